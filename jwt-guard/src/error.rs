@@ -1,0 +1,327 @@
+//! One error type for everything that can stop a request, with one mapping to HTTP.
+//!
+//! The response reveals the status, the RFC 6750 `error=` code and a short, non-sensitive
+//! reason; details (URLs, key ids, upstream errors) go to the logs.
+
+use std::fmt;
+use std::time::Duration;
+
+use http::StatusCode;
+
+/// The error returned by every fallible operation of jwt-guard.
+///
+/// It is one pointer wide; look at [`Error::kind`] for what went wrong and at
+/// [`Error::status`] for the HTTP status it maps to.
+pub struct Error(Box<ErrorKind>);
+
+/// What went wrong, grouped by origin.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    // ── the request's credentials (401) ─────────────────────────────────────────────
+    /// No `Authorization` header. The seed's "Authorization header is missing".
+    MissingAuthorization,
+    /// The `Authorization` header does not use the `Bearer` scheme.
+    NotBearer,
+    /// The `Authorization` value has more than the scheme and one token.
+    TooManyParts,
+    /// The request carries more than one `Authorization` header.
+    DuplicateAuthorization,
+    /// The `Authorization` header is over the configured size cap.
+    HeaderTooLarge {
+        /// The cap in bytes.
+        limit: usize,
+    },
+    /// The `Authorization` header holds bytes that are not visible ASCII.
+    InvalidHeaderEncoding,
+    /// The token was read but is not acceptable.
+    InvalidToken(TokenError),
+    /// A custom strategy refused the credentials; the message is shown to the client.
+    Unauthorized(String),
+
+    // ── authorization (403) ─────────────────────────────────────────────────────────
+    /// The credentials are valid but do not grant access.
+    Forbidden(String),
+
+    // ── our own side (5xx) ──────────────────────────────────────────────────────────
+    /// A handler names a strategy that was never registered.
+    UnknownStrategy(String),
+    /// A strategy with this name is registered already.
+    DuplicateStrategy(String),
+    /// A configuration value is invalid (start-up error).
+    Config(String),
+    /// No usable signing keys: the key server is unreachable and nothing usable is cached.
+    KeysUnavailable {
+        /// How long the client should wait before retrying.
+        retry_after: Duration,
+        /// What failed, for logs and start-up errors; not shown to clients.
+        detail: String,
+    },
+}
+
+/// Why a bearer token was refused. Displayed after "Invalid token: ".
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// Not a compact JWS: wrong number of segments, bad base64url, bad JSON.
+    Malformed,
+    /// The token or one of its parts is over the size cap.
+    TooLarge,
+    /// The header's `alg` is missing, unknown, `none`, or not in the allow-list.
+    AlgorithmNotAllowed,
+    /// The header names a critical extension (`crit`), which jwt-guard does not implement.
+    CriticalHeader,
+    /// No key in the key set matches the token's `kid` and `alg`.
+    UnknownKey,
+    /// The token has no `kid` and more than one key could verify it.
+    AmbiguousKey,
+    /// The signature does not verify.
+    InvalidSignature,
+    /// `exp` is in the past.
+    Expired,
+    /// `nbf` is in the future.
+    NotYetValid,
+    /// A required claim is absent.
+    MissingClaim(&'static str),
+    /// A registered claim has the wrong JSON type or value.
+    InvalidClaim(&'static str),
+    /// `iss` does not equal the configured issuer.
+    InvalidIssuer,
+    /// `aud` does not contain a configured audience.
+    InvalidAudience,
+}
+
+impl Error {
+    /// Creates an error of the given kind.
+    pub fn new(kind: ErrorKind) -> Self {
+        Self(Box::new(kind))
+    }
+
+    /// A 401 for custom strategies; `message` is shown to the client as is.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unauthorized(message.into()))
+    }
+
+    /// A 403 for custom strategies; `message` is shown to the client as is.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Forbidden(message.into()))
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Config(message.into()))
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0
+    }
+
+    /// Consumes the error, returning its kind.
+    pub fn into_kind(self) -> ErrorKind {
+        *self.0
+    }
+
+    /// True when the request simply carried no credentials of the Bearer kind.
+    ///
+    /// A strategy chain passes such requests on to the next strategy.
+    pub fn is_missing_credentials(&self) -> bool {
+        matches!(*self.0, ErrorKind::MissingAuthorization | ErrorKind::NotBearer)
+    }
+
+    /// The HTTP status this error maps to. The one place that decides it.
+    pub fn status(&self) -> StatusCode {
+        match &*self.0 {
+            ErrorKind::MissingAuthorization
+            | ErrorKind::NotBearer
+            | ErrorKind::TooManyParts
+            | ErrorKind::DuplicateAuthorization
+            | ErrorKind::HeaderTooLarge { .. }
+            | ErrorKind::InvalidHeaderEncoding
+            | ErrorKind::InvalidToken(_)
+            | ErrorKind::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ErrorKind::Forbidden(_) => StatusCode::FORBIDDEN,
+            ErrorKind::KeysUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::UnknownStrategy(_)
+            | ErrorKind::DuplicateStrategy(_)
+            | ErrorKind::Config(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The `WWW-Authenticate` value for a 401 or 403 (RFC 6750 §3), if any.
+    ///
+    /// No `error` code when credentials are missing (§3.1), `invalid_request` for a
+    /// malformed `Authorization` header, `invalid_token` for a refused token.
+    pub fn www_authenticate(&self) -> Option<&'static str> {
+        match &*self.0 {
+            ErrorKind::MissingAuthorization | ErrorKind::NotBearer => Some("Bearer"),
+            ErrorKind::TooManyParts
+            | ErrorKind::DuplicateAuthorization
+            | ErrorKind::HeaderTooLarge { .. }
+            | ErrorKind::InvalidHeaderEncoding => Some("Bearer error=\"invalid_request\""),
+            ErrorKind::InvalidToken(_) | ErrorKind::Unauthorized(_) => {
+                Some("Bearer error=\"invalid_token\"")
+            }
+            ErrorKind::Forbidden(_) => Some("Bearer error=\"insufficient_scope\""),
+            _ => None,
+        }
+    }
+
+    /// Seconds for a `Retry-After` header, on a 503.
+    pub fn retry_after(&self) -> Option<u64> {
+        match &*self.0 {
+            ErrorKind::KeysUnavailable { retry_after, .. } => Some(retry_after.as_secs().max(1)),
+            _ => None,
+        }
+    }
+
+    /// The message shown to the client: the seed's texts for 401s, a generic phrase
+    /// for server faults (the details are in the logs).
+    pub fn body_text(&self) -> String {
+        match &*self.0 {
+            ErrorKind::MissingAuthorization => "Authorization header is missing".into(),
+            ErrorKind::NotBearer => "Authorization header is not of type Bearer".into(),
+            ErrorKind::TooManyParts => "Authorization header value has too many parts.".into(),
+            ErrorKind::DuplicateAuthorization => "Authorization header is repeated".into(),
+            ErrorKind::HeaderTooLarge { .. } => "Authorization header is too large".into(),
+            ErrorKind::InvalidHeaderEncoding => "Authorization header is not valid text".into(),
+            ErrorKind::InvalidToken(reason) => format!("Invalid token: {reason}"),
+            ErrorKind::Unauthorized(message) | ErrorKind::Forbidden(message) => message.clone(),
+            ErrorKind::UnknownStrategy(name) => {
+                format!("authentication strategy \"{name}\" is not registered")
+            }
+            ErrorKind::KeysUnavailable { .. } => "signing keys are unavailable".into(),
+            ErrorKind::DuplicateStrategy(_) | ErrorKind::Config(_) => {
+                "authentication is misconfigured".into()
+            }
+        }
+    }
+
+    /// The response body in LoopBack's shape:
+    /// `{"error":{"statusCode":401,"name":"UnauthorizedError","message":"…"}}`.
+    pub fn body_json(&self) -> String {
+        let status = self.status();
+        let name = match status {
+            StatusCode::UNAUTHORIZED => "UnauthorizedError",
+            StatusCode::FORBIDDEN => "ForbiddenError",
+            StatusCode::SERVICE_UNAVAILABLE => "ServiceUnavailableError",
+            _ => "InternalServerError",
+        };
+        serde_json::json!({
+            "error": {
+                "statusCode": status.as_u16(),
+                "name": name,
+                "message": self.body_text(),
+            }
+        })
+        .to_string()
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Error").field(&self.0).finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self.0 {
+            ErrorKind::MissingAuthorization => f.write_str("authorization header is missing"),
+            ErrorKind::NotBearer => f.write_str("authorization header is not of type bearer"),
+            ErrorKind::TooManyParts => f.write_str("authorization header value has too many parts"),
+            ErrorKind::DuplicateAuthorization => f.write_str("authorization header is repeated"),
+            ErrorKind::HeaderTooLarge { limit } => {
+                write!(f, "authorization header is over the {limit}-byte cap")
+            }
+            ErrorKind::InvalidHeaderEncoding => f.write_str("authorization header is not visible ascii"),
+            ErrorKind::InvalidToken(reason) => write!(f, "invalid token: {reason}"),
+            ErrorKind::Unauthorized(m) => write!(f, "unauthorized: {m}"),
+            ErrorKind::Forbidden(m) => write!(f, "forbidden: {m}"),
+            ErrorKind::UnknownStrategy(name) => {
+                write!(f, "authentication strategy \"{name}\" is not registered")
+            }
+            ErrorKind::DuplicateStrategy(name) => {
+                write!(f, "authentication strategy \"{name}\" is registered already")
+            }
+            ErrorKind::Config(m) => write!(f, "invalid configuration: {m}"),
+            ErrorKind::KeysUnavailable { detail, .. } => {
+                write!(f, "signing keys are unavailable: {detail}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Self::new(kind)
+    }
+}
+
+impl From<TokenError> for Error {
+    fn from(reason: TokenError) -> Self {
+        Self::new(ErrorKind::InvalidToken(reason))
+    }
+}
+
+impl fmt::Display for TokenError {
+    /// Short reasons, worded like node's `jsonwebtoken` where it has one.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenError::Malformed => f.write_str("jwt malformed"),
+            TokenError::TooLarge => f.write_str("jwt too large"),
+            TokenError::AlgorithmNotAllowed => f.write_str("invalid algorithm"),
+            TokenError::CriticalHeader => f.write_str("unsupported critical header"),
+            TokenError::UnknownKey => f.write_str("no signing key matches the token"),
+            TokenError::AmbiguousKey => f.write_str("token has no kid and several keys match"),
+            TokenError::InvalidSignature => f.write_str("invalid signature"),
+            TokenError::Expired => f.write_str("jwt expired"),
+            TokenError::NotYetValid => f.write_str("jwt not active"),
+            TokenError::MissingClaim(claim) => write!(f, "jwt {claim} is required"),
+            TokenError::InvalidClaim(claim) => write!(f, "invalid {claim} value"),
+            TokenError::InvalidIssuer => f.write_str("jwt issuer invalid"),
+            TokenError::InvalidAudience => f.write_str("jwt audience invalid"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_follow_the_origin() {
+        assert_eq!(Error::new(ErrorKind::MissingAuthorization).status(), 401);
+        assert_eq!(Error::from(TokenError::Expired).status(), 401);
+        assert_eq!(Error::forbidden("no").status(), 403);
+        assert_eq!(Error::new(ErrorKind::UnknownStrategy("x".into())).status(), 500);
+        let outage = ErrorKind::KeysUnavailable {
+            retry_after: Duration::from_secs(30),
+            detail: "timeout".into(),
+        };
+        let outage = Error::new(outage);
+        assert_eq!(outage.status(), 503);
+        assert_eq!(outage.retry_after(), Some(30));
+        assert!(!outage.body_text().contains("timeout"));
+    }
+
+    #[test]
+    fn body_has_loopback_shape() {
+        let body: serde_json::Value =
+            serde_json::from_str(&Error::from(TokenError::Expired).body_json()).unwrap();
+        assert_eq!(body["error"]["statusCode"], 401);
+        assert_eq!(body["error"]["name"], "UnauthorizedError");
+        assert_eq!(body["error"]["message"], "Invalid token: jwt expired");
+    }
+
+    #[test]
+    fn missing_credentials_carry_no_error_code() {
+        let missing = Error::new(ErrorKind::MissingAuthorization);
+        assert_eq!(missing.www_authenticate(), Some("Bearer"));
+        assert!(missing.is_missing_credentials());
+        let bad = Error::from(TokenError::InvalidSignature);
+        assert_eq!(bad.www_authenticate(), Some("Bearer error=\"invalid_token\""));
+        assert!(!bad.is_missing_credentials());
+    }
+}

@@ -1,0 +1,115 @@
+//! Reading the bearer token from request headers. Framework-free: `http::HeaderMap` only.
+//!
+//! The seed's three messages are kept word for word. One deliberate difference: the
+//! scheme name is matched case-insensitively (`bearer x` is accepted), as RFC 9110 §11.1
+//! requires; the seed accepted only `Bearer `.
+
+use http::HeaderMap;
+use http::header::AUTHORIZATION;
+
+use crate::error::{Error, ErrorKind};
+
+/// The default cap on the `Authorization` header's size: 8 KiB.
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 8 * 1024;
+
+/// Returns the bearer token of the request's `Authorization` header.
+///
+/// Fails with
+/// - [`ErrorKind::MissingAuthorization`] when there is no such header,
+/// - [`ErrorKind::DuplicateAuthorization`] when there are several,
+/// - [`ErrorKind::HeaderTooLarge`] when the value is over `max_bytes` (checked first,
+///   before anything else is read),
+/// - [`ErrorKind::InvalidHeaderEncoding`] for bytes that are not visible ASCII or space,
+/// - [`ErrorKind::NotBearer`] when the scheme is not `Bearer` (any case),
+/// - [`ErrorKind::TooManyParts`] when anything but exactly one token follows the scheme.
+///
+/// ```
+/// use http::HeaderMap;
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("authorization", "Bearer abc.def.ghi".parse().unwrap());
+/// assert_eq!(jwt_guard::extract::bearer_token(&headers, 8192).unwrap(), "abc.def.ghi");
+/// ```
+pub fn bearer_token(headers: &HeaderMap, max_bytes: usize) -> Result<&str, Error> {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Err(ErrorKind::MissingAuthorization.into());
+    };
+    if values.next().is_some() {
+        return Err(ErrorKind::DuplicateAuthorization.into());
+    }
+    let bytes = value.as_bytes();
+    if bytes.len() > max_bytes {
+        return Err(ErrorKind::HeaderTooLarge { limit: max_bytes }.into());
+    }
+    // Visible ASCII and spaces only; `to_str` also refuses obs-text, so this never panics.
+    if bytes.iter().any(|&b| !(b == b' ' || b.is_ascii_graphic())) {
+        return Err(ErrorKind::InvalidHeaderEncoding.into());
+    }
+    let value = value.to_str().map_err(|_| Error::new(ErrorKind::InvalidHeaderEncoding))?;
+    parse_bearer(value)
+}
+
+/// Parses an `Authorization` value (already checked to be visible ASCII).
+fn parse_bearer(value: &str) -> Result<&str, Error> {
+    const SCHEME: &str = "bearer";
+    let is_bearer = value.len() > SCHEME.len()
+        && value.as_bytes()[..SCHEME.len()].eq_ignore_ascii_case(SCHEME.as_bytes())
+        && value.as_bytes()[SCHEME.len()] == b' ';
+    if !is_bearer {
+        return Err(ErrorKind::NotBearer.into());
+    }
+    // As the seed: the value split on single spaces must give exactly two parts.
+    let token = &value[SCHEME.len() + 1..];
+    if token.is_empty() || token.contains(' ') {
+        return Err(ErrorKind::TooManyParts.into());
+    }
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(values: &[&[u8]]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for v in values {
+            map.append(AUTHORIZATION, http::HeaderValue::from_bytes(v).unwrap());
+        }
+        map
+    }
+
+    fn kind(values: &[&[u8]]) -> String {
+        match bearer_token(&headers(values), 64) {
+            Ok(token) => format!("ok {token}"),
+            Err(e) => format!("{:?}", e.kind()),
+        }
+    }
+
+    #[test]
+    fn seed_cases() {
+        assert_eq!(kind(&[]), "MissingAuthorization");
+        assert_eq!(kind(&[b"Basic abc"]), "NotBearer");
+        assert_eq!(kind(&[b"Bearer"]), "NotBearer");
+        assert_eq!(kind(&[b"Bearerabc"]), "NotBearer");
+        assert_eq!(kind(&[b"Bearer a b"]), "TooManyParts");
+        assert_eq!(kind(&[b"Bearer a "]), "TooManyParts");
+        assert_eq!(kind(&[b"Bearer  a"]), "TooManyParts");
+        assert_eq!(kind(&[b"Bearer "]), "TooManyParts");
+        assert_eq!(kind(&[b"Bearer a.b.c"]), "ok a.b.c");
+    }
+
+    #[test]
+    fn scheme_is_case_insensitive() {
+        assert_eq!(kind(&[b"bearer t"]), "ok t");
+        assert_eq!(kind(&[b"BEARER t"]), "ok t");
+    }
+
+    #[test]
+    fn hostile_values() {
+        assert_eq!(kind(&[b"Bearer a", b"Bearer b"]), "DuplicateAuthorization");
+        assert_eq!(kind(&[&[b'a'; 65]]), "HeaderTooLarge { limit: 64 }");
+        assert_eq!(kind(&[b"Bearer \xff\xfe"]), "InvalidHeaderEncoding");
+        assert_eq!(kind(&[b"Bearer a\tb"]), "InvalidHeaderEncoding");
+    }
+}

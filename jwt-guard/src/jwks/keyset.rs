@@ -1,0 +1,414 @@
+//! A parsed key set: every usable key turned into a [`DecodingKey`] once, looked up by
+//! `kid` and `alg` on the request path without parsing or allocating.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::jwk::{
+    AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, KeyOperations, PublicKeyUse,
+};
+use jsonwebtoken::{Algorithm, DecodingKey};
+
+use crate::error::{Error, TokenError};
+
+/// The smallest RSA modulus accepted, in bits (NIST SP 800-131A; jose's rule too).
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// What kind of key material a [`KeyEntry`] holds, which decides the algorithms it can verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyKind {
+    Rsa,
+    EcP256,
+    EcP384,
+    Ed25519,
+    Hmac,
+}
+
+impl KeyKind {
+    fn supports(self, alg: Algorithm) -> bool {
+        use Algorithm::*;
+        match self {
+            KeyKind::Rsa => matches!(alg, RS256 | RS384 | RS512 | PS256 | PS384 | PS512),
+            KeyKind::EcP256 => alg == ES256,
+            KeyKind::EcP384 => alg == ES384,
+            KeyKind::Ed25519 => alg == EdDSA,
+            KeyKind::Hmac => matches!(alg, HS256 | HS384 | HS512),
+        }
+    }
+}
+
+/// One verification key, parsed.
+pub(crate) struct KeyEntry {
+    pub(crate) kid: Option<String>,
+    pub(crate) kind: KeyKind,
+    /// The JWK's `alg`: when present, the only algorithm this key may verify.
+    pub(crate) alg: Option<Algorithm>,
+    pub(crate) key: DecodingKey,
+}
+
+impl KeyEntry {
+    /// True when this key may verify a token signed with `alg`: its type fits, and its
+    /// `alg` (if the JWK named one) is exactly `alg`. This is what stops HS256-with-an-RSA-key.
+    pub(crate) fn fits(&self, alg: Algorithm) -> bool {
+        self.kind.supports(alg) && self.alg.is_none_or(|pinned| pinned == alg)
+    }
+}
+
+impl fmt::Debug for KeyEntry {
+    /// Never shows key material.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyEntry")
+            .field("kid", &self.kid)
+            .field("kind", &self.kind)
+            .field("alg", &self.alg)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A set of parsed keys.
+#[derive(Debug, Default)]
+pub struct KeySet {
+    keys: Vec<Arc<KeyEntry>>,
+    by_kid: HashMap<String, Vec<usize>>,
+}
+
+/// Why one JWK of a set was left out. Logged, never fatal to the rest of the set.
+#[derive(Debug)]
+pub(crate) struct SkippedKey {
+    pub(crate) index: usize,
+    pub(crate) kid: Option<String>,
+    pub(crate) reason: String,
+}
+
+/// Options for turning JWKs into keys.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ParseOptions {
+    /// Symmetric (`kty: oct`) keys are accepted only from static configuration, never
+    /// from a key set fetched over the network.
+    pub(crate) allow_symmetric: bool,
+    pub(crate) max_keys: usize,
+}
+
+impl KeySet {
+    /// Parses a JWK Set document (`{"keys":[…]}`), skipping keys it cannot use.
+    ///
+    /// Static sets accept symmetric (`oct`) keys: they come from the service's own
+    /// configuration. Fails when the document is not a JWK Set or no key is usable.
+    pub fn from_jwks_json(json: &[u8]) -> Result<Self, Error> {
+        let opts = ParseOptions { allow_symmetric: true, max_keys: usize::MAX };
+        let (set, skipped) = Self::parse(json, opts).map_err(Error::config)?;
+        log_skipped(&skipped);
+        if set.is_empty() {
+            return Err(Error::config("the JWK Set holds no usable signing key"));
+        }
+        Ok(set)
+    }
+
+    /// A set holding one JWK (JSON text of a single key).
+    pub fn from_jwk_json(json: &[u8]) -> Result<Self, Error> {
+        let value: serde_json::Value = serde_json::from_slice(json)
+            .map_err(|e| Error::config(format!("the JWK is not valid JSON: {e}")))?;
+        let opts = ParseOptions { allow_symmetric: true, max_keys: 1 };
+        let entry = entry_from_value(&value, opts).map_err(Error::config)?;
+        Ok(Self::from_entries(vec![Arc::new(entry)]))
+    }
+
+    /// Parses a JWK Set; returns the usable keys and why the others were skipped.
+    pub(crate) fn parse(json: &[u8], opts: ParseOptions) -> Result<(Self, Vec<SkippedKey>), String> {
+        #[derive(serde::Deserialize)]
+        struct Document {
+            keys: Vec<serde_json::Value>,
+        }
+        let doc: Document =
+            serde_json::from_slice(json).map_err(|e| format!("not a JWK Set: {e}"))?;
+        if doc.keys.len() > opts.max_keys {
+            return Err(format!(
+                "the JWK Set holds {} keys, over the cap of {}",
+                doc.keys.len(),
+                opts.max_keys
+            ));
+        }
+        let mut entries = Vec::with_capacity(doc.keys.len());
+        let mut skipped = Vec::new();
+        for (index, value) in doc.keys.iter().enumerate() {
+            match entry_from_value(value, opts) {
+                Ok(entry) => entries.push(entry),
+                Err(reason) => skipped.push(SkippedKey {
+                    index,
+                    kid: value.get("kid").and_then(|k| k.as_str()).map(str::to_owned),
+                    reason,
+                }),
+            }
+        }
+        let set = Self::from_entries_dedup(entries.into_iter().map(Arc::new).collect(), &mut skipped);
+        Ok((set, skipped))
+    }
+
+    pub(crate) fn from_entries(entries: Vec<Arc<KeyEntry>>) -> Self {
+        let mut skipped = Vec::new();
+        let set = Self::from_entries_dedup(entries, &mut skipped);
+        log_skipped(&skipped);
+        set
+    }
+
+    /// Duplicate `kid`s: the first key for a given `kid` that can verify an algorithm wins;
+    /// a later key with the same `kid` whose algorithms overlap it is skipped. Keys with the
+    /// same `kid` but disjoint algorithms (an RSA and an EC key) both stay.
+    fn from_entries_dedup(entries: Vec<Arc<KeyEntry>>, skipped: &mut Vec<SkippedKey>) -> Self {
+        let mut set = KeySet::default();
+        for (index, entry) in entries.into_iter().enumerate() {
+            if let Some(kid) = &entry.kid {
+                let clash = set.by_kid.get(kid).is_some_and(|existing| {
+                    existing.iter().any(|&i| overlaps(&set.keys[i], &entry))
+                });
+                if clash {
+                    skipped.push(SkippedKey {
+                        index,
+                        kid: Some(kid.clone()),
+                        reason: "duplicate kid: an earlier key with this kid covers the same algorithms".into(),
+                    });
+                    continue;
+                }
+                set.by_kid.entry(kid.clone()).or_default().push(set.keys.len());
+            }
+            set.keys.push(entry);
+        }
+        set
+    }
+
+    pub(crate) fn into_entries(self) -> Vec<Arc<KeyEntry>> {
+        self.keys
+    }
+
+    /// The number of usable keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True when no key is usable.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The key ids held, in set order (keys without a `kid` are left out).
+    pub fn kids(&self) -> Vec<&str> {
+        self.keys.iter().filter_map(|k| k.kid.as_deref()).collect()
+    }
+
+    /// True when a key with this `kid` is held (whatever its algorithm).
+    pub(crate) fn has_kid(&self, kid: &str) -> bool {
+        self.by_kid.contains_key(kid)
+    }
+
+    /// The key that verifies a token with this `kid` and `alg`.
+    ///
+    /// With a `kid`: the key with that id whose type and `alg` fit. Without one: the one
+    /// key in the set that fits `alg`; when several fit, the token is refused as ambiguous.
+    pub(crate) fn find(&self, kid: Option<&str>, alg: Algorithm) -> Result<&Arc<KeyEntry>, TokenError> {
+        match kid {
+            Some(kid) => self
+                .by_kid
+                .get(kid)
+                .and_then(|indexes| indexes.iter().map(|&i| &self.keys[i]).find(|k| k.fits(alg)))
+                .ok_or(TokenError::UnknownKey),
+            None => {
+                let mut fitting = self.keys.iter().filter(|k| k.fits(alg));
+                match (fitting.next(), fitting.next()) {
+                    (Some(key), None) => Ok(key),
+                    (None, _) => Err(TokenError::UnknownKey),
+                    (Some(_), Some(_)) => Err(TokenError::AmbiguousKey),
+                }
+            }
+        }
+    }
+}
+
+fn overlaps(a: &KeyEntry, b: &KeyEntry) -> bool {
+    const ALL: [Algorithm; 12] = [
+        Algorithm::HS256,
+        Algorithm::HS384,
+        Algorithm::HS512,
+        Algorithm::ES256,
+        Algorithm::ES384,
+        Algorithm::RS256,
+        Algorithm::RS384,
+        Algorithm::RS512,
+        Algorithm::PS256,
+        Algorithm::PS384,
+        Algorithm::PS512,
+        Algorithm::EdDSA,
+    ];
+    ALL.iter().any(|&alg| a.fits(alg) && b.fits(alg))
+}
+
+pub(crate) fn log_skipped(skipped: &[SkippedKey]) {
+    for s in skipped {
+        tracing::warn!(index = s.index, kid = s.kid.as_deref(), reason = %s.reason, "JWK skipped");
+    }
+}
+
+/// Turns one JWK (as JSON) into a key, or says why it cannot be used.
+pub(crate) fn entry_from_value(value: &serde_json::Value, opts: ParseOptions) -> Result<KeyEntry, String> {
+    let jwk: Jwk = serde_json::from_value(value.clone()).map_err(|e| format!("not a JWK: {e}"))?;
+    entry_from_jwk(&jwk, opts)
+}
+
+pub(crate) fn entry_from_jwk(jwk: &Jwk, opts: ParseOptions) -> Result<KeyEntry, String> {
+    let common = &jwk.common;
+    match &common.public_key_use {
+        None | Some(PublicKeyUse::Signature) => {}
+        Some(other) => return Err(format!("\"use\" is {other:?}, not \"sig\"")),
+    }
+    if let Some(ops) = &common.key_operations {
+        if !ops.contains(&KeyOperations::Verify) {
+            return Err("\"key_ops\" does not include \"verify\"".into());
+        }
+    }
+    let alg = match common.key_algorithm {
+        None => None,
+        Some(KeyAlgorithm::UNKNOWN_ALGORITHM) => return Err("unknown \"alg\"".into()),
+        Some(alg) => Some(
+            Algorithm::try_from(alg).map_err(|_| format!("\"alg\" {alg} is not a signature algorithm"))?,
+        ),
+    };
+    let kind = match &jwk.algorithm {
+        AlgorithmParameters::RSA(rsa) => {
+            let n = URL_SAFE_NO_PAD.decode(&rsa.n).map_err(|_| "\"n\" is not base64url")?;
+            let bits = significant_bits(&n);
+            if bits < MIN_RSA_BITS {
+                return Err(format!("RSA modulus of {bits} bits is under {MIN_RSA_BITS}"));
+            }
+            KeyKind::Rsa
+        }
+        AlgorithmParameters::EllipticCurve(ec) => match ec.curve {
+            EllipticCurve::P256 => KeyKind::EcP256,
+            EllipticCurve::P384 => KeyKind::EcP384,
+            ref other => return Err(format!("EC curve {other:?} is not supported")),
+        },
+        AlgorithmParameters::OctetKeyPair(okp) => match okp.curve {
+            EllipticCurve::Ed25519 => KeyKind::Ed25519,
+            ref other => return Err(format!("OKP curve {other:?} is not supported")),
+        },
+        AlgorithmParameters::OctetKey(_) if opts.allow_symmetric => KeyKind::Hmac,
+        AlgorithmParameters::OctetKey(_) => {
+            return Err("symmetric (oct) keys are never taken from a fetched key set".into());
+        }
+        _ => return Err("unsupported key type".into()),
+    };
+    if let Some(alg) = alg {
+        if !kind.supports(alg) {
+            return Err(format!("\"alg\" {alg:?} does not fit a {kind:?} key"));
+        }
+    }
+    let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("key does not parse: {e}"))?;
+    Ok(KeyEntry { kid: common.key_id.clone(), kind, alg, key })
+}
+
+/// The kind of a pinned key given as PEM or a secret.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PemKind {
+    Rsa,
+    Ec,
+    Ed,
+    Hmac,
+}
+
+/// A pinned key from configuration.
+pub(crate) fn static_entry(key: DecodingKey, kind: PemKind, kid: Option<&str>) -> Result<KeyEntry, Error> {
+    let kind = match kind {
+        PemKind::Rsa => KeyKind::Rsa,
+        PemKind::Ed => KeyKind::Ed25519,
+        PemKind::Hmac => KeyKind::Hmac,
+        // The SPKI's public point: 0x04 || x || y, 65 bytes on P-256, 97 on P-384.
+        PemKind::Ec => match key.try_get_as_bytes().map(<[u8]>::len) {
+            Ok(65) => KeyKind::EcP256,
+            Ok(97) => KeyKind::EcP384,
+            _ => return Err(Error::config("the EC key is neither P-256 nor P-384")),
+        },
+    };
+    Ok(KeyEntry { kid: kid.map(str::to_owned), kind, alg: None, key })
+}
+
+fn significant_bits(big_endian: &[u8]) -> usize {
+    let Some(first) = big_endian.iter().position(|&b| b != 0) else {
+        return 0;
+    };
+    (big_endian.len() - first) * 8 - big_endian[first].leading_zeros() as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OPTS: ParseOptions = ParseOptions { allow_symmetric: false, max_keys: 10 };
+
+    fn ec_key(kid: &str, crv: &str) -> serde_json::Value {
+        // A valid P-256 point (the RFC 7517 A.1 example key).
+        serde_json::json!({
+            "kty": "EC", "crv": crv, "kid": kid, "use": "sig",
+            "x": "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4",
+            "y": "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM",
+        })
+    }
+
+    #[test]
+    fn unusable_keys_are_skipped_not_fatal() {
+        let doc = serde_json::json!({"keys": [
+            ec_key("good", "P-256"),
+            {"kty": "EC", "crv": "P-256", "kid": "enc", "use": "enc", "x": "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4", "y": "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM"},
+            {"kty": "oct", "kid": "sym", "k": "c2VjcmV0"},
+            {"kty": "XYZ", "kid": "weird"},
+            {"kty": "RSA", "kid": "small", "n": "AQAB", "e": "AQAB"},
+            {"kty": "EC", "crv": "P-256", "kid": "ops", "key_ops": ["sign"], "x": "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4", "y": "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM"},
+            {"kty": "EC", "crv": "P-256", "kid": "pin", "alg": "RS256", "x": "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4", "y": "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM"},
+        ]});
+        let (set, skipped) = KeySet::parse(doc.to_string().as_bytes(), OPTS).unwrap();
+        assert_eq!(set.kids(), vec!["good"]);
+        let skipped: Vec<_> = skipped.iter().map(|s| s.kid.clone().unwrap()).collect();
+        assert_eq!(skipped, ["enc", "sym", "weird", "small", "ops", "pin"]);
+    }
+
+    #[test]
+    fn lookup_respects_kid_and_alg() {
+        let doc = serde_json::json!({"keys": [ec_key("a", "P-256")]});
+        let (set, _) = KeySet::parse(doc.to_string().as_bytes(), OPTS).unwrap();
+        assert!(set.find(Some("a"), Algorithm::ES256).is_ok());
+        assert_eq!(set.find(Some("a"), Algorithm::ES384).unwrap_err(), TokenError::UnknownKey);
+        assert_eq!(set.find(Some("a"), Algorithm::HS256).unwrap_err(), TokenError::UnknownKey);
+        assert_eq!(set.find(Some("b"), Algorithm::ES256).unwrap_err(), TokenError::UnknownKey);
+        assert!(set.find(None, Algorithm::ES256).is_ok());
+    }
+
+    #[test]
+    fn kidless_token_needs_exactly_one_fitting_key() {
+        let doc = serde_json::json!({"keys": [ec_key("a", "P-256"), ec_key("b", "P-256")]});
+        let (set, _) = KeySet::parse(doc.to_string().as_bytes(), OPTS).unwrap();
+        assert_eq!(set.find(None, Algorithm::ES256).unwrap_err(), TokenError::AmbiguousKey);
+    }
+
+    #[test]
+    fn duplicate_kid_keeps_the_first() {
+        let doc = serde_json::json!({"keys": [ec_key("a", "P-256"), ec_key("a", "P-256")]});
+        let (set, skipped) = KeySet::parse(doc.to_string().as_bytes(), OPTS).unwrap();
+        assert_eq!(set.len(), 1);
+        assert_eq!(skipped.len(), 1);
+        assert!(skipped[0].reason.contains("duplicate kid"));
+    }
+
+    #[test]
+    fn key_count_is_capped() {
+        let keys: Vec<_> = (0..11).map(|i| ec_key(&format!("k{i}"), "P-256")).collect();
+        let doc = serde_json::json!({ "keys": keys });
+        assert!(KeySet::parse(doc.to_string().as_bytes(), OPTS).is_err());
+    }
+
+    #[test]
+    fn modulus_bits() {
+        assert_eq!(significant_bits(&[0, 0x01, 0]), 9);
+        assert_eq!(significant_bits(&[0x80; 256]), 2048);
+        assert_eq!(significant_bits(&[]), 0);
+    }
+}

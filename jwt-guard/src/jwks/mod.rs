@@ -1,0 +1,473 @@
+//! Signing keys: a static set, or a remote JWK Set kept fresh by the key engine.
+//!
+//! The engine fetches the whole set, parses every usable key once per fetch, and serves
+//! lookups from an atomically swapped snapshot: the request path takes no lock and never
+//! waits on the network while a usable key is cached.
+//!
+//! | behaviour | default |
+//! |---|---|
+//! | fetch timeout | 5 s |
+//! | response body cap | 1 MiB |
+//! | keys per set | 100 |
+//! | redirects | 3, never to plain http |
+//! | max age without `Cache-Control` | 10 min (the seed's `cacheMaxAge`) |
+//! | `Cache-Control: max-age` bounds | 30 s ..= 24 h |
+//! | background refresh | at 80 % of the max age |
+//! | refetch on unknown `kid` | at most once per 30 s |
+//! | stale keys kept after failed refreshes | 24 h past expiry |
+//! | pause after a failed fetch | 5 s (`Retry-After` of the 503) |
+
+mod fetch;
+mod keyset;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use arc_swap::ArcSwapOption;
+use futures_util::FutureExt as _;
+use futures_util::future::{BoxFuture, Shared};
+use jsonwebtoken::Algorithm;
+use reqwest::Url;
+use tokio::sync::OnceCell;
+
+pub use keyset::{KeySet, MIN_RSA_BITS};
+pub(crate) use keyset::{KeyEntry, PemKind, static_entry};
+
+use crate::error::{Error, ErrorKind, TokenError};
+use fetch::Fetched;
+use keyset::ParseOptions;
+
+/// Settings of the key engine. Every field has a secure, documented default.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct JwksConfig {
+    /// Total time allowed for one fetch, connection included. Defaults to 5 s.
+    pub timeout: Duration,
+    /// Largest response body read. Defaults to 1 MiB.
+    pub max_body_bytes: usize,
+    /// Most keys accepted in one set; a larger set is refused whole. Defaults to 100.
+    pub max_keys: usize,
+    /// Most redirects followed (never to plain http). Defaults to 3.
+    pub max_redirects: usize,
+    /// How long a set is fresh when the server sends no `Cache-Control: max-age`.
+    /// Defaults to 10 minutes, as the seed's `cacheMaxAge`.
+    pub default_max_age: Duration,
+    /// Lower bound applied to `Cache-Control: max-age`. Defaults to 30 s.
+    pub min_max_age: Duration,
+    /// Upper bound applied to `Cache-Control: max-age`. Defaults to 24 h.
+    pub max_max_age: Duration,
+    /// Least time between two refetches caused by unknown `kid`s. Defaults to 30 s.
+    pub unknown_kid_cooldown: Duration,
+    /// How long past its expiry the last good set keeps serving while refreshes fail.
+    /// Defaults to 24 h.
+    pub stale_for: Duration,
+    /// Least time between a failed fetch and the next attempt; also the `Retry-After` of
+    /// the 503 when no usable keys exist. Defaults to 5 s.
+    pub failure_backoff: Duration,
+    /// Allow plain-http key URLs on non-loopback hosts. Defaults to `false`; see
+    /// [`JwksConfig::dangerous_allow_http`].
+    pub allow_http: bool,
+}
+
+impl Default for JwksConfig {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(5),
+            max_body_bytes: 1024 * 1024,
+            max_keys: 100,
+            max_redirects: 3,
+            default_max_age: Duration::from_secs(600),
+            min_max_age: Duration::from_secs(30),
+            max_max_age: Duration::from_secs(24 * 3600),
+            unknown_kid_cooldown: Duration::from_secs(30),
+            stale_for: Duration::from_secs(24 * 3600),
+            failure_backoff: Duration::from_secs(5),
+            allow_http: false,
+        }
+    }
+}
+
+impl JwksConfig {
+    /// Allows key URLs over plain http to non-loopback hosts. Anyone on the path can then
+    /// swap the keys and mint tokens: use only on a network you trust entirely.
+    pub fn dangerous_allow_http(mut self) -> Self {
+        self.allow_http = true;
+        self
+    }
+}
+
+/// Where a [`JwksClient`] finds its key set URL.
+#[derive(Debug, Clone)]
+pub(crate) enum Location {
+    /// A JWK Set URL.
+    Url(Url),
+    /// Discover `jwks_uri` from `ISSUER/.well-known/openid-configuration`; the document's
+    /// `issuer` must equal this issuer.
+    Discover { issuer: String },
+}
+
+/// A snapshot of the engine's state, for readiness probes and metrics.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct JwksStatus {
+    /// The key set URL, once known.
+    pub url: Option<String>,
+    /// When a fetch last succeeded (a 304 counts).
+    pub last_success: Option<SystemTime>,
+    /// Number of usable keys held.
+    pub keys: usize,
+    /// Their key ids.
+    pub kids: Vec<String>,
+    /// True when the held set is past its max age (kept because refreshes fail).
+    pub stale: bool,
+    /// HTTP fetches made (including 304s and failures).
+    pub fetches: u64,
+    /// Fetches that failed (HTTP error, timeout, unusable body).
+    pub failures: u64,
+    /// Fetches answered `304 Not Modified`.
+    pub not_modified: u64,
+    /// The last failure, if the last fetch failed.
+    pub last_error: Option<String>,
+}
+
+/// A remote JWK Set, fetched once and kept fresh. Cheap to clone (shared state).
+#[derive(Clone, Debug)]
+pub struct JwksClient {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    location: Location,
+    url: OnceCell<Url>,
+    http: reqwest::Client,
+    config: JwksConfig,
+    /// The current set; swapped whole, read without a lock.
+    current: ArcSwapOption<Snapshot>,
+    /// The fetch in flight, shared by every request that needs it (single flight).
+    inflight: Mutex<Option<SharedFetch>>,
+    /// When an unknown `kid` last caused a refetch.
+    last_kid_refetch: Mutex<Option<Instant>>,
+    /// When the last fetch failed and why.
+    last_failure: Mutex<Option<(Instant, String)>>,
+    last_success: Mutex<Option<SystemTime>>,
+    fetches: AtomicU64,
+    failures: AtomicU64,
+    not_modified: AtomicU64,
+}
+
+type SharedFetch = Shared<BoxFuture<'static, Result<(), Arc<str>>>>;
+
+#[derive(Debug)]
+struct Snapshot {
+    keys: Arc<KeySet>,
+    expires_at: Instant,
+    refresh_at: Instant,
+    etag: Option<String>,
+}
+
+impl JwksClient {
+    /// A client for the JWK Set at `url`.
+    pub fn new(url: &str, config: JwksConfig) -> Result<Self, Error> {
+        let url = Url::parse(url).map_err(|e| Error::config(format!("invalid JWKS URL {url:?}: {e}")))?;
+        fetch::check_transport(&url, config.allow_http)?;
+        Self::with_location(Location::Url(url), config)
+    }
+
+    /// A client that discovers the JWK Set URL from the issuer's OpenID configuration.
+    pub fn discover(issuer: &str, config: JwksConfig) -> Result<Self, Error> {
+        let url = discovery_url(issuer)?;
+        fetch::check_transport(&url, config.allow_http)?;
+        Self::with_location(Location::Discover { issuer: issuer.to_owned() }, config)
+    }
+
+    fn with_location(location: Location, config: JwksConfig) -> Result<Self, Error> {
+        let url = match &location {
+            Location::Url(url) => OnceCell::new_with(Some(url.clone())),
+            Location::Discover { .. } => OnceCell::new(),
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                location,
+                url,
+                http: fetch::client(&config)?,
+                config,
+                current: ArcSwapOption::empty(),
+                inflight: Mutex::new(None),
+                last_kid_refetch: Mutex::new(None),
+                last_failure: Mutex::new(None),
+                last_success: Mutex::new(None),
+                fetches: AtomicU64::new(0),
+                failures: AtomicU64::new(0),
+                not_modified: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    /// Fetches the key set now (joining a fetch in flight). Call at start-up to fail early
+    /// (`?`) or to warm the cache and go on regardless (ignore the result).
+    pub async fn warm_up(&self) -> Result<(), Error> {
+        self.inner.fetch_shared().await.map_err(|detail| {
+            Error::new(ErrorKind::KeysUnavailable {
+                retry_after: self.inner.config.failure_backoff,
+                detail: detail.to_string(),
+            })
+        })
+    }
+
+    /// The engine's state.
+    pub fn status(&self) -> JwksStatus {
+        let inner = &self.inner;
+        let current = inner.current.load_full();
+        JwksStatus {
+            url: inner.url.get().map(Url::to_string),
+            last_success: *lock(&inner.last_success),
+            keys: current.as_ref().map_or(0, |s| s.keys.len()),
+            kids: current
+                .as_ref()
+                .map(|s| s.keys.kids().into_iter().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            stale: current.as_ref().is_some_and(|s| Instant::now() >= s.expires_at),
+            fetches: inner.fetches.load(Ordering::Relaxed),
+            failures: inner.failures.load(Ordering::Relaxed),
+            not_modified: inner.not_modified.load(Ordering::Relaxed),
+            last_error: lock(&inner.last_failure).as_ref().map(|(_, e)| e.clone()),
+        }
+    }
+
+    /// The key that verifies a token with this `kid` and `alg`.
+    ///
+    /// Fresh set: a lookup, nothing else. Due for refresh or stale: the held set answers
+    /// and a refresh starts in the background. No usable set: waits for one fetch, or
+    /// fails with a 503. Unknown `kid`: one refetch per cooldown, else a 401 at once.
+    pub(crate) async fn key(&self, kid: Option<&str>, alg: Algorithm) -> Result<Arc<KeyEntry>, Error> {
+        let inner = &self.inner;
+        let snapshot = inner.usable_snapshot().await?;
+        match snapshot.keys.find(kid, alg) {
+            Ok(key) => Ok(Arc::clone(key)),
+            Err(TokenError::UnknownKey) => match kid {
+                Some(kid) if !snapshot.keys.has_kid(kid) => inner.refetch_for_unknown_kid(kid, alg).await,
+                _ => Err(TokenError::UnknownKey.into()),
+            },
+            Err(other) => Err(other.into()),
+        }
+    }
+}
+
+impl Inner {
+    async fn usable_snapshot(self: &Arc<Self>) -> Result<Arc<Snapshot>, Error> {
+        let now = Instant::now();
+        if let Some(snapshot) = self.current.load_full() {
+            if now < snapshot.refresh_at {
+                return Ok(snapshot);
+            }
+            if now < snapshot.expires_at + self.config.stale_for {
+                if now >= snapshot.expires_at {
+                    tracing::warn!("serving a stale JWK Set while refreshes fail");
+                }
+                self.refresh_in_background(now);
+                return Ok(snapshot);
+            }
+        }
+        // Nothing usable: wait for a fetch, unless one failed moments ago.
+        if let Some(wait) = self.backoff_remaining(now) {
+            return Err(self.unavailable(wait));
+        }
+        match self.fetch_shared().await {
+            Ok(()) => self.current.load_full().ok_or_else(|| self.unavailable(self.config.failure_backoff)),
+            Err(_) => Err(self.unavailable(self.config.failure_backoff)),
+        }
+    }
+
+    async fn refetch_for_unknown_kid(self: &Arc<Self>, kid: &str, alg: Algorithm) -> Result<Arc<KeyEntry>, Error> {
+        let now = Instant::now();
+        {
+            let mut last = lock(&self.last_kid_refetch);
+            if last.is_some_and(|t| now.duration_since(t) < self.config.unknown_kid_cooldown) {
+                tracing::debug!(kid_len = kid.len(), "unknown kid; refetch cooling down");
+                return Err(TokenError::UnknownKey.into());
+            }
+            *last = Some(now);
+        }
+        tracing::info!("token names an unknown kid; refetching the JWK Set");
+        if self.fetch_shared().await.is_err() {
+            return Err(TokenError::UnknownKey.into());
+        }
+        let snapshot = self.current.load_full().ok_or(Error::from(TokenError::UnknownKey))?;
+        snapshot.keys.find(Some(kid), alg).map(Arc::clone).map_err(Error::from)
+    }
+
+    fn refresh_in_background(self: &Arc<Self>, now: Instant) {
+        if self.backoff_remaining(now).is_none() {
+            drop(self.start_fetch());
+        }
+    }
+
+    fn backoff_remaining(&self, now: Instant) -> Option<Duration> {
+        let failure = lock(&self.last_failure);
+        let (at, _) = failure.as_ref()?;
+        self.config.failure_backoff.checked_sub(now.duration_since(*at)).filter(|d| !d.is_zero())
+    }
+
+    fn unavailable(&self, retry_after: Duration) -> Error {
+        let detail = lock(&self.last_failure)
+            .as_ref()
+            .map_or_else(|| "no key set fetched yet".to_owned(), |(_, e)| e.clone());
+        Error::new(ErrorKind::KeysUnavailable { retry_after, detail })
+    }
+
+    async fn fetch_shared(self: &Arc<Self>) -> Result<(), Arc<str>> {
+        self.start_fetch().await
+    }
+
+    /// Joins the fetch in flight or starts one. The fetch runs as its own task, so it
+    /// finishes even when the request that started it is cancelled; the slot lock is held
+    /// only to read or set the slot, never across I/O.
+    fn start_fetch(self: &Arc<Self>) -> SharedFetch {
+        let mut slot = lock(&self.inflight);
+        if let Some(fetch) = slot.as_ref() {
+            return fetch.clone();
+        }
+        let inner = Arc::clone(self);
+        let work = async move {
+            let result = inner.fetch_and_install().await;
+            *lock(&inner.inflight) = None;
+            result
+        };
+        let future: BoxFuture<'static, Result<(), Arc<str>>> = match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                let task = handle.spawn(work);
+                async move { task.await.unwrap_or_else(|_| Err(Arc::from("the fetch task was cancelled"))) }.boxed()
+            }
+            Err(_) => work.boxed(),
+        };
+        let shared = future.shared();
+        *slot = Some(shared.clone());
+        shared
+    }
+
+    async fn resolve_url(&self) -> Result<&Url, String> {
+        self.url
+            .get_or_try_init(|| async {
+                match &self.location {
+                    Location::Url(url) => Ok(url.clone()),
+                    Location::Discover { issuer } => self.discover(issuer).await,
+                }
+            })
+            .await
+    }
+
+    async fn discover(&self, issuer: &str) -> Result<Url, String> {
+        #[derive(serde::Deserialize)]
+        struct Discovery {
+            issuer: String,
+            jwks_uri: String,
+        }
+        let url = discovery_url(issuer).map_err(|e| e.to_string())?;
+        self.fetches.fetch_add(1, Ordering::Relaxed);
+        let Fetched::Body { bytes, .. } = fetch::fetch(&self.http, &url, None, &self.config).await? else {
+            return Err(format!("{url}: unexpected 304"));
+        };
+        let doc: Discovery = serde_json::from_slice(&bytes)
+            .map_err(|e| format!("{url}: not an OpenID configuration: {e}"))?;
+        if doc.issuer != issuer {
+            return Err(format!(
+                "{url}: discovered issuer {:?} does not equal the configured issuer {issuer:?}",
+                doc.issuer
+            ));
+        }
+        let jwks = Url::parse(&doc.jwks_uri).map_err(|e| format!("{url}: invalid jwks_uri: {e}"))?;
+        fetch::check_transport(&jwks, self.config.allow_http).map_err(|e| e.to_string())?;
+        tracing::info!(jwks_uri = %jwks, "JWKS URL discovered");
+        Ok(jwks)
+    }
+
+    async fn fetch_and_install(&self) -> Result<(), Arc<str>> {
+        let result = self.fetch_once().await;
+        match &result {
+            Ok(()) => {
+                *lock(&self.last_failure) = None;
+                *lock(&self.last_success) = Some(SystemTime::now());
+            }
+            Err(detail) => {
+                self.failures.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(error = %detail, "JWK Set fetch failed; keeping the last good set if any");
+                *lock(&self.last_failure) = Some((Instant::now(), detail.clone()));
+            }
+        }
+        result.map_err(Arc::from)
+    }
+
+    async fn fetch_once(&self) -> Result<(), String> {
+        let url = self.resolve_url().await?;
+        let previous = self.current.load_full();
+        let etag = previous.as_ref().and_then(|s| s.etag.as_deref());
+        self.fetches.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
+        let fetched = fetch::fetch(&self.http, url, etag, &self.config).await?;
+        let (keys, max_age, etag) = match fetched {
+            Fetched::NotModified { max_age } => {
+                self.not_modified.fetch_add(1, Ordering::Relaxed);
+                let Some(previous) = previous.as_ref() else {
+                    return Err(format!("{url}: 304 without a held set"));
+                };
+                tracing::debug!(%url, "JWK Set not modified");
+                (Arc::clone(&previous.keys), max_age, previous.etag.clone())
+            }
+            Fetched::Body { bytes, max_age, etag } => {
+                let opts = ParseOptions { allow_symmetric: false, max_keys: self.config.max_keys };
+                let (set, skipped) = KeySet::parse(&bytes, opts).map_err(|e| format!("{url}: {e}"))?;
+                keyset::log_skipped(&skipped);
+                if set.is_empty() {
+                    return Err(format!("{url}: the JWK Set holds no usable signing key"));
+                }
+                log_changes(previous.as_deref().map(|s| &*s.keys), &set);
+                (Arc::new(set), max_age, etag)
+            }
+        };
+        let max_age = max_age
+            .map_or(self.config.default_max_age, |age| age.clamp(self.config.min_max_age, self.config.max_max_age));
+        let now = Instant::now();
+        tracing::info!(
+            %url,
+            keys = keys.len(),
+            max_age_s = max_age.as_secs(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "JWK Set fetched"
+        );
+        self.current.store(Some(Arc::new(Snapshot {
+            keys,
+            expires_at: now + max_age,
+            refresh_at: now + max_age.mul_f64(0.8),
+            etag,
+        })));
+        Ok(())
+    }
+}
+
+fn log_changes(previous: Option<&KeySet>, next: &KeySet) {
+    let Some(previous) = previous else { return };
+    let before = previous.kids();
+    let after = next.kids();
+    let added: Vec<_> = after.iter().filter(|k| !before.contains(k)).collect();
+    let removed: Vec<_> = before.iter().filter(|k| !after.contains(k)).collect();
+    if !added.is_empty() || !removed.is_empty() {
+        tracing::info!(?added, ?removed, "JWK Set changed");
+    }
+}
+
+fn discovery_url(issuer: &str) -> Result<Url, Error> {
+    Url::parse(&format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/')))
+        .map_err(|e| Error::config(format!("invalid issuer URL {issuer:?}: {e}")))
+}
+
+/// The seed's rule: `ISSUER/.well-known/jwks.json`.
+pub(crate) fn default_jwks_url(issuer: &str) -> String {
+    format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/'))
+}
+
+/// Locks a mutex whose data stays valid even if a holder panicked (only plain values).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -1,0 +1,136 @@
+//! The authenticated caller, handed to the handler body.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, TokenError};
+
+/// The verified claims of a token, as a JSON object.
+pub type ClaimsMap = serde_json::Map<String, serde_json::Value>;
+
+/// Who made the request: the strategy that authenticated it and the verified claims.
+///
+/// Cheap to clone (the claims are shared). Typed access goes through serde:
+///
+/// ```
+/// # use jwt_guard::Principal;
+/// #[derive(serde::Deserialize)]
+/// struct MyClaims { sub: String }
+///
+/// # fn f(principal: &Principal) -> Result<(), jwt_guard::Error> {
+/// let claims: MyClaims = principal.claims_as()?;
+/// println!("hello {}", claims.sub);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Principal {
+    strategy: Arc<str>,
+    claims: Arc<ClaimsMap>,
+}
+
+impl Principal {
+    /// A principal with the given claims. Custom strategies build theirs with this; the
+    /// registry fills in the strategy name.
+    pub fn new(claims: ClaimsMap) -> Self {
+        Self { strategy: Arc::from(""), claims: Arc::new(claims) }
+    }
+
+    pub(crate) fn with_strategy(mut self, name: &Arc<str>) -> Self {
+        self.strategy = Arc::clone(name);
+        self
+    }
+
+    /// The registered name of the strategy that authenticated the request.
+    pub fn strategy(&self) -> &str {
+        &self.strategy
+    }
+
+    /// The verified claims.
+    pub fn claims(&self) -> &ClaimsMap {
+        &self.claims
+    }
+
+    /// One claim, if present.
+    pub fn claim(&self, name: &str) -> Option<&serde_json::Value> {
+        self.claims.get(name)
+    }
+
+    /// The `sub` claim, when it is a string.
+    pub fn subject(&self) -> Option<&str> {
+        self.claims.get("sub").and_then(serde_json::Value::as_str)
+    }
+
+    /// The claims deserialized into `T`. The token is not parsed again.
+    ///
+    /// A claims set that does not fit `T` is a 401 "Invalid token: invalid claims value".
+    pub fn claims_as<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        T::deserialize(ClaimsRef(&self.claims)).map_err(|err| {
+            tracing::debug!(error = %err, "claims do not fit the requested type");
+            Error::from(TokenError::InvalidClaim("claims"))
+        })
+    }
+}
+
+impl fmt::Debug for Principal {
+    /// Shows the strategy and the claim names, never their values.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Principal")
+            .field("strategy", &self.strategy)
+            .field("claims", &self.claims.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Deserializes from a borrowed map without cloning it into a `Value` first.
+struct ClaimsRef<'a>(&'a ClaimsMap);
+
+impl<'de> serde::Deserializer<'de> for ClaimsRef<'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        serde::de::Deserializer::deserialize_any(
+            serde::de::value::MapDeserializer::new(self.0.iter().map(|(k, v)| (k.as_str(), v))),
+            visitor,
+        )
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Mine {
+        sub: String,
+        n: u32,
+    }
+
+    #[test]
+    fn typed_claims_come_from_the_map() {
+        let serde_json::Value::Object(map) = serde_json::json!({"sub": "ada", "n": 7, "x": [1]}) else {
+            unreachable!()
+        };
+        let p = Principal::new(map);
+        assert_eq!(p.claims_as::<Mine>().unwrap(), Mine { sub: "ada".into(), n: 7 });
+        assert_eq!(p.subject(), Some("ada"));
+        let err = p.claims_as::<Vec<u8>>().unwrap_err();
+        assert_eq!(err.status(), 401);
+    }
+
+    #[test]
+    fn debug_hides_values() {
+        let serde_json::Value::Object(map) = serde_json::json!({"sub": "secret-subject"}) else {
+            unreachable!()
+        };
+        let shown = format!("{:?}", Principal::new(map));
+        assert!(!shown.contains("secret-subject"), "{shown}");
+    }
+}

@@ -1,0 +1,388 @@
+//! An embedded token issuer for examples and tests: fresh keys, a JWK Set served over
+//! HTTP on 127.0.0.1, and tokens minted on demand.
+//!
+//! The key server's behaviour can be changed while it runs (status, delay, garbage body,
+//! `Cache-Control`, `ETag`), and it counts the requests it serves, so tests can check
+//! what the key engine does against a real server.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use jwt_guard::testkit::Issuer;
+//!
+//! let issuer = Issuer::start().await?;
+//! let token = issuer.token(serde_json::json!({ "sub": "ada" }));
+//! println!("curl -H 'Authorization: Bearer {token}' …");
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::KeySize;
+use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+pub use jsonwebtoken::Algorithm;
+use serde_json::{Value, json};
+
+/// A running issuer. Dropping it stops its HTTP server.
+pub struct Issuer {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    server: tokio::task::JoinHandle<()>,
+}
+
+struct Shared {
+    issuer: String,
+    keys: Mutex<Vec<SigningKey>>,
+    control: Mutex<Control>,
+    jwks_requests: AtomicUsize,
+    discovery_requests: AtomicUsize,
+}
+
+/// How the key server answers. Change it with [`Issuer::control`].
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Control {
+    /// Answer every JWKS request with this status and an empty body.
+    pub status: Option<u16>,
+    /// Wait this long before answering.
+    pub delay: Option<Duration>,
+    /// Answer with this body instead of the key set.
+    pub body: Option<String>,
+    /// Send this `Cache-Control` value.
+    pub cache_control: Option<String>,
+    /// Send an `ETag` and answer `If-None-Match` with 304.
+    pub etag: bool,
+    /// The `issuer` the discovery document states (defaults to the real one).
+    pub discovery_issuer: Option<String>,
+}
+
+struct SigningKey {
+    kid: String,
+    alg: Algorithm,
+    published: bool,
+    pair: Pair,
+}
+
+enum Pair {
+    Rsa(RsaKeyPair),
+    Ec(EcdsaKeyPair),
+    Ed(Ed25519KeyPair),
+}
+
+impl Issuer {
+    /// Starts an issuer on `127.0.0.1` (a free port) with one fresh RSA-2048 key (RS256).
+    pub async fn start() -> std::io::Result<Self> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts an issuer on the given address (a loopback address, normally).
+    pub async fn start_on(addr: SocketAddr) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            issuer: format!("http://{addr}"),
+            keys: Mutex::new(Vec::new()),
+            control: Mutex::new(Control::default()),
+            jwks_requests: AtomicUsize::new(0),
+            discovery_requests: AtomicUsize::new(0),
+        });
+        let issuer_key = SigningKey::generate("key-1".into(), Algorithm::RS256)?;
+        lock(&shared.keys).push(issuer_key);
+        let app = Router::new()
+            .route("/.well-known/jwks.json", get(serve_jwks))
+            .route("/.well-known/openid-configuration", get(serve_discovery))
+            .with_state(Arc::clone(&shared));
+        let server = tokio::spawn(async move {
+            if let Err(err) = axum::serve(listener, app).await {
+                tracing::error!(error = %err, "testkit issuer stopped");
+            }
+        });
+        Ok(Self { shared, addr, server })
+    }
+
+    /// The issuer URL (`http://127.0.0.1:PORT`), the `iss` of every minted token.
+    pub fn issuer(&self) -> &str {
+        &self.shared.issuer
+    }
+
+    /// The JWK Set URL: `ISSUER/.well-known/jwks.json`.
+    pub fn jwks_uri(&self) -> String {
+        format!("{}/.well-known/jwks.json", self.shared.issuer)
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The `kid` of the first key, the one [`token`](Self::token) signs with.
+    pub fn kid(&self) -> String {
+        lock(&self.shared.keys)[0].kid.clone()
+    }
+
+    /// A token signed with the first key (RS256), with `iss`, `iat` and `exp` (one hour)
+    /// added unless `claims` sets them. `claims` must be a JSON object.
+    pub fn token(&self, claims: Value) -> String {
+        self.token_with(&self.kid(), claims)
+    }
+
+    /// Like [`token`](Self::token), signed with the key `kid`.
+    pub fn token_with(&self, kid: &str, claims: Value) -> String {
+        let claims = self.claims(claims);
+        let alg = self.with_key(kid, |k| k.alg);
+        let header = json!({ "alg": alg_name(alg), "typ": "JWT", "kid": kid });
+        self.sign_with(kid, &header, &claims)
+    }
+
+    /// `claims` with `iss`, `iat` and `exp` (one hour) filled in where absent.
+    pub fn claims(&self, claims: Value) -> Value {
+        let mut claims = match claims {
+            Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        let now = unix_now();
+        claims.entry("iss").or_insert_with(|| json!(self.shared.issuer));
+        claims.entry("iat").or_insert_with(|| json!(now));
+        claims.entry("exp").or_insert_with(|| json!(now + 3600));
+        Value::Object(claims)
+    }
+
+    /// Signs `header` and `claims` exactly as given with the first key (whatever `alg`
+    /// the header claims), for crafting hostile tokens.
+    pub fn sign(&self, header: &Value, claims: &Value) -> String {
+        self.sign_with(&self.kid(), header, claims)
+    }
+
+    /// Signs `header` and `claims` exactly as given with the key `kid`.
+    pub fn sign_with(&self, kid: &str, header: &Value, claims: &Value) -> String {
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let signature = self.with_key(kid, |k| k.sign(input.as_bytes()));
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+
+    /// Adds a fresh key for `alg` (RS*/PS*, ES256/ES384 or EdDSA), published in the key
+    /// set at once, and returns its `kid`.
+    pub fn add_key(&self, alg: Algorithm) -> std::io::Result<String> {
+        let mut keys = lock(&self.shared.keys);
+        let kid = format!("key-{}", keys.len() + 1);
+        keys.push(SigningKey::generate(kid.clone(), alg)?);
+        Ok(kid)
+    }
+
+    /// Adds a fresh key like [`add_key`](Self::add_key), not yet in the key set.
+    pub fn add_unpublished_key(&self, alg: Algorithm) -> std::io::Result<String> {
+        let kid = self.add_key(alg)?;
+        self.set_published(&kid, false);
+        Ok(kid)
+    }
+
+    /// Puts a key in the served key set or takes it out.
+    pub fn set_published(&self, kid: &str, published: bool) {
+        if let Some(key) = lock(&self.shared.keys).iter_mut().find(|k| k.kid == kid) {
+            key.published = published;
+        }
+    }
+
+    /// The JWK Set as served now (public keys only).
+    pub fn jwks(&self) -> Value {
+        jwks_document(&lock(&self.shared.keys))
+    }
+
+    /// The public key of `kid` as a PEM SubjectPublicKeyInfo (what an attacker would
+    /// use as an HMAC secret in a key-confusion attack).
+    pub fn public_key_pem(&self, kid: &str) -> String {
+        let der = self.with_key(kid, |k| k.spki_der());
+        let body = STANDARD.encode(der);
+        let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
+        for line in body.as_bytes().chunks(64) {
+            pem.push_str(std::str::from_utf8(line).unwrap_or_default());
+            pem.push('\n');
+        }
+        pem.push_str("-----END PUBLIC KEY-----\n");
+        pem
+    }
+
+    /// Changes how the key server answers from now on.
+    pub fn control(&self, change: impl FnOnce(&mut Control)) {
+        change(&mut lock(&self.shared.control));
+    }
+
+    /// JWK Set requests served so far.
+    pub fn jwks_requests(&self) -> usize {
+        self.shared.jwks_requests.load(Ordering::SeqCst)
+    }
+
+    /// Discovery requests served so far.
+    pub fn discovery_requests(&self) -> usize {
+        self.shared.discovery_requests.load(Ordering::SeqCst)
+    }
+
+    fn with_key<T>(&self, kid: &str, f: impl FnOnce(&SigningKey) -> T) -> T {
+        let keys = lock(&self.shared.keys);
+        let key = keys.iter().find(|k| k.kid == kid).unwrap_or(&keys[0]);
+        f(key)
+    }
+}
+
+impl Drop for Issuer {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl fmt::Debug for Issuer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Issuer").field("issuer", &self.shared.issuer).finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    fn generate(kid: String, alg: Algorithm) -> std::io::Result<Self> {
+        let fail = |_| std::io::Error::other("key generation failed");
+        let pair = match alg {
+            Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 | Algorithm::PS256 | Algorithm::PS384
+            | Algorithm::PS512 => Pair::Rsa(RsaKeyPair::generate(KeySize::Rsa2048).map_err(fail)?),
+            Algorithm::ES256 => Pair::Ec(EcdsaKeyPair::generate(&signature::ECDSA_P256_SHA256_FIXED_SIGNING).map_err(fail)?),
+            Algorithm::ES384 => Pair::Ec(EcdsaKeyPair::generate(&signature::ECDSA_P384_SHA384_FIXED_SIGNING).map_err(fail)?),
+            Algorithm::EdDSA => Pair::Ed(Ed25519KeyPair::generate().map_err(fail)?),
+            _ => return Err(std::io::Error::other("the testkit issues asymmetric keys only")),
+        };
+        Ok(Self { kid, alg, published: true, pair })
+    }
+
+    fn sign(&self, message: &[u8]) -> Vec<u8> {
+        let rng = SystemRandom::new();
+        match &self.pair {
+            Pair::Rsa(pair) => {
+                let padding: &'static dyn signature::RsaEncoding = match self.alg {
+                    Algorithm::RS384 => &signature::RSA_PKCS1_SHA384,
+                    Algorithm::RS512 => &signature::RSA_PKCS1_SHA512,
+                    Algorithm::PS256 => &signature::RSA_PSS_SHA256,
+                    Algorithm::PS384 => &signature::RSA_PSS_SHA384,
+                    Algorithm::PS512 => &signature::RSA_PSS_SHA512,
+                    _ => &signature::RSA_PKCS1_SHA256,
+                };
+                let mut out = vec![0; pair.public_modulus_len()];
+                match pair.sign(padding, &rng, message, &mut out) {
+                    Ok(()) => out,
+                    Err(_) => Vec::new(),
+                }
+            }
+            Pair::Ec(pair) => pair.sign(&rng, message).map(|s| s.as_ref().to_vec()).unwrap_or_default(),
+            Pair::Ed(pair) => pair.sign(message).as_ref().to_vec(),
+        }
+    }
+
+    fn public_jwk(&self) -> Value {
+        let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
+        match &self.pair {
+            Pair::Rsa(pair) => {
+                let public = pair.public_key();
+                json!({
+                    "kty": "RSA", "use": "sig", "alg": alg_name(self.alg), "kid": self.kid,
+                    "n": b64(public.modulus().big_endian_without_leading_zero()),
+                    "e": b64(public.exponent().big_endian_without_leading_zero()),
+                })
+            }
+            Pair::Ec(pair) => {
+                let point = pair.public_key().as_ref();
+                let half = (point.len() - 1) / 2;
+                let crv = if half == 32 { "P-256" } else { "P-384" };
+                json!({
+                    "kty": "EC", "use": "sig", "alg": alg_name(self.alg), "kid": self.kid, "crv": crv,
+                    "x": b64(&point[1..1 + half]), "y": b64(&point[1 + half..]),
+                })
+            }
+            Pair::Ed(pair) => json!({
+                "kty": "OKP", "use": "sig", "alg": "EdDSA", "kid": self.kid, "crv": "Ed25519",
+                "x": b64(pair.public_key().as_ref()),
+            }),
+        }
+    }
+
+    fn spki_der(&self) -> Vec<u8> {
+        use aws_lc_rs::encoding::AsDer as _;
+        match &self.pair {
+            Pair::Rsa(pair) => pair.public_key().as_der().map(|d| d.as_ref().to_vec()).unwrap_or_default(),
+            Pair::Ec(pair) => pair.public_key().as_der().map(|d| d.as_ref().to_vec()).unwrap_or_default(),
+            Pair::Ed(pair) => pair.public_key().as_der().map(|d| d.as_ref().to_vec()).unwrap_or_default(),
+        }
+    }
+}
+
+fn jwks_document(keys: &[SigningKey]) -> Value {
+    let keys: Vec<Value> = keys.iter().filter(|k| k.published).map(SigningKey::public_jwk).collect();
+    json!({ "keys": keys })
+}
+
+async fn serve_jwks(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    shared.jwks_requests.fetch_add(1, Ordering::SeqCst);
+    let control = lock(&shared.control).clone();
+    if let Some(delay) = control.delay {
+        tokio::time::sleep(delay).await;
+    }
+    if let Some(status) = control.status {
+        return StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR).into_response();
+    }
+    let body = match control.body {
+        Some(body) => body,
+        None => jwks_document(&lock(&shared.keys)).to_string(),
+    };
+    let mut response_headers = HeaderMap::new();
+    response_headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Some(cc) = control.cache_control.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+        response_headers.insert(header::CACHE_CONTROL, cc);
+    }
+    if control.etag {
+        let tag = format!("\"{:016x}\"", fnv1a(body.as_bytes()));
+        if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(tag.as_str()) {
+            return (StatusCode::NOT_MODIFIED, response_headers).into_response();
+        }
+        if let Ok(value) = HeaderValue::from_str(&tag) {
+            response_headers.insert(header::ETAG, value);
+        }
+    }
+    (StatusCode::OK, response_headers, body).into_response()
+}
+
+async fn serve_discovery(State(shared): State<Arc<Shared>>) -> Response {
+    shared.discovery_requests.fetch_add(1, Ordering::SeqCst);
+    let issuer = lock(&shared.control).discovery_issuer.clone().unwrap_or_else(|| shared.issuer.clone());
+    axum::Json(json!({
+        "issuer": issuer,
+        "jwks_uri": format!("{}/.well-known/jwks.json", shared.issuer),
+        "id_token_signing_alg_values_supported": ["RS256"],
+    }))
+    .into_response()
+}
+
+fn alg_name(alg: Algorithm) -> String {
+    format!("{alg:?}")
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -1,0 +1,329 @@
+//! Checking a compact JWS and its claims: sizes first, then the header, the key, the
+//! signature (through `jsonwebtoken`'s crypto), and last the claims.
+//!
+//! The header is parsed by jwt-guard, not trusted to a general JOSE library: only `alg`,
+//! `kid` and `crit` are read. `jku`, `x5u`, `jwk` and `x5c` are never used to find a key;
+//! the key always comes from the configured source.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::Algorithm;
+use serde::Deserialize;
+use serde::de::{self, IgnoredAny};
+
+use crate::error::TokenError;
+use crate::jwks::KeyEntry;
+use crate::principal::ClaimsMap;
+
+/// Size caps checked before any decoding.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Largest token accepted, in bytes. Defaults to 8 KiB (the header cap).
+    pub max_token_bytes: usize,
+    /// Largest encoded JOSE header, in bytes. Defaults to 1 KiB.
+    pub max_header_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_token_bytes: 8 * 1024, max_header_bytes: 1024 }
+    }
+}
+
+/// A compact JWS split into its parts; nothing verified yet.
+pub(crate) struct Compact<'t> {
+    /// `BASE64URL(header) "." BASE64URL(payload)`: what the signature covers.
+    pub(crate) signing_input: &'t str,
+    pub(crate) payload: &'t str,
+    pub(crate) signature: &'t str,
+    pub(crate) alg: Algorithm,
+    pub(crate) kid: Option<String>,
+}
+
+impl fmt::Debug for Compact<'_> {
+    /// Never shows the token.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Compact").field("alg", &self.alg).field("kid", &self.kid).finish_non_exhaustive()
+    }
+}
+
+/// Splits and reads the header of a compact JWS. `allowed` is the algorithm allow-list.
+pub(crate) fn parse<'t>(token: &'t str, allowed: &[Algorithm], limits: &Limits) -> Result<Compact<'t>, TokenError> {
+    if token.len() > limits.max_token_bytes {
+        return Err(TokenError::TooLarge);
+    }
+    // Exactly three segments, found without allocating.
+    let (header, rest) = token.split_once('.').ok_or(TokenError::Malformed)?;
+    let (payload, signature) = rest.split_once('.').ok_or(TokenError::Malformed)?;
+    if signature.contains('.') || header.is_empty() || payload.is_empty() || signature.is_empty() {
+        return Err(TokenError::Malformed);
+    }
+    if header.len() > limits.max_header_bytes {
+        return Err(TokenError::TooLarge);
+    }
+    let header_json = URL_SAFE_NO_PAD.decode(header).map_err(|_| TokenError::Malformed)?;
+    // A JSON object only: serde's derive would also take an array.
+    if header_json.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(TokenError::Malformed);
+    }
+    let header_fields: Header<'_> = serde_json::from_slice(&header_json).map_err(|_| TokenError::Malformed)?;
+    if header_fields.crit {
+        return Err(TokenError::CriticalHeader);
+    }
+    let alg = match header_fields.alg.as_deref() {
+        Some(name) => name.parse::<Algorithm>().map_err(|_| TokenError::AlgorithmNotAllowed)?,
+        None => return Err(TokenError::Malformed),
+    };
+    if !allowed.contains(&alg) {
+        return Err(TokenError::AlgorithmNotAllowed);
+    }
+    Ok(Compact {
+        signing_input: &token[..header.len() + 1 + payload.len()],
+        payload,
+        signature,
+        alg,
+        kid: header_fields.kid.map(Cow::into_owned),
+    })
+}
+
+/// Verifies the signature of `token` with `key`. The key must fit the token's `alg`.
+pub(crate) fn verify_signature(token: &Compact<'_>, key: &KeyEntry) -> Result<(), TokenError> {
+    if !key.fits(token.alg) {
+        return Err(TokenError::UnknownKey);
+    }
+    match jsonwebtoken::crypto::verify(token.signature, token.signing_input.as_bytes(), &key.key, token.alg) {
+        Ok(true) => Ok(()),
+        Ok(false) | Err(_) => Err(TokenError::InvalidSignature),
+    }
+}
+
+/// Decodes the payload: a JSON object with no repeated member names.
+pub(crate) fn decode_claims(token: &Compact<'_>) -> Result<ClaimsMap, TokenError> {
+    let json = URL_SAFE_NO_PAD.decode(token.payload).map_err(|_| TokenError::Malformed)?;
+    let StrictObject(map) = serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
+    Ok(map)
+}
+
+/// What the registered claims must satisfy.
+#[derive(Debug, Clone)]
+pub(crate) struct ClaimRules {
+    pub(crate) issuer: String,
+    pub(crate) audiences: Option<Vec<String>>,
+    pub(crate) leeway: u64,
+    pub(crate) require_exp: bool,
+}
+
+/// Checks `exp`, `nbf`, `iat`, `iss` and `aud`. Time claims must be JSON numbers; a
+/// string or any other type is refused, never treated as absent.
+pub(crate) fn validate_claims(claims: &ClaimsMap, rules: &ClaimRules, now: f64) -> Result<(), TokenError> {
+    let leeway = rules.leeway as f64;
+    match claims.get("exp") {
+        Some(exp) => {
+            let exp = numeric_date(exp, "exp")?;
+            if now >= exp + leeway {
+                return Err(TokenError::Expired);
+            }
+        }
+        None if rules.require_exp => return Err(TokenError::MissingClaim("exp")),
+        None => {}
+    }
+    if let Some(nbf) = claims.get("nbf") {
+        if numeric_date(nbf, "nbf")? > now + leeway {
+            return Err(TokenError::NotYetValid);
+        }
+    }
+    if let Some(iat) = claims.get("iat") {
+        numeric_date(iat, "iat")?;
+    }
+    match claims.get("iss") {
+        Some(serde_json::Value::String(iss)) if *iss == rules.issuer => {}
+        _ => return Err(TokenError::InvalidIssuer),
+    }
+    if let Some(expected) = &rules.audiences {
+        let matches = |aud: &str| expected.iter().any(|e| e == aud);
+        let ok = match claims.get("aud") {
+            Some(serde_json::Value::String(aud)) => matches(aud),
+            Some(serde_json::Value::Array(auds)) => {
+                let mut any = false;
+                for aud in auds {
+                    let aud = aud.as_str().ok_or(TokenError::InvalidClaim("aud"))?;
+                    any |= matches(aud);
+                }
+                any
+            }
+            Some(_) => return Err(TokenError::InvalidClaim("aud")),
+            None => false,
+        };
+        if !ok {
+            return Err(TokenError::InvalidAudience);
+        }
+    }
+    Ok(())
+}
+
+/// Seconds since the Unix epoch, with sub-second precision.
+pub(crate) fn now() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
+}
+
+fn numeric_date(value: &serde_json::Value, claim: &'static str) -> Result<f64, TokenError> {
+    value.as_f64().filter(|v| v.is_finite()).ok_or(TokenError::InvalidClaim(claim))
+}
+
+/// The header members jwt-guard reads. Serde's derive refuses a repeated known member.
+#[derive(Deserialize)]
+struct Header<'a> {
+    #[serde(borrow, default)]
+    alg: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    kid: Option<Cow<'a, str>>,
+    /// Present at all (even `null` or `[]`): refused, as no extension is implemented.
+    #[serde(default, deserialize_with = "present")]
+    crit: bool,
+}
+
+fn present<'de, D: de::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    IgnoredAny::deserialize(deserializer).map(|_| true)
+}
+
+/// A JSON object that refuses repeated member names (RFC 7519 §4 lets a parser pick one;
+/// refusing removes parser-differential attacks).
+struct StrictObject(ClaimsMap);
+
+impl<'de> Deserialize<'de> for StrictObject {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = StrictObject;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+                let mut map = ClaimsMap::new();
+                while let Some(key) = access.next_key::<String>()? {
+                    if map.contains_key(&key) {
+                        return Err(de::Error::custom("repeated member name"));
+                    }
+                    let value = access.next_value()?;
+                    map.insert(key, value);
+                }
+                Ok(StrictObject(map))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b64(s: &str) -> String {
+        URL_SAFE_NO_PAD.encode(s)
+    }
+
+    fn token(header: &str, payload: &str) -> String {
+        format!("{}.{}.c2ln", b64(header), b64(payload))
+    }
+
+    fn parse_err(t: &str) -> TokenError {
+        parse(t, &[Algorithm::RS256], &Limits::default()).unwrap_err()
+    }
+
+    #[test]
+    fn structure() {
+        assert_eq!(parse_err("a.b"), TokenError::Malformed);
+        assert_eq!(parse_err("a.b.c.d"), TokenError::Malformed);
+        assert_eq!(parse_err("..."), TokenError::Malformed);
+        assert_eq!(parse_err(&token(r#"{"alg":"RS256"}"#, "{}").replace("c2ln", "")), TokenError::Malformed);
+        assert_eq!(parse_err("!!!.e30.c2ln"), TokenError::Malformed);
+        assert_eq!(parse_err(&format!("{}=.e30.c2ln", b64(r#"{"alg":"RS256"}"#))), TokenError::Malformed);
+        assert_eq!(parse_err(&"a".repeat(9000)), TokenError::TooLarge);
+        let ok = token(r#"{"alg":"RS256","kid":"k1"}"#, "{}");
+        let parsed = parse(&ok, &[Algorithm::RS256], &Limits::default()).unwrap();
+        assert_eq!(parsed.kid.as_deref(), Some("k1"));
+        assert_eq!(parsed.signature, "c2ln");
+    }
+
+    #[test]
+    fn header_rules() {
+        assert_eq!(parse_err(&token(r#"{"alg":"none"}"#, "{}")), TokenError::AlgorithmNotAllowed);
+        assert_eq!(parse_err(&token(r#"{"alg":"HS256"}"#, "{}")), TokenError::AlgorithmNotAllowed);
+        assert_eq!(parse_err(&token(r#"{"alg":"RS384"}"#, "{}")), TokenError::AlgorithmNotAllowed);
+        assert_eq!(parse_err(&token(r#"{"kid":"x"}"#, "{}")), TokenError::Malformed);
+        assert_eq!(parse_err(&token(r#"{"alg":"RS256","crit":["exp"]}"#, "{}")), TokenError::CriticalHeader);
+        assert_eq!(parse_err(&token(r#"{"alg":"RS256","crit":null}"#, "{}")), TokenError::CriticalHeader);
+        assert_eq!(parse_err(&token(r#"{"alg":"RS256","alg":"RS256"}"#, "{}")), TokenError::Malformed);
+        assert_eq!(parse_err(&token(r#"["alg"]"#, "{}")), TokenError::Malformed);
+        // Header-supplied keys are ignored, not an error: the key comes from config.
+        assert!(parse(&token(r#"{"alg":"RS256","jku":"http://evil","jwk":{}}"#, "{}"), &[Algorithm::RS256], &Limits::default()).is_ok());
+    }
+
+    fn claims(json: &str) -> Result<ClaimsMap, TokenError> {
+        let t = token(r#"{"alg":"RS256"}"#, json);
+        decode_claims(&parse(&t, &[Algorithm::RS256], &Limits::default()).unwrap())
+    }
+
+    const RULES: fn() -> ClaimRules =
+        || ClaimRules { issuer: "https://iss".into(), audiences: None, leeway: 0, require_exp: true };
+
+    fn check(json: &str, rules: &ClaimRules) -> Result<(), TokenError> {
+        validate_claims(&claims(json)?, rules, 1000.0)
+    }
+
+    #[test]
+    fn claims_shape() {
+        assert_eq!(claims("[1]").unwrap_err(), TokenError::Malformed);
+        assert_eq!(claims(r#"{"a":1,"a":2}"#).unwrap_err(), TokenError::Malformed);
+        assert_eq!(claims(r#"{"a":1}"#).unwrap()["a"], 1);
+    }
+
+    #[test]
+    fn time_claims() {
+        let r = RULES();
+        assert_eq!(check(r#"{"iss":"https://iss","exp":2000}"#, &r), Ok(()));
+        assert_eq!(check(r#"{"iss":"https://iss","exp":1000}"#, &r), Err(TokenError::Expired));
+        assert_eq!(check(r#"{"iss":"https://iss","exp":999.5}"#, &r), Err(TokenError::Expired));
+        assert_eq!(check(r#"{"iss":"https://iss"}"#, &r), Err(TokenError::MissingClaim("exp")));
+        assert_eq!(check(r#"{"iss":"https://iss","exp":"3000"}"#, &r), Err(TokenError::InvalidClaim("exp")));
+        assert_eq!(check(r#"{"iss":"https://iss","exp":null}"#, &r), Err(TokenError::InvalidClaim("exp")));
+        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"nbf":1001}"#, &r), Err(TokenError::NotYetValid));
+        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"nbf":1000}"#, &r), Ok(()));
+        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"nbf":[1]}"#, &r), Err(TokenError::InvalidClaim("nbf")));
+        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"iat":"x"}"#, &r), Err(TokenError::InvalidClaim("iat")));
+        assert_eq!(check(r#"{"iss":"https://iss","exp":1e400}"#, &r).is_err(), true);
+        let lenient = ClaimRules { leeway: 10, ..RULES() };
+        assert_eq!(check(r#"{"iss":"https://iss","exp":995}"#, &lenient), Ok(()));
+        let no_exp = ClaimRules { require_exp: false, ..RULES() };
+        assert_eq!(check(r#"{"iss":"https://iss"}"#, &no_exp), Ok(()));
+    }
+
+    #[test]
+    fn issuer_is_exact() {
+        let r = RULES();
+        for bad in [r#""https://iss/""#, r#""HTTPS://ISS""#, "null", "1", r#"["https://iss"]"#] {
+            let json = format!(r#"{{"iss":{bad},"exp":2000}}"#);
+            assert_eq!(check(&json, &r), Err(TokenError::InvalidIssuer), "{bad}");
+        }
+        assert_eq!(check(r#"{"exp":2000}"#, &r), Err(TokenError::InvalidIssuer));
+    }
+
+    #[test]
+    fn audience() {
+        let r = ClaimRules { audiences: Some(vec!["api".into()]), ..RULES() };
+        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"aud":"api"}"#, &r), Ok(()));
+        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"aud":["x","api"]}"#, &r), Ok(()));
+        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"aud":["x"]}"#, &r), Err(TokenError::InvalidAudience));
+        assert_eq!(check(r#"{"iss":"https://iss","exp":2000}"#, &r), Err(TokenError::InvalidAudience));
+        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"aud":[1]}"#, &r), Err(TokenError::InvalidClaim("aud")));
+        // Not configured: not checked (as the seed).
+        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"aud":"other"}"#, &RULES()), Ok(()));
+    }
+}
