@@ -1,1 +1,152 @@
-//! Shared helpers for the jwt-guard examples.
+//! Shared code of the jwt-guard examples: the example server's configuration, read from
+//! the environment and from matching flags (flags win).
+
+use std::net::{IpAddr, SocketAddr};
+
+use jwt_guard::Algorithm;
+
+/// The example server's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerConfig {
+    /// `ISSUER` / `--issuer`. `None` starts the embedded issuer.
+    pub issuer: Option<String>,
+    /// `JWKS_URI` / `--jwks-uri`. Defaults to `ISSUER/.well-known/jwks.json`.
+    pub jwks_uri: Option<String>,
+    /// `AUDIENCE` / `--audience`. Not checked when absent.
+    pub audience: Option<String>,
+    /// `ALGORITHMS` / `--algorithms`, comma-separated. Defaults to `RS256`.
+    pub algorithms: Vec<Algorithm>,
+    /// `HOST` / `--host`. Defaults to 127.0.0.1.
+    pub host: IpAddr,
+    /// `PORT` / `--port`. Defaults to 3000.
+    pub port: u16,
+}
+
+/// The `--help` text.
+pub const USAGE: &str = "\
+usage: server [--issuer URL] [--jwks-uri URL] [--audience AUD] [--algorithms RS256,ES256]
+              [--host 127.0.0.1] [--port 3000]
+
+Each flag has an environment variable of the same name in capitals (ISSUER, JWKS_URI,
+AUDIENCE, ALGORITHMS, HOST, PORT); a flag wins over its variable. With no issuer, an
+embedded issuer starts on 127.0.0.1 and the server prints ready-to-paste curl lines.";
+
+const OPTIONS: [(&str, &str); 6] = [
+    ("issuer", "ISSUER"),
+    ("jwks-uri", "JWKS_URI"),
+    ("audience", "AUDIENCE"),
+    ("algorithms", "ALGORITHMS"),
+    ("host", "HOST"),
+    ("port", "PORT"),
+];
+
+impl ServerConfig {
+    /// Reads the settings. `env` looks a variable up; `args` are the flags (without the
+    /// program name). Returns `Err` with a message for the user on any bad value, and
+    /// `Ok(None)` for `--help`.
+    pub fn from_sources(env: impl Fn(&str) -> Option<String>, args: &[String]) -> Result<Option<Self>, String> {
+        let mut values: Vec<Option<String>> =
+            OPTIONS.iter().map(|(_, var)| env(var).filter(|v| !v.is_empty())).collect();
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            if arg == "-h" || arg == "--help" {
+                return Ok(None);
+            }
+            let Some(flag) = arg.strip_prefix("--") else {
+                return Err(format!("unexpected argument {arg:?}\n\n{USAGE}"));
+            };
+            let (name, inline) = match flag.split_once('=') {
+                Some((name, value)) => (name, Some(value.to_owned())),
+                None => (flag, None),
+            };
+            let Some(index) = OPTIONS.iter().position(|(n, _)| *n == name) else {
+                return Err(format!("unknown flag --{name}\n\n{USAGE}"));
+            };
+            let value = match inline {
+                Some(v) => v,
+                None => args.next().cloned().ok_or_else(|| format!("--{name} needs a value"))?,
+            };
+            values[index] = Some(value);
+        }
+        let [issuer, jwks_uri, audience, algorithms, host, port] = values.try_into().map_err(|_| "internal")?;
+        if let Some(issuer) = &issuer {
+            check_url("ISSUER", issuer)?;
+        }
+        if let Some(uri) = &jwks_uri {
+            check_url("JWKS_URI", uri)?;
+            if issuer.is_none() {
+                return Err("JWKS_URI needs ISSUER: the embedded issuer serves its own keys".into());
+            }
+        }
+        let algorithms = match algorithms {
+            None => vec![Algorithm::RS256],
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .map(|name| {
+                    name.parse::<Algorithm>()
+                        .map_err(|_| format!("ALGORITHMS: unknown algorithm {name:?} (use e.g. RS256,ES256)"))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        let host = match host {
+            None => IpAddr::from([127, 0, 0, 1]),
+            Some(h) => h.parse().map_err(|_| format!("HOST: {h:?} is not an IP address"))?,
+        };
+        let port = match port {
+            None => 3000,
+            Some(p) => p.parse().map_err(|_| format!("PORT: {p:?} is not a port number (0-65535)"))?,
+        };
+        Ok(Some(Self { issuer, jwks_uri, audience, algorithms, host, port }))
+    }
+
+    /// The address to listen on.
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::new(self.host, self.port)
+    }
+}
+
+fn check_url(name: &str, value: &str) -> Result<(), String> {
+    if value.starts_with("https://") || value.starts_with("http://") {
+        Ok(())
+    } else {
+        Err(format!("{name}: {value:?} is not an http(s) URL"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(env: &[(&str, &str)], args: &[&str]) -> Result<Option<ServerConfig>, String> {
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        ServerConfig::from_sources(|k| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()), &args)
+    }
+
+    #[test]
+    fn defaults() {
+        let c = read(&[], &[]).unwrap().unwrap();
+        assert_eq!(c.issuer, None);
+        assert_eq!(c.algorithms, vec![Algorithm::RS256]);
+        assert_eq!(c.addr().to_string(), "127.0.0.1:3000");
+    }
+
+    #[test]
+    fn flags_win_over_env() {
+        let c = read(&[("PORT", "1"), ("ISSUER", "https://a")], &["--port", "2", "--issuer=https://b"]).unwrap().unwrap();
+        assert_eq!(c.port, 2);
+        assert_eq!(c.issuer.as_deref(), Some("https://b"));
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        assert!(read(&[("PORT", "x")], &[]).unwrap_err().contains("PORT"));
+        assert!(read(&[], &["--algorithms", "RS256,none"]).unwrap_err().contains("\"none\""));
+        assert!(read(&[], &["--issuer", "issuer.example"]).unwrap_err().contains("not an http(s) URL"));
+        assert!(read(&[], &["--bogus"]).unwrap_err().contains("unknown flag"));
+        assert!(read(&[], &["--port"]).unwrap_err().contains("needs a value"));
+        assert!(read(&[("HOST", "localhost!")], &[]).unwrap_err().contains("HOST"));
+        assert!(read(&[], &["--help"]).unwrap().is_none());
+    }
+}

@@ -1,1 +1,1 @@
-
+//! Test-only crate: see `ui.rs` and the end-to-end suites beside it.

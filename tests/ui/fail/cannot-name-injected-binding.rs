@@ -1,0 +1,15 @@
+// The bindings the attribute adds are hygienic: the body cannot reach them.
+use jwt_guard::{Principal, authenticate};
+
+#[authenticate("jwt")]
+async fn hello(who: Principal) -> String {
+    let _ = who;
+    __jwt_guard_principal.strategy().to_owned()
+}
+
+#[authenticate("jwt")]
+async fn headers() -> usize {
+    __jwt_guard_headers.0.len()
+}
+
+fn main() {}
