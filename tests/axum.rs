@@ -5,9 +5,9 @@ use std::net::SocketAddr;
 use std::sync::LazyLock;
 
 use axum::Router;
+use axum::routing::get;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use axum::routing::get;
 use jwt_guard::testkit::{Algorithm, Issuer};
 use jwt_guard::{JwtStrategy, Principal, authenticate};
 use serde_json::{Value, json};
@@ -87,11 +87,21 @@ async fn start() -> Env {
     {
         let issuer = Issuer::start().await.expect("issuer");
         let rotating = Issuer::start().await.expect("issuer");
-        let jwt = JwtStrategy::builder().issuer(issuer.issuer()).build().expect("strategy");
+        let jwt = JwtStrategy::builder()
+            .issuer(issuer.issuer())
+            .build()
+            .expect("strategy");
         jwt_guard::register("jwt", jwt).expect("register");
-        let aud = JwtStrategy::builder().issuer(issuer.issuer()).audience("orders-api").build().expect("strategy");
+        let aud = JwtStrategy::builder()
+            .issuer(issuer.issuer())
+            .audience("orders-api")
+            .build()
+            .expect("strategy");
         jwt_guard::register("jwt-aud", aud).expect("register");
-        let kid = JwtStrategy::builder().issuer(rotating.issuer()).build().expect("strategy");
+        let kid = JwtStrategy::builder()
+            .issuer(rotating.issuer())
+            .build()
+            .expect("strategy");
         jwt_guard::register("jwt-kid", kid).expect("register");
         let app = Router::new()
             .route("/protected", get(protected))
@@ -102,10 +112,16 @@ async fn start() -> Env {
             .route("/audience", get(audience))
             .route("/rotating", get(rotating_route))
             .route("/misconfigured", get(misconfigured));
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("bind");
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
-        Env { issuer, rotating, base: format!("http://{addr}") }
+        Env {
+            issuer,
+            rotating,
+            base: format!("http://{addr}"),
+        }
     }
 }
 
@@ -118,7 +134,10 @@ struct Answer {
 impl Answer {
     fn message(&self) -> String {
         let json: Value = serde_json::from_str(&self.body).unwrap_or(Value::Null);
-        json["error"]["message"].as_str().unwrap_or_default().to_owned()
+        json["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// A 401 in LoopBack's shape with the given message and challenge.
@@ -132,7 +151,10 @@ impl Answer {
     }
 
     fn assert_invalid_token(&self, reason: &str) {
-        self.assert_401(&format!("Invalid token: {reason}"), "Bearer error=\"invalid_token\"");
+        self.assert_401(
+            &format!("Invalid token: {reason}"),
+            "Bearer error=\"invalid_token\"",
+        );
     }
 }
 
@@ -145,7 +167,10 @@ async fn call(path: &str, authorization: &[&str]) -> Answer {
     let response = request.send().await.expect("request");
     Answer {
         status: response.status().as_u16(),
-        challenge: response.headers().get("www-authenticate").map(|v| v.to_str().unwrap_or("?").to_owned()),
+        challenge: response
+            .headers()
+            .get("www-authenticate")
+            .map(|v| v.to_str().unwrap_or("?").to_owned()),
         body: response.text().await.expect("body"),
     }
 }
@@ -155,7 +180,9 @@ async fn bearer(path: &str, token: &str) -> Answer {
 }
 
 fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 fn b64(json: &Value) -> String {
@@ -169,7 +196,10 @@ async fn valid_token_is_granted() {
     let token = ENV.issuer.token(json!({ "sub": "ada" }));
     let answer = bearer("/protected", &token).await;
     assert_eq!(answer.status, 200);
-    assert_eq!(serde_json::from_str::<Value>(&answer.body).unwrap(), json!({ "message": "Access granted" }));
+    assert_eq!(
+        serde_json::from_str::<Value>(&answer.body).unwrap(),
+        json!({ "message": "Access granted" })
+    );
     assert_eq!(answer.challenge, None);
 }
 
@@ -178,62 +208,88 @@ async fn body_sees_the_principal() {
     let token = ENV.issuer.token(json!({ "sub": "ada" }));
     let answer = bearer("/whoami", &token).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
-    assert_eq!(serde_json::from_str::<Value>(&answer.body).unwrap(), json!({ "strategy": "jwt", "sub": "ada" }));
+    assert_eq!(
+        serde_json::from_str::<Value>(&answer.body).unwrap(),
+        json!({ "strategy": "jwt", "sub": "ada" })
+    );
 }
 
 #[tokio::test]
 async fn handlers_taking_headers_request_or_a_controller() {
     let token = ENV.issuer.token(json!({}));
     let answer = bearer("/headers", &token).await;
-    assert_eq!((answer.status, answer.body.ends_with(" headers")), (200, true), "{}", answer.body);
+    assert_eq!(
+        (answer.status, answer.body.ends_with(" headers")),
+        (200, true),
+        "{}",
+        answer.body
+    );
     let answer = bearer("/request", &token).await;
     assert_eq!((answer.status, answer.body.as_str()), (200, "/request"));
     let answer = bearer("/controller", &token).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert!(answer.body.starts_with("method saw"), "{}", answer.body);
     for path in ["/headers", "/request", "/controller"] {
-        call(path, &[]).await.assert_401("Authorization header is missing", "Bearer");
+        call(path, &[])
+            .await
+            .assert_401("Authorization header is missing", "Bearer");
     }
 }
 
 #[tokio::test]
 async fn scheme_is_case_insensitive() {
     let token = ENV.issuer.token(json!({}));
-    assert_eq!(call("/protected", &[&format!("bearer {token}")]).await.status, 200);
+    assert_eq!(
+        call("/protected", &[&format!("bearer {token}")])
+            .await
+            .status,
+        200
+    );
 }
 
 // ── the seed's three header messages, and header abuse ────────────────────────────
 
 #[tokio::test]
 async fn missing_header() {
-    call("/protected", &[]).await.assert_401("Authorization header is missing", "Bearer");
+    call("/protected", &[])
+        .await
+        .assert_401("Authorization header is missing", "Bearer");
 }
 
 #[tokio::test]
 async fn not_bearer() {
-    call("/protected", &["Basic YWRhOmxvdmVsYWNl"]).await.assert_401("Authorization header is not of type Bearer", "Bearer");
+    call("/protected", &["Basic YWRhOmxvdmVsYWNl"])
+        .await
+        .assert_401("Authorization header is not of type Bearer", "Bearer");
 }
 
 #[tokio::test]
 async fn too_many_parts() {
     call("/protected", &["Bearer a.b.c extra"])
         .await
-        .assert_401("Authorization header value has too many parts.", "Bearer error=\"invalid_request\"");
+        .assert_401(
+            "Authorization header value has too many parts.",
+            "Bearer error=\"invalid_request\"",
+        );
 }
 
 #[tokio::test]
 async fn two_authorization_headers() {
     let token = ENV.issuer.token(json!({}));
     let value = format!("Bearer {token}");
-    call("/protected", &[&value, &value])
-        .await
-        .assert_401("Authorization header is repeated", "Bearer error=\"invalid_request\"");
+    call("/protected", &[&value, &value]).await.assert_401(
+        "Authorization header is repeated",
+        "Bearer error=\"invalid_request\"",
+    );
 }
 
 #[tokio::test]
 async fn oversized_header() {
     let huge = format!("Bearer {}", "a".repeat(9000));
-    call("/protected", &[&huge]).await.assert_401("Authorization header is too large", "Bearer error=\"invalid_request\"");
+    call("/protected", &[&huge]).await.assert_401(
+        "Authorization header is too large",
+        "Bearer error=\"invalid_request\"",
+    );
 }
 
 // ── tokens that must not pass ─────────────────────────────────────────────────────
@@ -241,20 +297,26 @@ async fn oversized_header() {
 #[tokio::test]
 async fn expired() {
     let token = ENV.issuer.token(json!({ "exp": now() - 1 }));
-    bearer("/protected", &token).await.assert_invalid_token("jwt expired");
+    bearer("/protected", &token)
+        .await
+        .assert_invalid_token("jwt expired");
 }
 
 #[tokio::test]
 async fn not_yet_valid() {
     let token = ENV.issuer.token(json!({ "nbf": now() + 60 }));
-    bearer("/protected", &token).await.assert_invalid_token("jwt not active");
+    bearer("/protected", &token)
+        .await
+        .assert_invalid_token("jwt not active");
 }
 
 #[tokio::test]
 async fn wrong_issuer() {
     let issuer = format!("{}/", ENV.issuer.issuer());
     let token = ENV.issuer.token(json!({ "iss": issuer }));
-    bearer("/protected", &token).await.assert_invalid_token("jwt issuer invalid");
+    bearer("/protected", &token)
+        .await
+        .assert_invalid_token("jwt issuer invalid");
 }
 
 #[tokio::test]
@@ -263,24 +325,34 @@ async fn missing_issuer() {
     claims.as_object_mut().unwrap().remove("iss");
     let header = json!({ "alg": "RS256", "kid": ENV.issuer.kid() });
     let token = ENV.issuer.sign(&header, &claims);
-    bearer("/protected", &token).await.assert_invalid_token("jwt issuer invalid");
+    bearer("/protected", &token)
+        .await
+        .assert_invalid_token("jwt issuer invalid");
 }
 
 #[tokio::test]
 async fn missing_exp() {
     let mut claims = ENV.issuer.claims(json!({}));
     claims.as_object_mut().unwrap().remove("exp");
-    let token = ENV.issuer.sign(&json!({ "alg": "RS256", "kid": ENV.issuer.kid() }), &claims);
-    bearer("/protected", &token).await.assert_invalid_token("jwt exp is required");
+    let token = ENV
+        .issuer
+        .sign(&json!({ "alg": "RS256", "kid": ENV.issuer.kid() }), &claims);
+    bearer("/protected", &token)
+        .await
+        .assert_invalid_token("jwt exp is required");
 }
 
 #[tokio::test]
 async fn alg_none() {
     let claims = ENV.issuer.claims(json!({}));
     let unsigned = format!("{}.{}.", b64(&json!({ "alg": "none" })), b64(&claims));
-    bearer("/protected", &unsigned).await.assert_invalid_token("jwt malformed");
+    bearer("/protected", &unsigned)
+        .await
+        .assert_invalid_token("jwt malformed");
     let with_junk = format!("{unsigned}c2ln");
-    bearer("/protected", &with_junk).await.assert_invalid_token("invalid algorithm");
+    bearer("/protected", &with_junk)
+        .await
+        .assert_invalid_token("invalid algorithm");
 }
 
 #[tokio::test]
@@ -288,18 +360,29 @@ async fn hs256_signed_with_the_rsa_public_key() {
     // CVE-2016-10555 and kin: the attacker signs HS256 with the public key as the secret.
     let pem = ENV.issuer.public_key_pem(&ENV.issuer.kid());
     let claims = ENV.issuer.claims(json!({}));
-    let input = format!("{}.{}", b64(&json!({ "alg": "HS256", "kid": ENV.issuer.kid() })), b64(&claims));
+    let input = format!(
+        "{}.{}",
+        b64(&json!({ "alg": "HS256", "kid": ENV.issuer.kid() })),
+        b64(&claims)
+    );
     let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, pem.as_bytes());
     let tag = aws_lc_rs::hmac::sign(&key, input.as_bytes());
     let token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref()));
-    bearer("/protected", &token).await.assert_invalid_token("invalid algorithm");
+    bearer("/protected", &token)
+        .await
+        .assert_invalid_token("invalid algorithm");
 }
 
 #[tokio::test]
 async fn rs384_when_only_rs256_is_allowed() {
-    let kid = ENV.issuer.add_unpublished_key(Algorithm::RS384).expect("key");
+    let kid = ENV
+        .issuer
+        .add_unpublished_key(Algorithm::RS384)
+        .expect("key");
     let token = ENV.issuer.token_with(&kid, json!({}));
-    bearer("/protected", &token).await.assert_invalid_token("invalid algorithm");
+    bearer("/protected", &token)
+        .await
+        .assert_invalid_token("invalid algorithm");
 }
 
 #[tokio::test]
@@ -308,7 +391,9 @@ async fn tampered_payload() {
     let parts: Vec<&str> = token.split('.').collect();
     let forged = b64(&ENV.issuer.claims(json!({ "sub": "ada", "admin": true })));
     let tampered = format!("{}.{forged}.{}", parts[0], parts[2]);
-    bearer("/protected", &tampered).await.assert_invalid_token("invalid signature");
+    bearer("/protected", &tampered)
+        .await
+        .assert_invalid_token("invalid signature");
 }
 
 #[tokio::test]
@@ -318,13 +403,23 @@ async fn tampered_signature() {
     let mut signature = signature.to_owned().into_bytes();
     signature[10] = if signature[10] == b'A' { b'B' } else { b'A' };
     let tampered = format!("{input}.{}", String::from_utf8(signature).unwrap());
-    bearer("/protected", &tampered).await.assert_invalid_token("invalid signature");
+    bearer("/protected", &tampered)
+        .await
+        .assert_invalid_token("invalid signature");
 }
 
 #[tokio::test]
 async fn malformed_tokens() {
-    for token in ["abc", "a.b", "a.b.c.d", "!!!.???.***", "eyJhbGciOiJSUzI1NiJ9.e30"] {
-        bearer("/protected", token).await.assert_invalid_token("jwt malformed");
+    for token in [
+        "abc",
+        "a.b",
+        "a.b.c.d",
+        "!!!.???.***",
+        "eyJhbGciOiJSUzI1NiJ9.e30",
+    ] {
+        bearer("/protected", token)
+            .await
+            .assert_invalid_token("jwt malformed");
     }
 }
 
@@ -332,20 +427,29 @@ async fn malformed_tokens() {
 async fn crit_header() {
     let header = json!({ "alg": "RS256", "kid": ENV.issuer.kid(), "crit": ["exp"], "exp": 1 });
     let token = ENV.issuer.sign(&header, &ENV.issuer.claims(json!({})));
-    bearer("/protected", &token).await.assert_invalid_token("unsupported critical header");
+    bearer("/protected", &token)
+        .await
+        .assert_invalid_token("unsupported critical header");
 }
 
 #[tokio::test]
 async fn header_supplied_keys_are_ignored() {
     // An attacker embeds their own key (jwk) and URL (jku); the token is signed by a key
     // the issuer never published, so nothing but the configured key set may verify it.
-    let kid = ENV.rotating.add_unpublished_key(Algorithm::RS256).expect("key");
+    let kid = ENV
+        .rotating
+        .add_unpublished_key(Algorithm::RS256)
+        .expect("key");
     let header = json!({
         "alg": "RS256", "kid": ENV.issuer.kid(),
         "jku": "http://127.0.0.1:1/jwks.json", "jwk": ENV.rotating.jwks(),
     });
-    let token = ENV.rotating.sign_with(&kid, &header, &ENV.issuer.claims(json!({})));
-    bearer("/protected", &token).await.assert_invalid_token("invalid signature");
+    let token = ENV
+        .rotating
+        .sign_with(&kid, &header, &ENV.issuer.claims(json!({})));
+    bearer("/protected", &token)
+        .await
+        .assert_invalid_token("invalid signature");
 }
 
 #[tokio::test]
@@ -353,9 +457,13 @@ async fn audience_checked_when_configured() {
     let good = ENV.issuer.token(json!({ "aud": ["other", "orders-api"] }));
     assert_eq!(bearer("/audience", &good).await.status, 200);
     let bad = ENV.issuer.token(json!({ "aud": "other" }));
-    bearer("/audience", &bad).await.assert_invalid_token("jwt audience invalid");
+    bearer("/audience", &bad)
+        .await
+        .assert_invalid_token("jwt audience invalid");
     let none = ENV.issuer.token(json!({}));
-    bearer("/audience", &none).await.assert_invalid_token("jwt audience invalid");
+    bearer("/audience", &none)
+        .await
+        .assert_invalid_token("jwt audience invalid");
     // The default strategy checks no audience, as the seed.
     assert_eq!(bearer("/protected", &bad).await.status, 200);
 }
@@ -370,12 +478,16 @@ async fn unknown_kid_refetches_once_then_401() {
     // A key the server does not publish: one refetch, then 401.
     let hidden = rotating.add_unpublished_key(Algorithm::RS256).expect("key");
     let token = rotating.token_with(&hidden, json!({}));
-    bearer("/rotating", &token).await.assert_invalid_token("no signing key matches the token");
+    bearer("/rotating", &token)
+        .await
+        .assert_invalid_token("no signing key matches the token");
     assert_eq!(rotating.jwks_requests(), before + 1);
 
     // Inside the cooldown, another unknown kid fails fast without a fetch.
     rotating.set_published(&hidden, true);
-    bearer("/rotating", &token).await.assert_invalid_token("no signing key matches the token");
+    bearer("/rotating", &token)
+        .await
+        .assert_invalid_token("no signing key matches the token");
     assert_eq!(rotating.jwks_requests(), before + 1);
     // The cached key still works meanwhile.
     assert_eq!(bearer("/rotating", &warm).await.status, 200);
@@ -389,13 +501,20 @@ async fn unregistered_strategy_is_a_500_naming_it() {
     assert_eq!(answer.challenge, None);
     let json: Value = serde_json::from_str(&answer.body).unwrap();
     assert_eq!(json["error"]["name"], "InternalServerError");
-    assert!(answer.message().contains("\"never-registered\""), "{}", answer.body);
+    assert!(
+        answer.message().contains("\"never-registered\""),
+        "{}",
+        answer.body
+    );
 }
 
 #[tokio::test]
 async fn registering_a_name_twice_is_an_error() {
     LazyLock::force(&ENV);
-    let again = JwtStrategy::builder().issuer("https://other.example").build().unwrap();
+    let again = JwtStrategy::builder()
+        .issuer("https://other.example")
+        .build()
+        .unwrap();
     let err = jwt_guard::register("jwt", again).unwrap_err();
     assert!(matches!(err.kind(), jwt_guard::ErrorKind::DuplicateStrategy(name) if name == "jwt"));
     // The first registration is untouched.
@@ -410,5 +529,9 @@ async fn keys_are_fetched_once_not_per_request() {
         let token = ENV.issuer.token(json!({}));
         assert_eq!(bearer("/protected", &token).await.status, 200);
     }
-    assert!(ENV.issuer.jwks_requests() <= before + 1, "{} fetches", ENV.issuer.jwks_requests() - before);
+    assert!(
+        ENV.issuer.jwks_requests() <= before + 1,
+        "{} fetches",
+        ENV.issuer.jwks_requests() - before
+    );
 }

@@ -72,14 +72,20 @@ async fn run(config: ServerConfig) -> Result<(), String> {
     // No issuer configured: start one here, so the example works with no setup.
     let embedded = match &config.issuer {
         Some(_) => None,
-        None => Some(Issuer::start().await.map_err(|e| format!("cannot start the embedded issuer: {e}"))?),
+        None => Some(
+            Issuer::start()
+                .await
+                .map_err(|e| format!("cannot start the embedded issuer: {e}"))?,
+        ),
     };
     let issuer = config
         .issuer
         .clone()
         .or_else(|| embedded.as_ref().map(|i| i.issuer().to_owned()))
         .unwrap_or_default();
-    let mut builder = JwtStrategy::builder().issuer(&issuer).algorithms(config.algorithms.iter().copied());
+    let mut builder = JwtStrategy::builder()
+        .issuer(&issuer)
+        .algorithms(config.algorithms.iter().copied());
     if let Some(uri) = &config.jwks_uri {
         builder = builder.jwks_uri(uri);
     }

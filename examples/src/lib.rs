@@ -44,9 +44,14 @@ impl ServerConfig {
     /// Reads the settings. `env` looks a variable up; `args` are the flags (without the
     /// program name). Returns `Err` with a message for the user on any bad value, and
     /// `Ok(None)` for `--help`.
-    pub fn from_sources(env: impl Fn(&str) -> Option<String>, args: &[String]) -> Result<Option<Self>, String> {
-        let mut values: Vec<Option<String>> =
-            OPTIONS.iter().map(|(_, var)| env(var).filter(|v| !v.is_empty())).collect();
+    pub fn from_sources(
+        env: impl Fn(&str) -> Option<String>,
+        args: &[String],
+    ) -> Result<Option<Self>, String> {
+        let mut values: Vec<Option<String>> = OPTIONS
+            .iter()
+            .map(|(_, var)| env(var).filter(|v| !v.is_empty()))
+            .collect();
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             if arg == "-h" || arg == "--help" {
@@ -64,18 +69,24 @@ impl ServerConfig {
             };
             let value = match inline {
                 Some(v) => v,
-                None => args.next().cloned().ok_or_else(|| format!("--{name} needs a value"))?,
+                None => args
+                    .next()
+                    .cloned()
+                    .ok_or_else(|| format!("--{name} needs a value"))?,
             };
             values[index] = Some(value);
         }
-        let [issuer, jwks_uri, audience, algorithms, host, port] = values.try_into().map_err(|_| "internal")?;
+        let [issuer, jwks_uri, audience, algorithms, host, port] =
+            values.try_into().map_err(|_| "internal")?;
         if let Some(issuer) = &issuer {
             check_url("ISSUER", issuer)?;
         }
         if let Some(uri) = &jwks_uri {
             check_url("JWKS_URI", uri)?;
             if issuer.is_none() {
-                return Err("JWKS_URI needs ISSUER: the embedded issuer serves its own keys".into());
+                return Err(
+                    "JWKS_URI needs ISSUER: the embedded issuer serves its own keys".into(),
+                );
             }
         }
         let algorithms = match algorithms {
@@ -84,20 +95,32 @@ impl ServerConfig {
                 .split(',')
                 .map(str::trim)
                 .map(|name| {
-                    name.parse::<Algorithm>()
-                        .map_err(|_| format!("ALGORITHMS: unknown algorithm {name:?} (use e.g. RS256,ES256)"))
+                    name.parse::<Algorithm>().map_err(|_| {
+                        format!("ALGORITHMS: unknown algorithm {name:?} (use e.g. RS256,ES256)")
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
         };
         let host = match host {
             None => IpAddr::from([127, 0, 0, 1]),
-            Some(h) => h.parse().map_err(|_| format!("HOST: {h:?} is not an IP address"))?,
+            Some(h) => h
+                .parse()
+                .map_err(|_| format!("HOST: {h:?} is not an IP address"))?,
         };
         let port = match port {
             None => 3000,
-            Some(p) => p.parse().map_err(|_| format!("PORT: {p:?} is not a port number (0-65535)"))?,
+            Some(p) => p
+                .parse()
+                .map_err(|_| format!("PORT: {p:?} is not a port number (0-65535)"))?,
         };
-        Ok(Some(Self { issuer, jwks_uri, audience, algorithms, host, port }))
+        Ok(Some(Self {
+            issuer,
+            jwks_uri,
+            audience,
+            algorithms,
+            host,
+            port,
+        }))
     }
 
     /// The address to listen on.
@@ -119,9 +142,15 @@ mod tests {
     use super::*;
 
     fn read(env: &[(&str, &str)], args: &[&str]) -> Result<Option<ServerConfig>, String> {
-        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        ServerConfig::from_sources(|k| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()), &args)
+        ServerConfig::from_sources(
+            |k| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()),
+            &args,
+        )
     }
 
     #[test]
@@ -134,7 +163,12 @@ mod tests {
 
     #[test]
     fn flags_win_over_env() {
-        let c = read(&[("PORT", "1"), ("ISSUER", "https://a")], &["--port", "2", "--issuer=https://b"]).unwrap().unwrap();
+        let c = read(
+            &[("PORT", "1"), ("ISSUER", "https://a")],
+            &["--port", "2", "--issuer=https://b"],
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(c.port, 2);
         assert_eq!(c.issuer.as_deref(), Some("https://b"));
     }
@@ -142,11 +176,31 @@ mod tests {
     #[test]
     fn bad_values_are_explained() {
         assert!(read(&[("PORT", "x")], &[]).unwrap_err().contains("PORT"));
-        assert!(read(&[], &["--algorithms", "RS256,none"]).unwrap_err().contains("\"none\""));
-        assert!(read(&[], &["--issuer", "issuer.example"]).unwrap_err().contains("not an http(s) URL"));
-        assert!(read(&[], &["--bogus"]).unwrap_err().contains("unknown flag"));
-        assert!(read(&[], &["--port"]).unwrap_err().contains("needs a value"));
-        assert!(read(&[("HOST", "localhost!")], &[]).unwrap_err().contains("HOST"));
+        assert!(
+            read(&[], &["--algorithms", "RS256,none"])
+                .unwrap_err()
+                .contains("\"none\"")
+        );
+        assert!(
+            read(&[], &["--issuer", "issuer.example"])
+                .unwrap_err()
+                .contains("not an http(s) URL")
+        );
+        assert!(
+            read(&[], &["--bogus"])
+                .unwrap_err()
+                .contains("unknown flag")
+        );
+        assert!(
+            read(&[], &["--port"])
+                .unwrap_err()
+                .contains("needs a value")
+        );
+        assert!(
+            read(&[("HOST", "localhost!")], &[])
+                .unwrap_err()
+                .contains("HOST")
+        );
         assert!(read(&[], &["--help"]).unwrap().is_none());
     }
 }

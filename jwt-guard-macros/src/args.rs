@@ -127,15 +127,22 @@ fn parse_strategy_name(input: ParseStream<'_>) -> syn::Result<LitStr> {
     Err(input.error(EXPECTED))
 }
 
-/// The value of `crate = "..."`: a path inside a string literal, as serde and tokio take it.
+/// The value of `crate = "..."`: a path in a string literal, as serde and tokio take it,
+/// or the bare path (what rustc suggests when the quoted one does not resolve).
 fn parse_crate_path(input: ParseStream<'_>) -> syn::Result<Path> {
-    const EXPECTED: &str = "expected the path of the jwt-guard crate as a string literal, \
+    const EXPECTED: &str = "expected the path of the jwt-guard crate, \
                             e.g. `crate = \"::my_app::jwt_guard\"`";
-    let Ok(lit) = input.parse::<LitStr>() else {
-        return Err(input.error(EXPECTED));
-    };
-    // Spanned on the literal, so the path resolves where the user wrote it.
-    lit.parse_with(Path::parse_mod_style).map_err(|_| syn::Error::new(lit.span(), EXPECTED))
+    if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        // Spanned on the literal, so the path resolves where the user wrote it.
+        return lit
+            .parse_with(Path::parse_mod_style)
+            .map_err(|_| syn::Error::new(lit.span(), EXPECTED));
+    }
+    if input.peek(Token![::]) || input.peek(Ident::peek_any) {
+        return input.call(Path::parse_mod_style);
+    }
+    Err(input.error(EXPECTED))
 }
 
 /// "`a`", "`a` and `b`", "`a`, `b` and `c`".
@@ -234,12 +241,20 @@ mod tests {
     }
 
     #[test]
+    fn crate_path_may_be_bare() {
+        let args = parse(r#""jwt", crate = ::my_app::jwt_guard"#).unwrap();
+        assert_eq!(args.krate().to_string(), ":: my_app :: jwt_guard");
+        assert_eq!(parse(r#""jwt", crate = guard_rt"#).unwrap().krate().to_string(), "guard_rt");
+    }
+
+    #[test]
     fn bad_crate_value() {
-        let expected = "expected the path of the jwt-guard crate as a string literal, \
+        let expected = "expected the path of the jwt-guard crate, \
                         e.g. `crate = \"::my_app::jwt_guard\"`";
-        assert_eq!(error(r#""jwt", crate = jwt_guard"#), expected);
+        assert_eq!(error(r#""jwt", crate = 1"#), expected);
         assert_eq!(error(r#""jwt", crate = "not a path""#), expected);
         assert_eq!(error(r#""jwt", crate = """#), expected);
+        assert_eq!(error(r#""jwt", crate = "a::<T>""#), expected);
         assert_eq!(error(r#""jwt", crate"#), "expected `=`");
     }
 

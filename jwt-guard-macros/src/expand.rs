@@ -1,6 +1,6 @@
 //! The `#[authenticate]` transform: the parsed function in, the guarded function out.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
@@ -113,16 +113,21 @@ fn expand(func: ItemFn, args: &Args, errors: &mut Errors) -> syn::Result<TokenSt
     let (outer, inner) = split_attributes(attrs);
     let body = run_body(&block);
 
+    let statements = quote! {
+        #(#inner)*
+        #authenticate
+        #rebind
+        #(#bindings)*
+        let #ret #annotation = #body;
+        ::core::result::Result::Ok(#ret)
+    };
+    // The new body takes the braces of the old one: rustc reports some lints (dead
+    // code) only on items whose whole span comes from the user's tokens.
+    let mut new_body = Group::new(Delimiter::Brace, statements);
+    new_body.set_span(block.brace_token.span.join());
     Ok(quote! {
         #(#outer)*
-        #vis #sig {
-            #(#inner)*
-            #authenticate
-            #rebind
-            #(#bindings)*
-            let #ret #annotation = #body;
-            ::core::result::Result::Ok(#ret)
-        }
+        #vis #sig #new_body
     })
 }
 
@@ -252,9 +257,16 @@ impl Params {
         match &self.source {
             // Spanned on the parameter's type: a type named like a header source that is
             // not one (a `Request` of another crate) is reported there.
-            Some(Source { ident, ty, .. }) => quote_spanned! {ty.span()=>
-                #krate::__private::HeaderSource::header_map(&#ident)
-            },
+            Some(Source { ident, ty, .. }) => {
+                let span = ty.span();
+                let krate = respan(krate, span);
+                // Shown at the type, resolved as the parameter's own name.
+                let mut ident = ident.clone();
+                ident.set_span(span.resolved_at(ident.span()));
+                quote_spanned! {span=>
+                    #krate::__private::HeaderSource::header_map(&#ident)
+                }
+            }
             None => {
                 let hidden = Ident::new(HEADERS, Span::mixed_site());
                 quote!(#krate::__private::HeaderSource::header_map(&#hidden))
@@ -283,6 +295,7 @@ impl Params {
                 } else {
                     quote!(#principal)
                 };
+                let krate = respan(krate, ty.span());
                 let build = quote_spanned! {ty.span()=>
                     <#ty as #krate::__private::FromPrincipal>::from_principal
                 };
@@ -401,6 +414,25 @@ fn contains_impl_trait(ty: &Type) -> bool {
     let mut finder = Finder(false);
     finder.visit_type_mut(&mut ty.clone());
     finder.0
+}
+
+/// `tokens` with every span set to `span`, for a path that must be reported where the
+/// user's type is. Paths resolve the same with the user's span as with the call site.
+fn respan(tokens: &TokenStream, span: Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let mut inner = Group::new(group.delimiter(), respan(&group.stream(), span));
+                inner.set_span(span);
+                token = TokenTree::Group(inner);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
 }
 
 /// The error for an item that is not a function with a body.

@@ -41,7 +41,7 @@ use proc_macro::TokenStream;
 /// | option | meaning |
 /// | --- | --- |
 /// | `"name"` (first, required) | the name the strategy was registered under |
-/// | `crate = "path"` | where the runtime crate is, when it is renamed or re-exported. Defaults to `::jwt_guard` |
+/// | `crate = "path"` | where the runtime crate is, when it is renamed or re-exported; a bare path works too. Defaults to `::jwt_guard` |
 ///
 /// # Examples
 ///

@@ -125,7 +125,10 @@ impl Error {
     ///
     /// A strategy chain passes such requests on to the next strategy.
     pub fn is_missing_credentials(&self) -> bool {
-        matches!(*self.0, ErrorKind::MissingAuthorization | ErrorKind::NotBearer)
+        matches!(
+            *self.0,
+            ErrorKind::MissingAuthorization | ErrorKind::NotBearer
+        )
     }
 
     /// The HTTP status this error maps to. The one place that decides it.
@@ -206,14 +209,12 @@ impl Error {
             StatusCode::SERVICE_UNAVAILABLE => "ServiceUnavailableError",
             _ => "InternalServerError",
         };
-        serde_json::json!({
-            "error": {
-                "statusCode": status.as_u16(),
-                "name": name,
-                "message": self.body_text(),
-            }
-        })
-        .to_string()
+        // Built by hand to keep LoopBack's member order; the message is JSON-escaped.
+        let message = serde_json::Value::String(self.body_text());
+        format!(
+            r#"{{"error":{{"statusCode":{},"name":"{name}","message":{message}}}}}"#,
+            status.as_u16()
+        )
     }
 }
 
@@ -233,7 +234,9 @@ impl fmt::Display for Error {
             ErrorKind::HeaderTooLarge { limit } => {
                 write!(f, "authorization header is over the {limit}-byte cap")
             }
-            ErrorKind::InvalidHeaderEncoding => f.write_str("authorization header is not visible ascii"),
+            ErrorKind::InvalidHeaderEncoding => {
+                f.write_str("authorization header is not visible ascii")
+            }
             ErrorKind::InvalidToken(reason) => write!(f, "invalid token: {reason}"),
             ErrorKind::Unauthorized(m) => write!(f, "unauthorized: {m}"),
             ErrorKind::Forbidden(m) => write!(f, "forbidden: {m}"),
@@ -241,7 +244,10 @@ impl fmt::Display for Error {
                 write!(f, "authentication strategy \"{name}\" is not registered")
             }
             ErrorKind::DuplicateStrategy(name) => {
-                write!(f, "authentication strategy \"{name}\" is registered already")
+                write!(
+                    f,
+                    "authentication strategy \"{name}\" is registered already"
+                )
             }
             ErrorKind::Config(m) => write!(f, "invalid configuration: {m}"),
             ErrorKind::KeysUnavailable { detail, .. } => {
@@ -295,7 +301,10 @@ mod tests {
         assert_eq!(Error::new(ErrorKind::MissingAuthorization).status(), 401);
         assert_eq!(Error::from(TokenError::Expired).status(), 401);
         assert_eq!(Error::forbidden("no").status(), 403);
-        assert_eq!(Error::new(ErrorKind::UnknownStrategy("x".into())).status(), 500);
+        assert_eq!(
+            Error::new(ErrorKind::UnknownStrategy("x".into())).status(),
+            500
+        );
         let outage = ErrorKind::KeysUnavailable {
             retry_after: Duration::from_secs(30),
             detail: "timeout".into(),
@@ -321,7 +330,10 @@ mod tests {
         assert_eq!(missing.www_authenticate(), Some("Bearer"));
         assert!(missing.is_missing_credentials());
         let bad = Error::from(TokenError::InvalidSignature);
-        assert_eq!(bad.www_authenticate(), Some("Bearer error=\"invalid_token\""));
+        assert_eq!(
+            bad.www_authenticate(),
+            Some("Bearer error=\"invalid_token\"")
+        );
         assert!(!bad.is_missing_credentials());
     }
 }

@@ -46,7 +46,9 @@ pub fn bearer_token(headers: &HeaderMap, max_bytes: usize) -> Result<&str, Error
     if bytes.iter().any(|&b| !(b == b' ' || b.is_ascii_graphic())) {
         return Err(ErrorKind::InvalidHeaderEncoding.into());
     }
-    let value = value.to_str().map_err(|_| Error::new(ErrorKind::InvalidHeaderEncoding))?;
+    let value = value
+        .to_str()
+        .map_err(|_| Error::new(ErrorKind::InvalidHeaderEncoding))?;
     parse_bearer(value)
 }
 

@@ -40,7 +40,7 @@ pub mod jwks;
 mod principal;
 mod registry;
 mod strategy;
-mod verify;
+pub mod verify;
 
 pub mod integrations;
 #[cfg(feature = "testkit")]
@@ -59,7 +59,7 @@ pub use jwks::{JwksClient, JwksConfig, JwksStatus, KeySet};
 pub use principal::{ClaimsMap, Principal};
 pub use registry::{authenticate, is_registered, register, register_arc, registered};
 pub use strategy::{BoxFuture, JwtStrategy, JwtStrategyBuilder, Strategy};
-pub use verify::Limits;
+pub use verify::{Limits, VerifiedJws, verify_jws};
 
 /// Wraps an async handler so the named strategy authenticates the request first.
 ///

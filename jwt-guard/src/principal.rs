@@ -34,7 +34,10 @@ impl Principal {
     /// A principal with the given claims. Custom strategies build theirs with this; the
     /// registry fills in the strategy name.
     pub fn new(claims: ClaimsMap) -> Self {
-        Self { strategy: Arc::from(""), claims: Arc::new(claims) }
+        Self {
+            strategy: Arc::from(""),
+            claims: Arc::new(claims),
+        }
     }
 
     pub(crate) fn with_strategy(mut self, name: &Arc<str>) -> Self {
@@ -89,7 +92,10 @@ struct ClaimsRef<'a>(&'a ClaimsMap);
 impl<'de> serde::Deserializer<'de> for ClaimsRef<'de> {
     type Error = serde_json::Error;
 
-    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+    fn deserialize_any<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
         serde::de::Deserializer::deserialize_any(
             serde::de::value::MapDeserializer::new(self.0.iter().map(|(k, v)| (k.as_str(), v))),
             visitor,
@@ -115,11 +121,18 @@ mod tests {
 
     #[test]
     fn typed_claims_come_from_the_map() {
-        let serde_json::Value::Object(map) = serde_json::json!({"sub": "ada", "n": 7, "x": [1]}) else {
+        let serde_json::Value::Object(map) = serde_json::json!({"sub": "ada", "n": 7, "x": [1]})
+        else {
             unreachable!()
         };
         let p = Principal::new(map);
-        assert_eq!(p.claims_as::<Mine>().unwrap(), Mine { sub: "ada".into(), n: 7 });
+        assert_eq!(
+            p.claims_as::<Mine>().unwrap(),
+            Mine {
+                sub: "ada".into(),
+                n: 7
+            }
+        );
         assert_eq!(p.subject(), Some("ada"));
         let err = p.claims_as::<Vec<u8>>().unwrap_err();
         assert_eq!(err.status(), 401);

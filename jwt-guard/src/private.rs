@@ -75,6 +75,9 @@ impl FromPrincipal for Principal {
 }
 
 /// Not public API. Reads the headers and runs the named strategy.
-pub async fn guard<S: HeaderSource + ?Sized>(name: &'static str, source: &S) -> Result<Principal, Error> {
+pub async fn guard<S: HeaderSource + ?Sized>(
+    name: &'static str,
+    source: &S,
+) -> Result<Principal, Error> {
     authenticate(name, source.header_map()).await
 }

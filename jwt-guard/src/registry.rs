@@ -39,7 +39,10 @@ pub fn register_arc(name: &str, strategy: Arc<dyn Strategy>) -> Result<(), Error
     if name.is_empty() {
         return Err(Error::config("a strategy name must not be empty"));
     }
-    let entry = Arc::new(Entry { name: Arc::from(name), strategy });
+    let entry = Arc::new(Entry {
+        name: Arc::from(name),
+        strategy,
+    });
     let mut inserted = false;
     REGISTRY.rcu(|current| {
         if current.contains_key(name) {
@@ -77,7 +80,10 @@ pub fn registered() -> Vec<String> {
 /// logged: it is the service's misconfiguration, not the client's fault.
 pub async fn authenticate(name: &str, headers: &HeaderMap) -> Result<Principal, Error> {
     let Some(entry) = REGISTRY.load().get(name).map(Arc::clone) else {
-        tracing::error!(strategy = name, "handler names an authentication strategy that is not registered");
+        tracing::error!(
+            strategy = name,
+            "handler names an authentication strategy that is not registered"
+        );
         return Err(Error::new(ErrorKind::UnknownStrategy(name.to_owned())));
     };
     match entry.strategy.authenticate(headers).await {

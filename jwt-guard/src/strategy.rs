@@ -44,7 +44,10 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// ```
 pub trait Strategy: Send + Sync + 'static {
     /// Authenticates a request from its headers.
-    fn authenticate<'a>(&'a self, headers: &'a HeaderMap) -> BoxFuture<'a, Result<Principal, Error>>;
+    fn authenticate<'a>(
+        &'a self,
+        headers: &'a HeaderMap,
+    ) -> BoxFuture<'a, Result<Principal, Error>>;
 }
 
 /// Bearer JWTs verified against an issuer's keys.
@@ -105,7 +108,10 @@ impl JwtStrategy {
 }
 
 impl Strategy for JwtStrategy {
-    fn authenticate<'a>(&'a self, headers: &'a HeaderMap) -> BoxFuture<'a, Result<Principal, Error>> {
+    fn authenticate<'a>(
+        &'a self,
+        headers: &'a HeaderMap,
+    ) -> BoxFuture<'a, Result<Principal, Error>> {
         Box::pin(async move {
             let token = extract::bearer_token(headers, self.inner.max_header_bytes)?;
             self.verify_token(token).await
@@ -120,10 +126,13 @@ impl fmt::Debug for JwtStrategy {
             .field("issuer", &inner.rules.issuer)
             .field("audiences", &inner.rules.audiences)
             .field("algorithms", &inner.algorithms)
-            .field("keys", &match &inner.keys {
-                Keys::Static(set) => format!("static ({} keys)", set.len()),
-                Keys::Remote(client) => format!("remote ({:?})", client.status().url),
-            })
+            .field(
+                "keys",
+                &match &inner.keys {
+                    Keys::Static(set) => format!("static ({} keys)", set.len()),
+                    Keys::Remote(client) => format!("remote ({:?})", client.status().url),
+                },
+            )
             .finish()
     }
 }
@@ -231,7 +240,12 @@ impl JwtStrategyBuilder {
         self.pem(DecodingKey::from_secret(secret), PemKind::Hmac, kid)
     }
 
-    fn pem(mut self, key: jsonwebtoken::errors::Result<DecodingKey>, kind: PemKind, kid: Option<&str>) -> Self {
+    fn pem(
+        mut self,
+        key: jsonwebtoken::errors::Result<DecodingKey>,
+        kind: PemKind,
+        kid: Option<&str>,
+    ) -> Self {
         let entry = key
             .map_err(|e| Error::config(format!("the key does not parse: {e}")))
             .and_then(|key| crate::jwks::static_entry(key, kind, kid));
@@ -251,7 +265,9 @@ impl JwtStrategyBuilder {
     /// Requires `aud` to contain this audience (call again to accept several). Defaults to
     /// not checking `aud`, as the seed.
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
-        self.audiences.get_or_insert_with(Vec::new).push(audience.into());
+        self.audiences
+            .get_or_insert_with(Vec::new)
+            .push(audience.into());
         self
     }
 
@@ -285,7 +301,9 @@ impl JwtStrategyBuilder {
         if let Some(e) = self.static_error {
             return Err(e);
         }
-        let issuer = self.issuer.ok_or_else(|| Error::config("an issuer is required"))?;
+        let issuer = self
+            .issuer
+            .ok_or_else(|| Error::config("an issuer is required"))?;
         if issuer.is_empty() {
             return Err(Error::config("the issuer must not be empty"));
         }
@@ -300,15 +318,21 @@ impl JwtStrategyBuilder {
         if self.discover && self.jwks_uri.is_some() {
             return Err(Error::config("discover() and jwks_uri() are exclusive"));
         }
-        let symmetric = algorithms.iter().any(|a| matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512));
-        let asymmetric = algorithms.iter().any(|a| !matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512));
+        let symmetric = algorithms
+            .iter()
+            .any(|a| matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512));
+        let asymmetric = algorithms
+            .iter()
+            .any(|a| !matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512));
         if symmetric && asymmetric {
             return Err(Error::config(
                 "mixing HMAC (HS*) and public-key algorithms in one allow-list invites key confusion; use two strategies",
             ));
         }
         if symmetric && !static_keys {
-            return Err(Error::config("HS* algorithms need a pinned secret (hmac_secret); fetched key sets never hold secrets"));
+            return Err(Error::config(
+                "HS* algorithms need a pinned secret (hmac_secret); fetched key sets never hold secrets",
+            ));
         }
         let keys = if static_keys {
             let mut entries = self.static_keys;
@@ -323,7 +347,10 @@ impl JwtStrategyBuilder {
             Keys::Remote(JwksClient::new(&url, self.jwks_config)?)
         };
         let max_header_bytes = self.max_header_bytes.unwrap_or(DEFAULT_MAX_HEADER_BYTES);
-        let limits = Limits { max_token_bytes: max_header_bytes, ..Limits::default() };
+        let limits = Limits {
+            max_token_bytes: max_header_bytes,
+            ..Limits::default()
+        };
         Ok(JwtStrategy {
             inner: Arc::new(JwtInner {
                 keys,

@@ -108,7 +108,11 @@ impl Issuer {
                 tracing::error!(error = %err, "testkit issuer stopped");
             }
         });
-        Ok(Self { shared, addr, server })
+        Ok(Self {
+            shared,
+            addr,
+            server,
+        })
     }
 
     /// The issuer URL (`http://127.0.0.1:PORT`), the `iss` of every minted token.
@@ -152,7 +156,9 @@ impl Issuer {
             _ => serde_json::Map::new(),
         };
         let now = unix_now();
-        claims.entry("iss").or_insert_with(|| json!(self.shared.issuer));
+        claims
+            .entry("iss")
+            .or_insert_with(|| json!(self.shared.issuer));
         claims.entry("iat").or_insert_with(|| json!(now));
         claims.entry("exp").or_insert_with(|| json!(now + 3600));
         Value::Object(claims)
@@ -247,7 +253,9 @@ impl Drop for Issuer {
 
 impl fmt::Debug for Issuer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Issuer").field("issuer", &self.shared.issuer).finish_non_exhaustive()
+        f.debug_struct("Issuer")
+            .field("issuer", &self.shared.issuer)
+            .finish_non_exhaustive()
     }
 }
 
@@ -255,14 +263,33 @@ impl SigningKey {
     fn generate(kid: String, alg: Algorithm) -> std::io::Result<Self> {
         let fail = |_| std::io::Error::other("key generation failed");
         let pair = match alg {
-            Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 | Algorithm::PS256 | Algorithm::PS384
+            Algorithm::RS256
+            | Algorithm::RS384
+            | Algorithm::RS512
+            | Algorithm::PS256
+            | Algorithm::PS384
             | Algorithm::PS512 => Pair::Rsa(RsaKeyPair::generate(KeySize::Rsa2048).map_err(fail)?),
-            Algorithm::ES256 => Pair::Ec(EcdsaKeyPair::generate(&signature::ECDSA_P256_SHA256_FIXED_SIGNING).map_err(fail)?),
-            Algorithm::ES384 => Pair::Ec(EcdsaKeyPair::generate(&signature::ECDSA_P384_SHA384_FIXED_SIGNING).map_err(fail)?),
+            Algorithm::ES256 => Pair::Ec(
+                EcdsaKeyPair::generate(&signature::ECDSA_P256_SHA256_FIXED_SIGNING)
+                    .map_err(fail)?,
+            ),
+            Algorithm::ES384 => Pair::Ec(
+                EcdsaKeyPair::generate(&signature::ECDSA_P384_SHA384_FIXED_SIGNING)
+                    .map_err(fail)?,
+            ),
             Algorithm::EdDSA => Pair::Ed(Ed25519KeyPair::generate().map_err(fail)?),
-            _ => return Err(std::io::Error::other("the testkit issues asymmetric keys only")),
+            _ => {
+                return Err(std::io::Error::other(
+                    "the testkit issues asymmetric keys only",
+                ));
+            }
         };
-        Ok(Self { kid, alg, published: true, pair })
+        Ok(Self {
+            kid,
+            alg,
+            published: true,
+            pair,
+        })
     }
 
     fn sign(&self, message: &[u8]) -> Vec<u8> {
@@ -283,7 +310,10 @@ impl SigningKey {
                     Err(_) => Vec::new(),
                 }
             }
-            Pair::Ec(pair) => pair.sign(&rng, message).map(|s| s.as_ref().to_vec()).unwrap_or_default(),
+            Pair::Ec(pair) => pair
+                .sign(&rng, message)
+                .map(|s| s.as_ref().to_vec())
+                .unwrap_or_default(),
             Pair::Ed(pair) => pair.sign(message).as_ref().to_vec(),
         }
     }
@@ -318,15 +348,31 @@ impl SigningKey {
     fn spki_der(&self) -> Vec<u8> {
         use aws_lc_rs::encoding::AsDer as _;
         match &self.pair {
-            Pair::Rsa(pair) => pair.public_key().as_der().map(|d| d.as_ref().to_vec()).unwrap_or_default(),
-            Pair::Ec(pair) => pair.public_key().as_der().map(|d| d.as_ref().to_vec()).unwrap_or_default(),
-            Pair::Ed(pair) => pair.public_key().as_der().map(|d| d.as_ref().to_vec()).unwrap_or_default(),
+            Pair::Rsa(pair) => pair
+                .public_key()
+                .as_der()
+                .map(|d| d.as_ref().to_vec())
+                .unwrap_or_default(),
+            Pair::Ec(pair) => pair
+                .public_key()
+                .as_der()
+                .map(|d| d.as_ref().to_vec())
+                .unwrap_or_default(),
+            Pair::Ed(pair) => pair
+                .public_key()
+                .as_der()
+                .map(|d| d.as_ref().to_vec())
+                .unwrap_or_default(),
         }
     }
 }
 
 fn jwks_document(keys: &[SigningKey]) -> Value {
-    let keys: Vec<Value> = keys.iter().filter(|k| k.published).map(SigningKey::public_jwk).collect();
+    let keys: Vec<Value> = keys
+        .iter()
+        .filter(|k| k.published)
+        .map(SigningKey::public_jwk)
+        .collect();
     json!({ "keys": keys })
 }
 
@@ -337,20 +383,33 @@ async fn serve_jwks(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Re
         tokio::time::sleep(delay).await;
     }
     if let Some(status) = control.status {
-        return StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR).into_response();
+        return StatusCode::from_u16(status)
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            .into_response();
     }
     let body = match control.body {
         Some(body) => body,
         None => jwks_document(&lock(&shared.keys)).to_string(),
     };
     let mut response_headers = HeaderMap::new();
-    response_headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    if let Some(cc) = control.cache_control.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+    response_headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Some(cc) = control
+        .cache_control
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
         response_headers.insert(header::CACHE_CONTROL, cc);
     }
     if control.etag {
         let tag = format!("\"{:016x}\"", fnv1a(body.as_bytes()));
-        if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(tag.as_str()) {
+        if headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            == Some(tag.as_str())
+        {
             return (StatusCode::NOT_MODIFIED, response_headers).into_response();
         }
         if let Ok(value) = HeaderValue::from_str(&tag) {
@@ -362,7 +421,10 @@ async fn serve_jwks(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Re
 
 async fn serve_discovery(State(shared): State<Arc<Shared>>) -> Response {
     shared.discovery_requests.fetch_add(1, Ordering::SeqCst);
-    let issuer = lock(&shared.control).discovery_issuer.clone().unwrap_or_else(|| shared.issuer.clone());
+    let issuer = lock(&shared.control)
+        .discovery_issuer
+        .clone()
+        .unwrap_or_else(|| shared.issuer.clone());
     axum::Json(json!({
         "issuer": issuer,
         "jwks_uri": format!("{}/.well-known/jwks.json", shared.issuer),
@@ -376,13 +438,19 @@ fn alg_name(alg: Algorithm) -> String {
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

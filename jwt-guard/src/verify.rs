@@ -1,3 +1,5 @@
+//! The signature layer ([`verify_jws`]) and, for JWTs, the claims.
+//!
 //! Checking a compact JWS and its claims: sizes first, then the header, the key, the
 //! signature (through `jsonwebtoken`'s crypto), and last the claims.
 //!
@@ -16,7 +18,7 @@ use serde::Deserialize;
 use serde::de::{self, IgnoredAny};
 
 use crate::error::TokenError;
-use crate::jwks::KeyEntry;
+use crate::jwks::{KeyEntry, KeySet};
 use crate::principal::ClaimsMap;
 
 /// Size caps checked before any decoding.
@@ -31,7 +33,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_token_bytes: 8 * 1024, max_header_bytes: 1024 }
+        Self {
+            max_token_bytes: 8 * 1024,
+            max_header_bytes: 1024,
+        }
     }
 }
 
@@ -48,12 +53,19 @@ pub(crate) struct Compact<'t> {
 impl fmt::Debug for Compact<'_> {
     /// Never shows the token.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Compact").field("alg", &self.alg).field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("Compact")
+            .field("alg", &self.alg)
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
 /// Splits and reads the header of a compact JWS. `allowed` is the algorithm allow-list.
-pub(crate) fn parse<'t>(token: &'t str, allowed: &[Algorithm], limits: &Limits) -> Result<Compact<'t>, TokenError> {
+pub(crate) fn parse<'t>(
+    token: &'t str,
+    allowed: &[Algorithm],
+    limits: &Limits,
+) -> Result<Compact<'t>, TokenError> {
     if token.len() > limits.max_token_bytes {
         return Err(TokenError::TooLarge);
     }
@@ -66,17 +78,22 @@ pub(crate) fn parse<'t>(token: &'t str, allowed: &[Algorithm], limits: &Limits) 
     if header.len() > limits.max_header_bytes {
         return Err(TokenError::TooLarge);
     }
-    let header_json = URL_SAFE_NO_PAD.decode(header).map_err(|_| TokenError::Malformed)?;
+    let header_json = URL_SAFE_NO_PAD
+        .decode(header)
+        .map_err(|_| TokenError::Malformed)?;
     // A JSON object only: serde's derive would also take an array.
     if header_json.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(TokenError::Malformed);
     }
-    let header_fields: Header<'_> = serde_json::from_slice(&header_json).map_err(|_| TokenError::Malformed)?;
+    let header_fields: Header<'_> =
+        serde_json::from_slice(&header_json).map_err(|_| TokenError::Malformed)?;
     if header_fields.crit {
         return Err(TokenError::CriticalHeader);
     }
     let alg = match header_fields.alg.as_deref() {
-        Some(name) => name.parse::<Algorithm>().map_err(|_| TokenError::AlgorithmNotAllowed)?,
+        Some(name) => name
+            .parse::<Algorithm>()
+            .map_err(|_| TokenError::AlgorithmNotAllowed)?,
         None => return Err(TokenError::Malformed),
     };
     if !allowed.contains(&alg) {
@@ -91,12 +108,46 @@ pub(crate) fn parse<'t>(token: &'t str, allowed: &[Algorithm], limits: &Limits) 
     })
 }
 
+/// A compact JWS whose signature verified: its algorithm, key id and payload bytes.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct VerifiedJws {
+    /// The header's `alg`.
+    pub alg: Algorithm,
+    /// The header's `kid`, if any.
+    pub kid: Option<String>,
+    /// The decoded payload (not parsed: JWT claims are checked by [`crate::JwtStrategy`]).
+    pub payload: Vec<u8>,
+}
+
+/// The signature layer on its own: checks a compact JWS against a key set, with the
+/// algorithm allow-list and size caps, and returns the payload. No claim is looked at.
+///
+/// This is the layer the Wycheproof JSON Web Signature vectors run against.
+pub fn verify_jws(
+    token: &str,
+    keys: &KeySet,
+    algorithms: &[Algorithm],
+    limits: &Limits,
+) -> Result<VerifiedJws, TokenError> {
+    let parsed = parse(token, algorithms, limits)?;
+    let key = keys.find(parsed.kid.as_deref(), parsed.alg)?;
+    verify_signature(&parsed, key)?;
+    let payload = URL_SAFE_NO_PAD.decode(parsed.payload).map_err(|_| TokenError::Malformed)?;
+    Ok(VerifiedJws { alg: parsed.alg, kid: parsed.kid, payload })
+}
+
 /// Verifies the signature of `token` with `key`. The key must fit the token's `alg`.
 pub(crate) fn verify_signature(token: &Compact<'_>, key: &KeyEntry) -> Result<(), TokenError> {
     if !key.fits(token.alg) {
         return Err(TokenError::UnknownKey);
     }
-    match jsonwebtoken::crypto::verify(token.signature, token.signing_input.as_bytes(), &key.key, token.alg) {
+    match jsonwebtoken::crypto::verify(
+        token.signature,
+        token.signing_input.as_bytes(),
+        &key.key,
+        token.alg,
+    ) {
         Ok(true) => Ok(()),
         Ok(false) | Err(_) => Err(TokenError::InvalidSignature),
     }
@@ -104,7 +155,9 @@ pub(crate) fn verify_signature(token: &Compact<'_>, key: &KeyEntry) -> Result<()
 
 /// Decodes the payload: a JSON object with no repeated member names.
 pub(crate) fn decode_claims(token: &Compact<'_>) -> Result<ClaimsMap, TokenError> {
-    let json = URL_SAFE_NO_PAD.decode(token.payload).map_err(|_| TokenError::Malformed)?;
+    let json = URL_SAFE_NO_PAD
+        .decode(token.payload)
+        .map_err(|_| TokenError::Malformed)?;
     let StrictObject(map) = serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
     Ok(map)
 }
@@ -120,7 +173,11 @@ pub(crate) struct ClaimRules {
 
 /// Checks `exp`, `nbf`, `iat`, `iss` and `aud`. Time claims must be JSON numbers; a
 /// string or any other type is refused, never treated as absent.
-pub(crate) fn validate_claims(claims: &ClaimsMap, rules: &ClaimRules, now: f64) -> Result<(), TokenError> {
+pub(crate) fn validate_claims(
+    claims: &ClaimsMap,
+    rules: &ClaimRules,
+    now: f64,
+) -> Result<(), TokenError> {
     let leeway = rules.leeway as f64;
     match claims.get("exp") {
         Some(exp) => {
@@ -132,10 +189,10 @@ pub(crate) fn validate_claims(claims: &ClaimsMap, rules: &ClaimRules, now: f64) 
         None if rules.require_exp => return Err(TokenError::MissingClaim("exp")),
         None => {}
     }
-    if let Some(nbf) = claims.get("nbf") {
-        if numeric_date(nbf, "nbf")? > now + leeway {
-            return Err(TokenError::NotYetValid);
-        }
+    if let Some(nbf) = claims.get("nbf")
+        && numeric_date(nbf, "nbf")? > now + leeway
+    {
+        return Err(TokenError::NotYetValid);
     }
     if let Some(iat) = claims.get("iat") {
         numeric_date(iat, "iat")?;
@@ -168,11 +225,16 @@ pub(crate) fn validate_claims(claims: &ClaimsMap, rules: &ClaimRules, now: f64) 
 
 /// Seconds since the Unix epoch, with sub-second precision.
 pub(crate) fn now() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 fn numeric_date(value: &serde_json::Value, claim: &'static str) -> Result<f64, TokenError> {
-    value.as_f64().filter(|v| v.is_finite()).ok_or(TokenError::InvalidClaim(claim))
+    value
+        .as_f64()
+        .filter(|v| v.is_finite())
+        .ok_or(TokenError::InvalidClaim(claim))
 }
 
 /// The header members jwt-guard reads. Serde's derive refuses a repeated known member.
@@ -205,7 +267,10 @@ impl<'de> Deserialize<'de> for StrictObject {
                 f.write_str("a JSON object")
             }
 
-            fn visit_map<A: de::MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+            fn visit_map<A: de::MapAccess<'de>>(
+                self,
+                mut access: A,
+            ) -> Result<Self::Value, A::Error> {
                 let mut map = ClaimsMap::new();
                 while let Some(key) = access.next_key::<String>()? {
                     if map.contains_key(&key) {
@@ -242,9 +307,15 @@ mod tests {
         assert_eq!(parse_err("a.b"), TokenError::Malformed);
         assert_eq!(parse_err("a.b.c.d"), TokenError::Malformed);
         assert_eq!(parse_err("..."), TokenError::Malformed);
-        assert_eq!(parse_err(&token(r#"{"alg":"RS256"}"#, "{}").replace("c2ln", "")), TokenError::Malformed);
+        assert_eq!(
+            parse_err(&token(r#"{"alg":"RS256"}"#, "{}").replace("c2ln", "")),
+            TokenError::Malformed
+        );
         assert_eq!(parse_err("!!!.e30.c2ln"), TokenError::Malformed);
-        assert_eq!(parse_err(&format!("{}=.e30.c2ln", b64(r#"{"alg":"RS256"}"#))), TokenError::Malformed);
+        assert_eq!(
+            parse_err(&format!("{}=.e30.c2ln", b64(r#"{"alg":"RS256"}"#))),
+            TokenError::Malformed
+        );
         assert_eq!(parse_err(&"a".repeat(9000)), TokenError::TooLarge);
         let ok = token(r#"{"alg":"RS256","kid":"k1"}"#, "{}");
         let parsed = parse(&ok, &[Algorithm::RS256], &Limits::default()).unwrap();
@@ -254,16 +325,44 @@ mod tests {
 
     #[test]
     fn header_rules() {
-        assert_eq!(parse_err(&token(r#"{"alg":"none"}"#, "{}")), TokenError::AlgorithmNotAllowed);
-        assert_eq!(parse_err(&token(r#"{"alg":"HS256"}"#, "{}")), TokenError::AlgorithmNotAllowed);
-        assert_eq!(parse_err(&token(r#"{"alg":"RS384"}"#, "{}")), TokenError::AlgorithmNotAllowed);
-        assert_eq!(parse_err(&token(r#"{"kid":"x"}"#, "{}")), TokenError::Malformed);
-        assert_eq!(parse_err(&token(r#"{"alg":"RS256","crit":["exp"]}"#, "{}")), TokenError::CriticalHeader);
-        assert_eq!(parse_err(&token(r#"{"alg":"RS256","crit":null}"#, "{}")), TokenError::CriticalHeader);
-        assert_eq!(parse_err(&token(r#"{"alg":"RS256","alg":"RS256"}"#, "{}")), TokenError::Malformed);
+        assert_eq!(
+            parse_err(&token(r#"{"alg":"none"}"#, "{}")),
+            TokenError::AlgorithmNotAllowed
+        );
+        assert_eq!(
+            parse_err(&token(r#"{"alg":"HS256"}"#, "{}")),
+            TokenError::AlgorithmNotAllowed
+        );
+        assert_eq!(
+            parse_err(&token(r#"{"alg":"RS384"}"#, "{}")),
+            TokenError::AlgorithmNotAllowed
+        );
+        assert_eq!(
+            parse_err(&token(r#"{"kid":"x"}"#, "{}")),
+            TokenError::Malformed
+        );
+        assert_eq!(
+            parse_err(&token(r#"{"alg":"RS256","crit":["exp"]}"#, "{}")),
+            TokenError::CriticalHeader
+        );
+        assert_eq!(
+            parse_err(&token(r#"{"alg":"RS256","crit":null}"#, "{}")),
+            TokenError::CriticalHeader
+        );
+        assert_eq!(
+            parse_err(&token(r#"{"alg":"RS256","alg":"RS256"}"#, "{}")),
+            TokenError::Malformed
+        );
         assert_eq!(parse_err(&token(r#"["alg"]"#, "{}")), TokenError::Malformed);
         // Header-supplied keys are ignored, not an error: the key comes from config.
-        assert!(parse(&token(r#"{"alg":"RS256","jku":"http://evil","jwk":{}}"#, "{}"), &[Algorithm::RS256], &Limits::default()).is_ok());
+        assert!(
+            parse(
+                &token(r#"{"alg":"RS256","jku":"http://evil","jwk":{}}"#, "{}"),
+                &[Algorithm::RS256],
+                &Limits::default()
+            )
+            .is_ok()
+        );
     }
 
     fn claims(json: &str) -> Result<ClaimsMap, TokenError> {
@@ -271,8 +370,12 @@ mod tests {
         decode_claims(&parse(&t, &[Algorithm::RS256], &Limits::default()).unwrap())
     }
 
-    const RULES: fn() -> ClaimRules =
-        || ClaimRules { issuer: "https://iss".into(), audiences: None, leeway: 0, require_exp: true };
+    const RULES: fn() -> ClaimRules = || ClaimRules {
+        issuer: "https://iss".into(),
+        audiences: None,
+        leeway: 0,
+        require_exp: true,
+    };
 
     fn check(json: &str, rules: &ClaimRules) -> Result<(), TokenError> {
         validate_claims(&claims(json)?, rules, 1000.0)
@@ -281,7 +384,10 @@ mod tests {
     #[test]
     fn claims_shape() {
         assert_eq!(claims("[1]").unwrap_err(), TokenError::Malformed);
-        assert_eq!(claims(r#"{"a":1,"a":2}"#).unwrap_err(), TokenError::Malformed);
+        assert_eq!(
+            claims(r#"{"a":1,"a":2}"#).unwrap_err(),
+            TokenError::Malformed
+        );
         assert_eq!(claims(r#"{"a":1}"#).unwrap()["a"], 1);
     }
 
@@ -289,26 +395,68 @@ mod tests {
     fn time_claims() {
         let r = RULES();
         assert_eq!(check(r#"{"iss":"https://iss","exp":2000}"#, &r), Ok(()));
-        assert_eq!(check(r#"{"iss":"https://iss","exp":1000}"#, &r), Err(TokenError::Expired));
-        assert_eq!(check(r#"{"iss":"https://iss","exp":999.5}"#, &r), Err(TokenError::Expired));
-        assert_eq!(check(r#"{"iss":"https://iss"}"#, &r), Err(TokenError::MissingClaim("exp")));
-        assert_eq!(check(r#"{"iss":"https://iss","exp":"3000"}"#, &r), Err(TokenError::InvalidClaim("exp")));
-        assert_eq!(check(r#"{"iss":"https://iss","exp":null}"#, &r), Err(TokenError::InvalidClaim("exp")));
-        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"nbf":1001}"#, &r), Err(TokenError::NotYetValid));
-        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"nbf":1000}"#, &r), Ok(()));
-        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"nbf":[1]}"#, &r), Err(TokenError::InvalidClaim("nbf")));
-        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"iat":"x"}"#, &r), Err(TokenError::InvalidClaim("iat")));
-        assert_eq!(check(r#"{"iss":"https://iss","exp":1e400}"#, &r).is_err(), true);
-        let lenient = ClaimRules { leeway: 10, ..RULES() };
-        assert_eq!(check(r#"{"iss":"https://iss","exp":995}"#, &lenient), Ok(()));
-        let no_exp = ClaimRules { require_exp: false, ..RULES() };
+        assert_eq!(
+            check(r#"{"iss":"https://iss","exp":1000}"#, &r),
+            Err(TokenError::Expired)
+        );
+        assert_eq!(
+            check(r#"{"iss":"https://iss","exp":999.5}"#, &r),
+            Err(TokenError::Expired)
+        );
+        assert_eq!(
+            check(r#"{"iss":"https://iss"}"#, &r),
+            Err(TokenError::MissingClaim("exp"))
+        );
+        assert_eq!(
+            check(r#"{"iss":"https://iss","exp":"3000"}"#, &r),
+            Err(TokenError::InvalidClaim("exp"))
+        );
+        assert_eq!(
+            check(r#"{"iss":"https://iss","exp":null}"#, &r),
+            Err(TokenError::InvalidClaim("exp"))
+        );
+        assert_eq!(
+            check(r#"{"iss":"https://iss","exp":2000,"nbf":1001}"#, &r),
+            Err(TokenError::NotYetValid)
+        );
+        assert_eq!(
+            check(r#"{"iss":"https://iss","exp":2000,"nbf":1000}"#, &r),
+            Ok(())
+        );
+        assert_eq!(
+            check(r#"{"iss":"https://iss","exp":2000,"nbf":[1]}"#, &r),
+            Err(TokenError::InvalidClaim("nbf"))
+        );
+        assert_eq!(
+            check(r#"{"iss":"https://iss","exp":2000,"iat":"x"}"#, &r),
+            Err(TokenError::InvalidClaim("iat"))
+        );
+        assert!(check(r#"{"iss":"https://iss","exp":1e400}"#, &r).is_err());
+        let lenient = ClaimRules {
+            leeway: 10,
+            ..RULES()
+        };
+        assert_eq!(
+            check(r#"{"iss":"https://iss","exp":995}"#, &lenient),
+            Ok(())
+        );
+        let no_exp = ClaimRules {
+            require_exp: false,
+            ..RULES()
+        };
         assert_eq!(check(r#"{"iss":"https://iss"}"#, &no_exp), Ok(()));
     }
 
     #[test]
     fn issuer_is_exact() {
         let r = RULES();
-        for bad in [r#""https://iss/""#, r#""HTTPS://ISS""#, "null", "1", r#"["https://iss"]"#] {
+        for bad in [
+            r#""https://iss/""#,
+            r#""HTTPS://ISS""#,
+            "null",
+            "1",
+            r#"["https://iss"]"#,
+        ] {
             let json = format!(r#"{{"iss":{bad},"exp":2000}}"#);
             assert_eq!(check(&json, &r), Err(TokenError::InvalidIssuer), "{bad}");
         }
@@ -317,13 +465,37 @@ mod tests {
 
     #[test]
     fn audience() {
-        let r = ClaimRules { audiences: Some(vec!["api".into()]), ..RULES() };
-        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"aud":"api"}"#, &r), Ok(()));
-        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"aud":["x","api"]}"#, &r), Ok(()));
-        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"aud":["x"]}"#, &r), Err(TokenError::InvalidAudience));
-        assert_eq!(check(r#"{"iss":"https://iss","exp":2000}"#, &r), Err(TokenError::InvalidAudience));
-        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"aud":[1]}"#, &r), Err(TokenError::InvalidClaim("aud")));
+        let r = ClaimRules {
+            audiences: Some(vec!["api".into()]),
+            ..RULES()
+        };
+        assert_eq!(
+            check(r#"{"iss":"https://iss","exp":2000,"aud":"api"}"#, &r),
+            Ok(())
+        );
+        assert_eq!(
+            check(r#"{"iss":"https://iss","exp":2000,"aud":["x","api"]}"#, &r),
+            Ok(())
+        );
+        assert_eq!(
+            check(r#"{"iss":"https://iss","exp":2000,"aud":["x"]}"#, &r),
+            Err(TokenError::InvalidAudience)
+        );
+        assert_eq!(
+            check(r#"{"iss":"https://iss","exp":2000}"#, &r),
+            Err(TokenError::InvalidAudience)
+        );
+        assert_eq!(
+            check(r#"{"iss":"https://iss","exp":2000,"aud":[1]}"#, &r),
+            Err(TokenError::InvalidClaim("aud"))
+        );
         // Not configured: not checked (as the seed).
-        assert_eq!(check(r#"{"iss":"https://iss","exp":2000,"aud":"other"}"#, &RULES()), Ok(()));
+        assert_eq!(
+            check(
+                r#"{"iss":"https://iss","exp":2000,"aud":"other"}"#,
+                &RULES()
+            ),
+            Ok(())
+        );
     }
 }

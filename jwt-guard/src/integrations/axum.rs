@@ -7,7 +7,7 @@ use axum::extract::FromRequestParts;
 use axum::response::{IntoResponse, Response};
 use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::request::Parts;
-use http::{HeaderValue, StatusCode};
+use http::HeaderValue;
 
 use crate::error::Error;
 use crate::private::Headers;
@@ -20,9 +20,7 @@ impl IntoResponse for Error {
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         if let Some(challenge) = self.www_authenticate() {
-            if matches!(self.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
-                headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
-            }
+            headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
         }
         if let Some(secs) = self.retry_after() {
             headers.insert(RETRY_AFTER, HeaderValue::from(secs));

@@ -16,7 +16,11 @@ pub(crate) enum Fetched {
     /// `304 Not Modified`: the held set is still current.
     NotModified { max_age: Option<Duration> },
     /// A new body.
-    Body { bytes: Vec<u8>, max_age: Option<Duration>, etag: Option<String> },
+    Body {
+        bytes: Vec<u8>,
+        max_age: Option<Duration>,
+        etag: Option<String>,
+    },
 }
 
 /// Builds the HTTP client used by one key source: timeout, redirect policy, no cookies.
@@ -49,7 +53,9 @@ pub(crate) fn check_transport(url: &Url, allow_http: bool) -> Result<(), Error> 
         "http" => Err(Error::config(format!(
             "{url} uses plain http; key URLs must be https (loopback addresses excepted) unless allowed with JwksConfig::dangerous_allow_http"
         ))),
-        other => Err(Error::config(format!("{url}: unsupported scheme {other:?}"))),
+        other => Err(Error::config(format!(
+            "{url}: unsupported scheme {other:?}"
+        ))),
     }
 }
 
@@ -69,7 +75,9 @@ pub(crate) async fn fetch(
     etag: Option<&str>,
     config: &JwksConfig,
 ) -> Result<Fetched, String> {
-    let mut request = client.get(url.clone()).header(ACCEPT, "application/jwk-set+json, application/json");
+    let mut request = client
+        .get(url.clone())
+        .header(ACCEPT, "application/jwk-set+json, application/json");
     if let Some(etag) = etag {
         request = request.header(IF_NONE_MATCH, etag);
     }
@@ -88,17 +96,33 @@ pub(crate) async fn fetch(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > config.max_body_bytes as u64) {
-        return Err(format!("{url}: body of {} bytes is over the {}-byte cap", declared.unwrap_or(0), config.max_body_bytes));
+        return Err(format!(
+            "{url}: body of {} bytes is over the {}-byte cap",
+            declared.unwrap_or(0),
+            config.max_body_bytes
+        ));
     }
-    let new_etag = response.headers().get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let mut bytes = Vec::with_capacity(declared.unwrap_or(0).min(config.max_body_bytes as u64) as usize);
+    let new_etag = response
+        .headers()
+        .get(ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut bytes =
+        Vec::with_capacity(declared.unwrap_or(0).min(config.max_body_bytes as u64) as usize);
     while let Some(chunk) = response.chunk().await.map_err(describe)? {
         if bytes.len() + chunk.len() > config.max_body_bytes {
-            return Err(format!("{url}: body is over the {}-byte cap", config.max_body_bytes));
+            return Err(format!(
+                "{url}: body is over the {}-byte cap",
+                config.max_body_bytes
+            ));
         }
         bytes.extend_from_slice(&chunk);
     }
-    Ok(Fetched::Body { bytes, max_age, etag: new_etag })
+    Ok(Fetched::Body {
+        bytes,
+        max_age,
+        etag: new_etag,
+    })
 }
 
 /// `max-age` from `Cache-Control`; `no-cache`/`no-store` count as zero (then clamped
@@ -112,7 +136,11 @@ fn cache_max_age(headers: &http::HeaderMap) -> Option<Duration> {
             return Some(Duration::ZERO);
         }
         if let Some(secs) = lower.strip_prefix("max-age=") {
-            result = secs.trim_matches('"').parse::<u64>().ok().map(Duration::from_secs);
+            result = secs
+                .trim_matches('"')
+                .parse::<u64>()
+                .ok()
+                .map(Duration::from_secs);
         }
     }
     result
@@ -151,7 +179,10 @@ mod tests {
 
     #[test]
     fn cache_control() {
-        assert_eq!(cache_max_age(&headers("public, max-age=300")), Some(Duration::from_secs(300)));
+        assert_eq!(
+            cache_max_age(&headers("public, max-age=300")),
+            Some(Duration::from_secs(300))
+        );
         assert_eq!(cache_max_age(&headers("no-store")), Some(Duration::ZERO));
         assert_eq!(cache_max_age(&headers("public")), None);
         assert_eq!(cache_max_age(&headers("max-age=abc")), None);

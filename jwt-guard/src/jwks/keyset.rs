@@ -98,7 +98,10 @@ impl KeySet {
     /// Static sets accept symmetric (`oct`) keys: they come from the service's own
     /// configuration. Fails when the document is not a JWK Set or no key is usable.
     pub fn from_jwks_json(json: &[u8]) -> Result<Self, Error> {
-        let opts = ParseOptions { allow_symmetric: true, max_keys: usize::MAX };
+        let opts = ParseOptions {
+            allow_symmetric: true,
+            max_keys: usize::MAX,
+        };
         let (set, skipped) = Self::parse(json, opts).map_err(Error::config)?;
         log_skipped(&skipped);
         if set.is_empty() {
@@ -111,13 +114,19 @@ impl KeySet {
     pub fn from_jwk_json(json: &[u8]) -> Result<Self, Error> {
         let value: serde_json::Value = serde_json::from_slice(json)
             .map_err(|e| Error::config(format!("the JWK is not valid JSON: {e}")))?;
-        let opts = ParseOptions { allow_symmetric: true, max_keys: 1 };
+        let opts = ParseOptions {
+            allow_symmetric: true,
+            max_keys: 1,
+        };
         let entry = entry_from_value(&value, opts).map_err(Error::config)?;
         Ok(Self::from_entries(vec![Arc::new(entry)]))
     }
 
     /// Parses a JWK Set; returns the usable keys and why the others were skipped.
-    pub(crate) fn parse(json: &[u8], opts: ParseOptions) -> Result<(Self, Vec<SkippedKey>), String> {
+    pub(crate) fn parse(
+        json: &[u8],
+        opts: ParseOptions,
+    ) -> Result<(Self, Vec<SkippedKey>), String> {
         #[derive(serde::Deserialize)]
         struct Document {
             keys: Vec<serde_json::Value>,
@@ -143,7 +152,8 @@ impl KeySet {
                 }),
             }
         }
-        let set = Self::from_entries_dedup(entries.into_iter().map(Arc::new).collect(), &mut skipped);
+        let set =
+            Self::from_entries_dedup(entries.into_iter().map(Arc::new).collect(), &mut skipped);
         Ok((set, skipped))
     }
 
@@ -168,11 +178,16 @@ impl KeySet {
                     skipped.push(SkippedKey {
                         index,
                         kid: Some(kid.clone()),
-                        reason: "duplicate kid: an earlier key with this kid covers the same algorithms".into(),
+                        reason:
+                            "duplicate kid: an earlier key with this kid covers the same algorithms"
+                                .into(),
                     });
                     continue;
                 }
-                set.by_kid.entry(kid.clone()).or_default().push(set.keys.len());
+                set.by_kid
+                    .entry(kid.clone())
+                    .or_default()
+                    .push(set.keys.len());
             }
             set.keys.push(entry);
         }
@@ -207,7 +222,11 @@ impl KeySet {
     ///
     /// With a `kid`: the key with that id whose type and `alg` fit. Without one: the one
     /// key in the set that fits `alg`; when several fit, the token is refused as ambiguous.
-    pub(crate) fn find(&self, kid: Option<&str>, alg: Algorithm) -> Result<&Arc<KeyEntry>, TokenError> {
+    pub(crate) fn find(
+        &self,
+        kid: Option<&str>,
+        alg: Algorithm,
+    ) -> Result<&Arc<KeyEntry>, TokenError> {
         match kid {
             Some(kid) => self
                 .by_kid
@@ -251,7 +270,10 @@ pub(crate) fn log_skipped(skipped: &[SkippedKey]) {
 }
 
 /// Turns one JWK (as JSON) into a key, or says why it cannot be used.
-pub(crate) fn entry_from_value(value: &serde_json::Value, opts: ParseOptions) -> Result<KeyEntry, String> {
+pub(crate) fn entry_from_value(
+    value: &serde_json::Value,
+    opts: ParseOptions,
+) -> Result<KeyEntry, String> {
     let jwk: Jwk = serde_json::from_value(value.clone()).map_err(|e| format!("not a JWK: {e}"))?;
     entry_from_jwk(&jwk, opts)
 }
@@ -262,24 +284,29 @@ pub(crate) fn entry_from_jwk(jwk: &Jwk, opts: ParseOptions) -> Result<KeyEntry, 
         None | Some(PublicKeyUse::Signature) => {}
         Some(other) => return Err(format!("\"use\" is {other:?}, not \"sig\"")),
     }
-    if let Some(ops) = &common.key_operations {
-        if !ops.contains(&KeyOperations::Verify) {
-            return Err("\"key_ops\" does not include \"verify\"".into());
-        }
+    if let Some(ops) = &common.key_operations
+        && !ops.contains(&KeyOperations::Verify)
+    {
+        return Err("\"key_ops\" does not include \"verify\"".into());
     }
     let alg = match common.key_algorithm {
         None => None,
         Some(KeyAlgorithm::UNKNOWN_ALGORITHM) => return Err("unknown \"alg\"".into()),
         Some(alg) => Some(
-            Algorithm::try_from(alg).map_err(|_| format!("\"alg\" {alg} is not a signature algorithm"))?,
+            Algorithm::try_from(alg)
+                .map_err(|_| format!("\"alg\" {alg} is not a signature algorithm"))?,
         ),
     };
     let kind = match &jwk.algorithm {
         AlgorithmParameters::RSA(rsa) => {
-            let n = URL_SAFE_NO_PAD.decode(&rsa.n).map_err(|_| "\"n\" is not base64url")?;
+            let n = URL_SAFE_NO_PAD
+                .decode(&rsa.n)
+                .map_err(|_| "\"n\" is not base64url")?;
             let bits = significant_bits(&n);
             if bits < MIN_RSA_BITS {
-                return Err(format!("RSA modulus of {bits} bits is under {MIN_RSA_BITS}"));
+                return Err(format!(
+                    "RSA modulus of {bits} bits is under {MIN_RSA_BITS}"
+                ));
             }
             KeyKind::Rsa
         }
@@ -298,13 +325,18 @@ pub(crate) fn entry_from_jwk(jwk: &Jwk, opts: ParseOptions) -> Result<KeyEntry, 
         }
         _ => return Err("unsupported key type".into()),
     };
-    if let Some(alg) = alg {
-        if !kind.supports(alg) {
-            return Err(format!("\"alg\" {alg:?} does not fit a {kind:?} key"));
-        }
+    if let Some(alg) = alg
+        && !kind.supports(alg)
+    {
+        return Err(format!("\"alg\" {alg:?} does not fit a {kind:?} key"));
     }
     let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("key does not parse: {e}"))?;
-    Ok(KeyEntry { kid: common.key_id.clone(), kind, alg, key })
+    Ok(KeyEntry {
+        kid: common.key_id.clone(),
+        kind,
+        alg,
+        key,
+    })
 }
 
 /// The kind of a pinned key given as PEM or a secret.
@@ -317,7 +349,11 @@ pub(crate) enum PemKind {
 }
 
 /// A pinned key from configuration.
-pub(crate) fn static_entry(key: DecodingKey, kind: PemKind, kid: Option<&str>) -> Result<KeyEntry, Error> {
+pub(crate) fn static_entry(
+    key: DecodingKey,
+    kind: PemKind,
+    kid: Option<&str>,
+) -> Result<KeyEntry, Error> {
     let kind = match kind {
         PemKind::Rsa => KeyKind::Rsa,
         PemKind::Ed => KeyKind::Ed25519,
@@ -329,7 +365,12 @@ pub(crate) fn static_entry(key: DecodingKey, kind: PemKind, kid: Option<&str>) -
             _ => return Err(Error::config("the EC key is neither P-256 nor P-384")),
         },
     };
-    Ok(KeyEntry { kid: kid.map(str::to_owned), kind, alg: None, key })
+    Ok(KeyEntry {
+        kid: kid.map(str::to_owned),
+        kind,
+        alg: None,
+        key,
+    })
 }
 
 fn significant_bits(big_endian: &[u8]) -> usize {
@@ -343,7 +384,10 @@ fn significant_bits(big_endian: &[u8]) -> usize {
 mod tests {
     use super::*;
 
-    const OPTS: ParseOptions = ParseOptions { allow_symmetric: false, max_keys: 10 };
+    const OPTS: ParseOptions = ParseOptions {
+        allow_symmetric: false,
+        max_keys: 10,
+    };
 
     fn ec_key(kid: &str, crv: &str) -> serde_json::Value {
         // A valid P-256 point (the RFC 7517 A.1 example key).
@@ -376,9 +420,18 @@ mod tests {
         let doc = serde_json::json!({"keys": [ec_key("a", "P-256")]});
         let (set, _) = KeySet::parse(doc.to_string().as_bytes(), OPTS).unwrap();
         assert!(set.find(Some("a"), Algorithm::ES256).is_ok());
-        assert_eq!(set.find(Some("a"), Algorithm::ES384).unwrap_err(), TokenError::UnknownKey);
-        assert_eq!(set.find(Some("a"), Algorithm::HS256).unwrap_err(), TokenError::UnknownKey);
-        assert_eq!(set.find(Some("b"), Algorithm::ES256).unwrap_err(), TokenError::UnknownKey);
+        assert_eq!(
+            set.find(Some("a"), Algorithm::ES384).unwrap_err(),
+            TokenError::UnknownKey
+        );
+        assert_eq!(
+            set.find(Some("a"), Algorithm::HS256).unwrap_err(),
+            TokenError::UnknownKey
+        );
+        assert_eq!(
+            set.find(Some("b"), Algorithm::ES256).unwrap_err(),
+            TokenError::UnknownKey
+        );
         assert!(set.find(None, Algorithm::ES256).is_ok());
     }
 
@@ -386,7 +439,10 @@ mod tests {
     fn kidless_token_needs_exactly_one_fitting_key() {
         let doc = serde_json::json!({"keys": [ec_key("a", "P-256"), ec_key("b", "P-256")]});
         let (set, _) = KeySet::parse(doc.to_string().as_bytes(), OPTS).unwrap();
-        assert_eq!(set.find(None, Algorithm::ES256).unwrap_err(), TokenError::AmbiguousKey);
+        assert_eq!(
+            set.find(None, Algorithm::ES256).unwrap_err(),
+            TokenError::AmbiguousKey
+        );
     }
 
     #[test]

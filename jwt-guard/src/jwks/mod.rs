@@ -31,8 +31,8 @@ use jsonwebtoken::Algorithm;
 use reqwest::Url;
 use tokio::sync::OnceCell;
 
-pub use keyset::{KeySet, MIN_RSA_BITS};
 pub(crate) use keyset::{KeyEntry, PemKind, static_entry};
+pub use keyset::{KeySet, MIN_RSA_BITS};
 
 use crate::error::{Error, ErrorKind, TokenError};
 use fetch::Fetched;
@@ -170,7 +170,8 @@ struct Snapshot {
 impl JwksClient {
     /// A client for the JWK Set at `url`.
     pub fn new(url: &str, config: JwksConfig) -> Result<Self, Error> {
-        let url = Url::parse(url).map_err(|e| Error::config(format!("invalid JWKS URL {url:?}: {e}")))?;
+        let url =
+            Url::parse(url).map_err(|e| Error::config(format!("invalid JWKS URL {url:?}: {e}")))?;
         fetch::check_transport(&url, config.allow_http)?;
         Self::with_location(Location::Url(url), config)
     }
@@ -179,7 +180,12 @@ impl JwksClient {
     pub fn discover(issuer: &str, config: JwksConfig) -> Result<Self, Error> {
         let url = discovery_url(issuer)?;
         fetch::check_transport(&url, config.allow_http)?;
-        Self::with_location(Location::Discover { issuer: issuer.to_owned() }, config)
+        Self::with_location(
+            Location::Discover {
+                issuer: issuer.to_owned(),
+            },
+            config,
+        )
     }
 
     fn with_location(location: Location, config: JwksConfig) -> Result<Self, Error> {
@@ -228,7 +234,9 @@ impl JwksClient {
                 .as_ref()
                 .map(|s| s.keys.kids().into_iter().map(str::to_owned).collect())
                 .unwrap_or_default(),
-            stale: current.as_ref().is_some_and(|s| Instant::now() >= s.expires_at),
+            stale: current
+                .as_ref()
+                .is_some_and(|s| Instant::now() >= s.expires_at),
             fetches: inner.fetches.load(Ordering::Relaxed),
             failures: inner.failures.load(Ordering::Relaxed),
             not_modified: inner.not_modified.load(Ordering::Relaxed),
@@ -241,13 +249,19 @@ impl JwksClient {
     /// Fresh set: a lookup, nothing else. Due for refresh or stale: the held set answers
     /// and a refresh starts in the background. No usable set: waits for one fetch, or
     /// fails with a 503. Unknown `kid`: one refetch per cooldown, else a 401 at once.
-    pub(crate) async fn key(&self, kid: Option<&str>, alg: Algorithm) -> Result<Arc<KeyEntry>, Error> {
+    pub(crate) async fn key(
+        &self,
+        kid: Option<&str>,
+        alg: Algorithm,
+    ) -> Result<Arc<KeyEntry>, Error> {
         let inner = &self.inner;
         let snapshot = inner.usable_snapshot().await?;
         match snapshot.keys.find(kid, alg) {
             Ok(key) => Ok(Arc::clone(key)),
             Err(TokenError::UnknownKey) => match kid {
-                Some(kid) if !snapshot.keys.has_kid(kid) => inner.refetch_for_unknown_kid(kid, alg).await,
+                Some(kid) if !snapshot.keys.has_kid(kid) => {
+                    inner.refetch_for_unknown_kid(kid, alg).await
+                }
                 _ => Err(TokenError::UnknownKey.into()),
             },
             Err(other) => Err(other.into()),
@@ -275,12 +289,19 @@ impl Inner {
             return Err(self.unavailable(wait));
         }
         match self.fetch_shared().await {
-            Ok(()) => self.current.load_full().ok_or_else(|| self.unavailable(self.config.failure_backoff)),
+            Ok(()) => self
+                .current
+                .load_full()
+                .ok_or_else(|| self.unavailable(self.config.failure_backoff)),
             Err(_) => Err(self.unavailable(self.config.failure_backoff)),
         }
     }
 
-    async fn refetch_for_unknown_kid(self: &Arc<Self>, kid: &str, alg: Algorithm) -> Result<Arc<KeyEntry>, Error> {
+    async fn refetch_for_unknown_kid(
+        self: &Arc<Self>,
+        kid: &str,
+        alg: Algorithm,
+    ) -> Result<Arc<KeyEntry>, Error> {
         let now = Instant::now();
         {
             let mut last = lock(&self.last_kid_refetch);
@@ -294,8 +315,15 @@ impl Inner {
         if self.fetch_shared().await.is_err() {
             return Err(TokenError::UnknownKey.into());
         }
-        let snapshot = self.current.load_full().ok_or(Error::from(TokenError::UnknownKey))?;
-        snapshot.keys.find(Some(kid), alg).map(Arc::clone).map_err(Error::from)
+        let snapshot = self
+            .current
+            .load_full()
+            .ok_or(Error::from(TokenError::UnknownKey))?;
+        snapshot
+            .keys
+            .find(Some(kid), alg)
+            .map(Arc::clone)
+            .map_err(Error::from)
     }
 
     fn refresh_in_background(self: &Arc<Self>, now: Instant) {
@@ -307,14 +335,20 @@ impl Inner {
     fn backoff_remaining(&self, now: Instant) -> Option<Duration> {
         let failure = lock(&self.last_failure);
         let (at, _) = failure.as_ref()?;
-        self.config.failure_backoff.checked_sub(now.duration_since(*at)).filter(|d| !d.is_zero())
+        self.config
+            .failure_backoff
+            .checked_sub(now.duration_since(*at))
+            .filter(|d| !d.is_zero())
     }
 
     fn unavailable(&self, retry_after: Duration) -> Error {
         let detail = lock(&self.last_failure)
             .as_ref()
             .map_or_else(|| "no key set fetched yet".to_owned(), |(_, e)| e.clone());
-        Error::new(ErrorKind::KeysUnavailable { retry_after, detail })
+        Error::new(ErrorKind::KeysUnavailable {
+            retry_after,
+            detail,
+        })
     }
 
     async fn fetch_shared(self: &Arc<Self>) -> Result<(), Arc<str>> {
@@ -335,13 +369,18 @@ impl Inner {
             *lock(&inner.inflight) = None;
             result
         };
-        let future: BoxFuture<'static, Result<(), Arc<str>>> = match tokio::runtime::Handle::try_current() {
-            Ok(handle) => {
-                let task = handle.spawn(work);
-                async move { task.await.unwrap_or_else(|_| Err(Arc::from("the fetch task was cancelled"))) }.boxed()
-            }
-            Err(_) => work.boxed(),
-        };
+        let future: BoxFuture<'static, Result<(), Arc<str>>> =
+            match tokio::runtime::Handle::try_current() {
+                Ok(handle) => {
+                    let task = handle.spawn(work);
+                    async move {
+                        task.await
+                            .unwrap_or_else(|_| Err(Arc::from("the fetch task was cancelled")))
+                    }
+                    .boxed()
+                }
+                Err(_) => work.boxed(),
+            };
         let shared = future.shared();
         *slot = Some(shared.clone());
         shared
@@ -366,7 +405,9 @@ impl Inner {
         }
         let url = discovery_url(issuer).map_err(|e| e.to_string())?;
         self.fetches.fetch_add(1, Ordering::Relaxed);
-        let Fetched::Body { bytes, .. } = fetch::fetch(&self.http, &url, None, &self.config).await? else {
+        let Fetched::Body { bytes, .. } =
+            fetch::fetch(&self.http, &url, None, &self.config).await?
+        else {
             return Err(format!("{url}: unexpected 304"));
         };
         let doc: Discovery = serde_json::from_slice(&bytes)
@@ -377,7 +418,8 @@ impl Inner {
                 doc.issuer
             ));
         }
-        let jwks = Url::parse(&doc.jwks_uri).map_err(|e| format!("{url}: invalid jwks_uri: {e}"))?;
+        let jwks =
+            Url::parse(&doc.jwks_uri).map_err(|e| format!("{url}: invalid jwks_uri: {e}"))?;
         fetch::check_transport(&jwks, self.config.allow_http).map_err(|e| e.to_string())?;
         tracing::info!(jwks_uri = %jwks, "JWKS URL discovered");
         Ok(jwks)
@@ -415,9 +457,17 @@ impl Inner {
                 tracing::debug!(%url, "JWK Set not modified");
                 (Arc::clone(&previous.keys), max_age, previous.etag.clone())
             }
-            Fetched::Body { bytes, max_age, etag } => {
-                let opts = ParseOptions { allow_symmetric: false, max_keys: self.config.max_keys };
-                let (set, skipped) = KeySet::parse(&bytes, opts).map_err(|e| format!("{url}: {e}"))?;
+            Fetched::Body {
+                bytes,
+                max_age,
+                etag,
+            } => {
+                let opts = ParseOptions {
+                    allow_symmetric: false,
+                    max_keys: self.config.max_keys,
+                };
+                let (set, skipped) =
+                    KeySet::parse(&bytes, opts).map_err(|e| format!("{url}: {e}"))?;
                 keyset::log_skipped(&skipped);
                 if set.is_empty() {
                     return Err(format!("{url}: the JWK Set holds no usable signing key"));
@@ -426,8 +476,9 @@ impl Inner {
                 (Arc::new(set), max_age, etag)
             }
         };
-        let max_age = max_age
-            .map_or(self.config.default_max_age, |age| age.clamp(self.config.min_max_age, self.config.max_max_age));
+        let max_age = max_age.map_or(self.config.default_max_age, |age| {
+            age.clamp(self.config.min_max_age, self.config.max_max_age)
+        });
         let now = Instant::now();
         tracing::info!(
             %url,
@@ -458,8 +509,11 @@ fn log_changes(previous: Option<&KeySet>, next: &KeySet) {
 }
 
 fn discovery_url(issuer: &str) -> Result<Url, Error> {
-    Url::parse(&format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/')))
-        .map_err(|e| Error::config(format!("invalid issuer URL {issuer:?}: {e}")))
+    Url::parse(&format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    ))
+    .map_err(|e| Error::config(format!("invalid issuer URL {issuer:?}: {e}")))
 }
 
 /// The seed's rule: `ISSUER/.well-known/jwks.json`.
@@ -469,5 +523,7 @@ pub(crate) fn default_jwks_url(issuer: &str) -> String {
 
 /// Locks a mutex whose data stays valid even if a holder panicked (only plain values).
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -40,8 +40,8 @@ impl Api {
     }
 
     #[authenticate("jwt")]
-    async fn count(who: Principal) -> usize {
-        who.claims().len()
+    async fn count(who: Principal) -> String {
+        who.claims().len().to_string()
     }
 }
 

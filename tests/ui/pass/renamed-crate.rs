@@ -23,9 +23,14 @@ async fn reexported() -> &'static str {
 #[platform::auth::authenticate("jwt", crate = "::jwt_guard",)]
 async fn explicit_default() {}
 
+// A bare path works too.
+#[guard_rt::authenticate("jwt", crate = guard_rt)]
+async fn bare_path() {}
+
 fn main() {
     let _app: Router = Router::new()
         .route("/renamed", get(renamed))
         .route("/reexported", get(reexported))
-        .route("/default", get(explicit_default));
+        .route("/default", get(explicit_default))
+        .route("/bare", get(bare_path));
 }
