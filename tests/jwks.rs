@@ -1,0 +1,510 @@
+//! The key engine against a real JWK Set server on 127.0.0.1 whose behaviour each test
+//! controls and whose requests it counts (the testkit issuer), behind a real axum app.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use jwt_guard::testkit::{Algorithm, Issuer};
+use jwt_guard::{JwksConfig, JwtStrategy, Strategy};
+use serde_json::json;
+
+/// An app whose one route authenticates with `strategy` (through the `Strategy` trait,
+/// as the registry does), served on 127.0.0.1.
+async fn serve(strategy: JwtStrategy) -> String {
+    async fn handler(
+        State(strategy): State<Arc<JwtStrategy>>,
+        headers: http::HeaderMap,
+    ) -> Response {
+        match strategy.authenticate(&headers).await {
+            Ok(principal) => principal
+                .subject()
+                .unwrap_or("anonymous")
+                .to_owned()
+                .into_response(),
+            Err(err) => err.into_response(),
+        }
+    }
+    let app = Router::new()
+        .route("/", get(handler))
+        .with_state(Arc::new(strategy));
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    format!("http://{addr}/")
+}
+
+fn strategy(issuer: &Issuer, config: JwksConfig) -> JwtStrategy {
+    JwtStrategy::builder()
+        .issuer(issuer.issuer())
+        .jwks_config(config)
+        .build()
+        .expect("strategy")
+}
+
+struct Reply {
+    status: u16,
+    retry_after: Option<String>,
+    body: String,
+}
+
+async fn get_with(client: &reqwest::Client, url: &str, token: &str) -> Reply {
+    let response = client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    Reply {
+        status: response.status().as_u16(),
+        retry_after: response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap_or("").to_owned()),
+        body: response.text().await.expect("body"),
+    }
+}
+
+async fn wait_until(mut done: impl FnMut() -> bool, limit: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    done()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cold_burst_of_1000_shares_one_fetch() {
+    let issuer = Issuer::start().await.unwrap();
+    // A slow key server, so that every request arrives while the first fetch is in flight.
+    issuer.control(|c| c.delay = Some(Duration::from_millis(300)));
+    let url = serve(strategy(&issuer, JwksConfig::default())).await;
+    let token = issuer.token(json!({ "sub": "burst" }));
+    let client = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    for _ in 0..1000 {
+        let (client, url, token) = (client.clone(), url.clone(), token.clone());
+        tasks.push(tokio::spawn(async move {
+            get_with(&client, &url, &token).await.status
+        }));
+    }
+    let mut ok = 0;
+    for task in tasks {
+        ok += usize::from(task.await.unwrap() == 200);
+    }
+    assert_eq!(ok, 1000);
+    assert_eq!(issuer.jwks_requests(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotation_new_key_after_one_refetch_removed_key_after_refresh() {
+    let issuer = Issuer::start().await.unwrap();
+    let mut config = JwksConfig::default();
+    config.min_max_age = Duration::from_secs(1);
+    issuer.control(|c| c.cache_control = Some("max-age=1".into()));
+    let url = serve(strategy(&issuer, config)).await;
+    let client = reqwest::Client::new();
+    let old = issuer.token(json!({ "sub": "old" }));
+    assert_eq!(get_with(&client, &url, &old).await.status, 200);
+    assert_eq!(issuer.jwks_requests(), 1);
+
+    // A newly published key: accepted after exactly one refetch.
+    let new_kid = issuer.add_key(Algorithm::RS256).unwrap();
+    let new = issuer.token_with(&new_kid, json!({ "sub": "new" }));
+    let reply = get_with(&client, &url, &new).await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, "new"));
+    assert_eq!(issuer.jwks_requests(), 2);
+
+    // The old key leaves the set: once the set has been refreshed, it no longer verifies.
+    issuer.set_published(&issuer.kid(), false);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // This request finds the set due and starts the background refresh.
+    get_with(&client, &url, &new).await;
+    assert!(wait_until(|| issuer.jwks_requests() >= 3, Duration::from_secs(5)).await);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let reply = get_with(&client, &url, &old).await;
+    assert_eq!(reply.status, 401, "{}", reply.body);
+    assert_eq!(get_with(&client, &url, &new).await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flood_of_unknown_kids_costs_one_fetch_per_cooldown() {
+    let issuer = Issuer::start().await.unwrap();
+    let strategy = strategy(&issuer, JwksConfig::default());
+    let jwks = strategy.jwks().unwrap().clone();
+    let url = serve(strategy).await;
+    let client = reqwest::Client::new();
+    let valid = issuer.token(json!({ "sub": "known" }));
+    assert_eq!(get_with(&client, &url, &valid).await.status, 200);
+
+    let header_for =
+        |i: usize| json!({ "alg": "RS256", "kid": format!("random-{i}-{}", i * 7919 % 1000) });
+    let mut statuses = std::collections::BTreeMap::new();
+    let mut slowest_valid = Duration::ZERO;
+    for round in 0..100 {
+        let mut tasks = Vec::new();
+        for i in 0..100 {
+            let token = issuer.sign(&header_for(round * 100 + i), &issuer.claims(json!({})));
+            let (client, url) = (client.clone(), url.clone());
+            tasks.push(tokio::spawn(async move {
+                get_with(&client, &url, &token).await.status
+            }));
+        }
+        // A request with the cached kid in between.
+        let started = Instant::now();
+        assert_eq!(get_with(&client, &url, &valid).await.status, 200);
+        slowest_valid = slowest_valid.max(started.elapsed());
+        for task in tasks {
+            *statuses.entry(task.await.unwrap()).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(statuses.get(&401), Some(&10_000), "{statuses:?}");
+    // The initial fetch plus one refetch for the whole flood (cooldown 30 s).
+    assert_eq!(issuer.jwks_requests(), 2);
+    assert_eq!(jwks.status().fetches, 2);
+    eprintln!(
+        "flood: 10000 unknown kids -> {} fetches; slowest cached-kid request {slowest_valid:?}",
+        issuer.jwks_requests()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cached_kid_never_waits_for_a_refetch() {
+    let issuer = Issuer::start().await.unwrap();
+    let url = serve(strategy(&issuer, JwksConfig::default())).await;
+    let client = reqwest::Client::new();
+    let valid = issuer.token(json!({ "sub": "known" }));
+    assert_eq!(get_with(&client, &url, &valid).await.status, 200);
+
+    // The key server becomes slow; an unknown kid starts a refetch that takes 1.5 s.
+    issuer.control(|c| c.delay = Some(Duration::from_millis(1500)));
+    let unknown = issuer.sign(
+        &json!({ "alg": "RS256", "kid": "nope" }),
+        &issuer.claims(json!({})),
+    );
+    let pending = {
+        let (client, url) = (client.clone(), url.clone());
+        tokio::spawn(async move { get_with(&client, &url, &unknown).await.status })
+    };
+    assert!(wait_until(|| issuer.jwks_requests() == 2, Duration::from_secs(5)).await);
+    // While that refetch is in flight, the cached kid is served.
+    assert_eq!(get_with(&client, &url, &valid).await.status, 200);
+    assert!(
+        !pending.is_finished(),
+        "the cached-kid request waited for the refetch"
+    );
+    assert_eq!(pending.await.unwrap(), 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_server_failures_keep_the_last_good_set() {
+    let issuer = Issuer::start().await.unwrap();
+    let mut config = JwksConfig::default();
+    config.timeout = Duration::from_millis(300);
+    config.min_max_age = Duration::from_secs(1);
+    config.failure_backoff = Duration::from_millis(10);
+    config.unknown_kid_cooldown = Duration::ZERO;
+    issuer.control(|c| c.cache_control = Some("max-age=1".into()));
+    let strategy = strategy(&issuer, config);
+    let jwks = strategy.jwks().unwrap().clone();
+    let url = serve(strategy).await;
+    let client = reqwest::Client::new();
+    let valid = issuer.token(json!({ "sub": "cached" }));
+    assert_eq!(get_with(&client, &url, &valid).await.status, 200);
+    tokio::time::sleep(Duration::from_millis(1100)).await; // the set is now past its max age
+
+    let mut slowest = Duration::ZERO;
+    let failures: [(&str, fn(&mut jwt_guard::testkit::Control)); 3] = [
+        ("500", |c| c.status = Some(500)),
+        ("timeout", |c| c.delay = Some(Duration::from_secs(3))),
+        ("garbage", |c| c.body = Some("<html>not json</html>".into())),
+    ];
+    for (name, failure) in failures {
+        issuer.control(|c| {
+            *c = Default::default();
+            failure(c);
+        });
+        let before = jwks.status().failures;
+        for _ in 0..3 {
+            let started = Instant::now();
+            let reply = get_with(&client, &url, &valid).await;
+            slowest = slowest.max(started.elapsed());
+            assert_eq!(reply.status, 200, "{name}: {}", reply.body);
+        }
+        // An unknown kid refetches (cooldown 0 here), fails, and is a 401.
+        let started = Instant::now();
+        let unknown = issuer.sign(
+            &json!({ "alg": "RS256", "kid": "nope" }),
+            &issuer.claims(json!({})),
+        );
+        assert_eq!(
+            get_with(&client, &url, &unknown).await.status,
+            401,
+            "{name}"
+        );
+        slowest = slowest.max(started.elapsed());
+        assert!(
+            wait_until(|| jwks.status().failures > before, Duration::from_secs(5)).await,
+            "{name}: no failure recorded"
+        );
+        let status = jwks.status();
+        assert!(status.stale && status.keys == 1, "{name}: {status:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await; // past the failure backoff
+    }
+    eprintln!("key server down: slowest request {slowest:?} (fetch timeout 300 ms)");
+    // Nothing waited on the failing key server beyond the fetch timeout (with slack for a loaded machine).
+    assert!(slowest < Duration::from_secs(2), "{slowest:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_cached_and_server_down_is_a_503_with_retry_after() {
+    let issuer = Issuer::start().await.unwrap();
+    issuer.control(|c| c.status = Some(500));
+    let url = serve(strategy(&issuer, JwksConfig::default())).await;
+    let client = reqwest::Client::new();
+    let token = issuer.token(json!({}));
+    let reply = get_with(&client, &url, &token).await;
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert_eq!(reply.retry_after.as_deref(), Some("5"));
+    let body: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(body["error"]["name"], "ServiceUnavailableError");
+    assert!(
+        !reply.body.contains("500"),
+        "upstream details leak: {}",
+        reply.body
+    );
+    // Inside the backoff the key server is not asked again.
+    assert_eq!(get_with(&client, &url, &token).await.status, 503);
+    assert_eq!(issuer.jwks_requests(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stale_period_over_is_a_503() {
+    let issuer = Issuer::start().await.unwrap();
+    let mut config = JwksConfig::default();
+    config.min_max_age = Duration::from_secs(1);
+    config.stale_for = Duration::ZERO;
+    config.failure_backoff = Duration::from_secs(30);
+    issuer.control(|c| c.cache_control = Some("max-age=1".into()));
+    let url = serve(strategy(&issuer, config)).await;
+    let client = reqwest::Client::new();
+    let token = issuer.token(json!({}));
+    assert_eq!(get_with(&client, &url, &token).await.status, 200);
+    issuer.control(|c| c.status = Some(502));
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let reply = get_with(&client, &url, &token).await;
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert_eq!(reply.retry_after.as_deref(), Some("30"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_body_is_refused() {
+    let issuer = Issuer::start().await.unwrap();
+    let mut config = JwksConfig::default();
+    config.max_body_bytes = 4096;
+    let padding = "x".repeat(100_000);
+    let body = json!({ "keys": issuer.jwks()["keys"], "padding": padding }).to_string();
+    issuer.control(|c| c.body = Some(body));
+    let strategy = strategy(&issuer, config);
+    let jwks = strategy.jwks().unwrap().clone();
+    let err = jwks.warm_up().await.unwrap_err();
+    assert_eq!(err.status(), 503);
+    let detail = jwks.status().last_error.unwrap_or_default();
+    assert!(detail.contains("4096-byte cap"), "{detail}");
+    assert_eq!(jwks.status().keys, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_unusable_key_does_not_break_the_set() {
+    let issuer = Issuer::start().await.unwrap();
+    let ec = issuer.add_key(Algorithm::ES256).unwrap();
+    let mut keys = issuer.jwks()["keys"].as_array().unwrap().clone();
+    keys.insert(
+        0,
+        json!({ "kty": "RSA", "kid": "broken", "n": "!!!", "e": "AQAB" }),
+    );
+    keys.insert(
+        1,
+        json!({ "kty": "EC", "kid": "enc", "use": "enc", "crv": "P-256", "x": "AA", "y": "AA" }),
+    );
+    keys.push(json!({ "kty": "oct", "kid": "secret", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA" }));
+    issuer.control(|c| c.body = Some(json!({ "keys": keys }).to_string()));
+    let s = JwtStrategy::builder()
+        .issuer(issuer.issuer())
+        .algorithms([Algorithm::RS256, Algorithm::ES256])
+        .build()
+        .unwrap();
+    let jwks = s.jwks().unwrap().clone();
+    let url = serve(s).await;
+    let client = reqwest::Client::new();
+    assert_eq!(
+        get_with(&client, &url, &issuer.token(json!({ "sub": "rsa" })))
+            .await
+            .body,
+        "rsa"
+    );
+    assert_eq!(
+        get_with(
+            &client,
+            &url,
+            &issuer.token_with(&ec, json!({ "sub": "ec" }))
+        )
+        .await
+        .body,
+        "ec"
+    );
+    assert_eq!(jwks.status().kids, vec![issuer.kid(), ec]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cache_control_etag_and_background_refresh() {
+    let issuer = Issuer::start().await.unwrap();
+    let mut config = JwksConfig::default();
+    config.min_max_age = Duration::from_secs(1);
+    issuer.control(|c| {
+        c.cache_control = Some("public, max-age=2".into());
+        c.etag = true;
+    });
+    let strategy = strategy(&issuer, config);
+    let jwks = strategy.jwks().unwrap().clone();
+    jwks.warm_up().await.unwrap();
+    let url = serve(strategy).await;
+    let client = reqwest::Client::new();
+    let token = issuer.token(json!({}));
+    assert_eq!(get_with(&client, &url, &token).await.status, 200);
+    assert_eq!(issuer.jwks_requests(), 1);
+    // Past 80 % of max-age=2 but before expiry: a request is served from the cache and
+    // starts a background refresh, which the server answers 304.
+    tokio::time::sleep(Duration::from_millis(1700)).await;
+    assert_eq!(get_with(&client, &url, &token).await.status, 200);
+    assert!(
+        wait_until(|| jwks.status().not_modified == 1, Duration::from_secs(3)).await,
+        "{:?}",
+        jwks.status()
+    );
+    let status = jwks.status();
+    assert_eq!(
+        (status.fetches, status.keys, status.stale),
+        (2, 1, false),
+        "{status:?}"
+    );
+    assert_eq!(get_with(&client, &url, &token).await.status, 200);
+
+    // Without Cache-Control the default max age (10 min) holds: no refetch.
+    let plain = Issuer::start().await.unwrap();
+    let s = JwtStrategy::builder()
+        .issuer(plain.issuer())
+        .build()
+        .unwrap();
+    let url = serve(s).await;
+    for _ in 0..5 {
+        assert_eq!(
+            get_with(&client, &url, &plain.token(json!({})))
+                .await
+                .status,
+            200
+        );
+    }
+    assert_eq!(plain.jwks_requests(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oidc_discovery() {
+    let issuer = Issuer::start().await.unwrap();
+    let s = JwtStrategy::builder()
+        .issuer(issuer.issuer())
+        .discover()
+        .build()
+        .unwrap();
+    s.jwks().unwrap().warm_up().await.unwrap();
+    assert_eq!(
+        (issuer.discovery_requests(), issuer.jwks_requests()),
+        (1, 1)
+    );
+    assert_eq!(s.jwks().unwrap().status().url, Some(issuer.jwks_uri()));
+    let url = serve(s).await;
+    let reply = get_with(
+        &reqwest::Client::new(),
+        &url,
+        &issuer.token(json!({ "sub": "oidc" })),
+    )
+    .await;
+    assert_eq!(reply.body, "oidc");
+
+    // A discovery document naming another issuer is a clear start-up error.
+    let liar = Issuer::start().await.unwrap();
+    liar.control(|c| c.discovery_issuer = Some("https://evil.example".into()));
+    let s = JwtStrategy::builder()
+        .issuer(liar.issuer())
+        .discover()
+        .build()
+        .unwrap();
+    let err = s.jwks().unwrap().warm_up().await.unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("does not equal the configured issuer"),
+        "{message}"
+    );
+    assert_eq!(liar.jwks_requests(), 0);
+}
+
+#[test]
+fn insecure_key_urls_are_refused_at_build() {
+    let err = JwtStrategy::builder()
+        .issuer("http://issuer.example")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("plain http"), "{err}");
+    let err = JwtStrategy::builder()
+        .issuer("https://a.example")
+        .jwks_uri("http://10.0.0.1/jwks")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("plain http"), "{err}");
+    let mut config = JwksConfig::default().dangerous_allow_http();
+    config.timeout = Duration::from_secs(1);
+    assert!(
+        JwtStrategy::builder()
+            .issuer("http://issuer.example")
+            .jwks_config(config)
+            .build()
+            .is_ok()
+    );
+    assert!(
+        JwtStrategy::builder()
+            .issuer("http://127.0.0.1:9")
+            .build()
+            .is_ok()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_issuers_each_with_its_own_keys() {
+    let a = Issuer::start().await.unwrap();
+    let b = Issuer::start().await.unwrap();
+    let sa = JwtStrategy::builder().issuer(a.issuer()).build().unwrap();
+    let sb = JwtStrategy::builder().issuer(b.issuer()).build().unwrap();
+    let (ua, ub) = (serve(sa).await, serve(sb).await);
+    let client = reqwest::Client::new();
+    assert_eq!(
+        get_with(&client, &ua, &a.token(json!({}))).await.status,
+        200
+    );
+    assert_eq!(
+        get_with(&client, &ub, &b.token(json!({}))).await.status,
+        200
+    );
+    assert_eq!(
+        get_with(&client, &ua, &b.token(json!({}))).await.status,
+        401
+    );
+}
