@@ -133,8 +133,14 @@ pub fn verify_jws(
     let parsed = parse(token, algorithms, limits)?;
     let key = keys.find(parsed.kid.as_deref(), parsed.alg)?;
     verify_signature(&parsed, key)?;
-    let payload = URL_SAFE_NO_PAD.decode(parsed.payload).map_err(|_| TokenError::Malformed)?;
-    Ok(VerifiedJws { alg: parsed.alg, kid: parsed.kid, payload })
+    let payload = URL_SAFE_NO_PAD
+        .decode(parsed.payload)
+        .map_err(|_| TokenError::Malformed)?;
+    Ok(VerifiedJws {
+        alg: parsed.alg,
+        kid: parsed.kid,
+        payload,
+    })
 }
 
 /// Verifies the signature of `token` with `key`. The key must fit the token's `alg`.
@@ -142,14 +148,13 @@ pub(crate) fn verify_signature(token: &Compact<'_>, key: &KeyEntry) -> Result<()
     if !key.fits(token.alg) {
         return Err(TokenError::UnknownKey);
     }
-    match jsonwebtoken::crypto::verify(
-        token.signature,
-        token.signing_input.as_bytes(),
-        &key.key,
-        token.alg,
-    ) {
-        Ok(true) => Ok(()),
-        Ok(false) | Err(_) => Err(TokenError::InvalidSignature),
+    let signature = URL_SAFE_NO_PAD
+        .decode(token.signature)
+        .map_err(|_| TokenError::InvalidSignature)?;
+    if key.verify(token.alg, token.signing_input.as_bytes(), &signature) {
+        Ok(())
+    } else {
+        Err(TokenError::InvalidSignature)
     }
 }
 

@@ -5,12 +5,14 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
+use aws_lc_rs::hmac;
+use aws_lc_rs::signature::{self as sig, ParsedPublicKey, RsaPublicKeyComponents};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::{
     AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, KeyOperations, PublicKeyUse,
 };
-use jsonwebtoken::{Algorithm, DecodingKey};
+use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind};
 
 use crate::error::{Error, TokenError};
 
@@ -40,14 +42,35 @@ impl KeyKind {
     }
 }
 
-/// One verification key, parsed.
+/// One verification key, parsed once into aws-lc key objects: one per algorithm the key
+/// may verify, so a verification is the signature check alone.
 pub(crate) struct KeyEntry {
     pub(crate) kid: Option<String>,
     pub(crate) kind: KeyKind,
     /// The JWK's `alg`: when present, the only algorithm this key may verify.
     pub(crate) alg: Option<Algorithm>,
-    pub(crate) key: DecodingKey,
+    verifiers: Vec<(Algorithm, Verifier)>,
 }
+
+enum Verifier {
+    Public(ParsedPublicKey),
+    Hmac(hmac::Key),
+}
+
+const ALL_ALGORITHMS: [Algorithm; 12] = [
+    Algorithm::HS256,
+    Algorithm::HS384,
+    Algorithm::HS512,
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::EdDSA,
+];
 
 impl KeyEntry {
     /// True when this key may verify a token signed with `alg`: its type fits, and its
@@ -55,6 +78,77 @@ impl KeyEntry {
     pub(crate) fn fits(&self, alg: Algorithm) -> bool {
         self.kind.supports(alg) && self.alg.is_none_or(|pinned| pinned == alg)
     }
+
+    /// Builds the entry, parsing the key for every algorithm it fits. Fails when aws-lc
+    /// refuses the key material (a point not on the curve, a bad modulus, …).
+    pub(crate) fn new(
+        kid: Option<String>,
+        kind: KeyKind,
+        alg: Option<Algorithm>,
+        key: &DecodingKey,
+    ) -> Result<Self, String> {
+        let mut entry = KeyEntry {
+            kid,
+            kind,
+            alg,
+            verifiers: Vec::new(),
+        };
+        let fitting: Vec<Algorithm> = ALL_ALGORITHMS
+            .into_iter()
+            .filter(|&a| entry.fits(a))
+            .collect();
+        for alg in fitting {
+            let verifier = verifier(alg, key).map_err(|e| format!("{alg:?} key rejected: {e}"))?;
+            entry.verifiers.push((alg, verifier));
+        }
+        Ok(entry)
+    }
+
+    /// Checks `signature` over `message` for `alg`. HMAC tags are compared in constant
+    /// time (aws-lc's `hmac::verify`).
+    pub(crate) fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> bool {
+        let Some((_, verifier)) = self.verifiers.iter().find(|(a, _)| *a == alg) else {
+            return false;
+        };
+        match verifier {
+            Verifier::Public(key) => key.verify_sig(message, signature).is_ok(),
+            Verifier::Hmac(key) => hmac::verify(key, message, signature).is_ok(),
+        }
+    }
+}
+
+fn verifier(alg: Algorithm, key: &DecodingKey) -> Result<Verifier, String> {
+    let rsa = |params: &'static sig::RsaParameters| match key.kind() {
+        DecodingKeyKind::RsaModulusExponent { n, e } => RsaPublicKeyComponents {
+            n: n.as_slice(),
+            e: e.as_slice(),
+        }
+        .to_parsed_public_key(params),
+        DecodingKeyKind::SecretOrDer(der) => ParsedPublicKey::new(params, der),
+    };
+    let raw = |params: &'static dyn sig::VerificationAlgorithm| {
+        ParsedPublicKey::new(params, key.try_get_as_bytes().unwrap_or_default())
+    };
+    let hmac = |hash: hmac::Algorithm| {
+        let secret = key.try_get_as_bytes().map_err(|e| e.to_string())?;
+        Ok(Verifier::Hmac(hmac::Key::new(hash, secret)))
+    };
+    let parsed = match alg {
+        Algorithm::HS256 => return hmac(hmac::HMAC_SHA256),
+        Algorithm::HS384 => return hmac(hmac::HMAC_SHA384),
+        Algorithm::HS512 => return hmac(hmac::HMAC_SHA512),
+        Algorithm::RS256 => rsa(&sig::RSA_PKCS1_2048_8192_SHA256),
+        Algorithm::RS384 => rsa(&sig::RSA_PKCS1_2048_8192_SHA384),
+        Algorithm::RS512 => rsa(&sig::RSA_PKCS1_2048_8192_SHA512),
+        Algorithm::PS256 => rsa(&sig::RSA_PSS_2048_8192_SHA256),
+        Algorithm::PS384 => rsa(&sig::RSA_PSS_2048_8192_SHA384),
+        Algorithm::PS512 => rsa(&sig::RSA_PSS_2048_8192_SHA512),
+        Algorithm::ES256 => raw(&sig::ECDSA_P256_SHA256_FIXED),
+        Algorithm::ES384 => raw(&sig::ECDSA_P384_SHA384_FIXED),
+        Algorithm::EdDSA => raw(&sig::ED25519),
+        other => return Err(format!("{other:?} is not supported")),
+    };
+    parsed.map(Verifier::Public).map_err(|e| e.to_string())
 }
 
 impl fmt::Debug for KeyEntry {
@@ -331,12 +425,7 @@ pub(crate) fn entry_from_jwk(jwk: &Jwk, opts: ParseOptions) -> Result<KeyEntry, 
         return Err(format!("\"alg\" {alg:?} does not fit a {kind:?} key"));
     }
     let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("key does not parse: {e}"))?;
-    Ok(KeyEntry {
-        kid: common.key_id.clone(),
-        kind,
-        alg,
-        key,
-    })
+    KeyEntry::new(common.key_id.clone(), kind, alg, &key)
 }
 
 /// The kind of a pinned key given as PEM or a secret.
@@ -365,12 +454,7 @@ pub(crate) fn static_entry(
             _ => return Err(Error::config("the EC key is neither P-256 nor P-384")),
         },
     };
-    Ok(KeyEntry {
-        kid: kid.map(str::to_owned),
-        kind,
-        alg: None,
-        key,
-    })
+    KeyEntry::new(kid.map(str::to_owned), kind, None, &key).map_err(Error::config)
 }
 
 fn significant_bits(big_endian: &[u8]) -> usize {
