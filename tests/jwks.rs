@@ -508,3 +508,94 @@ async fn several_issuers_each_with_its_own_keys() {
         401
     );
 }
+
+// ── the verified-token cache ──────────────────────────────────────────────────────
+
+fn cached_strategy(issuer: &Issuer, config: JwksConfig) -> JwtStrategy {
+    JwtStrategy::builder()
+        .issuer(issuer.issuer())
+        .jwks_config(config)
+        .token_cache(jwt_guard::TokenCacheConfig::default())
+        .build()
+        .expect("strategy")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_cache_never_serves_an_expired_token() {
+    let issuer = Issuer::start().await.unwrap();
+    let strategy = cached_strategy(&issuer, JwksConfig::default());
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 2;
+    let token = issuer.token(json!({ "sub": "brief", "exp": exp }));
+    assert_eq!(
+        strategy.verify_token(&token).await.unwrap().subject(),
+        Some("brief")
+    );
+    assert_eq!(strategy.cached_tokens(), 1);
+    assert!(strategy.verify_token(&token).await.is_ok());
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let err = strategy.verify_token(&token).await.unwrap_err();
+    assert!(
+        matches!(
+            err.kind(),
+            jwt_guard::ErrorKind::InvalidToken(jwt_guard::TokenError::Expired)
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_cache_never_serves_a_token_whose_key_left_the_set() {
+    let issuer = Issuer::start().await.unwrap();
+    let mut config = JwksConfig::default();
+    config.min_max_age = Duration::from_secs(1);
+    issuer.control(|c| c.cache_control = Some("max-age=1".into()));
+    let strategy = cached_strategy(&issuer, config);
+    let url = serve(strategy.clone()).await;
+    let client = reqwest::Client::new();
+    let token = issuer.token(json!({ "sub": "rotated" }));
+    assert_eq!(get_with(&client, &url, &token).await.status, 200);
+    assert_eq!(strategy.cached_tokens(), 1);
+
+    // The key is rotated out; once the set is refreshed, the cached token is refused.
+    let new_kid = issuer.add_key(Algorithm::RS256).unwrap();
+    issuer.set_published(&issuer.kid(), false);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let other = issuer.token_with(&new_kid, json!({}));
+    get_with(&client, &url, &other).await; // triggers the refresh
+    assert!(wait_until(|| issuer.jwks_requests() >= 2, Duration::from_secs(5)).await);
+    assert!(
+        wait_until(
+            || strategy.jwks().unwrap().status().kids == vec![new_kid.clone()],
+            Duration::from_secs(5)
+        )
+        .await
+    );
+    let reply = get_with(&client, &url, &token).await;
+    assert_eq!(reply.status, 401, "{}", reply.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_cache_never_serves_a_token_differing_in_one_byte() {
+    let issuer = Issuer::start().await.unwrap();
+    let strategy = cached_strategy(&issuer, JwksConfig::default());
+    let token = issuer.token(json!({ "sub": "exact" }));
+    assert!(strategy.verify_token(&token).await.is_ok());
+    assert_eq!(strategy.cached_tokens(), 1);
+    // Change each byte in turn (every position, to a different base64url character).
+    let bytes = token.as_bytes();
+    for i in (0..bytes.len()).filter(|&i| bytes[i] != b'.') {
+        let mut forged = bytes.to_vec();
+        forged[i] = if forged[i] == b'A' { b'B' } else { b'A' };
+        let forged = String::from_utf8(forged).unwrap();
+        assert!(
+            strategy.verify_token(&forged).await.is_err(),
+            "byte {i} changed and still accepted"
+        );
+    }
+    assert_eq!(strategy.cached_tokens(), 1);
+    assert!(strategy.verify_token(&token).await.is_ok());
+}

@@ -34,6 +34,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
+mod cache;
 mod error;
 pub mod extract;
 pub mod jwks;
@@ -53,6 +54,7 @@ pub mod __private {
 }
 mod private;
 
+pub use cache::TokenCacheConfig;
 pub use error::{Error, ErrorKind, TokenError};
 pub use jsonwebtoken::Algorithm;
 pub use jwks::{JwksClient, JwksConfig, JwksStatus, KeySet};

@@ -40,6 +40,13 @@ impl Principal {
         }
     }
 
+    pub(crate) fn from_shared(claims: Arc<ClaimsMap>) -> Self {
+        Self {
+            strategy: Arc::from(""),
+            claims,
+        }
+    }
+
     pub(crate) fn with_strategy(mut self, name: &Arc<str>) -> Self {
         self.strategy = Arc::clone(name);
         self

@@ -9,7 +9,8 @@ use std::time::Duration;
 use http::HeaderMap;
 use jsonwebtoken::{Algorithm, DecodingKey};
 
-use crate::error::Error;
+use crate::cache::{TokenCache, TokenCacheConfig, Verified};
+use crate::error::{Error, TokenError};
 use crate::extract::{self, DEFAULT_MAX_HEADER_BYTES};
 use crate::jwks::{JwksClient, JwksConfig, KeyEntry, KeySet, PemKind, default_jwks_url};
 use crate::principal::Principal;
@@ -66,6 +67,7 @@ struct JwtInner {
     rules: ClaimRules,
     limits: Limits,
     max_header_bytes: usize,
+    cache: Option<TokenCache>,
 }
 
 enum Keys {
@@ -91,19 +93,59 @@ impl JwtStrategy {
     /// Verifies a bearer token (without the `Bearer ` prefix) and returns its principal.
     pub async fn verify_token(&self, token: &str) -> Result<Principal, Error> {
         let inner = &*self.inner;
-        let parsed = verify::parse(token, &inner.algorithms, &inner.limits)?;
-        let key: Arc<KeyEntry>;
-        let key_ref = match &inner.keys {
-            Keys::Static(set) => set.find(parsed.kid.as_deref(), parsed.alg)?,
-            Keys::Remote(client) => {
-                key = client.key(parsed.kid.as_deref(), parsed.alg).await?;
-                &key
+        if let Some(cache) = &inner.cache
+            && let Some(hit) = cache.get(token)
+        {
+            match inner.recheck(&hit) {
+                Ok(true) => return Ok(Principal::from_shared(Arc::clone(&hit.claims))),
+                // The key left the set: verify from scratch (and fail if it is gone).
+                Ok(false) => cache.remove(token),
+                Err(err) => {
+                    cache.remove(token);
+                    return Err(err.into());
+                }
             }
+        }
+        let parsed = verify::parse(token, &inner.algorithms, &inner.limits)?;
+        let key = match &inner.keys {
+            Keys::Static(set) => Arc::clone(set.find(parsed.kid.as_deref(), parsed.alg)?),
+            Keys::Remote(client) => client.key(parsed.kid.as_deref(), parsed.alg).await?,
         };
-        verify::verify_signature(&parsed, key_ref)?;
+        verify::verify_signature(&parsed, &key)?;
         let claims = verify::decode_claims(&parsed)?;
         verify::validate_claims(&claims, &inner.rules, verify::now())?;
-        Ok(Principal::new(claims))
+        let claims = Arc::new(claims);
+        if let Some(cache) = &inner.cache {
+            cache.insert(token, Arc::clone(&claims), &key);
+        }
+        Ok(Principal::from_shared(claims))
+    }
+
+    /// Tokens held by the verified-token cache (0 when it is off).
+    pub fn cached_tokens(&self) -> usize {
+        self.inner.cache.as_ref().map_or(0, TokenCache::len)
+    }
+}
+
+impl JwtInner {
+    /// A cache hit is served only while its time claims hold and its key is still in the
+    /// current set. `Ok(false)`: the key is gone, verify again.
+    fn recheck(&self, hit: &Verified) -> Result<bool, TokenError> {
+        let now = verify::now();
+        let leeway = self.rules.leeway as f64;
+        if hit.exp.is_some_and(|exp| now >= exp + leeway) {
+            return Err(TokenError::Expired);
+        }
+        if hit.nbf.is_some_and(|nbf| nbf > now + leeway) {
+            return Err(TokenError::NotYetValid);
+        }
+        let Some(key) = hit.key.upgrade() else {
+            return Ok(false);
+        };
+        Ok(match &self.keys {
+            Keys::Static(set) => set.contains(&key),
+            Keys::Remote(client) => client.holds(&key),
+        })
     }
 }
 
@@ -150,6 +192,7 @@ impl fmt::Debug for JwtStrategy {
 /// | [`require_exp`](Self::require_exp) | `true` (the seed accepted tokens without `exp`) |
 /// | [`max_header_bytes`](Self::max_header_bytes) | 8 KiB |
 /// | [`jwks_config`](Self::jwks_config) | [`JwksConfig::default`] |
+/// | [`token_cache`](Self::token_cache) | off |
 #[derive(Default)]
 #[must_use]
 pub struct JwtStrategyBuilder {
@@ -165,6 +208,7 @@ pub struct JwtStrategyBuilder {
     require_exp: Option<bool>,
     max_header_bytes: Option<usize>,
     jwks_config: JwksConfig,
+    token_cache: Option<TokenCacheConfig>,
 }
 
 impl fmt::Debug for JwtStrategyBuilder {
@@ -295,6 +339,14 @@ impl JwtStrategyBuilder {
         self
     }
 
+    /// Turns on the verified-token cache: a token verified once is served from memory
+    /// (time claims re-checked, key still in the set) until its `exp` or the cache's max
+    /// age. Off by default.
+    pub fn token_cache(mut self, config: TokenCacheConfig) -> Self {
+        self.token_cache = Some(config);
+        self
+    }
+
     /// Checks the configuration and builds the strategy. No network I/O happens here;
     /// call [`JwksClient::warm_up`] through [`JwtStrategy::jwks`] to fetch keys early.
     pub fn build(self) -> Result<JwtStrategy, Error> {
@@ -363,6 +415,7 @@ impl JwtStrategyBuilder {
                 },
                 limits,
                 max_header_bytes,
+                cache: self.token_cache.map(TokenCache::new),
             }),
         })
     }

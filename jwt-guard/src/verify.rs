@@ -7,7 +7,6 @@
 //! `kid` and `crit` are read. `jku`, `x5u`, `jwk` and `x5c` are never used to find a key;
 //! the key always comes from the configured source.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -21,7 +20,17 @@ use crate::error::TokenError;
 use crate::jwks::{KeyEntry, KeySet};
 use crate::principal::ClaimsMap;
 
-/// Size caps checked before any decoding.
+/// Size caps, each checked on the encoded text before it is decoded or parsed.
+///
+/// Every allocation the verifier makes is bounded by these caps: the decoded header is at
+/// most ¾ of `max_header_bytes`, the decoded payload ¾ of `max_payload_bytes`, the parsed
+/// claims a small multiple of that (JSON nesting is capped at 128 levels by `serde_json`).
+///
+/// ```
+/// let mut limits = jwt_guard::Limits::default();
+/// limits.max_payload_bytes = 2048;
+/// assert_eq!(limits.max_token_bytes, 8192);
+/// ```
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct Limits {
@@ -29,6 +38,9 @@ pub struct Limits {
     pub max_token_bytes: usize,
     /// Largest encoded JOSE header, in bytes. Defaults to 1 KiB.
     pub max_header_bytes: usize,
+    /// Largest encoded payload (a JWT's claims), in bytes. Defaults to 8 KiB, so that it
+    /// still bounds the claims when `max_token_bytes` is raised.
+    pub max_payload_bytes: usize,
 }
 
 impl Default for Limits {
@@ -36,9 +48,18 @@ impl Default for Limits {
         Self {
             max_token_bytes: 8 * 1024,
             max_header_bytes: 1024,
+            max_payload_bytes: 8 * 1024,
         }
     }
 }
+
+/// The longest signature segment of any supported algorithm: an RSA-8192 signature
+/// (1024 bytes; `aws-lc` verifies no larger modulus), base64url without padding.
+pub const MAX_SIGNATURE_CHARS: usize = 1366;
+
+/// The largest `exp`, `nbf` or `iat` accepted: 9999-12-31T23:59:59Z. A later (or
+/// negative) time is refused as an invalid claim, not read as "never expires".
+pub const MAX_NUMERIC_DATE: f64 = 253_402_300_799.0;
 
 /// A compact JWS split into its parts; nothing verified yet.
 pub(crate) struct Compact<'t> {
@@ -61,6 +82,9 @@ impl fmt::Debug for Compact<'_> {
 }
 
 /// Splits and reads the header of a compact JWS. `allowed` is the algorithm allow-list.
+///
+/// Order: the token's size, the segment count (found with two `split_once`, never by
+/// splitting into a collection), each segment's size, and only then any decoding.
 pub(crate) fn parse<'t>(
     token: &'t str,
     allowed: &[Algorithm],
@@ -72,20 +96,20 @@ pub(crate) fn parse<'t>(
     // Exactly three segments, found without allocating.
     let (header, rest) = token.split_once('.').ok_or(TokenError::Malformed)?;
     let (payload, signature) = rest.split_once('.').ok_or(TokenError::Malformed)?;
-    if signature.contains('.') || header.is_empty() || payload.is_empty() || signature.is_empty() {
+    // An empty payload is a valid JWS (RFC 7515); as JWT claims it is refused later.
+    if signature.contains('.') || header.is_empty() || signature.is_empty() {
         return Err(TokenError::Malformed);
     }
-    if header.len() > limits.max_header_bytes {
+    if header.len() > limits.max_header_bytes
+        || payload.len() > limits.max_payload_bytes
+        || signature.len() > MAX_SIGNATURE_CHARS
+    {
         return Err(TokenError::TooLarge);
     }
     let header_json = URL_SAFE_NO_PAD
         .decode(header)
         .map_err(|_| TokenError::Malformed)?;
-    // A JSON object only: serde's derive would also take an array.
-    if header_json.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(TokenError::Malformed);
-    }
-    let header_fields: Header<'_> =
+    let header_fields: Header =
         serde_json::from_slice(&header_json).map_err(|_| TokenError::Malformed)?;
     if header_fields.crit {
         return Err(TokenError::CriticalHeader);
@@ -104,7 +128,7 @@ pub(crate) fn parse<'t>(
         payload,
         signature,
         alg,
-        kid: header_fields.kid.map(Cow::into_owned),
+        kid: header_fields.kid,
     })
 }
 
@@ -158,7 +182,7 @@ pub(crate) fn verify_signature(token: &Compact<'_>, key: &KeyEntry) -> Result<()
     }
 }
 
-/// Decodes the payload: a JSON object with no repeated member names.
+/// Decodes the payload: a JSON object with no repeated member names, at any depth.
 pub(crate) fn decode_claims(token: &Compact<'_>) -> Result<ClaimsMap, TokenError> {
     let json = URL_SAFE_NO_PAD
         .decode(token.payload)
@@ -176,8 +200,9 @@ pub(crate) struct ClaimRules {
     pub(crate) require_exp: bool,
 }
 
-/// Checks `exp`, `nbf`, `iat`, `iss` and `aud`. Time claims must be JSON numbers; a
-/// string or any other type is refused, never treated as absent.
+/// Checks `exp`, `nbf`, `iat`, `iss` and `aud`. Time claims must be JSON numbers from 0
+/// to [`MAX_NUMERIC_DATE`]; a string, any other type or an out-of-range number is refused,
+/// never treated as absent.
 pub(crate) fn validate_claims(
     claims: &ClaimsMap,
     rules: &ClaimRules,
@@ -238,56 +263,149 @@ pub(crate) fn now() -> f64 {
 fn numeric_date(value: &serde_json::Value, claim: &'static str) -> Result<f64, TokenError> {
     value
         .as_f64()
-        .filter(|v| v.is_finite())
+        .filter(|v| (0.0..=MAX_NUMERIC_DATE).contains(v))
         .ok_or(TokenError::InvalidClaim(claim))
 }
 
-/// The header members jwt-guard reads. Serde's derive refuses a repeated known member.
-#[derive(Deserialize)]
-struct Header<'a> {
-    #[serde(borrow, default)]
-    alg: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    kid: Option<Cow<'a, str>>,
+/// The header members jwt-guard reads: `alg`, `kid` and whether `crit` is present.
+///
+/// Any repeated member name is refused, known or not (RFC 7515 §4 lets a parser refuse
+/// them; refusing removes parser-differential attacks, e.g. a second `alg` that another
+/// JOSE library would read, or `"\u0061lg"`, which decodes to `alg`). The members that
+/// name keys (`jku`, `x5u`, `jwk`, `x5c`) are skipped unread.
+struct Header {
+    alg: Option<String>,
+    kid: Option<String>,
     /// Present at all (even `null` or `[]`): refused, as no extension is implemented.
-    #[serde(default, deserialize_with = "present")]
     crit: bool,
 }
 
-fn present<'de, D: de::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-    IgnoredAny::deserialize(deserializer).map(|_| true)
-}
-
-/// A JSON object that refuses repeated member names (RFC 7519 §4 lets a parser pick one;
-/// refusing removes parser-differential attacks).
-struct StrictObject(ClaimsMap);
-
-impl<'de> Deserialize<'de> for StrictObject {
+impl<'de> Deserialize<'de> for Header {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Visitor;
         impl<'de> de::Visitor<'de> for Visitor {
-            type Value = StrictObject;
+            type Value = Header;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
+                f.write_str("a JOSE header object")
             }
 
             fn visit_map<A: de::MapAccess<'de>>(
                 self,
                 mut access: A,
             ) -> Result<Self::Value, A::Error> {
-                let mut map = ClaimsMap::new();
-                while let Some(key) = access.next_key::<String>()? {
-                    if map.contains_key(&key) {
-                        return Err(de::Error::custom("repeated member name"));
+                let mut header = Header {
+                    alg: None,
+                    kid: None,
+                    crit: false,
+                };
+                // The header is at most ¾ of `max_header_bytes`: a linear scan is cheap.
+                let mut seen: Vec<String> = Vec::new();
+                while let Some(name) = access.next_key::<String>()? {
+                    if seen.contains(&name) {
+                        return Err(de::Error::custom("repeated header member"));
                     }
-                    let value = access.next_value()?;
-                    map.insert(key, value);
+                    match name.as_str() {
+                        "alg" => header.alg = Some(access.next_value()?),
+                        "kid" => header.kid = access.next_value()?,
+                        "crit" => {
+                            access.next_value::<IgnoredAny>()?;
+                            header.crit = true;
+                        }
+                        _ => {
+                            access.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                    seen.push(name);
                 }
-                Ok(StrictObject(map))
+                Ok(header)
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// A JSON object that refuses repeated member names, at its top level and in every nested
+/// object (RFC 7519 §4 lets a parser pick one; refusing removes parser-differential
+/// attacks on claims that the application reads, such as roles).
+struct StrictObject(ClaimsMap);
+
+impl<'de> Deserialize<'de> for StrictObject {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match deserializer.deserialize_map(StrictVisitor)? {
+            serde_json::Value::Object(map) => Ok(StrictObject(map)),
+            _ => Err(de::Error::custom("claims must be a JSON object")),
+        }
+    }
+}
+
+/// A JSON value whose objects have no repeated member names.
+struct StrictValue(serde_json::Value);
+
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
+    }
+}
+
+/// Builds a `serde_json::Value` as its own `Deserialize` does, refusing repeated names.
+struct StrictVisitor;
+
+impl<'de> de::Visitor<'de> for StrictVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        serde_json::Number::from_f64(v)
+            .map(serde_json::Value::Number)
+            .ok_or_else(|| de::Error::custom("not a finite number"))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(StrictValue(item)) = access.next_element()? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+        let mut map = ClaimsMap::new();
+        while let Some(key) = access.next_key::<String>()? {
+            if map.contains_key(&key) {
+                return Err(de::Error::custom("repeated member name"));
+            }
+            let StrictValue(value) = access.next_value()?;
+            map.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(map))
     }
 }
 

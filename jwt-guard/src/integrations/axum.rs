@@ -5,9 +5,9 @@ use std::convert::Infallible;
 
 use axum::extract::FromRequestParts;
 use axum::response::{IntoResponse, Response};
+use http::HeaderValue;
 use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::request::Parts;
-use http::HeaderValue;
 
 use crate::error::Error;
 use crate::private::Headers;

@@ -307,6 +307,17 @@ impl KeySet {
         self.keys.iter().filter_map(|k| k.kid.as_deref()).collect()
     }
 
+    /// True when this very entry (not an equal one) is in the set.
+    pub(crate) fn contains(&self, key: &Arc<KeyEntry>) -> bool {
+        match &key.kid {
+            Some(kid) => self
+                .by_kid
+                .get(kid)
+                .is_some_and(|indexes| indexes.iter().any(|&i| Arc::ptr_eq(&self.keys[i], key))),
+            None => self.keys.iter().any(|k| Arc::ptr_eq(k, key)),
+        }
+    }
+
     /// True when a key with this `kid` is held (whatever its algorithm).
     pub(crate) fn has_kid(&self, kid: &str) -> bool {
         self.by_kid.contains_key(kid)

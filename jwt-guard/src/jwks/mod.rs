@@ -269,6 +269,18 @@ impl JwksClient {
     }
 }
 
+impl JwksClient {
+    /// True when `key` is in the current set and the set is usable (not past its stale
+    /// period). Lock-free.
+    pub(crate) fn holds(&self, key: &Arc<KeyEntry>) -> bool {
+        let current = self.inner.current.load();
+        current.as_ref().is_some_and(|snapshot| {
+            Instant::now() < snapshot.expires_at + self.inner.config.stale_for
+                && snapshot.keys.contains(key)
+        })
+    }
+}
+
 impl Inner {
     async fn usable_snapshot(self: &Arc<Self>) -> Result<Arc<Snapshot>, Error> {
         let now = Instant::now();
