@@ -223,7 +223,8 @@ async fn key_server_failures_keep_the_last_good_set() {
     tokio::time::sleep(Duration::from_millis(1100)).await; // the set is now past its max age
 
     let mut slowest = Duration::ZERO;
-    let failures: [(&str, fn(&mut jwt_guard::testkit::Control)); 3] = [
+    type Failure = fn(&mut jwt_guard::testkit::Control);
+    let failures: [(&str, Failure); 3] = [
         ("500", |c| c.status = Some(500)),
         ("timeout", |c| c.delay = Some(Duration::from_secs(3))),
         ("garbage", |c| c.body = Some("<html>not json</html>".into())),

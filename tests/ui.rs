@@ -30,5 +30,8 @@ fn stable_rustc() -> bool {
         return true;
     };
     let version = String::from_utf8_lossy(&out.stdout);
-    !version.split_whitespace().nth(1).is_some_and(|release| release.contains('-'))
+    !version
+        .split_whitespace()
+        .nth(1)
+        .is_some_and(|release| release.contains('-'))
 }

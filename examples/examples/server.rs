@@ -92,6 +92,9 @@ async fn run(config: ServerConfig) -> Result<(), String> {
     if let Some(audience) = &config.audience {
         builder = builder.audience(audience);
     }
+    if config.token_cache {
+        builder = builder.token_cache(jwt_guard::TokenCacheConfig::default());
+    }
     let strategy = builder.build().map_err(|e| e.to_string())?;
     if let Some(jwks) = strategy.jwks() {
         // Warm the key cache; a key server that is down now is not fatal (requests get

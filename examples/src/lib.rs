@@ -20,24 +20,28 @@ pub struct ServerConfig {
     pub host: IpAddr,
     /// `PORT` / `--port`. Defaults to 3000.
     pub port: u16,
+    /// `TOKEN_CACHE` / `--token-cache` (`1`/`true` or `0`/`false`): the verified-token
+    /// cache. Defaults to off.
+    pub token_cache: bool,
 }
 
 /// The `--help` text.
 pub const USAGE: &str = "\
 usage: server [--issuer URL] [--jwks-uri URL] [--audience AUD] [--algorithms RS256,ES256]
-              [--host 127.0.0.1] [--port 3000]
+              [--host 127.0.0.1] [--port 3000] [--token-cache true]
 
 Each flag has an environment variable of the same name in capitals (ISSUER, JWKS_URI,
-AUDIENCE, ALGORITHMS, HOST, PORT); a flag wins over its variable. With no issuer, an
+AUDIENCE, ALGORITHMS, HOST, PORT, TOKEN_CACHE); a flag wins over its variable. With no issuer, an
 embedded issuer starts on 127.0.0.1 and the server prints ready-to-paste curl lines.";
 
-const OPTIONS: [(&str, &str); 6] = [
+const OPTIONS: [(&str, &str); 7] = [
     ("issuer", "ISSUER"),
     ("jwks-uri", "JWKS_URI"),
     ("audience", "AUDIENCE"),
     ("algorithms", "ALGORITHMS"),
     ("host", "HOST"),
     ("port", "PORT"),
+    ("token-cache", "TOKEN_CACHE"),
 ];
 
 impl ServerConfig {
@@ -76,8 +80,15 @@ impl ServerConfig {
             };
             values[index] = Some(value);
         }
-        let [issuer, jwks_uri, audience, algorithms, host, port] =
-            values.try_into().map_err(|_| "internal")?;
+        let [
+            issuer,
+            jwks_uri,
+            audience,
+            algorithms,
+            host,
+            port,
+            token_cache,
+        ] = values.try_into().map_err(|_| "internal")?;
         if let Some(issuer) = &issuer {
             check_url("ISSUER", issuer)?;
         }
@@ -113,6 +124,11 @@ impl ServerConfig {
                 .parse()
                 .map_err(|_| format!("PORT: {p:?} is not a port number (0-65535)"))?,
         };
+        let token_cache = match token_cache.as_deref() {
+            None | Some("0" | "false") => false,
+            Some("1" | "true") => true,
+            Some(other) => return Err(format!("TOKEN_CACHE: {other:?} is not true/false/1/0")),
+        };
         Ok(Some(Self {
             issuer,
             jwks_uri,
@@ -120,6 +136,7 @@ impl ServerConfig {
             algorithms,
             host,
             port,
+            token_cache,
         }))
     }
 
@@ -202,5 +219,16 @@ mod tests {
                 .contains("HOST")
         );
         assert!(read(&[], &["--help"]).unwrap().is_none());
+        assert!(
+            read(&[("TOKEN_CACHE", "yes")], &[])
+                .unwrap_err()
+                .contains("TOKEN_CACHE")
+        );
+        assert!(
+            read(&[], &["--token-cache", "1"])
+                .unwrap()
+                .unwrap()
+                .token_cache
+        );
     }
 }

@@ -35,7 +35,10 @@ impl Args {
     /// Stand-in arguments for expanding the function when the real ones are invalid, so
     /// that one mistake in the attribute does not also break every use of the function.
     pub(crate) fn fallback() -> Self {
-        Self { strategy: LitStr::new("", Span::call_site()), krate: None }
+        Self {
+            strategy: LitStr::new("", Span::call_site()),
+            krate: None,
+        }
     }
 
     /// The path of the runtime crate: `crate = "..."`, or `::jwt_guard`.
@@ -51,7 +54,10 @@ impl Args {
         if input.peek(kw::Crate) {
             let key: kw::Crate = input.parse()?;
             if self.krate.is_some() {
-                return Err(syn::Error::new(key.span, "`crate` specified more than once"));
+                return Err(syn::Error::new(
+                    key.span,
+                    "`crate` specified more than once",
+                ));
             }
             input.parse::<Token![=]>()?;
             self.krate = Some(parse_crate_path(input)?);
@@ -62,7 +68,10 @@ impl Args {
             let key = input.call(Ident::parse_any)?;
             return Err(syn::Error::new(
                 key.span(),
-                format!("unknown option `{key}`; the valid options are {}", list(OPTIONS)),
+                format!(
+                    "unknown option `{key}`; the valid options are {}",
+                    list(OPTIONS)
+                ),
             ));
         }
         let message = if input.peek(LitStr) {
@@ -70,13 +79,19 @@ impl Args {
         } else {
             "expected an option"
         };
-        Err(input.error(format!("{message}; the valid options are {}", list(OPTIONS))))
+        Err(input.error(format!(
+            "{message}; the valid options are {}",
+            list(OPTIONS)
+        )))
     }
 }
 
 impl Parse for Args {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let mut args = Self { strategy: parse_strategy_name(input)?, krate: None };
+        let mut args = Self {
+            strategy: parse_strategy_name(input)?,
+            krate: None,
+        };
         while !input.is_empty() {
             input.parse::<Token![,]>()?;
             if input.is_empty() {
@@ -188,7 +203,10 @@ mod tests {
     #[test]
     fn crate_option_takes_a_path() {
         let args = parse(r#""jwt", crate = "::my_app::reexports::jwt_guard""#).unwrap();
-        assert_eq!(args.krate().to_string(), ":: my_app :: reexports :: jwt_guard");
+        assert_eq!(
+            args.krate().to_string(),
+            ":: my_app :: reexports :: jwt_guard"
+        );
     }
 
     #[test]
@@ -224,12 +242,18 @@ mod tests {
             error(r#""jwt", scopes = ["read"]"#),
             "unknown option `scopes`; the valid options are `crate`"
         );
-        assert_eq!(error(r#""jwt", optional"#), "unknown option `optional`; the valid options are `crate`");
+        assert_eq!(
+            error(r#""jwt", optional"#),
+            "unknown option `optional`; the valid options are `crate`"
+        );
         assert_eq!(
             error(r#""jwt", "basic""#),
             "only one strategy name is supported; the valid options are `crate`"
         );
-        assert_eq!(error(r#""jwt", 1"#), "expected an option; the valid options are `crate`");
+        assert_eq!(
+            error(r#""jwt", 1"#),
+            "expected an option; the valid options are `crate`"
+        );
     }
 
     #[test]
@@ -244,7 +268,13 @@ mod tests {
     fn crate_path_may_be_bare() {
         let args = parse(r#""jwt", crate = ::my_app::jwt_guard"#).unwrap();
         assert_eq!(args.krate().to_string(), ":: my_app :: jwt_guard");
-        assert_eq!(parse(r#""jwt", crate = guard_rt"#).unwrap().krate().to_string(), "guard_rt");
+        assert_eq!(
+            parse(r#""jwt", crate = guard_rt"#)
+                .unwrap()
+                .krate()
+                .to_string(),
+            "guard_rt"
+        );
     }
 
     #[test]
@@ -265,13 +295,22 @@ mod tests {
 
     #[test]
     fn crate_path_may_be_relative() {
-        assert_eq!(parse(r#""jwt", crate = "crate::auth""#).unwrap().krate().to_string(), "crate :: auth");
+        assert_eq!(
+            parse(r#""jwt", crate = "crate::auth""#)
+                .unwrap()
+                .krate()
+                .to_string(),
+            "crate :: auth"
+        );
     }
 
     #[test]
     fn lists_options_readably() {
         assert_eq!(list(&["crate"]), "`crate`");
         assert_eq!(list(&["crate", "skip"]), "`crate` and `skip`");
-        assert_eq!(list(&["crate", "scopes", "skip"]), "`crate`, `scopes` and `skip`");
+        assert_eq!(
+            list(&["crate", "scopes", "skip"]),
+            "`crate`, `scopes` and `skip`"
+        );
     }
 }

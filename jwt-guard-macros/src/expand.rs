@@ -75,15 +75,24 @@ pub(crate) fn authenticate(args: TokenStream, item: TokenStream) -> TokenStream 
 //         ::core::result::Result::Ok(__jwt_guard_ret)
 //     }
 //
-// When a parameter already carries the headers (`HeaderMap`, `Request<B>`, `Parts`, or a
-// reference to one) no hidden parameter is added and the guard reads that one. The
-// strategy reads a `&HeaderMap`, not the parameter itself, so the future stays `Send`
+// Without a principal parameter the result is bound to `_`. When a parameter already
+// carries the headers (`HeaderMap`, `Request<B>`, `Parts`, or a reference to one) no
+// hidden parameter is added and the guard reads that one; if its pattern is not a plain
+// name, the parameter becomes `__jwt_guard_source` and the guard is followed by
+// `let <pattern> = __jwt_guard_source;`.
+//
+// The strategy reads a `&HeaderMap`, not the parameter itself, so the future stays `Send`
 // for bodies that are not `Sync` (axum's `Request`). The `async move` block keeps
 // `return` and `?` in the body meaning what they meant; the annotation on
 // `__jwt_guard_ret` gives them their type, and is left out when the return type has an
 // `impl Trait`, which cannot be written in a `let`.
 fn expand(func: ItemFn, args: &Args, errors: &mut Errors) -> syn::Result<TokenStream> {
-    let ItemFn { attrs, vis, mut sig, block } = func;
+    let ItemFn {
+        attrs,
+        vis,
+        mut sig,
+        block,
+    } = func;
     if sig.asyncness.is_none() {
         errors.push(syn::Error::new(
             sig.fn_token.span,
@@ -210,17 +219,30 @@ impl Params {
                     ));
                 }
                 let PatType { attrs, pat, ty, .. } = typed;
-                injected.push(Injected { kind, attrs, pat: *pat, ty: *ty });
+                injected.push(Injected {
+                    kind,
+                    attrs,
+                    pat: *pat,
+                    ty: *ty,
+                });
                 continue;
             }
             if source.is_none() && is_header_source(&typed.ty) {
                 let ty = (*typed.ty).clone();
                 source = Some(match plain_ident(&typed.pat) {
-                    Some(ident) => Source { ident, ty, pattern: None },
+                    Some(ident) => Source {
+                        ident,
+                        ty,
+                        pattern: None,
+                    },
                     None => {
                         let ident = Ident::new(SOURCE, Span::mixed_site());
                         let pattern = std::mem::replace(&mut *typed.pat, ident_pat(ident.clone()));
-                        Source { ident, ty, pattern: Some(pattern) }
+                        Source {
+                            ident,
+                            ty,
+                            pattern: Some(pattern),
+                        }
                     }
                 });
             }
@@ -276,7 +298,12 @@ impl Params {
 
     /// `let <user pattern> = __jwt_guard_source;`, when the header source was renamed.
     fn rebind_source(&self) -> Option<TokenStream> {
-        let Source { ident, pattern: Some(pattern), .. } = self.source.as_ref()? else {
+        let Source {
+            ident,
+            pattern: Some(pattern),
+            ..
+        } = self.source.as_ref()?
+        else {
             return None;
         };
         Some(quote!(let #pattern = #ident;))
@@ -324,11 +351,23 @@ fn rewrite_output(sig: &mut Signature, krate: &TokenStream) -> Output {
     let (arrow, output) = match &sig.output {
         ReturnType::Default => {
             let span = sig.paren_token.span.close();
-            (Token![->](span), Output { ty: quote_spanned!(span=> ()), has_impl_trait: false })
+            (
+                Token![->](span),
+                Output {
+                    ty: quote_spanned!(span=> ()),
+                    has_impl_trait: false,
+                },
+            )
         }
         ReturnType::Type(arrow, ty) => {
             let has_impl_trait = contains_impl_trait(ty);
-            (*arrow, Output { ty: ty.to_token_stream(), has_impl_trait })
+            (
+                *arrow,
+                Output {
+                    ty: ty.to_token_stream(),
+                    has_impl_trait,
+                },
+            )
         }
     };
     let ty = &output.ty;
@@ -346,7 +385,9 @@ fn run_body(block: &Block) -> TokenStream {
 /// Outer attributes stay on the function; inner ones (`#![allow(..)]` at the top of the
 /// body) move to the top of the new body, which covers the old one.
 fn split_attributes(attrs: Vec<Attribute>) -> (Vec<Attribute>, Vec<Attribute>) {
-    attrs.into_iter().partition(|attr| matches!(attr.style, AttrStyle::Outer))
+    attrs
+        .into_iter()
+        .partition(|attr| matches!(attr.style, AttrStyle::Outer))
 }
 
 /// True for `HeaderMap`, `Request<..>`, `request::Parts`, or a reference to one: types
@@ -394,13 +435,24 @@ fn peel(ty: &Type) -> &Type {
 /// The identifier of a pattern that is only a binding (`headers`, `mut headers`).
 fn plain_ident(pat: &Pat) -> Option<Ident> {
     match pat {
-        Pat::Ident(PatIdent { by_ref: None, subpat: None, ident, .. }) => Some(ident.clone()),
+        Pat::Ident(PatIdent {
+            by_ref: None,
+            subpat: None,
+            ident,
+            ..
+        }) => Some(ident.clone()),
         _ => None,
     }
 }
 
 fn ident_pat(ident: Ident) -> Pat {
-    Pat::Ident(PatIdent { attrs: Vec::new(), by_ref: None, mutability: None, ident, subpat: None })
+    Pat::Ident(PatIdent {
+        attrs: Vec::new(),
+        by_ref: None,
+        mutability: None,
+        ident,
+        subpat: None,
+    })
 }
 
 /// True when `ty` mentions `impl Trait` anywhere.
@@ -501,7 +553,11 @@ mod tests {
     }
 
     fn inputs(func: &ItemFn) -> Vec<String> {
-        func.sig.inputs.iter().map(|arg| arg.to_token_stream().to_string()).collect()
+        func.sig
+            .inputs
+            .iter()
+            .map(|arg| arg.to_token_stream().to_string())
+            .collect()
     }
 
     #[test]
@@ -534,8 +590,14 @@ mod tests {
 
     #[test]
     fn injected_by_last_segment_without_generics() {
-        assert_eq!(InjectedKind::of(&ty("Principal")), Some(InjectedKind::Principal));
-        assert_eq!(InjectedKind::of(&ty("jwt_guard::Principal")), Some(InjectedKind::Principal));
+        assert_eq!(
+            InjectedKind::of(&ty("Principal")),
+            Some(InjectedKind::Principal)
+        );
+        assert_eq!(
+            InjectedKind::of(&ty("jwt_guard::Principal")),
+            Some(InjectedKind::Principal)
+        );
         assert_eq!(InjectedKind::of(&ty("&Principal")), None);
         assert_eq!(InjectedKind::of(&ty("Principal<T>")), None);
         assert_eq!(InjectedKind::of(&ty("Option<Principal>")), None);
@@ -556,7 +618,10 @@ mod tests {
         );
         assert_eq!(
             inputs(&func),
-            ["__jwt_guard_headers : :: jwt_guard :: __private :: Headers", "Path (id) : Path < u32 >"]
+            [
+                "__jwt_guard_headers : :: jwt_guard :: __private :: Headers",
+                "Path (id) : Path < u32 >"
+            ]
         );
         assert_eq!(
             func.sig.output.to_token_stream().to_string(),
@@ -564,9 +629,17 @@ mod tests {
         );
         assert!(func.sig.asyncness.is_some());
         let body = func.block.to_token_stream().to_string();
-        assert!(body.contains("let __jwt_guard_principal = :: jwt_guard :: __private :: guard (\"jwt\""), "{body}");
+        assert!(
+            body.contains(
+                "let __jwt_guard_principal = :: jwt_guard :: __private :: guard (\"jwt\""
+            ),
+            "{body}"
+        );
         assert!(body.contains("let who : Principal = < Principal as :: jwt_guard :: __private :: FromPrincipal > :: from_principal (__jwt_guard_principal) ?"), "{body}");
-        assert!(body.contains("let __jwt_guard_ret : Json < Value > = async move"), "{body}");
+        assert!(
+            body.contains("let __jwt_guard_ret : Json < Value > = async move"),
+            "{body}"
+        );
     }
 
     #[test]
@@ -584,7 +657,10 @@ mod tests {
         let func = expand_fn(r#""jwt""#, "async fn f(Wrapper(_): Request) {}");
         assert_eq!(inputs(&func), ["__jwt_guard_source : Request"]);
         let body = func.block.to_token_stream().to_string();
-        assert!(body.contains("let Wrapper (_) = __jwt_guard_source ;"), "{body}");
+        assert!(
+            body.contains("let Wrapper (_) = __jwt_guard_source ;"),
+            "{body}"
+        );
     }
 
     #[test]
@@ -593,8 +669,14 @@ mod tests {
             r#""jwt", crate = "rt""#,
             "pub(crate) async fn f<T: Send>(x: T) -> impl Sized where T: Sync { x }",
         );
-        assert_eq!(inputs(&func), ["__jwt_guard_headers : rt :: __private :: Headers", "x : T"]);
-        assert_eq!(func.sig.generics.to_token_stream().to_string(), "< T : Send >");
+        assert_eq!(
+            inputs(&func),
+            ["__jwt_guard_headers : rt :: __private :: Headers", "x : T"]
+        );
+        assert_eq!(
+            func.sig.generics.to_token_stream().to_string(),
+            "< T : Send >"
+        );
         assert!(func.sig.generics.where_clause.is_some());
         let body = func.block.to_token_stream().to_string();
         assert!(body.contains("let __jwt_guard_ret = async move"), "{body}");
@@ -602,15 +684,27 @@ mod tests {
 
     #[test]
     fn method_reads_its_header_parameter() {
-        let func = expand_fn(r#""jwt""#, "async fn m(&self, h: &http::HeaderMap) -> u8 { 1 }");
+        let func = expand_fn(
+            r#""jwt""#,
+            "async fn m(&self, h: &http::HeaderMap) -> u8 { 1 }",
+        );
         assert_eq!(inputs(&func), ["& self", "h : & http :: HeaderMap"]);
     }
 
     #[test]
     fn inner_attributes_move_into_the_new_body() {
-        let func = expand_fn(r#""jwt""#, "/// doc\n#[inline] async fn f() { #![allow(unused)] }");
+        let func = expand_fn(
+            r#""jwt""#,
+            "/// doc\n#[inline] async fn f() { #![allow(unused)] }",
+        );
         assert_eq!(func.attrs.len(), 3);
-        assert_eq!(func.attrs.iter().filter(|a| matches!(a.style, AttrStyle::Inner(_))).count(), 1);
+        assert_eq!(
+            func.attrs
+                .iter()
+                .filter(|a| matches!(a.style, AttrStyle::Inner(_)))
+                .count(),
+            1
+        );
     }
 
     #[test]
@@ -621,18 +715,30 @@ mod tests {
 
         let out = expand_str(r#""jwt""#, "struct S;");
         assert!(out.starts_with("struct S ;"), "{out}");
-        assert!(out.contains("can only be applied to async functions and methods"), "{out}");
+        assert!(
+            out.contains("can only be applied to async functions and methods"),
+            "{out}"
+        );
 
         let out = expand_str(r#""jwt""#, "async fn m(&self);");
         assert!(out.contains("needs the function body"), "{out}");
 
         let out = expand_str(r#""jwt""#, "async fn m(&self) {}");
         assert!(out.starts_with("async fn m (& self) { }"), "{out}");
-        assert!(out.contains("add a parameter of type `&HeaderMap`"), "{out}");
+        assert!(
+            out.contains("add a parameter of type `&HeaderMap`"),
+            "{out}"
+        );
 
         let out = expand_str(r#""jwt""#, "async fn f(a: Principal, b: Principal) {}");
-        assert!(out.contains("only one parameter can receive the authenticated `Principal`"), "{out}");
-        assert!(out.contains("Clone :: clone (& __jwt_guard_principal)"), "{out}");
+        assert!(
+            out.contains("only one parameter can receive the authenticated `Principal`"),
+            "{out}"
+        );
+        assert!(
+            out.contains("Clone :: clone (& __jwt_guard_principal)"),
+            "{out}"
+        );
     }
 
     #[test]

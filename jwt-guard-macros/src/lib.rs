@@ -72,7 +72,7 @@ use proc_macro::TokenStream;
 ///     headers: http::HeaderMap,
 ///     Path(id): Path<u32>,
 /// ) -> Result<Json<Value>, jwt_guard::Error> {
-///     let who: Principal = jwt_guard::registry::authenticate("jwt", &headers).await?;
+///     let who: Principal = jwt_guard::authenticate("jwt", &headers).await?;
 ///     Ok(Json(json!({ "id": id, "sub": who.subject() })))
 /// }
 /// # let app: axum::Router = axum::Router::new().route("/items/{id}", axum::routing::get(show));

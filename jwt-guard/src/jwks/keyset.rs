@@ -54,7 +54,8 @@ pub(crate) struct KeyEntry {
 
 enum Verifier {
     Public(ParsedPublicKey),
-    Hmac(hmac::Key),
+    /// Boxed: an HMAC key holds its precomputed pads (over 1 KiB).
+    Hmac(Box<hmac::Key>),
 }
 
 const ALL_ALGORITHMS: [Algorithm; 12] = [
@@ -131,7 +132,7 @@ fn verifier(alg: Algorithm, key: &DecodingKey) -> Result<Verifier, String> {
     };
     let hmac = |hash: hmac::Algorithm| {
         let secret = key.try_get_as_bytes().map_err(|e| e.to_string())?;
-        Ok(Verifier::Hmac(hmac::Key::new(hash, secret)))
+        Ok(Verifier::Hmac(Box::new(hmac::Key::new(hash, secret))))
     };
     let parsed = match alg {
         Algorithm::HS256 => return hmac(hmac::HMAC_SHA256),

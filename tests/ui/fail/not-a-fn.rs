@@ -6,5 +6,8 @@ pub struct Handler {
 }
 
 fn main() {
-    let _ = Handler { name: String::new() }.name;
+    let _ = Handler {
+        name: String::new(),
+    }
+    .name;
 }

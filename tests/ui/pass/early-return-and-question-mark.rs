@@ -41,7 +41,10 @@ async fn early(_headers: &HeaderMap, stop: bool) -> &'static str {
 struct Accept;
 
 impl Strategy for Accept {
-    fn authenticate<'a>(&'a self, headers: &'a HeaderMap) -> BoxFuture<'a, Result<Principal, Error>> {
+    fn authenticate<'a>(
+        &'a self,
+        headers: &'a HeaderMap,
+    ) -> BoxFuture<'a, Result<Principal, Error>> {
         Box::pin(async move {
             match headers.get("x-test") {
                 Some(_) => Ok(Principal::new(Default::default())),

@@ -28,7 +28,9 @@ async fn header<'h, K>(headers: &'h HeaderMap, key: &K) -> Option<&'h str>
 where
     K: AsRef<str> + ?Sized,
 {
-    headers.get(key.as_ref()).and_then(|value| value.to_str().ok())
+    headers
+        .get(key.as_ref())
+        .and_then(|value| value.to_str().ok())
 }
 
 #[authenticate("jwt")]
@@ -40,5 +42,8 @@ fn main() {
     let _app: Router = Router::new().route("/echo", post(echo::<Params>));
     let _ = header::<str>;
     let _ = first::<3, u8>;
-    let _ = Params { name: String::new() }.name;
+    let _ = Params {
+        name: String::new(),
+    }
+    .name;
 }

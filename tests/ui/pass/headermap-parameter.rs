@@ -38,7 +38,10 @@ async fn wildcard(_: HeaderMap) -> &'static str {
 struct TestHeader;
 
 impl Strategy for TestHeader {
-    fn authenticate<'a>(&'a self, headers: &'a HeaderMap) -> BoxFuture<'a, Result<Principal, Error>> {
+    fn authenticate<'a>(
+        &'a self,
+        headers: &'a HeaderMap,
+    ) -> BoxFuture<'a, Result<Principal, Error>> {
         Box::pin(async move {
             match headers.get("x-test") {
                 Some(value) if value == "ok" => Ok(Principal::new(Default::default())),
@@ -50,17 +53,26 @@ impl Strategy for TestHeader {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let _app: Router = Router::new().route("/value", get(by_value)).route("/wildcard", get(wildcard));
+    let _app: Router = Router::new()
+        .route("/value", get(by_value))
+        .route("/wildcard", get(wildcard));
 
     jwt_guard::register("header-test", TestHeader).unwrap();
     let mut headers = HeaderMap::new();
 
     let refused: Result<String, Error> = by_reference(&headers).await;
     assert_eq!(refused.unwrap_err().status(), 401);
-    assert_eq!(BODY_RAN.load(Ordering::SeqCst), 0, "the body ran without credentials");
+    assert_eq!(
+        BODY_RAN.load(Ordering::SeqCst),
+        0,
+        "the body ran without credentials"
+    );
 
     headers.insert("x-test", HeaderValue::from_static("ok"));
-    assert_eq!(by_reference(&headers).await.unwrap(), "header-test via 1 headers");
+    assert_eq!(
+        by_reference(&headers).await.unwrap(),
+        "header-test via 1 headers"
+    );
     assert_eq!(BODY_RAN.load(Ordering::SeqCst), 1);
 
     by_mut_reference(&mut headers).await.unwrap();

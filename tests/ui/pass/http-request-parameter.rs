@@ -44,7 +44,10 @@ async fn main() {
         .route("/destructured", get(destructured));
 
     // Nothing is registered under "jwt" here: the guard fails closed, with a 500.
-    let request = http::Request::builder().method(Method::GET).body(String::from("hi")).unwrap();
+    let request = http::Request::builder()
+        .method(Method::GET)
+        .body(String::from("hi"))
+        .unwrap();
     let result: Result<String, Error> = plain(request).await;
     assert_eq!(result.unwrap_err().status(), 500);
     let request = http::Request::new(vec![1, 2, 3]);

@@ -13,7 +13,12 @@ struct Api {
 impl Api {
     #[authenticate("jwt")]
     async fn greet(&self, headers: &HeaderMap, who: Principal) -> String {
-        format!("{} greets {} ({} headers)", self.name, who.strategy(), headers.len())
+        format!(
+            "{} greets {} ({} headers)",
+            self.name,
+            who.strategy(),
+            headers.len()
+        )
     }
 
     // The returned borrow of `self` keeps its elided lifetime.
@@ -59,9 +64,13 @@ impl Greeter for Api {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let _app: Router = Router::new().route("/", get(Api::list)).route("/count", get(Api::count));
+    let _app: Router = Router::new()
+        .route("/", get(Api::list))
+        .route("/count", get(Api::count));
 
-    let mut api = Api { name: "api".to_owned() };
+    let mut api = Api {
+        name: "api".to_owned(),
+    };
     let headers = HeaderMap::new();
     assert!(api.greet(&headers).await.is_err());
     assert!(api.name(&headers).await.is_err());

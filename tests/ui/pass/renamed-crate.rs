@@ -20,7 +20,7 @@ async fn reexported() -> &'static str {
     "ok"
 }
 
-#[platform::auth::authenticate("jwt", crate = "::jwt_guard",)]
+#[platform::auth::authenticate("jwt", crate = "::jwt_guard")]
 async fn explicit_default() {}
 
 // A bare path works too.

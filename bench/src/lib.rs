@@ -1,0 +1,1 @@
+//! Benchmarks only: see `benches/guard.rs` and `load.sh`.
