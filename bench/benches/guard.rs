@@ -311,9 +311,13 @@ fn scaling(c: &mut Criterion, setup: &Setup) {
         let padding = "x".repeat(kib * 1024);
         let token = issuer.token(json!({ "sub": "big", "padding": padding }));
         let name = format!("bench-size-{kib}");
+        let mut limits = jwt_guard::Limits::default();
+        limits.max_token_bytes = 16 * 1024;
+        limits.max_payload_bytes = 16 * 1024;
         let strategy = JwtStrategy::builder()
             .issuer(issuer.issuer())
             .max_header_bytes(16 * 1024)
+            .limits(limits)
             .build()
             .expect("strategy");
         setup

@@ -192,6 +192,7 @@ impl fmt::Debug for JwtStrategy {
 /// | [`require_exp`](Self::require_exp) | `true` (the seed accepted tokens without `exp`) |
 /// | [`max_header_bytes`](Self::max_header_bytes) | 8 KiB |
 /// | [`jwks_config`](Self::jwks_config) | [`JwksConfig::default`] |
+/// | [`limits`](Self::limits) | [`Limits::default`]: token ≤ header cap, JOSE header ≤ 1 KiB, claims ≤ 8 KiB |
 /// | [`token_cache`](Self::token_cache) | off |
 #[derive(Default)]
 #[must_use]
@@ -209,6 +210,7 @@ pub struct JwtStrategyBuilder {
     max_header_bytes: Option<usize>,
     jwks_config: JwksConfig,
     token_cache: Option<TokenCacheConfig>,
+    limits: Option<Limits>,
 }
 
 impl fmt::Debug for JwtStrategyBuilder {
@@ -339,6 +341,14 @@ impl JwtStrategyBuilder {
         self
     }
 
+    /// Size caps on the token and its parts, checked before decoding. Defaults to
+    /// [`Limits::default`] with `max_token_bytes` equal to
+    /// [`max_header_bytes`](Self::max_header_bytes).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+
     /// Turns on the verified-token cache: a token verified once is served from memory
     /// (time claims re-checked, key still in the set) until its `exp` or the cache's max
     /// age. Off by default.
@@ -399,10 +409,10 @@ impl JwtStrategyBuilder {
             Keys::Remote(JwksClient::new(&url, self.jwks_config)?)
         };
         let max_header_bytes = self.max_header_bytes.unwrap_or(DEFAULT_MAX_HEADER_BYTES);
-        let limits = Limits {
+        let limits = self.limits.unwrap_or(Limits {
             max_token_bytes: max_header_bytes,
             ..Limits::default()
-        };
+        });
         Ok(JwtStrategy {
             inner: Arc::new(JwtInner {
                 keys,
