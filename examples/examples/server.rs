@@ -104,6 +104,10 @@ async fn run(config: ServerConfig) -> Result<(), String> {
         }
     }
     jwt_guard::register("jwt", strategy).map_err(|e| e.to_string())?;
+    // Every #[authenticate] handler must name a registered strategy: refuse to start
+    // otherwise, rather than answer 500 on the first request.
+    let audit = jwt_guard::audit().map_err(|e| format!("refusing to start: {e}"))?;
+    print!("{audit}");
 
     let listener = tokio::net::TcpListener::bind(config.addr())
         .await

@@ -1,4 +1,5 @@
-//! The `#[authenticate]` transform: the parsed function in, the guarded function out.
+//! The `#[authenticate]` transform: the parsed function (or impl block) in, the guarded
+//! function out.
 
 use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
@@ -7,11 +8,12 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{
-    AttrStyle, Attribute, Block, FnArg, Ident, ItemFn, Pat, PatIdent, PatType, ReturnType,
-    Signature, Token, Type, TypeImplTrait, Visibility,
+    AttrStyle, Attribute, Block, FnArg, GenericArgument, Ident, ImplItem, Item, ItemFn, ItemImpl,
+    Meta, Pat, PatIdent, PatType, PathArguments, ReturnType, Signature, Stmt, Token, Type,
+    TypeImplTrait, Visibility,
 };
 
-use crate::args::Args;
+use crate::args::{Args, Requirement};
 
 /// The hidden parameter that takes the request headers when the function has none.
 const HEADERS: &str = "__jwt_guard_headers";
@@ -19,8 +21,12 @@ const HEADERS: &str = "__jwt_guard_headers";
 const SOURCE: &str = "__jwt_guard_source";
 /// The principal returned by the strategy.
 const PRINCIPAL: &str = "__jwt_guard_principal";
+/// The principal inside `Some(..)`, for `optional`.
+const SOME: &str = "__jwt_guard_some";
 /// The value of the original body.
 const RET: &str = "__jwt_guard_ret";
+/// The static description of the site, registered for the audit.
+const SITE: &str = "__JWT_GUARD_SITE";
 
 /// Entry point: expands `#[authenticate(args)] item`.
 ///
@@ -33,26 +39,57 @@ pub(crate) fn authenticate(args: TokenStream, item: TokenStream) -> TokenStream 
         errors.push(err);
         Args::fallback()
     });
-    let func = match syn::parse2::<ItemFn>(item.clone()) {
-        Ok(func) => func,
-        Err(err) => {
-            errors.push(not_a_function(item.clone(), err));
+    if let Ok(func) = syn::parse2::<ItemFn>(item.clone()) {
+        if let Some(skip) = &args.skip {
+            errors.push(syn::Error::new(
+                skip.span,
+                "`#[authenticate(skip)]` exempts a method of an impl block that has \
+                 `#[authenticate(..)]`; here there is none, so it would do nothing: remove it",
+            ));
             return errors.after(item);
         }
-    };
-    match expand(func, &args, &mut errors) {
-        Ok(expanded) => errors.after(expanded),
-        Err(err) => {
-            errors.push(err);
-            errors.after(item)
-        }
+        let target = Target {
+            name: func.sig.ident.to_string(),
+            in_impl: false,
+        };
+        return match expand_fn(func, &args, &target, &mut errors) {
+            Ok(expanded) => errors.after(expanded),
+            Err(err) => {
+                errors.push(err);
+                errors.after(item)
+            }
+        };
     }
+    if let Ok(block) = syn::parse2::<ItemImpl>(item.clone()) {
+        if let Some(skip) = &args.skip {
+            errors.push(syn::Error::new(
+                skip.span,
+                "`skip` goes on a method inside an impl block, not on the block itself",
+            ));
+            return errors.after(item);
+        }
+        let expanded = expand_impl(block, &args, &mut errors);
+        return errors.after(expanded);
+    }
+    let err = syn::parse2::<ItemFn>(item.clone())
+        .err()
+        .unwrap_or_else(|| syn::Error::new(Span::call_site(), "unreachable"));
+    errors.push(not_a_function(item.clone(), err));
+    errors.after(item)
+}
+
+/// What the attribute is on, for the audit and for messages.
+struct Target {
+    /// `function`, or `Type::method` in an impl block.
+    name: String,
+    /// True for a method expanded by the attribute of its impl block.
+    in_impl: bool,
 }
 
 // Input:
 //
-//     #[authenticate("jwt")]
-//     pub async fn secure(Path(id): Path<u32>, who: Principal) -> Json<Value> {
+//     #[authenticate("jwt", "api-key", scopes = ["orders:read"])]
+//     pub async fn secure(Path(id): Path<u32>, who: Principal, c: Claims<Mine>) -> Json<Value> {
 //         body
 //     }
 //
@@ -62,31 +99,49 @@ pub(crate) fn authenticate(args: TokenStream, item: TokenStream) -> TokenStream 
 //         __jwt_guard_headers: ::jwt_guard::__private::Headers,
 //         Path(id): Path<u32>,
 //     ) -> ::core::result::Result<Json<Value>, ::jwt_guard::__private::Error> {
+//         static __JWT_GUARD_SITE: ::jwt_guard::__private::GuardedHandler =
+//             ::jwt_guard::__private::site(
+//                 ::core::concat!(::core::module_path!(), "::", "secure"),
+//                 ::core::file!(), ::core::line!(),
+//                 &["jwt", "api-key"],
+//                 Some(Requirement::All(&[Requirement::One("orders:read")])), None,
+//                 false, false,
+//             );
+//         ::jwt_guard::__private::inventory::submit! {
+//             ::jwt_guard::__private::Site(&__JWT_GUARD_SITE)
+//         }
 //         let __jwt_guard_principal = ::jwt_guard::__private::guard(
-//             "jwt",
-//             ::jwt_guard::__private::HeaderSource::header_map(&__jwt_guard_headers),
+//             &__JWT_GUARD_SITE,
+//             &*::jwt_guard::__private::HeaderSource::header_map(&__jwt_guard_headers),
 //         )
 //         .await?;
-//         let who: Principal =
-//             <Principal as ::jwt_guard::__private::FromPrincipal>::from_principal(
-//                 __jwt_guard_principal,
-//             )?;
+//         let who: Principal = <Principal as ::jwt_guard::__private::FromPrincipal>
+//             ::from_principal(Clone::clone(&__jwt_guard_principal))?;
+//         let c: Claims<Mine> = ::jwt_guard::__private::claims::<Mine>(
+//             Clone::clone(&__jwt_guard_principal))?;
 //         let __jwt_guard_ret: Json<Value> = async move { body }.await;
 //         ::core::result::Result::Ok(__jwt_guard_ret)
 //     }
 //
-// Without a principal parameter the result is bound to `_`. When a parameter already
-// carries the headers (`HeaderMap`, `Request<B>`, `Parts`, or a reference to one) no
-// hidden parameter is added and the guard reads that one; if its pattern is not a plain
-// name, the parameter becomes `__jwt_guard_source` and the guard is followed by
-// `let <pattern> = __jwt_guard_source;`.
+// Without injected parameters the principal is bound to `_`. With `optional` the guard is
+// `guard_optional`, the principal an `Option<Principal>`, and each injected parameter (an
+// `Option<Principal>` or `Option<Claims<T>>`) is `match`ed out of it. When a parameter
+// already carries the headers (`HeaderMap`, `Request<B>`, `Parts`, actix's `HttpRequest`,
+// or a reference to one) no hidden parameter is added and the guard reads that one; if
+// its pattern is not a plain name, the parameter becomes `__jwt_guard_source` and the
+// guard is followed by `let <pattern> = __jwt_guard_source;`.
 //
 // The strategy reads a `&HeaderMap`, not the parameter itself, so the future stays `Send`
 // for bodies that are not `Sync` (axum's `Request`). The `async move` block keeps
 // `return` and `?` in the body meaning what they meant; the annotation on
 // `__jwt_guard_ret` gives them their type, and is left out when the return type has an
 // `impl Trait`, which cannot be written in a `let`.
-fn expand(func: ItemFn, args: &Args, errors: &mut Errors) -> syn::Result<TokenStream> {
+fn expand_fn(
+    func: ItemFn,
+    args: &Args,
+    target: &Target,
+    errors: &mut Errors,
+) -> syn::Result<TokenStream> {
     let ItemFn {
         attrs,
         vis,
@@ -102,12 +157,26 @@ fn expand(func: ItemFn, args: &Args, errors: &mut Errors) -> syn::Result<TokenSt
     }
 
     let krate = args.krate();
-    let params = Params::take(&mut sig, &krate, errors)?;
+    // With stand-in arguments, follow the parameters: the attribute's error is enough.
+    let optional = if args.fallback {
+        sig.inputs.iter().any(|arg| {
+            matches!(arg, FnArg::Typed(typed)
+                if InjectedKind::of(&typed.ty).is_some_and(|(_, in_option)| in_option))
+        })
+    } else {
+        args.optional.is_some()
+    };
+    let params = Params::take(&mut sig, &krate, optional, !args.fallback, target, errors)?;
     let output = rewrite_output(&mut sig, &krate);
 
-    let strategy = &args.strategy;
+    let site = Ident::new(SITE, Span::mixed_site());
+    let register = register_site(&site, &krate, target, &sig.ident, Some(args));
     let source = params.source_expr(&krate);
-    let guard = quote!(#krate::__private::guard(#strategy, #source).await?);
+    let guard = if optional {
+        quote!(#krate::__private::guard_optional(&#site, &*#source).await?)
+    } else {
+        quote!(#krate::__private::guard(&#site, &*#source).await?)
+    };
     let principal = Ident::new(PRINCIPAL, Span::mixed_site());
     let authenticate = if params.injected.is_empty() {
         quote!(let _ = #guard;)
@@ -115,7 +184,7 @@ fn expand(func: ItemFn, args: &Args, errors: &mut Errors) -> syn::Result<TokenSt
         quote!(let #principal = #guard;)
     };
     let rebind = params.rebind_source();
-    let bindings = params.bind_injected(&principal, &krate);
+    let bindings = params.bind_injected(&principal, &krate, optional);
 
     let ret = Ident::new(RET, Span::mixed_site());
     let annotation = output.annotation();
@@ -124,6 +193,7 @@ fn expand(func: ItemFn, args: &Args, errors: &mut Errors) -> syn::Result<TokenSt
 
     let statements = quote! {
         #(#inner)*
+        #register
         #authenticate
         #rebind
         #(#bindings)*
@@ -138,6 +208,183 @@ fn expand(func: ItemFn, args: &Args, errors: &mut Errors) -> syn::Result<TokenSt
         #(#outer)*
         #vis #sig #new_body
     })
+}
+
+// Input:
+//
+//     #[authenticate("jwt")]
+//     impl Orders {
+//         pub async fn list() -> Json<Vec<Order>> { .. }
+//         #[authenticate(skip)]
+//         pub async fn health() -> &'static str { "ok" }
+//         #[authenticate("jwt", roles = "admin")]
+//         pub async fn purge() { .. }
+//         pub fn new() -> Self { .. }
+//     }
+//
+// Output: the impl block with `list` expanded as if it had `#[authenticate("jwt")]`;
+// `health` without the `skip` attribute, its body starting with the registration of a
+// skipped site (so the audit shows the exemption); `purge` expanded with its own
+// arguments instead of the block's; `new` untouched: only async methods are handlers. A
+// method that is not async but returns a future is an error, not a silent hole.
+fn expand_impl(mut block: ItemImpl, args: &Args, errors: &mut Errors) -> TokenStream {
+    let self_name = type_name(&block.self_ty);
+    let krate = args.krate();
+    for item in &mut block.items {
+        let ImplItem::Fn(method) = item else {
+            continue;
+        };
+        let target = Target {
+            name: format!("{self_name}::{}", method.sig.ident),
+            in_impl: true,
+        };
+        let own = match MethodAttribute::of(&method.attrs) {
+            MethodAttribute::Skip(index) => {
+                method.attrs.remove(index);
+                if method.sig.asyncness.is_some() {
+                    let site = Ident::new(SITE, Span::mixed_site());
+                    let register = register_site(&site, &krate, &target, &method.sig.ident, None);
+                    method
+                        .block
+                        .stmts
+                        .insert(0, Stmt::Item(Item::Verbatim(register)));
+                }
+                continue;
+            }
+            MethodAttribute::Own(index, own) => {
+                method.attrs.remove(index);
+                Some(own)
+            }
+            MethodAttribute::Unreadable => continue,
+            MethodAttribute::None => None,
+        };
+        if method.sig.asyncness.is_none() && own.is_none() {
+            if returns_future(&method.sig.output) {
+                errors.push(syn::Error::new(
+                    method.sig.fn_token.span,
+                    format!(
+                        "`{}` returns a future but is not `async`: the `#[authenticate]` of the \
+                         impl block protects `async fn` methods; make it an `async fn`, or \
+                         mark it `#[authenticate(skip)]`",
+                        method.sig.ident
+                    ),
+                ));
+            }
+            continue;
+        }
+        let func = ItemFn {
+            attrs: method.attrs.clone(),
+            vis: method.vis.clone(),
+            sig: method.sig.clone(),
+            block: Box::new(method.block.clone()),
+        };
+        match expand_fn(func, own.as_deref().unwrap_or(args), &target, errors) {
+            Ok(expanded) => *item = ImplItem::Verbatim(expanded),
+            Err(err) => errors.push(err),
+        }
+    }
+    block.into_token_stream()
+}
+
+/// How a method in an authenticated impl block is marked.
+enum MethodAttribute {
+    /// No `#[authenticate]`: the block's applies.
+    None,
+    /// `#[authenticate(skip)]`, at this index of the attributes.
+    Skip(usize),
+    /// Its own `#[authenticate(..)]`, at this index, which replaces the block's.
+    Own(usize, Box<Args>),
+    /// An `#[authenticate]` that does not parse: left to expand on its own and report
+    /// its error.
+    Unreadable,
+}
+
+impl MethodAttribute {
+    fn of(attrs: &[Attribute]) -> Self {
+        let Some((index, attr)) = attrs.iter().enumerate().find(|(_, attr)| {
+            attr.path()
+                .segments
+                .last()
+                .is_some_and(|segment| segment.ident == "authenticate")
+        }) else {
+            return Self::None;
+        };
+        match &attr.meta {
+            Meta::List(_) => match attr.parse_args::<Args>() {
+                Ok(args) if args.skip.is_some() => Self::Skip(index),
+                Ok(args) => Self::Own(index, Box::new(args)),
+                Err(_) => Self::Unreadable,
+            },
+            _ => Self::Unreadable,
+        }
+    }
+}
+
+/// The `static` describing the site and its `inventory` registration. `args` is `None`
+/// for a method skipped in an authenticated impl block.
+fn register_site(
+    site: &Ident,
+    krate: &TokenStream,
+    target: &Target,
+    fn_name: &Ident,
+    args: Option<&Args>,
+) -> TokenStream {
+    let name = &target.name;
+    // `file!()` and `line!()` spanned on the function's name report where it is.
+    let span = fn_name.span();
+    let file = quote_spanned!(span=> ::core::file!());
+    let line = quote_spanned!(span=> ::core::line!());
+    let none = quote!(::core::option::Option::None);
+    let (strategies, scopes, roles, optional, skip) = match args {
+        Some(args) => {
+            let requirement = |r: &Option<Requirement>| match r {
+                Some(r) => {
+                    let tree = requirement_tokens(r, krate);
+                    quote!(::core::option::Option::Some(#tree))
+                }
+                None => none.clone(),
+            };
+            (
+                args.strategies.clone(),
+                requirement(&args.scopes),
+                requirement(&args.roles),
+                args.optional.is_some(),
+                false,
+            )
+        }
+        None => (Vec::new(), none.clone(), none.clone(), false, true),
+    };
+    quote! {
+        static #site: #krate::__private::GuardedHandler = #krate::__private::site(
+            ::core::concat!(::core::module_path!(), "::", #name),
+            #file,
+            #line,
+            &[#(#strategies),*],
+            #scopes,
+            #roles,
+            #optional,
+            #skip,
+        );
+        #krate::__private::inventory::submit! {
+            #krate::__private::Site(&#site)
+        }
+    }
+}
+
+/// `Requirement::All(&[Requirement::One("a"), ..])`, a constant expression.
+fn requirement_tokens(requirement: &Requirement, krate: &TokenStream) -> TokenStream {
+    let path = quote!(#krate::__private::Requirement);
+    match requirement {
+        Requirement::One(value) => quote!(#path::One(#value)),
+        Requirement::All(list) => {
+            let items = list.iter().map(|r| requirement_tokens(r, krate));
+            quote!(#path::All(&[#(#items),*]))
+        }
+        Requirement::Any(list) => {
+            let items = list.iter().map(|r| requirement_tokens(r, krate));
+            quote!(#path::Any(&[#(#items),*]))
+        }
+    }
 }
 
 /// The parameters, sorted into what the guard uses and what it removes.
@@ -161,39 +408,69 @@ struct Source {
 /// A parameter filled from the authenticated principal.
 struct Injected {
     kind: InjectedKind,
+    /// Declared as `Option<..>` (for `optional`).
+    in_option: bool,
+    /// The type inside `Option<..>`, or the declared type.
+    inner: Type,
     attrs: Vec<Attribute>,
     pat: Pat,
     ty: Type,
 }
 
-/// What an injected parameter receives. Every kind is built through `FromPrincipal`, so a
-/// new kind (`Claims<T>`) is a new variant here plus an impl in the runtime.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+/// What an injected parameter receives.
+#[derive(Clone)]
 enum InjectedKind {
+    /// `Principal`, built through `FromPrincipal`.
     Principal,
+    /// `Claims<T>`, deserialized through `__private::claims::<T>`.
+    Claims(Box<Type>),
 }
 
 impl InjectedKind {
-    /// The kind of parameter of type `ty`, if it is one the guard fills.
-    fn of(ty: &Type) -> Option<Self> {
+    /// The kind of parameter of type `ty`, if it is one the guard fills, and whether it is
+    /// wrapped in `Option`.
+    fn of(ty: &Type) -> Option<(Self, bool)> {
         let segment = last_segment(ty)?;
         match segment.ident.to_string().as_str() {
-            "Principal" if segment.arguments.is_none() => Some(Self::Principal),
+            "Principal" if segment.arguments.is_none() => Some((Self::Principal, false)),
+            "Claims" => Some((
+                Self::Claims(Box::new(single_type_argument(segment)?.clone())),
+                false,
+            )),
+            "Option" => {
+                let (kind, nested) = Self::of(single_type_argument(segment)?)?;
+                (!nested).then_some((kind, true))
+            }
             _ => None,
         }
     }
 
-    fn name(self) -> &'static str {
+    fn name(&self) -> &'static str {
         match self {
             Self::Principal => "Principal",
+            Self::Claims(_) => "Claims<T>",
         }
+    }
+
+    fn same_as(&self, other: &Self) -> bool {
+        matches!(
+            (self, other),
+            (Self::Principal, Self::Principal) | (Self::Claims(_), Self::Claims(_))
+        )
     }
 }
 
 impl Params {
     /// Removes the injected parameters from `sig` and adds the hidden headers parameter
     /// when no parameter carries the headers.
-    fn take(sig: &mut Signature, krate: &TokenStream, errors: &mut Errors) -> syn::Result<Self> {
+    fn take(
+        sig: &mut Signature,
+        krate: &TokenStream,
+        optional: bool,
+        check_optional: bool,
+        target: &Target,
+        errors: &mut Errors,
+    ) -> syn::Result<Self> {
         let mut receiver = None;
         let mut source = None;
         let mut injected: Vec<Injected> = Vec::new();
@@ -207,20 +484,38 @@ impl Params {
                 }
                 FnArg::Typed(typed) => typed,
             };
-            if let Some(kind) = InjectedKind::of(&typed.ty) {
-                if injected.iter().any(|seen| seen.kind == kind) {
+            if let Some((kind, in_option)) = InjectedKind::of(&typed.ty) {
+                if injected.iter().any(|seen| seen.kind.same_as(&kind)) {
+                    let advice = match kind {
+                        InjectedKind::Principal => "clone the first one in the body instead",
+                        InjectedKind::Claims(_) => {
+                            "put every claim the handler needs in one type instead"
+                        }
+                    };
                     errors.push(syn::Error::new_spanned(
                         &typed,
                         format!(
-                            "only one parameter can receive the authenticated `{}`; \
-                             clone the first one in the body instead",
+                            "only one parameter can receive the authenticated `{}`; {advice}",
                             kind.name()
                         ),
                     ));
                 }
+                let inner = if in_option {
+                    last_segment(&typed.ty)
+                        .and_then(single_type_argument)
+                        .cloned()
+                        .unwrap_or_else(|| (*typed.ty).clone())
+                } else {
+                    (*typed.ty).clone()
+                };
+                if check_optional {
+                    check_option(&typed.ty, &inner, in_option, optional, errors);
+                }
                 let PatType { attrs, pat, ty, .. } = typed;
                 injected.push(Injected {
                     kind,
+                    in_option,
+                    inner,
                     attrs,
                     pat: *pat,
                     ty: *ty,
@@ -251,11 +546,18 @@ impl Params {
 
         if source.is_none() {
             if let Some(receiver) = receiver {
+                let skip = if target.in_impl {
+                    "; or, if it is not a handler, mark it `#[authenticate(skip)]`"
+                } else {
+                    ""
+                };
                 return Err(syn::Error::new_spanned(
                     receiver,
-                    "#[authenticate] on a method needs the request headers: add a parameter \
-                     of type `&HeaderMap` (or `&http::Request<B>`), e.g. \
-                     `headers: &http::HeaderMap`",
+                    format!(
+                        "#[authenticate] on a method needs the request headers: add a parameter \
+                         of type `&HeaderMap` (or `&http::Request<B>`), e.g. \
+                         `headers: &http::HeaderMap`{skip}"
+                    ),
                 ));
             }
             let hidden = Ident::new(HEADERS, Span::mixed_site());
@@ -274,7 +576,7 @@ impl Params {
         Ok(Self { source, injected })
     }
 
-    /// The `&HeaderMap` handed to the strategy.
+    /// The `Cow<HeaderMap>` handed (dereferenced) to the strategy.
     fn source_expr(&self, krate: &TokenStream) -> TokenStream {
         match &self.source {
             // Spanned on the parameter's type: a type named like a header source that is
@@ -309,26 +611,154 @@ impl Params {
         Some(quote!(let #pattern = #ident;))
     }
 
-    /// `let <pat>: <ty> = <ty as FromPrincipal>::from_principal(principal)?;` for each
-    /// injected parameter, spanned on its type so a type that cannot be built is
-    /// reported there.
-    fn bind_injected(&self, principal: &Ident, krate: &TokenStream) -> Vec<TokenStream> {
+    /// `let <pat>: <ty> = <build>(principal)?;` for each injected parameter, spanned on
+    /// its type (or on the `T` of `Claims<T>`) so a type that cannot be built is reported
+    /// there. With `optional`, `<build>` runs inside `match principal { Some(..) .. }`.
+    fn bind_injected(
+        &self,
+        principal: &Ident,
+        krate: &TokenStream,
+        optional: bool,
+    ) -> Vec<TokenStream> {
         let several = self.injected.len() > 1;
+        let some = Ident::new(SOME, Span::mixed_site());
         self.injected
             .iter()
-            .map(|Injected { attrs, pat, ty, .. }| {
+            .map(|injected| {
+                let Injected {
+                    kind,
+                    in_option,
+                    inner,
+                    attrs,
+                    pat,
+                    ty,
+                } = injected;
                 let value = if several {
                     quote!(::core::clone::Clone::clone(&#principal))
                 } else {
                     quote!(#principal)
                 };
-                let krate = respan(krate, ty.span());
-                let build = quote_spanned! {ty.span()=>
-                    <#ty as #krate::__private::FromPrincipal>::from_principal
+                let build = match kind {
+                    InjectedKind::Principal => {
+                        let krate = respan(krate, inner.span());
+                        quote_spanned! {inner.span()=>
+                            <#inner as #krate::__private::FromPrincipal>::from_principal
+                        }
+                    }
+                    InjectedKind::Claims(claims) => {
+                        let krate = respan(krate, claims.span());
+                        quote_spanned! {claims.span()=>
+                            #krate::__private::claims::<#claims>
+                        }
+                    }
                 };
-                quote!(#(#attrs)* let #pat: #ty = #build(#value)?;)
+                let some_value = quote!(::core::option::Option::Some);
+                let none = quote!(::core::option::Option::None);
+                let init = match (optional, *in_option) {
+                    (false, false) => quote!(#build(#value)?),
+                    (true, true) => quote! {
+                        match #value {
+                            #some_value(#some) => #some_value(#build(#some)?),
+                            #none => #none,
+                        }
+                    },
+                    // Mismatches, reported by `check_option`: bind something that type
+                    // checks, so that the one error is the only one.
+                    (false, true) => quote!(#some_value(#build(#value)?)),
+                    (true, false) => quote! {
+                        match #value {
+                            #some_value(#some) => #build(#some)?,
+                            #none => ::core::unreachable!(),
+                        }
+                    },
+                };
+                quote!(#(#attrs)* let #pat: #ty = #init;)
             })
             .collect()
+    }
+}
+
+/// With `optional` an injected parameter must be an `Option`, and only then.
+fn check_option(ty: &Type, inner: &Type, in_option: bool, optional: bool, errors: &mut Errors) {
+    let inner = type_name(inner);
+    if optional && !in_option {
+        errors.push(syn::Error::new_spanned(
+            ty,
+            format!(
+                "with `optional`, a request without credentials runs with no principal: \
+                 take `Option<{inner}>`"
+            ),
+        ));
+    } else if !optional && in_option {
+        errors.push(syn::Error::new_spanned(
+            ty,
+            format!(
+                "`Option<{inner}>` is for `#[authenticate(.., optional)]`: without `optional` \
+                 the body runs only for authenticated requests; take `{inner}`, or add \
+                 `optional` to the attribute"
+            ),
+        ));
+    }
+}
+
+/// The one type argument of `Name<T>`.
+fn single_type_argument(segment: &syn::PathSegment) -> Option<&Type> {
+    let PathArguments::AngleBracketed(arguments) = &segment.arguments else {
+        return None;
+    };
+    let mut types = arguments.args.iter().filter_map(|arg| match arg {
+        GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    });
+    let first = types.next()?;
+    (arguments.args.len() == 1).then_some(first)
+}
+
+/// A type as text without token spacing: `Orders`, `Repo<'a, T>`, `crate::api::Orders`.
+fn type_name(ty: &Type) -> String {
+    let text = ty.to_token_stream().to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' => {
+                let before = out.chars().last().is_some_and(is_word);
+                let after = chars.peek().copied().is_some_and(is_word);
+                if before && after {
+                    out.push(' ');
+                }
+            }
+            ',' => {
+                while chars.peek() == Some(&' ') {
+                    chars.next();
+                }
+                if !matches!(chars.peek(), Some('>' | ')' | ']') | None) {
+                    out.push_str(", ");
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '\''
+}
+
+/// True when the return type names a future (`impl Future`, `BoxFuture<..>`,
+/// `Pin<Box<dyn Future ..>>`).
+fn returns_future(output: &ReturnType) -> bool {
+    fn mentions(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|token| match token {
+            TokenTree::Ident(ident) => ident.to_string().ends_with("Future"),
+            TokenTree::Group(group) => mentions(group.stream()),
+            _ => false,
+        })
+    }
+    match output {
+        ReturnType::Default => false,
+        ReturnType::Type(_, ty) => mentions(ty.to_token_stream()),
     }
 }
 
@@ -390,8 +820,9 @@ fn split_attributes(attrs: Vec<Attribute>) -> (Vec<Attribute>, Vec<Attribute>) {
         .partition(|attr| matches!(attr.style, AttrStyle::Outer))
 }
 
-/// True for `HeaderMap`, `Request<..>`, `request::Parts`, or a reference to one: types
-/// that carry the request headers, matched by the last path segment.
+/// True for `HeaderMap`, `Request<..>`, `request::Parts`, actix-web's `HttpRequest`, or a
+/// reference to one: types that carry the request headers, matched by the last path
+/// segment.
 fn is_header_source(ty: &Type) -> bool {
     let Type::Path(path) = peel(ty) else {
         return false;
@@ -405,7 +836,7 @@ fn is_header_source(ty: &Type) -> bool {
     };
     let parent = segments.len().checked_sub(2).map(|i| &segments[i].ident);
     match last.ident.to_string().as_str() {
-        "HeaderMap" | "Request" => true,
+        "HeaderMap" | "Request" | "HttpRequest" => true,
         // `http::response::Parts` has headers too, but not the request's.
         "Parts" => parent.is_none_or(|parent| parent != "response"),
         _ => false,
@@ -503,7 +934,7 @@ fn not_a_function(item: TokenStream, parse_error: syn::Error) -> syn::Error {
             Ok(_) => parse_error,
             Err(_) => syn::Error::new(
                 input.span(),
-                "#[authenticate] can only be applied to async functions and methods",
+                "#[authenticate] can only be applied to async functions, methods and impl blocks",
             ),
         };
         input.parse::<TokenStream>()?;
@@ -588,19 +1019,69 @@ mod tests {
         }
     }
 
+    /// `InjectedKind::of` as text: `Principal`, `Claims<Mine>`, `Option<..>`.
+    fn injected(src: &str) -> Option<String> {
+        let (kind, in_option) = InjectedKind::of(&ty(src))?;
+        let name = match kind {
+            InjectedKind::Principal => "Principal".to_owned(),
+            InjectedKind::Claims(t) => format!("Claims<{}>", type_name(&t)),
+        };
+        Some(if in_option {
+            format!("Option<{name}>")
+        } else {
+            name
+        })
+    }
+
     #[test]
-    fn injected_by_last_segment_without_generics() {
+    fn injected_by_last_segment() {
+        assert_eq!(injected("Principal").as_deref(), Some("Principal"));
         assert_eq!(
-            InjectedKind::of(&ty("Principal")),
-            Some(InjectedKind::Principal)
+            injected("jwt_guard::Principal").as_deref(),
+            Some("Principal")
+        );
+        assert_eq!(injected("&Principal"), None);
+        assert_eq!(injected("Principal<T>"), None);
+        assert_eq!(
+            injected("Option<Principal>").as_deref(),
+            Some("Option<Principal>")
         );
         assert_eq!(
-            InjectedKind::of(&ty("jwt_guard::Principal")),
-            Some(InjectedKind::Principal)
+            injected("jwt_guard::Claims<my::Claims>").as_deref(),
+            Some("Claims<my::Claims>")
         );
-        assert_eq!(InjectedKind::of(&ty("&Principal")), None);
-        assert_eq!(InjectedKind::of(&ty("Principal<T>")), None);
-        assert_eq!(InjectedKind::of(&ty("Option<Principal>")), None);
+        assert_eq!(
+            injected("::core::option::Option<Claims<Vec<u8>>>").as_deref(),
+            Some("Option<Claims<Vec<u8>>>")
+        );
+        assert_eq!(injected("Claims"), None);
+        assert_eq!(injected("Claims<A, B>"), None);
+        assert_eq!(injected("Option<Option<Principal>>"), None);
+        assert_eq!(injected("Option<String>"), None);
+        assert_eq!(injected("Vec<Principal>"), None);
+    }
+
+    #[test]
+    fn type_names_read_like_source() {
+        assert_eq!(type_name(&ty("Orders")), "Orders");
+        assert_eq!(
+            type_name(&ty("crate :: api :: Repo < 'a , T , >")),
+            "crate::api::Repo<'a, T>"
+        );
+        assert_eq!(type_name(&ty("(A, B)")), "(A, B)");
+        assert_eq!(type_name(&ty("dyn Trait")), "dyn Trait");
+    }
+
+    #[test]
+    fn futures_in_return_types() {
+        let output = |src: &str| -> ReturnType { syn::parse_str(src).unwrap() };
+        assert!(returns_future(&output("-> impl Future<Output = u8>")));
+        assert!(returns_future(&output("-> BoxFuture<'static, u8>")));
+        assert!(returns_future(&output(
+            "-> Pin<Box<dyn std::future::Future<Output = ()>>>"
+        )));
+        assert!(!returns_future(&output("-> Self")));
+        assert!(!returns_future(&output("")));
     }
 
     #[test]
@@ -631,7 +1112,17 @@ mod tests {
         let body = func.block.to_token_stream().to_string();
         assert!(
             body.contains(
-                "let __jwt_guard_principal = :: jwt_guard :: __private :: guard (\"jwt\""
+                "let __jwt_guard_principal = :: jwt_guard :: __private :: guard (& __JWT_GUARD_SITE , & * :: jwt_guard :: __private :: HeaderSource :: header_map (& __jwt_guard_headers)) . await ?"
+            ),
+            "{body}"
+        );
+        assert!(
+            body.contains("static __JWT_GUARD_SITE : :: jwt_guard :: __private :: GuardedHandler = :: jwt_guard :: __private :: site (:: core :: concat ! (:: core :: module_path ! () , \"::\" , \"secure\") , :: core :: file ! () , :: core :: line ! () , & [\"jwt\"] , :: core :: option :: Option :: None , :: core :: option :: Option :: None , false , false ,) ;"),
+            "{body}"
+        );
+        assert!(
+            body.contains(
+                "inventory :: submit ! { :: jwt_guard :: __private :: Site (& __JWT_GUARD_SITE) }"
             ),
             "{body}"
         );
@@ -708,6 +1199,121 @@ mod tests {
     }
 
     #[test]
+    fn strategies_and_requirements_go_to_the_site() {
+        let func = expand_fn(
+            r#""jwt", "api-key", scopes = ["a", "b"], roles = any("x", all("y"))"#,
+            "async fn f() {}",
+        );
+        let body = func.block.to_token_stream().to_string();
+        assert!(body.contains(r#"& ["jwt" , "api-key"]"#), "{body}");
+        assert!(
+            body.contains(r#":: core :: option :: Option :: Some (:: jwt_guard :: __private :: Requirement :: All (& [:: jwt_guard :: __private :: Requirement :: One ("a") , :: jwt_guard :: __private :: Requirement :: One ("b")])) , :: core :: option :: Option :: Some (:: jwt_guard :: __private :: Requirement :: Any (& [:: jwt_guard :: __private :: Requirement :: One ("x") , :: jwt_guard :: __private :: Requirement :: All (& [:: jwt_guard :: __private :: Requirement :: One ("y")])])) , false , false"#),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn claims_and_optional_bindings() {
+        let func = expand_fn(r#""jwt""#, "async fn f(c: Claims<Mine>, p: Principal) {}");
+        let body = func.block.to_token_stream().to_string();
+        assert!(body.contains("let c : Claims < Mine > = :: jwt_guard :: __private :: claims :: < Mine > (:: core :: clone :: Clone :: clone (& __jwt_guard_principal)) ?"), "{body}");
+
+        let func = expand_fn(
+            r#""jwt", optional"#,
+            "async fn f(c: Option<Claims<Mine>>) {}",
+        );
+        let body = func.block.to_token_stream().to_string();
+        assert!(
+            body.contains(":: jwt_guard :: __private :: guard_optional (& __JWT_GUARD_SITE"),
+            "{body}"
+        );
+        assert!(body.contains("let c : Option < Claims < Mine > > = match __jwt_guard_principal { :: core :: option :: Option :: Some (__jwt_guard_some) => :: core :: option :: Option :: Some (:: jwt_guard :: __private :: claims :: < Mine > (__jwt_guard_some) ?) , :: core :: option :: Option :: None => :: core :: option :: Option :: None , }"), "{body}");
+        assert!(body.contains(", true , false ,) ;"), "{body}");
+    }
+
+    #[test]
+    fn optional_needs_option_parameters() {
+        let out = expand_str(r#""jwt", optional"#, "async fn f(p: Principal) {}");
+        assert!(out.contains("with `optional`, a request without credentials runs with no principal: take `Option<Principal>`"), "{out}");
+        let out = expand_str(r#""jwt""#, "async fn f(p: Option<Claims<Mine>>) {}");
+        assert!(
+            out.contains("`Option<Claims<Mine>>` is for `#[authenticate(.., optional)]`"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn impl_block_protects_async_methods() {
+        let out = authenticate(
+            r#""jwt""#.parse().unwrap(),
+            r#"impl Orders {
+                async fn list() -> u8 { 1 }
+                #[authenticate(skip)]
+                async fn health() -> u8 { 2 }
+                #[jwt_guard::authenticate("jwt", roles = "admin")]
+                async fn purge() {}
+                fn new() -> Self { Orders }
+            }"#
+            .parse()
+            .unwrap(),
+        );
+        let block: ItemImpl = syn::parse2(out.clone()).unwrap();
+        let text = out.to_string();
+        assert!(!text.contains("compile_error"), "{text}");
+        assert_eq!(block.items.len(), 4);
+        // `list` is guarded and named after its type.
+        assert!(text.contains(r#""Orders::list""#), "{text}");
+        assert!(
+            text.contains("async fn list (__jwt_guard_headers"),
+            "{text}"
+        );
+        // `health` keeps its signature, loses the attribute, registers as skipped.
+        assert!(
+            text.contains("async fn health () -> u8 { static __JWT_GUARD_SITE"),
+            "{text}"
+        );
+        assert!(text.contains(r#""Orders::health""#), "{text}");
+        assert!(text.contains(", & [] , :: core :: option :: Option :: None , :: core :: option :: Option :: None , false , true ,"), "{text}");
+        assert!(!text.contains("skip"), "{text}");
+        // `purge` has its own arguments, `new` is left alone.
+        assert!(text.contains(r#""Orders::purge""#), "{text}");
+        assert!(
+            text.contains(r#"Some (:: jwt_guard :: __private :: Requirement :: One ("admin"))"#),
+            "{text}"
+        );
+        assert!(!text.contains("# [jwt_guard :: authenticate"), "{text}");
+        assert!(text.contains("fn new () -> Self { Orders }"), "{text}");
+    }
+
+    #[test]
+    fn impl_block_errors() {
+        let out = expand_str(
+            r#""jwt""#,
+            "impl A { fn f(&self) -> impl Future<Output = ()> { async {} } }",
+        );
+        assert!(
+            out.contains("`f` returns a future but is not `async`"),
+            "{out}"
+        );
+        let out = expand_str(r#""jwt""#, "impl A { async fn f(&self) {} }");
+        assert!(
+            out.contains("or, if it is not a handler, mark it `#[authenticate(skip)]`"),
+            "{out}"
+        );
+        let out = expand_str("skip", "impl A {}");
+        assert!(
+            out.contains("`skip` goes on a method inside an impl block"),
+            "{out}"
+        );
+        let out = expand_str("skip", "async fn f() {}");
+        assert!(
+            out.contains("here there is none, so it would do nothing"),
+            "{out}"
+        );
+        assert!(out.starts_with("async fn f () { }"), "{out}");
+    }
+
+    #[test]
     fn errors_keep_the_item() {
         let out = expand_str(r#""jwt""#, "fn f() {}");
         assert!(out.contains("the `async` keyword is missing"), "{out}");
@@ -716,7 +1322,7 @@ mod tests {
         let out = expand_str(r#""jwt""#, "struct S;");
         assert!(out.starts_with("struct S ;"), "{out}");
         assert!(
-            out.contains("can only be applied to async functions and methods"),
+            out.contains("can only be applied to async functions, methods and impl blocks"),
             "{out}"
         );
 
@@ -746,6 +1352,7 @@ mod tests {
         let out = expand_str("", "async fn f(who: Principal) {}");
         assert!(out.contains("expected a strategy name"), "{out}");
         assert!(out.contains("__jwt_guard_headers"), "{out}");
+        assert!(out.contains(r#"& [""]"#), "{out}");
         let out = expand_str(r#""jwt", nope = 1"#, "async fn f() {}");
         assert!(out.contains("unknown option `nope`"), "{out}");
     }

@@ -10,12 +10,13 @@ mod expand;
 
 use proc_macro::TokenStream;
 
-/// Runs a registered authentication strategy before the body of an async function.
+/// Runs registered authentication strategies, and checks scopes and roles, before the
+/// body of an async function (or of every async method of an impl block).
 ///
 /// `#[authenticate("jwt")]` reads the request headers, runs the strategy registered under
 /// `"jwt"` and only then runs the body. When the strategy refuses the request the body
-/// does not run and the function returns the [`Error`], which axum turns into a 401 (or
-/// 403, 5xx) response.
+/// does not run and the function returns the [`Error`], which axum and actix-web turn
+/// into a 401 (or 403, 5xx) response.
 ///
 /// The declared return type `R` becomes `Result<R, jwt_guard::Error>`; `return` and `?`
 /// in the body keep meaning what they meant.
@@ -24,24 +25,38 @@ use proc_macro::TokenStream;
 ///
 /// - **axum handlers** take no extra parameter: the attribute adds a hidden extractor,
 ///   first in the list, that takes the request headers.
-/// - A function with a parameter of type `HeaderMap`, `Request<B>` or
-///   `http::request::Parts` (or a reference to one) is authenticated with that parameter's
-///   headers, and gets no hidden parameter.
+/// - **actix-web handlers** (feature `actix-web`) likewise.
+/// - A function with a parameter of type `HeaderMap`, `Request<B>`,
+///   `http::request::Parts` or actix-web's `HttpRequest` (or a reference to one) is
+///   authenticated with that parameter's headers, and gets no hidden parameter.
 /// - A **method** with `self` must have such a parameter: there is no request to take
 ///   the headers from otherwise. Associated functions without `self` are like free
 ///   functions.
 ///
-/// # The principal
+/// # The principal and typed claims
 ///
 /// A parameter of type [`Principal`] is removed from the signature and bound to the
-/// authenticated caller; there can be one.
+/// authenticated caller; so is a parameter of type [`Claims<T>`], deserialized once from
+/// the verified claims (`T: serde::Deserialize`). There can be one of each. With
+/// `optional` they are `Option<Principal>` / `Option<Claims<T>>`, `None` for a request
+/// without credentials.
 ///
 /// # Options
 ///
 /// | option | meaning |
 /// | --- | --- |
-/// | `"name"` (first, required) | the name the strategy was registered under |
+/// | `"name", ..` (first, at least one) | the names the strategies were registered under, tried in order: one that finds no credentials of its kind passes to the next, one that refuses them ends the chain, and when all pass the answer is a 401 naming them |
+/// | `scopes = R` | the token's scopes (`scope`, `scp`) must satisfy `R`, else 403 `insufficient_scope` |
+/// | `roles = R` | the caller's roles (at the roles claim path, `roles` by default) must satisfy `R`, else 403 |
+/// | `optional` | no credentials: the body runs with no principal; bad credentials: 401 |
+/// | `skip` | alone, on a method of an impl block that has the attribute: not authenticated |
 /// | `crate = "path"` | where the runtime crate is, when it is renamed or re-exported; a bare path works too. Defaults to `::jwt_guard` |
+///
+/// A requirement `R` is a string, a list `["a", "b"]` (all), `all(..)` or `any(..)`,
+/// nested at will.
+///
+/// Every use registers itself for [`audit`], which lists the protected handlers and
+/// fails naming any strategy that is used but not registered.
 ///
 /// # Examples
 ///
@@ -106,6 +121,86 @@ use proc_macro::TokenStream;
 /// }
 /// ```
 ///
+/// Several strategies, scopes, roles and typed claims:
+///
+/// ```
+/// use jwt_guard::{Claims, Principal, authenticate};
+///
+/// #[derive(serde::Deserialize)]
+/// struct Caller {
+///     sub: String,
+/// }
+///
+/// #[authenticate("jwt", "api-key", scopes = ["orders:read"], roles = any("admin", "ops"))]
+/// async fn orders(caller: Claims<Caller>, who: Principal) -> String {
+///     format!("{} via {}", caller.sub, who.strategy())
+/// }
+/// # let app: axum::Router = axum::Router::new().route("/", axum::routing::get(orders));
+/// ```
+///
+/// Equivalent code without `#[authenticate]`:
+///
+/// ```
+/// # #[derive(serde::Deserialize)]
+/// # struct Caller { sub: String }
+/// use jwt_guard::{Claims, Requirement};
+///
+/// async fn orders(headers: http::HeaderMap) -> Result<String, jwt_guard::Error> {
+///     let who = jwt_guard::authenticate_any(&["jwt", "api-key"], &headers).await?;
+///     jwt_guard::authorize(
+///         &who,
+///         Some(&Requirement::All(&[Requirement::One("orders:read")])),
+///         Some(&Requirement::Any(&[Requirement::One("admin"), Requirement::One("ops")])),
+///     )?;
+///     let caller = Claims::<Caller>::from_principal(&who)?;
+///     Ok(format!("{} via {}", caller.sub, who.strategy()))
+/// }
+/// # let app: axum::Router = axum::Router::new().route("/", axum::routing::get(orders));
+/// ```
+///
+/// `optional`:
+///
+/// ```
+/// use jwt_guard::{Principal, authenticate};
+///
+/// #[authenticate("jwt", optional)]
+/// async fn greet(who: Option<Principal>) -> String {
+///     match who {
+///         Some(who) => format!("hello {}", who.subject().unwrap_or("?")),
+///         None => "hello stranger".to_owned(),
+///     }
+/// }
+/// # let app: axum::Router = axum::Router::new().route("/", axum::routing::get(greet));
+/// ```
+///
+/// An impl block: every `async fn` is protected, except those marked `skip`; a method's
+/// own attribute replaces the block's; other methods are left alone.
+///
+/// ```
+/// use jwt_guard::authenticate;
+///
+/// struct Orders;
+///
+/// #[authenticate("jwt")]
+/// impl Orders {
+///     async fn list() -> &'static str {
+///         "orders"
+///     }
+///
+///     #[authenticate(skip)]
+///     async fn health() -> &'static str {
+///         "ok"
+///     }
+///
+///     #[authenticate("jwt", roles = "admin")]
+///     async fn purge() {}
+/// }
+/// # let app: axum::Router = axum::Router::new()
+/// #     .route("/", axum::routing::get(Orders::list))
+/// #     .route("/health", axum::routing::get(Orders::health))
+/// #     .route("/purge", axum::routing::post(Orders::purge));
+/// ```
+///
 /// With the runtime crate under another name, e.g. re-exported by a company crate:
 ///
 /// ```
@@ -156,8 +251,53 @@ use proc_macro::TokenStream;
 ///   |                     ^^^^^
 /// ```
 ///
+/// A claims type that is not `Deserialize`:
+///
+/// ```compile_fail
+/// struct Caller {
+///     sub: String,
+/// }
+///
+/// #[jwt_guard::authenticate("jwt")]
+/// async fn me(caller: jwt_guard::Claims<Caller>) -> String {
+///     caller.sub.clone()
+/// }
+/// ```
+///
+/// ```text
+/// error[E0277]: the claims type `Caller` does not implement `serde::Deserialize`
+///  --> src/main.rs:6:37
+///   |
+/// 6 | async fn me(caller: jwt_guard::Claims<Caller>) -> String {
+///   |                                       ^^^^^^ `Claims<T>` deserializes the verified claims into `T`
+///   = note: add `#[derive(serde::Deserialize)]` to `Caller`
+/// ```
+///
+/// `skip` with anything else:
+///
+/// ```compile_fail
+/// # struct Api;
+/// #[jwt_guard::authenticate("jwt")]
+/// impl Api {
+///     #[jwt_guard::authenticate(skip, optional)]
+///     async fn health() -> &'static str {
+///         "ok"
+///     }
+/// }
+/// ```
+///
+/// ```text
+/// error: `skip` cannot be combined with strategies or options: a skipped method is not authenticated at all; write `#[authenticate(skip)]` alone
+///  --> src/main.rs:4:37
+///   |
+/// 4 |     #[jwt_guard::authenticate(skip, optional)]
+///   |                                     ^^^^^^^^
+/// ```
+///
 /// [`Error`]: https://docs.rs/jwt-guard/latest/jwt_guard/struct.Error.html
 /// [`Principal`]: https://docs.rs/jwt-guard/latest/jwt_guard/struct.Principal.html
+/// [`Claims<T>`]: https://docs.rs/jwt-guard/latest/jwt_guard/struct.Claims.html
+/// [`audit`]: https://docs.rs/jwt-guard/latest/jwt_guard/fn.audit.html
 #[proc_macro_attribute]
 pub fn authenticate(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::authenticate(args.into(), item.into()).into()

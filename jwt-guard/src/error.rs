@@ -3,6 +3,7 @@
 //! The response reveals the status, the RFC 6750 `error=` code and a short, non-sensitive
 //! reason; details (URLs, key ids, upstream errors) go to the logs.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
@@ -38,10 +39,24 @@ pub enum ErrorKind {
     InvalidToken(TokenError),
     /// A custom strategy refused the credentials; the message is shown to the client.
     Unauthorized(String),
+    /// A handler accepts several strategies and none of them found credentials of its
+    /// kind (each answered [`Error::is_missing_credentials`]).
+    NoCredentials {
+        /// The strategies tried, in order.
+        expected: Vec<String>,
+    },
 
     // ── authorization (403) ─────────────────────────────────────────────────────────
     /// The credentials are valid but do not grant access.
     Forbidden(String),
+    /// The token lacks scopes the handler requires (`scopes = ...`).
+    InsufficientScope {
+        /// The scopes of the requirement, for the `scope` attribute of the challenge
+        /// (RFC 6750 §3).
+        required: Vec<String>,
+    },
+    /// The caller lacks roles the handler requires (`roles = ...`).
+    InsufficientRole,
 
     // ── our own side (5xx) ──────────────────────────────────────────────────────────
     /// A handler names a strategy that was never registered.
@@ -50,6 +65,13 @@ pub enum ErrorKind {
     DuplicateStrategy(String),
     /// A configuration value is invalid (start-up error).
     Config(String),
+    /// [`audit`](crate::audit) found handlers naming strategies that are not registered.
+    UnregisteredStrategies {
+        /// The unregistered names, sorted.
+        strategies: Vec<String>,
+        /// The handlers that name them, sorted.
+        handlers: Vec<String>,
+    },
     /// No usable signing keys: the key server is unreachable and nothing usable is cached.
     KeysUnavailable {
         /// How long the client should wait before retrying.
@@ -121,13 +143,16 @@ impl Error {
         *self.0
     }
 
-    /// True when the request simply carried no credentials of the Bearer kind.
+    /// True when the request simply carried no credentials of the strategy's kind.
     ///
-    /// A strategy chain passes such requests on to the next strategy.
+    /// `#[authenticate("a", "b")]` passes such requests on to the next strategy, and
+    /// `#[authenticate("a", optional)]` runs the handler without a principal.
     pub fn is_missing_credentials(&self) -> bool {
         matches!(
             *self.0,
-            ErrorKind::MissingAuthorization | ErrorKind::NotBearer
+            ErrorKind::MissingAuthorization
+                | ErrorKind::NotBearer
+                | ErrorKind::NoCredentials { .. }
         )
     }
 
@@ -141,32 +166,56 @@ impl Error {
             | ErrorKind::HeaderTooLarge { .. }
             | ErrorKind::InvalidHeaderEncoding
             | ErrorKind::InvalidToken(_)
-            | ErrorKind::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ErrorKind::Forbidden(_) => StatusCode::FORBIDDEN,
+            | ErrorKind::Unauthorized(_)
+            | ErrorKind::NoCredentials { .. } => StatusCode::UNAUTHORIZED,
+            ErrorKind::Forbidden(_)
+            | ErrorKind::InsufficientScope { .. }
+            | ErrorKind::InsufficientRole => StatusCode::FORBIDDEN,
             ErrorKind::KeysUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::UnknownStrategy(_)
             | ErrorKind::DuplicateStrategy(_)
-            | ErrorKind::Config(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            | ErrorKind::Config(_)
+            | ErrorKind::UnregisteredStrategies { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     /// The `WWW-Authenticate` value for a 401 or 403 (RFC 6750 §3), if any.
     ///
     /// No `error` code when credentials are missing (§3.1), `invalid_request` for a
-    /// malformed `Authorization` header, `invalid_token` for a refused token.
-    pub fn www_authenticate(&self) -> Option<&'static str> {
-        match &*self.0 {
-            ErrorKind::MissingAuthorization | ErrorKind::NotBearer => Some("Bearer"),
+    /// malformed `Authorization` header, `invalid_token` for a refused token,
+    /// `insufficient_scope` on a 403 — with `scope="…"` naming the required scopes when
+    /// scopes were the reason.
+    pub fn www_authenticate(&self) -> Option<Cow<'static, str>> {
+        let challenge = match &*self.0 {
+            ErrorKind::MissingAuthorization
+            | ErrorKind::NotBearer
+            | ErrorKind::NoCredentials { .. } => "Bearer",
             ErrorKind::TooManyParts
             | ErrorKind::DuplicateAuthorization
             | ErrorKind::HeaderTooLarge { .. }
-            | ErrorKind::InvalidHeaderEncoding => Some("Bearer error=\"invalid_request\""),
+            | ErrorKind::InvalidHeaderEncoding => "Bearer error=\"invalid_request\"",
             ErrorKind::InvalidToken(_) | ErrorKind::Unauthorized(_) => {
-                Some("Bearer error=\"invalid_token\"")
+                "Bearer error=\"invalid_token\""
             }
-            ErrorKind::Forbidden(_) => Some("Bearer error=\"insufficient_scope\""),
-            _ => None,
-        }
+            ErrorKind::InsufficientScope { required } => {
+                // Scope tokens have no `"` or `\` (RFC 6749 §3.3); the attribute checks
+                // them at compile time. Anything else is dropped rather than escaped.
+                let scope: Vec<&str> = required
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|s| crate::authz::is_scope_token(s))
+                    .collect();
+                return Some(Cow::Owned(format!(
+                    "Bearer error=\"insufficient_scope\", scope=\"{}\"",
+                    scope.join(" ")
+                )));
+            }
+            ErrorKind::Forbidden(_) | ErrorKind::InsufficientRole => {
+                "Bearer error=\"insufficient_scope\""
+            }
+            _ => return None,
+        };
+        Some(Cow::Borrowed(challenge))
     }
 
     /// Seconds for a `Retry-After` header, on a 503.
@@ -189,13 +238,18 @@ impl Error {
             ErrorKind::InvalidHeaderEncoding => "Authorization header is not valid text".into(),
             ErrorKind::InvalidToken(reason) => format!("Invalid token: {reason}"),
             ErrorKind::Unauthorized(message) | ErrorKind::Forbidden(message) => message.clone(),
+            ErrorKind::NoCredentials { expected } => {
+                format!("No credentials: expected {}", quoted(expected, "or"))
+            }
+            ErrorKind::InsufficientScope { .. } => "Insufficient scope".into(),
+            ErrorKind::InsufficientRole => "Insufficient role".into(),
             ErrorKind::UnknownStrategy(name) => {
                 format!("authentication strategy \"{name}\" is not registered")
             }
             ErrorKind::KeysUnavailable { .. } => "signing keys are unavailable".into(),
-            ErrorKind::DuplicateStrategy(_) | ErrorKind::Config(_) => {
-                "authentication is misconfigured".into()
-            }
+            ErrorKind::DuplicateStrategy(_)
+            | ErrorKind::Config(_)
+            | ErrorKind::UnregisteredStrategies { .. } => "authentication is misconfigured".into(),
         }
     }
 
@@ -239,7 +293,14 @@ impl fmt::Display for Error {
             }
             ErrorKind::InvalidToken(reason) => write!(f, "invalid token: {reason}"),
             ErrorKind::Unauthorized(m) => write!(f, "unauthorized: {m}"),
+            ErrorKind::NoCredentials { expected } => {
+                write!(f, "no credentials for {}", quoted(expected, "or"))
+            }
             ErrorKind::Forbidden(m) => write!(f, "forbidden: {m}"),
+            ErrorKind::InsufficientScope { required } => {
+                write!(f, "insufficient scope: requires {}", required.join(" "))
+            }
+            ErrorKind::InsufficientRole => f.write_str("insufficient role"),
             ErrorKind::UnknownStrategy(name) => {
                 write!(f, "authentication strategy \"{name}\" is not registered")
             }
@@ -250,6 +311,16 @@ impl fmt::Display for Error {
                 )
             }
             ErrorKind::Config(m) => write!(f, "invalid configuration: {m}"),
+            ErrorKind::UnregisteredStrategies {
+                strategies,
+                handlers,
+            } => write!(
+                f,
+                "authentication strategies used by #[authenticate] but not registered: {} \
+                 (used by {})",
+                quoted(strategies, "and"),
+                handlers.join(", ")
+            ),
             ErrorKind::KeysUnavailable { detail, .. } => {
                 write!(f, "signing keys are unavailable: {detail}")
             }
@@ -258,6 +329,16 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// `"a"`, `"a" or "b"`, `"a", "b" or "c"`.
+fn quoted(names: &[String], conjunction: &str) -> String {
+    let quoted: Vec<String> = names.iter().map(|name| format!("\"{name}\"")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} {conjunction} {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
 
 impl From<ErrorKind> for Error {
     fn from(kind: ErrorKind) -> Self {
@@ -327,13 +408,70 @@ mod tests {
     #[test]
     fn missing_credentials_carry_no_error_code() {
         let missing = Error::new(ErrorKind::MissingAuthorization);
-        assert_eq!(missing.www_authenticate(), Some("Bearer"));
+        assert_eq!(missing.www_authenticate().as_deref(), Some("Bearer"));
         assert!(missing.is_missing_credentials());
         let bad = Error::from(TokenError::InvalidSignature);
         assert_eq!(
-            bad.www_authenticate(),
+            bad.www_authenticate().as_deref(),
             Some("Bearer error=\"invalid_token\"")
         );
         assert!(!bad.is_missing_credentials());
+    }
+
+    #[test]
+    fn several_strategies_without_credentials() {
+        let none = Error::new(ErrorKind::NoCredentials {
+            expected: vec!["jwt".into(), "api-key".into(), "basic".into()],
+        });
+        assert_eq!(none.status(), 401);
+        assert!(none.is_missing_credentials());
+        assert_eq!(none.www_authenticate().as_deref(), Some("Bearer"));
+        assert_eq!(
+            none.body_text(),
+            r#"No credentials: expected "jwt", "api-key" or "basic""#
+        );
+    }
+
+    #[test]
+    fn insufficient_scope_names_the_scopes() {
+        let scope = Error::new(ErrorKind::InsufficientScope {
+            required: vec!["orders:read".into(), "orders:write".into()],
+        });
+        assert_eq!(scope.status(), 403);
+        assert_eq!(
+            scope.www_authenticate().as_deref(),
+            Some(r#"Bearer error="insufficient_scope", scope="orders:read orders:write""#)
+        );
+        assert_eq!(scope.body_text(), "Insufficient scope");
+        let hostile = Error::new(ErrorKind::InsufficientScope {
+            required: vec!["a\"b".into(), "ok".into()],
+        });
+        assert_eq!(
+            hostile.www_authenticate().as_deref(),
+            Some(r#"Bearer error="insufficient_scope", scope="ok""#)
+        );
+        let role = Error::new(ErrorKind::InsufficientRole);
+        assert_eq!(role.status(), 403);
+        assert_eq!(
+            role.www_authenticate().as_deref(),
+            Some(r#"Bearer error="insufficient_scope""#)
+        );
+        let body: serde_json::Value = serde_json::from_str(&role.body_json()).unwrap();
+        assert_eq!(body["error"]["name"], "ForbiddenError");
+    }
+
+    #[test]
+    fn unregistered_strategies_name_every_one() {
+        let err = Error::new(ErrorKind::UnregisteredStrategies {
+            strategies: vec!["api-key".into(), "basic".into()],
+            handlers: vec!["app::a".into(), "app::b".into()],
+        });
+        assert_eq!(err.status(), 500);
+        assert_eq!(
+            err.to_string(),
+            "authentication strategies used by #[authenticate] but not registered: \
+             \"api-key\" and \"basic\" (used by app::a, app::b)"
+        );
+        assert_eq!(err.body_text(), "authentication is misconfigured");
     }
 }

@@ -113,5 +113,19 @@ mod tests {
         assert_eq!(kind(&[&[b'a'; 65]]), "HeaderTooLarge { limit: 64 }");
         assert_eq!(kind(&[b"Bearer \xff\xfe"]), "InvalidHeaderEncoding");
         assert_eq!(kind(&[b"Bearer a\tb"]), "InvalidHeaderEncoding");
+        assert_eq!(kind(&[b"Bearer \x80abc"]), "InvalidHeaderEncoding");
+        assert_eq!(kind(&[b"\xc3\xa9 abc"]), "InvalidHeaderEncoding");
+    }
+
+    #[test]
+    fn size_cap_comes_first_and_is_inclusive() {
+        // At the cap: read. One over: refused before the bytes are even looked at.
+        let at_cap = format!("Bearer {}", "a".repeat(64 - 7));
+        assert_eq!(kind(&[at_cap.as_bytes()]), format!("ok {}", &at_cap[7..]));
+        let mut over = vec![0xff; 65];
+        over[..7].copy_from_slice(b"Bearer ");
+        assert_eq!(kind(&[&over]), "HeaderTooLarge { limit: 64 }");
+        // A token of dots is a token to this layer; the verifier refuses it.
+        assert_eq!(kind(&[b"Bearer ........"]), "ok ........");
     }
 }

@@ -34,12 +34,16 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
+mod audit;
+mod authz;
 mod cache;
 mod error;
 pub mod extract;
 pub mod jwks;
+pub mod manual;
 mod principal;
 mod registry;
+pub mod render;
 mod strategy;
 pub mod verify;
 
@@ -54,12 +58,18 @@ pub mod __private {
 }
 mod private;
 
+pub use audit::{Audit, GuardedHandler, audit};
+pub use authz::{
+    DEFAULT_ROLES_CLAIM, Requirement, authorize, roles_claim, set_roles_claim, set_roles_claim_for,
+};
 pub use cache::TokenCacheConfig;
 pub use error::{Error, ErrorKind, TokenError};
 pub use jsonwebtoken::Algorithm;
 pub use jwks::{JwksClient, JwksConfig, JwksStatus, KeySet};
-pub use principal::{ClaimsMap, Principal};
-pub use registry::{authenticate, is_registered, register, register_arc, registered};
+pub use principal::{Claims, ClaimsMap, Principal};
+pub use registry::{
+    authenticate, authenticate_any, is_registered, register, register_arc, registered,
+};
 pub use strategy::{BoxFuture, JwtStrategy, JwtStrategyBuilder, Strategy};
 pub use verify::{Limits, VerifiedJws, verify_jws};
 

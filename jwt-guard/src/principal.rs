@@ -1,6 +1,8 @@
-//! The authenticated caller, handed to the handler body.
+//! The authenticated caller, handed to the handler body: [`Principal`] (the verified
+//! claims as JSON) and [`Claims<T>`] (the claims deserialized into your type).
 
 use std::fmt;
+use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
@@ -72,6 +74,28 @@ impl Principal {
         self.claims.get("sub").and_then(serde_json::Value::as_str)
     }
 
+    /// The granted scopes: the words of the `scope` claim (RFC 8693) and the entries of
+    /// the `scp` claim, merged without repeats.
+    pub fn scopes(&self) -> Vec<&str> {
+        crate::authz::scopes_of(&self.claims)
+    }
+
+    /// True when the caller was granted `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes().contains(&scope)
+    }
+
+    /// The caller's roles, read at the roles claim path in force for its strategy
+    /// ([`set_roles_claim`](crate::set_roles_claim); `roles` by default).
+    pub fn roles(&self) -> Vec<&str> {
+        crate::authz::roles_of(&self.claims, &self.strategy)
+    }
+
+    /// True when the caller has `role`.
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles().contains(&role)
+    }
+
     /// The claims deserialized into `T`. The token is not parsed again.
     ///
     /// A claims set that does not fit `T` is a 401 "Invalid token: invalid claims value".
@@ -90,6 +114,62 @@ impl fmt::Debug for Principal {
             .field("strategy", &self.strategy)
             .field("claims", &self.claims.keys().collect::<Vec<_>>())
             .finish()
+    }
+}
+
+/// The verified claims deserialized into `T`, for a handler parameter.
+///
+/// Under `#[authenticate]`, a parameter of type `Claims<T>` is not extracted from the
+/// request: the attribute deserializes it once from the verified claims of the
+/// authenticated principal (the token is not parsed again). Claims that do not fit `T`
+/// answer 401 `Invalid token: invalid claims value`. `T` must implement
+/// [`serde::Deserialize`]; anything else is a compile error on that parameter.
+///
+/// ```
+/// use jwt_guard::{Claims, authenticate};
+///
+/// #[derive(serde::Deserialize)]
+/// struct Orders {
+///     sub: String,
+///     tenant: String,
+/// }
+///
+/// #[authenticate("jwt")]
+/// async fn orders(claims: Claims<Orders>) -> String {
+///     format!("{} of {}", claims.sub, claims.tenant)
+/// }
+/// # let _app: axum::Router = axum::Router::new().route("/", axum::routing::get(orders));
+/// ```
+///
+/// Outside the attribute, [`Claims::from_principal`] does the same from a [`Principal`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Claims<T>(pub T);
+
+impl<T: DeserializeOwned> Claims<T> {
+    /// Deserializes the claims of `principal` (see [`Principal::claims_as`]).
+    pub fn from_principal(principal: &Principal) -> Result<Self, Error> {
+        principal.claims_as().map(Claims)
+    }
+}
+
+impl<T> Claims<T> {
+    /// The deserialized claims.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for Claims<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> DerefMut for Claims<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
     }
 }
 
@@ -143,6 +223,46 @@ mod tests {
         assert_eq!(p.subject(), Some("ada"));
         let err = p.claims_as::<Vec<u8>>().unwrap_err();
         assert_eq!(err.status(), 401);
+    }
+
+    #[test]
+    fn typed_claims_wrapper() {
+        let serde_json::Value::Object(map) = serde_json::json!({"sub": "ada", "n": 7}) else {
+            unreachable!()
+        };
+        let p = Principal::new(map);
+        let claims = Claims::<Mine>::from_principal(&p).unwrap();
+        assert_eq!(claims.n, 7);
+        assert_eq!(claims.into_inner().sub, "ada");
+        assert_eq!(
+            Claims::<Vec<u8>>::from_principal(&p).unwrap_err().status(),
+            401
+        );
+    }
+
+    #[test]
+    fn scopes_and_roles() {
+        let serde_json::Value::Object(map) = serde_json::json!({
+            "scope": "orders:read profile",
+            "scp": ["orders:write"],
+            "realm_access": { "roles": ["ops"] },
+            "roles": ["admin"],
+        }) else {
+            unreachable!()
+        };
+        let p = Principal::new(map).with_strategy(&Arc::from("principal-test-kc"));
+        assert_eq!(p.scopes(), ["orders:read", "profile", "orders:write"]);
+        assert!(p.has_scope("orders:write"));
+        assert!(!p.has_scope("orders"));
+        assert_eq!(p.roles(), ["admin"], "the default path is `roles`");
+        crate::set_roles_claim_for("principal-test-kc", "realm_access.roles").unwrap();
+        assert_eq!(p.roles(), ["ops"]);
+        assert!(p.has_role("ops"));
+        assert_eq!(
+            crate::authz::roles_claim("principal-test-kc"),
+            "realm_access.roles"
+        );
+        assert_eq!(crate::authz::roles_claim("principal-test-other"), "roles");
     }
 
     #[test]

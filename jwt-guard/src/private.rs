@@ -1,11 +1,17 @@
 //! Items used only by code that `#[authenticate]` generates. Not public API: they may
 //! change in any release.
 
-use http::HeaderMap;
+use std::borrow::Cow;
 
+use http::HeaderMap;
+use serde::de::DeserializeOwned;
+
+pub use crate::audit::{GuardedHandler, Site};
+pub use crate::authz::Requirement;
 pub use crate::error::Error;
-pub use crate::principal::Principal;
+pub use crate::principal::{Claims, Principal};
 pub use crate::registry::authenticate;
+pub use inventory;
 
 /// Not public API. Where a handler's request headers come from.
 #[diagnostic::on_unimplemented(
@@ -13,36 +19,37 @@ pub use crate::registry::authenticate;
     label = "expected `http::HeaderMap`, `http::Request<B>` or `http::request::Parts`"
 )]
 pub trait HeaderSource {
-    /// Not public API.
-    fn header_map(&self) -> &HeaderMap;
+    /// Not public API. Borrowed for `http` types; built for frameworks on other versions
+    /// of `http` (actix-web).
+    fn header_map(&self) -> Cow<'_, HeaderMap>;
 }
 
 impl HeaderSource for HeaderMap {
-    fn header_map(&self) -> &HeaderMap {
-        self
+    fn header_map(&self) -> Cow<'_, HeaderMap> {
+        Cow::Borrowed(self)
     }
 }
 
 impl<B> HeaderSource for http::Request<B> {
-    fn header_map(&self) -> &HeaderMap {
-        self.headers()
+    fn header_map(&self) -> Cow<'_, HeaderMap> {
+        Cow::Borrowed(self.headers())
     }
 }
 
 impl HeaderSource for http::request::Parts {
-    fn header_map(&self) -> &HeaderMap {
-        &self.headers
+    fn header_map(&self) -> Cow<'_, HeaderMap> {
+        Cow::Borrowed(&self.headers)
     }
 }
 
 impl<T: HeaderSource + ?Sized> HeaderSource for &T {
-    fn header_map(&self) -> &HeaderMap {
+    fn header_map(&self) -> Cow<'_, HeaderMap> {
         (**self).header_map()
     }
 }
 
 impl<T: HeaderSource + ?Sized> HeaderSource for &mut T {
-    fn header_map(&self) -> &HeaderMap {
+    fn header_map(&self) -> Cow<'_, HeaderMap> {
         (**self).header_map()
     }
 }
@@ -53,8 +60,8 @@ impl<T: HeaderSource + ?Sized> HeaderSource for &mut T {
 pub struct Headers(pub HeaderMap);
 
 impl HeaderSource for Headers {
-    fn header_map(&self) -> &HeaderMap {
-        &self.0
+    fn header_map(&self) -> Cow<'_, HeaderMap> {
+        Cow::Borrowed(&self.0)
     }
 }
 
@@ -74,10 +81,59 @@ impl FromPrincipal for Principal {
     }
 }
 
-/// Not public API. Reads the headers and runs the named strategy.
-pub async fn guard<S: HeaderSource + ?Sized>(
-    name: &'static str,
-    source: &S,
-) -> Result<Principal, Error> {
-    authenticate(name, source.header_map()).await
+/// Not public API. The `T` of a `Claims<T>` parameter: deserializable from the claims.
+#[diagnostic::on_unimplemented(
+    message = "the claims type `{Self}` does not implement `serde::Deserialize`",
+    label = "`Claims<T>` deserializes the verified claims into `T`",
+    note = "add `#[derive(serde::Deserialize)]` to `{Self}`"
+)]
+pub trait ClaimsType: DeserializeOwned {}
+
+impl<T: DeserializeOwned> ClaimsType for T {}
+
+/// Not public API. Builds a `Claims<T>` parameter; the attribute spans the call on `T`,
+/// so a `T` that is not `Deserialize` is reported there.
+pub fn claims<T: ClaimsType>(principal: Principal) -> Result<Claims<T>, Error> {
+    Claims::from_principal(&principal)
+}
+
+/// Not public API. The static description of one `#[authenticate]` site.
+#[allow(clippy::too_many_arguments)]
+pub const fn site(
+    handler: &'static str,
+    file: &'static str,
+    line: u32,
+    strategies: &'static [&'static str],
+    scopes: Option<Requirement>,
+    roles: Option<Requirement>,
+    optional: bool,
+    skip: bool,
+) -> GuardedHandler {
+    GuardedHandler::__new(
+        handler, file, line, strategies, scopes, roles, optional, skip,
+    )
+}
+
+/// Not public API. Authenticates with the site's strategies (first success wins), then
+/// checks its scopes and roles.
+pub async fn guard(site: &'static GuardedHandler, headers: &HeaderMap) -> Result<Principal, Error> {
+    let principal = crate::registry::authenticate_any(site.strategies(), headers).await?;
+    crate::authz::authorize(&principal, site.scopes(), site.roles())?;
+    Ok(principal)
+}
+
+/// Not public API. Like [`guard`], for `optional`: `Ok(None)` when no strategy found
+/// credentials of its kind; refused credentials are still an error.
+pub async fn guard_optional(
+    site: &'static GuardedHandler,
+    headers: &HeaderMap,
+) -> Result<Option<Principal>, Error> {
+    match crate::registry::authenticate_any(site.strategies(), headers).await {
+        Ok(principal) => {
+            crate::authz::authorize(&principal, site.scopes(), site.roles())?;
+            Ok(Some(principal))
+        }
+        Err(err) if err.is_missing_credentials() => Ok(None),
+        Err(err) => Err(err),
+    }
 }

@@ -95,6 +95,41 @@ pub async fn authenticate(name: &str, headers: &HeaderMap) -> Result<Principal, 
     }
 }
 
+/// Runs the strategies registered under `names` in order; the first success wins.
+///
+/// LoopBack's semantics for `@authenticate('a', 'b')`:
+///
+/// - a strategy that finds **no credentials of its kind** (its error answers
+///   [`Error::is_missing_credentials`]) passes the request on to the next one;
+/// - a strategy that finds credentials and **refuses** them ends the chain with its error
+///   (a bad token is never retried as something else);
+/// - when **every** strategy passes, the result is [`ErrorKind::NoCredentials`], a 401
+///   naming the strategies tried — itself a missing-credentials error. With one name,
+///   that strategy's own error is returned unchanged.
+///
+/// An unregistered name fails closed when it is reached, like [`authenticate`].
+///
+/// ```
+/// # async fn f(headers: &http::HeaderMap) -> Result<(), jwt_guard::Error> {
+/// let principal = jwt_guard::authenticate_any(&["jwt", "api-key"], headers).await?;
+/// println!("authenticated by {}", principal.strategy());
+/// # Ok(()) }
+/// ```
+pub async fn authenticate_any(names: &[&str], headers: &HeaderMap) -> Result<Principal, Error> {
+    if let [name] = names {
+        return authenticate(name, headers).await;
+    }
+    for name in names {
+        match authenticate(name, headers).await {
+            Err(err) if err.is_missing_credentials() => continue,
+            result => return result,
+        }
+    }
+    Err(Error::new(ErrorKind::NoCredentials {
+        expected: names.iter().map(|name| (*name).to_owned()).collect(),
+    }))
+}
+
 struct Entry {
     name: Arc<str>,
     strategy: Arc<dyn Strategy>,

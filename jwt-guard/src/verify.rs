@@ -109,8 +109,11 @@ pub(crate) fn parse<'t>(
     let header_json = URL_SAFE_NO_PAD
         .decode(header)
         .map_err(|_| TokenError::Malformed)?;
+    // UTF-8 checked on the whole header first: serde_json does not check the strings it
+    // skips, so an ignored member could otherwise carry invalid UTF-8 (found by fuzzing).
+    let header_json = std::str::from_utf8(&header_json).map_err(|_| TokenError::Malformed)?;
     let header_fields: Header =
-        serde_json::from_slice(&header_json).map_err(|_| TokenError::Malformed)?;
+        serde_json::from_str(header_json).map_err(|_| TokenError::Malformed)?;
     if header_fields.crit {
         return Err(TokenError::CriticalHeader);
     }
@@ -187,7 +190,8 @@ pub(crate) fn decode_claims(token: &Compact<'_>) -> Result<ClaimsMap, TokenError
     let json = URL_SAFE_NO_PAD
         .decode(token.payload)
         .map_err(|_| TokenError::Malformed)?;
-    let StrictObject(map) = serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
+    let json = std::str::from_utf8(&json).map_err(|_| TokenError::Malformed)?;
+    let StrictObject(map) = serde_json::from_str(json).map_err(|_| TokenError::Malformed)?;
     Ok(map)
 }
 
@@ -447,6 +451,125 @@ mod tests {
     }
 
     #[test]
+    fn each_cap_is_checked_before_decoding() {
+        let limits = Limits {
+            max_token_bytes: 4096,
+            max_header_bytes: 64,
+            max_payload_bytes: 128,
+        };
+        let parse_with = |t: &str| parse(t, &[Algorithm::RS256], &limits).map(|_| ());
+        let header = b64(r#"{"alg":"RS256"}"#);
+        // Over each cap by one byte, with text that would not even decode: the cap answers.
+        assert_eq!(parse_with(&"!".repeat(4097)), Err(TokenError::TooLarge));
+        let long_header = format!("{}.e30.c2ln", "!".repeat(65));
+        assert_eq!(parse_with(&long_header), Err(TokenError::TooLarge));
+        let long_payload = format!("{header}.{}.c2ln", "!".repeat(129));
+        assert_eq!(parse_with(&long_payload), Err(TokenError::TooLarge));
+        let long_signature = format!("{header}.e30.{}", "!".repeat(MAX_SIGNATURE_CHARS + 1));
+        assert_eq!(parse_with(&long_signature), Err(TokenError::TooLarge));
+        // At each cap exactly: not refused for size.
+        let payload = "A".repeat(128);
+        assert_eq!(parse_with(&format!("{header}.{payload}.c2ln")), Ok(()));
+        let signature = "A".repeat(MAX_SIGNATURE_CHARS);
+        assert_eq!(parse_with(&format!("{header}.e30.{signature}")), Ok(()));
+        // Thousands of dots (golang-jwt CVE-2025-30204): refused in one pass, no split.
+        assert_eq!(parse_with(&".".repeat(4000)), Err(TokenError::Malformed));
+        assert_eq!(
+            parse(&".".repeat(9000), &[Algorithm::RS256], &Limits::default()).map(|_| ()),
+            Err(TokenError::TooLarge)
+        );
+    }
+
+    #[test]
+    fn empty_payload_is_a_jws_but_not_claims() {
+        let t = format!("{}..c2ln", b64(r#"{"alg":"RS256"}"#));
+        let parsed = parse(&t, &[Algorithm::RS256], &Limits::default()).unwrap();
+        assert_eq!(parsed.payload, "");
+        assert_eq!(decode_claims(&parsed).unwrap_err(), TokenError::Malformed);
+    }
+
+    #[test]
+    fn repeated_header_members_are_refused_known_or_not() {
+        for header in [
+            r#"{"alg":"RS256","alg":"RS256"}"#,
+            r#"{"alg":"RS256","\u0061lg":"HS256"}"#,
+            r#"{"alg":"RS256","kid":"a","kid":"b"}"#,
+            r#"{"alg":"RS256","typ":"JWT","typ":"at+jwt"}"#,
+            r#"{"alg":"RS256","x":1,"x":1}"#,
+            r#"{"alg":"RS256","jku":"https://a","jku":"https://b"}"#,
+        ] {
+            assert_eq!(
+                parse_err(&token(header, "{}")),
+                TokenError::Malformed,
+                "{header}"
+            );
+        }
+        // Same names nested inside one member are that member's business, not the header's.
+        assert!(
+            parse(
+                &token(r#"{"alg":"RS256","x":{"a":1},"y":{"a":1}}"#, "{}"),
+                &[Algorithm::RS256],
+                &Limits::default()
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn header_member_types() {
+        for header in [
+            r#"{"alg":null}"#,
+            r#"{"alg":256}"#,
+            r#"{"alg":["RS256"]}"#,
+            r#"{"alg":"RS256","kid":7}"#,
+            r#"{"alg":"RS256"}x"#,
+            r#"{"alg":"RS256""#,
+            r#"{"alg":"\ud800"}"#,
+            "",
+            "null",
+        ] {
+            assert_eq!(
+                parse_err(&token(header, "{}")),
+                TokenError::Malformed,
+                "{header}"
+            );
+        }
+        for alg in ["rs256", "RS256 ", "NONE", "None", "ES512", "HS256\\u0000"] {
+            let header = format!(r#"{{"alg":"{alg}"}}"#);
+            assert_eq!(
+                parse_err(&token(&header, "{}")),
+                TokenError::AlgorithmNotAllowed,
+                "{alg}"
+            );
+        }
+        // Invalid UTF-8, even in a member that is skipped unread (a fuzzing find: serde_json
+        // does not check the strings it skips).
+        for header in [
+            &b"{\"alg\":\"RS256\",\"x\":\"\xdf\xdf\"}"[..],
+            b"{\"alg\":\"RS256\",\"crit\":\"\xff\"}",
+            b"{\"alg\":\"RS256\",\"kid\":\"\xc0\xaf\"}",
+        ] {
+            let t = format!("{}.e30.c2ln", URL_SAFE_NO_PAD.encode(header));
+            assert_eq!(parse_err(&t), TokenError::Malformed);
+        }
+        let t = format!(
+            "{}.{}.c2ln",
+            b64(r#"{"alg":"RS256"}"#),
+            URL_SAFE_NO_PAD.encode(b"{\"a\":\"\xdf\"}")
+        );
+        let parsed = parse(&t, &[Algorithm::RS256], &Limits::default()).unwrap();
+        assert_eq!(decode_claims(&parsed).unwrap_err(), TokenError::Malformed);
+        // `kid: null` is an absent kid.
+        let t = token(r#"{"alg":"RS256","kid":null}"#, "{}");
+        assert_eq!(
+            parse(&t, &[Algorithm::RS256], &Limits::default())
+                .unwrap()
+                .kid,
+            None
+        );
+    }
+
+    #[test]
     fn header_rules() {
         assert_eq!(
             parse_err(&token(r#"{"alg":"none"}"#, "{}")),
@@ -507,11 +630,34 @@ mod tests {
     #[test]
     fn claims_shape() {
         assert_eq!(claims("[1]").unwrap_err(), TokenError::Malformed);
+        assert_eq!(claims("1").unwrap_err(), TokenError::Malformed);
+        assert_eq!(claims("null").unwrap_err(), TokenError::Malformed);
         assert_eq!(
             claims(r#"{"a":1,"a":2}"#).unwrap_err(),
             TokenError::Malformed
         );
-        assert_eq!(claims(r#"{"a":1}"#).unwrap()["a"], 1);
+        assert_eq!(
+            claims(r#"{"exp":1,"\u0065xp":2}"#).unwrap_err(),
+            TokenError::Malformed
+        );
+        // Repeated names in nested objects too, at any depth.
+        assert_eq!(
+            claims(r#"{"realm":{"roles":["user"],"roles":["admin"]}}"#).unwrap_err(),
+            TokenError::Malformed
+        );
+        assert_eq!(
+            claims(r#"{"a":[{"b":[{"c":1,"c":1}]}]}"#).unwrap_err(),
+            TokenError::Malformed
+        );
+        let ok = claims(r#"{"a":1,"n":{"a":[1,-2,2.5,true,null,"s"],"b":{}}}"#).unwrap();
+        assert_eq!(ok["a"], 1);
+        assert_eq!(
+            ok["n"],
+            serde_json::json!({"a":[1,-2,2.5,true,null,"s"],"b":{}})
+        );
+        // Nesting deeper than serde_json's 128 levels is an error, not a stack overflow.
+        let deep = format!(r#"{{"a":{}1{}}}"#, "[".repeat(200), "]".repeat(200));
+        assert_eq!(claims(&deep).unwrap_err(), TokenError::Malformed);
     }
 
     #[test]
@@ -555,6 +701,37 @@ mod tests {
             Err(TokenError::InvalidClaim("iat"))
         );
         assert!(check(r#"{"iss":"https://iss","exp":1e400}"#, &r).is_err());
+        // Wrong types and out-of-range numbers are refused, never read as absent.
+        for bad in [
+            r#""NaN""#,
+            r#""Infinity""#,
+            "true",
+            "{}",
+            "[]",
+            "1e300",
+            "253402300800",
+            "18446744073709551615",
+            "-1",
+            "-1e300",
+        ] {
+            for claim in ["exp", "nbf", "iat"] {
+                let exp = if claim == "exp" { "" } else { r#""exp":2000,"# };
+                let json = format!(r#"{{"iss":"https://iss",{exp}"{claim}":{bad}}}"#);
+                assert_eq!(
+                    check(&json, &r),
+                    Err(TokenError::InvalidClaim(claim)),
+                    "{claim}: {bad}"
+                );
+            }
+        }
+        for bad in ["NaN", "Infinity", "-Infinity", "0x10", "+1", "01"] {
+            let json = format!(r#"{{"iss":"https://iss","exp":{bad}}}"#);
+            assert_eq!(check(&json, &r), Err(TokenError::Malformed), "{bad}");
+        }
+        assert_eq!(
+            check(r#"{"iss":"https://iss","exp":253402300799}"#, &r),
+            Ok(())
+        );
         let lenient = ClaimRules {
             leeway: 10,
             ..RULES()

@@ -3,29 +3,20 @@
 
 use std::convert::Infallible;
 
+use axum::body::Body;
 use axum::extract::FromRequestParts;
 use axum::response::{IntoResponse, Response};
-use http::HeaderValue;
-use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::request::Parts;
 
 use crate::error::Error;
 use crate::private::Headers;
 
 impl IntoResponse for Error {
-    /// The status from [`Error::status`], `WWW-Authenticate` on 401/403, `Retry-After` on
-    /// 503, and the JSON body of [`Error::body_json`].
+    /// [`render::response`](crate::render::response): the status from [`Error::status`],
+    /// `WWW-Authenticate` on 401/403, `Retry-After` on 503, and the body of the current
+    /// [renderer](crate::render) (LoopBack's JSON by default).
     fn into_response(self) -> Response {
-        let mut response = (self.status(), self.body_json()).into_response();
-        let headers = response.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        if let Some(challenge) = self.www_authenticate() {
-            headers.insert(WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
-        }
-        if let Some(secs) = self.retry_after() {
-            headers.insert(RETRY_AFTER, HeaderValue::from(secs));
-        }
-        response
+        crate::render::response(&self).map(Body::from)
     }
 }
 

@@ -207,8 +207,9 @@ impl KeySet {
 
     /// A set holding one JWK (JSON text of a single key).
     pub fn from_jwk_json(json: &[u8]) -> Result<Self, Error> {
-        let value: serde_json::Value = serde_json::from_slice(json)
-            .map_err(|e| Error::config(format!("the JWK is not valid JSON: {e}")))?;
+        let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| {
+            Error::config(format!("the JWK is not valid JSON ({})", json_error(&e)))
+        })?;
         let opts = ParseOptions {
             allow_symmetric: true,
             max_keys: 1,
@@ -226,8 +227,8 @@ impl KeySet {
         struct Document {
             keys: Vec<serde_json::Value>,
         }
-        let doc: Document =
-            serde_json::from_slice(json).map_err(|e| format!("not a JWK Set: {e}"))?;
+        let doc: Document = serde_json::from_slice(json)
+            .map_err(|e| format!("not a JWK Set ({})", json_error(&e)))?;
         if doc.keys.len() > opts.max_keys {
             return Err(format!(
                 "the JWK Set holds {} keys, over the cap of {}",
@@ -380,7 +381,8 @@ pub(crate) fn entry_from_value(
     value: &serde_json::Value,
     opts: ParseOptions,
 ) -> Result<KeyEntry, String> {
-    let jwk: Jwk = serde_json::from_value(value.clone()).map_err(|e| format!("not a JWK: {e}"))?;
+    let jwk: Jwk = serde_json::from_value(value.clone())
+        .map_err(|e| format!("not a JWK ({})", json_error(&e)))?;
     entry_from_jwk(&jwk, opts)
 }
 
@@ -388,7 +390,7 @@ pub(crate) fn entry_from_jwk(jwk: &Jwk, opts: ParseOptions) -> Result<KeyEntry, 
     let common = &jwk.common;
     match &common.public_key_use {
         None | Some(PublicKeyUse::Signature) => {}
-        Some(other) => return Err(format!("\"use\" is {other:?}, not \"sig\"")),
+        Some(_) => return Err("\"use\" is not \"sig\"".into()),
     }
     if let Some(ops) = &common.key_operations
         && !ops.contains(&KeyOperations::Verify)
@@ -467,6 +469,19 @@ pub(crate) fn static_entry(
         },
     };
     KeyEntry::new(kid.map(str::to_owned), kind, None, &key).map_err(Error::config)
+}
+
+/// A JSON error without its text: serde's messages quote the offending value, which in
+/// a key set may be key material.
+pub(crate) fn json_error(err: &serde_json::Error) -> String {
+    match err.classify() {
+        serde_json::error::Category::Io => "I/O error".into(),
+        category => format!(
+            "{category:?} error at line {} column {}",
+            err.line(),
+            err.column()
+        ),
+    }
 }
 
 fn significant_bits(big_endian: &[u8]) -> usize {

@@ -422,8 +422,12 @@ impl Inner {
         else {
             return Err(format!("{url}: unexpected 304"));
         };
-        let doc: Discovery = serde_json::from_slice(&bytes)
-            .map_err(|e| format!("{url}: not an OpenID configuration: {e}"))?;
+        let doc: Discovery = serde_json::from_slice(&bytes).map_err(|e| {
+            format!(
+                "{url}: not an OpenID configuration ({})",
+                keyset::json_error(&e)
+            )
+        })?;
         if doc.issuer != issuer {
             return Err(format!(
                 "{url}: discovered issuer {:?} does not equal the configured issuer {issuer:?}",

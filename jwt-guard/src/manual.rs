@@ -1,0 +1,240 @@
+//! The jwt-guard manual: design notes that are not API reference.
+//!
+//! - [`threat_model`]: what jwt-guard defends against, how, and the test that proves each
+//!   defence.
+
+/// # Threat model
+///
+/// A JWT guard is security software: its users trust it to let no one in who should not
+/// be, and to stay up under hostile input. The JWT ecosystem's history is a list of the same
+/// mistakes; each is listed here with how jwt-guard stops it and the tests that would catch
+/// a regression (file and test name; `src/…` tests are unit tests of the runtime crate,
+/// `tests/…` the suites of the `jwt-guard-tests` crate, `fuzz/…` the cargo-fuzz targets).
+///
+/// ## Trust boundaries
+///
+/// - **Untrusted**: every byte of the request: the `Authorization` header, the token, its
+///   header and claims. Nothing the token says is believed before its signature verifies,
+///   and only `alg`, `kid` and `crit` are read from its header even then.
+/// - **Trusted, but checked**: the key server. Its answers arrive over HTTPS (plain HTTP
+///   to loopback only, unless [`JwksConfig::dangerous_allow_http`](crate::JwksConfig::dangerous_allow_http)),
+///   and may still be malformed, huge, slow or absent: they are capped, parsed key by key,
+///   and a failure is a 503, never a 401 or an open door.
+/// - **Trusted**: the service's own configuration: issuer, allow-list, pinned keys.
+///
+/// The request path in order: [`extract::bearer_token`](crate::extract::bearer_token)
+/// (header caps and syntax) → `verify::parse` (token caps, segments, header) → key lookup
+/// in the [`KeySet`](crate::KeySet) → signature (aws-lc) → claims (`verify::decode_claims`,
+/// `verify::validate_claims`). The signature layer alone is [`verify_jws`](crate::verify_jws).
+///
+/// ## 1. `alg: none` (CVE-2022-23540)
+///
+/// **Attack**: a token with `"alg":"none"` and no signature is accepted as signed.
+///
+/// **Defence**: `none` is not an algorithm jwt-guard knows: the header's `alg` must parse
+/// as one of the twelve signature algorithms and be on the allow-list (default `[RS256]`;
+/// an empty list is a configuration error), or the token is refused with "invalid
+/// algorithm". `none`, `NONE`, `None` alike. A token with an empty signature segment is
+/// malformed before its header is read.
+///
+/// **Proof**: `src/verify.rs` `header_rules`, `header_member_types`; `tests/axum.rs`
+/// `alg_none`; `tests/wycheproof.rs` `every_vector_is_accepted_or_refused_as_labelled`
+/// (tcIds 16, 341–344, `AlgIsNone`); `tests/proptest.rs` `structured_forgeries_never_verify`.
+///
+/// ## 2. Key confusion: an RSA public key as an HMAC secret (CVE-2016-10555, CVE-2022-23541, CVE-2024-37568)
+///
+/// **Attack**: the attacker signs `HS256` with the issuer's public key (PEM or JWK bytes)
+/// as the secret; a verifier that picks the algorithm from the token verifies it.
+///
+/// **Defence**: every key is typed when it is parsed (RSA, P-256, P-384, Ed25519, HMAC) and
+/// can verify only the algorithms of its type; a JWK that names an `alg` verifies that
+/// algorithm only. Key sets fetched over the network never yield symmetric keys. The
+/// builder refuses an allow-list that mixes `HS*` with public-key algorithms, and `HS*`
+/// without a pinned secret.
+///
+/// **Proof**: `tests/axum.rs` `hs256_signed_with_the_rsa_public_key`;
+/// `tests/proptest.rs` `key_confusion_is_refused_at_build_and_at_verify`;
+/// `src/jwks/keyset.rs` `unusable_keys_are_skipped_not_fatal` (an `oct` key in a fetched
+/// set), `lookup_respects_kid_and_alg`; `tests/wycheproof.rs` (tcId 31
+/// `rejectsSymmetryConfusionAttacks`, tcIds 331–340 `WrongPrimitive`, every vector also run
+/// with all twelve algorithms allowed so the key's own pin must hold).
+///
+/// ## 3. Time claims of the wrong type (jsonwebtoken < 10.3, CVE-2026-25537)
+///
+/// **Attack**: `"exp":"9999999999"` (a string), `[1]`, `null`, `true` or an absurd number
+/// is skipped as "absent", so the token never expires.
+///
+/// **Defence**: `exp`, `nbf` and `iat` must be JSON numbers from 0 to
+/// [`MAX_NUMERIC_DATE`](crate::verify::MAX_NUMERIC_DATE) (year 9999); anything else is
+/// "invalid exp value" (or `nbf`, `iat`), never absent. `exp` is required unless
+/// [`require_exp(false)`](crate::JwtStrategyBuilder::require_exp). `NaN` and `Infinity`
+/// are not JSON: the claims are malformed.
+///
+/// **Proof**: `src/verify.rs` `time_claims`; `tests/proptest.rs`
+/// `time_claims_of_the_wrong_type_are_refused`; `tests/axum.rs` `missing_exp`.
+///
+/// ## 4. Header-supplied keys: `jku`, `x5u`, `jwk`, `x5c` (SSRF, attacker keys)
+///
+/// **Attack**: the token names where its key is (`jku`, `x5u`: the verifier fetches an
+/// attacker's URL, reaching internal services) or embeds it (`jwk`, `x5c`: the verifier
+/// trusts the attacker's key).
+///
+/// **Defence**: those members are skipped unread; the key always comes from the configured
+/// source. The JWK Set URL is fixed by configuration (or discovered from the configured
+/// issuer, whose discovery document must name that same issuer); it must be HTTPS
+/// (loopback excepted), and redirects are limited and never to plain HTTP.
+///
+/// **Proof**: `tests/proptest.rs` `header_key_urls_are_never_fetched` (a 127.0.0.1 server
+/// named in `jku`/`x5u` counts zero requests); `tests/axum.rs`
+/// `header_supplied_keys_are_ignored`; `src/verify.rs` `header_rules`;
+/// `tests/wycheproof.rs` (tcId 32 `rejectsAttackerProvidedEmbeddedJwk`); `tests/jwks.rs`
+/// `insecure_key_urls_are_refused_at_build`; `src/jwks/fetch.rs` `transport_rules`.
+///
+/// ## 5. Unbounded allocation (golang-jwt CVE-2025-30204)
+///
+/// **Attack**: `Bearer` followed by thousands of dots (or a huge segment, deep JSON, a
+/// huge key set) makes the verifier allocate without bound.
+///
+/// **Defence**: every size is capped before the bytes are decoded or parsed:
+///
+/// | what | cap | where |
+/// |---|---|---|
+/// | `Authorization` value | 8 KiB, checked first | [`extract::bearer_token`](crate::extract::bearer_token) |
+/// | token | [`Limits::max_token_bytes`](crate::Limits::max_token_bytes), 8 KiB | `verify::parse` |
+/// | segments | exactly three, found with two `split_once`: no collection | `verify::parse` |
+/// | encoded header | [`Limits::max_header_bytes`](crate::Limits::max_header_bytes), 1 KiB | `verify::parse` |
+/// | encoded payload (claims) | [`Limits::max_payload_bytes`](crate::Limits::max_payload_bytes), 8 KiB | `verify::parse` |
+/// | signature | [`MAX_SIGNATURE_CHARS`](crate::verify::MAX_SIGNATURE_CHARS) (RSA-8192) | `verify::parse` |
+/// | JSON nesting | 128 levels (`serde_json`) | header and claims |
+/// | JWK Set body, keys | 1 MiB, 100 keys | [`JwksConfig`](crate::JwksConfig) |
+///
+/// Claims are parsed only behind a valid signature. Measured: no request makes the guard
+/// allocate more than 32 times its 8 KiB cap in total (the worst input seen, a validly
+/// signed array of 3 000 zeros, allocates 17 times; unsigned input under 5 KiB).
+///
+/// **Proof**: `src/extract.rs` `size_cap_comes_first_and_is_inclusive`; `src/verify.rs`
+/// `each_cap_is_checked_before_decoding`, `claims_shape` (nesting); `tests/proptest.rs`
+/// `hostile_inputs_allocate_a_small_multiple_of_the_cap`,
+/// `signed_claims_allocate_a_small_multiple_of_the_cap`; `tests/jwks.rs`
+/// `oversized_body_is_refused`; `src/jwks/keyset.rs` `key_count_is_capped`.
+///
+/// ## 6. Crashes on malformed input (Envoy CVE-2019-12995)
+///
+/// **Attack**: a malformed token, header or key set panics the verifier: a denial of
+/// service, or worse where a panic is caught and turned into "allow".
+///
+/// **Defence**: no indexing or `unwrap` on untrusted input; every failure is a
+/// [`TokenError`](crate::TokenError) or [`ErrorKind`](crate::ErrorKind). Bytes that are
+/// not visible ASCII in the `Authorization` value (obs-text, tab, non-UTF-8) are a 401
+/// before anything else reads them; a JOSE header or claims set that is not UTF-8 is
+/// malformed, including inside members that are skipped (a fuzzing find: `serde_json`
+/// does not check the strings it skips).
+///
+/// **Proof**: `fuzz/fuzz_targets/bearer.rs`, `token.rs`, `jwks.rs` (run by hand, see
+/// `fuzz/Cargo.toml`); `tests/proptest.rs` `random_tokens_never_verify`,
+/// `random_headers_never_authenticate`, `fuzz_regressions_stay_fixed`
+/// (`tests/testdata/fuzz/`); `src/extract.rs` `hostile_values`; `src/verify.rs`
+/// `header_member_types`.
+///
+/// ## 7. Forgery and malleability of signatures
+///
+/// **Attack**: a modified signature, modified padding, a non-canonical encoding or a
+/// payload changed by one byte still verifies.
+///
+/// **Defence**: signatures are checked by aws-lc (RSA 2048–8192 bits, PKCS #1 v1.5 and
+/// PSS; ECDSA P-256/P-384 in the fixed `r‖s` form; Ed25519; HMAC). Base64url is decoded
+/// strictly: no padding, no characters outside the alphabet, no non-zero trailing bits,
+/// so one signed token has one encoding. RSA moduli under 2048 bits are refused.
+///
+/// ECDSA signatures are malleable by nature (`(r, n−s)` verifies too) and aws-lc does not
+/// enforce low `s`: a second valid token for the same claims can be derived from a first,
+/// which grants nothing the first did not. Do not use the token text as an identity (a
+/// revocation list keyed by token string); use `jti`.
+///
+/// **Proof**: `tests/wycheproof.rs` (all 401 vectors: 213 modified RSA paddings, 42
+/// modified PSS signatures, 23 ECDSA special cases, base64 variants),
+/// `non_canonical_signature_encoding_is_refused`, `intended_padding_vectors_are_refused`;
+/// `tests/proptest.rs` `one_byte_changed_never_verifies`,
+/// `every_position_every_base64url_character`, `mutated_tokens_never_verify`;
+/// `tests/jwks.rs` `token_cache_never_serves_a_token_differing_in_one_byte`.
+///
+/// ## 8. Repeated member names (parser differentials)
+///
+/// **Attack**: `{"alg":"RS256","alg":"HS256"}`, or `{"roles":["user"],"roles":["admin"]}`
+/// in the claims: jwt-guard reads one value, the application (or another JOSE library)
+/// the other.
+///
+/// **Defence**: a repeated member name is refused as malformed: anywhere in the header,
+/// known member or not, and at every depth of the claims. Escaped names are compared
+/// decoded (`"\u0061lg"` is `alg`).
+///
+/// **Proof**: `src/verify.rs` `repeated_header_members_are_refused_known_or_not`,
+/// `claims_shape`; `tests/proptest.rs` `repeated_member_names_are_refused`.
+///
+/// ## 9. Issuer and audience confusion
+///
+/// **Attack**: a token from another issuer (`https://iss.example/` with a slash, another
+/// case, a lookalike) or for another service is accepted.
+///
+/// **Defence**: `iss` must equal the configured issuer byte for byte. `aud` is checked
+/// when configured with [`audience`](crate::JwtStrategyBuilder::audience), which every
+/// service sharing an issuer with others should do (it is off by default, as in the seed).
+///
+/// **Proof**: `src/verify.rs` `issuer_is_exact`, `audience`; `tests/proptest.rs`
+/// `issuer_is_compared_exactly`; `tests/axum.rs` `wrong_issuer`, `missing_issuer`,
+/// `audience_checked_when_configured`.
+///
+/// ## 10. Critical extensions
+///
+/// **Defence**: a header with `crit` (even empty or `null`) is refused: no extension is
+/// implemented, so none may be claimed as understood (RFC 7515 §4.1.11). This also refuses
+/// unencoded payloads (RFC 7797 `b64: false`, which must be `crit`).
+///
+/// **Proof**: `src/verify.rs` `header_rules`; `tests/axum.rs` `crit_header`.
+///
+/// ## 11. Timing
+///
+/// **HMAC**: tags are compared in constant time. `KeyEntry::verify` calls
+/// `aws_lc_rs::hmac::verify`, which recomputes the tag and compares it with
+/// `constant_time::verify_slices_are_equal`, i.e. aws-lc's `CRYPTO_memcmp`; only the
+/// length is compared early, and a tag's length is public (32, 48 or 64 bytes by
+/// algorithm). jsonwebtoken 12's own aws-lc backend (`crypto/aws_lc/hmac.rs`) verifies the
+/// same way. The signature's base64url decoding depends on its length only.
+///
+/// **Everything else** compares public values: `alg`, `kid` (a `HashMap` lookup with
+/// random SipHash keys), `iss`, `aud`. Public-key verification involves no secret of the
+/// verifier. The opt-in token cache is keyed by the whole token text; whether a token is
+/// cached could be timed, but finding one to time needs a validly signed token already.
+///
+/// ## 12. Information disclosure
+///
+/// **Defence**: a response carries the status, the RFC 6750 `error=` code and a fixed
+/// reason ("Invalid token: jwt expired"), never the token, the key, a URL or an upstream
+/// error. Logs carry reasons, key ids and URLs, never a token, a signature or key material
+/// (the `Debug` output of the parsed token and of keys leaves them out).
+///
+/// **Proof**: `tests/log_hygiene.rs` `no_secret_reaches_the_logs` (every 401 reason, the
+/// 500, seventeen key-server failures, a round trip through axum, at TRACE, `log` records
+/// included); `src/error.rs` `statuses_follow_the_origin`.
+///
+/// ## 13. Key-server abuse
+///
+/// **Attack**: tokens naming random `kid`s make the guard refetch the key set on every
+/// request; a key-server outage turns into 401s or into open access.
+///
+/// **Defence**: one refetch per cooldown for unknown `kid`s, one fetch in flight shared by
+/// all requests, the last good set served while refreshes fail, and a 503 with
+/// `Retry-After` when no usable set exists.
+///
+/// **Proof**: `tests/jwks.rs` `flood_of_unknown_kids_costs_one_fetch_per_cooldown`,
+/// `cold_burst_of_1000_shares_one_fetch`, `key_server_failures_keep_the_last_good_set`,
+/// `nothing_cached_and_server_down_is_a_503_with_retry_after`.
+///
+/// ## Not covered
+///
+/// - Replay and revocation: a valid token is valid until `exp`; there is no `jti` store.
+/// - Authorization: scopes and roles are the handler's business ([`Principal`](crate::Principal)).
+/// - TLS configuration of the key server, and the clock: `exp`/`nbf` trust the system
+///   time, with [`leeway`](crate::JwtStrategyBuilder::leeway) for skew.
+/// - ES512 (P-521) and encrypted tokens (JWE) are not supported; such tokens are refused.
+pub mod threat_model {}

@@ -1,0 +1,84 @@
+//! End to end on axum: several strategies, scopes and roles (401 vs 403 and the
+//! challenge), `optional`, typed claims and impl blocks, through a real server and real
+//! tokens on 127.0.0.1. The same checks run on actix-web in `actix.rs`.
+
+use std::net::SocketAddr;
+use std::sync::LazyLock;
+
+use axum::Router;
+use axum::routing::get;
+use jwt_guard::testkit::Issuer;
+
+#[path = "common/app.rs"]
+mod app;
+
+struct Env {
+    issuer: Issuer,
+    base: String,
+}
+
+/// One issuer and one app for the whole file, on a runtime of their own.
+static ENV: LazyLock<Env> = LazyLock::new(|| {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let env = runtime.block_on(start());
+        tx.send(env).expect("send");
+        runtime.block_on(std::future::pending::<()>());
+    });
+    rx.recv().expect("the test environment failed to start")
+});
+
+async fn start() -> Env {
+    let issuer = Issuer::start().await.expect("issuer");
+    app::register(&issuer);
+    let routes = Router::new()
+        .route("/either", get(app::either))
+        .route("/orders", get(app::orders))
+        .route("/write", get(app::write))
+        .route("/admin", get(app::admin))
+        .route("/realm", get(app::realm))
+        .route("/maybe", get(app::maybe))
+        .route("/strict", get(app::strict))
+        .route("/list", get(app::Orders::list))
+        .route("/health", get(app::Orders::health));
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, routes).await.expect("serve") });
+    Env {
+        issuer,
+        base: format!("http://{addr}"),
+    }
+}
+
+#[tokio::test]
+async fn several_strategies_first_success_wins() {
+    app::several_strategies(&ENV.base, &ENV.issuer).await;
+}
+
+#[tokio::test]
+async fn scopes_answer_403_with_the_scope_challenge() {
+    app::scopes(&ENV.base, &ENV.issuer).await;
+}
+
+#[tokio::test]
+async fn roles_from_a_claim_path() {
+    app::roles(&ENV.base, &ENV.issuer).await;
+}
+
+#[tokio::test]
+async fn optional_runs_without_a_principal() {
+    app::optional(&ENV.base, &ENV.issuer).await;
+}
+
+#[tokio::test]
+async fn typed_claims_are_deserialized_or_refused() {
+    app::typed_claims(&ENV.base, &ENV.issuer).await;
+}
+
+#[tokio::test]
+async fn impl_block_with_a_skipped_method() {
+    app::impl_block(&ENV.base, &ENV.issuer).await;
+}

@@ -1,0 +1,348 @@
+//! The app shared by the axum and actix-web suites (`authz.rs`, `actix.rs`): handlers
+//! written once — they return `String`, a response in both frameworks — the strategies,
+//! and the checks, each run against a real server on 127.0.0.1 with tokens from
+//! [`Issuer`].
+
+use http::HeaderMap;
+use jwt_guard::testkit::Issuer;
+use jwt_guard::{
+    BoxFuture, Claims, Error, ErrorKind, JwtStrategy, Principal, Strategy, authenticate,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+// ── claims types ──────────────────────────────────────────────────────────────────
+
+#[derive(Deserialize)]
+pub(crate) struct Profile {
+    pub(crate) sub: String,
+    #[serde(default)]
+    pub(crate) tenant: Option<String>,
+}
+
+/// Needs a `tenant`: a token without one does not fit.
+#[derive(Deserialize)]
+pub(crate) struct Strict {
+    pub(crate) tenant: String,
+}
+
+// ── handlers ──────────────────────────────────────────────────────────────────────
+
+#[authenticate("jwt", "api-key")]
+pub(crate) async fn either(who: Principal) -> String {
+    format!("{} {}", who.strategy(), who.subject().unwrap_or("-"))
+}
+
+#[authenticate("jwt", scopes = ["orders:read"])]
+pub(crate) async fn orders(claims: Claims<Profile>) -> String {
+    format!(
+        "orders of {} in {}",
+        claims.sub,
+        claims.tenant.as_deref().unwrap_or("-")
+    )
+}
+
+#[authenticate("jwt", scopes = all("orders:read", "orders:write"))]
+pub(crate) async fn write() -> String {
+    "written".to_owned()
+}
+
+#[authenticate("jwt", "api-key", roles = any("admin", "ops"))]
+pub(crate) async fn admin(who: Principal) -> String {
+    format!("admin {}", who.roles().join(","))
+}
+
+/// Roles from `realm_access.roles` (set for the "kc" strategy at start-up).
+#[authenticate("kc", roles = all("admin", "eu"))]
+pub(crate) async fn realm() -> String {
+    "realm ok".to_owned()
+}
+
+#[authenticate("jwt", optional)]
+pub(crate) async fn maybe(claims: Option<Claims<Profile>>) -> String {
+    match claims {
+        Some(claims) => format!("hello {}", claims.sub),
+        None => "hello anonymous".to_owned(),
+    }
+}
+
+#[authenticate("jwt")]
+pub(crate) async fn strict(claims: Claims<Strict>, who: Principal) -> String {
+    format!("{} {}", claims.tenant, who.strategy())
+}
+
+pub(crate) struct Orders;
+
+#[authenticate("jwt")]
+impl Orders {
+    pub(crate) async fn list(who: Principal) -> String {
+        format!("list for {}", who.subject().unwrap_or("-"))
+    }
+
+    #[authenticate(skip)]
+    pub(crate) async fn health() -> String {
+        "healthy".to_owned()
+    }
+}
+
+// ── strategies ────────────────────────────────────────────────────────────────────
+
+/// A custom strategy: `X-API-Key: <key>`. No header → no credentials of its kind (the
+/// next strategy is tried); an unknown key → 401.
+pub(crate) struct ApiKey;
+
+pub(crate) const SERVICE_KEY: &str = "key-service-7f3a";
+
+impl Strategy for ApiKey {
+    fn authenticate<'a>(
+        &'a self,
+        headers: &'a HeaderMap,
+    ) -> BoxFuture<'a, Result<Principal, Error>> {
+        Box::pin(async move {
+            let Some(key) = headers.get("x-api-key") else {
+                return Err(Error::new(ErrorKind::MissingAuthorization));
+            };
+            if key.as_bytes() != SERVICE_KEY.as_bytes() {
+                return Err(Error::unauthorized("Invalid API key"));
+            }
+            let Value::Object(claims) =
+                json!({ "sub": "billing-service", "roles": ["ops"], "scope": "orders:read" })
+            else {
+                unreachable!()
+            };
+            Ok(Principal::new(claims))
+        })
+    }
+}
+
+/// Registers "jwt", "kc" (roles at `realm_access.roles`) and "api-key", and checks the
+/// audit.
+pub(crate) fn register(issuer: &Issuer) {
+    let jwt = || {
+        JwtStrategy::builder()
+            .issuer(issuer.issuer())
+            .build()
+            .expect("strategy")
+    };
+    jwt_guard::register("jwt", jwt()).expect("register");
+    jwt_guard::register("kc", jwt()).expect("register");
+    jwt_guard::set_roles_claim_for("kc", "realm_access.roles").expect("path");
+    jwt_guard::register("api-key", ApiKey).expect("register");
+    jwt_guard::audit().expect("every strategy is registered");
+}
+
+// ── the client ────────────────────────────────────────────────────────────────────
+
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) challenge: Option<String>,
+    pub(crate) content_type: Option<String>,
+    pub(crate) body: String,
+}
+
+impl Answer {
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// A 401 or 403 in LoopBack's shape with this message and challenge.
+    pub(crate) fn assert_error(&self, status: u16, message: &str, challenge: &str) {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        let json = self.json();
+        let name = if status == 401 {
+            "UnauthorizedError"
+        } else {
+            "ForbiddenError"
+        };
+        assert_eq!(
+            json,
+            json!({ "error": { "statusCode": status, "name": name, "message": message } }),
+            "{}",
+            self.body
+        );
+        assert_eq!(self.challenge.as_deref(), Some(challenge));
+        assert_eq!(self.content_type.as_deref(), Some("application/json"));
+    }
+
+    pub(crate) fn assert_ok(&self, body: &str) {
+        assert_eq!((self.status, self.body.as_str()), (200, body));
+        assert_eq!(self.challenge, None);
+    }
+}
+
+pub(crate) async fn get(base: &str, path: &str, headers: &[(&str, &str)]) -> Answer {
+    let mut request = reqwest::Client::new().get(format!("{base}{path}"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("request");
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap_or("?").to_owned())
+    };
+    Answer {
+        status: response.status().as_u16(),
+        challenge: header("www-authenticate"),
+        content_type: header("content-type"),
+        body: response.text().await.expect("body"),
+    }
+}
+
+pub(crate) async fn bearer(base: &str, path: &str, token: &str) -> Answer {
+    get(base, path, &[("authorization", &format!("Bearer {token}"))]).await
+}
+
+// ── the checks, run by both suites ────────────────────────────────────────────────
+
+const INVALID_TOKEN: &str = "Bearer error=\"invalid_token\"";
+
+pub(crate) async fn several_strategies(base: &str, issuer: &Issuer) {
+    let token = issuer.token(json!({ "sub": "ada" }));
+    bearer(base, "/either", &token).await.assert_ok("jwt ada");
+    get(base, "/either", &[("x-api-key", SERVICE_KEY)])
+        .await
+        .assert_ok("api-key billing-service");
+    // Another scheme is "no credentials" for jwt: the API key decides.
+    get(
+        base,
+        "/either",
+        &[("authorization", "Basic YTpi"), ("x-api-key", SERVICE_KEY)],
+    )
+    .await
+    .assert_ok("api-key billing-service");
+    // A strategy that finds credentials and refuses them ends the chain.
+    get(base, "/either", &[("x-api-key", "wrong")])
+        .await
+        .assert_error(401, "Invalid API key", INVALID_TOKEN);
+    get(
+        base,
+        "/either",
+        &[
+            ("authorization", "Bearer not.a.jwt"),
+            ("x-api-key", SERVICE_KEY),
+        ],
+    )
+    .await
+    .assert_error(401, "Invalid token: jwt malformed", INVALID_TOKEN);
+    // Nobody found credentials: the error names what was expected.
+    get(base, "/either", &[]).await.assert_error(
+        401,
+        r#"No credentials: expected "jwt" or "api-key""#,
+        "Bearer",
+    );
+}
+
+pub(crate) async fn scopes(base: &str, issuer: &Issuer) {
+    let read =
+        issuer.token(json!({ "sub": "ada", "tenant": "eu", "scope": "profile orders:read" }));
+    bearer(base, "/orders", &read)
+        .await
+        .assert_ok("orders of ada in eu");
+    // `scp` as an array counts too.
+    let scp = issuer.token(json!({ "sub": "bob", "scp": ["orders:read"] }));
+    bearer(base, "/orders", &scp)
+        .await
+        .assert_ok("orders of bob in -");
+    // Authenticated without the scope: 403 naming the scope (RFC 6750 §3.1).
+    let none = issuer.token(json!({ "sub": "eve", "scope": "profile" }));
+    bearer(base, "/orders", &none).await.assert_error(
+        403,
+        "Insufficient scope",
+        r#"Bearer error="insufficient_scope", scope="orders:read""#,
+    );
+    bearer(base, "/write", &read).await.assert_error(
+        403,
+        "Insufficient scope",
+        r#"Bearer error="insufficient_scope", scope="orders:read orders:write""#,
+    );
+    let both = issuer.token(json!({ "scope": "orders:write orders:read" }));
+    bearer(base, "/write", &both).await.assert_ok("written");
+    // Not authenticated stays 401, even where a scope is required.
+    get(base, "/orders", &[])
+        .await
+        .assert_error(401, "Authorization header is missing", "Bearer");
+    let expired = issuer.token(json!({ "scope": "orders:read", "exp": 1 }));
+    bearer(base, "/orders", &expired).await.assert_error(
+        401,
+        "Invalid token: jwt expired",
+        INVALID_TOKEN,
+    );
+}
+
+pub(crate) async fn roles(base: &str, issuer: &Issuer) {
+    let ops = issuer.token(json!({ "roles": ["viewer", "ops"] }));
+    bearer(base, "/admin", &ops)
+        .await
+        .assert_ok("admin viewer,ops");
+    // A custom strategy's principal is checked the same way.
+    get(base, "/admin", &[("x-api-key", SERVICE_KEY)])
+        .await
+        .assert_ok("admin ops");
+    let viewer = issuer.token(json!({ "roles": ["viewer"] }));
+    bearer(base, "/admin", &viewer).await.assert_error(
+        403,
+        "Insufficient role",
+        r#"Bearer error="insufficient_scope""#,
+    );
+    // "kc" reads `realm_access.roles`, and needs all of them.
+    let realm = issuer.token(json!({ "realm_access": { "roles": ["eu", "admin"] } }));
+    bearer(base, "/realm", &realm).await.assert_ok("realm ok");
+    let partial = issuer.token(json!({ "realm_access": { "roles": ["admin"] } }));
+    bearer(base, "/realm", &partial).await.assert_error(
+        403,
+        "Insufficient role",
+        r#"Bearer error="insufficient_scope""#,
+    );
+    let top_level = issuer.token(json!({ "roles": ["admin", "eu"] }));
+    assert_eq!(bearer(base, "/realm", &top_level).await.status, 403);
+    get(base, "/realm", &[])
+        .await
+        .assert_error(401, "Authorization header is missing", "Bearer");
+}
+
+pub(crate) async fn optional(base: &str, issuer: &Issuer) {
+    get(base, "/maybe", &[]).await.assert_ok("hello anonymous");
+    get(base, "/maybe", &[("authorization", "Basic YTpi")])
+        .await
+        .assert_ok("hello anonymous");
+    let token = issuer.token(json!({ "sub": "ada" }));
+    bearer(base, "/maybe", &token).await.assert_ok("hello ada");
+    // Bad credentials are not "no credentials".
+    let expired = issuer.token(json!({ "sub": "ada", "exp": 1 }));
+    bearer(base, "/maybe", &expired).await.assert_error(
+        401,
+        "Invalid token: jwt expired",
+        INVALID_TOKEN,
+    );
+    get(base, "/maybe", &[("authorization", "Bearer a b")])
+        .await
+        .assert_error(
+            401,
+            "Authorization header value has too many parts.",
+            "Bearer error=\"invalid_request\"",
+        );
+}
+
+pub(crate) async fn typed_claims(base: &str, issuer: &Issuer) {
+    let fits = issuer.token(json!({ "tenant": "eu" }));
+    bearer(base, "/strict", &fits).await.assert_ok("eu jwt");
+    let misfit = issuer.token(json!({ "tenant": 42 }));
+    bearer(base, "/strict", &misfit).await.assert_error(
+        401,
+        "Invalid token: invalid claims value",
+        INVALID_TOKEN,
+    );
+}
+
+pub(crate) async fn impl_block(base: &str, issuer: &Issuer) {
+    get(base, "/list", &[])
+        .await
+        .assert_error(401, "Authorization header is missing", "Bearer");
+    let token = issuer.token(json!({ "sub": "ada" }));
+    bearer(base, "/list", &token)
+        .await
+        .assert_ok("list for ada");
+    get(base, "/health", &[]).await.assert_ok("healthy");
+}

@@ -1,0 +1,382 @@
+//! Google Wycheproof's JSON Web Signature vectors (`testdata/wycheproof/`, Apache-2.0, see
+//! the LICENSE beside them) through jwt-guard's signature layer, [`jwt_guard::verify_jws`].
+//!
+//! The payloads are not JWT claims, so only the signature layer is tested: structure, size
+//! caps, the header, the key lookup and the signature. Every vector runs twice: once with the
+//! allow-list an application would configure for the group's key (the key's `alg`), and once
+//! with every algorithm allowed, so that the key's own type and `alg` pin must hold on their
+//! own. Every `invalid` vector must be refused both times; every `valid` vector for a
+//! supported algorithm must be accepted both times. The vectors jwt-guard does not follow are
+//! in [`SKIPPED`], each with the reason and the outcome it does have, which is checked too.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jwt_guard::{Algorithm, KeySet, Limits, TokenError, verify_jws};
+use serde::Deserialize;
+use serde_json::Value;
+
+const VECTORS: &str = include_str!("testdata/wycheproof/json_web_signature_test.json");
+
+/// What jwt-guard does with a vector that it does not take as Wycheproof labels it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Accepted,
+    Rejected,
+}
+
+/// The vectors not held to their label, why, and what jwt-guard does with them instead.
+const SKIPPED: &[(u32, Outcome, &str)] = &[
+    (
+        346,
+        Outcome::Rejected,
+        "RFC 7520 figure 20 is a PS384 signature, but the group's JWK says \"alg\": \"PS256\"; \
+         jwt-guard holds a key to its JWK alg (RFC 7517 §4.4), the pin that stops algorithm \
+         substitution",
+    ),
+    (
+        350,
+        Outcome::Rejected,
+        "as 346, with key_ops [\"verify\"]: PS384 token, key pinned to PS256",
+    ),
+    (
+        347,
+        Outcome::Rejected,
+        "ES512 on P-521 (JWK alg \"ES521\"): not supported by jwt-guard (jsonwebtoken 12 has \
+         no ES512); the key is refused",
+    ),
+    (
+        351,
+        Outcome::Rejected,
+        "as 347, with key_ops [\"verify\"]: ES512 / P-521 is not supported",
+    ),
+    (
+        372,
+        Outcome::Rejected,
+        "a '?' inserted into the header's base64url; the vector expects a decoder that skips \
+         characters outside the alphabet. jwt-guard decodes strictly (RFC 7515 §2): skipping \
+         them would make signed tokens malleable",
+    ),
+    (
+        373,
+        Outcome::Rejected,
+        "as 372, with the '?' in the payload: strict base64url refuses it",
+    ),
+    (
+        367,
+        Outcome::Accepted,
+        "\"invalidBase64Padding\" is labelled invalid but is byte for byte the valid vector \
+         357 (the padding it meant to add is not in the file); no verifier can satisfy both \
+         labels. The intended token, with '=' padding, is refused in \
+         `intended_padding_vectors_are_refused`",
+    ),
+    (
+        370,
+        Outcome::Accepted,
+        "\"invalidBase64PaddingInPayload\": as 367, identical to 357; the intended token is \
+         refused in `intended_padding_vectors_are_refused`",
+    ),
+];
+
+/// Every signature algorithm jwt-guard knows.
+const ALL: [Algorithm; 12] = [
+    Algorithm::HS256,
+    Algorithm::HS384,
+    Algorithm::HS512,
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::EdDSA,
+];
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VectorFile {
+    number_of_tests: usize,
+    test_groups: Vec<Group>,
+}
+
+#[derive(Deserialize)]
+struct Group {
+    comment: String,
+    private: Value,
+    public: Option<Value>,
+    tests: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Case {
+    tc_id: u32,
+    comment: String,
+    jws: String,
+    result: String,
+    #[serde(default)]
+    flags: Vec<String>,
+}
+
+fn vectors() -> VectorFile {
+    serde_json::from_str(VECTORS).expect("the vector file parses")
+}
+
+impl Group {
+    /// The verification key: the public JWK, or (for HMAC groups, which have none) the
+    /// private one with any private member of an asymmetric key removed.
+    fn jwk(&self) -> Value {
+        if let Some(public) = &self.public {
+            return public.clone();
+        }
+        let mut key = self.private.clone();
+        if key["kty"] != "oct"
+            && let Some(members) = key.as_object_mut()
+        {
+            for private in ["d", "p", "q", "dp", "dq", "qi", "oth"] {
+                members.remove(private);
+            }
+        }
+        key
+    }
+
+    /// `None` when jwt-guard refuses the key itself (an encryption key, an unsupported curve).
+    fn key_set(&self) -> Option<KeySet> {
+        KeySet::from_jwk_json(self.jwk().to_string().as_bytes()).ok()
+    }
+
+    /// The allow-list an application would configure for this key: the key's `alg`, else
+    /// the algorithm the token names, else everything.
+    fn pinned_allow_list(&self, jws: &str) -> Vec<Algorithm> {
+        let named = |name: Option<&str>| name.and_then(|n| n.parse::<Algorithm>().ok());
+        if let Some(alg) = named(self.jwk()["alg"].as_str()) {
+            return vec![alg];
+        }
+        let header = jws
+            .split('.')
+            .next()
+            .and_then(|h| URL_SAFE_NO_PAD.decode(h).ok())
+            .and_then(|h| serde_json::from_slice::<Value>(&h).ok());
+        match named(header.as_ref().and_then(|h| h["alg"].as_str())) {
+            Some(alg) => vec![alg],
+            None => ALL.to_vec(),
+        }
+    }
+}
+
+/// Runs one vector with both allow-lists. `Ok` only when both runs accept it.
+fn run(group: &Group, case: &Case) -> Result<(), String> {
+    let Some(keys) = group.key_set() else {
+        return Err("key refused".into());
+    };
+    let limits = Limits::default();
+    let pinned = verify_jws(
+        &case.jws,
+        &keys,
+        &group.pinned_allow_list(&case.jws),
+        &limits,
+    );
+    let open = verify_jws(&case.jws, &keys, &ALL, &limits);
+    match (pinned, open) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a.payload, b.payload);
+            // The payload handed back is the decoded second segment.
+            let segment = case.jws.split('.').nth(1).unwrap_or_default();
+            assert_eq!(Some(a.payload), URL_SAFE_NO_PAD.decode(segment).ok());
+            Ok(())
+        }
+        (Err(e), _) | (_, Err(e)) => Err(format!("{e:?}")),
+    }
+}
+
+fn skipped(tc_id: u32) -> Option<(Outcome, &'static str)> {
+    SKIPPED
+        .iter()
+        .find(|(id, ..)| *id == tc_id)
+        .map(|&(_, outcome, reason)| (outcome, reason))
+}
+
+#[derive(Debug, Default)]
+struct Tally {
+    valid_accepted: usize,
+    invalid_rejected: usize,
+    skipped: usize,
+    /// Why the invalid vectors were refused, for the record.
+    reasons: BTreeMap<String, usize>,
+    failures: Vec<String>,
+}
+
+fn tally() -> Tally {
+    let file = vectors();
+    let mut tally = Tally::default();
+    let mut seen = 0;
+    for group in &file.test_groups {
+        for case in &group.tests {
+            seen += 1;
+            let outcome = run(group, case);
+            let id = case.tc_id;
+            let what = format!("tcId {id} ({}: {})", group.comment, case.comment);
+            if let Some((expected, reason)) = skipped(id) {
+                tally.skipped += 1;
+                let actual = if outcome.is_ok() {
+                    Outcome::Accepted
+                } else {
+                    Outcome::Rejected
+                };
+                if actual != expected {
+                    tally.failures.push(format!(
+                        "{what}: skipped as {expected:?} ({reason}) but was {actual:?}"
+                    ));
+                }
+                continue;
+            }
+            match (case.result.as_str(), outcome) {
+                ("valid", Ok(())) => tally.valid_accepted += 1,
+                ("invalid", Err(reason)) => {
+                    tally.invalid_rejected += 1;
+                    *tally.reasons.entry(reason).or_default() += 1;
+                }
+                ("valid", Err(reason)) => tally
+                    .failures
+                    .push(format!("{what}: valid but refused: {reason}")),
+                ("invalid", Ok(())) => tally.failures.push(format!(
+                    "{what}: INVALID BUT ACCEPTED (flags {:?})",
+                    case.flags
+                )),
+                (other, _) => tally
+                    .failures
+                    .push(format!("{what}: unknown result {other}")),
+            }
+        }
+    }
+    assert_eq!(seen, file.number_of_tests);
+    tally
+}
+
+#[test]
+fn every_vector_is_accepted_or_refused_as_labelled() {
+    let tally = tally();
+    println!(
+        "wycheproof: {} valid accepted, {} invalid rejected, {} skipped; refusals: {:?}",
+        tally.valid_accepted, tally.invalid_rejected, tally.skipped, tally.reasons
+    );
+    assert!(
+        tally.failures.is_empty(),
+        "{} vectors failed:\n{}",
+        tally.failures.len(),
+        tally.failures.join("\n")
+    );
+    // Pinned so that a vector silently moving between the buckets is noticed.
+    assert_eq!(
+        (tally.valid_accepted, tally.invalid_rejected, tally.skipped),
+        (40, 353, 8)
+    );
+}
+
+#[test]
+fn skip_list_names_real_vectors_once() {
+    let file = vectors();
+    for (id, _, reason) in SKIPPED {
+        let count = file
+            .test_groups
+            .iter()
+            .flat_map(|g| &g.tests)
+            .filter(|c| c.tc_id == *id)
+            .count();
+        assert_eq!(count, 1, "tcId {id} ({reason})");
+        assert_eq!(SKIPPED.iter().filter(|(i, ..)| i == id).count(), 1);
+    }
+}
+
+#[test]
+fn contradictory_padding_vectors_are_the_valid_one() {
+    let file = vectors();
+    let jws = |id: u32| {
+        file.test_groups
+            .iter()
+            .flat_map(|g| &g.tests)
+            .find(|c| c.tc_id == id)
+            .map(|c| c.jws.clone())
+    };
+    assert_eq!(jws(367), jws(357));
+    assert_eq!(jws(370), jws(357));
+}
+
+/// What 367 and 370 meant to test: base64 padding in the header or the payload, with a
+/// MAC computed over the padded text (so the signature verifies and only strict decoding
+/// can refuse it), and padding on the MAC itself.
+#[test]
+fn intended_padding_vectors_are_refused() {
+    let file = vectors();
+    let group = file
+        .test_groups
+        .iter()
+        .find(|g| g.tests.iter().any(|c| c.tc_id == 357))
+        .expect("the base64 group");
+    let keys = group.key_set().expect("the HS256 key");
+    let secret = URL_SAFE_NO_PAD
+        .decode(group.private["k"].as_str().expect("k"))
+        .expect("base64url");
+    let mac = |input: &str| {
+        let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, &secret);
+        URL_SAFE_NO_PAD.encode(aws_lc_rs::hmac::sign(&key, input.as_bytes()))
+    };
+    let valid = &group
+        .tests
+        .iter()
+        .find(|c| c.tc_id == 357)
+        .expect("357")
+        .jws;
+    let (input, _) = valid.rsplit_once('.').expect("three segments");
+    let (header, payload) = input.split_once('.').expect("three segments");
+    let limits = Limits::default();
+    let verify = |token: &str| verify_jws(token, &keys, &[Algorithm::HS256], &limits);
+    // The helper signs as the vector's issuer did.
+    assert!(verify(&format!("{input}.{}", mac(input))).is_ok());
+    for padded in [
+        format!("{header}=.{payload}"),
+        format!("{header}.{payload}=="),
+    ] {
+        let token = format!("{padded}.{}", mac(&padded));
+        assert_eq!(
+            verify(&token).unwrap_err(),
+            TokenError::Malformed,
+            "{token}"
+        );
+    }
+    for padding in ["=", "=="] {
+        let token = format!("{input}.{}{padding}", mac(input));
+        assert_eq!(
+            verify(&token).unwrap_err(),
+            TokenError::InvalidSignature,
+            "{token}"
+        );
+    }
+}
+
+/// A signature's unused trailing bits are part of its encoding: changing them is refused,
+/// not decoded to the same bytes (no second encoding of one signed token).
+#[test]
+fn non_canonical_signature_encoding_is_refused() {
+    let file = vectors();
+    let group = &file.test_groups[0];
+    let keys = group.key_set().expect("the HS256 key");
+    let valid = &group.tests[0].jws;
+    let limits = Limits::default();
+    assert!(verify_jws(valid, &keys, &[Algorithm::HS256], &limits).is_ok());
+    // A 32-byte MAC is 43 characters: the last one carries 4 bits and 2 unused ones.
+    let last = valid.chars().last().expect("non-empty");
+    let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let index = alphabet.find(last).expect("base64url");
+    for unused in 1..4 {
+        let other = alphabet.as_bytes()[(index & !3) | unused] as char;
+        let token = format!("{}{other}", &valid[..valid.len() - 1]);
+        assert!(
+            verify_jws(&token, &keys, &[Algorithm::HS256], &limits).is_err(),
+            "{token}"
+        );
+    }
+}
