@@ -29,7 +29,10 @@
 //! |---|---|---|
 //! | `macros` | yes | the `#[authenticate]` attribute |
 //! | `axum` | yes | `IntoResponse` for [`Error`], the extractor the attribute uses |
+//! | `actix-web` | no | the same for actix-web 4 (`ResponseError`, `FromRequest`) |
 //! | `testkit` | no | [`testkit::Issuer`]: an embedded issuer for examples and tests |
+//!
+//! The threat model is in [`manual`].
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
