@@ -13,9 +13,8 @@ use std::process::ExitCode;
 
 use actix_web::web::{self, Json};
 use actix_web::{App, HttpServer};
-use jwt_guard::testkit::Issuer;
-use jwt_guard::{Claims, JwtStrategy, Principal, authenticate};
-use jwt_guard_examples::{ServerConfig, USAGE};
+use jwt_guard::{Claims, Principal, authenticate};
+use jwt_guard_examples::{ServerConfig, TrustedIssuer, audit_or_refuse, exit_code, read_config};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -44,52 +43,19 @@ async fn public() -> Json<Value> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let config = match ServerConfig::from_sources(|k| std::env::var(k).ok(), &args) {
-        Ok(Some(config)) => config,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+    let config = match read_config() {
+        Ok(config) => config,
+        Err(code) => return code,
     };
     // actix's runtime is tokio underneath: the embedded issuer and the key fetches run
     // on it too.
-    match actix_web::rt::System::new().block_on(run(config)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(actix_web::rt::System::new().block_on(run(config)))
 }
 
 async fn run(config: ServerConfig) -> Result<(), String> {
-    let embedded = match &config.issuer {
-        Some(_) => None,
-        None => Some(Issuer::start().await.map_err(|e| e.to_string())?),
-    };
-    let issuer = config
-        .issuer
-        .clone()
-        .or_else(|| embedded.as_ref().map(|i| i.issuer().to_owned()))
-        .unwrap_or_default();
-    let mut builder = JwtStrategy::builder()
-        .issuer(&issuer)
-        .algorithms(config.algorithms.iter().copied());
-    if let Some(uri) = &config.jwks_uri {
-        builder = builder.jwks_uri(uri);
-    }
-    if let Some(audience) = &config.audience {
-        builder = builder.audience(audience);
-    }
-    jwt_guard::register("jwt", builder.build().map_err(|e| e.to_string())?)
-        .map_err(|e| e.to_string())?;
-    let audit = jwt_guard::audit().map_err(|e| format!("refusing to start: {e}"))?;
-    print!("{audit}");
+    let trusted = TrustedIssuer::from_config(&config).await?;
+    jwt_guard::register("jwt", trusted.strategy(&config)?).map_err(|e| e.to_string())?;
+    audit_or_refuse()?;
 
     let server = HttpServer::new(|| {
         App::new()
@@ -102,8 +68,8 @@ async fn run(config: ServerConfig) -> Result<(), String> {
     .map_err(|e| format!("cannot listen on {}: {e}", config.addr()))?;
     let addr = server.addrs()[0];
     println!("jwt-guard actix-web example listening on http://{addr}");
-    println!("issuer: {issuer}");
-    if let Some(embedded) = &embedded {
+    println!("issuer: {}", trusted.url);
+    if let Some(embedded) = &trusted.embedded {
         let token = embedded.token(json!({ "sub": "demo-user", "scope": "orders:read" }));
         println!();
         println!("Embedded issuer (no ISSUER set). Try:");

@@ -15,11 +15,10 @@ use std::process::ExitCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use http::HeaderMap;
-use jwt_guard::testkit::Issuer;
 use jwt_guard::{
-    BoxFuture, Claims, ClaimsMap, Error, ErrorKind, JwtStrategy, Principal, Strategy, authenticate,
+    BoxFuture, Claims, ClaimsMap, Error, ErrorKind, Principal, Strategy, authenticate,
 };
-use jwt_guard_examples::{ServerConfig, USAGE};
+use jwt_guard_examples::{ServerConfig, TrustedIssuer, audit_or_refuse, exit_code, read_config};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -100,41 +99,16 @@ fn app() -> Router {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let config = match ServerConfig::from_sources(|k| std::env::var(k).ok(), &args) {
-        Ok(Some(config)) => config,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+    let config = match read_config() {
+        Ok(config) => config,
+        Err(code) => return code,
     };
-    match run(config).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(run(config).await)
 }
 
 async fn run(config: ServerConfig) -> Result<(), String> {
-    let embedded = match &config.issuer {
-        Some(_) => None,
-        None => Some(Issuer::start().await.map_err(|e| e.to_string())?),
-    };
-    let issuer = config
-        .issuer
-        .clone()
-        .or_else(|| embedded.as_ref().map(|i| i.issuer().to_owned()))
-        .unwrap_or_default();
-    let jwt = JwtStrategy::builder()
-        .issuer(&issuer)
-        .build()
-        .map_err(|e| e.to_string())?;
+    let trusted = TrustedIssuer::from_config(&config).await?;
+    let jwt = trusted.strategy(&config)?;
     jwt_guard::register("jwt", jwt).map_err(|e| e.to_string())?;
     let Value::Object(service) = json!({
         "sub": "billing-service", "scope": "orders:read", "roles": ["ops"],
@@ -143,15 +117,14 @@ async fn run(config: ServerConfig) -> Result<(), String> {
     };
     let keys = ApiKeys(HashMap::from([("demo-key-1234", service)]));
     jwt_guard::register("api-key", keys).map_err(|e| e.to_string())?;
-    let audit = jwt_guard::audit().map_err(|e| format!("refusing to start: {e}"))?;
-    print!("{audit}");
+    audit_or_refuse()?;
 
     let listener = tokio::net::TcpListener::bind(config.addr())
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr()))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("listening on http://{addr}");
-    if let Some(embedded) = &embedded {
+    if let Some(embedded) = &trusted.embedded {
         let reader = embedded.token(json!({ "sub": "ada", "name": "Ada", "scope": "orders:read" }));
         let plain = embedded.token(json!({ "sub": "bob", "roles": ["viewer"] }));
         println!();

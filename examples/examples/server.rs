@@ -13,9 +13,8 @@ use std::process::ExitCode;
 
 use axum::routing::get;
 use axum::{Json, Router};
-use jwt_guard::testkit::Issuer;
-use jwt_guard::{JwtStrategy, Principal, authenticate};
-use jwt_guard_examples::{ServerConfig, USAGE};
+use jwt_guard::{Principal, authenticate};
+use jwt_guard_examples::{ServerConfig, TrustedIssuer, audit_or_refuse, exit_code, read_config};
 use serde_json::{Value, json};
 
 #[authenticate("jwt")]
@@ -47,55 +46,17 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let config = match ServerConfig::from_sources(|k| std::env::var(k).ok(), &args) {
-        Ok(Some(config)) => config,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
+    let config = match read_config() {
+        Ok(config) => config,
+        Err(code) => return code,
     };
-    match run(config).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(run(config).await)
 }
 
 async fn run(config: ServerConfig) -> Result<(), String> {
     // No issuer configured: start one here, so the example works with no setup.
-    let embedded = match &config.issuer {
-        Some(_) => None,
-        None => Some(
-            Issuer::start()
-                .await
-                .map_err(|e| format!("cannot start the embedded issuer: {e}"))?,
-        ),
-    };
-    let issuer = config
-        .issuer
-        .clone()
-        .or_else(|| embedded.as_ref().map(|i| i.issuer().to_owned()))
-        .unwrap_or_default();
-    let mut builder = JwtStrategy::builder()
-        .issuer(&issuer)
-        .algorithms(config.algorithms.iter().copied());
-    if let Some(uri) = &config.jwks_uri {
-        builder = builder.jwks_uri(uri);
-    }
-    if let Some(audience) = &config.audience {
-        builder = builder.audience(audience);
-    }
-    if config.token_cache {
-        builder = builder.token_cache(jwt_guard::TokenCacheConfig::default());
-    }
-    let strategy = builder.build().map_err(|e| e.to_string())?;
+    let trusted = TrustedIssuer::from_config(&config).await?;
+    let strategy = trusted.strategy(&config)?;
     if let Some(jwks) = strategy.jwks() {
         // Warm the key cache; a key server that is down now is not fatal (requests get
         // 503 until it answers), but say so.
@@ -106,16 +67,15 @@ async fn run(config: ServerConfig) -> Result<(), String> {
     jwt_guard::register("jwt", strategy).map_err(|e| e.to_string())?;
     // Every #[authenticate] handler must name a registered strategy: refuse to start
     // otherwise, rather than answer 500 on the first request.
-    let audit = jwt_guard::audit().map_err(|e| format!("refusing to start: {e}"))?;
-    print!("{audit}");
+    audit_or_refuse()?;
 
     let listener = tokio::net::TcpListener::bind(config.addr())
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr()))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("jwt-guard example server listening on http://{addr}");
-    println!("issuer: {issuer}");
-    if let Some(embedded) = &embedded {
+    println!("issuer: {}", trusted.url);
+    if let Some(embedded) = &trusted.embedded {
         let token = embedded.token(json!({ "sub": "demo-user", "name": "Demo User" }));
         println!();
         println!("Embedded issuer (no ISSUER set). Try:");

@@ -1,9 +1,95 @@
-//! Shared code of the jwt-guard examples: the example server's configuration, read from
-//! the environment and from matching flags (flags win).
+//! Shared code of the jwt-guard examples: the example servers' configuration, read from
+//! the environment and from matching flags (flags win), and their common start-up.
 
 use std::net::{IpAddr, SocketAddr};
+use std::process::ExitCode;
 
-use jwt_guard::Algorithm;
+use jwt_guard::testkit::Issuer;
+use jwt_guard::{Algorithm, JwtStrategy, TokenCacheConfig};
+
+/// Reads the configuration from the environment and the flags. `Err` is the exit code
+/// to stop with: 0 after printing the usage for `--help`, 2 after explaining a bad value.
+pub fn read_config() -> Result<ServerConfig, ExitCode> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match ServerConfig::from_sources(|k| std::env::var(k).ok(), &args) {
+        Ok(Some(config)) => Ok(config),
+        Ok(None) => {
+            println!("{USAGE}");
+            Err(ExitCode::SUCCESS)
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// The exit code of a run: 1 after printing the error.
+pub fn exit_code(outcome: Result<(), String>) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The issuer the example trusts: the configured one, or an embedded one on 127.0.0.1
+/// (kept alive by this value) when `ISSUER` is not set.
+#[derive(Debug)]
+pub struct TrustedIssuer {
+    /// The issuer URL.
+    pub url: String,
+    /// The embedded issuer, when no `ISSUER` was configured.
+    pub embedded: Option<Issuer>,
+}
+
+impl TrustedIssuer {
+    /// Starts the embedded issuer if the configuration names none.
+    pub async fn from_config(config: &ServerConfig) -> Result<Self, String> {
+        match &config.issuer {
+            Some(url) => Ok(Self {
+                url: url.clone(),
+                embedded: None,
+            }),
+            None => {
+                let issuer = Issuer::start()
+                    .await
+                    .map_err(|e| format!("cannot start the embedded issuer: {e}"))?;
+                Ok(Self {
+                    url: issuer.issuer().to_owned(),
+                    embedded: Some(issuer),
+                })
+            }
+        }
+    }
+
+    /// The `JwtStrategy` the configuration describes, for this issuer.
+    pub fn strategy(&self, config: &ServerConfig) -> Result<JwtStrategy, String> {
+        let mut builder = JwtStrategy::builder()
+            .issuer(&self.url)
+            .algorithms(config.algorithms.iter().copied());
+        if let Some(uri) = &config.jwks_uri {
+            builder = builder.jwks_uri(uri);
+        }
+        if let Some(audience) = &config.audience {
+            builder = builder.audience(audience);
+        }
+        if config.token_cache {
+            builder = builder.token_cache(TokenCacheConfig::default());
+        }
+        builder.build().map_err(|e| e.to_string())
+    }
+}
+
+/// Runs the start-up audit: prints the protected handlers, or refuses to start when a
+/// handler names a strategy nobody registered.
+pub fn audit_or_refuse() -> Result<(), String> {
+    let audit = jwt_guard::audit().map_err(|e| format!("refusing to start: {e}"))?;
+    print!("{audit}");
+    Ok(())
+}
 
 /// The example server's settings.
 #[derive(Debug, Clone, PartialEq)]

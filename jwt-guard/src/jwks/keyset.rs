@@ -353,21 +353,7 @@ impl KeySet {
 }
 
 fn overlaps(a: &KeyEntry, b: &KeyEntry) -> bool {
-    const ALL: [Algorithm; 12] = [
-        Algorithm::HS256,
-        Algorithm::HS384,
-        Algorithm::HS512,
-        Algorithm::ES256,
-        Algorithm::ES384,
-        Algorithm::RS256,
-        Algorithm::RS384,
-        Algorithm::RS512,
-        Algorithm::PS256,
-        Algorithm::PS384,
-        Algorithm::PS512,
-        Algorithm::EdDSA,
-    ];
-    ALL.iter().any(|&alg| a.fits(alg) && b.fits(alg))
+    ALL_ALGORITHMS.iter().any(|&alg| a.fits(alg) && b.fits(alg))
 }
 
 pub(crate) fn log_skipped(skipped: &[SkippedKey]) {
