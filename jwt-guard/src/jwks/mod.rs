@@ -289,10 +289,11 @@ impl Inner {
                 return Ok(snapshot);
             }
             if now < snapshot.expires_at + self.config.stale_for {
-                if now >= snapshot.expires_at {
+                let started = self.refresh_in_background(now);
+                if started && now >= snapshot.expires_at {
+                    // Once per refresh attempt, not once per request.
                     tracing::warn!("serving a stale JWK Set while refreshes fail");
                 }
-                self.refresh_in_background(now);
                 return Ok(snapshot);
             }
         }
@@ -338,10 +339,14 @@ impl Inner {
             .map_err(Error::from)
     }
 
-    fn refresh_in_background(self: &Arc<Self>, now: Instant) {
-        if self.backoff_remaining(now).is_none() {
-            drop(self.start_fetch());
+    /// Starts a refresh unless one is in flight or a fetch failed moments ago; true when
+    /// this call started it.
+    fn refresh_in_background(self: &Arc<Self>, now: Instant) -> bool {
+        if self.backoff_remaining(now).is_some() {
+            return false;
         }
+        let (_, started) = self.start_fetch();
+        started
     }
 
     fn backoff_remaining(&self, now: Instant) -> Option<Duration> {
@@ -364,16 +369,16 @@ impl Inner {
     }
 
     async fn fetch_shared(self: &Arc<Self>) -> Result<(), Arc<str>> {
-        self.start_fetch().await
+        self.start_fetch().0.await
     }
 
     /// Joins the fetch in flight or starts one. The fetch runs as its own task, so it
     /// finishes even when the request that started it is cancelled; the slot lock is held
     /// only to read or set the slot, never across I/O.
-    fn start_fetch(self: &Arc<Self>) -> SharedFetch {
+    fn start_fetch(self: &Arc<Self>) -> (SharedFetch, bool) {
         let mut slot = lock(&self.inflight);
         if let Some(fetch) = slot.as_ref() {
-            return fetch.clone();
+            return (fetch.clone(), false);
         }
         let inner = Arc::clone(self);
         let work = async move {
@@ -395,7 +400,7 @@ impl Inner {
             };
         let shared = future.shared();
         *slot = Some(shared.clone());
-        shared
+        (shared, true)
     }
 
     async fn resolve_url(&self) -> Result<&Url, String> {
