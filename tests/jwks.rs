@@ -600,3 +600,44 @@ async fn token_cache_never_serves_a_token_differing_in_one_byte() {
     assert_eq!(strategy.cached_tokens(), 1);
     assert!(strategy.verify_token(&token).await.is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redirects_are_limited() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A key server that redirects forever (to itself, on 127.0.0.1).
+    let hits = Arc::new(AtomicUsize::new(0));
+    async fn redirect(
+        State(hits): State<Arc<AtomicUsize>>,
+        axum::extract::Path(n): axum::extract::Path<u32>,
+    ) -> Response {
+        hits.fetch_add(1, Ordering::SeqCst);
+        axum::response::Redirect::temporary(&format!("/r/{}", n + 1)).into_response()
+    }
+    let app = Router::new()
+        .route("/r/{n}", get(redirect))
+        .with_state(Arc::clone(&hits));
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let s = JwtStrategy::builder()
+        .issuer("https://issuer.example")
+        .jwks_uri(format!("http://{addr}/r/0"))
+        .build()
+        .unwrap();
+    let jwks = s.jwks().unwrap();
+    let err = jwks.warm_up().await.unwrap_err();
+    assert_eq!(err.status(), 503);
+    // The first request and 3 redirects (the default cap), then the client gives up.
+    assert_eq!(hits.load(Ordering::SeqCst), 4);
+    assert!(
+        jwks.status()
+            .last_error
+            .unwrap_or_default()
+            .contains("redirect"),
+        "{:?}",
+        jwks.status()
+    );
+}
