@@ -80,20 +80,7 @@ const SKIPPED: &[(u32, Outcome, &str)] = &[
 ];
 
 /// Every signature algorithm jwt-guard knows.
-const ALL: [Algorithm; 12] = [
-    Algorithm::HS256,
-    Algorithm::HS384,
-    Algorithm::HS512,
-    Algorithm::ES256,
-    Algorithm::ES384,
-    Algorithm::RS256,
-    Algorithm::RS384,
-    Algorithm::RS512,
-    Algorithm::PS256,
-    Algorithm::PS384,
-    Algorithm::PS512,
-    Algorithm::EdDSA,
-];
+const ALL: [Algorithm; 12] = jwt_guard::jwks::ALL_ALGORITHMS;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]

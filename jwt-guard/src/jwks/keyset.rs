@@ -58,7 +58,8 @@ enum Verifier {
     Hmac(Box<hmac::Key>),
 }
 
-const ALL_ALGORITHMS: [Algorithm; 12] = [
+/// Every signature algorithm jwt-guard can verify (`none` is not one of them).
+pub const ALL_ALGORITHMS: [Algorithm; 12] = [
     Algorithm::HS256,
     Algorithm::HS384,
     Algorithm::HS512,

@@ -31,8 +31,8 @@ use jsonwebtoken::Algorithm;
 use reqwest::Url;
 use tokio::sync::OnceCell;
 
+pub use keyset::{ALL_ALGORITHMS, KeySet, MIN_RSA_BITS};
 pub(crate) use keyset::{KeyEntry, PemKind, static_entry};
-pub use keyset::{KeySet, MIN_RSA_BITS};
 
 use crate::error::{Error, ErrorKind, TokenError};
 use fetch::Fetched;
