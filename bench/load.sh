@@ -5,6 +5,8 @@
 #   cached    the same with the verified-token cache on (TOKEN_CACHE=1)
 #   handwritten  an axum 0.8 route checking RS256 by hand (jsonwebtoken::decode, key built once)
 #   authorizer   an axum 0.7 route behind jwt-authorizer 0.15
+#   seed         the seed's strategy on node/express (jwks-rsa client built per request),
+#                when node and npm are installed (SEED=0 to leave it out)
 # all with the same token and key (the example server's embedded issuer), on 127.0.0.1.
 # Records req/s, p50/p99 latency, server CPU µs per request (/proc) and peak RSS.
 #
@@ -26,6 +28,12 @@ fi
 echo "building (release)…"
 cargo build --release -q --example server
 cargo build --release -q --manifest-path bench/peers/Cargo.toml
+SEED=${SEED:-1}
+if [ "$SEED" = 1 ] && command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  (cd bench/seed && npm ci --no-audit --no-fund --silent)
+else
+  SEED=0
+fi
 SERVER=target/release/examples/server
 PEERS=bench/peers/target/release/jwt-guard-bench-peers
 
@@ -47,12 +55,19 @@ RUST_LOG=warn ISSUER="$ISSUER" TOKEN_CACHE=1 PORT=18081 "$SERVER" >/dev/null 2>&
 "$PEERS" handwritten 18082 "$ISSUER" >/dev/null 2>&1 & pids+=($!); HAND_PID=$!
 "$PEERS" authorizer 18083 "$ISSUER" >/dev/null 2>&1 & pids+=($!); AUTH_PID=$!
 for port in 18081 18082 18083; do wait_port $port; done
+if [ "$SEED" = 1 ]; then
+  node bench/seed/server.js 18084 "$ISSUER" >/dev/null 2>&1 & pids+=($!); SEED_PID=$!
+  wait_port 18084
+fi
 
 declare -A URL=( [open]=http://127.0.0.1:18080/public [guard]=http://127.0.0.1:18080/protected
   [cached]=http://127.0.0.1:18081/protected [handwritten]=http://127.0.0.1:18082/protected
   [authorizer]=http://127.0.0.1:18083/protected )
 declare -A PID=( [open]=$GUARD_PID [guard]=$GUARD_PID [cached]=$CACHED_PID [handwritten]=$HAND_PID [authorizer]=$AUTH_PID )
 TARGETS=(open guard cached handwritten authorizer)
+if [ "$SEED" = 1 ]; then
+  URL[seed]=http://127.0.0.1:18084/protected; PID[seed]=$SEED_PID; TARGETS+=(seed)
+fi
 
 # Every target must answer 200 to the token before it is measured.
 for t in "${TARGETS[@]}"; do
@@ -97,7 +112,8 @@ peak() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
   awk '{ a[$2]=a[$2] " " $3 } END { for (t in a) print t, a[t] }' "$results" | python3 -c '
 import sys, statistics
 m = {l.split()[0]: statistics.median(map(float, l.split()[1:])) for l in sys.stdin}
-for a, b in [("guard","handwritten"),("guard","authorizer"),("cached","open"),("guard","open"),("handwritten","open"),("authorizer","handwritten")]:
-    print(f"- {a} / {b}: {m[a]/m[b]:.2f}")'
+for a, b in [("guard","handwritten"),("guard","authorizer"),("cached","open"),("guard","open"),("handwritten","open"),("authorizer","handwritten"),("guard","seed")]:
+    if a in m and b in m:
+        print(f"- {a} / {b}: {m[a]/m[b]:.2f}")'
 } | tee "$OUT"
 echo "written to $OUT"
