@@ -11,6 +11,8 @@ use jwt_guard::testkit::Issuer;
 
 #[path = "common/app.rs"]
 mod app;
+#[path = "common/runtime.rs"]
+mod runtime;
 
 struct Env {
     issuer: Issuer,
@@ -18,16 +20,7 @@ struct Env {
 }
 
 /// One issuer and one app for the whole file, on a runtime of their own.
-static ENV: LazyLock<Env> = LazyLock::new(|| {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Runtime::new().expect("runtime");
-        let env = runtime.block_on(start());
-        tx.send(env).expect("send");
-        runtime.block_on(std::future::pending::<()>());
-    });
-    rx.recv().expect("the test environment failed to start")
-});
+static ENV: LazyLock<Env> = LazyLock::new(|| runtime::on_own_runtime(start));
 
 async fn start() -> Env {
     let issuer = Issuer::start().await.expect("issuer");

@@ -12,6 +12,9 @@ use jwt_guard::testkit::{Algorithm, Issuer};
 use jwt_guard::{JwtStrategy, Principal, authenticate};
 use serde_json::{Value, json};
 
+#[path = "common/runtime.rs"]
+mod runtime;
+
 // ── the app under test ─────────────────────────────────────────────────────────────
 
 #[authenticate("jwt")]
@@ -72,16 +75,7 @@ struct Env {
 
 /// One issuer and one app for the whole file, on a runtime of their own (tests each have
 /// theirs, and a server must outlive any one test).
-static ENV: LazyLock<Env> = LazyLock::new(|| {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Runtime::new().expect("runtime");
-        let env = runtime.block_on(start());
-        tx.send(env).expect("send");
-        runtime.block_on(std::future::pending::<()>());
-    });
-    rx.recv().expect("the test environment failed to start")
-});
+static ENV: LazyLock<Env> = LazyLock::new(|| runtime::on_own_runtime(start));
 
 async fn start() -> Env {
     {

@@ -100,7 +100,7 @@ struct Target {
 //         Path(id): Path<u32>,
 //     ) -> ::core::result::Result<Json<Value>, ::jwt_guard::__private::Error> {
 //         static __JWT_GUARD_SITE: ::jwt_guard::__private::GuardedHandler =
-//             ::jwt_guard::__private::site(
+//             ::jwt_guard::__private::GuardedHandler::__new(
 //                 ::core::concat!(::core::module_path!(), "::", "secure"),
 //                 ::core::file!(), ::core::line!(),
 //                 &["jwt", "api-key"],
@@ -355,7 +355,7 @@ fn register_site(
         None => (Vec::new(), none.clone(), none.clone(), false, true),
     };
     quote! {
-        static #site: #krate::__private::GuardedHandler = #krate::__private::site(
+        static #site: #krate::__private::GuardedHandler = #krate::__private::GuardedHandler::__new(
             ::core::concat!(::core::module_path!(), "::", #name),
             #file,
             #line,
@@ -1117,7 +1117,7 @@ mod tests {
             "{body}"
         );
         assert!(
-            body.contains("static __JWT_GUARD_SITE : :: jwt_guard :: __private :: GuardedHandler = :: jwt_guard :: __private :: site (:: core :: concat ! (:: core :: module_path ! () , \"::\" , \"secure\") , :: core :: file ! () , :: core :: line ! () , & [\"jwt\"] , :: core :: option :: Option :: None , :: core :: option :: Option :: None , false , false ,) ;"),
+            body.contains("static __JWT_GUARD_SITE : :: jwt_guard :: __private :: GuardedHandler = :: jwt_guard :: __private :: GuardedHandler :: __new (:: core :: concat ! (:: core :: module_path ! () , \"::\" , \"secure\") , :: core :: file ! () , :: core :: line ! () , & [\"jwt\"] , :: core :: option :: Option :: None , :: core :: option :: Option :: None , false , false ,) ;"),
             "{body}"
         );
         assert!(

@@ -26,7 +26,7 @@ pub struct GuardedHandler {
 }
 
 impl GuardedHandler {
-    /// Not public API: the attribute builds these through `__private::site`.
+    /// Not public API: the code `#[authenticate]` generates builds these.
     #[doc(hidden)]
     #[allow(clippy::too_many_arguments)]
     pub const fn __new(

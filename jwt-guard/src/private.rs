@@ -97,23 +97,6 @@ pub fn claims<T: ClaimsType>(principal: Principal) -> Result<Claims<T>, Error> {
     Claims::from_principal(&principal)
 }
 
-/// Not public API. The static description of one `#[authenticate]` site.
-#[allow(clippy::too_many_arguments)]
-pub const fn site(
-    handler: &'static str,
-    file: &'static str,
-    line: u32,
-    strategies: &'static [&'static str],
-    scopes: Option<Requirement>,
-    roles: Option<Requirement>,
-    optional: bool,
-    skip: bool,
-) -> GuardedHandler {
-    GuardedHandler::__new(
-        handler, file, line, strategies, scopes, roles, optional, skip,
-    )
-}
-
 /// Not public API. Authenticates with the site's strategies (first success wins), then
 /// checks its scopes and roles.
 pub async fn guard(site: &'static GuardedHandler, headers: &HeaderMap) -> Result<Principal, Error> {
