@@ -3,7 +3,7 @@
 //! registered, and passes once all are.
 
 use jwt_guard::testkit::Issuer;
-use jwt_guard::{ErrorKind, JwtStrategy, Principal, authenticate};
+use jwt_guard::{ConfigError, JwtStrategy, Principal, authenticate};
 
 #[authenticate("audit-jwt", "audit-key", scopes = ["orders:read"])]
 async fn orders() -> &'static str {
@@ -32,12 +32,11 @@ async fn unregistered_strategies_fail_the_audit_until_registered() {
     // Never called, never routed: listed all the same.
     let _ = (orders, maybe, Admin::purge, Admin::health);
 
-    let err = jwt_guard::audit().unwrap_err();
-    assert_eq!(err.status(), 500);
-    let ErrorKind::UnregisteredStrategies {
+    let err = jwt_guard::Registry::global().audit().unwrap_err();
+    let ConfigError::UnregisteredStrategies {
         strategies,
         handlers,
-    } = err.kind()
+    } = &err
     else {
         panic!("{err}");
     };
@@ -53,7 +52,7 @@ async fn unregistered_strategies_fail_the_audit_until_registered() {
         .build()
         .expect("strategy");
     jwt_guard::register("audit-jwt", jwt).expect("register");
-    let err = jwt_guard::audit().unwrap_err();
+    let err = jwt_guard::Registry::global().audit().unwrap_err();
     assert_eq!(
         err.to_string(),
         "authentication strategies used by #[authenticate] but not registered: \
@@ -65,7 +64,9 @@ async fn unregistered_strategies_fail_the_audit_until_registered() {
         .build()
         .expect("strategy");
     jwt_guard::register("audit-key", key).expect("register");
-    let audit = jwt_guard::audit().expect("everything is registered");
+    let audit = jwt_guard::Registry::global()
+        .audit()
+        .expect("everything is registered");
     assert!(audit.unregistered().is_empty());
     assert_eq!(
         audit.to_string(),

@@ -8,7 +8,8 @@ use axum::Router;
 use axum::routing::get;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jwt_guard::testkit::{Algorithm, Issuer};
+use jwt_guard::Algorithm;
+use jwt_guard::testkit::Issuer;
 use jwt_guard::{JwtStrategy, Principal, authenticate};
 use serde_json::{Value, json};
 
@@ -510,7 +511,7 @@ async fn registering_a_name_twice_is_an_error() {
         .build()
         .unwrap();
     let err = jwt_guard::register("jwt", again).unwrap_err();
-    assert!(matches!(err.kind(), jwt_guard::ErrorKind::DuplicateStrategy(name) if name == "jwt"));
+    assert!(matches!(&err, jwt_guard::ConfigError::DuplicateStrategy { name } if name == "jwt"));
     // The first registration is untouched.
     let token = ENV.issuer.token(json!({}));
     assert_eq!(bearer("/protected", &token).await.status, 200);

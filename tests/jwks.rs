@@ -9,8 +9,10 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use jwt_guard::testkit::{Algorithm, Issuer};
-use jwt_guard::{JwksConfig, JwtStrategy, Strategy};
+use jwt_guard::Algorithm;
+use jwt_guard::jwks::JwksConfig;
+use jwt_guard::testkit::Issuer;
+use jwt_guard::{JwtStrategy, Strategy};
 use serde_json::json;
 
 /// An app whose one route authenticates with `strategy` (through the `Strategy` trait,
@@ -516,7 +518,7 @@ fn cached_strategy(issuer: &Issuer, config: JwksConfig) -> JwtStrategy {
     JwtStrategy::builder()
         .issuer(issuer.issuer())
         .jwks_config(config)
-        .token_cache(jwt_guard::TokenCacheConfig::default())
+        .token_cache(jwt_guard::cache::TokenCacheConfig::default())
         .build()
         .expect("strategy")
 }

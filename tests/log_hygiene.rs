@@ -19,8 +19,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
-use jwt_guard::testkit::{Algorithm, Issuer};
-use jwt_guard::{ErrorKind, JwksConfig, JwtStrategy, TokenError, authenticate};
+use jwt_guard::Algorithm;
+use jwt_guard::jwks::JwksConfig;
+use jwt_guard::testkit::Issuer;
+use jwt_guard::{ErrorKind, JwtStrategy, TokenError, authenticate};
 use serde_json::{Value, json};
 
 /// Everything logged by this binary.
@@ -139,7 +141,10 @@ async fn attempt(
             headers.append(AUTHORIZATION, value);
         }
     }
-    match jwt_guard::authenticate(strategy, &headers).await {
+    match jwt_guard::Registry::global()
+        .authenticate(&[strategy], &headers)
+        .await
+    {
         Ok(_) => {
             outcomes.push(format!("{strategy}: ok"));
             None

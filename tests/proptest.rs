@@ -20,8 +20,10 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
 use jwt_guard::Strategy as _;
-use jwt_guard::testkit::{Algorithm, Issuer};
-use jwt_guard::{Error, ErrorKind, JwtStrategy, KeySet, Limits, Principal, TokenError};
+use jwt_guard::jwks::KeySet;
+use jwt_guard::testkit::Issuer;
+use jwt_guard::verify::Limits;
+use jwt_guard::{Algorithm, Error, ErrorKind, JwtStrategy, Principal, TokenError};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
@@ -512,7 +514,7 @@ fn key_confusion_is_refused_at_build_and_at_verify() {
                     token_error(verify(&ENV.strategy, &token)),
                     Some(TokenError::AlgorithmNotAllowed)
                 );
-                let bare = jwt_guard::verify_jws(&token, &keys, &all, &Limits::default());
+                let bare = jwt_guard::verify::verify_jws(&token, &keys, &all, &Limits::default());
                 assert!(
                     matches!(bare, Err(TokenError::UnknownKey | TokenError::AmbiguousKey)),
                     "{bare:?}"

@@ -1,5 +1,5 @@
 //! Google Wycheproof's JSON Web Signature vectors (`testdata/wycheproof/`, Apache-2.0, see
-//! the LICENSE beside them) through jwt-guard's signature layer, [`jwt_guard::verify_jws`].
+//! the LICENSE beside them) through jwt-guard's signature layer, [`jwt_guard::verify::verify_jws`].
 //!
 //! The payloads are not JWT claims, so only the signature layer is tested: structure, size
 //! caps, the header, the key lookup and the signature. Every vector runs twice: once with the
@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jwt_guard::{Algorithm, KeySet, Limits, TokenError, verify_jws};
+use jwt_guard::jwks::KeySet;
+use jwt_guard::verify::{Limits, verify_jws};
+use jwt_guard::{Algorithm, TokenError};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -80,7 +82,7 @@ const SKIPPED: &[(u32, Outcome, &str)] = &[
 ];
 
 /// Every signature algorithm jwt-guard knows.
-const ALL: [Algorithm; 12] = jwt_guard::jwks::ALL_ALGORITHMS;
+const ALL: [Algorithm; 12] = jwt_guard::Algorithm::ALL;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]

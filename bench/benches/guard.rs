@@ -21,8 +21,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use futures_util::FutureExt as _;
 use http::HeaderMap;
-use jwt_guard::testkit::{Algorithm, Issuer};
-use jwt_guard::{JwtStrategy, TokenCacheConfig};
+use jwt_guard::cache::TokenCacheConfig;
+use jwt_guard::testkit::Issuer;
+use jwt_guard::{Algorithm, JwtStrategy, Registry};
 use serde_json::{Value, json};
 
 const HMAC_SECRET: &[u8] = b"an HMAC secret of at least thirty-two bytes";
@@ -163,7 +164,8 @@ fn setup() -> Setup {
             jsonwebtoken::DecodingKey::from_jwk(&serde_json::from_value(jwk.clone()).expect("jwk"))
                 .expect("key")
         };
-        let mut validation = jsonwebtoken::Validation::new(alg);
+        let jwt_alg: jsonwebtoken::Algorithm = alg.as_str().parse().expect("same names");
+        let mut validation = jsonwebtoken::Validation::new(jwt_alg);
         validation.set_issuer(&[issuer.issuer()]);
         cases.push(Case {
             alg,
@@ -183,7 +185,8 @@ fn setup() -> Setup {
 }
 
 fn authenticate(name: &str, headers: &HeaderMap) -> Result<jwt_guard::Principal, jwt_guard::Error> {
-    jwt_guard::authenticate(name, headers)
+    Registry::global()
+        .authenticate(&[name], headers)
         .now_or_never()
         .expect("the guard never waits once keys are cached")
 }
@@ -240,7 +243,7 @@ fn pieces_and_rejections(c: &mut Criterion, setup: &Setup) {
         })
     });
     group.bench_function("registry_lookup", |b| {
-        b.iter(|| jwt_guard::is_registered(black_box("bench-RS256")))
+        b.iter(|| Registry::global().contains(black_box("bench-RS256")))
     });
     group.finish();
 
@@ -267,7 +270,7 @@ fn pieces_and_rejections(c: &mut Criterion, setup: &Setup) {
         // The first unknown kid starts the (one) refetch; later ones hit the cooldown.
         let _ = setup
             .runtime
-            .block_on(jwt_guard::authenticate("bench-RS256", &headers));
+            .block_on(Registry::global().authenticate(&["bench-RS256"], &headers));
         assert!(
             authenticate("bench-RS256", &headers).is_err(),
             "{name} must be refused"
@@ -311,7 +314,7 @@ fn scaling(c: &mut Criterion, setup: &Setup) {
         let padding = "x".repeat(kib * 1024);
         let token = issuer.token(json!({ "sub": "big", "padding": padding }));
         let name = format!("bench-size-{kib}");
-        let mut limits = jwt_guard::Limits::default();
+        let mut limits = jwt_guard::verify::Limits::default();
         limits.max_token_bytes = 16 * 1024;
         limits.max_payload_bytes = 16 * 1024;
         let strategy = JwtStrategy::builder()
@@ -363,7 +366,7 @@ fn scaling(c: &mut Criterion, setup: &Setup) {
     // Registered strategies: 1 → 100 (the registry already holds the ones above).
     let mut group = c.benchmark_group("scaling/strategies");
     let headers = &setup.cases[0].headers;
-    let mut registered = jwt_guard::registered().len();
+    let mut registered = Registry::global().names().len();
     for strategies in [10usize, 100] {
         while registered < strategies {
             let filler = JwtStrategy::builder()

@@ -15,9 +15,8 @@ use std::process::ExitCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use http::HeaderMap;
-use jwt_guard::{
-    BoxFuture, Claims, ClaimsMap, Error, ErrorKind, Principal, Strategy, authenticate,
-};
+use jwt_guard::claims::ClaimsMap;
+use jwt_guard::{BoxFuture, Claims, Error, ErrorKind, Principal, Strategy, authenticate};
 use jwt_guard_examples::{ServerConfig, TrustedIssuer, audit_or_refuse, exit_code, read_config};
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -4,8 +4,9 @@
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 
+use jwt_guard::cache::TokenCacheConfig;
 use jwt_guard::testkit::Issuer;
-use jwt_guard::{Algorithm, JwtStrategy, TokenCacheConfig};
+use jwt_guard::{Algorithm, JwtStrategy};
 
 /// Reads the configuration from the environment and the flags. `Err` is the exit code
 /// to stop with: 0 after printing the usage for `--help`, 2 after explaining a bad value.
@@ -86,7 +87,9 @@ impl TrustedIssuer {
 /// Runs the start-up audit: prints the protected handlers, or refuses to start when a
 /// handler names a strategy nobody registered.
 pub fn audit_or_refuse() -> Result<(), String> {
-    let audit = jwt_guard::audit().map_err(|e| format!("refusing to start: {e}"))?;
+    let audit = jwt_guard::Registry::global()
+        .audit()
+        .map_err(|e| format!("refusing to start: {e}"))?;
     print!("{audit}");
     Ok(())
 }

@@ -7,7 +7,9 @@
 
 mod common;
 
-use jwt_guard::{JwtStrategy, KeySet, Limits};
+use jwt_guard::JwtStrategy;
+use jwt_guard::jwks::KeySet;
+use jwt_guard::verify::Limits;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -19,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(!set.is_empty());
         let _ = set.kids();
         for token in common::KNOWN_VALID {
-            let _ = jwt_guard::verify_jws(token, &set, &common::ALL_ALGORITHMS, &limits);
+            let _ = jwt_guard::verify::verify_jws(token, &set, &common::ALL_ALGORITHMS, &limits);
         }
     }
     let _ = JwtStrategy::builder()

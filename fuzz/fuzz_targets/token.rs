@@ -14,7 +14,7 @@ mod common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jwt_guard::Limits;
+use jwt_guard::verify::Limits;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -34,7 +34,7 @@ fn raw(data: &[u8]) {
     };
     let limits = Limits::default();
     for keys in [&*common::ASYMMETRIC, &*common::SYMMETRIC] {
-        if let Ok(verified) = jwt_guard::verify_jws(token, keys, &common::ALL_ALGORITHMS, &limits) {
+        if let Ok(verified) = jwt_guard::verify::verify_jws(token, keys, &common::ALL_ALGORITHMS, &limits) {
             assert!(
                 common::KNOWN_VALID.contains(&token),
                 "verified an unknown token {token:?} ({:?})",
@@ -84,7 +84,7 @@ fn signed(data: &[u8]) {
     assert!(common::now_or_never(common::ASYMMETRIC_STRATEGY.verify_token(&token)).is_err());
     let limits = Limits::default();
     assert!(
-        jwt_guard::verify_jws(
+        jwt_guard::verify::verify_jws(
             &token,
             &common::ASYMMETRIC,
             &common::ALL_ALGORITHMS,

@@ -15,8 +15,8 @@ use syn::{
 
 use crate::args::{Args, Requirement};
 
-/// The hidden parameter that takes the request headers when the function has none.
-const HEADERS: &str = "__jwt_guard_headers";
+/// The hidden first parameter, the guard extractor, when the function has no headers.
+const GUARD: &str = "__jwt_guard";
 /// The hidden name of a header-source parameter whose pattern is not a plain identifier.
 const SOURCE: &str = "__jwt_guard_source";
 /// The principal returned by the strategy.
@@ -171,12 +171,7 @@ fn expand_fn(
 
     let site = Ident::new(SITE, Span::mixed_site());
     let register = register_site(&site, &krate, target, &sig.ident, Some(args));
-    let source = params.source_expr(&krate);
-    let guard = if optional {
-        quote!(#krate::__private::guard_optional(&#site, &*#source).await?)
-    } else {
-        quote!(#krate::__private::guard(&#site, &*#source).await?)
-    };
+    let guard = params.guard_expr(&site, &krate, optional);
     let principal = Ident::new(PRINCIPAL, Span::mixed_site());
     let authenticate = if params.injected.is_empty() {
         quote!(let _ = #guard;)
@@ -330,10 +325,7 @@ fn register_site(
     args: Option<&Args>,
 ) -> TokenStream {
     let name = &target.name;
-    // `file!()` and `line!()` spanned on the function's name report where it is.
-    let span = fn_name.span();
-    let file = quote_spanned!(span=> ::core::file!());
-    let line = quote_spanned!(span=> ::core::line!());
+    let (file, line, column) = location(fn_name);
     let none = quote!(::core::option::Option::None);
     let (strategies, scopes, roles, optional, skip) = match args {
         Some(args) => {
@@ -359,6 +351,7 @@ fn register_site(
             ::core::concat!(::core::module_path!(), "::", #name),
             #file,
             #line,
+            #column,
             &[#(#strategies),*],
             #scopes,
             #roles,
@@ -368,6 +361,31 @@ fn register_site(
         #krate::__private::inventory::submit! {
             #krate::__private::Site(&#site)
         }
+    }
+}
+
+/// `file!()`, `line!()` and `column!()` spanned on the function's name: where it is.
+fn location(fn_name: &Ident) -> (TokenStream, TokenStream, TokenStream) {
+    let span = fn_name.span();
+    (
+        quote_spanned!(span=> ::core::file!()),
+        quote_spanned!(span=> ::core::line!()),
+        quote_spanned!(span=> ::core::column!()),
+    )
+}
+
+/// The site's id, as `GuardedHandler::__new` computes it: a constant expression for the
+/// type of the hidden guard, which finds its site by it.
+fn site_id_expr(krate: &TokenStream, target: &Target, fn_name: &Ident) -> TokenStream {
+    let name = &target.name;
+    let (file, line, column) = location(fn_name);
+    quote! {
+        #krate::__private::site_id(
+            ::core::concat!(::core::module_path!(), "::", #name),
+            #file,
+            #line,
+            #column,
+        )
     }
 }
 
@@ -560,8 +578,9 @@ impl Params {
                     ),
                 ));
             }
-            let hidden = Ident::new(HEADERS, Span::mixed_site());
-            let ty = Type::Verbatim(quote!(#krate::__private::Headers));
+            let hidden = Ident::new(GUARD, Span::mixed_site());
+            let id = site_id_expr(krate, target, &sig.ident);
+            let ty = Type::Verbatim(quote!(#krate::__private::Guard<{ #id }>));
             kept.insert(
                 0,
                 FnArg::Typed(PatType {
@@ -576,8 +595,10 @@ impl Params {
         Ok(Self { source, injected })
     }
 
-    /// The `Cow<HeaderMap>` handed (dereferenced) to the strategy.
-    fn source_expr(&self, krate: &TokenStream) -> TokenStream {
+    /// The principal (an `Option` with `optional`): taken from the hidden guard, which
+    /// authenticated the request when it was extracted, or, for a function that carries
+    /// its own headers, by running the guard on them now.
+    fn guard_expr(&self, site: &Ident, krate: &TokenStream, optional: bool) -> TokenStream {
         match &self.source {
             // Spanned on the parameter's type: a type named like a header source that is
             // not one (a `Request` of another crate) is reported there.
@@ -587,13 +608,26 @@ impl Params {
                 // Shown at the type, resolved as the parameter's own name.
                 let mut ident = ident.clone();
                 ident.set_span(span.resolved_at(ident.span()));
-                quote_spanned! {span=>
+                let source = quote_spanned! {span=>
                     #krate::__private::HeaderSource::header_map(&#ident)
-                }
+                };
+                let registry = quote_spanned! {span=>
+                    #krate::__private::HeaderSource::registry(&#ident)
+                };
+                let guard = if optional {
+                    quote!(guard_optional)
+                } else {
+                    quote!(guard)
+                };
+                quote!(#krate::__private::#guard(&#site, &*#source, #registry).await?)
             }
             None => {
-                let hidden = Ident::new(HEADERS, Span::mixed_site());
-                quote!(#krate::__private::HeaderSource::header_map(&#hidden))
+                let hidden = Ident::new(GUARD, Span::mixed_site());
+                if optional {
+                    quote!(#krate::__private::Guard::optional(#hidden))
+                } else {
+                    quote!(#krate::__private::Guard::principal(#hidden)?)
+                }
             }
         }
     }

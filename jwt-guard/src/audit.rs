@@ -1,23 +1,26 @@
 //! The start-up audit: every `#[authenticate]` site, and the strategies they need.
 //!
 //! Each use of the attribute puts a [`GuardedHandler`] in a `static` and registers it
-//! with [`inventory`] at link time, so the list is complete before `main` runs, whether
-//! or not a handler was ever called or routed. [`audit`] reads it and checks it against
-//! the [registry](crate::register): a strategy a handler names but nobody registered is
-//! found at start-up, not by the first request that fails.
+//! with `inventory` at link time, so the list is complete before `main` runs, whether
+//! or not a handler was ever called or routed. [`Registry::audit`](crate::Registry::audit) reads it and checks it
+//! against a registry: a strategy a handler names but nobody registered is found at
+//! start-up, not by the first request that fails.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::LazyLock;
 
 use crate::authz::Requirement;
-use crate::error::{Error, ErrorKind};
+use crate::config_error::ConfigError;
 
 /// One `#[authenticate]` site: a handler, the strategies it accepts and what it requires.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardedHandler {
+    id: u64,
     handler: &'static str,
     file: &'static str,
     line: u32,
+    column: u32,
     strategies: &'static [&'static str],
     scopes: Option<Requirement>,
     roles: Option<Requirement>,
@@ -33,6 +36,7 @@ impl GuardedHandler {
         handler: &'static str,
         file: &'static str,
         line: u32,
+        column: u32,
         strategies: &'static [&'static str],
         scopes: Option<Requirement>,
         roles: Option<Requirement>,
@@ -40,9 +44,11 @@ impl GuardedHandler {
         skip: bool,
     ) -> Self {
         Self {
+            id: site_id(handler, file, line, column),
             handler,
             file,
             line,
+            column,
             strategies,
             scopes,
             roles,
@@ -64,6 +70,15 @@ impl GuardedHandler {
     /// The line of the function in [`file`](Self::file).
     pub fn line(&self) -> u32 {
         self.line
+    }
+
+    /// The column of the function's name on its [`line`](Self::line).
+    pub fn column(&self) -> u32 {
+        self.column
+    }
+
+    fn location(&self) -> (&'static str, &'static str, u32, u32) {
+        (self.handler, self.file, self.line, self.column)
     }
 
     /// The strategy names, in the order they are tried. Empty for a skipped method.
@@ -120,7 +135,8 @@ impl fmt::Display for GuardedHandler {
     }
 }
 
-/// What [`audit`] found: every `#[authenticate]` site linked into the program.
+/// What [`Registry::audit`](crate::Registry::audit) found: every `#[authenticate]` site linked into the
+/// program, and the strategies they name that the registry lacks.
 #[derive(Debug, Clone)]
 pub struct Audit {
     handlers: Vec<&'static GuardedHandler>,
@@ -128,19 +144,17 @@ pub struct Audit {
 }
 
 impl Audit {
-    /// Collects the sites and checks their strategies against the registry now.
-    /// Unlike [`audit`], never fails: look at [`unregistered`](Self::unregistered).
-    pub fn current() -> Self {
-        let mut handlers: Vec<&'static GuardedHandler> = inventory::iter::<Site>
-            .into_iter()
-            .map(|site| site.0)
-            .collect();
-        handlers.sort_by_key(|h| (h.handler, h.file, h.line));
+    /// Collects the sites and checks their strategies with `is_registered`.
+    pub(crate) fn against(is_registered: impl Fn(&str) -> bool) -> Self {
+        let handlers = sites().to_vec();
         let mut unregistered: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
         for handler in &handlers {
             for name in handler.strategies {
-                if !crate::registry::is_registered(name) {
-                    unregistered.entry(name).or_default().push(handler.handler);
+                if !is_registered(name) {
+                    let users = unregistered.entry(name).or_default();
+                    if !users.contains(&handler.handler) {
+                        users.push(handler.handler);
+                    }
                 }
             }
         }
@@ -165,7 +179,7 @@ impl Audit {
         self.unregistered.keys().copied().collect()
     }
 
-    fn into_result(self) -> Result<Self, Error> {
+    pub(crate) fn into_result(self) -> Result<Self, ConfigError> {
         if self.unregistered.is_empty() {
             return Ok(self);
         }
@@ -183,10 +197,10 @@ impl Audit {
             }
         }
         handlers.sort();
-        Err(Error::new(ErrorKind::UnregisteredStrategies {
+        Err(ConfigError::UnregisteredStrategies {
             strategies: self.unregistered().into_iter().map(str::to_owned).collect(),
             handlers,
-        }))
+        })
     }
 }
 
@@ -213,23 +227,63 @@ impl fmt::Display for Audit {
     }
 }
 
-/// Lists every `#[authenticate]` site and checks that each strategy it names is
-/// registered.
-///
-/// Call it at start-up, after registering the strategies, and refuse to start on an
-/// error: the error ([`ErrorKind::UnregisteredStrategies`]) names every unregistered
-/// strategy and the handlers that use it. `Display` of the [`Audit`] prints one line per
-/// handler, with its strategies and requirements.
-///
-/// ```no_run
-/// # fn main() -> Result<(), jwt_guard::Error> {
-/// // … jwt_guard::register(..) for every strategy …
-/// let audit = jwt_guard::audit()?; // refuse to start on an error
-/// print!("{audit}");
-/// # Ok(()) }
-/// ```
-pub fn audit() -> Result<Audit, Error> {
-    Audit::current().into_result()
+/// Every site, sorted and without repeats: a macro that copies a handler's body (axum's
+/// `#[debug_handler]` does) registers the same site more than once.
+fn sites() -> &'static [&'static GuardedHandler] {
+    static SITES: LazyLock<Vec<&'static GuardedHandler>> = LazyLock::new(|| {
+        let mut handlers: Vec<&'static GuardedHandler> = inventory::iter::<Site>
+            .into_iter()
+            .map(|site| site.0)
+            .collect();
+        handlers.sort_by_key(|h| h.location());
+        handlers.dedup_by_key(|h| h.location());
+        handlers
+    });
+    &SITES
+}
+
+/// The site whose [`site_id`] is `id`; `None` if there is none, or if two different
+/// sites share the id (a 64-bit hash collision: refused rather than guessed).
+pub(crate) fn site(id: u64) -> Option<&'static GuardedHandler> {
+    static BY_ID: LazyLock<HashMap<u64, Option<&'static GuardedHandler>>> = LazyLock::new(|| {
+        let mut map: HashMap<u64, Option<&'static GuardedHandler>> = HashMap::new();
+        for &handler in sites() {
+            map.entry(handler.id)
+                .and_modify(|seen| {
+                    tracing::error!(
+                        handler = handler.handler,
+                        "two #[authenticate] sites share an id; both fail closed"
+                    );
+                    *seen = None;
+                })
+                .or_insert(Some(handler));
+        }
+        map
+    });
+    BY_ID.get(&id).copied().flatten()
+}
+
+/// The id of a site: FNV-1a over its path, file, line and column. The attribute puts
+/// the same computation in the type of its hidden extractor, which finds its site by it.
+#[doc(hidden)]
+pub const fn site_id(handler: &str, file: &str, line: u32, column: u32) -> u64 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    const fn eat(mut hash: u64, bytes: &[u8]) -> u64 {
+        let mut i = 0;
+        while i < bytes.len() {
+            hash ^= bytes[i] as u64;
+            hash = hash.wrapping_mul(PRIME);
+            i += 1;
+        }
+        // A separator no UTF-8 text contains, so ("ab", "c") and ("a", "bc") differ.
+        hash ^= 0xff;
+        hash.wrapping_mul(PRIME)
+    }
+    let mut hash = 0xcbf2_9ce4_8422_2325;
+    hash = eat(hash, handler.as_bytes());
+    hash = eat(hash, file.as_bytes());
+    hash = eat(hash, &line.to_le_bytes());
+    eat(hash, &column.to_le_bytes())
 }
 
 /// Not public API: the registration of one site, submitted by the attribute.
@@ -248,6 +302,7 @@ mod tests {
         "app::orders",
         "src/app.rs",
         12,
+        5,
         &["audit-unit-jwt", "audit-unit-key"],
         Some(All(&[One("orders:read")])),
         None,
@@ -255,10 +310,26 @@ mod tests {
         false,
     );
     inventory::submit! { Site(&LISTED) }
+    // The same site again, as a macro copying a handler's body would register it.
+    static COPY: GuardedHandler = LISTED;
+    inventory::submit! { Site(&COPY) }
 
     #[test]
-    fn sites_are_listed_and_checked() {
-        let audit = Audit::current();
+    fn sites_are_listed_once_and_checked() {
+        let audit = Audit::against(|name| name == "audit-unit-jwt");
+        assert_eq!(
+            audit
+                .handlers()
+                .iter()
+                .filter(|h| h.handler() == "app::orders")
+                .count(),
+            1
+        );
+        assert_eq!(
+            site(site_id("app::orders", "src/app.rs", 12, 5)).map(GuardedHandler::handler),
+            Some("app::orders")
+        );
+        assert!(site(site_id("app::orders", "src/app.rs", 12, 6)).is_none());
         let site = audit.handler("app::orders").expect("listed");
         assert_eq!(site.strategies(), ["audit-unit-jwt", "audit-unit-key"]);
         assert_eq!(

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
+use crate::claims::ClaimsMap;
 use crate::jwks::KeyEntry;
-use crate::principal::ClaimsMap;
 
 /// Settings of the verified-token cache ([`JwtStrategyBuilder::token_cache`](crate::JwtStrategyBuilder::token_cache)).
 #[derive(Debug, Clone)]

@@ -1,7 +1,8 @@
-//! One error type for everything that can stop a request, with one mapping to HTTP.
+//! The error that stops a request, with one table from error to HTTP.
 //!
 //! The response reveals the status, the RFC 6750 `error=` code and a short, non-sensitive
-//! reason; details (URLs, key ids, upstream errors) go to the logs.
+//! message; details (URLs, key ids, upstream errors) go to the logs. Start-up mistakes are
+//! a [`ConfigError`](crate::ConfigError), not this.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -9,7 +10,7 @@ use std::time::Duration;
 
 use http::StatusCode;
 
-/// The error returned by every fallible operation of jwt-guard.
+/// Why a request was refused: the error every request-time operation of jwt-guard returns.
 ///
 /// It is one pointer wide; look at [`Error::kind`] for what went wrong and at
 /// [`Error::status`] for the HTTP status it maps to.
@@ -20,7 +21,7 @@ pub struct Error(Box<ErrorKind>);
 #[non_exhaustive]
 pub enum ErrorKind {
     // ── the request's credentials (401) ─────────────────────────────────────────────
-    /// No `Authorization` header. The seed's "Authorization header is missing".
+    /// No `Authorization` header (LoopBack's "Authorization header is missing").
     MissingAuthorization,
     /// The `Authorization` header does not use the `Bearer` scheme.
     NotBearer,
@@ -52,26 +53,17 @@ pub enum ErrorKind {
     /// The token lacks scopes the handler requires (`scopes = ...`).
     InsufficientScope {
         /// The scopes of the requirement, for the `scope` attribute of the challenge
-        /// (RFC 6750 §3).
+        /// (RFC 6750 §3). Values that are not RFC 6749 scope tokens are left out of it.
         required: Vec<String>,
     },
     /// The caller lacks roles the handler requires (`roles = ...`).
     InsufficientRole,
 
     // ── our own side (5xx) ──────────────────────────────────────────────────────────
-    /// A handler names a strategy that was never registered.
+    /// A handler names a strategy that is not registered in the registry in use.
     UnknownStrategy(String),
-    /// A strategy with this name is registered already.
-    DuplicateStrategy(String),
-    /// A configuration value is invalid (start-up error).
-    Config(String),
-    /// [`audit`](crate::audit) found handlers naming strategies that are not registered.
-    UnregisteredStrategies {
-        /// The unregistered names, sorted.
-        strategies: Vec<String>,
-        /// The handlers that name them, sorted.
-        handlers: Vec<String>,
-    },
+    /// The service is wired wrongly for this request (logged with the details).
+    Misconfigured(&'static str),
     /// No usable signing keys: the key server is unreachable and nothing usable is cached.
     KeysUnavailable {
         /// How long the client should wait before retrying.
@@ -113,6 +105,25 @@ pub enum TokenError {
     InvalidAudience,
 }
 
+/// The `WWW-Authenticate` challenge of a refusal (RFC 6750 §3).
+enum Challenge<'a> {
+    /// No challenge (5xx).
+    None,
+    /// `Bearer`, without an error code: credentials were missing (§3.1).
+    Bare,
+    /// `Bearer error="<code>"`, the whole header value.
+    Code(&'static str),
+    /// `Bearer error="insufficient_scope", scope="…"`.
+    Scope(&'a [String]),
+}
+
+/// What a client is told about an error.
+struct Reply<'a> {
+    status: StatusCode,
+    challenge: Challenge<'a>,
+    message: Cow<'a, str>,
+}
+
 impl Error {
     /// Creates an error of the given kind.
     pub fn new(kind: ErrorKind) -> Self {
@@ -127,10 +138,6 @@ impl Error {
     /// A 403 for custom strategies; `message` is shown to the client as is.
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Forbidden(message.into()))
-    }
-
-    pub(crate) fn config(message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Config(message.into()))
     }
 
     /// What went wrong.
@@ -156,27 +163,97 @@ impl Error {
         )
     }
 
-    /// The HTTP status this error maps to. The one place that decides it.
-    pub fn status(&self) -> StatusCode {
-        match &*self.0 {
-            ErrorKind::MissingAuthorization
-            | ErrorKind::NotBearer
-            | ErrorKind::TooManyParts
-            | ErrorKind::DuplicateAuthorization
-            | ErrorKind::HeaderTooLarge { .. }
-            | ErrorKind::InvalidHeaderEncoding
-            | ErrorKind::InvalidToken(_)
-            | ErrorKind::Unauthorized(_)
-            | ErrorKind::NoCredentials { .. } => StatusCode::UNAUTHORIZED,
-            ErrorKind::Forbidden(_)
-            | ErrorKind::InsufficientScope { .. }
-            | ErrorKind::InsufficientRole => StatusCode::FORBIDDEN,
-            ErrorKind::KeysUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            ErrorKind::UnknownStrategy(_)
-            | ErrorKind::DuplicateStrategy(_)
-            | ErrorKind::Config(_)
-            | ErrorKind::UnregisteredStrategies { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+    /// The one table from error to status, challenge and public message. Every kind is
+    /// listed: a new kind cannot be added without deciding all three.
+    fn reply(&self) -> Reply<'_> {
+        use Challenge::{Bare, Code, Scope};
+        const INVALID_REQUEST: Challenge<'static> = Code("Bearer error=\"invalid_request\"");
+        const INVALID_TOKEN: Challenge<'static> = Code("Bearer error=\"invalid_token\"");
+        const INSUFFICIENT_SCOPE: Challenge<'static> = Code("Bearer error=\"insufficient_scope\"");
+        let (status, challenge, message): (StatusCode, Challenge<'_>, Cow<'_, str>) = match &*self.0
+        {
+            ErrorKind::MissingAuthorization => (
+                StatusCode::UNAUTHORIZED,
+                Bare,
+                "Authorization header is missing".into(),
+            ),
+            ErrorKind::NotBearer => (
+                StatusCode::UNAUTHORIZED,
+                Bare,
+                "Authorization header is not of type Bearer".into(),
+            ),
+            ErrorKind::TooManyParts => (
+                StatusCode::UNAUTHORIZED,
+                INVALID_REQUEST,
+                "Authorization header value has too many parts.".into(),
+            ),
+            ErrorKind::DuplicateAuthorization => (
+                StatusCode::UNAUTHORIZED,
+                INVALID_REQUEST,
+                "Authorization header is repeated".into(),
+            ),
+            ErrorKind::HeaderTooLarge { .. } => (
+                StatusCode::UNAUTHORIZED,
+                INVALID_REQUEST,
+                "Authorization header is too large".into(),
+            ),
+            ErrorKind::InvalidHeaderEncoding => (
+                StatusCode::UNAUTHORIZED,
+                INVALID_REQUEST,
+                "Authorization header is not valid text".into(),
+            ),
+            ErrorKind::InvalidToken(reason) => (
+                StatusCode::UNAUTHORIZED,
+                INVALID_TOKEN,
+                format!("Invalid token: {reason}").into(),
+            ),
+            ErrorKind::Unauthorized(message) => {
+                (StatusCode::UNAUTHORIZED, INVALID_TOKEN, message.into())
+            }
+            ErrorKind::NoCredentials { expected } => (
+                StatusCode::UNAUTHORIZED,
+                Bare,
+                format!("No credentials: expected {}", quoted(expected, "or")).into(),
+            ),
+            ErrorKind::Forbidden(message) => {
+                (StatusCode::FORBIDDEN, INSUFFICIENT_SCOPE, message.into())
+            }
+            ErrorKind::InsufficientScope { required } => (
+                StatusCode::FORBIDDEN,
+                Scope(required),
+                "Insufficient scope".into(),
+            ),
+            ErrorKind::InsufficientRole => (
+                StatusCode::FORBIDDEN,
+                INSUFFICIENT_SCOPE,
+                "Insufficient role".into(),
+            ),
+            ErrorKind::UnknownStrategy(name) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Challenge::None,
+                format!("authentication strategy \"{name}\" is not registered").into(),
+            ),
+            ErrorKind::Misconfigured(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Challenge::None,
+                "authentication is misconfigured".into(),
+            ),
+            ErrorKind::KeysUnavailable { .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Challenge::None,
+                "signing keys are unavailable".into(),
+            ),
+        };
+        Reply {
+            status,
+            challenge,
+            message,
         }
+    }
+
+    /// The HTTP status this error maps to.
+    pub fn status(&self) -> StatusCode {
+        self.reply().status
     }
 
     /// The `WWW-Authenticate` value for a 401 or 403 (RFC 6750 §3), if any.
@@ -186,36 +263,24 @@ impl Error {
     /// `insufficient_scope` on a 403 — with `scope="…"` naming the required scopes when
     /// scopes were the reason.
     pub fn www_authenticate(&self) -> Option<Cow<'static, str>> {
-        let challenge = match &*self.0 {
-            ErrorKind::MissingAuthorization
-            | ErrorKind::NotBearer
-            | ErrorKind::NoCredentials { .. } => "Bearer",
-            ErrorKind::TooManyParts
-            | ErrorKind::DuplicateAuthorization
-            | ErrorKind::HeaderTooLarge { .. }
-            | ErrorKind::InvalidHeaderEncoding => "Bearer error=\"invalid_request\"",
-            ErrorKind::InvalidToken(_) | ErrorKind::Unauthorized(_) => {
-                "Bearer error=\"invalid_token\""
-            }
-            ErrorKind::InsufficientScope { required } => {
+        match self.reply().challenge {
+            Challenge::None => None,
+            Challenge::Bare => Some(Cow::Borrowed("Bearer")),
+            Challenge::Code(value) => Some(Cow::Borrowed(value)),
+            Challenge::Scope(required) => {
                 // Scope tokens have no `"` or `\` (RFC 6749 §3.3); the attribute checks
                 // them at compile time. Anything else is dropped rather than escaped.
                 let scope: Vec<&str> = required
                     .iter()
                     .map(String::as_str)
-                    .filter(|s| crate::authz::is_scope_token(s))
+                    .filter(|s| is_scope_token(s))
                     .collect();
-                return Some(Cow::Owned(format!(
+                Some(Cow::Owned(format!(
                     "Bearer error=\"insufficient_scope\", scope=\"{}\"",
                     scope.join(" ")
-                )));
+                )))
             }
-            ErrorKind::Forbidden(_) | ErrorKind::InsufficientRole => {
-                "Bearer error=\"insufficient_scope\""
-            }
-            _ => return None,
-        };
-        Some(Cow::Borrowed(challenge))
+        }
     }
 
     /// Seconds for a `Retry-After` header, on a 503.
@@ -226,37 +291,18 @@ impl Error {
         }
     }
 
-    /// The message shown to the client: the seed's texts for 401s, a generic phrase
-    /// for server faults (the details are in the logs).
+    /// The message shown to the client: LoopBack's texts for 401s, a generic phrase for
+    /// server faults (the details are in the logs).
     pub fn body_text(&self) -> String {
-        match &*self.0 {
-            ErrorKind::MissingAuthorization => "Authorization header is missing".into(),
-            ErrorKind::NotBearer => "Authorization header is not of type Bearer".into(),
-            ErrorKind::TooManyParts => "Authorization header value has too many parts.".into(),
-            ErrorKind::DuplicateAuthorization => "Authorization header is repeated".into(),
-            ErrorKind::HeaderTooLarge { .. } => "Authorization header is too large".into(),
-            ErrorKind::InvalidHeaderEncoding => "Authorization header is not valid text".into(),
-            ErrorKind::InvalidToken(reason) => format!("Invalid token: {reason}"),
-            ErrorKind::Unauthorized(message) | ErrorKind::Forbidden(message) => message.clone(),
-            ErrorKind::NoCredentials { expected } => {
-                format!("No credentials: expected {}", quoted(expected, "or"))
-            }
-            ErrorKind::InsufficientScope { .. } => "Insufficient scope".into(),
-            ErrorKind::InsufficientRole => "Insufficient role".into(),
-            ErrorKind::UnknownStrategy(name) => {
-                format!("authentication strategy \"{name}\" is not registered")
-            }
-            ErrorKind::KeysUnavailable { .. } => "signing keys are unavailable".into(),
-            ErrorKind::DuplicateStrategy(_)
-            | ErrorKind::Config(_)
-            | ErrorKind::UnregisteredStrategies { .. } => "authentication is misconfigured".into(),
-        }
+        self.reply().message.into_owned()
     }
 
     /// The response body in LoopBack's shape:
     /// `{"error":{"statusCode":401,"name":"UnauthorizedError","message":"…"}}`.
     pub fn body_json(&self) -> String {
-        let status = self.status();
+        let Reply {
+            status, message, ..
+        } = self.reply();
         let name = match status {
             StatusCode::UNAUTHORIZED => "UnauthorizedError",
             StatusCode::FORBIDDEN => "ForbiddenError",
@@ -264,7 +310,7 @@ impl Error {
             _ => "InternalServerError",
         };
         // Built by hand to keep LoopBack's member order; the message is JSON-escaped.
-        let message = serde_json::Value::String(self.body_text());
+        let message = serde_json::Value::String(message.into_owned());
         format!(
             r#"{{"error":{{"statusCode":{},"name":"{name}","message":{message}}}}}"#,
             status.as_u16()
@@ -279,6 +325,7 @@ impl fmt::Debug for Error {
 }
 
 impl fmt::Display for Error {
+    /// For logs: lower-case phrases with the details a client is not shown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &*self.0 {
             ErrorKind::MissingAuthorization => f.write_str("authorization header is missing"),
@@ -304,23 +351,7 @@ impl fmt::Display for Error {
             ErrorKind::UnknownStrategy(name) => {
                 write!(f, "authentication strategy \"{name}\" is not registered")
             }
-            ErrorKind::DuplicateStrategy(name) => {
-                write!(
-                    f,
-                    "authentication strategy \"{name}\" is registered already"
-                )
-            }
-            ErrorKind::Config(m) => write!(f, "invalid configuration: {m}"),
-            ErrorKind::UnregisteredStrategies {
-                strategies,
-                handlers,
-            } => write!(
-                f,
-                "authentication strategies used by #[authenticate] but not registered: {} \
-                 (used by {})",
-                quoted(strategies, "and"),
-                handlers.join(", ")
-            ),
+            ErrorKind::Misconfigured(reason) => write!(f, "misconfigured: {reason}"),
             ErrorKind::KeysUnavailable { detail, .. } => {
                 write!(f, "signing keys are unavailable: {detail}")
             }
@@ -328,7 +359,22 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &*self.0 {
+            ErrorKind::InvalidToken(reason) => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+/// True for an RFC 6749 §3.3 scope token: visible ASCII except `"` and `\`.
+pub(crate) fn is_scope_token(scope: &str) -> bool {
+    !scope.is_empty()
+        && scope
+            .bytes()
+            .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
+}
 
 /// `"a"`, `"a" or "b"`, `"a", "b" or "c"`.
 fn quoted(names: &[String], conjunction: &str) -> String {
@@ -372,6 +418,8 @@ impl fmt::Display for TokenError {
         }
     }
 }
+
+impl std::error::Error for TokenError {}
 
 #[cfg(test)]
 mod tests {
@@ -458,20 +506,5 @@ mod tests {
         );
         let body: serde_json::Value = serde_json::from_str(&role.body_json()).unwrap();
         assert_eq!(body["error"]["name"], "ForbiddenError");
-    }
-
-    #[test]
-    fn unregistered_strategies_name_every_one() {
-        let err = Error::new(ErrorKind::UnregisteredStrategies {
-            strategies: vec!["api-key".into(), "basic".into()],
-            handlers: vec!["app::a".into(), "app::b".into()],
-        });
-        assert_eq!(err.status(), 500);
-        assert_eq!(
-            err.to_string(),
-            "authentication strategies used by #[authenticate] but not registered: \
-             \"api-key\" and \"basic\" (used by app::a, app::b)"
-        );
-        assert_eq!(err.body_text(), "authentication is misconfigured");
     }
 }

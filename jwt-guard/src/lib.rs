@@ -15,44 +15,52 @@
 //!     Json(json!({ "message": "Access granted" }))
 //! }
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! # fn run() -> Result<(), jwt_guard::ConfigError> {
 //! jwt_guard::register("jwt", JwtStrategy::builder().issuer("https://issuer.example").build()?)?;
 //! let app: Router = Router::new().route("/protected", get(secure_endpoint));
 //! # Ok(()) }
 //! ```
 //!
-//! The pieces, in request order: [`extract`] (the bearer token) → [`verify`](crate::JwtStrategy)
-//! (header, key, signature, claims) → [`jwks`] (the keys) → [`Strategy`] → [`register`]
-//! (the named registry) → integrations (axum).
+//! The crate root holds what a handler author uses; everything else lives in one module
+//! each, in request order: [`extract`] (the bearer token) → [`verify`] (header, key,
+//! signature, claims) → [`jwks`] (the keys) → [`JwtStrategy`] / [`Strategy`] →
+//! [`Registry`] (named strategies) → [`authz`] (scopes and roles) → the framework
+//! integrations (axum, actix-web) and [`render`] (the error body). [`audit`] lists every
+//! protected handler; [`claims`] says where scopes and roles are read.
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `macros` | yes | the `#[authenticate]` attribute |
 //! | `axum` | yes | `IntoResponse` for [`Error`], the extractor the attribute uses |
 //! | `actix-web` | no | the same for actix-web 4 (`ResponseError`, `FromRequest`) |
-//! | `testkit` | no | [`testkit::Issuer`]: an embedded issuer for examples and tests |
+//! | `testkit` | no | [`testkit`]: signing keys and an embedded issuer for examples and tests |
 //!
-//! The threat model is in [`manual`].
+//! Start-up mistakes are a [`ConfigError`]; what stops a request is an [`Error`]. The
+//! threat model is in [`manual`].
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
-mod audit;
-mod authz;
-mod cache;
+mod algorithm;
+pub mod audit;
+pub mod authz;
+pub mod cache;
+pub mod claims;
+mod config_error;
 mod error;
 pub mod extract;
+mod guard;
+mod integrations;
 pub mod jwks;
 pub mod manual;
 mod principal;
 mod registry;
 pub mod render;
 mod strategy;
-pub mod verify;
-
-pub mod integrations;
 #[cfg(feature = "testkit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
 pub mod testkit;
+pub mod verify;
 
 #[doc(hidden)]
 pub mod __private {
@@ -61,20 +69,12 @@ pub mod __private {
 }
 mod private;
 
-pub use audit::{Audit, GuardedHandler, audit};
-pub use authz::{
-    DEFAULT_ROLES_CLAIM, Requirement, authorize, roles_claim, set_roles_claim, set_roles_claim_for,
-};
-pub use cache::TokenCacheConfig;
+pub use algorithm::{Algorithm, UnknownAlgorithm};
+pub use config_error::ConfigError;
 pub use error::{Error, ErrorKind, TokenError};
-pub use jsonwebtoken::Algorithm;
-pub use jwks::{JwksClient, JwksConfig, JwksStatus, KeySet};
-pub use principal::{Claims, ClaimsMap, Principal};
-pub use registry::{
-    authenticate, authenticate_any, is_registered, register, register_arc, registered,
-};
+pub use principal::{Claims, Principal};
+pub use registry::{Registry, register};
 pub use strategy::{BoxFuture, JwtStrategy, JwtStrategyBuilder, Strategy};
-pub use verify::{Limits, VerifiedJws, verify_jws};
 
 /// Wraps an async handler so the named strategy authenticates the request first.
 ///

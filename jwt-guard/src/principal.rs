@@ -7,14 +7,13 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use crate::claims::{ClaimPaths, ClaimsMap};
 use crate::error::{Error, TokenError};
 
-/// The verified claims of a token, as a JSON object.
-pub type ClaimsMap = serde_json::Map<String, serde_json::Value>;
-
-/// Who made the request: the strategy that authenticated it and the verified claims.
+/// Who made the request: the strategy that authenticated it, the verified claims, and
+/// where that strategy reads scopes and roles ([`ClaimPaths`]).
 ///
-/// Cheap to clone (the claims are shared). Typed access goes through serde:
+/// Cheap to clone (everything is shared). Typed access goes through serde:
 ///
 /// ```
 /// # use jwt_guard::Principal;
@@ -30,22 +29,27 @@ pub type ClaimsMap = serde_json::Map<String, serde_json::Value>;
 pub struct Principal {
     strategy: Arc<str>,
     claims: Arc<ClaimsMap>,
+    paths: Arc<ClaimPaths>,
 }
 
 impl Principal {
-    /// A principal with the given claims. Custom strategies build theirs with this; the
-    /// registry fills in the strategy name.
+    /// A principal with the given claims and the default [`ClaimPaths`]. Custom
+    /// strategies build theirs with this; the registry fills in the strategy name.
     pub fn new(claims: ClaimsMap) -> Self {
-        Self {
-            strategy: Arc::from(""),
-            claims: Arc::new(claims),
-        }
+        Self::from_shared(Arc::new(claims), ClaimPaths::shared_default())
     }
 
-    pub(crate) fn from_shared(claims: Arc<ClaimsMap>) -> Self {
+    /// The same principal, reading scopes and roles at `paths`.
+    pub fn with_claim_paths(mut self, paths: impl Into<Arc<ClaimPaths>>) -> Self {
+        self.paths = paths.into();
+        self
+    }
+
+    pub(crate) fn from_shared(claims: Arc<ClaimsMap>, paths: Arc<ClaimPaths>) -> Self {
         Self {
             strategy: Arc::from(""),
             claims,
+            paths,
         }
     }
 
@@ -74,10 +78,10 @@ impl Principal {
         self.claims.get("sub").and_then(serde_json::Value::as_str)
     }
 
-    /// The granted scopes: the words of the `scope` claim (RFC 8693) and the entries of
-    /// the `scp` claim, merged without repeats.
+    /// The granted scopes, read at the strategy's scope paths (by default the words of
+    /// the `scope` claim, RFC 8693, and the entries of `scp`), merged without repeats.
     pub fn scopes(&self) -> Vec<&str> {
-        crate::authz::scopes_of(&self.claims)
+        self.paths.scopes_of(&self.claims)
     }
 
     /// True when the caller was granted `scope`.
@@ -85,10 +89,14 @@ impl Principal {
         self.scopes().contains(&scope)
     }
 
-    /// The caller's roles, read at the roles claim path in force for its strategy
-    /// ([`set_roles_claim`](crate::set_roles_claim); `roles` by default).
+    /// The caller's roles, read at the strategy's role paths (`roles` by default).
     pub fn roles(&self) -> Vec<&str> {
-        crate::authz::roles_of(&self.claims, &self.strategy)
+        self.paths.roles_of(&self.claims)
+    }
+
+    /// Where this principal's scopes and roles are read.
+    pub fn claim_paths(&self) -> &ClaimPaths {
+        &self.paths
     }
 
     /// True when the caller has `role`.
@@ -241,7 +249,7 @@ mod tests {
     }
 
     #[test]
-    fn scopes_and_roles() {
+    fn scopes_and_roles_follow_the_paths_it_carries() {
         let serde_json::Value::Object(map) = serde_json::json!({
             "scope": "orders:read profile",
             "scp": ["orders:write"],
@@ -250,19 +258,18 @@ mod tests {
         }) else {
             unreachable!()
         };
-        let p = Principal::new(map).with_strategy(&Arc::from("principal-test-kc"));
+        let p = Principal::new(map);
         assert_eq!(p.scopes(), ["orders:read", "profile", "orders:write"]);
         assert!(p.has_scope("orders:write"));
         assert!(!p.has_scope("orders"));
         assert_eq!(p.roles(), ["admin"], "the default path is `roles`");
-        crate::set_roles_claim_for("principal-test-kc", "realm_access.roles").unwrap();
+        let keycloak = ClaimPaths::default()
+            .with_roles(["realm_access.roles"])
+            .unwrap();
+        let p = p.with_claim_paths(keycloak);
         assert_eq!(p.roles(), ["ops"]);
         assert!(p.has_role("ops"));
-        assert_eq!(
-            crate::authz::roles_claim("principal-test-kc"),
-            "realm_access.roles"
-        );
-        assert_eq!(crate::authz::roles_claim("principal-test-other"), "roles");
+        assert!(!p.has_role("admin"));
     }
 
     #[test]

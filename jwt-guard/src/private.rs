@@ -2,18 +2,20 @@
 //! change in any release.
 
 use std::borrow::Cow;
+use std::fmt;
 
 use http::HeaderMap;
 use serde::de::DeserializeOwned;
 
-pub use crate::audit::{GuardedHandler, Site};
+pub use crate::audit::{GuardedHandler, Site, site_id};
 pub use crate::authz::Requirement;
 pub use crate::error::Error;
+use crate::error::ErrorKind;
 pub use crate::principal::{Claims, Principal};
-pub use crate::registry::authenticate;
+use crate::registry::Registry;
 pub use inventory;
 
-/// Not public API. Where a handler's request headers come from.
+/// Not public API. Where a handler's request headers (and its registry) come from.
 #[diagnostic::on_unimplemented(
     message = "`#[authenticate]` cannot read request headers from `{Self}`",
     label = "expected `http::HeaderMap`, `http::Request<B>` or `http::request::Parts`"
@@ -22,6 +24,11 @@ pub trait HeaderSource {
     /// Not public API. Borrowed for `http` types; built for frameworks on other versions
     /// of `http` (actix-web).
     fn header_map(&self) -> Cow<'_, HeaderMap>;
+
+    /// Not public API. The registry the request carries, if any.
+    fn registry(&self) -> Option<&Registry> {
+        None
+    }
 }
 
 impl HeaderSource for HeaderMap {
@@ -34,11 +41,19 @@ impl<B> HeaderSource for http::Request<B> {
     fn header_map(&self) -> Cow<'_, HeaderMap> {
         Cow::Borrowed(self.headers())
     }
+
+    fn registry(&self) -> Option<&Registry> {
+        self.extensions().get()
+    }
 }
 
 impl HeaderSource for http::request::Parts {
     fn header_map(&self) -> Cow<'_, HeaderMap> {
         Cow::Borrowed(&self.headers)
+    }
+
+    fn registry(&self) -> Option<&Registry> {
+        self.extensions.get()
     }
 }
 
@@ -46,22 +61,59 @@ impl<T: HeaderSource + ?Sized> HeaderSource for &T {
     fn header_map(&self) -> Cow<'_, HeaderMap> {
         (**self).header_map()
     }
+
+    fn registry(&self) -> Option<&Registry> {
+        (**self).registry()
+    }
 }
 
 impl<T: HeaderSource + ?Sized> HeaderSource for &mut T {
     fn header_map(&self) -> Cow<'_, HeaderMap> {
         (**self).header_map()
     }
+
+    fn registry(&self) -> Option<&Registry> {
+        (**self).registry()
+    }
 }
 
-/// Not public API. The request headers, taken by a hidden parameter that
-/// `#[authenticate]` adds to handlers that have no headers of their own.
-#[derive(Debug)]
-pub struct Headers(pub HeaderMap);
+/// Not public API. The hidden first parameter `#[authenticate]` adds to a handler that
+/// has no headers of its own: extracting it *is* the authentication, so it runs before
+/// every other extractor and before the body is read. `SITE` is the site's
+/// [`site_id`].
+///
+/// Its `Debug` shows the principal's strategy and claim names, never a header or token.
+pub struct Guard<const SITE: u64>(Option<Principal>);
 
-impl HeaderSource for Headers {
-    fn header_map(&self) -> Cow<'_, HeaderMap> {
-        Cow::Borrowed(&self.0)
+impl<const SITE: u64> Guard<SITE> {
+    /// Not public API. Authenticates the request of these headers for site `SITE`.
+    pub(crate) async fn extract(
+        headers: &HeaderMap,
+        registry: Option<&Registry>,
+    ) -> Result<Self, Error> {
+        crate::guard::check_id(SITE, headers, registry)
+            .await
+            .map(Self)
+    }
+
+    /// Not public API. The principal of a site without `optional`.
+    pub fn principal(self) -> Result<Principal, Error> {
+        self.0.ok_or_else(|| {
+            Error::new(ErrorKind::Misconfigured(
+                "an optional #[authenticate] site was read as a required one",
+            ))
+        })
+    }
+
+    /// Not public API. The principal of an `optional` site.
+    pub fn optional(self) -> Option<Principal> {
+        self.0
+    }
+}
+
+impl<const SITE: u64> fmt::Debug for Guard<SITE> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Guard").field(&self.0).finish()
     }
 }
 
@@ -97,12 +149,15 @@ pub fn claims<T: ClaimsType>(principal: Principal) -> Result<Claims<T>, Error> {
     Claims::from_principal(&principal)
 }
 
-/// Not public API. Authenticates with the site's strategies (first success wins), then
-/// checks its scopes and roles.
-pub async fn guard(site: &'static GuardedHandler, headers: &HeaderMap) -> Result<Principal, Error> {
-    let principal = crate::registry::authenticate_any(site.strategies(), headers).await?;
-    crate::authz::authorize(&principal, site.scopes(), site.roles())?;
-    Ok(principal)
+/// Not public API. For handlers that carry their own headers: authenticates with the
+/// site's strategies (first success wins), then checks its scopes and roles.
+pub async fn guard(
+    site: &'static GuardedHandler,
+    headers: &HeaderMap,
+    registry: Option<&Registry>,
+) -> Result<Principal, Error> {
+    let principal = crate::guard::check(site, headers, registry).await?;
+    Guard::<0>(principal).principal()
 }
 
 /// Not public API. Like [`guard`], for `optional`: `Ok(None)` when no strategy found
@@ -110,13 +165,7 @@ pub async fn guard(site: &'static GuardedHandler, headers: &HeaderMap) -> Result
 pub async fn guard_optional(
     site: &'static GuardedHandler,
     headers: &HeaderMap,
+    registry: Option<&Registry>,
 ) -> Result<Option<Principal>, Error> {
-    match crate::registry::authenticate_any(site.strategies(), headers).await {
-        Ok(principal) => {
-            crate::authz::authorize(&principal, site.scopes(), site.roles())?;
-            Ok(Some(principal))
-        }
-        Err(err) if err.is_missing_credentials() => Ok(None),
-        Err(err) => Err(err),
-    }
+    crate::guard::check(site, headers, registry).await
 }

@@ -1,133 +1,48 @@
-//! The process-wide registry of named strategies, filled at start-up.
+//! Named strategies: a [`Registry`] value, and the process-wide default one.
 //!
 //! Lookups on the request path are lock-free: the map is behind an [`ArcSwap`], read with
 //! one atomic load. Registration (rare, at start-up) copies the map and swaps it in.
+//!
+//! `#[authenticate]` uses the registry that the request carries — one put in its
+//! extensions (axum: `Router::layer(axum::Extension(registry))`; actix-web:
+//! `App::app_data(registry)`) — and [`Registry::global`] otherwise. So a test, or one of
+//! several apps in a process, owns its strategies without touching anybody else's.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::{Arc, LazyLock};
 
 use arc_swap::ArcSwap;
 use http::HeaderMap;
 
+use crate::audit::Audit;
+use crate::config_error::ConfigError;
 use crate::error::{Error, ErrorKind};
 use crate::principal::Principal;
 use crate::strategy::Strategy;
 
-/// Registers `strategy` under `name` in the process-wide registry.
-///
-/// Registering a name twice is an error ([`ErrorKind::DuplicateStrategy`]): the first
-/// registration stays, nothing is replaced silently. Names are case-sensitive and must
-/// not be empty.
+/// A set of named strategies. Cheap to clone: clones share the same set.
 ///
 /// ```
-/// # fn main() -> Result<(), jwt_guard::Error> {
-/// use jwt_guard::JwtStrategy;
+/// # fn main() -> Result<(), jwt_guard::ConfigError> {
+/// use jwt_guard::{JwtStrategy, Registry};
 ///
-/// let strategy = JwtStrategy::builder()
-///     .issuer("https://issuer.example")
-///     .build()?;
-/// jwt_guard::register("doc-jwt", strategy)?;
-/// assert!(jwt_guard::register("doc-jwt", JwtStrategy::builder().issuer("https://other.example").build()?).is_err());
+/// let registry = Registry::new();
+/// registry.register("jwt", JwtStrategy::builder().issuer("https://issuer.example").build()?)?;
+/// assert!(registry.contains("jwt"));
+/// assert!(!Registry::global().contains("jwt"), "registries are separate");
+///
+/// // Refused, and the first registration stays:
+/// let again = JwtStrategy::builder().issuer("https://other.example").build()?;
+/// assert!(registry.register("jwt", again).is_err());
+///
+/// // With axum: the attribute's handlers under this router use `registry`.
+/// let app: axum::Router = axum::Router::new().layer(axum::Extension(registry));
 /// # Ok(()) }
 /// ```
-pub fn register(name: &str, strategy: impl Strategy) -> Result<(), Error> {
-    register_arc(name, Arc::new(strategy))
-}
-
-/// Like [`register`], for a strategy that is already shared.
-pub fn register_arc(name: &str, strategy: Arc<dyn Strategy>) -> Result<(), Error> {
-    if name.is_empty() {
-        return Err(Error::config("a strategy name must not be empty"));
-    }
-    let entry = Arc::new(Entry {
-        name: Arc::from(name),
-        strategy,
-    });
-    let mut inserted = false;
-    REGISTRY.rcu(|current| {
-        if current.contains_key(name) {
-            inserted = false;
-            return Arc::clone(current);
-        }
-        let mut next = HashMap::clone(current);
-        next.insert(Box::from(name), Arc::clone(&entry));
-        inserted = true;
-        Arc::new(next)
-    });
-    if inserted {
-        tracing::info!(strategy = name, "authentication strategy registered");
-        Ok(())
-    } else {
-        Err(Error::new(ErrorKind::DuplicateStrategy(name.to_owned())))
-    }
-}
-
-/// True when a strategy is registered under `name`.
-pub fn is_registered(name: &str) -> bool {
-    REGISTRY.load().contains_key(name)
-}
-
-/// The names of all registered strategies, sorted.
-pub fn registered() -> Vec<String> {
-    let mut names: Vec<String> = REGISTRY.load().keys().map(|k| k.to_string()).collect();
-    names.sort();
-    names
-}
-
-/// Runs the strategy registered under `name` on `headers`.
-///
-/// An unregistered name fails closed with [`ErrorKind::UnknownStrategy`] (a 500), and is
-/// logged: it is the service's misconfiguration, not the client's fault.
-pub async fn authenticate(name: &str, headers: &HeaderMap) -> Result<Principal, Error> {
-    let Some(entry) = REGISTRY.load().get(name).map(Arc::clone) else {
-        tracing::error!(
-            strategy = name,
-            "handler names an authentication strategy that is not registered"
-        );
-        return Err(Error::new(ErrorKind::UnknownStrategy(name.to_owned())));
-    };
-    match entry.strategy.authenticate(headers).await {
-        Ok(principal) => Ok(principal.with_strategy(&entry.name)),
-        Err(err) => {
-            tracing::debug!(strategy = name, error = %err, status = err.status().as_u16(), "authentication failed");
-            Err(err)
-        }
-    }
-}
-
-/// Runs the strategies registered under `names` in order; the first success wins.
-///
-/// LoopBack's semantics for `@authenticate('a', 'b')`:
-///
-/// - a strategy that finds **no credentials of its kind** (its error answers
-///   [`Error::is_missing_credentials`]) passes the request on to the next one;
-/// - a strategy that finds credentials and **refuses** them ends the chain with its error
-///   (a bad token is never retried as something else);
-/// - when **every** strategy passes, the result is [`ErrorKind::NoCredentials`], a 401
-///   naming the strategies tried — itself a missing-credentials error. With one name,
-///   that strategy's own error is returned unchanged.
-///
-/// An unregistered name fails closed when it is reached, like [`authenticate`].
-///
-/// ```
-/// # async fn f(headers: &http::HeaderMap) -> Result<(), jwt_guard::Error> {
-/// let principal = jwt_guard::authenticate_any(&["jwt", "api-key"], headers).await?;
-/// println!("authenticated by {}", principal.strategy());
-/// # Ok(()) }
-/// ```
-pub async fn authenticate_any(names: &[&str], headers: &HeaderMap) -> Result<Principal, Error> {
-    if let [name] = names {
-        return authenticate(name, headers).await;
-    }
-    for name in names {
-        match authenticate(name, headers).await {
-            Err(err) if err.is_missing_credentials() => continue,
-            result => return result,
-        }
-    }
-    Err(Error::new(ErrorKind::NoCredentials {
-        expected: names.iter().map(|name| (*name).to_owned()).collect(),
-    }))
+#[derive(Clone, Default)]
+pub struct Registry {
+    map: Arc<ArcSwap<HashMap<Box<str>, Arc<Entry>>>>,
 }
 
 struct Entry {
@@ -135,5 +50,182 @@ struct Entry {
     strategy: Arc<dyn Strategy>,
 }
 
-static REGISTRY: LazyLock<ArcSwap<HashMap<Box<str>, Arc<Entry>>>> =
-    LazyLock::new(|| ArcSwap::from_pointee(HashMap::new()));
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The process-wide registry: what [`register`] fills and what `#[authenticate]` uses
+    /// when the request carries no registry of its own.
+    pub fn global() -> &'static Registry {
+        static GLOBAL: LazyLock<Registry> = LazyLock::new(Registry::new);
+        &GLOBAL
+    }
+
+    /// Registers `strategy` under `name`.
+    ///
+    /// Registering a name twice is an error ([`ConfigError::DuplicateStrategy`]): the
+    /// first registration stays, nothing is replaced silently. Names are case-sensitive
+    /// and must not be empty.
+    pub fn register(&self, name: &str, strategy: impl Strategy) -> Result<(), ConfigError> {
+        self.register_arc(name, Arc::new(strategy))
+    }
+
+    /// Like [`register`](Self::register), for a strategy that is already shared.
+    pub fn register_arc(&self, name: &str, strategy: Arc<dyn Strategy>) -> Result<(), ConfigError> {
+        if name.is_empty() {
+            return Err(ConfigError::EmptyStrategyName);
+        }
+        let entry = Arc::new(Entry {
+            name: Arc::from(name),
+            strategy,
+        });
+        let mut inserted = false;
+        self.map.rcu(|current| {
+            if current.contains_key(name) {
+                inserted = false;
+                return Arc::clone(current);
+            }
+            let mut next = HashMap::clone(current);
+            next.insert(Box::from(name), Arc::clone(&entry));
+            inserted = true;
+            Arc::new(next)
+        });
+        if inserted {
+            tracing::info!(strategy = name, "authentication strategy registered");
+            Ok(())
+        } else {
+            Err(ConfigError::DuplicateStrategy {
+                name: name.to_owned(),
+            })
+        }
+    }
+
+    /// True when a strategy is registered under `name`.
+    pub fn contains(&self, name: &str) -> bool {
+        self.map.load().contains_key(name)
+    }
+
+    /// The names of all registered strategies, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.map.load().keys().map(|k| k.to_string()).collect();
+        names.sort();
+        names
+    }
+
+    /// The strategy registered under `name`.
+    pub fn strategy(&self, name: &str) -> Option<Arc<dyn Strategy>> {
+        self.map
+            .load()
+            .get(name)
+            .map(|entry| Arc::clone(&entry.strategy))
+    }
+
+    /// Runs the strategies registered under `names` on `headers`, in order; the first
+    /// success wins.
+    ///
+    /// LoopBack's semantics for `@authenticate('a', 'b')`:
+    ///
+    /// - a strategy that finds **no credentials of its kind** (its error answers
+    ///   [`Error::is_missing_credentials`]) passes the request on to the next one;
+    /// - a strategy that finds credentials and **refuses** them ends the chain with its
+    ///   error (a bad token is never retried as something else);
+    /// - when **every** strategy passes, the result is [`ErrorKind::NoCredentials`], a 401
+    ///   naming the strategies tried — itself a missing-credentials error. With one name,
+    ///   that strategy's own error is returned unchanged.
+    ///
+    /// An unregistered name fails closed when it is reached, with
+    /// [`ErrorKind::UnknownStrategy`] (a 500), and is logged: it is the service's
+    /// misconfiguration, not the client's fault.
+    ///
+    /// ```
+    /// # async fn f(headers: &http::HeaderMap) -> Result<(), jwt_guard::Error> {
+    /// let registry = jwt_guard::Registry::global();
+    /// let principal = registry.authenticate(&["jwt", "api-key"], headers).await?;
+    /// println!("authenticated by {}", principal.strategy());
+    /// # Ok(()) }
+    /// ```
+    pub async fn authenticate(
+        &self,
+        names: &[&str],
+        headers: &HeaderMap,
+    ) -> Result<Principal, Error> {
+        if let [name] = names {
+            return self.authenticate_one(name, headers).await;
+        }
+        for name in names {
+            match self.authenticate_one(name, headers).await {
+                Err(err) if err.is_missing_credentials() => continue,
+                result => return result,
+            }
+        }
+        Err(Error::new(ErrorKind::NoCredentials {
+            expected: names.iter().map(|name| (*name).to_owned()).collect(),
+        }))
+    }
+
+    async fn authenticate_one(&self, name: &str, headers: &HeaderMap) -> Result<Principal, Error> {
+        let Some(entry) = self.map.load().get(name).map(Arc::clone) else {
+            tracing::error!(
+                strategy = name,
+                "handler names an authentication strategy that is not registered"
+            );
+            return Err(Error::new(ErrorKind::UnknownStrategy(name.to_owned())));
+        };
+        match entry.strategy.authenticate(headers).await {
+            Ok(principal) => Ok(principal.with_strategy(&entry.name)),
+            Err(err) => {
+                tracing::debug!(strategy = name, error = %err, status = err.status().as_u16(), "authentication failed");
+                Err(err)
+            }
+        }
+    }
+
+    /// Lists every `#[authenticate]` site linked into the program and checks that each
+    /// strategy it names is registered here.
+    ///
+    /// Call it at start-up, after registering the strategies, and refuse to start on an
+    /// error: [`ConfigError::UnregisteredStrategies`] names every unregistered strategy
+    /// and the handlers that use it. `Display` of the [`Audit`] prints one line per
+    /// handler, with its strategies and requirements.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), jwt_guard::ConfigError> {
+    /// // … jwt_guard::register(..) for every strategy …
+    /// let audit = jwt_guard::Registry::global().audit()?; // refuse to start on an error
+    /// print!("{audit}");
+    /// # Ok(()) }
+    /// ```
+    pub fn audit(&self) -> Result<Audit, ConfigError> {
+        self.audit_report().into_result()
+    }
+
+    /// Like [`audit`](Self::audit), but never fails: the [`Audit`] lists the strategies
+    /// this registry lacks in [`Audit::unregistered`].
+    pub fn audit_report(&self) -> Audit {
+        Audit::against(|name| self.contains(name))
+    }
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registry")
+            .field("strategies", &self.names())
+            .finish()
+    }
+}
+
+/// Registers `strategy` under `name` in the process-wide registry
+/// ([`Registry::global`]).
+///
+/// ```
+/// # fn main() -> Result<(), jwt_guard::ConfigError> {
+/// use jwt_guard::JwtStrategy;
+///
+/// jwt_guard::register("doc-jwt", JwtStrategy::builder().issuer("https://issuer.example").build()?)?;
+/// # Ok(()) }
+/// ```
+pub fn register(name: &str, strategy: impl Strategy) -> Result<(), ConfigError> {
+    Registry::global().register(name, strategy)
+}

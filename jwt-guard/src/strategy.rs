@@ -7,9 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::HeaderMap;
-use jsonwebtoken::{Algorithm, DecodingKey};
+use jsonwebtoken::DecodingKey;
 
+use crate::algorithm::Algorithm;
 use crate::cache::{TokenCache, TokenCacheConfig, Verified};
+use crate::claims::ClaimPaths;
+use crate::config_error::ConfigError;
 use crate::error::{Error, TokenError};
 use crate::extract::{self, DEFAULT_MAX_HEADER_BYTES};
 use crate::jwks::{JwksClient, JwksConfig, KeyEntry, KeySet, PemKind, default_jwks_url};
@@ -53,9 +56,9 @@ pub trait Strategy: Send + Sync + 'static {
 
 /// Bearer JWTs verified against an issuer's keys.
 ///
-/// Built with [`JwtStrategy::builder`]. Defaults follow the seed (RS256 only, issuer
-/// checked, keys from `ISSUER/.well-known/jwks.json`), with a few secure additions
-/// listed on [`JwtStrategyBuilder`].
+/// Built with [`JwtStrategy::builder`]. Defaults follow LoopBack's `jwt` strategy (RS256
+/// only, issuer checked, keys from `ISSUER/.well-known/jwks.json`), with a few secure
+/// additions listed on [`JwtStrategyBuilder`].
 #[derive(Clone)]
 pub struct JwtStrategy {
     inner: Arc<JwtInner>,
@@ -68,6 +71,7 @@ struct JwtInner {
     limits: Limits,
     max_header_bytes: usize,
     cache: Option<TokenCache>,
+    claim_paths: Arc<ClaimPaths>,
 }
 
 enum Keys {
@@ -97,7 +101,12 @@ impl JwtStrategy {
             && let Some(hit) = cache.get(token)
         {
             match inner.recheck(&hit) {
-                Ok(true) => return Ok(Principal::from_shared(Arc::clone(&hit.claims))),
+                Ok(true) => {
+                    return Ok(Principal::from_shared(
+                        Arc::clone(&hit.claims),
+                        Arc::clone(&inner.claim_paths),
+                    ));
+                }
                 // The key left the set: verify from scratch (and fail if it is gone).
                 Ok(false) => cache.remove(token),
                 Err(err) => {
@@ -118,7 +127,10 @@ impl JwtStrategy {
         if let Some(cache) = &inner.cache {
             cache.insert(token, Arc::clone(&claims), &key);
         }
-        Ok(Principal::from_shared(claims))
+        Ok(Principal::from_shared(
+            claims,
+            Arc::clone(&inner.claim_paths),
+        ))
     }
 
     /// Tokens held by the verified-token cache (0 when it is off).
@@ -132,7 +144,7 @@ impl JwtInner {
     /// current set. `Ok(false)`: the key is gone, verify again.
     fn recheck(&self, hit: &Verified) -> Result<bool, TokenError> {
         let now = verify::now();
-        let leeway = self.rules.leeway as f64;
+        let leeway = self.rules.leeway;
         if hit.exp.is_some_and(|exp| now >= exp + leeway) {
             return Err(TokenError::Expired);
         }
@@ -181,28 +193,22 @@ impl fmt::Debug for JwtStrategy {
 
 /// Configuration of a [`JwtStrategy`].
 ///
-/// | option | default |
-/// |---|---|
-/// | [`issuer`](Self::issuer) | required; compared exactly |
-/// | [`jwks_uri`](Self::jwks_uri) | `ISSUER/.well-known/jwks.json` (the seed's rule) |
-/// | [`discover`](Self::discover) | off |
-/// | [`algorithms`](Self::algorithms) | `[RS256]` (the seed's) |
-/// | [`audience`](Self::audience) | not checked (as the seed) |
-/// | [`leeway`](Self::leeway) | 0 s (as node's `jsonwebtoken`) |
-/// | [`require_exp`](Self::require_exp) | `true` (the seed accepted tokens without `exp`) |
-/// | [`max_header_bytes`](Self::max_header_bytes) | 8 KiB |
-/// | [`jwks_config`](Self::jwks_config) | [`JwksConfig::default`] |
-/// | [`limits`](Self::limits) | [`Limits::default`]: token ≤ header cap, JOSE header ≤ 1 KiB, claims ≤ 8 KiB |
-/// | [`token_cache`](Self::token_cache) | off |
+/// Every option and its default is in the table of the README's "Defaults" section; in
+/// short: the issuer is required, keys come from `ISSUER/.well-known/jwks.json` unless
+/// another source is chosen, RS256 only, `exp` required, no leeway, no audience check.
+///
+/// A strategy has **one key source**: [`jwks_uri`](Self::jwks_uri),
+/// [`discover`](Self::discover), or pinned keys (any number of
+/// [`jwks_json`](Self::jwks_json), [`jwk_json`](Self::jwk_json), [`rsa_pem`](Self::rsa_pem),
+/// [`ec_pem`](Self::ec_pem), [`ed_pem`](Self::ed_pem), [`hmac_secret`](Self::hmac_secret)
+/// calls, which add up). Choosing two is a [`ConfigError::ConflictingKeySources`]. A
+/// mistake in any call is reported by [`build`](Self::build): the first one made.
 #[derive(Default)]
 #[must_use]
 pub struct JwtStrategyBuilder {
     issuer: Option<String>,
-    jwks_uri: Option<String>,
-    discover: bool,
-    static_keys: Vec<Arc<KeyEntry>>,
-    static_set: Option<KeySet>,
-    static_error: Option<Error>,
+    source: Option<KeySource>,
+    error: Option<ConfigError>,
     algorithms: Option<Vec<Algorithm>>,
     audiences: Option<Vec<String>>,
     leeway: Duration,
@@ -211,13 +217,32 @@ pub struct JwtStrategyBuilder {
     jwks_config: JwksConfig,
     token_cache: Option<TokenCacheConfig>,
     limits: Option<Limits>,
+    scopes_claims: Option<Vec<String>>,
+    roles_claims: Option<Vec<String>>,
+}
+
+/// Where a strategy's keys come from; chosen once.
+enum KeySource {
+    Url(String),
+    Discover,
+    Pinned(Vec<Arc<KeyEntry>>),
+}
+
+impl KeySource {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Url(_) => "a JWKS URL (jwks_uri)",
+            Self::Discover => "discovery (discover)",
+            Self::Pinned(_) => "pinned keys",
+        }
+    }
 }
 
 impl fmt::Debug for JwtStrategyBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JwtStrategyBuilder")
             .field("issuer", &self.issuer)
-            .field("jwks_uri", &self.jwks_uri)
+            .field("source", &self.source.as_ref().map(KeySource::name))
             .finish_non_exhaustive()
     }
 }
@@ -230,24 +255,24 @@ impl JwtStrategyBuilder {
         self
     }
 
-    /// Where the JWK Set is. Defaults to `ISSUER/.well-known/jwks.json`.
+    /// Where the JWK Set is. Defaults to `ISSUER/.well-known/jwks.json`, LoopBack's rule.
     pub fn jwks_uri(mut self, uri: impl Into<String>) -> Self {
-        self.jwks_uri = Some(uri.into());
+        self.choose(KeySource::Url(uri.into()));
         self
     }
 
-    /// Find the JWK Set URL in `ISSUER/.well-known/openid-configuration` (whose `issuer`
-    /// must equal [`issuer`](Self::issuer)) instead of using the seed's rule.
+    /// Finds the JWK Set URL in `ISSUER/.well-known/openid-configuration` (whose `issuer`
+    /// must equal [`issuer`](Self::issuer)) instead of using LoopBack's rule.
     pub fn discover(mut self) -> Self {
-        self.discover = true;
+        self.choose(KeySource::Discover);
         self
     }
 
-    /// Pins keys instead of fetching them: a JWK Set document (`{"keys":[…]}`).
+    /// Pins the keys of a JWK Set document (`{"keys":[…]}`) instead of fetching keys.
     pub fn jwks_json(mut self, json: &[u8]) -> Self {
         match KeySet::from_jwks_json(json) {
-            Ok(set) => self.static_set = Some(set),
-            Err(e) => self.static_error = Some(e),
+            Ok(set) => self.pin(set.into_entries()),
+            Err(e) => self.fail(e),
         }
         self
     }
@@ -255,8 +280,8 @@ impl JwtStrategyBuilder {
     /// Pins one key given as a JWK (JSON text).
     pub fn jwk_json(mut self, json: &[u8]) -> Self {
         match KeySet::from_jwk_json(json) {
-            Ok(set) => self.static_set = Some(set),
-            Err(e) => self.static_error = Some(e),
+            Ok(set) => self.pin(set.into_entries()),
+            Err(e) => self.fail(e),
         }
         self
     }
@@ -280,7 +305,11 @@ impl JwtStrategyBuilder {
     /// [`algorithms`](Self::algorithms)). At least 32 bytes.
     pub fn hmac_secret(mut self, secret: &[u8], kid: Option<&str>) -> Self {
         if secret.len() < 32 {
-            self.static_error = Some(Error::config("an HMAC secret must be at least 32 bytes"));
+            let key = self.next_key_name(kid);
+            self.fail(ConfigError::InvalidKey {
+                key,
+                reason: "an HMAC secret must be at least 32 bytes".into(),
+            });
             return self;
         }
         self.pem(DecodingKey::from_secret(secret), PemKind::Hmac, kid)
@@ -293,13 +322,58 @@ impl JwtStrategyBuilder {
         kid: Option<&str>,
     ) -> Self {
         let entry = key
-            .map_err(|e| Error::config(format!("the key does not parse: {e}")))
+            .map_err(|e| format!("the key does not parse: {e}"))
             .and_then(|key| crate::jwks::static_entry(key, kind, kid));
         match entry {
-            Ok(entry) => self.static_keys.push(Arc::new(entry)),
-            Err(e) => self.static_error = Some(e),
+            Ok(entry) => self.pin(vec![Arc::new(entry)]),
+            Err(reason) => {
+                let key = self.next_key_name(kid);
+                self.fail(ConfigError::InvalidKey { key, reason });
+            }
         }
         self
+    }
+
+    /// `"kid"`, or its place among the pinned keys: how a key is named in errors.
+    fn next_key_name(&self, kid: Option<&str>) -> String {
+        match kid {
+            Some(kid) => format!("{kid:?}"),
+            None => {
+                let pinned = match &self.source {
+                    Some(KeySource::Pinned(keys)) => keys.len(),
+                    _ => 0,
+                };
+                format!("#{} (no kid)", pinned + 1)
+            }
+        }
+    }
+
+    fn choose(&mut self, source: KeySource) {
+        match &self.source {
+            None => self.source = Some(source),
+            Some(first) => {
+                let error = ConfigError::ConflictingKeySources {
+                    first: first.name(),
+                    second: source.name(),
+                };
+                self.fail(error);
+            }
+        }
+    }
+
+    fn pin(&mut self, entries: Vec<Arc<KeyEntry>>) {
+        match &mut self.source {
+            Some(KeySource::Pinned(keys)) => keys.extend(entries),
+            None => self.source = Some(KeySource::Pinned(entries)),
+            Some(_) => self.choose(KeySource::Pinned(entries)),
+        }
+    }
+
+    /// Keeps the first mistake: it is the one `build` reports.
+    fn fail(&mut self, error: ConfigError) {
+        if self.error.is_none() {
+            self.error = Some(error);
+        }
     }
 
     /// The algorithm allow-list. Defaults to `[RS256]`. `none` does not exist here.
@@ -309,7 +383,7 @@ impl JwtStrategyBuilder {
     }
 
     /// Requires `aud` to contain this audience (call again to accept several). Defaults to
-    /// not checking `aud`, as the seed.
+    /// not checking `aud`, as LoopBack's strategy.
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
         self.audiences
             .get_or_insert_with(Vec::new)
@@ -317,7 +391,7 @@ impl JwtStrategyBuilder {
         self
     }
 
-    /// Clock tolerance for `exp` and `nbf`. Defaults to 0 s.
+    /// Clock tolerance for `exp` and `nbf`, to the nanosecond. Defaults to 0 s.
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self
@@ -357,56 +431,78 @@ impl JwtStrategyBuilder {
         self
     }
 
+    /// Reads the granted scopes at this claim path. The first call replaces the default
+    /// paths (`scope`, `scp`); each further call adds a path, merged in order. Path syntax
+    /// as in [`ClaimPaths`]. Auth0's permissions beside the standard claims:
+    ///
+    /// ```
+    /// # fn main() -> Result<(), jwt_guard::ConfigError> {
+    /// let strategy = jwt_guard::JwtStrategy::builder()
+    ///     .issuer("https://tenant.auth0.example/")
+    ///     .scopes_claim("scope")
+    ///     .scopes_claim("permissions")
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn scopes_claim(mut self, path: impl Into<String>) -> Self {
+        self.scopes_claims
+            .get_or_insert_with(Vec::new)
+            .push(path.into());
+        self
+    }
+
+    /// Reads the caller's roles at this claim path. The first call replaces the default
+    /// path (`roles`); each further call adds a path, merged in order — e.g. Keycloak's
+    /// `realm_access.roles` and `resource_access.my-app.roles`.
+    pub fn roles_claim(mut self, path: impl Into<String>) -> Self {
+        self.roles_claims
+            .get_or_insert_with(Vec::new)
+            .push(path.into());
+        self
+    }
+
     /// Checks the configuration and builds the strategy. No network I/O happens here;
     /// call [`JwksClient::warm_up`] through [`JwtStrategy::jwks`] to fetch keys early.
-    pub fn build(self) -> Result<JwtStrategy, Error> {
-        if let Some(e) = self.static_error {
+    pub fn build(self) -> Result<JwtStrategy, ConfigError> {
+        if let Some(e) = self.error {
             return Err(e);
         }
-        let issuer = self
-            .issuer
-            .ok_or_else(|| Error::config("an issuer is required"))?;
+        let issuer = self.issuer.ok_or(ConfigError::MissingIssuer)?;
         if issuer.is_empty() {
-            return Err(Error::config("the issuer must not be empty"));
+            return Err(ConfigError::InvalidIssuer {
+                issuer,
+                reason: "it is empty".into(),
+            });
         }
         let algorithms = self.algorithms.unwrap_or_else(|| vec![Algorithm::RS256]);
         if algorithms.is_empty() {
-            return Err(Error::config("the algorithm allow-list must not be empty"));
+            return Err(ConfigError::NoAlgorithms);
         }
-        let static_keys = !self.static_keys.is_empty() || self.static_set.is_some();
-        if static_keys && (self.jwks_uri.is_some() || self.discover) {
-            return Err(Error::config("pinned keys and a JWKS URL are exclusive"));
-        }
-        if self.discover && self.jwks_uri.is_some() {
-            return Err(Error::config("discover() and jwks_uri() are exclusive"));
-        }
-        let symmetric = algorithms
-            .iter()
-            .any(|a| matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512));
-        let asymmetric = algorithms
-            .iter()
-            .any(|a| !matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512));
+        let symmetric = algorithms.iter().any(|a| a.is_hmac());
+        let asymmetric = algorithms.iter().any(|a| !a.is_hmac());
         if symmetric && asymmetric {
-            return Err(Error::config(
-                "mixing HMAC (HS*) and public-key algorithms in one allow-list invites key confusion; use two strategies",
-            ));
+            return Err(ConfigError::MixedAlgorithms);
         }
-        if symmetric && !static_keys {
-            return Err(Error::config(
-                "HS* algorithms need a pinned secret (hmac_secret); fetched key sets never hold secrets",
-            ));
+        if symmetric && !matches!(self.source, Some(KeySource::Pinned(_))) {
+            return Err(ConfigError::HmacWithoutSecret);
         }
-        let keys = if static_keys {
-            let mut entries = self.static_keys;
-            if let Some(set) = self.static_set {
-                entries.extend(set.into_entries());
+        let mut claim_paths = ClaimPaths::default();
+        if let Some(paths) = &self.scopes_claims {
+            claim_paths = claim_paths.with_scopes(paths)?;
+        }
+        if let Some(paths) = &self.roles_claims {
+            claim_paths = claim_paths.with_roles(paths)?;
+        }
+        let keys = match self.source {
+            Some(KeySource::Pinned(entries)) => Keys::Static(KeySet::from_entries(entries)),
+            Some(KeySource::Discover) => {
+                Keys::Remote(JwksClient::discover(&issuer, self.jwks_config)?)
             }
-            Keys::Static(KeySet::from_entries(entries))
-        } else if self.discover {
-            Keys::Remote(JwksClient::discover(&issuer, self.jwks_config)?)
-        } else {
-            let url = self.jwks_uri.unwrap_or_else(|| default_jwks_url(&issuer));
-            Keys::Remote(JwksClient::new(&url, self.jwks_config)?)
+            Some(KeySource::Url(url)) => Keys::Remote(JwksClient::new(&url, self.jwks_config)?),
+            None => Keys::Remote(JwksClient::new(
+                &default_jwks_url(&issuer),
+                self.jwks_config,
+            )?),
         };
         let max_header_bytes = self.max_header_bytes.unwrap_or(DEFAULT_MAX_HEADER_BYTES);
         let limits = self.limits.unwrap_or(Limits {
@@ -420,13 +516,155 @@ impl JwtStrategyBuilder {
                 rules: ClaimRules {
                     issuer,
                     audiences: self.audiences,
-                    leeway: self.leeway.as_secs(),
+                    leeway: self.leeway.as_secs_f64(),
                     require_exp: self.require_exp.unwrap_or(true),
                 },
                 limits,
                 max_header_bytes,
                 cache: self.token_cache.map(TokenCache::new),
+                claim_paths: Arc::new(claim_paths),
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ISSUER: &str = "https://issuer.example";
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    fn err(builder: JwtStrategyBuilder) -> ConfigError {
+        builder.build().expect_err("must be refused")
+    }
+
+    #[test]
+    fn one_key_source() {
+        let e = err(JwtStrategy::builder()
+            .issuer(ISSUER)
+            .jwks_uri("https://issuer.example/keys")
+            .discover());
+        assert!(
+            matches!(
+                e,
+                ConfigError::ConflictingKeySources {
+                    first: "a JWKS URL (jwks_uri)",
+                    second: "discovery (discover)"
+                }
+            ),
+            "{e}"
+        );
+        let e = err(JwtStrategy::builder()
+            .issuer(ISSUER)
+            .algorithms([Algorithm::HS256])
+            .hmac_secret(SECRET, None)
+            .jwks_uri("https://issuer.example/keys"));
+        assert!(
+            matches!(
+                e,
+                ConfigError::ConflictingKeySources {
+                    first: "pinned keys",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn pinned_keys_add_up() {
+        let strategy = JwtStrategy::builder()
+            .issuer(ISSUER)
+            .algorithms([Algorithm::HS256])
+            .hmac_secret(SECRET, Some("a"))
+            .jwk_json(br#"{"kty":"oct","kid":"b","k":"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY"}"#)
+            .jwks_json(br#"{"keys":[{"kty":"oct","kid":"c","k":"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY"}]}"#)
+            .build()
+            .unwrap();
+        let Keys::Static(set) = &strategy.inner.keys else {
+            panic!("pinned")
+        };
+        assert_eq!(set.kids(), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn the_first_mistake_is_reported() {
+        let e = err(JwtStrategy::builder()
+            .issuer(ISSUER)
+            .algorithms([Algorithm::HS256])
+            .hmac_secret(b"short", Some("first"))
+            .rsa_pem(b"not a pem", Some("second")));
+        let ConfigError::InvalidKey { key, .. } = &e else {
+            panic!("{e}")
+        };
+        assert_eq!(key, "\"first\"");
+        let e = err(JwtStrategy::builder()
+            .issuer(ISSUER)
+            .rsa_pem(b"not a pem", None)
+            .discover());
+        assert!(
+            matches!(&e, ConfigError::InvalidKey { key, .. } if key == "#1 (no kid)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn leeway_keeps_sub_second_precision() {
+        let strategy = JwtStrategy::builder()
+            .issuer(ISSUER)
+            .leeway(Duration::from_millis(900))
+            .build()
+            .unwrap();
+        assert!((strategy.inner.rules.leeway - 0.9).abs() < 1e-9);
+        let huge = JwtStrategy::builder()
+            .issuer(ISSUER)
+            .leeway(Duration::MAX)
+            .build()
+            .unwrap();
+        assert!(huge.inner.rules.leeway.is_finite());
+    }
+
+    #[test]
+    fn claim_paths_are_the_strategys() {
+        let strategy = JwtStrategy::builder()
+            .issuer(ISSUER)
+            .scopes_claim("permissions")
+            .roles_claim("realm_access.roles")
+            .roles_claim("resource_access.app.roles")
+            .build()
+            .unwrap();
+        let paths = &strategy.inner.claim_paths;
+        assert_eq!(paths.scope_paths().collect::<Vec<_>>(), ["permissions"]);
+        assert_eq!(
+            paths.role_paths().collect::<Vec<_>>(),
+            ["realm_access.roles", "resource_access.app.roles"]
+        );
+        let e = err(JwtStrategy::builder().issuer(ISSUER).roles_claim("a..b"));
+        assert!(matches!(e, ConfigError::InvalidClaimPath { .. }), "{e}");
+    }
+
+    #[test]
+    fn algorithm_rules() {
+        assert!(matches!(
+            err(JwtStrategy::builder()),
+            ConfigError::MissingIssuer
+        ));
+        assert!(matches!(
+            err(JwtStrategy::builder().issuer(ISSUER).algorithms([])),
+            ConfigError::NoAlgorithms
+        ));
+        assert!(matches!(
+            err(JwtStrategy::builder()
+                .issuer(ISSUER)
+                .algorithms([Algorithm::HS256, Algorithm::RS256])),
+            ConfigError::MixedAlgorithms
+        ));
+        assert!(matches!(
+            err(JwtStrategy::builder()
+                .issuer(ISSUER)
+                .algorithms([Algorithm::HS256])),
+            ConfigError::HmacWithoutSecret
+        ));
     }
 }

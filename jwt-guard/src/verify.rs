@@ -1,7 +1,7 @@
 //! The signature layer ([`verify_jws`]) and, for JWTs, the claims.
 //!
 //! Checking a compact JWS and its claims: sizes first, then the header, the key, the
-//! signature (through `jsonwebtoken`'s crypto), and last the claims.
+//! signature (aws-lc, on keys parsed once), and last the claims.
 //!
 //! The header is parsed by jwt-guard, not trusted to a general JOSE library: only `alg`,
 //! `kid` and `crit` are read. `jku`, `x5u`, `jwk` and `x5c` are never used to find a key;
@@ -12,13 +12,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::Algorithm;
 use serde::Deserialize;
 use serde::de::{self, IgnoredAny};
 
+use crate::algorithm::Algorithm;
+use crate::claims::ClaimsMap;
 use crate::error::TokenError;
 use crate::jwks::{KeyEntry, KeySet};
-use crate::principal::ClaimsMap;
 
 /// Size caps, each checked on the encoded text before it is decoded or parsed.
 ///
@@ -27,7 +27,7 @@ use crate::principal::ClaimsMap;
 /// claims a small multiple of that (JSON nesting is capped at 128 levels by `serde_json`).
 ///
 /// ```
-/// let mut limits = jwt_guard::Limits::default();
+/// let mut limits = jwt_guard::verify::Limits::default();
 /// limits.max_payload_bytes = 2048;
 /// assert_eq!(limits.max_token_bytes, 8192);
 /// ```
@@ -200,7 +200,8 @@ pub(crate) fn decode_claims(token: &Compact<'_>) -> Result<ClaimsMap, TokenError
 pub(crate) struct ClaimRules {
     pub(crate) issuer: String,
     pub(crate) audiences: Option<Vec<String>>,
-    pub(crate) leeway: u64,
+    /// Seconds, with sub-second precision.
+    pub(crate) leeway: f64,
     pub(crate) require_exp: bool,
 }
 
@@ -212,7 +213,7 @@ pub(crate) fn validate_claims(
     rules: &ClaimRules,
     now: f64,
 ) -> Result<(), TokenError> {
-    let leeway = rules.leeway as f64;
+    let leeway = rules.leeway;
     match claims.get("exp") {
         Some(exp) => {
             let exp = numeric_date(exp, "exp")?;
@@ -619,7 +620,7 @@ mod tests {
     const RULES: fn() -> ClaimRules = || ClaimRules {
         issuer: "https://iss".into(),
         audiences: None,
-        leeway: 0,
+        leeway: 0.0,
         require_exp: true,
     };
 
@@ -733,7 +734,7 @@ mod tests {
             Ok(())
         );
         let lenient = ClaimRules {
-            leeway: 10,
+            leeway: 10.0,
             ..RULES()
         };
         assert_eq!(

@@ -124,11 +124,17 @@ pub(crate) fn register(issuer: &Issuer) {
             .build()
             .expect("strategy")
     };
+    let keycloak = JwtStrategy::builder()
+        .issuer(issuer.issuer())
+        .roles_claim("realm_access.roles")
+        .build()
+        .expect("strategy");
     jwt_guard::register("jwt", jwt()).expect("register");
-    jwt_guard::register("kc", jwt()).expect("register");
-    jwt_guard::set_roles_claim_for("kc", "realm_access.roles").expect("path");
+    jwt_guard::register("kc", keycloak).expect("register");
     jwt_guard::register("api-key", ApiKey).expect("register");
-    jwt_guard::audit().expect("every strategy is registered");
+    jwt_guard::Registry::global()
+        .audit()
+        .expect("every strategy is registered");
 }
 
 // ── the client ────────────────────────────────────────────────────────────────────

@@ -1,11 +1,13 @@
-//! actix-web: [`Error`] as a response, the hidden headers extractor used by
-//! `#[authenticate]`, and `HttpRequest` as a header source.
+//! actix-web: [`Error`] as a response, the hidden extractor of `#[authenticate]` (with
+//! the registry of `App::app_data(registry)`, or the global one), and `HttpRequest` as a
+//! header source.
 //!
 //! actix-web 4 is built on `http` 0.2 while jwt-guard reads `http` 1 headers: the headers
-//! are copied once per request, as axum's hidden extractor clones them.
+//! are copied once per request.
 
 use std::borrow::Cow;
-use std::future::{Ready, ready};
+
+use futures_util::future::LocalBoxFuture;
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode as ActixStatus;
@@ -17,7 +19,8 @@ use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::Error;
-use crate::private::{HeaderSource, Headers};
+use crate::private::{Guard, HeaderSource};
+use crate::registry::Registry;
 
 impl ResponseError for Error {
     fn status_code(&self) -> ActixStatus {
@@ -40,18 +43,27 @@ impl ResponseError for Error {
     }
 }
 
-impl FromRequest for Headers {
-    type Error = actix_web::Error;
-    type Future = Ready<Result<Self, Self::Error>>;
+impl<const SITE: u64> FromRequest for Guard<SITE> {
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
+    /// Runs the site's strategies and requirements. actix-web polls a handler's
+    /// extractors in order, so a refusal that needs no key fetch is answered before the
+    /// next extractor is polled.
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        ready(Ok(Headers(to_http(req.headers()))))
+        let headers = to_http(req.headers());
+        let registry = req.app_data::<Registry>().cloned();
+        Box::pin(async move { Guard::extract(&headers, registry.as_ref()).await })
     }
 }
 
 impl HeaderSource for HttpRequest {
     fn header_map(&self) -> Cow<'_, HeaderMap> {
         Cow::Owned(to_http(self.headers()))
+    }
+
+    fn registry(&self) -> Option<&Registry> {
+        self.app_data::<Registry>()
     }
 }
 

@@ -1,7 +1,6 @@
-//! axum: [`Error`] as a response, and the hidden headers extractor used by
-//! `#[authenticate]`.
-
-use std::convert::Infallible;
+//! axum: [`Error`] as a response, and the hidden extractor of `#[authenticate]`, which
+//! authenticates with the registry the request carries (an `axum::Extension(registry)`
+//! layer) or the global one.
 
 use axum::body::Body;
 use axum::extract::FromRequestParts;
@@ -9,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 
 use crate::error::Error;
-use crate::private::Headers;
+use crate::private::Guard;
+use crate::registry::Registry;
 
 impl IntoResponse for Error {
     /// [`render::response`](crate::render::response): the status from [`Error::status`],
@@ -20,10 +20,12 @@ impl IntoResponse for Error {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Headers {
-    type Rejection = Infallible;
+impl<S: Send + Sync, const SITE: u64> FromRequestParts<S> for Guard<SITE> {
+    type Rejection = Error;
 
+    /// Runs the site's strategies and requirements; a refusal is the response, and no
+    /// later extractor runs.
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Headers(parts.headers.clone()))
+        Guard::extract(&parts.headers, parts.extensions.get::<Registry>()).await
     }
 }

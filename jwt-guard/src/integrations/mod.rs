@@ -2,6 +2,6 @@
 //! `http` types only.
 
 #[cfg(feature = "actix-web")]
-pub mod actix;
+mod actix;
 #[cfg(feature = "axum")]
-pub mod axum;
+mod axum;

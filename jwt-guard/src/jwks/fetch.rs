@@ -8,7 +8,7 @@ use http::header::{ACCEPT, CACHE_CONTROL, CONTENT_LENGTH, ETAG, IF_NONE_MATCH};
 use reqwest::Url;
 
 use super::JwksConfig;
-use crate::error::Error;
+use crate::config_error::ConfigError;
 
 /// What a fetch brought back.
 #[derive(Debug)]
@@ -24,7 +24,7 @@ pub(crate) enum Fetched {
 }
 
 /// Builds the HTTP client used by one key source: timeout, redirect policy, no cookies.
-pub(crate) fn client(config: &JwksConfig) -> Result<reqwest::Client, Error> {
+pub(crate) fn client(config: &JwksConfig) -> Result<reqwest::Client, ConfigError> {
     let max_redirects = config.max_redirects;
     let allow_http = config.allow_http;
     let policy = reqwest::redirect::Policy::custom(move |attempt| {
@@ -42,20 +42,21 @@ pub(crate) fn client(config: &JwksConfig) -> Result<reqwest::Client, Error> {
         .redirect(policy)
         .user_agent(concat!("jwt-guard/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))
+        .map_err(|e| ConfigError::HttpClient(Box::new(e)))
 }
 
 /// HTTPS, or plain HTTP to a loopback address, or anything with the explicit opt-in.
-pub(crate) fn check_transport(url: &Url, allow_http: bool) -> Result<(), Error> {
+pub(crate) fn check_transport(url: &Url, allow_http: bool) -> Result<(), ConfigError> {
     match url.scheme() {
         "https" => Ok(()),
         "http" if allow_http || is_loopback(url) => Ok(()),
-        "http" => Err(Error::config(format!(
-            "{url} uses plain http; key URLs must be https (loopback addresses excepted) unless allowed with JwksConfig::dangerous_allow_http"
-        ))),
-        other => Err(Error::config(format!(
-            "{url}: unsupported scheme {other:?}"
-        ))),
+        "http" => Err(ConfigError::InsecureUrl {
+            url: url.to_string(),
+        }),
+        other => Err(ConfigError::InvalidUrl {
+            url: url.to_string(),
+            reason: format!("unsupported scheme {other:?}"),
+        }),
     }
 }
 

@@ -12,9 +12,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::{
     AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm, KeyOperations, PublicKeyUse,
 };
-use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind};
+use jsonwebtoken::{DecodingKey, DecodingKeyKind};
 
-use crate::error::{Error, TokenError};
+use crate::algorithm::Algorithm;
+use crate::config_error::ConfigError;
+use crate::error::TokenError;
 
 /// The smallest RSA modulus accepted, in bits (NIST SP 800-131A; jose's rule too).
 pub const MIN_RSA_BITS: usize = 2048;
@@ -58,22 +60,6 @@ enum Verifier {
     Hmac(Box<hmac::Key>),
 }
 
-/// Every signature algorithm jwt-guard can verify (`none` is not one of them).
-pub const ALL_ALGORITHMS: [Algorithm; 12] = [
-    Algorithm::HS256,
-    Algorithm::HS384,
-    Algorithm::HS512,
-    Algorithm::ES256,
-    Algorithm::ES384,
-    Algorithm::RS256,
-    Algorithm::RS384,
-    Algorithm::RS512,
-    Algorithm::PS256,
-    Algorithm::PS384,
-    Algorithm::PS512,
-    Algorithm::EdDSA,
-];
-
 impl KeyEntry {
     /// True when this key may verify a token signed with `alg`: its type fits, and its
     /// `alg` (if the JWK named one) is exactly `alg`. This is what stops HS256-with-an-RSA-key.
@@ -95,7 +81,7 @@ impl KeyEntry {
             alg,
             verifiers: Vec::new(),
         };
-        let fitting: Vec<Algorithm> = ALL_ALGORITHMS
+        let fitting: Vec<Algorithm> = Algorithm::ALL
             .into_iter()
             .filter(|&a| entry.fits(a))
             .collect();
@@ -148,7 +134,6 @@ fn verifier(alg: Algorithm, key: &DecodingKey) -> Result<Verifier, String> {
         Algorithm::ES256 => raw(&sig::ECDSA_P256_SHA256_FIXED),
         Algorithm::ES384 => raw(&sig::ECDSA_P384_SHA384_FIXED),
         Algorithm::EdDSA => raw(&sig::ED25519),
-        other => return Err(format!("{other:?} is not supported")),
     };
     parsed.map(Verifier::Public).map_err(|e| e.to_string())
 }
@@ -193,29 +178,42 @@ impl KeySet {
     ///
     /// Static sets accept symmetric (`oct`) keys: they come from the service's own
     /// configuration. Fails when the document is not a JWK Set or no key is usable.
-    pub fn from_jwks_json(json: &[u8]) -> Result<Self, Error> {
+    pub fn from_jwks_json(json: &[u8]) -> Result<Self, ConfigError> {
         let opts = ParseOptions {
             allow_symmetric: true,
             max_keys: usize::MAX,
         };
-        let (set, skipped) = Self::parse(json, opts).map_err(Error::config)?;
+        let in_set = |reason| ConfigError::InvalidKey {
+            key: "set (jwks_json)".into(),
+            reason,
+        };
+        let (set, skipped) = Self::parse(json, opts).map_err(in_set)?;
         log_skipped(&skipped);
         if set.is_empty() {
-            return Err(Error::config("the JWK Set holds no usable signing key"));
+            return Err(in_set("the JWK Set holds no usable signing key".into()));
         }
         Ok(set)
     }
 
     /// A set holding one JWK (JSON text of a single key).
-    pub fn from_jwk_json(json: &[u8]) -> Result<Self, Error> {
-        let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| {
-            Error::config(format!("the JWK is not valid JSON ({})", json_error(&e)))
-        })?;
+    pub fn from_jwk_json(json: &[u8]) -> Result<Self, ConfigError> {
+        let invalid = |reason| ConfigError::InvalidKey {
+            key: "(jwk_json)".into(),
+            reason,
+        };
+        let value: serde_json::Value = serde_json::from_slice(json)
+            .map_err(|e| invalid(format!("the JWK is not valid JSON ({})", json_error(&e))))?;
         let opts = ParseOptions {
             allow_symmetric: true,
             max_keys: 1,
         };
-        let entry = entry_from_value(&value, opts).map_err(Error::config)?;
+        let entry = entry_from_value(&value, opts).map_err(|reason| ConfigError::InvalidKey {
+            key: match value.get("kid").and_then(serde_json::Value::as_str) {
+                Some(kid) => format!("{kid:?}"),
+                None => "(jwk_json)".into(),
+            },
+            reason,
+        })?;
         Ok(Self::from_entries(vec![Arc::new(entry)]))
     }
 
@@ -354,7 +352,7 @@ impl KeySet {
 }
 
 fn overlaps(a: &KeyEntry, b: &KeyEntry) -> bool {
-    ALL_ALGORITHMS.iter().any(|&alg| a.fits(alg) && b.fits(alg))
+    Algorithm::ALL.iter().any(|&alg| a.fits(alg) && b.fits(alg))
 }
 
 pub(crate) fn log_skipped(skipped: &[SkippedKey]) {
@@ -388,7 +386,8 @@ pub(crate) fn entry_from_jwk(jwk: &Jwk, opts: ParseOptions) -> Result<KeyEntry, 
         None => None,
         Some(KeyAlgorithm::UNKNOWN_ALGORITHM) => return Err("unknown \"alg\"".into()),
         Some(alg) => Some(
-            Algorithm::try_from(alg)
+            alg.to_string()
+                .parse::<Algorithm>()
                 .map_err(|_| format!("\"alg\" {alg} is not a signature algorithm"))?,
         ),
     };
@@ -443,7 +442,7 @@ pub(crate) fn static_entry(
     key: DecodingKey,
     kind: PemKind,
     kid: Option<&str>,
-) -> Result<KeyEntry, Error> {
+) -> Result<KeyEntry, String> {
     let kind = match kind {
         PemKind::Rsa => KeyKind::Rsa,
         PemKind::Ed => KeyKind::Ed25519,
@@ -452,10 +451,10 @@ pub(crate) fn static_entry(
         PemKind::Ec => match key.try_get_as_bytes().map(<[u8]>::len) {
             Ok(65) => KeyKind::EcP256,
             Ok(97) => KeyKind::EcP384,
-            _ => return Err(Error::config("the EC key is neither P-256 nor P-384")),
+            _ => return Err("the EC key is neither P-256 nor P-384".into()),
         },
     };
-    KeyEntry::new(kid.map(str::to_owned), kind, None, &key).map_err(Error::config)
+    KeyEntry::new(kid.map(str::to_owned), kind, None, &key)
 }
 
 /// A JSON error without its text: serde's messages quote the offending value, which in

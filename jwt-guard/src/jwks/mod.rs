@@ -27,13 +27,14 @@ use std::time::{Duration, Instant, SystemTime};
 use arc_swap::ArcSwapOption;
 use futures_util::FutureExt as _;
 use futures_util::future::{BoxFuture, Shared};
-use jsonwebtoken::Algorithm;
 use reqwest::Url;
 use tokio::sync::OnceCell;
 
-pub use keyset::{ALL_ALGORITHMS, KeySet, MIN_RSA_BITS};
 pub(crate) use keyset::{KeyEntry, PemKind, static_entry};
+pub use keyset::{KeySet, MIN_RSA_BITS};
 
+use crate::algorithm::Algorithm;
+use crate::config_error::ConfigError;
 use crate::error::{Error, ErrorKind, TokenError};
 use fetch::Fetched;
 use keyset::ParseOptions;
@@ -169,15 +170,17 @@ struct Snapshot {
 
 impl JwksClient {
     /// A client for the JWK Set at `url`.
-    pub fn new(url: &str, config: JwksConfig) -> Result<Self, Error> {
-        let url =
-            Url::parse(url).map_err(|e| Error::config(format!("invalid JWKS URL {url:?}: {e}")))?;
+    pub fn new(url: &str, config: JwksConfig) -> Result<Self, ConfigError> {
+        let url = Url::parse(url).map_err(|e| ConfigError::InvalidUrl {
+            url: url.to_owned(),
+            reason: e.to_string(),
+        })?;
         fetch::check_transport(&url, config.allow_http)?;
         Self::with_location(Location::Url(url), config)
     }
 
     /// A client that discovers the JWK Set URL from the issuer's OpenID configuration.
-    pub fn discover(issuer: &str, config: JwksConfig) -> Result<Self, Error> {
+    pub fn discover(issuer: &str, config: JwksConfig) -> Result<Self, ConfigError> {
         let url = discovery_url(issuer)?;
         fetch::check_transport(&url, config.allow_http)?;
         Self::with_location(
@@ -188,7 +191,7 @@ impl JwksClient {
         )
     }
 
-    fn with_location(location: Location, config: JwksConfig) -> Result<Self, Error> {
+    fn with_location(location: Location, config: JwksConfig) -> Result<Self, ConfigError> {
         let url = match &location {
             Location::Url(url) => OnceCell::new_with(Some(url.clone())),
             Location::Discover { .. } => OnceCell::new(),
@@ -529,15 +532,18 @@ fn log_changes(previous: Option<&KeySet>, next: &KeySet) {
     }
 }
 
-fn discovery_url(issuer: &str) -> Result<Url, Error> {
+fn discovery_url(issuer: &str) -> Result<Url, ConfigError> {
     Url::parse(&format!(
         "{}/.well-known/openid-configuration",
         issuer.trim_end_matches('/')
     ))
-    .map_err(|e| Error::config(format!("invalid issuer URL {issuer:?}: {e}")))
+    .map_err(|e| ConfigError::InvalidIssuer {
+        issuer: issuer.to_owned(),
+        reason: format!("not a URL to discover keys from ({e})"),
+    })
 }
 
-/// The seed's rule: `ISSUER/.well-known/jwks.json`.
+/// LoopBack's rule: `ISSUER/.well-known/jwks.json`.
 pub(crate) fn default_jwks_url(issuer: &str) -> String {
     format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/'))
 }

@@ -1,0 +1,267 @@
+//! Verified claims as data: the [`ClaimsMap`], and [`ClaimPaths`], the strategy's rule
+//! for where the scopes and the roles are.
+//!
+//! A leaf module: the verifier, the cache, the principal and authorization all read
+//! claims through it, and it depends on nothing of theirs.
+
+use std::sync::{Arc, LazyLock};
+
+use crate::config_error::ConfigError;
+
+/// The verified claims of a token, as a JSON object.
+pub type ClaimsMap = serde_json::Map<String, serde_json::Value>;
+
+/// Where a strategy finds the caller's scopes and roles in the claims.
+///
+/// Each is a list of claim paths, read and merged (without repeats) in order. A path is a
+/// claim name, a dotted path into objects (`realm_access.roles`), or a JSON Pointer
+/// (RFC 6901) for names that contain dots (`/https:~1~1example.com~1roles`). A value is
+/// an array of strings or a space-separated string.
+///
+/// | list | default |
+/// |---|---|
+/// | scopes | `scope` (RFC 8693 §4.2), `scp` |
+/// | roles | `roles` |
+///
+/// Set them on the strategy ([`JwtStrategyBuilder::scopes_claim`] and
+/// [`JwtStrategyBuilder::roles_claim`]); a custom strategy hands its own to
+/// [`Principal::with_claim_paths`].
+///
+/// ```
+/// use jwt_guard::claims::ClaimPaths;
+///
+/// // Auth0 permissions beside the standard scopes; Keycloak realm and client roles.
+/// let paths = ClaimPaths::default()
+///     .with_scopes(["scope", "scp", "permissions"])?
+///     .with_roles(["realm_access.roles", "resource_access.my-app.roles"])?;
+/// assert_eq!(paths.role_paths().collect::<Vec<_>>(), ["realm_access.roles", "resource_access.my-app.roles"]);
+/// assert!(ClaimPaths::default().with_roles(["realm_access..roles"]).is_err());
+/// # Ok::<(), jwt_guard::ConfigError>(())
+/// ```
+///
+/// [`JwtStrategyBuilder::scopes_claim`]: crate::JwtStrategyBuilder::scopes_claim
+/// [`JwtStrategyBuilder::roles_claim`]: crate::JwtStrategyBuilder::roles_claim
+/// [`Principal::with_claim_paths`]: crate::Principal::with_claim_paths
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimPaths {
+    scopes: Vec<ClaimPath>,
+    roles: Vec<ClaimPath>,
+}
+
+impl Default for ClaimPaths {
+    fn default() -> Self {
+        Self {
+            scopes: vec![ClaimPath::name("scope"), ClaimPath::name("scp")],
+            roles: vec![ClaimPath::name("roles")],
+        }
+    }
+}
+
+impl ClaimPaths {
+    /// The same paths with the scopes read from `paths` instead (in order, merged).
+    pub fn with_scopes<I>(mut self, paths: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.scopes = parse_list(paths)?;
+        Ok(self)
+    }
+
+    /// The same paths with the roles read from `paths` instead (in order, merged).
+    pub fn with_roles<I>(mut self, paths: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.roles = parse_list(paths)?;
+        Ok(self)
+    }
+
+    /// The scope paths, as written.
+    pub fn scope_paths(&self) -> impl Iterator<Item = &str> {
+        self.scopes.iter().map(|p| p.source.as_str())
+    }
+
+    /// The role paths, as written.
+    pub fn role_paths(&self) -> impl Iterator<Item = &str> {
+        self.roles.iter().map(|p| p.source.as_str())
+    }
+
+    pub(crate) fn scopes_of<'a>(&self, claims: &'a ClaimsMap) -> Vec<&'a str> {
+        strings_at(&self.scopes, claims)
+    }
+
+    pub(crate) fn roles_of<'a>(&self, claims: &'a ClaimsMap) -> Vec<&'a str> {
+        strings_at(&self.roles, claims)
+    }
+
+    /// The default paths, shared.
+    pub(crate) fn shared_default() -> Arc<ClaimPaths> {
+        static DEFAULT: LazyLock<Arc<ClaimPaths>> =
+            LazyLock::new(|| Arc::new(ClaimPaths::default()));
+        Arc::clone(&DEFAULT)
+    }
+}
+
+/// One claim path, parsed once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ClaimPath {
+    /// As the user wrote it.
+    source: String,
+    /// Object keys from the top.
+    segments: Vec<String>,
+}
+
+impl ClaimPath {
+    fn name(name: &str) -> Self {
+        Self {
+            source: name.to_owned(),
+            segments: vec![name.to_owned()],
+        }
+    }
+
+    pub(crate) fn parse(path: &str) -> Result<Self, ConfigError> {
+        let segments: Vec<String> = match path.strip_prefix('/') {
+            Some(pointer) => pointer
+                .split('/')
+                .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                .collect(),
+            None => path.split('.').map(str::to_owned).collect(),
+        };
+        if path.is_empty() || segments.iter().any(String::is_empty) {
+            return Err(ConfigError::InvalidClaimPath {
+                path: path.to_owned(),
+            });
+        }
+        Ok(Self {
+            source: path.to_owned(),
+            segments,
+        })
+    }
+
+    fn lookup<'a>(&self, claims: &'a ClaimsMap) -> Option<&'a serde_json::Value> {
+        let (first, rest) = self.segments.split_first()?;
+        rest.iter()
+            .try_fold(claims.get(first)?, |value, key| value.get(key.as_str()))
+    }
+}
+
+fn parse_list<I>(paths: I) -> Result<Vec<ClaimPath>, ConfigError>
+where
+    I: IntoIterator,
+    I::Item: AsRef<str>,
+{
+    let mut out: Vec<ClaimPath> = Vec::new();
+    for path in paths {
+        let path = ClaimPath::parse(path.as_ref())?;
+        if !out.contains(&path) {
+            out.push(path);
+        }
+    }
+    Ok(out)
+}
+
+/// The strings at `paths`, merged without repeats: each string of an array, or the words
+/// of a string. Other values are ignored.
+fn strings_at<'a>(paths: &[ClaimPath], claims: &'a ClaimsMap) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut push = |s: &'a str| {
+        if !s.is_empty() && !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    for path in paths {
+        match path.lookup(claims) {
+            Some(serde_json::Value::String(s)) => s.split_ascii_whitespace().for_each(&mut push),
+            Some(serde_json::Value::Array(items)) => items
+                .iter()
+                .filter_map(serde_json::Value::as_str)
+                .for_each(&mut push),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(json: serde_json::Value) -> ClaimsMap {
+        match json {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn default_scopes_from_scope_and_scp() {
+        let paths = ClaimPaths::default();
+        let c = claims(serde_json::json!({ "scope": "a  b", "scp": ["b", "c", 7] }));
+        assert_eq!(paths.scopes_of(&c), ["a", "b", "c"]);
+        let c = claims(serde_json::json!({ "scp": "x y" }));
+        assert_eq!(paths.scopes_of(&c), ["x", "y"]);
+        assert!(
+            paths
+                .scopes_of(&claims(serde_json::json!({ "scope": 1 })))
+                .is_empty()
+        );
+        let c = claims(serde_json::json!({ "roles": ["admin"], "permissions": ["p"] }));
+        assert_eq!(paths.roles_of(&c), ["admin"]);
+        assert!(
+            paths.scopes_of(&c).is_empty(),
+            "permissions is not a default"
+        );
+    }
+
+    #[test]
+    fn several_paths_merge() {
+        let paths = ClaimPaths::default()
+            .with_scopes(["scope", "permissions"])
+            .unwrap()
+            .with_roles(["realm_access.roles", "resource_access.app.roles", "roles"])
+            .unwrap();
+        let c = claims(serde_json::json!({
+            "scope": "read",
+            "scp": ["ignored"],
+            "permissions": ["write", "read"],
+            "realm_access": { "roles": ["admin"] },
+            "resource_access": { "app": { "roles": ["ops", "admin"] } },
+        }));
+        assert_eq!(paths.scopes_of(&c), ["read", "write"]);
+        assert_eq!(paths.roles_of(&c), ["admin", "ops"]);
+    }
+
+    #[test]
+    fn claim_paths() {
+        let c = claims(serde_json::json!({
+            "realm_access": { "roles": ["admin"] },
+            "https://example.com/roles": ["ops"],
+            "a.b": "dotted",
+        }));
+        let dotted = ClaimPath::parse("realm_access.roles").unwrap();
+        assert_eq!(dotted.lookup(&c), Some(&serde_json::json!(["admin"])));
+        let pointer = ClaimPath::parse("/https:~1~1example.com~1roles").unwrap();
+        assert_eq!(pointer.lookup(&c), Some(&serde_json::json!(["ops"])));
+        assert_eq!(
+            ClaimPath::parse("/a.b").unwrap().lookup(&c),
+            Some(&serde_json::json!("dotted"))
+        );
+        assert!(
+            ClaimPath::parse("nope.deeper")
+                .unwrap()
+                .lookup(&c)
+                .is_none()
+        );
+        for bad in ["", ".", "a.", "/", "/a//b"] {
+            assert!(
+                matches!(
+                    ClaimPath::parse(bad),
+                    Err(ConfigError::InvalidClaimPath { .. })
+                ),
+                "{bad:?}"
+            );
+        }
+    }
+}
