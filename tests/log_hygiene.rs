@@ -62,6 +62,22 @@ async fn misconfigured() -> &'static str {
     "unreachable"
 }
 
+// `#[tracing::instrument]` records every parameter with `Debug`: the guard's hidden one
+// must show nothing of the request. Both orders.
+#[tracing::instrument(level = "trace")]
+#[authenticate("lh-remote")]
+async fn instrumented_outside(who: jwt_guard::Principal) -> String {
+    tracing::trace!("instrumented_outside body ran");
+    who.subject().unwrap_or("-").to_owned()
+}
+
+#[authenticate("lh-remote")]
+#[tracing::instrument(level = "trace")]
+async fn instrumented_hidden() -> String {
+    tracing::trace!("instrumented_hidden body ran");
+    "hidden".to_owned()
+}
+
 fn b64(value: &Value) -> String {
     URL_SAFE_NO_PAD.encode(value.to_string())
 }
@@ -187,6 +203,10 @@ fn no_secret_reaches_the_logs() {
         "jwt expired",
         "invalid signature",
         "JWK skipped",
+        "instrumented_outside body ran",
+        "instrumented_hidden body ran",
+        "instrumented_outside{",
+        "instrumented_hidden{",
     ] {
         assert!(logs.contains(expected), "no {expected:?} in the logs");
     }
@@ -598,7 +618,9 @@ async fn drive() -> (Secrets, Vec<String>) {
     // ── a round trip through a real server, framework logs included ─────────────────
     let app = Router::new()
         .route("/protected", get(protected))
-        .route("/misconfigured", get(misconfigured));
+        .route("/misconfigured", get(misconfigured))
+        .route("/instrumented/outside", get(instrumented_outside))
+        .route("/instrumented/hidden", get(instrumented_hidden));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -610,6 +632,9 @@ async fn drive() -> (Secrets, Vec<String>) {
         ("/protected", token_cases[10].1.as_str()),
         ("/protected", token_cases[13].1.as_str()),
         ("/misconfigured", good.as_str()),
+        ("/instrumented/outside", good.as_str()),
+        ("/instrumented/outside", token_cases[10].1.as_str()),
+        ("/instrumented/hidden", good.as_str()),
     ] {
         let response = client
             .get(format!("http://{addr}{path}"))

@@ -1,5 +1,10 @@
-//! An embedded token issuer for examples and tests: fresh keys, a JWK Set served over
-//! HTTP on 127.0.0.1, and tokens minted on demand.
+//! A token issuer for examples and tests: fresh keys, tokens minted on demand, and — when
+//! started — its JWK Set served over HTTP on 127.0.0.1.
+//!
+//! [`Issuer::start`] serves the key set from a thread and runtime of its own, so the
+//! issuer outlives the test (or runtime) that started it and can be shared by many
+//! tests; dropping the last handle stops the server. [`Issuer::offline`] mints tokens and
+//! hands out its JWK Set without any server, for strategies with pinned keys.
 //!
 //! The key server's behaviour can be changed while it runs (status, delay, garbage body,
 //! `Cache-Control`, `ETag`), and it counts the requests it serves, so tests can check
@@ -12,6 +17,22 @@
 //! let issuer = Issuer::start().await?;
 //! let token = issuer.token(serde_json::json!({ "sub": "ada" }));
 //! println!("curl -H 'Authorization: Bearer {token}' …");
+//! # Ok(()) }
+//! ```
+//!
+//! Without a server, for a strategy with pinned keys:
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use jwt_guard::testkit::Issuer;
+//!
+//! let issuer = Issuer::offline("https://issuer.test")?;
+//! let strategy = jwt_guard::JwtStrategy::builder()
+//!     .issuer(issuer.issuer())
+//!     .jwks_json(issuer.jwks().to_string().as_bytes())
+//!     .build()?;
+//! let token = issuer.token(serde_json::json!({ "sub": "ada" }));
+//! # let _ = (strategy, token);
 //! # Ok(()) }
 //! ```
 
@@ -34,11 +55,13 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde_json::{Value, json};
 
-/// A running issuer. Dropping it stops its HTTP server.
+/// An issuer: signing keys, and the HTTP server of its key set when started. Dropping it
+/// stops the server.
 pub struct Issuer {
     shared: Arc<Shared>,
-    addr: SocketAddr,
-    server: tokio::task::JoinHandle<()>,
+    addr: Option<SocketAddr>,
+    /// Stops the server thread when dropped with the issuer.
+    stop: Option<futures_util::future::AbortHandle>,
 }
 
 struct Shared {
@@ -82,37 +105,67 @@ enum Pair {
 
 impl Issuer {
     /// Starts an issuer on `127.0.0.1` (a free port) with one fresh RSA-2048 key (RS256).
+    ///
+    /// The server runs on a thread and runtime of its own: it keeps serving when the
+    /// runtime that called this shuts down.
     pub async fn start() -> std::io::Result<Self> {
         Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
     }
 
     /// Starts an issuer on the given address (a loopback address, normally).
     pub async fn start_on(addr: SocketAddr) -> std::io::Result<Self> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let listener = std::net::TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            issuer: format!("http://{addr}"),
-            keys: Mutex::new(Vec::new()),
-            control: Mutex::new(Control::default()),
-            jwks_requests: AtomicUsize::new(0),
-            discovery_requests: AtomicUsize::new(0),
-        });
-        let issuer_key = SigningKey::generate("key-1".into(), Algorithm::RS256)?;
-        lock(&shared.keys).push(issuer_key);
+        let shared = Self::keys(format!("http://{addr}"))?;
         let app = Router::new()
             .route("/.well-known/jwks.json", get(serve_jwks))
             .route("/.well-known/openid-configuration", get(serve_discovery))
             .with_state(Arc::clone(&shared));
-        let server = tokio::spawn(async move {
-            if let Err(err) = axum::serve(listener, app).await {
-                tracing::error!(error = %err, "testkit issuer stopped");
-            }
-        });
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (stop, stopped) = futures_util::future::AbortHandle::new_pair();
+        std::thread::Builder::new()
+            .name(format!("testkit-issuer-{}", addr.port()))
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let serve = async move {
+                        let listener = tokio::net::TcpListener::from_std(listener)?;
+                        axum::serve(listener, app).await
+                    };
+                    match futures_util::future::Abortable::new(serve, stopped).await {
+                        Ok(Err(err)) => tracing::error!(error = %err, "testkit issuer stopped"),
+                        Ok(Ok(())) | Err(futures_util::future::Aborted) => {}
+                    }
+                });
+            })?;
         Ok(Self {
             shared,
-            addr,
-            server,
+            addr: Some(addr),
+            stop: Some(stop),
         })
+    }
+
+    /// An issuer with one fresh RSA-2048 key (RS256) and no server: tokens name `issuer`
+    /// as their `iss`, and [`jwks`](Self::jwks) is the key set to pin.
+    pub fn offline(issuer: impl Into<String>) -> std::io::Result<Self> {
+        Ok(Self {
+            shared: Self::keys(issuer.into())?,
+            addr: None,
+            stop: None,
+        })
+    }
+
+    fn keys(issuer: String) -> std::io::Result<Arc<Shared>> {
+        let issuer_key = SigningKey::generate("key-1".into(), Algorithm::RS256)?;
+        Ok(Arc::new(Shared {
+            issuer,
+            keys: Mutex::new(vec![issuer_key]),
+            control: Mutex::new(Control::default()),
+            jwks_requests: AtomicUsize::new(0),
+            discovery_requests: AtomicUsize::new(0),
+        }))
     }
 
     /// The issuer URL (`http://127.0.0.1:PORT`), the `iss` of every minted token.
@@ -126,8 +179,13 @@ impl Issuer {
     }
 
     /// The address the server listens on.
+    ///
+    /// # Panics
+    ///
+    /// For an [`offline`](Self::offline) issuer, which has no server.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+            .unwrap_or_else(|| panic!("an offline issuer has no server address"))
     }
 
     /// The `kid` of the first key, the one [`token`](Self::token) signs with.
@@ -247,7 +305,9 @@ impl Issuer {
 
 impl Drop for Issuer {
     fn drop(&mut self) {
-        self.server.abort();
+        if let Some(stop) = &self.stop {
+            stop.abort();
+        }
     }
 }
 
