@@ -1,8 +1,8 @@
 //! Reading the bearer token from request headers. Framework-free: `http::HeaderMap` only.
 //!
-//! The seed's three messages are kept word for word. One deliberate difference: the
+//! LoopBack's three messages are kept word for word. One deliberate difference: the
 //! scheme name is matched case-insensitively (`bearer x` is accepted), as RFC 9110 §11.1
-//! requires; the seed accepted only `Bearer `.
+//! requires; LoopBack's strategy accepted only `Bearer `.
 
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
@@ -61,7 +61,7 @@ fn parse_bearer(value: &str) -> Result<&str, Error> {
     if !is_bearer {
         return Err(ErrorKind::NotBearer.into());
     }
-    // As the seed: the value split on single spaces must give exactly two parts.
+    // As LoopBack's strategy: the value split on single spaces must give exactly two parts.
     let token = &value[SCHEME.len() + 1..];
     if token.is_empty() || token.contains(' ') {
         return Err(ErrorKind::TooManyParts.into());
@@ -89,7 +89,7 @@ mod tests {
     }
 
     #[test]
-    fn seed_cases() {
+    fn loopback_cases() {
         assert_eq!(kind(&[]), "MissingAuthorization");
         assert_eq!(kind(&[b"Basic abc"]), "NotBearer");
         assert_eq!(kind(&[b"Bearer"]), "NotBearer");

@@ -83,3 +83,8 @@ pub use strategy::{BoxFuture, JwtStrategy, JwtStrategyBuilder, Strategy};
 #[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 #[doc(inline)]
 pub use jwt_guard_macros::authenticate;
+
+/// The README's Rust blocks, compiled as doctests (the quick start must build as written).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme {}

@@ -178,7 +178,7 @@
 ///
 /// **Defence**: `iss` must equal the configured issuer byte for byte. `aud` is checked
 /// when configured with [`audience`](crate::JwtStrategyBuilder::audience), which every
-/// service sharing an issuer with others should do (it is off by default, as in the seed).
+/// service sharing an issuer with others should do (it is off by default, as in LoopBack's strategy).
 ///
 /// **Proof**: `src/verify.rs` `issuer_is_exact`, `audience`; `tests/proptest.rs`
 /// `issuer_is_compared_exactly`; `tests/axum.rs` `wrong_issuer`, `missing_issuer`,
@@ -233,7 +233,7 @@
 /// ## Not covered
 ///
 /// - Replay and revocation: a valid token is valid until `exp`; there is no `jti` store.
-/// - Authorization: scopes and roles are the handler's business ([`Principal`](crate::Principal)).
+/// - Authorization beyond scopes and roles (attribute-based rules, ownership of a resource): the handler's business, with the [`Principal`](crate::Principal) it receives.
 /// - TLS configuration of the key server, and the clock: `exp`/`nbf` trust the system
 ///   time, with [`leeway`](crate::JwtStrategyBuilder::leeway) for skew.
 /// - ES512 (P-521) and encrypted tokens (JWE) are not supported; such tokens are refused.

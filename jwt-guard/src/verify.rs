@@ -790,7 +790,7 @@ mod tests {
             check(r#"{"iss":"https://iss","exp":2000,"aud":[1]}"#, &r),
             Err(TokenError::InvalidClaim("aud"))
         );
-        // Not configured: not checked (as the seed).
+        // Not configured: not checked (as LoopBack's strategy).
         assert_eq!(
             check(
                 r#"{"iss":"https://iss","exp":2000,"aud":"other"}"#,

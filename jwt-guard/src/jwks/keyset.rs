@@ -1,4 +1,4 @@
-//! A parsed key set: every usable key turned into a [`DecodingKey`] once, looked up by
+//! A parsed key set: every usable key turned into aws-lc key objects once (one per algorithm it may verify), looked up by
 //! `kid` and `alg` on the request path without parsing or allocating.
 
 use std::collections::HashMap;

@@ -10,7 +10,7 @@
 //! | response body cap | 1 MiB |
 //! | keys per set | 100 |
 //! | redirects | 3, never to plain http |
-//! | max age without `Cache-Control` | 10 min (the seed's `cacheMaxAge`) |
+//! | max age without `Cache-Control` | 10 min (jwks-rsa's `cacheMaxAge` in the LoopBack app) |
 //! | `Cache-Control: max-age` bounds | 30 s ..= 24 h |
 //! | background refresh | at 80 % of the max age |
 //! | refetch on unknown `kid` | at most once per 30 s |
@@ -52,7 +52,7 @@ pub struct JwksConfig {
     /// Most redirects followed (never to plain http). Defaults to 3.
     pub max_redirects: usize,
     /// How long a set is fresh when the server sends no `Cache-Control: max-age`.
-    /// Defaults to 10 minutes, as the seed's `cacheMaxAge`.
+    /// Defaults to 10 minutes, as jwks-rsa's `cacheMaxAge` in the LoopBack app.
     pub default_max_age: Duration,
     /// Lower bound applied to `Cache-Control: max-age`. Defaults to 30 s.
     pub min_max_age: Duration,
