@@ -13,8 +13,8 @@ use std::process::ExitCode;
 
 use actix_web::web::{self, Json};
 use actix_web::{App, HttpServer};
-use jwt_guard::{Claims, Principal, authenticate};
-use jwt_guard_examples::{ServerConfig, TrustedIssuer, audit_or_refuse, exit_code, read_config};
+use jwt_guard::testkit::Issuer;
+use jwt_guard::{Claims, JwtStrategy, Principal, Registry, authenticate};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -43,20 +43,33 @@ async fn public() -> Json<Value> {
 }
 
 fn main() -> ExitCode {
-    let config = match read_config() {
-        Ok(config) => config,
-        Err(code) => return code,
-    };
-    // actix's runtime is tokio underneath: the embedded issuer and the key fetches run
-    // on it too.
-    exit_code(actix_web::rt::System::new().block_on(run(config)))
+    // actix's runtime is tokio underneath: the key fetches run on it too.
+    match actix_web::rt::System::new().block_on(run()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
-async fn run(config: ServerConfig) -> Result<(), String> {
-    let trusted = TrustedIssuer::from_config(&config).await?;
-    jwt_guard::register("jwt", trusted.strategy(&config)?).map_err(|e| e.to_string())?;
-    audit_or_refuse()?;
+async fn run() -> Result<(), String> {
+    // An embedded issuer on 127.0.0.1 (for the demo tokens below) and its strategy.
+    let embedded = Issuer::start().await.map_err(|e| e.to_string())?;
+    let strategy = JwtStrategy::builder()
+        .issuer(embedded.issuer())
+        .build()
+        .map_err(|e| e.to_string())?;
+    jwt_guard::register("jwt", strategy).map_err(|e| e.to_string())?;
+    let audit = Registry::global()
+        .audit()
+        .map_err(|e| format!("refusing to start: {e}"))?;
+    print!("{audit}");
 
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3000);
     let server = HttpServer::new(|| {
         App::new()
             .route("/protected", web::get().to(secure_endpoint))
@@ -64,19 +77,16 @@ async fn run(config: ServerConfig) -> Result<(), String> {
             .route("/orders", web::get().to(orders))
             .route("/public", web::get().to(public))
     })
-    .bind(config.addr())
-    .map_err(|e| format!("cannot listen on {}: {e}", config.addr()))?;
+    .bind(("127.0.0.1", port))
+    .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
     let addr = server.addrs()[0];
     println!("jwt-guard actix-web example listening on http://{addr}");
-    println!("issuer: {}", trusted.url);
-    if let Some(embedded) = &trusted.embedded {
-        let token = embedded.token(json!({ "sub": "demo-user", "scope": "orders:read" }));
-        println!();
-        println!("Embedded issuer (no ISSUER set). Try:");
-        println!("  curl -i -H 'Authorization: Bearer {token}' http://{addr}/protected");
-        println!("  curl -i -H 'Authorization: Bearer {token}' http://{addr}/orders");
-        println!("  curl -i http://{addr}/protected");
-        println!("  curl -i http://{addr}/public");
-    }
+    let token = embedded.token(json!({ "sub": "demo-user", "scope": "orders:read" }));
+    println!();
+    println!("Try:");
+    println!("  curl -i -H 'Authorization: Bearer {token}' http://{addr}/protected");
+    println!("  curl -i -H 'Authorization: Bearer {token}' http://{addr}/orders");
+    println!("  curl -i http://{addr}/protected");
+    println!("  curl -i http://{addr}/public");
     server.run().await.map_err(|e| e.to_string())
 }

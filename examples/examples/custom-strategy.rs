@@ -16,8 +16,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use http::HeaderMap;
 use jwt_guard::claims::ClaimsMap;
-use jwt_guard::{BoxFuture, Claims, Error, ErrorKind, Principal, Strategy, authenticate};
-use jwt_guard_examples::{ServerConfig, TrustedIssuer, audit_or_refuse, exit_code, read_config};
+use jwt_guard::testkit::Issuer;
+use jwt_guard::{
+    BoxFuture, Claims, Error, ErrorKind, JwtStrategy, Principal, Registry, Strategy, authenticate,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -98,16 +100,22 @@ fn app() -> Router {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = match read_config() {
-        Ok(config) => config,
-        Err(code) => return code,
-    };
-    exit_code(run(config).await)
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
-async fn run(config: ServerConfig) -> Result<(), String> {
-    let trusted = TrustedIssuer::from_config(&config).await?;
-    let jwt = trusted.strategy(&config)?;
+async fn run() -> Result<(), String> {
+    // An embedded issuer on 127.0.0.1 (for the demo tokens below) and its strategy.
+    let embedded = Issuer::start().await.map_err(|e| e.to_string())?;
+    let jwt = JwtStrategy::builder()
+        .issuer(embedded.issuer())
+        .build()
+        .map_err(|e| e.to_string())?;
     jwt_guard::register("jwt", jwt).map_err(|e| e.to_string())?;
     let Value::Object(service) = json!({
         "sub": "billing-service", "scope": "orders:read", "roles": ["ops"],
@@ -116,14 +124,21 @@ async fn run(config: ServerConfig) -> Result<(), String> {
     };
     let keys = ApiKeys(HashMap::from([("demo-key-1234", service)]));
     jwt_guard::register("api-key", keys).map_err(|e| e.to_string())?;
-    audit_or_refuse()?;
+    let audit = Registry::global()
+        .audit()
+        .map_err(|e| format!("refusing to start: {e}"))?;
+    print!("{audit}");
 
-    let listener = tokio::net::TcpListener::bind(config.addr())
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3000);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.addr()))?;
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("listening on http://{addr}");
-    if let Some(embedded) = &trusted.embedded {
+    {
         let reader = embedded.token(json!({ "sub": "ada", "name": "Ada", "scope": "orders:read" }));
         let plain = embedded.token(json!({ "sub": "bob", "roles": ["viewer"] }));
         println!();

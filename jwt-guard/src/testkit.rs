@@ -134,9 +134,10 @@ impl Issuer {
                         let listener = tokio::net::TcpListener::from_std(listener)?;
                         axum::serve(listener, app).await
                     };
-                    match futures_util::future::Abortable::new(serve, stopped).await {
-                        Ok(Err(err)) => tracing::error!(error = %err, "testkit issuer stopped"),
-                        Ok(Ok(())) | Err(futures_util::future::Aborted) => {}
+                    // Aborted: the issuer was dropped.
+                    if let Ok(Err(err)) = futures_util::future::Abortable::new(serve, stopped).await
+                    {
+                        tracing::error!(error = %err, "testkit issuer stopped");
                     }
                 });
             })?;
