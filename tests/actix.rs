@@ -3,16 +3,47 @@
 //! source. The server runs in an actix system on a thread of its own; the issuer on a
 //! tokio runtime of its own.
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+use actix_web::dev::Payload;
 use actix_web::web::{self, Path};
-use actix_web::{App, HttpRequest, HttpServer};
+use actix_web::{App, FromRequest, HttpRequest, HttpServer};
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{Principal, authenticate};
+use serde_json::Value;
 
 #[path = "common/app.rs"]
 mod app;
+#[path = "common/raw.rs"]
+mod raw;
+
+/// Times the body extractor of `upload` ran.
+static BODY_EXTRACTOR_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+/// `web::Json<Value>` that counts its runs.
+struct Counted(Value);
+
+impl FromRequest for Counted {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = web::Json::<Value>::from_request(req, payload);
+        Box::pin(async move {
+            BODY_EXTRACTOR_RUNS.fetch_add(1, Ordering::SeqCst);
+            Ok(Counted(json.await?.into_inner()))
+        })
+    }
+}
+
+#[authenticate("jwt")]
+async fn upload(id: Path<u32>, Counted(body): Counted) -> String {
+    format!("{} {}", id.into_inner(), body["items"])
+}
 
 /// actix's own request type as the header source.
 #[authenticate("jwt")]
@@ -57,6 +88,7 @@ static ENV: LazyLock<Env> = LazyLock::new(|| {
                     .route("/list", web::get().to(app::Orders::list))
                     .route("/health", web::get().to(app::Orders::health))
                     .route("/request", web::get().to(with_request))
+                    .route("/upload/{id}", web::post().to(upload))
             })
             .workers(1)
             .disable_signals()
@@ -132,4 +164,55 @@ async fn http_request_and_extractors_beside_the_guard() {
         "Authorization header is repeated",
         "Bearer error=\"invalid_request\"",
     );
+}
+
+#[tokio::test]
+async fn unauthenticated_requests_are_refused_before_the_body_is_read() {
+    let addr: SocketAddr = ENV
+        .base
+        .trim_start_matches("http://")
+        .parse()
+        .expect("addr");
+    let runs = BODY_EXTRACTOR_RUNS.load(Ordering::SeqCst);
+    // 10 MB announced, 64 KiB sent: the answer comes without the rest of the body.
+    let answer = tokio::task::spawn_blocking(move || {
+        raw::post_partial_body(addr, "/upload/7", None, 10 * 1024 * 1024, 64 * 1024)
+    })
+    .await
+    .expect("client");
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer:.300}");
+    assert!(
+        answer.contains("Authorization header is missing"),
+        "{answer}"
+    );
+    let answer = tokio::task::spawn_blocking(move || {
+        raw::post_partial_body(
+            addr,
+            "/upload/not-a-number",
+            Some("Bearer nope"),
+            10 * 1024 * 1024,
+            1024,
+        )
+    })
+    .await
+    .expect("client");
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer:.300}");
+    assert_eq!(
+        BODY_EXTRACTOR_RUNS.load(Ordering::SeqCst),
+        runs,
+        "the body extractor ran for a refused request"
+    );
+
+    // The control: with a token, the body is read.
+    let token = ENV.issuer.token(serde_json::json!({ "sub": "ada" }));
+    let response = reqwest::Client::new()
+        .post(format!("{}/upload/7", ENV.base))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "items": ["tea"] }))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.expect("body"), r#"7 ["tea"]"#);
+    assert!(BODY_EXTRACTOR_RUNS.load(Ordering::SeqCst) > runs);
 }

@@ -2,7 +2,6 @@
 //! body is read; a router (or test) can own its registry; a testkit issuer outlives the
 //! runtime that started it. Real servers on 127.0.0.1.
 
-use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -15,6 +14,10 @@ use futures_util::StreamExt as _;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{JwtStrategy, Principal, Registry, authenticate};
 use serde_json::{Value, json};
+
+#[path = "common/raw.rs"]
+mod raw;
+use raw::post_partial_body;
 
 /// Times the body extractor of `create` ran.
 static BODY_EXTRACTOR_RUNS: AtomicUsize = AtomicUsize::new(0);
@@ -79,39 +82,6 @@ async fn orders_app(issuer: &Issuer) -> SocketAddr {
         .route("/orders/{id}", post(create))
         .layer(axum::middleware::map_request(count_body));
     serve(app).await
-}
-
-/// Sends a request head announcing `announced` body bytes, then only `sent` of them, and
-/// reads what the server answers (without sending the rest).
-fn post_partial_body(
-    addr: SocketAddr,
-    path: &str,
-    auth: Option<&str>,
-    announced: usize,
-    sent: usize,
-) -> String {
-    let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
-    let auth = auth.map_or(String::new(), |a| format!("authorization: {a}\r\n"));
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\n{auth}content-length: {announced}\r\nconnection: close\r\n\r\n"
-    );
-    stream.write_all(head.as_bytes()).expect("head");
-    stream.write_all(&vec![b' '; sent]).expect("some body");
-    let mut response = Vec::new();
-    // The server answers, then closes; a reset after the answer is fine.
-    let mut buf = [0u8; 4096];
-    loop {
-        match stream.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => response.extend_from_slice(&buf[..n]),
-            Err(_) if !response.is_empty() => break,
-            Err(err) => panic!("no answer: {err}"),
-        }
-    }
-    String::from_utf8_lossy(&response).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
