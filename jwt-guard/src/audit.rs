@@ -6,7 +6,7 @@
 //! against a registry: a strategy a handler names but nobody registered is found at
 //! start-up, not by the first request that fails.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -16,6 +16,7 @@ use crate::config_error::ConfigError;
 /// One `#[authenticate]` site: a handler, the strategies it accepts and what it requires.
 #[derive(Debug, Clone, Copy)]
 pub struct GuardedHandler {
+    #[cfg_attr(not(any(feature = "axum", feature = "actix-web")), allow(dead_code))]
     id: u64,
     handler: &'static str,
     file: &'static str,
@@ -244,9 +245,11 @@ fn sites() -> &'static [&'static GuardedHandler] {
 
 /// The site whose [`site_id`] is `id`; `None` if there is none, or if two different
 /// sites share the id (a 64-bit hash collision: refused rather than guessed).
+#[cfg(any(feature = "axum", feature = "actix-web", test))]
 pub(crate) fn site(id: u64) -> Option<&'static GuardedHandler> {
-    static BY_ID: LazyLock<HashMap<u64, Option<&'static GuardedHandler>>> = LazyLock::new(|| {
-        let mut map: HashMap<u64, Option<&'static GuardedHandler>> = HashMap::new();
+    type ById = std::collections::HashMap<u64, Option<&'static GuardedHandler>>;
+    static BY_ID: LazyLock<ById> = LazyLock::new(|| {
+        let mut map = ById::new();
         for &handler in sites() {
             map.entry(handler.id)
                 .and_modify(|seen| {

@@ -4,8 +4,8 @@
 
 use http::HeaderMap;
 
-use crate::audit::{self, GuardedHandler};
-use crate::error::{Error, ErrorKind};
+use crate::audit::GuardedHandler;
+use crate::error::Error;
 use crate::principal::Principal;
 use crate::registry::Registry;
 
@@ -30,17 +30,18 @@ pub(crate) async fn check(
 }
 
 /// [`check`] for the site with this id (the hidden extractor knows its site by id).
+#[cfg(any(feature = "axum", feature = "actix-web"))]
 pub(crate) async fn check_id(
     id: u64,
     headers: &HeaderMap,
     registry: Option<&Registry>,
 ) -> Result<Option<Principal>, Error> {
-    let Some(site) = audit::site(id) else {
+    let Some(site) = crate::audit::site(id) else {
         tracing::error!(
             site = id,
             "an #[authenticate] extractor names a site that is not registered"
         );
-        return Err(Error::new(ErrorKind::Misconfigured(
+        return Err(Error::new(crate::error::ErrorKind::Misconfigured(
             "an #[authenticate] site is missing from the program",
         )));
     };

@@ -87,6 +87,7 @@ pub struct Guard<const SITE: u64>(Option<Principal>);
 
 impl<const SITE: u64> Guard<SITE> {
     /// Not public API. Authenticates the request of these headers for site `SITE`.
+    #[cfg(any(feature = "axum", feature = "actix-web"))]
     pub(crate) async fn extract(
         headers: &HeaderMap,
         registry: Option<&Registry>,
