@@ -641,3 +641,245 @@ async fn redirects_are_limited() {
         jwks.status()
     );
 }
+
+// ── the key engine under faults (issue 10) ────────────────────────────────────────
+
+/// A runtime of the test's own, standing for a start-up or per-worker runtime.
+fn runtime(threads: usize) -> tokio::runtime::Runtime {
+    let mut builder = if threads == 0 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(threads);
+        b
+    };
+    builder.enable_all().build().expect("runtime")
+}
+
+#[test]
+fn a_fetch_cancelled_with_its_runtime_never_wedges_the_engine() {
+    // The key server runs on a runtime that lives for the whole test.
+    let server = runtime(1);
+    let issuer = server.block_on(Issuer::start()).unwrap();
+    issuer.control(|c| c.delay = Some(Duration::from_secs(3)));
+    let mut config = JwksConfig::default();
+    config.failure_backoff = Duration::from_millis(200);
+    let strategy = strategy(&issuer, config);
+    let jwks = strategy.jwks().unwrap().clone();
+
+    // Start-up: warm up under a timeout on a runtime that is then dropped, which cancels
+    // the fetch task in flight.
+    {
+        let startup = runtime(0);
+        let warmed = startup.block_on(async {
+            tokio::time::timeout(Duration::from_millis(200), jwks.warm_up()).await
+        });
+        assert!(warmed.is_err(), "the warm-up should have timed out");
+    }
+    let status = jwks.status();
+    assert_eq!((status.fetches, status.failures), (1, 1), "{status:?}");
+    assert!(
+        status
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("cancelled")),
+        "{status:?}"
+    );
+
+    // The key server recovers; requests on another runtime get keys once the backoff is over.
+    issuer.control(|c| c.delay = None);
+    let token = issuer.token(json!({ "sub": "after" }));
+    runtime(2).block_on(async {
+        let started = Instant::now();
+        let principal = loop {
+            match strategy.verify_token(&token).await {
+                Ok(principal) => break principal,
+                Err(err) => {
+                    assert_eq!(err.status(), 503, "{err}");
+                    assert!(
+                        started.elapsed() < Duration::from_secs(10),
+                        "wedged: {err}; {:?}",
+                        jwks.status()
+                    );
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        };
+        assert_eq!(principal.subject(), Some("after"));
+    });
+    assert_eq!(issuer.jwks_requests(), 2);
+    let status = jwks.status();
+    assert_eq!((status.fetches, status.failures), (2, 1), "{status:?}");
+    assert_eq!(status.last_error, None);
+}
+
+#[test]
+fn warmed_on_one_runtime_serves_and_refreshes_on_another() {
+    let server = runtime(1);
+    let issuer = server.block_on(Issuer::start()).unwrap();
+    issuer.control(|c| c.cache_control = Some("max-age=1".into()));
+    let mut config = JwksConfig::default();
+    config.min_max_age = Duration::from_secs(1);
+    let strategy = strategy(&issuer, config);
+    let jwks = strategy.jwks().unwrap().clone();
+    runtime(0).block_on(jwks.warm_up()).expect("warm-up");
+    // That runtime is gone (with the pooled connection's task); serve on another one.
+    let token = issuer.token(json!({ "sub": "moved" }));
+    runtime(2).block_on(async {
+        assert!(strategy.verify_token(&token).await.is_ok());
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        // Due: the held set answers and a refresh starts on this runtime.
+        assert!(strategy.verify_token(&token).await.is_ok());
+        assert!(
+            wait_until(|| jwks.status().fetches == 2, Duration::from_secs(5)).await,
+            "{:?}",
+            jwks.status()
+        );
+        assert!(
+            wait_until(|| issuer.jwks_requests() == 2, Duration::from_secs(5)).await,
+            "{:?}",
+            jwks.status()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let status = jwks.status();
+        assert_eq!((status.failures, status.stale), (0, false), "{status:?}");
+        assert!(strategy.verify_token(&token).await.is_ok());
+    });
+}
+
+/// Every duration setting through 0, 1 ns, a typical value and `Duration::MAX`, with
+/// hostile `Cache-Control` values: no request, no fetch task ever panics.
+#[test]
+fn no_duration_setting_can_panic_a_request() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    let rt = runtime(2);
+    let issuer = rt.block_on(Issuer::start()).unwrap();
+    let token = issuer.token(json!({ "sub": "d" }));
+    let unknown = issuer.sign(
+        &json!({ "alg": "RS256", "kid": "nope" }),
+        &issuer.claims(json!({})),
+    );
+    let duration = |typical: u64| {
+        prop_oneof![
+            Just(Duration::ZERO),
+            Just(Duration::from_nanos(1)),
+            Just(Duration::from_secs(typical)),
+            Just(Duration::MAX),
+        ]
+    };
+    let max_age = prop_oneof![
+        Just(None),
+        Just(Some("max-age=0".to_owned())),
+        Just(Some("max-age=1".to_owned())),
+        Just(Some("no-store".to_owned())),
+        Just(Some(format!("max-age={}", u64::MAX))),
+        Just(Some("max-age=18446744073709551616".to_owned())),
+        Just(Some("max-age=-1".to_owned())),
+    ];
+    let settings = (
+        [
+            duration(5),
+            duration(600),
+            duration(30),
+            duration(86_400),
+            duration(30),
+            duration(86_400),
+            duration(5),
+            duration(300),
+        ],
+        max_age,
+        any::<bool>(),
+    );
+    let mut runner = TestRunner::new(Config {
+        cases: 160,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let cases = std::sync::atomic::AtomicUsize::new(0);
+    runner
+        .run(&settings, |(d, cache_control, cached)| {
+            cases.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            issuer.control(|c| c.cache_control = cache_control.clone());
+            let mut config = JwksConfig::default();
+            config.timeout = d[0];
+            config.default_max_age = d[1];
+            config.min_max_age = d[2];
+            config.max_max_age = d[3];
+            config.unknown_kid_cooldown = d[4];
+            config.stale_for = d[5];
+            config.failure_backoff = d[6];
+            let mut builder = JwtStrategy::builder()
+                .issuer(issuer.issuer())
+                .jwks_config(config);
+            if cached {
+                let mut cache = jwt_guard::TokenCacheConfig::default();
+                cache.max_age = d[7];
+                builder = builder.token_cache(cache);
+            }
+            let strategy = builder.build().expect("strategy");
+            let jwks = strategy.jwks().unwrap().clone();
+            rt.block_on(async {
+                for _ in 0..3 {
+                    // Any verdict will do, as long as it is one: a panic fails the case.
+                    let _ = strategy.verify_token(&token).await;
+                    let _ = strategy.verify_token(&unknown).await;
+                    let _ = jwks.status();
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+                // Let a background refresh finish, if one started.
+                wait_until(
+                    || {
+                        jwks.status().fetches == jwks.status().failures + 1
+                            || jwks.status().failures > 0
+                    },
+                    Duration::from_millis(200),
+                )
+                .await;
+            });
+            let status = jwks.status();
+            let error = status.last_error.clone().unwrap_or_default();
+            prop_assert!(
+                !error.contains("panicked") && !error.contains("cancelled"),
+                "{d:?} {cache_control:?}: {status:?}"
+            );
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(cases.into_inner(), 160);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_cache_hits_refresh_a_due_key_set() {
+    let issuer = Issuer::start().await.unwrap();
+    let mut config = JwksConfig::default();
+    config.min_max_age = Duration::from_secs(1);
+    issuer.control(|c| c.cache_control = Some("max-age=1".into()));
+    let strategy = cached_strategy(&issuer, config);
+    let url = serve(strategy.clone()).await;
+    let client = reqwest::Client::new();
+    let token = issuer.token(json!({ "sub": "revoked" }));
+    assert_eq!(get_with(&client, &url, &token).await.status, 200);
+    assert_eq!(strategy.cached_tokens(), 1);
+
+    // The key is unpublished; only cache hits follow (no other token, no miss).
+    issuer.add_key(Algorithm::RS256).unwrap();
+    issuer.set_published(&issuer.kid(), false);
+    let started = Instant::now();
+    let mut refused_after = None;
+    while started.elapsed() < Duration::from_secs(4) {
+        if get_with(&client, &url, &token).await.status == 401 {
+            refused_after = Some(started.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        refused_after.is_some(),
+        "the revoked key kept validating cached tokens; {} JWKS requests",
+        issuer.jwks_requests()
+    );
+    assert!(issuer.jwks_requests() >= 2);
+    eprintln!("revoked key refused {refused_after:?} after unpublishing (max-age 1 s)");
+}

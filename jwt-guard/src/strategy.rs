@@ -12,7 +12,7 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use crate::cache::{TokenCache, TokenCacheConfig, Verified};
 use crate::error::{Error, TokenError};
 use crate::extract::{self, DEFAULT_MAX_HEADER_BYTES};
-use crate::jwks::{JwksClient, JwksConfig, KeyEntry, KeySet, PemKind, default_jwks_url};
+use crate::jwks::{Clock, JwksClient, JwksConfig, KeyEntry, KeySet, PemKind, default_jwks_url};
 use crate::principal::Principal;
 use crate::verify::{self, ClaimRules, Limits};
 
@@ -68,6 +68,8 @@ struct JwtInner {
     limits: Limits,
     max_header_bytes: usize,
     cache: Option<TokenCache>,
+    /// The key engine's clock (its own for static keys): one time for cache, keys, claims.
+    clock: Arc<Clock>,
 }
 
 enum Keys {
@@ -113,7 +115,7 @@ impl JwtStrategy {
         };
         verify::verify_signature(&parsed, &key)?;
         let claims = verify::decode_claims(&parsed)?;
-        verify::validate_claims(&claims, &inner.rules, verify::now())?;
+        verify::validate_claims(&claims, &inner.rules, inner.clock.unix_now())?;
         let claims = Arc::new(claims);
         if let Some(cache) = &inner.cache {
             cache.insert(token, Arc::clone(&claims), &key);
@@ -125,13 +127,26 @@ impl JwtStrategy {
     pub fn cached_tokens(&self) -> usize {
         self.inner.cache.as_ref().map_or(0, TokenCache::len)
     }
+
+    /// Test hook: the summed weight (bytes) of the cached tokens.
+    #[doc(hidden)]
+    pub fn __cached_weight(&self) -> u64 {
+        self.inner.cache.as_ref().map_or(0, TokenCache::weight)
+    }
+
+    /// Test hook: steps this strategy's clock (key freshness, cache age, `exp`/`nbf`)
+    /// forward.
+    #[doc(hidden)]
+    pub fn __advance_clock(&self, by: Duration) {
+        self.inner.clock.advance(by);
+    }
 }
 
 impl JwtInner {
     /// A cache hit is served only while its time claims hold and its key is still in the
     /// current set. `Ok(false)`: the key is gone, verify again.
     fn recheck(&self, hit: &Verified) -> Result<bool, TokenError> {
-        let now = verify::now();
+        let now = self.clock.unix_now();
         let leeway = self.rules.leeway as f64;
         if hit.exp.is_some_and(|exp| now >= exp + leeway) {
             return Err(TokenError::Expired);
@@ -408,6 +423,10 @@ impl JwtStrategyBuilder {
             let url = self.jwks_uri.unwrap_or_else(|| default_jwks_url(&issuer));
             Keys::Remote(JwksClient::new(&url, self.jwks_config)?)
         };
+        let clock = match &keys {
+            Keys::Remote(client) => client.clock(),
+            Keys::Static(_) => Arc::new(Clock::default()),
+        };
         let max_header_bytes = self.max_header_bytes.unwrap_or(DEFAULT_MAX_HEADER_BYTES);
         let limits = self.limits.unwrap_or(Limits {
             max_token_bytes: max_header_bytes,
@@ -425,7 +444,10 @@ impl JwtStrategyBuilder {
                 },
                 limits,
                 max_header_bytes,
-                cache: self.token_cache.map(TokenCache::new),
+                cache: self
+                    .token_cache
+                    .map(|config| TokenCache::new(config, Arc::clone(&clock))),
+                clock,
             }),
         })
     }
