@@ -883,3 +883,155 @@ async fn token_cache_hits_refresh_a_due_key_set() {
     assert!(issuer.jwks_requests() >= 2);
     eprintln!("revoked key refused {refused_after:?} after unpublishing (max-age 1 s)");
 }
+
+// ── keys that can never verify (issue 10) ─────────────────────────────────────────
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The issuer's RSA key with its exponent replaced.
+fn rsa_with_exponent(issuer: &Issuer, kid: &str, e: &[u8]) -> serde_json::Value {
+    let mut key = issuer.jwks()["keys"][0].clone();
+    key["kid"] = json!(kid);
+    key["e"] = json!(b64(e));
+    key
+}
+
+/// Each class of RSA key that can never verify: e = 1, 2, even, 2^64+1, 2048 bits, and
+/// a modulus over 8192 bits.
+fn useless_rsa_keys(issuer: &Issuer, kid: &str) -> Vec<serde_json::Value> {
+    let mut two64 = vec![1u8];
+    two64.extend([0u8; 7]);
+    two64.push(1);
+    let mut big_e = vec![0xffu8; 256];
+    big_e[255] = 0xfd;
+    let mut big_n = vec![0xc5u8; 8200 / 8 + 1];
+    big_n[0] = 0x01;
+    let mut huge = issuer.jwks()["keys"][0].clone();
+    huge["kid"] = json!(kid);
+    huge["n"] = json!(b64(&big_n));
+    vec![
+        rsa_with_exponent(issuer, kid, &[1]),
+        rsa_with_exponent(issuer, kid, &[2]),
+        rsa_with_exponent(issuer, kid, &[1, 0, 0]),
+        rsa_with_exponent(issuer, kid, &two64),
+        rsa_with_exponent(issuer, kid, &big_e),
+        huge,
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fetched_set_of_useless_keys_is_a_503_and_never_shadows_a_good_key() {
+    let issuer = Issuer::start().await.unwrap();
+    let kid = issuer.kid();
+    let useless = useless_rsa_keys(&issuer, &kid);
+    issuer.control(|c| c.body = Some(json!({ "keys": useless }).to_string()));
+    let mut config = JwksConfig::default();
+    config.failure_backoff = Duration::from_millis(10);
+    let strategy = strategy(&issuer, config);
+    let jwks = strategy.jwks().unwrap().clone();
+    let token = issuer.token(json!({ "sub": "good" }));
+    let err = strategy.verify_token(&token).await.unwrap_err();
+    assert_eq!(err.status(), 503, "{err}");
+    assert_eq!(jwks.status().keys, 0, "{:?}", jwks.status());
+
+    // Listed before the good key with the same kid, they are skipped and do not shadow it.
+    let mut keys = useless_rsa_keys(&issuer, &kid);
+    keys.push(issuer.jwks()["keys"][0].clone());
+    issuer.control(|c| c.body = Some(json!({ "keys": keys }).to_string()));
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let principal = strategy
+        .verify_token(&token)
+        .await
+        .expect("the good key verifies");
+    assert_eq!(principal.subject(), Some("good"));
+    assert_eq!(jwks.status().keys, 1, "{:?}", jwks.status());
+}
+
+#[test]
+fn pinned_keys_that_are_weak_or_useless_are_refused_at_build() {
+    let build = |b: jwt_guard::JwtStrategyBuilder| b.issuer("https://issuer.example").build();
+    let oct = |kid: &str, len: usize, alg: Option<&str>| {
+        let mut jwk = json!({ "kty": "oct", "kid": kid, "k": b64(&vec![7u8; len]) });
+        if let Some(alg) = alg {
+            jwk["alg"] = json!(alg);
+        }
+        jwk
+    };
+    let hs = [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512];
+    // A 1-byte secret as a JWK, alone or in a set.
+    for (len, alg) in [
+        (1, None),
+        (31, None),
+        (31, Some("HS256")),
+        (47, Some("HS384")),
+        (63, Some("HS512")),
+    ] {
+        let jwk = oct("weak", len, alg);
+        let err = build(
+            JwtStrategy::builder()
+                .algorithms(hs)
+                .jwk_json(jwk.to_string().as_bytes()),
+        )
+        .expect_err("weak oct JWK accepted");
+        assert!(err.to_string().contains("weak"), "{len} {alg:?}: {err}");
+        let set = json!({ "keys": [oct("fine", 64, None), jwk] });
+        let err = build(
+            JwtStrategy::builder()
+                .algorithms(hs)
+                .jwks_json(set.to_string().as_bytes()),
+        )
+        .expect_err("weak oct JWK in a set accepted");
+        assert!(err.to_string().contains("weak"), "{len} {alg:?}: {err}");
+    }
+    for (len, alg) in [(32, "HS256"), (48, "HS384"), (64, "HS512")] {
+        let jwk = oct("ok", len, Some(alg));
+        assert!(
+            build(
+                JwtStrategy::builder()
+                    .algorithms(hs)
+                    .jwk_json(jwk.to_string().as_bytes())
+            )
+            .is_ok()
+        );
+    }
+    // hmac_secret: at least the hash size of every HS* algorithm it is to verify.
+    for (len, alg, ok) in [
+        (32, Algorithm::HS256, true),
+        (32, Algorithm::HS384, false),
+        (47, Algorithm::HS384, false),
+        (48, Algorithm::HS384, true),
+        (32, Algorithm::HS512, false),
+        (63, Algorithm::HS512, false),
+        (64, Algorithm::HS512, true),
+    ] {
+        let result = build(
+            JwtStrategy::builder()
+                .algorithms([alg])
+                .hmac_secret(&vec![9u8; len], Some("pinned")),
+        );
+        assert_eq!(
+            result.is_ok(),
+            ok,
+            "{len} bytes for {alg:?}: {:?}",
+            result.err()
+        );
+        if let Err(err) = result {
+            assert!(err.to_string().contains("pinned"), "{err}");
+        }
+    }
+    // RSA keys that can never verify, pinned as JWKs: refused, naming the key.
+    let rt = runtime(0);
+    let issuer = rt.block_on(Issuer::start()).unwrap();
+    for (i, key) in useless_rsa_keys(&issuer, "useless").into_iter().enumerate() {
+        let err = build(JwtStrategy::builder().jwk_json(key.to_string().as_bytes()))
+            .expect_err("useless RSA key accepted");
+        assert!(err.to_string().contains("useless"), "class {i}: {err}");
+        let set = json!({ "keys": [issuer.jwks()["keys"][0].clone(), key] });
+        let err = build(JwtStrategy::builder().jwks_json(set.to_string().as_bytes()))
+            .expect_err("useless RSA key in a set accepted");
+        assert!(err.to_string().contains("useless"), "class {i}: {err}");
+    }
+}

@@ -292,10 +292,15 @@ impl JwtStrategyBuilder {
     }
 
     /// Pins an HMAC secret, for HS256/384/512 (which must also be allowed with
-    /// [`algorithms`](Self::algorithms)). At least 32 bytes.
+    /// [`algorithms`](Self::algorithms)). At least the hash size of the algorithm
+    /// (RFC 7518 §3.2): 32, 48 and 64 bytes for HS256, HS384 and HS512; a secret too short
+    /// for every allowed `HS*` algorithm fails [`build`](Self::build).
     pub fn hmac_secret(mut self, secret: &[u8], kid: Option<&str>) -> Self {
         if secret.len() < 32 {
-            self.static_error = Some(Error::config("an HMAC secret must be at least 32 bytes"));
+            self.static_error = Some(Error::config(format!(
+                "pinned HMAC key (kid {:?}): an HMAC secret must be at least 32 bytes",
+                kid.unwrap_or("")
+            )));
             return self;
         }
         self.pem(DecodingKey::from_secret(secret), PemKind::Hmac, kid)
@@ -415,6 +420,9 @@ impl JwtStrategyBuilder {
             let mut entries = self.static_keys;
             if let Some(set) = self.static_set {
                 entries.extend(set.into_entries());
+            }
+            for entry in &entries {
+                crate::jwks::check_pinned_hmac(entry, &algorithms)?;
             }
             Keys::Static(KeySet::from_entries(entries))
         } else if self.discover {

@@ -34,7 +34,7 @@ use tokio::sync::OnceCell;
 
 pub(crate) use clock::Clock;
 pub use keyset::{ALL_ALGORITHMS, KeySet, MIN_RSA_BITS};
-pub(crate) use keyset::{KeyEntry, PemKind, static_entry};
+pub(crate) use keyset::{KeyEntry, PemKind, check_pinned_hmac, static_entry};
 
 use crate::error::{Error, ErrorKind, TokenError};
 use clock::later;
