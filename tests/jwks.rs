@@ -1035,3 +1035,143 @@ fn pinned_keys_that_are_weak_or_useless_are_refused_at_build() {
         assert!(err.to_string().contains("useless"), "class {i}: {err}");
     }
 }
+
+// ── the token cache never accepts what a cold verification would refuse (issue 10) ──
+
+/// A small seeded PRNG (xorshift64*), so a failing schedule can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A verdict, comparable across strategies.
+fn verdict(result: Result<jwt_guard::Principal, jwt_guard::Error>) -> String {
+    match result {
+        Ok(principal) => format!("200 {}", principal.subject().unwrap_or("")),
+        Err(err) => format!("{} {err}", err.status()),
+    }
+}
+
+/// Cache on and cache off, same key server, same schedule of rotations, outages, garbage
+/// and clock steps: the same verdict for every request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_cache_on_and_off_give_the_same_verdicts() {
+    let seeds: Vec<u64> = match std::env::var("JWT_GUARD_DIFF_SEED") {
+        Ok(seed) => vec![seed.parse().expect("seed")],
+        Err(_) => vec![0x1234_5678, 0xdead_beef, 42],
+    };
+    let mut totals = std::collections::BTreeMap::<String, usize>::new();
+    for seed in seeds {
+        let issuer = Issuer::start().await.unwrap();
+        let mut config = JwksConfig::default();
+        config.timeout = Duration::from_secs(2);
+        config.min_max_age = Duration::from_secs(1);
+        config.stale_for = Duration::from_secs(120);
+        issuer.control(|c| c.cache_control = Some("max-age=60".into()));
+        let with_cache = cached_strategy(&issuer, config.clone());
+        let without = strategy(&issuer, config);
+        let mut rng = Rng(seed | 1);
+        let mut kids = vec![issuer.kid()];
+        let mut published = vec![issuer.kid()];
+        let mut tokens: Vec<String> = Vec::new();
+        let now = || {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+        };
+        let mut skew = 0u64; // how far the strategies' clocks are ahead
+        let mut max_cached = 0;
+        for step in 0..400 {
+            let action = rng.below(22);
+            let what = match action {
+                0 => {
+                    let kid = issuer.add_key(Algorithm::RS256).unwrap();
+                    kids.push(kid.clone());
+                    published.push(kid);
+                    "rotate in"
+                }
+                1 if published.len() > 1 => {
+                    let kid = published.remove(0);
+                    issuer.set_published(&kid, false);
+                    "rotate out"
+                }
+                2 => {
+                    issuer.control(|c| c.status = Some(500));
+                    "outage"
+                }
+                3 => {
+                    issuer.control(|c| c.body = Some("<html>garbage</html>".into()));
+                    "garbage"
+                }
+                4..=6 => {
+                    issuer.control(|c| {
+                        c.status = None;
+                        c.body = None;
+                    });
+                    "recovery"
+                }
+                7 => {
+                    let by = [1, 10, 49, 61, 61, 61, 130][rng.below(7)];
+                    skew += by;
+                    with_cache.__advance_clock(Duration::from_secs(by));
+                    without.__advance_clock(Duration::from_secs(by));
+                    "clock step"
+                }
+                8 => {
+                    let kid = if rng.below(5) > 0 {
+                        &published[rng.below(published.len())]
+                    } else {
+                        &kids[rng.below(kids.len())]
+                    };
+                    let exp = now() + skew + [30, 200, 100_000][rng.below(3)];
+                    tokens.push(
+                        issuer.token_with(kid, json!({ "sub": format!("t{step}"), "exp": exp })),
+                    );
+                    "mint"
+                }
+                _ => "request",
+            };
+            if what != "request" || tokens.is_empty() {
+                continue;
+            }
+            // Mostly the latest tokens (cache hits), sometimes any.
+            let pick = if rng.below(10) < 7 {
+                tokens.len() - 1 - rng.below(tokens.len().min(4))
+            } else {
+                rng.below(tokens.len())
+            };
+            let token = &tokens[pick];
+            let a = verdict(with_cache.verify_token(token).await);
+            with_cache.jwks().unwrap().__settle().await;
+            let b = verdict(without.verify_token(token).await);
+            without.jwks().unwrap().__settle().await;
+            assert_eq!(
+                a,
+                b,
+                "seed {seed}, step {step}: cache on vs off; {:?} / {:?}",
+                with_cache.jwks().unwrap().status(),
+                without.jwks().unwrap().status()
+            );
+            max_cached = max_cached.max(with_cache.cached_tokens());
+            *totals
+                .entry(a.split(' ').next().unwrap_or("").to_owned())
+                .or_default() += 1;
+        }
+        assert!(max_cached > 0, "seed {seed}: the cache was never used");
+    }
+    eprintln!("differential verdicts: {totals:?}");
+    assert!(
+        totals.contains_key("200") && totals.contains_key("401"),
+        "{totals:?}"
+    );
+}

@@ -143,9 +143,20 @@ impl JwtStrategy {
 }
 
 impl JwtInner {
-    /// A cache hit is served only while its time claims hold and its key is still in the
-    /// current set. `Ok(false)`: the key is gone, verify again.
+    /// A cache hit is served only while its key is in the set a cold verification would
+    /// use now (checked first, as the cold path looks the key up first; a due set starts
+    /// its refresh) and its time claims hold. `Ok(false)`: verify again.
     fn recheck(&self, hit: &Verified) -> Result<bool, TokenError> {
+        let Some(key) = hit.key.upgrade() else {
+            return Ok(false);
+        };
+        let held = match &self.keys {
+            Keys::Static(set) => set.contains(&key),
+            Keys::Remote(client) => client.holds(&key),
+        };
+        if !held {
+            return Ok(false);
+        }
         let now = self.clock.unix_now();
         let leeway = self.rules.leeway as f64;
         if hit.exp.is_some_and(|exp| now >= exp + leeway) {
@@ -154,13 +165,7 @@ impl JwtInner {
         if hit.nbf.is_some_and(|nbf| nbf > now + leeway) {
             return Err(TokenError::NotYetValid);
         }
-        let Some(key) = hit.key.upgrade() else {
-            return Ok(false);
-        };
-        Ok(match &self.keys {
-            Keys::Static(set) => set.contains(&key),
-            Keys::Remote(client) => client.holds(&key),
-        })
+        Ok(true)
     }
 }
 
