@@ -60,12 +60,13 @@ pub(crate) struct Verified {
 
 pub(crate) struct TokenCache {
     /// `None` when a bound is zero: nothing is ever cached.
-    cache: Option<Cache<Box<str>, Arc<Verified>, ByWeight, DefaultHashBuilder, Lifecycle0>>,
+    cache: Option<Inner>,
     config: TokenCacheConfig,
     clock: Arc<Clock>,
 }
 
 type Lifecycle0 = DefaultLifecycle<Box<str>, Arc<Verified>>;
+type Inner = Cache<Box<str>, Arc<Verified>, ByWeight, DefaultHashBuilder, Lifecycle0>;
 
 /// An entry weighs its bytes, and at least `floor`: with the cache's capacity, that floor
 /// makes `max_entries` a hard bound as well as `max_bytes`.
