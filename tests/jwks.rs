@@ -643,3 +643,537 @@ async fn redirects_are_limited() {
         jwks.status()
     );
 }
+
+// ── the key engine under faults (issue 10) ────────────────────────────────────────
+
+/// A runtime of the test's own, standing for a start-up or per-worker runtime.
+fn runtime(threads: usize) -> tokio::runtime::Runtime {
+    let mut builder = if threads == 0 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(threads);
+        b
+    };
+    builder.enable_all().build().expect("runtime")
+}
+
+#[test]
+fn a_fetch_cancelled_with_its_runtime_never_wedges_the_engine() {
+    // The key server runs on a runtime that lives for the whole test.
+    let server = runtime(1);
+    let issuer = server.block_on(Issuer::start()).unwrap();
+    issuer.control(|c| c.delay = Some(Duration::from_secs(3)));
+    let mut config = JwksConfig::default();
+    config.failure_backoff = Duration::from_millis(200);
+    let strategy = strategy(&issuer, config);
+    let jwks = strategy.jwks().unwrap().clone();
+
+    // Start-up: warm up under a timeout on a runtime that is then dropped, which cancels
+    // the fetch task in flight.
+    {
+        let startup = runtime(0);
+        let warmed = startup.block_on(async {
+            tokio::time::timeout(Duration::from_millis(200), jwks.warm_up()).await
+        });
+        assert!(warmed.is_err(), "the warm-up should have timed out");
+    }
+    let status = jwks.status();
+    assert_eq!((status.fetches, status.failures), (1, 1), "{status:?}");
+    assert!(
+        status
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("cancelled")),
+        "{status:?}"
+    );
+
+    // The key server recovers; requests on another runtime get keys once the backoff is over.
+    issuer.control(|c| c.delay = None);
+    let token = issuer.token(json!({ "sub": "after" }));
+    runtime(2).block_on(async {
+        let started = Instant::now();
+        let principal = loop {
+            match strategy.verify_token(&token).await {
+                Ok(principal) => break principal,
+                Err(err) => {
+                    assert_eq!(err.status(), 503, "{err}");
+                    assert!(
+                        started.elapsed() < Duration::from_secs(10),
+                        "wedged: {err}; {:?}",
+                        jwks.status()
+                    );
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        };
+        assert_eq!(principal.subject(), Some("after"));
+    });
+    assert_eq!(issuer.jwks_requests(), 2);
+    let status = jwks.status();
+    assert_eq!((status.fetches, status.failures), (2, 1), "{status:?}");
+    assert_eq!(status.last_error, None);
+}
+
+#[test]
+fn warmed_on_one_runtime_serves_and_refreshes_on_another() {
+    let server = runtime(1);
+    let issuer = server.block_on(Issuer::start()).unwrap();
+    issuer.control(|c| c.cache_control = Some("max-age=1".into()));
+    let mut config = JwksConfig::default();
+    config.min_max_age = Duration::from_secs(1);
+    let strategy = strategy(&issuer, config);
+    let jwks = strategy.jwks().unwrap().clone();
+    runtime(0).block_on(jwks.warm_up()).expect("warm-up");
+    // That runtime is gone (with the pooled connection's task); serve on another one.
+    let token = issuer.token(json!({ "sub": "moved" }));
+    runtime(2).block_on(async {
+        assert!(strategy.verify_token(&token).await.is_ok());
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        // Due: the held set answers and a refresh starts on this runtime.
+        assert!(strategy.verify_token(&token).await.is_ok());
+        assert!(
+            wait_until(|| jwks.status().fetches == 2, Duration::from_secs(5)).await,
+            "{:?}",
+            jwks.status()
+        );
+        assert!(
+            wait_until(|| issuer.jwks_requests() == 2, Duration::from_secs(5)).await,
+            "{:?}",
+            jwks.status()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let status = jwks.status();
+        assert_eq!((status.failures, status.stale), (0, false), "{status:?}");
+        assert!(strategy.verify_token(&token).await.is_ok());
+    });
+}
+
+/// Every duration setting through 0, 1 ns, a typical value and `Duration::MAX`, with
+/// hostile `Cache-Control` values: no request, no fetch task ever panics.
+#[test]
+fn no_duration_setting_can_panic_a_request() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    let rt = runtime(2);
+    let issuer = rt.block_on(Issuer::start()).unwrap();
+    let token = issuer.token(json!({ "sub": "d" }));
+    let unknown = issuer.sign(
+        &json!({ "alg": "RS256", "kid": "nope" }),
+        &issuer.claims(json!({})),
+    );
+    let duration = |typical: u64| {
+        prop_oneof![
+            Just(Duration::ZERO),
+            Just(Duration::from_nanos(1)),
+            Just(Duration::from_secs(typical)),
+            Just(Duration::MAX),
+        ]
+    };
+    let max_age = prop_oneof![
+        Just(None),
+        Just(Some("max-age=0".to_owned())),
+        Just(Some("max-age=1".to_owned())),
+        Just(Some("no-store".to_owned())),
+        Just(Some(format!("max-age={}", u64::MAX))),
+        Just(Some("max-age=18446744073709551616".to_owned())),
+        Just(Some("max-age=-1".to_owned())),
+    ];
+    let settings = (
+        [
+            duration(5),
+            duration(600),
+            duration(30),
+            duration(86_400),
+            duration(30),
+            duration(86_400),
+            duration(5),
+            duration(300),
+        ],
+        max_age,
+        any::<bool>(),
+    );
+    let mut runner = TestRunner::new(Config {
+        cases: 160,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let cases = std::sync::atomic::AtomicUsize::new(0);
+    runner
+        .run(&settings, |(d, cache_control, cached)| {
+            cases.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            issuer.control(|c| c.cache_control = cache_control.clone());
+            let mut config = JwksConfig::default();
+            config.timeout = d[0];
+            config.default_max_age = d[1];
+            config.min_max_age = d[2];
+            config.max_max_age = d[3];
+            config.unknown_kid_cooldown = d[4];
+            config.stale_for = d[5];
+            config.failure_backoff = d[6];
+            let mut builder = JwtStrategy::builder()
+                .issuer(issuer.issuer())
+                .jwks_config(config);
+            if cached {
+                let mut cache = jwt_guard::cache::TokenCacheConfig::default();
+                cache.max_age = d[7];
+                builder = builder.token_cache(cache);
+            }
+            let strategy = builder.build().expect("strategy");
+            let jwks = strategy.jwks().unwrap().clone();
+            rt.block_on(async {
+                for _ in 0..3 {
+                    // Any verdict will do, as long as it is one: a panic fails the case.
+                    let _ = strategy.verify_token(&token).await;
+                    let _ = strategy.verify_token(&unknown).await;
+                    let _ = jwks.status();
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+                // Let a background refresh finish, if one started.
+                wait_until(
+                    || {
+                        jwks.status().fetches == jwks.status().failures + 1
+                            || jwks.status().failures > 0
+                    },
+                    Duration::from_millis(200),
+                )
+                .await;
+            });
+            let status = jwks.status();
+            let error = status.last_error.clone().unwrap_or_default();
+            prop_assert!(
+                !error.contains("panicked") && !error.contains("cancelled"),
+                "{d:?} {cache_control:?}: {status:?}"
+            );
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(cases.into_inner(), 160);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_cache_hits_refresh_a_due_key_set() {
+    let issuer = Issuer::start().await.unwrap();
+    let mut config = JwksConfig::default();
+    config.min_max_age = Duration::from_secs(1);
+    issuer.control(|c| c.cache_control = Some("max-age=1".into()));
+    let strategy = cached_strategy(&issuer, config);
+    let url = serve(strategy.clone()).await;
+    let client = reqwest::Client::new();
+    let token = issuer.token(json!({ "sub": "revoked" }));
+    assert_eq!(get_with(&client, &url, &token).await.status, 200);
+    assert_eq!(strategy.cached_tokens(), 1);
+
+    // The key is unpublished; only cache hits follow (no other token, no miss).
+    issuer.add_key(Algorithm::RS256).unwrap();
+    issuer.set_published(&issuer.kid(), false);
+    let started = Instant::now();
+    let mut refused_after = None;
+    while started.elapsed() < Duration::from_secs(4) {
+        if get_with(&client, &url, &token).await.status == 401 {
+            refused_after = Some(started.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        refused_after.is_some(),
+        "the revoked key kept validating cached tokens; {} JWKS requests",
+        issuer.jwks_requests()
+    );
+    assert!(issuer.jwks_requests() >= 2);
+    eprintln!("revoked key refused {refused_after:?} after unpublishing (max-age 1 s)");
+}
+
+// ── keys that can never verify (issue 10) ─────────────────────────────────────────
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The issuer's RSA key with its exponent replaced.
+fn rsa_with_exponent(issuer: &Issuer, kid: &str, e: &[u8]) -> serde_json::Value {
+    let mut key = issuer.jwks()["keys"][0].clone();
+    key["kid"] = json!(kid);
+    key["e"] = json!(b64(e));
+    key
+}
+
+/// Each class of RSA key that can never verify: e = 1, 2, even, 2^64+1, 2048 bits, and
+/// a modulus over 8192 bits.
+fn useless_rsa_keys(issuer: &Issuer, kid: &str) -> Vec<serde_json::Value> {
+    let mut two64 = vec![1u8];
+    two64.extend([0u8; 7]);
+    two64.push(1);
+    let mut big_e = vec![0xffu8; 256];
+    big_e[255] = 0xfd;
+    let mut big_n = vec![0xc5u8; 8200 / 8 + 1];
+    big_n[0] = 0x01;
+    let mut huge = issuer.jwks()["keys"][0].clone();
+    huge["kid"] = json!(kid);
+    huge["n"] = json!(b64(&big_n));
+    vec![
+        rsa_with_exponent(issuer, kid, &[1]),
+        rsa_with_exponent(issuer, kid, &[2]),
+        rsa_with_exponent(issuer, kid, &[1, 0, 0]),
+        rsa_with_exponent(issuer, kid, &two64),
+        rsa_with_exponent(issuer, kid, &big_e),
+        huge,
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fetched_set_of_useless_keys_is_a_503_and_never_shadows_a_good_key() {
+    let issuer = Issuer::start().await.unwrap();
+    let kid = issuer.kid();
+    let useless = useless_rsa_keys(&issuer, &kid);
+    issuer.control(|c| c.body = Some(json!({ "keys": useless }).to_string()));
+    let mut config = JwksConfig::default();
+    config.failure_backoff = Duration::from_millis(10);
+    let strategy = strategy(&issuer, config);
+    let jwks = strategy.jwks().unwrap().clone();
+    let token = issuer.token(json!({ "sub": "good" }));
+    let err = strategy.verify_token(&token).await.unwrap_err();
+    assert_eq!(err.status(), 503, "{err}");
+    assert_eq!(jwks.status().keys, 0, "{:?}", jwks.status());
+
+    // Listed before the good key with the same kid, they are skipped and do not shadow it.
+    let mut keys = useless_rsa_keys(&issuer, &kid);
+    keys.push(issuer.jwks()["keys"][0].clone());
+    issuer.control(|c| c.body = Some(json!({ "keys": keys }).to_string()));
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let principal = strategy
+        .verify_token(&token)
+        .await
+        .expect("the good key verifies");
+    assert_eq!(principal.subject(), Some("good"));
+    assert_eq!(jwks.status().keys, 1, "{:?}", jwks.status());
+}
+
+#[test]
+fn pinned_keys_that_are_weak_or_useless_are_refused_at_build() {
+    let build = |b: jwt_guard::JwtStrategyBuilder| b.issuer("https://issuer.example").build();
+    let oct = |kid: &str, len: usize, alg: Option<&str>| {
+        let mut jwk = json!({ "kty": "oct", "kid": kid, "k": b64(&vec![7u8; len]) });
+        if let Some(alg) = alg {
+            jwk["alg"] = json!(alg);
+        }
+        jwk
+    };
+    let hs = [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512];
+    // A 1-byte secret as a JWK, alone or in a set.
+    for (len, alg) in [
+        (1, None),
+        (31, None),
+        (31, Some("HS256")),
+        (47, Some("HS384")),
+        (63, Some("HS512")),
+    ] {
+        let jwk = oct("weak", len, alg);
+        let err = build(
+            JwtStrategy::builder()
+                .algorithms(hs)
+                .jwk_json(jwk.to_string().as_bytes()),
+        )
+        .expect_err("weak oct JWK accepted");
+        assert!(err.to_string().contains("weak"), "{len} {alg:?}: {err}");
+        let set = json!({ "keys": [oct("fine", 64, None), jwk] });
+        let err = build(
+            JwtStrategy::builder()
+                .algorithms(hs)
+                .jwks_json(set.to_string().as_bytes()),
+        )
+        .expect_err("weak oct JWK in a set accepted");
+        assert!(err.to_string().contains("weak"), "{len} {alg:?}: {err}");
+    }
+    for (len, alg) in [(32, "HS256"), (48, "HS384"), (64, "HS512")] {
+        let jwk = oct("ok", len, Some(alg));
+        assert!(
+            build(
+                JwtStrategy::builder()
+                    .algorithms(hs)
+                    .jwk_json(jwk.to_string().as_bytes())
+            )
+            .is_ok()
+        );
+    }
+    // hmac_secret: at least the hash size of every HS* algorithm it is to verify.
+    for (len, alg, ok) in [
+        (32, Algorithm::HS256, true),
+        (32, Algorithm::HS384, false),
+        (47, Algorithm::HS384, false),
+        (48, Algorithm::HS384, true),
+        (32, Algorithm::HS512, false),
+        (63, Algorithm::HS512, false),
+        (64, Algorithm::HS512, true),
+    ] {
+        let result = build(
+            JwtStrategy::builder()
+                .algorithms([alg])
+                .hmac_secret(&vec![9u8; len], Some("pinned")),
+        );
+        assert_eq!(
+            result.is_ok(),
+            ok,
+            "{len} bytes for {alg:?}: {:?}",
+            result.err()
+        );
+        if let Err(err) = result {
+            assert!(err.to_string().contains("pinned"), "{err}");
+        }
+    }
+    // RSA keys that can never verify, pinned as JWKs: refused, naming the key.
+    let rt = runtime(0);
+    let issuer = rt.block_on(Issuer::start()).unwrap();
+    for (i, key) in useless_rsa_keys(&issuer, "useless").into_iter().enumerate() {
+        let err = build(JwtStrategy::builder().jwk_json(key.to_string().as_bytes()))
+            .expect_err("useless RSA key accepted");
+        assert!(err.to_string().contains("useless"), "class {i}: {err}");
+        let set = json!({ "keys": [issuer.jwks()["keys"][0].clone(), key] });
+        let err = build(JwtStrategy::builder().jwks_json(set.to_string().as_bytes()))
+            .expect_err("useless RSA key in a set accepted");
+        assert!(err.to_string().contains("useless"), "class {i}: {err}");
+    }
+}
+
+// ── the token cache never accepts what a cold verification would refuse (issue 10) ──
+
+/// A small seeded PRNG (xorshift64*), so a failing schedule can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// A verdict, comparable across strategies.
+fn verdict(result: Result<jwt_guard::Principal, jwt_guard::Error>) -> String {
+    match result {
+        Ok(principal) => format!("200 {}", principal.subject().unwrap_or("")),
+        Err(err) => format!("{} {err}", err.status()),
+    }
+}
+
+/// Cache on and cache off, same key server, same schedule of rotations, outages, garbage
+/// and clock steps: the same verdict for every request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_cache_on_and_off_give_the_same_verdicts() {
+    let seeds: Vec<u64> = match std::env::var("JWT_GUARD_DIFF_SEED") {
+        Ok(seed) => vec![seed.parse().expect("seed")],
+        Err(_) => vec![0x1234_5678, 0xdead_beef, 42],
+    };
+    let mut totals = std::collections::BTreeMap::<String, usize>::new();
+    for seed in seeds {
+        let issuer = Issuer::start().await.unwrap();
+        let mut config = JwksConfig::default();
+        config.timeout = Duration::from_secs(2);
+        config.min_max_age = Duration::from_secs(1);
+        config.stale_for = Duration::from_secs(120);
+        issuer.control(|c| c.cache_control = Some("max-age=60".into()));
+        let with_cache = cached_strategy(&issuer, config.clone());
+        let without = strategy(&issuer, config);
+        let mut rng = Rng(seed | 1);
+        let mut kids = vec![issuer.kid()];
+        let mut published = vec![issuer.kid()];
+        let mut tokens: Vec<String> = Vec::new();
+        let now = || {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+        };
+        let mut skew = 0u64; // how far the strategies' clocks are ahead
+        let mut max_cached = 0;
+        for step in 0..400 {
+            let action = rng.below(22);
+            let what = match action {
+                0 => {
+                    let kid = issuer.add_key(Algorithm::RS256).unwrap();
+                    kids.push(kid.clone());
+                    published.push(kid);
+                    "rotate in"
+                }
+                1 if published.len() > 1 => {
+                    let kid = published.remove(0);
+                    issuer.set_published(&kid, false);
+                    "rotate out"
+                }
+                2 => {
+                    issuer.control(|c| c.status = Some(500));
+                    "outage"
+                }
+                3 => {
+                    issuer.control(|c| c.body = Some("<html>garbage</html>".into()));
+                    "garbage"
+                }
+                4..=6 => {
+                    issuer.control(|c| {
+                        c.status = None;
+                        c.body = None;
+                    });
+                    "recovery"
+                }
+                7 => {
+                    let by = [1, 10, 49, 61, 61, 61, 130][rng.below(7)];
+                    skew += by;
+                    with_cache.__advance_clock(Duration::from_secs(by));
+                    without.__advance_clock(Duration::from_secs(by));
+                    "clock step"
+                }
+                8 => {
+                    let kid = if rng.below(5) > 0 {
+                        &published[rng.below(published.len())]
+                    } else {
+                        &kids[rng.below(kids.len())]
+                    };
+                    let exp = now() + skew + [30, 200, 100_000][rng.below(3)];
+                    tokens.push(
+                        issuer.token_with(kid, json!({ "sub": format!("t{step}"), "exp": exp })),
+                    );
+                    "mint"
+                }
+                _ => "request",
+            };
+            if what != "request" || tokens.is_empty() {
+                continue;
+            }
+            // Mostly the latest tokens (cache hits), sometimes any.
+            let pick = if rng.below(10) < 7 {
+                tokens.len() - 1 - rng.below(tokens.len().min(4))
+            } else {
+                rng.below(tokens.len())
+            };
+            let token = &tokens[pick];
+            let a = verdict(with_cache.verify_token(token).await);
+            with_cache.jwks().unwrap().__settle().await;
+            let b = verdict(without.verify_token(token).await);
+            without.jwks().unwrap().__settle().await;
+            assert_eq!(
+                a,
+                b,
+                "seed {seed}, step {step}: cache on vs off; {:?} / {:?}",
+                with_cache.jwks().unwrap().status(),
+                without.jwks().unwrap().status()
+            );
+            max_cached = max_cached.max(with_cache.cached_tokens());
+            *totals
+                .entry(a.split(' ').next().unwrap_or("").to_owned())
+                .or_default() += 1;
+        }
+        assert!(max_cached > 0, "seed {seed}: the cache was never used");
+    }
+    eprintln!("differential verdicts: {totals:?}");
+    assert!(
+        totals.contains_key("200") && totals.contains_key("401"),
+        "{totals:?}"
+    );
+}

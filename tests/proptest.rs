@@ -722,3 +722,130 @@ fn fuzz_regressions_stay_fixed() {
     }
     assert!(replayed >= 1);
 }
+
+// ── the token cache's bounds (issue 10) ──────────────────────────────────────────────
+
+/// A strategy over the issuer's pinned keys with the token cache on.
+fn cached(config: jwt_guard::cache::TokenCacheConfig) -> JwtStrategy {
+    JwtStrategy::builder()
+        .issuer(ENV.issuer.issuer())
+        .jwks_json(ENV.issuer.jwks().to_string().as_bytes())
+        .token_cache(config)
+        .build()
+        .expect("strategy")
+}
+
+#[test]
+fn token_cache_max_entries_is_a_hard_bound() {
+    let _serial = serial();
+    for max_entries in [1, 10, 100] {
+        let mut config = jwt_guard::cache::TokenCacheConfig::default();
+        config.max_entries = max_entries;
+        let strategy = cached(config);
+        for i in 0..(2 * max_entries + 100) {
+            let token = ENV.issuer.token(json!({ "sub": format!("user-{i}") }));
+            verify(&strategy, &token).expect("valid token");
+            assert!(
+                strategy.cached_tokens() <= max_entries,
+                "{} tokens held with max_entries = {max_entries}",
+                strategy.cached_tokens()
+            );
+        }
+        assert!(strategy.cached_tokens() > 0);
+    }
+}
+
+/// Tokens near the 4 KiB cacheable cap whose claims are large arrays: the memory they
+/// hold is many times their length.
+fn array_tokens(count: usize, elements: usize) -> Vec<String> {
+    (0..count)
+        .map(|i| {
+            ENV.issuer
+                .token(json!({ "sub": format!("user-{i}"), "a": vec![0; elements] }))
+        })
+        .collect()
+}
+
+#[test]
+fn token_cache_memory_stays_within_max_bytes() {
+    let _serial = serial();
+    let tokens = array_tokens(128, 1290);
+    assert!(
+        tokens.iter().all(|t| t.len() <= 4096),
+        "{}",
+        tokens[0].len()
+    );
+    let mut config = jwt_guard::cache::TokenCacheConfig::default();
+    config.max_bytes = 1024 * 1024;
+    let strategy = cached(config);
+    let region = Region::new(GLOBAL);
+    for token in &tokens {
+        verify(&strategy, token).expect("valid token");
+    }
+    let change = region.change();
+    let retained = change.bytes_allocated as i64 - change.bytes_deallocated as i64;
+    eprintln!(
+        "{} tokens of {} bytes cached: {retained} bytes retained (max_bytes 1 MiB)",
+        strategy.cached_tokens(),
+        tokens[0].len()
+    );
+    assert!(retained <= 2 * 1024 * 1024, "{retained} bytes retained");
+}
+
+#[test]
+fn token_cache_weight_is_the_memory_held() {
+    let _serial = serial();
+    let shapes: Vec<(&str, Vec<String>)> = vec![
+        (
+            "small claims",
+            (0..200)
+                .map(|i| ENV.issuer.token(json!({ "sub": format!("user-{i}") })))
+                .collect(),
+        ),
+        ("1290-element arrays", array_tokens(100, 1290)),
+        (
+            "many strings",
+            (0..100)
+                .map(|i| {
+                    let roles: Vec<String> = (0..150).map(|r| format!("role-{i}-{r}")).collect();
+                    ENV.issuer
+                        .token(json!({ "sub": i.to_string(), "roles": roles }))
+                })
+                .collect(),
+        ),
+        (
+            "nested objects",
+            (0..100)
+                .map(|i| {
+                    let map: serde_json::Map<String, Value> = (0..80)
+                        .map(|k| (format!("k{k}"), json!({ "v": k, "i": i })))
+                        .collect();
+                    ENV.issuer.token(json!({ "sub": i.to_string(), "m": map }))
+                })
+                .collect(),
+        ),
+    ];
+    for (shape, tokens) in shapes {
+        let mut config = jwt_guard::cache::TokenCacheConfig::default();
+        config.max_entries = usize::MAX;
+        config.max_bytes = 64 * 1024 * 1024;
+        let strategy = cached(config);
+        let region = Region::new(GLOBAL);
+        for token in &tokens {
+            verify(&strategy, token).expect("valid token");
+        }
+        let change = region.change();
+        let retained = (change.bytes_allocated - change.bytes_deallocated) as f64;
+        let weight = strategy.__cached_weight() as f64;
+        assert_eq!(strategy.cached_tokens(), tokens.len(), "{shape}");
+        eprintln!(
+            "{shape}: {} entries, weight {weight} B, counting allocator {retained} B (ratio {:.2})",
+            tokens.len(),
+            weight / retained
+        );
+        assert!(
+            (0.5..=2.0).contains(&(weight / retained)),
+            "{shape}: weight {weight} vs {retained} bytes really held"
+        );
+    }
+}

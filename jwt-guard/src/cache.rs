@@ -3,26 +3,32 @@
 //!
 //! Keyed by the full token text, so only a byte-identical token can hit (no hash
 //! collision can alias two tokens). Bounded by entries and by weight (bytes), with
-//! quick_cache's eviction. On every hit the time claims are checked again, and the key
-//! that verified the token must still be in the current key set.
+//! quick_cache's eviction; both bounds are hard. On every hit the time claims are checked
+//! again, and the key that verified the token must still be in a key set the engine would
+//! use for a cold verification at that moment (the same freshness check).
 
 use std::fmt;
+use std::mem::size_of;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use quick_cache::Weighter;
-use quick_cache::sync::Cache;
+use quick_cache::sync::{Cache, DefaultLifecycle};
+use quick_cache::{DefaultHashBuilder, OptionsBuilder, Weighter};
+use serde_json::Value;
 
 use crate::claims::ClaimsMap;
-use crate::jwks::KeyEntry;
+use crate::jwks::{Clock, KeyEntry};
 
 /// Settings of the verified-token cache ([`JwtStrategyBuilder::token_cache`](crate::JwtStrategyBuilder::token_cache)).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct TokenCacheConfig {
-    /// Most tokens held. Defaults to 10 000.
+    /// Most tokens held: a hard bound. Defaults to 10 000. Zero turns the cache off.
     pub max_entries: usize,
-    /// Most memory held, estimated from token and claims sizes. Defaults to 16 MiB.
+    /// Most memory held by the entries, in bytes: a hard bound on their weight, which is
+    /// the memory an entry really holds (the token text, the parsed claims with every
+    /// string, array and map node, and the cache's own bookkeeping), within a factor of
+    /// two. Defaults to 16 MiB. Zero turns the cache off.
     pub max_bytes: u64,
     /// Longest a verified token is served from the cache, whatever its `exp`. Defaults to
     /// 5 minutes.
@@ -53,69 +59,170 @@ pub(crate) struct Verified {
 }
 
 pub(crate) struct TokenCache {
-    cache: Cache<Box<str>, Arc<Verified>, ByWeight>,
+    /// `None` when a bound is zero: nothing is ever cached.
+    cache: Option<Inner>,
     config: TokenCacheConfig,
+    clock: Arc<Clock>,
 }
 
+type Lifecycle0 = DefaultLifecycle<Box<str>, Arc<Verified>>;
+type Inner = Cache<Box<str>, Arc<Verified>, ByWeight, DefaultHashBuilder, Lifecycle0>;
+
+/// An entry weighs its bytes, and at least `floor`: with the cache's capacity, that floor
+/// makes `max_entries` a hard bound as well as `max_bytes`.
 #[derive(Clone)]
-struct ByWeight;
+struct ByWeight {
+    floor: u64,
+}
 
 impl Weighter<Box<str>, Arc<Verified>> for ByWeight {
     fn weight(&self, _key: &Box<str>, value: &Arc<Verified>) -> u64 {
-        value.weight
+        value.weight.max(self.floor)
+    }
+}
+
+/// quick_cache's bookkeeping per entry (slot, index, hash), estimated.
+const ENTRY_OVERHEAD: usize = 64;
+
+/// The memory held by one cache entry for `token` with these claims: the key, the
+/// `Verified` and claims allocations, and every heap allocation inside the claims.
+pub(crate) fn entry_bytes(token: &str, claims: &ClaimsMap) -> u64 {
+    let arc = 2 * size_of::<usize>();
+    let bytes = ENTRY_OVERHEAD
+        + token.len()
+        + arc
+        + size_of::<Verified>()
+        + arc
+        + size_of::<ClaimsMap>()
+        + map_heap(claims);
+    bytes as u64
+}
+
+/// Heap bytes of a `serde_json::Map` (a `BTreeMap<String, Value>`): its nodes, estimated
+/// from the entry count, and what its keys and values hold.
+fn map_heap(map: &ClaimsMap) -> usize {
+    if map.is_empty() {
+        return 0;
+    }
+    // A leaf holds up to 11 entries (keys, values, header); internal nodes add 12 edges.
+    let leaf = 11 * (size_of::<String>() + size_of::<Value>()) + 16;
+    let leaves = map.len().div_ceil(8);
+    let internal = if leaves > 1 { leaves.div_ceil(6) } else { 0 };
+    let nodes = leaves * leaf + internal * (leaf + 12 * size_of::<usize>());
+    nodes
+        + map
+            .iter()
+            .map(|(k, v)| k.capacity() + value_heap(v))
+            .sum::<usize>()
+}
+
+fn value_heap(value: &Value) -> usize {
+    match value {
+        Value::String(s) => s.capacity(),
+        Value::Array(items) => {
+            items.capacity() * size_of::<Value>() + items.iter().map(value_heap).sum::<usize>()
+        }
+        Value::Object(map) => map_heap(map),
+        Value::Null | Value::Bool(_) | Value::Number(_) => 0,
     }
 }
 
 impl TokenCache {
-    pub(crate) fn new(config: TokenCacheConfig) -> Self {
-        let cache = Cache::with_weighter(config.max_entries, config.max_bytes, ByWeight);
-        Self { cache, config }
+    pub(crate) fn new(config: TokenCacheConfig, clock: Arc<Clock>) -> Self {
+        let cache = (config.max_entries > 0 && config.max_bytes > 0).then(|| {
+            let entries = config.max_entries as u64;
+            // Estimated from a small entry (a token and a few claims, about 1 KiB); used
+            // by quick_cache to size its tables, so kept modest.
+            let estimated = config
+                .max_entries
+                .min(usize::try_from(config.max_bytes / 1024).unwrap_or(usize::MAX))
+                .clamp(1, 1 << 20);
+            // Shards of at least 32 estimated entries, a power of two.
+            let parallel = std::thread::available_parallelism().map_or(1, |n| n.get()) * 4;
+            let mut shards = parallel.next_power_of_two();
+            while shards > 1 && estimated / shards < 32 {
+                shards /= 2;
+            }
+            // Capacity a multiple of the shard count, so that the shards' capacities sum
+            // to it exactly.
+            let capacity = config.max_bytes / shards as u64 * shards as u64;
+            // floor = ceil(2C / (2E + 1)): then E + 1 entries weigh more than C, so at most
+            // E fit, and one entry (under 1/E of C) never counts as overweight.
+            let floor = ((2 * u128::from(capacity)).div_ceil(2 * u128::from(entries) + 1)).max(1);
+            let floor = u64::try_from(floor).unwrap_or(u64::MAX);
+            let options = OptionsBuilder::new()
+                .estimated_items_capacity(estimated)
+                .weight_capacity(capacity)
+                .shards(shards)
+                .build();
+            options.ok().map(|options| {
+                Cache::with_options(
+                    options,
+                    ByWeight { floor },
+                    DefaultHashBuilder::default(),
+                    Lifecycle0::default(),
+                )
+            })
+        });
+        Self {
+            cache: cache.flatten(),
+            config,
+            clock,
+        }
     }
 
     /// The entry for `token`, if cached and younger than the max age.
     pub(crate) fn get(&self, token: &str) -> Option<Arc<Verified>> {
+        let cache = self.cache.as_ref()?;
         if token.len() > self.config.max_token_bytes {
             return None;
         }
-        let hit = self.cache.get(token)?;
-        if hit.inserted.elapsed() > self.config.max_age {
-            self.cache.remove(token);
+        let hit = cache.get(token)?;
+        let age = self.clock.now().saturating_duration_since(hit.inserted);
+        if age > self.config.max_age {
+            cache.remove(token);
             return None;
         }
         Some(hit)
     }
 
     pub(crate) fn insert(&self, token: &str, claims: Arc<ClaimsMap>, key: &Arc<KeyEntry>) {
+        let Some(cache) = &self.cache else { return };
         if token.len() > self.config.max_token_bytes {
             return;
         }
         let number = |name: &str| claims.get(name).and_then(serde_json::Value::as_f64);
-        // Token text twice (key + decoded claims are about its size) plus fixed overhead.
-        let weight = 2 * token.len() as u64 + 256;
         let entry = Verified {
             exp: number("exp"),
             nbf: number("nbf"),
+            weight: entry_bytes(token, &claims),
             claims,
             key: Arc::downgrade(key),
-            inserted: Instant::now(),
-            weight,
+            inserted: self.clock.now(),
         };
-        self.cache.insert(Box::from(token), Arc::new(entry));
+        cache.insert(Box::from(token), Arc::new(entry));
     }
 
     pub(crate) fn remove(&self, token: &str) {
-        self.cache.remove(token);
+        if let Some(cache) = &self.cache {
+            cache.remove(token);
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.cache.len()
+        self.cache.as_ref().map_or(0, Cache::len)
+    }
+
+    /// The summed weight of the entries held, in bytes (floors included).
+    pub(crate) fn weight(&self) -> u64 {
+        self.cache.as_ref().map_or(0, Cache::weight)
     }
 }
 
 impl fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenCache")
-            .field("entries", &self.cache.len())
+            .field("entries", &self.len())
             .field("config", &self.config)
             .finish()
     }

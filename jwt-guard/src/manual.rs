@@ -230,6 +230,76 @@
 /// `cold_burst_of_1000_shares_one_fetch`, `key_server_failures_keep_the_last_good_set`,
 /// `nothing_cached_and_server_down_is_a_503_with_retry_after`.
 ///
+/// ## 14. A wedged or panicking key engine
+///
+/// **Attack / fault**: a fetch that never finishes (its task cancelled when the runtime it
+/// was spawned on shuts down, e.g. `warm_up()` under a timeout on a start-up runtime; or
+/// a panic) leaves the single-flight slot taken: every later request is a 503 and the key
+/// server is never asked again.
+///
+/// **Defence**: the slot is emptied by a drop guard on every exit path of the fetch; a
+/// fetch that did not complete counts as a failure (backoff, `status()`); a fetch left in
+/// the slot past twice the timeout plus 1 s (its runtime no longer polls it) is abandoned.
+///
+/// **Proof**: `tests/jwks.rs` `a_fetch_cancelled_with_its_runtime_never_wedges_the_engine`,
+/// `warmed_on_one_runtime_serves_and_refreshes_on_another`; `tests/chaos.rs`
+/// `chaos_at_the_key_server` (recovery after every fault).
+///
+/// ## 15. Settings that panic a request
+///
+/// **Attack / fault**: `stale_for = Duration::MAX` or `max_max_age = Duration::MAX` with
+/// `Cache-Control: max-age=18446744073709551615` overflowed `Instant + Duration`.
+///
+/// **Defence**: every deadline is a saturating sum (`jwks::clock::later`); crossed bounds
+/// (`min_max_age > max_max_age`) resolve to the upper one instead of `clamp`'s panic.
+///
+/// **Proof**: `tests/jwks.rs` `no_duration_setting_can_panic_a_request` (every
+/// `JwksConfig`/`TokenCacheConfig` duration through 0, 1 ns, typical and `MAX`, with
+/// hostile `max-age` values); `src/jwks/clock.rs` `sums_saturate`.
+///
+/// ## 16. A token cache that outlives the key set
+///
+/// **Attack**: a revoked key keeps validating cached tokens, because hits never start
+/// the refresh a due set needs.
+///
+/// **Defence**: a hit is served only when its key is in the set the engine would use for
+/// a cold verification at that moment (one freshness check, `usable_now`, for both), and
+/// a hit on a due set starts the refresh as a miss does.
+///
+/// **Proof**: `tests/jwks.rs` `token_cache_hits_refresh_a_due_key_set`,
+/// `token_cache_on_and_off_give_the_same_verdicts` (randomized differential: rotations,
+/// outages, garbage, clock steps), `token_cache_never_serves_a_token_whose_key_left_the_set`;
+/// `tests/chaos.rs` `chaos_at_the_key_server`.
+///
+/// ## 17. A token cache that does not bound memory
+///
+/// **Attack**: many distinct valid tokens with large claims (arrays of small numbers)
+/// held far past `max_bytes`, or past `max_entries`.
+///
+/// **Defence**: `max_entries` is a hard bound (each entry weighs at least
+/// `max_bytes / (max_entries + ½)`, shard capacities sum exactly); an entry's weight is
+/// the memory it holds (token, claims with every string, array and map node, bookkeeping).
+///
+/// **Proof**: `tests/proptest.rs` `token_cache_max_entries_is_a_hard_bound`,
+/// `token_cache_memory_stays_within_max_bytes`, `token_cache_weight_is_the_memory_held`
+/// (weight vs a counting allocator: ratio 1.00 on four claim shapes).
+///
+/// ## 18. Weak or useless keys
+///
+/// **Attack**: a 1-byte HMAC secret in a pinned JWK, a 32-byte secret for HS512, RSA keys
+/// that can never verify (e = 1, 2, even, over 33 bits; modulus over 8192 bits) counted
+/// as keys: a set of only them answers 401 instead of 503, and one listed first shadows a
+/// good key with the same `kid`.
+///
+/// **Defence**: an HMAC secret verifies only the `HS*` algorithms whose hash size it
+/// reaches (RFC 7518 §3.2: 32/48/64 bytes); such RSA keys are refused when parsed. Pinned:
+/// a configuration error naming the key; fetched: skipped with a warning.
+///
+/// **Proof**: `src/jwks/keyset.rs` `rsa_keys_that_can_never_verify_are_refused_by_class`,
+/// `hmac_secrets_reach_the_hash_size`; `tests/jwks.rs`
+/// `a_fetched_set_of_useless_keys_is_a_503_and_never_shadows_a_good_key`,
+/// `pinned_keys_that_are_weak_or_useless_are_refused_at_build`.
+///
 /// ## Not covered
 ///
 /// - Replay and revocation: a valid token is valid until `exp`; there is no `jti` store.

@@ -15,7 +15,7 @@ use crate::claims::ClaimPaths;
 use crate::config_error::ConfigError;
 use crate::error::{Error, TokenError};
 use crate::extract::{self, DEFAULT_MAX_HEADER_BYTES};
-use crate::jwks::{JwksClient, JwksConfig, KeyEntry, KeySet, PemKind, default_jwks_url};
+use crate::jwks::{Clock, JwksClient, JwksConfig, KeyEntry, KeySet, PemKind, default_jwks_url};
 use crate::principal::Principal;
 use crate::verify::{self, ClaimRules, Limits};
 
@@ -72,6 +72,8 @@ struct JwtInner {
     max_header_bytes: usize,
     cache: Option<TokenCache>,
     claim_paths: Arc<ClaimPaths>,
+    /// The key engine's clock (its own for static keys): one time for cache, keys, claims.
+    clock: Arc<Clock>,
 }
 
 enum Keys {
@@ -122,7 +124,7 @@ impl JwtStrategy {
         };
         verify::verify_signature(&parsed, &key)?;
         let claims = verify::decode_claims(&parsed)?;
-        verify::validate_claims(&claims, &inner.rules, verify::now())?;
+        verify::validate_claims(&claims, &inner.rules, inner.clock.unix_now())?;
         let claims = Arc::new(claims);
         if let Some(cache) = &inner.cache {
             cache.insert(token, Arc::clone(&claims), &key);
@@ -137,13 +139,37 @@ impl JwtStrategy {
     pub fn cached_tokens(&self) -> usize {
         self.inner.cache.as_ref().map_or(0, TokenCache::len)
     }
+
+    /// Test hook: the summed weight (bytes) of the cached tokens.
+    #[doc(hidden)]
+    pub fn __cached_weight(&self) -> u64 {
+        self.inner.cache.as_ref().map_or(0, TokenCache::weight)
+    }
+
+    /// Test hook: steps this strategy's clock (key freshness, cache age, `exp`/`nbf`)
+    /// forward.
+    #[doc(hidden)]
+    pub fn __advance_clock(&self, by: Duration) {
+        self.inner.clock.advance(by);
+    }
 }
 
 impl JwtInner {
-    /// A cache hit is served only while its time claims hold and its key is still in the
-    /// current set. `Ok(false)`: the key is gone, verify again.
+    /// A cache hit is served only while its key is in the set a cold verification would
+    /// use now (checked first, as the cold path looks the key up first; a due set starts
+    /// its refresh) and its time claims hold. `Ok(false)`: verify again.
     fn recheck(&self, hit: &Verified) -> Result<bool, TokenError> {
-        let now = verify::now();
+        let Some(key) = hit.key.upgrade() else {
+            return Ok(false);
+        };
+        let held = match &self.keys {
+            Keys::Static(set) => set.contains(&key),
+            Keys::Remote(client) => client.holds(&key),
+        };
+        if !held {
+            return Ok(false);
+        }
+        let now = self.clock.unix_now();
         let leeway = self.rules.leeway;
         if hit.exp.is_some_and(|exp| now >= exp + leeway) {
             return Err(TokenError::Expired);
@@ -151,13 +177,7 @@ impl JwtInner {
         if hit.nbf.is_some_and(|nbf| nbf > now + leeway) {
             return Err(TokenError::NotYetValid);
         }
-        let Some(key) = hit.key.upgrade() else {
-            return Ok(false);
-        };
-        Ok(match &self.keys {
-            Keys::Static(set) => set.contains(&key),
-            Keys::Remote(client) => client.holds(&key),
-        })
+        Ok(true)
     }
 }
 
@@ -302,7 +322,9 @@ impl JwtStrategyBuilder {
     }
 
     /// Pins an HMAC secret, for HS256/384/512 (which must also be allowed with
-    /// [`algorithms`](Self::algorithms)). At least 32 bytes.
+    /// [`algorithms`](Self::algorithms)). At least the hash size of the algorithm
+    /// (RFC 7518 §3.2): 32, 48 and 64 bytes for HS256, HS384 and HS512; a secret too short
+    /// for every allowed `HS*` algorithm fails [`build`](Self::build).
     pub fn hmac_secret(mut self, secret: &[u8], kid: Option<&str>) -> Self {
         if secret.len() < 32 {
             let key = self.next_key_name(kid);
@@ -494,7 +516,12 @@ impl JwtStrategyBuilder {
             claim_paths = claim_paths.with_roles(paths)?;
         }
         let keys = match self.source {
-            Some(KeySource::Pinned(entries)) => Keys::Static(KeySet::from_entries(entries)),
+            Some(KeySource::Pinned(entries)) => {
+                for entry in &entries {
+                    crate::jwks::check_pinned_hmac(entry, &algorithms)?;
+                }
+                Keys::Static(KeySet::from_entries(entries))
+            }
             Some(KeySource::Discover) => {
                 Keys::Remote(JwksClient::discover(&issuer, self.jwks_config)?)
             }
@@ -503,6 +530,10 @@ impl JwtStrategyBuilder {
                 &default_jwks_url(&issuer),
                 self.jwks_config,
             )?),
+        };
+        let clock = match &keys {
+            Keys::Remote(client) => client.clock(),
+            Keys::Static(_) => Arc::new(Clock::default()),
         };
         let max_header_bytes = self.max_header_bytes.unwrap_or(DEFAULT_MAX_HEADER_BYTES);
         let limits = self.limits.unwrap_or(Limits {
@@ -521,7 +552,10 @@ impl JwtStrategyBuilder {
                 },
                 limits,
                 max_header_bytes,
-                cache: self.token_cache.map(TokenCache::new),
+                cache: self
+                    .token_cache
+                    .map(|config| TokenCache::new(config, Arc::clone(&clock))),
+                clock,
                 claim_paths: Arc::new(claim_paths),
             }),
         })

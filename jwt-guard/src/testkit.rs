@@ -82,6 +82,8 @@ pub struct Control {
     pub delay: Option<Duration>,
     /// Answer with this body instead of the key set.
     pub body: Option<String>,
+    /// Send the body slowly: in 64-byte chunks, pausing this long before each.
+    pub slow_body: Option<Duration>,
     /// Send this `Cache-Control` value.
     pub cache_control: Option<String>,
     /// Send an `ETag` and answer `If-None-Match` with 304.
@@ -476,6 +478,20 @@ async fn serve_jwks(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Re
         if let Ok(value) = HeaderValue::from_str(&tag) {
             response_headers.insert(header::ETAG, value);
         }
+    }
+    if let Some(pause) = control.slow_body {
+        let chunks: Vec<Vec<u8>> = body.as_bytes().chunks(64).map(<[u8]>::to_vec).collect();
+        let stream = futures_util::stream::unfold(chunks.into_iter(), move |mut rest| async move {
+            let chunk = rest.next()?;
+            tokio::time::sleep(pause).await;
+            Some((Ok::<_, std::io::Error>(chunk), rest))
+        });
+        return (
+            StatusCode::OK,
+            response_headers,
+            axum::body::Body::from_stream(stream),
+        )
+            .into_response();
     }
     (StatusCode::OK, response_headers, body).into_response()
 }

@@ -21,6 +21,33 @@ use crate::error::TokenError;
 /// The smallest RSA modulus accepted, in bits (NIST SP 800-131A; jose's rule too).
 pub const MIN_RSA_BITS: usize = 2048;
 
+/// The largest RSA modulus aws-lc verifies with, in bits: a larger key could never verify.
+const MAX_RSA_BITS: usize = 8192;
+
+/// The largest RSA public exponent aws-lc verifies with, in bits (BoringSSL's limit).
+const MAX_RSA_EXPONENT_BITS: usize = 33;
+
+/// Reasons a key is refused because it is weak or could never verify; a pinned key
+/// refused so is a configuration error, not a skip.
+const WEAK: &str = "weak or useless key: ";
+
+fn weak(reason: impl fmt::Display) -> String {
+    format!("{WEAK}{reason}")
+}
+
+pub(crate) fn is_weak(reason: &str) -> bool {
+    reason.starts_with(WEAK)
+}
+
+/// The shortest HMAC secret for `alg`: the hash size (RFC 7518 §3.2).
+fn hmac_min_len(alg: Algorithm) -> usize {
+    match alg {
+        Algorithm::HS384 => 48,
+        Algorithm::HS512 => 64,
+        _ => 32,
+    }
+}
+
 /// What kind of key material a [`KeyEntry`] holds, which decides the algorithms it can verify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KeyKind {
@@ -54,6 +81,14 @@ pub(crate) struct KeyEntry {
     verifiers: Vec<(Algorithm, Verifier)>,
 }
 
+impl KeyEntry {
+    /// The algorithms this key really verifies (an HMAC secret only those whose hash
+    /// size it reaches).
+    pub(crate) fn algorithms(&self) -> impl Iterator<Item = Algorithm> + '_ {
+        self.verifiers.iter().map(|(alg, _)| *alg)
+    }
+}
+
 enum Verifier {
     Public(ParsedPublicKey),
     /// Boxed: an HMAC key holds its precomputed pads (over 1 KiB).
@@ -81,10 +116,22 @@ impl KeyEntry {
             alg,
             verifiers: Vec::new(),
         };
-        let fitting: Vec<Algorithm> = Algorithm::ALL
+        let mut fitting: Vec<Algorithm> = Algorithm::ALL
             .into_iter()
             .filter(|&a| entry.fits(a))
             .collect();
+        if kind == KeyKind::Hmac {
+            // A secret shorter than the hash size is refused for that algorithm, and
+            // refused whole when it is too short for every algorithm it could serve.
+            let len = key.try_get_as_bytes().map_or(0, <[u8]>::len);
+            let needed = fitting.iter().map(|&a| hmac_min_len(a)).min().unwrap_or(32);
+            fitting.retain(|&a| len >= hmac_min_len(a));
+            if fitting.is_empty() {
+                return Err(weak(format_args!(
+                    "HMAC secret of {len} bytes is under the {needed} bytes its algorithm needs (RFC 7518 §3.2)"
+                )));
+            }
+        }
         for alg in fitting {
             let verifier = verifier(alg, key).map_err(|e| format!("{alg:?} key rejected: {e}"))?;
             entry.verifiers.push((alg, verifier));
@@ -184,10 +231,20 @@ impl KeySet {
             max_keys: usize::MAX,
         };
         let in_set = |reason| ConfigError::InvalidKey {
-            key: "set (jwks_json)".into(),
+            key: "in the set (jwks_json)".into(),
             reason,
         };
         let (set, skipped) = Self::parse(json, opts).map_err(in_set)?;
+        if let Some(s) = skipped.iter().find(|s| is_weak(&s.reason)) {
+            return Err(ConfigError::InvalidKey {
+                key: format!(
+                    "#{} (kid {:?}) in the set (jwks_json)",
+                    s.index,
+                    s.kid.as_deref().unwrap_or("")
+                ),
+                reason: s.reason.clone(),
+            });
+        }
         log_skipped(&skipped);
         if set.is_empty() {
             return Err(in_set("the JWK Set holds no usable signing key".into()));
@@ -402,6 +459,10 @@ pub(crate) fn entry_from_jwk(jwk: &Jwk, opts: ParseOptions) -> Result<KeyEntry, 
                     "RSA modulus of {bits} bits is under {MIN_RSA_BITS}"
                 ));
             }
+            let e = URL_SAFE_NO_PAD
+                .decode(&rsa.e)
+                .map_err(|_| "\"e\" is not base64url")?;
+            check_rsa(&n, &e)?;
             KeyKind::Rsa
         }
         AlgorithmParameters::EllipticCurve(ec) => match ec.curve {
@@ -457,6 +518,35 @@ pub(crate) fn static_entry(
     KeyEntry::new(kid.map(str::to_owned), kind, None, &key)
 }
 
+/// A pinned HMAC secret must reach the hash size of an allowed `HS*` algorithm it could
+/// serve: a 32-byte secret for an HS512-only allow-list is a configuration error.
+pub(crate) fn check_pinned_hmac(
+    entry: &KeyEntry,
+    allowed: &[Algorithm],
+) -> Result<(), ConfigError> {
+    if entry.kind != KeyKind::Hmac {
+        return Ok(());
+    }
+    let wanted: Vec<Algorithm> = allowed
+        .iter()
+        .copied()
+        .filter(|&a| KeyKind::Hmac.supports(a) && entry.alg.is_none_or(|p| p == a))
+        .collect();
+    if wanted.is_empty() || wanted.iter().any(|&a| entry.algorithms().any(|v| v == a)) {
+        return Ok(());
+    }
+    let needed = wanted.iter().map(|&a| hmac_min_len(a)).min().unwrap_or(32);
+    Err(ConfigError::InvalidKey {
+        key: match entry.kid.as_deref() {
+            Some(kid) => format!("{kid:?}"),
+            None => "(HMAC secret, no kid)".into(),
+        },
+        reason: weak(format_args!(
+            "the secret is too short for {wanted:?}, which need at least {needed} bytes (RFC 7518 §3.2)"
+        )),
+    })
+}
+
 /// A JSON error without its text: serde's messages quote the offending value, which in
 /// a key set may be key material.
 pub(crate) fn json_error(err: &serde_json::Error) -> String {
@@ -468,6 +558,34 @@ pub(crate) fn json_error(err: &serde_json::Error) -> String {
             err.column()
         ),
     }
+}
+
+/// An RSA key aws-lc would refuse at every verification is refused when it is parsed:
+/// held, it would count as a key (a set of only such keys would answer 401, not 503) and
+/// could shadow a good key with the same `kid`.
+fn check_rsa(n: &[u8], e: &[u8]) -> Result<(), String> {
+    let n_bits = significant_bits(n);
+    if n_bits > MAX_RSA_BITS {
+        return Err(weak(format_args!(
+            "RSA modulus of {n_bits} bits is over {MAX_RSA_BITS}"
+        )));
+    }
+    if n.last().is_none_or(|b| b & 1 == 0) {
+        return Err(weak("RSA modulus is even"));
+    }
+    let e_bits = significant_bits(e);
+    if e_bits < 2 {
+        return Err(weak("RSA exponent is 0 or 1"));
+    }
+    if e.last().is_none_or(|b| b & 1 == 0) {
+        return Err(weak("RSA exponent is even"));
+    }
+    if e_bits > MAX_RSA_EXPONENT_BITS {
+        return Err(weak(format_args!(
+            "RSA exponent of {e_bits} bits is over {MAX_RSA_EXPONENT_BITS}"
+        )));
+    }
+    Ok(())
 }
 
 fn significant_bits(big_endian: &[u8]) -> usize {
@@ -556,6 +674,103 @@ mod tests {
         let keys: Vec<_> = (0..11).map(|i| ec_key(&format!("k{i}"), "P-256")).collect();
         let doc = serde_json::json!({ "keys": keys });
         assert!(KeySet::parse(doc.to_string().as_bytes(), OPTS).is_err());
+    }
+
+    fn rsa_jwk(n: &[u8], e: &[u8]) -> serde_json::Value {
+        serde_json::json!({
+            "kty": "RSA", "kid": "r", "n": URL_SAFE_NO_PAD.encode(n), "e": URL_SAFE_NO_PAD.encode(e),
+        })
+    }
+
+    #[test]
+    fn rsa_keys_that_can_never_verify_are_refused_by_class() {
+        use aws_lc_rs::rsa::KeySize;
+        use aws_lc_rs::signature::{KeyPair as _, RsaKeyPair};
+        let pair = RsaKeyPair::generate(KeySize::Rsa2048).unwrap();
+        let n = pair
+            .public_key()
+            .modulus()
+            .big_endian_without_leading_zero()
+            .to_vec();
+        let mut two64 = vec![1u8];
+        two64.extend([0u8; 7]);
+        two64.push(1);
+        let mut e2048 = vec![0xffu8; 256];
+        e2048[255] = 0xfd;
+        let e33 = [1u8, 0, 0, 0, 1]; // 2^32 + 1: 33 bits, the largest class accepted
+        let e34 = [3u8, 0, 0, 0, 1]; // 34 bits
+        let mut n8200 = vec![0xc5u8; 1026];
+        n8200[0] = 0x01;
+        let mut even_n = n.clone();
+        *even_n.last_mut().unwrap() &= 0xfe;
+        let cases: [(&str, Vec<u8>, Vec<u8>, bool); 11] = [
+            ("e = 65537", n.clone(), vec![1, 0, 1], true),
+            ("e = 3", n.clone(), vec![3], true),
+            ("e = 2^32+1", n.clone(), e33.to_vec(), true),
+            ("e = 0", n.clone(), vec![0], false),
+            ("e = 1", n.clone(), vec![1], false),
+            ("e = 2", n.clone(), vec![2], false),
+            ("e even", n.clone(), vec![1, 0, 0], false),
+            ("e of 34 bits", n.clone(), e34.to_vec(), false),
+            ("e = 2^64+1", n.clone(), two64, false),
+            ("e of 2048 bits", n.clone(), e2048, false),
+            ("n of 8200 bits", n8200, vec![1, 0, 1], false),
+        ];
+        for (name, n, e, ok) in cases {
+            let result = entry_from_value(&rsa_jwk(&n, &e), OPTS);
+            assert_eq!(result.is_ok(), ok, "{name}: {:?}", result.err());
+            if let Err(reason) = result {
+                assert!(is_weak(&reason), "{name}: {reason}");
+            }
+        }
+        let reason = entry_from_value(&rsa_jwk(&even_n, &[1, 0, 1]), OPTS).unwrap_err();
+        assert!(is_weak(&reason), "{reason}");
+    }
+
+    #[test]
+    fn hmac_secrets_reach_the_hash_size() {
+        let opts = ParseOptions {
+            allow_symmetric: true,
+            max_keys: 1,
+        };
+        let oct = |len: usize, alg: Option<&str>| {
+            let mut jwk = serde_json::json!({ "kty": "oct", "kid": "s", "k": URL_SAFE_NO_PAD.encode(vec![5u8; len]) });
+            if let Some(alg) = alg {
+                jwk["alg"] = serde_json::json!(alg);
+            }
+            entry_from_value(&jwk, opts)
+        };
+        use Algorithm::{HS256, HS384, HS512};
+        let algs = |len, alg| oct(len, alg).map(|e| e.algorithms().collect::<Vec<_>>());
+        assert!(oct(0, None).is_err());
+        for len in [1, 16, 31] {
+            assert!(is_weak(&oct(len, None).unwrap_err()), "{len}");
+        }
+        assert_eq!(algs(32, None).unwrap(), [HS256]);
+        assert_eq!(algs(47, None).unwrap(), [HS256]);
+        assert_eq!(algs(48, None).unwrap(), [HS256, HS384]);
+        assert_eq!(algs(63, None).unwrap(), [HS256, HS384]);
+        assert_eq!(algs(64, None).unwrap(), [HS256, HS384, HS512]);
+        for (len, alg, ok) in [
+            (31, "HS256", false),
+            (32, "HS256", true),
+            (47, "HS384", false),
+            (48, "HS384", true),
+            (63, "HS512", false),
+            (64, "HS512", true),
+        ] {
+            let result = oct(len, Some(alg));
+            assert_eq!(result.is_ok(), ok, "{len} bytes for {alg}");
+            if let Err(reason) = result {
+                assert!(is_weak(&reason), "{reason}");
+            }
+        }
+        // A 48-byte secret verifies HS384 but not HS512.
+        let entry = oct(48, None).unwrap();
+        assert!(check_pinned_hmac(&entry, &[HS384]).is_ok());
+        assert!(check_pinned_hmac(&entry, &[HS256, HS512]).is_ok());
+        let err = check_pinned_hmac(&entry, &[HS512]).unwrap_err();
+        assert!(err.to_string().contains("\"s\""), "{err}");
     }
 
     #[test]

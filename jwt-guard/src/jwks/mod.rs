@@ -17,6 +17,7 @@
 //! | stale keys kept after failed refreshes | 24 h past expiry |
 //! | pause after a failed fetch | 5 s (`Retry-After` of the 503) |
 
+mod clock;
 mod fetch;
 mod keyset;
 
@@ -30,12 +31,14 @@ use futures_util::future::{BoxFuture, Shared};
 use reqwest::Url;
 use tokio::sync::OnceCell;
 
-pub(crate) use keyset::{KeyEntry, PemKind, static_entry};
+pub(crate) use clock::Clock;
+pub(crate) use keyset::{KeyEntry, PemKind, check_pinned_hmac, static_entry};
 pub use keyset::{KeySet, MIN_RSA_BITS};
 
 use crate::algorithm::Algorithm;
 use crate::config_error::ConfigError;
 use crate::error::{Error, ErrorKind, TokenError};
+use clock::later;
 use fetch::Fetched;
 use keyset::ParseOptions;
 
@@ -146,8 +149,12 @@ struct Inner {
     config: JwksConfig,
     /// The current set; swapped whole, read without a lock.
     current: ArcSwapOption<Snapshot>,
-    /// The fetch in flight, shared by every request that needs it (single flight).
-    inflight: Mutex<Option<SharedFetch>>,
+    /// The fetch in flight, shared by every request that needs it (single flight); emptied
+    /// on every exit path of the fetch by its [`SlotGuard`].
+    inflight: Mutex<Option<InFlight>>,
+    /// Numbers the fetches, so a guard empties only its own slot.
+    generation: AtomicU64,
+    clock: Arc<Clock>,
     /// When an unknown `kid` last caused a refetch.
     last_kid_refetch: Mutex<Option<Instant>>,
     /// When the last fetch failed and why.
@@ -161,10 +168,20 @@ struct Inner {
 type SharedFetch = Shared<BoxFuture<'static, Result<(), Arc<str>>>>;
 
 #[derive(Debug)]
+struct InFlight {
+    generation: u64,
+    /// Real time (not the test clock): how long the fetch has really been running.
+    started: Instant,
+    fetch: SharedFetch,
+}
+
+#[derive(Debug)]
 struct Snapshot {
     keys: Arc<KeySet>,
     expires_at: Instant,
     refresh_at: Instant,
+    /// `expires_at + stale_for`, saturated: past it the set is not used at all.
+    stale_until: Instant,
     etag: Option<String>,
 }
 
@@ -204,6 +221,8 @@ impl JwksClient {
                 config,
                 current: ArcSwapOption::empty(),
                 inflight: Mutex::new(None),
+                generation: AtomicU64::new(0),
+                clock: Arc::new(Clock::default()),
                 last_kid_refetch: Mutex::new(None),
                 last_failure: Mutex::new(None),
                 last_success: Mutex::new(None),
@@ -239,7 +258,7 @@ impl JwksClient {
                 .unwrap_or_default(),
             stale: current
                 .as_ref()
-                .is_some_and(|s| Instant::now() >= s.expires_at),
+                .is_some_and(|s| inner.clock.now() >= s.expires_at),
             fetches: inner.fetches.load(Ordering::Relaxed),
             failures: inner.failures.load(Ordering::Relaxed),
             not_modified: inner.not_modified.load(Ordering::Relaxed),
@@ -273,32 +292,61 @@ impl JwksClient {
 }
 
 impl JwksClient {
-    /// True when `key` is in the current set and the set is usable (not past its stale
-    /// period). Lock-free.
+    /// True when `key` is in the set a request may use right now (the freshness check of
+    /// [`key`](Self::key), shared: a due set starts its refresh here too). The token
+    /// cache serves a hit only when this holds, so it never accepts what a cold
+    /// verification would refuse at that moment.
     pub(crate) fn holds(&self, key: &Arc<KeyEntry>) -> bool {
-        let current = self.inner.current.load();
-        current.as_ref().is_some_and(|snapshot| {
-            Instant::now() < snapshot.expires_at + self.inner.config.stale_for
-                && snapshot.keys.contains(key)
-        })
+        let now = self.inner.clock.now();
+        self.inner
+            .usable_now(now)
+            .is_some_and(|snapshot| snapshot.keys.contains(key))
+    }
+
+    /// The engine's clock, shared with the strategy's token cache and claim checks.
+    pub(crate) fn clock(&self) -> Arc<Clock> {
+        Arc::clone(&self.inner.clock)
+    }
+
+    /// Test hook: waits until no fetch is in flight.
+    #[doc(hidden)]
+    pub async fn __settle(&self) {
+        loop {
+            let fetch = lock(&self.inner.inflight).as_ref().map(|f| f.fetch.clone());
+            match fetch {
+                Some(fetch) => {
+                    let _ = fetch.await;
+                    tokio::task::yield_now().await;
+                }
+                None => return,
+            }
+        }
     }
 }
 
 impl Inner {
+    /// The one freshness check, for the lookup and the token cache alike: the held set if
+    /// a request may use it at `now`, starting a background refresh when it is due.
+    fn usable_now(self: &Arc<Self>, now: Instant) -> Option<Arc<Snapshot>> {
+        let snapshot = self.current.load_full()?;
+        if now < snapshot.refresh_at {
+            return Some(snapshot);
+        }
+        if now < snapshot.stale_until {
+            let started = self.refresh_in_background(now);
+            if started && now >= snapshot.expires_at {
+                // Once per refresh attempt, not once per request.
+                tracing::warn!("serving a stale JWK Set while refreshes fail");
+            }
+            return Some(snapshot);
+        }
+        None
+    }
+
     async fn usable_snapshot(self: &Arc<Self>) -> Result<Arc<Snapshot>, Error> {
-        let now = Instant::now();
-        if let Some(snapshot) = self.current.load_full() {
-            if now < snapshot.refresh_at {
-                return Ok(snapshot);
-            }
-            if now < snapshot.expires_at + self.config.stale_for {
-                let started = self.refresh_in_background(now);
-                if started && now >= snapshot.expires_at {
-                    // Once per refresh attempt, not once per request.
-                    tracing::warn!("serving a stale JWK Set while refreshes fail");
-                }
-                return Ok(snapshot);
-            }
+        let now = self.clock.now();
+        if let Some(snapshot) = self.usable_now(now) {
+            return Ok(snapshot);
         }
         // Nothing usable: wait for a fetch, unless one failed moments ago.
         if let Some(wait) = self.backoff_remaining(now) {
@@ -318,10 +366,12 @@ impl Inner {
         kid: &str,
         alg: Algorithm,
     ) -> Result<Arc<KeyEntry>, Error> {
-        let now = Instant::now();
+        let now = self.clock.now();
         {
             let mut last = lock(&self.last_kid_refetch);
-            if last.is_some_and(|t| now.duration_since(t) < self.config.unknown_kid_cooldown) {
+            if last.is_some_and(|t| {
+                now.saturating_duration_since(t) < self.config.unknown_kid_cooldown
+            }) {
                 tracing::debug!(kid_len = kid.len(), "unknown kid; refetch cooling down");
                 return Err(TokenError::UnknownKey.into());
             }
@@ -357,7 +407,7 @@ impl Inner {
         let (at, _) = failure.as_ref()?;
         self.config
             .failure_backoff
-            .checked_sub(now.duration_since(*at))
+            .checked_sub(now.saturating_duration_since(*at))
             .filter(|d| !d.is_zero())
     }
 
@@ -378,15 +428,36 @@ impl Inner {
     /// Joins the fetch in flight or starts one. The fetch runs as its own task, so it
     /// finishes even when the request that started it is cancelled; the slot lock is held
     /// only to read or set the slot, never across I/O.
+    ///
+    /// The slot is emptied on every exit path of the fetch (a [`SlotGuard`] dropped at its
+    /// end, when it is cancelled with its runtime, or when it panics), and a fetch that
+    /// has been in the slot for longer than its timeouts allow (its runtime stopped
+    /// running it) is abandoned and replaced.
     fn start_fetch(self: &Arc<Self>) -> (SharedFetch, bool) {
         let mut slot = lock(&self.inflight);
-        if let Some(fetch) = slot.as_ref() {
-            return (fetch.clone(), false);
+        let mut abandoned = None;
+        if let Some(inflight) = slot.as_ref() {
+            // Discovery and the set: two fetches, each within the timeout; then slack.
+            let limit = self
+                .config
+                .timeout
+                .saturating_mul(2)
+                .saturating_add(Duration::from_secs(1));
+            if Instant::now() < later(inflight.started, limit) {
+                return (inflight.fetch.clone(), false);
+            }
+            abandoned = slot.take();
         }
-        let inner = Arc::clone(self);
+        let generation = self.generation.fetch_add(1, Ordering::Relaxed);
+        let guard = SlotGuard {
+            inner: Arc::clone(self),
+            generation,
+            finished: false,
+        };
         let work = async move {
-            let result = inner.fetch_and_install().await;
-            *lock(&inner.inflight) = None;
+            let mut guard = guard;
+            let result = guard.inner.fetch_and_install().await;
+            guard.finished = true;
             result
         };
         let future: BoxFuture<'static, Result<(), Arc<str>>> =
@@ -394,16 +465,39 @@ impl Inner {
                 Ok(handle) => {
                     let task = handle.spawn(work);
                     async move {
-                        task.await
-                            .unwrap_or_else(|_| Err(Arc::from("the fetch task was cancelled")))
+                        task.await.unwrap_or_else(|e| {
+                            Err(Arc::from(if e.is_panic() {
+                                "the fetch task panicked"
+                            } else {
+                                "the fetch task was cancelled"
+                            }))
+                        })
                     }
                     .boxed()
                 }
                 Err(_) => work.boxed(),
             };
         let shared = future.shared();
-        *slot = Some(shared.clone());
+        *slot = Some(InFlight {
+            generation,
+            started: Instant::now(),
+            fetch: shared.clone(),
+        });
+        drop(slot);
+        if abandoned.is_some() {
+            self.record_failure(
+                "the previous fetch never finished (its runtime no longer runs it); abandoned"
+                    .to_owned(),
+            );
+        }
+        drop(abandoned);
         (shared, true)
+    }
+
+    fn record_failure(&self, detail: String) {
+        self.failures.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(error = %detail, "JWK Set fetch failed; keeping the last good set if any");
+        *lock(&self.last_failure) = Some((self.clock.now(), detail));
     }
 
     async fn resolve_url(&self) -> Result<&Url, String> {
@@ -456,11 +550,7 @@ impl Inner {
                 *lock(&self.last_failure) = None;
                 *lock(&self.last_success) = Some(SystemTime::now());
             }
-            Err(detail) => {
-                self.failures.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(error = %detail, "JWK Set fetch failed; keeping the last good set if any");
-                *lock(&self.last_failure) = Some((Instant::now(), detail.clone()));
-            }
+            Err(detail) => self.record_failure(detail.clone()),
         }
         result.map_err(Arc::from)
     }
@@ -500,10 +590,13 @@ impl Inner {
                 (Arc::new(set), max_age, etag)
             }
         };
+        // Not `clamp`, which panics when the bounds are crossed: then the upper one wins.
         let max_age = max_age.map_or(self.config.default_max_age, |age| {
-            age.clamp(self.config.min_max_age, self.config.max_max_age)
+            age.max(self.config.min_max_age)
+                .min(self.config.max_max_age)
         });
-        let now = Instant::now();
+        let now = self.clock.now();
+        let expires_at = later(now, max_age);
         tracing::info!(
             %url,
             keys = keys.len(),
@@ -513,8 +606,9 @@ impl Inner {
         );
         self.current.store(Some(Arc::new(Snapshot {
             keys,
-            expires_at: now + max_age,
-            refresh_at: now + max_age.mul_f64(0.8),
+            expires_at,
+            refresh_at: later(now, max_age - max_age / 5),
+            stale_until: later(expires_at, self.config.stale_for),
             etag,
         })));
         Ok(())
@@ -546,6 +640,40 @@ fn discovery_url(issuer: &str) -> Result<Url, ConfigError> {
 /// LoopBack's rule: `ISSUER/.well-known/jwks.json`.
 pub(crate) fn default_jwks_url(issuer: &str) -> String {
     format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/'))
+}
+
+/// Empties the single-flight slot when the fetch ends, however it ends: completed,
+/// cancelled (its runtime shut down) or panicking. A fetch that did not complete is
+/// recorded as a failure, so the backoff applies and `status()` says what happened.
+struct SlotGuard {
+    inner: Arc<Inner>,
+    generation: u64,
+    finished: bool,
+}
+
+impl Drop for SlotGuard {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.inner.record_failure(if std::thread::panicking() {
+                "the fetch task panicked".to_owned()
+            } else {
+                "the fetch was cancelled before it finished (its runtime shut down?)".to_owned()
+            });
+        }
+        let mine = {
+            let mut slot = lock(&self.inner.inflight);
+            if slot
+                .as_ref()
+                .is_some_and(|f| f.generation == self.generation)
+            {
+                slot.take()
+            } else {
+                None
+            }
+        };
+        // Dropped outside the lock.
+        drop(mine);
+    }
 }
 
 /// Locks a mutex whose data stays valid even if a holder panicked (only plain values).
