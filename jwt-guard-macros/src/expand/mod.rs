@@ -287,3 +287,7 @@ mod tests {
         assert!(out.contains("let x = ;"), "{out}");
     }
 }
+
+#[cfg(test)]
+#[path = "../../tests/expand.rs"]
+mod snapshots;
