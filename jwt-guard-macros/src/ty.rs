@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::visit_mut::VisitMut;
-use syn::{GenericArgument, PathArguments, PathSegment, Type};
+use syn::{GenericArgument, PathArguments, PathSegment, Type, TypeImplTrait};
 
 /// The last segment of a plain path type, seen through parentheses and invisible groups.
 pub(crate) fn last_segment(ty: &Type) -> Option<&PathSegment> {
@@ -37,6 +37,19 @@ pub(crate) fn single_type_argument(segment: &PathSegment) -> Option<&Type> {
     });
     let first = types.next()?;
     (arguments.args.len() == 1).then_some(first)
+}
+
+/// True when `ty` mentions `impl Trait` anywhere.
+pub(crate) fn contains_impl_trait(ty: &Type) -> bool {
+    struct Finder(bool);
+    impl VisitMut for Finder {
+        fn visit_type_impl_trait_mut(&mut self, _: &mut TypeImplTrait) {
+            self.0 = true;
+        }
+    }
+    let mut finder = Finder(false);
+    finder.visit_type_mut(&mut ty.clone());
+    finder.0
 }
 
 /// `ty` with every `impl Trait` replaced by `_`, as tracing-attributes'
@@ -120,6 +133,13 @@ mod tests {
         );
         assert_eq!(type_name(&ty("(A, B)")), "(A, B)");
         assert_eq!(type_name(&ty("dyn Trait")), "dyn Trait");
+    }
+
+    #[test]
+    fn impl_trait_anywhere_in_the_type() {
+        assert!(contains_impl_trait(&ty("impl IntoResponse")));
+        assert!(contains_impl_trait(&ty("Result<impl IntoResponse, E>")));
+        assert!(!contains_impl_trait(&ty("Box<dyn Fn() -> u8>")));
     }
 
     #[test]

@@ -1,16 +1,21 @@
 //! An authenticated impl block: every `async fn` is guarded with the block's arguments,
 //! a method's own `#[authenticate(..)]` replaces them, `#[authenticate(skip)]` exempts a
-//! method (and registers it as skipped for the audit). A sync method that returns a
-//! future is an error.
+//! method (and registers it as skipped for the audit). Sync methods fail closed: each
+//! gets an assertion that its return type is not a future, or must be marked `skip`.
 
 use proc_macro2::{Delimiter, Group, TokenStream};
-use quote::{ToTokens, quote};
-use syn::{Attribute, ImplItem, ImplItemFn, Item, ItemImpl, Meta, ReturnType, Stmt};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Attribute, ImplItem, ImplItemFn, Item, ItemImpl, Meta, ReturnType, Stmt, Type};
 
-use super::{Errors, Function, Target, function, site};
+use super::{Errors, Function, Target, function, respan, site};
 use crate::args::Args;
 use crate::config::{FinalConfig, Mode};
-use crate::ty::{mentions_future, type_name};
+use crate::ty::{contains_impl_trait, mentions_future, type_name};
+
+/// The runtime trait of the fail-closed assertion: `<R as ..<_>>::check` is ambiguous,
+/// and so a compile error that names the trait, exactly when `R` is a future.
+const NOT_A_FUTURE: &str = "SyncMethodMustNotReturnAFutureMarkItAsyncOrSkip";
 
 pub(crate) fn expand(
     mut block: ItemImpl,
@@ -69,22 +74,50 @@ pub(crate) fn expand(
 }
 
 /// A sync method of an authenticated block is not a handler, unless it returns a future:
-/// then it would be a handler left unguarded, and missing from the audit.
-fn fail_closed(method: &mut ImplItemFn, _krate: &TokenStream, errors: &mut Errors) {
+/// then it would be a handler left unguarded, and missing from the audit. A return type
+/// that can be named gets an assertion, spanned on it, that it is not a future; an
+/// `impl Trait` cannot be named in one, so it is judged by its text, and anything but an
+/// obvious non-future is an error asking for `#[authenticate(skip)]`.
+fn fail_closed(method: &mut ImplItemFn, krate: &TokenStream, errors: &mut Errors) {
     let ReturnType::Type(_, ty) = &method.sig.output else {
         return;
     };
-    let name = &method.sig.ident;
-    if mentions_future(ty.to_token_stream()) {
-        errors.push(syn::Error::new(
-            method.sig.fn_token.span,
-            format!(
-                "`{name}` returns a future but is not `async`: the `#[authenticate]` of the \
-                 impl block protects `async fn` methods; make it an `async fn`, or mark it \
-                 `#[authenticate(skip)]`"
-            ),
-        ));
+    if matches!(**ty, Type::Never(_)) {
+        return;
     }
+    let name = &method.sig.ident;
+    if contains_impl_trait(ty) {
+        if mentions_future(ty.to_token_stream()) {
+            errors.push(syn::Error::new(
+                method.sig.fn_token.span,
+                format!(
+                    "`{name}` returns a future but is not `async`: the `#[authenticate]` of the \
+                     impl block protects `async fn` methods; make it an `async fn`, or mark it \
+                     `#[authenticate(skip)]`"
+                ),
+            ));
+        } else {
+            errors.push(syn::Error::new_spanned(
+                ty,
+                format!(
+                    "`{name}` is not `async` and returns an `impl Trait`, which the \
+                     `#[authenticate]` of the impl block cannot check is not a future: mark it \
+                     `#[authenticate(skip)]` if it is not a handler, or make it an `async fn`"
+                ),
+            ));
+        }
+        return;
+    }
+    let span = ty.span();
+    let krate = respan(krate, span);
+    let check = syn::Ident::new(NOT_A_FUTURE, span);
+    let assertion = quote_spanned! {span=>
+        let _ = <#ty as #krate::__private::#check<_>>::check;
+    };
+    method
+        .block
+        .stmts
+        .insert(0, Stmt::Item(Item::Verbatim(assertion)));
 }
 
 /// How a method in an authenticated impl block is marked.
@@ -130,16 +163,45 @@ mod tests {
     }
 
     #[test]
-    fn sync_methods_returning_futures_are_errors() {
+    fn sync_methods_fail_closed() {
         let out = expand_str(
             r#""jwt""#,
-            "impl A { fn f(&self) -> impl Future<Output = ()> { async {} } fn new() -> Self { A } }",
+            "impl A { fn f(&self) -> impl Future<Output = ()> { async {} } }",
         );
         assert!(
             out.contains("`f` returns a future but is not `async`"),
             "{out}"
         );
-        assert!(out.contains("fn new () -> Self { A }"), "{out}");
+        let out = expand_str(
+            r#""jwt""#,
+            "impl A { fn f(&self) -> impl Iterator<Item = u8> { 0..1 } }",
+        );
+        assert!(
+            out.contains("`f` is not `async` and returns an `impl Trait`"),
+            "{out}"
+        );
+        let out = expand_str(
+            r#""jwt""#,
+            "impl A { fn f() -> H { h() } fn g() {} fn n() -> ! { loop {} } }",
+        );
+        assert!(!out.contains("compile_error"), "{out}");
+        assert_eq!(
+            out.matches("SyncMethodMustNotReturnAFutureMarkItAsyncOrSkip")
+                .count(),
+            1,
+            "{out}"
+        );
+        assert!(
+            out.contains("let _ = < H as :: jwt_guard :: __private"),
+            "{out}"
+        );
+        // Skipped: no assertion, registered as skipped.
+        let out = expand_str(
+            r#""jwt""#,
+            "impl A { #[authenticate(skip)] fn f() -> H { h() } }",
+        );
+        assert!(!out.contains("SyncMethodMustNot"), "{out}");
+        assert!(out.contains("__JWT_GUARD_SITE"), "{out}");
     }
 
     #[test]
