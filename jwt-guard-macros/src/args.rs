@@ -1,4 +1,5 @@
-//! The arguments of `#[authenticate(...)]`: strategy names, then options.
+//! Parse only: the tokens of `#[authenticate(...)]` into [`Args`], what was written, in
+//! order and with spans. Whether it makes sense is [`config`](crate::config)'s business.
 //!
 //! ```text
 //! #[authenticate("jwt")]
@@ -9,15 +10,16 @@
 //! #[authenticate(skip)]
 //! ```
 
-use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::punctuated::Punctuated;
 use syn::{Ident, LitStr, Path, Token, bracketed, parenthesized};
 
 /// The options accepted after the strategy names, in the order the docs list them.
-const OPTIONS: &[&str] = &["scopes", "roles", "optional", "skip", "crate"];
+pub(crate) const OPTIONS: &[&str] = &["scopes", "roles", "optional", "skip", "crate"];
+
+/// The error for a missing strategy name.
+pub(crate) const EXPECTED_NAME: &str = "expected a strategy name, e.g. `#[authenticate(\"jwt\")]`";
 
 /// Option keywords, peeked and parsed like `syn::custom_keyword!` tokens.
 mod kw {
@@ -31,110 +33,109 @@ mod kw {
     syn::custom_keyword!(any);
 }
 
-/// Parsed `#[authenticate(...)]` arguments.
+/// `#[authenticate(...)]` as written: its comma-separated items, in order.
 pub(crate) struct Args {
-    /// The names the strategies are registered under, in the order they are tried.
-    /// Empty only for `skip`.
-    pub(crate) strategies: Vec<LitStr>,
-    /// `crate = "path"`: where the runtime crate is, when it is renamed or re-exported.
-    pub(crate) krate: Option<Path>,
-    /// `scopes = ...`: scopes the token must grant.
-    pub(crate) scopes: Option<Requirement>,
-    /// `roles = ...`: roles the caller must have.
-    pub(crate) roles: Option<Requirement>,
-    /// `optional`: a request without credentials runs with no principal.
-    pub(crate) optional: Option<kw::optional>,
-    /// `skip`: exempts a method from the attribute of its impl block.
-    pub(crate) skip: Option<kw::skip>,
-    /// True for the stand-in arguments of [`Args::fallback`]: what the real ones said
-    /// is unknown, so nothing is checked against them.
-    pub(crate) fallback: bool,
+    pub(crate) items: Vec<Arg>,
+}
+
+/// One item of the attribute, with the span of its key (or of the literal).
+pub(crate) enum Arg {
+    /// `"jwt"`: a strategy name.
+    Strategy(LitStr),
+    /// `crate = "path"` or `crate = path`.
+    Crate { key: Span, path: Path },
+    /// `scopes = ..`.
+    Scopes { key: Span, value: Requirement },
+    /// `roles = ..`.
+    Roles { key: Span, value: Requirement },
+    /// `optional`.
+    Optional(Span),
+    /// `skip`.
+    Skip(Span),
 }
 
 /// A scope or role requirement as written: `"a"`, `["a", "b"]`, `all(..)`, `any(..)`.
+/// `span` is the brackets or the combinator's name, where an empty list is reported.
 #[derive(Clone)]
 pub(crate) enum Requirement {
     One(LitStr),
-    All(Vec<Requirement>),
-    Any(Vec<Requirement>),
+    All { span: Span, list: Vec<Requirement> },
+    Any { span: Span, list: Vec<Requirement> },
 }
 
-/// Which option a requirement belongs to, for its checks and messages.
-#[derive(Clone, Copy)]
-enum Subject {
-    Scope,
-    Role,
-}
-
-impl Args {
-    /// Stand-in arguments for expanding the function when the real ones are invalid, so
-    /// that one mistake in the attribute does not also break every use of the function.
-    pub(crate) fn fallback() -> Self {
-        Self {
-            strategies: vec![LitStr::new("", Span::call_site())],
-            krate: None,
-            scopes: None,
-            roles: None,
-            optional: None,
-            skip: None,
-            fallback: true,
+impl Arg {
+    /// Where the item is: its key, or the strategy name.
+    pub(crate) fn span(&self) -> Span {
+        match self {
+            Self::Strategy(name) => name.span(),
+            Self::Crate { key, .. }
+            | Self::Scopes { key, .. }
+            | Self::Roles { key, .. }
+            | Self::Optional(key)
+            | Self::Skip(key) => *key,
         }
     }
 
-    /// The path of the runtime crate: `crate = "..."`, or `::jwt_guard`.
-    pub(crate) fn krate(&self) -> TokenStream {
-        match &self.krate {
-            Some(path) => quote!(#path),
-            None => quote!(::jwt_guard),
+    /// The option's name, `None` for a strategy name.
+    pub(crate) fn option(&self) -> Option<&'static str> {
+        match self {
+            Self::Strategy(_) => None,
+            Self::Crate { .. } => Some("crate"),
+            Self::Scopes { .. } => Some("scopes"),
+            Self::Roles { .. } => Some("roles"),
+            Self::Optional(_) => Some("optional"),
+            Self::Skip(_) => Some("skip"),
         }
     }
 
-    /// Parses one option into `self`.
-    fn parse_option(&mut self, input: ParseStream<'_>) -> syn::Result<()> {
-        if input.peek(kw::Crate) {
-            let key: kw::Crate = input.parse()?;
-            if self.krate.is_some() {
-                return Err(specified_twice(key.span, "crate"));
-            }
-            input.parse::<Token![=]>()?;
-            self.krate = Some(parse_crate_path(input)?);
-            return Ok(());
+    /// One item. `first` is true for the first one, where a strategy name is expected and
+    /// the errors say so.
+    fn parse(input: ParseStream<'_>, first: bool) -> syn::Result<Self> {
+        if input.peek(LitStr) {
+            return Ok(Self::Strategy(input.parse()?));
         }
-        if input.peek(kw::scopes) {
-            let key: kw::scopes = input.parse()?;
-            if self.scopes.is_some() {
-                return Err(specified_twice(key.span, "scopes"));
-            }
-            input.parse::<Token![=]>()?;
-            self.scopes = Some(Requirement::parse_in(input, Subject::Scope)?);
-            return Ok(());
-        }
-        if input.peek(kw::roles) {
-            let key: kw::roles = input.parse()?;
-            if self.roles.is_some() {
-                return Err(specified_twice(key.span, "roles"));
-            }
-            input.parse::<Token![=]>()?;
-            self.roles = Some(Requirement::parse_in(input, Subject::Role)?);
-            return Ok(());
+        if input.peek(kw::skip) && !input.peek2(Token![=]) {
+            return Ok(Self::Skip(input.parse::<kw::skip>()?.span));
         }
         if input.peek(kw::optional) {
             let key: kw::optional = input.parse()?;
-            if self.optional.is_some() {
-                return Err(specified_twice(key.span, "optional"));
-            }
             if input.peek(Token![=]) {
                 return Err(syn::Error::new(
                     key.span,
                     "`optional` takes no value: write `#[authenticate(\"jwt\", optional)]`",
                 ));
             }
-            self.optional = Some(key);
-            return Ok(());
+            return Ok(Self::Optional(key.span));
         }
-        if input.peek(kw::skip) {
-            let key: kw::skip = input.parse()?;
-            return Err(skip_not_alone(key.span));
+        if input.peek(kw::Crate) {
+            let key: kw::Crate = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let path = parse_crate_path(input)?;
+            return Ok(Self::Crate {
+                key: key.span,
+                path,
+            });
+        }
+        if input.peek(kw::scopes) {
+            let key: kw::scopes = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let value = Requirement::parse_in(input, Subject::Scope)?;
+            return Ok(Self::Scopes {
+                key: key.span,
+                value,
+            });
+        }
+        if input.peek(kw::roles) {
+            let key: kw::roles = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let value = Requirement::parse_in(input, Subject::Role)?;
+            return Ok(Self::Roles {
+                key: key.span,
+                value,
+            });
+        }
+        if first {
+            return Err(not_a_strategy_name(input));
         }
         // Not an option we know: name it in the error when it looks like one.
         if input.peek(Ident::peek_any) {
@@ -151,86 +152,54 @@ impl Args {
                 ),
             ));
         }
-        if input.peek(LitStr) {
-            let name: LitStr = input.parse()?;
-            return Err(syn::Error::new(
-                name.span(),
-                "strategy names come first: move this name before the options",
-            ));
-        }
         Err(input.error(format!(
             "expected an option; the valid options are {}",
             list(OPTIONS)
         )))
     }
-
-    /// Checks that hold between options.
-    fn check(&self) -> syn::Result<()> {
-        if let Some(optional) = &self.optional
-            && (self.scopes.is_some() || self.roles.is_some())
-        {
-            return Err(syn::Error::new(
-                optional.span,
-                "`optional` cannot be combined with `scopes` or `roles`: a request without \
-                 credentials has neither. Drop `optional`, or take `Option<Principal>` and \
-                 check `principal.has_scope(..)` in the body",
-            ));
-        }
-        Ok(())
-    }
 }
 
 impl Parse for Args {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let mut args = Self {
-            strategies: Vec::new(),
-            krate: None,
-            scopes: None,
-            roles: None,
-            optional: None,
-            skip: None,
-            fallback: false,
-        };
-        // `skip` stands alone.
-        if input.peek(kw::skip) && !input.peek2(Token![=]) {
-            args.skip = Some(input.parse()?);
-            if input.peek(Token![,]) {
-                input.parse::<Token![,]>()?;
-            }
-            if !input.is_empty() {
-                return Err(skip_not_alone(input.span()));
-            }
-            return Ok(args);
-        }
-        args.strategies.push(parse_strategy_name(input)?);
+        let mut items = Vec::new();
         while !input.is_empty() {
-            input.parse::<Token![,]>()?;
+            items.push(Arg::parse(input, items.is_empty())?);
             if input.is_empty() {
                 break;
             }
-            let options_started = args.krate.is_some()
-                || args.scopes.is_some()
-                || args.roles.is_some()
-                || args.optional.is_some();
-            if input.peek(LitStr) && !options_started {
-                let name = parse_strategy_name(input)?;
-                if args.strategies.iter().any(|n| n.value() == name.value()) {
-                    return Err(syn::Error::new(
-                        name.span(),
-                        format!(
-                            "strategy \"{}\" is listed more than once; each strategy is \
-                             tried once, in order",
-                            name.value()
-                        ),
-                    ));
-                }
-                args.strategies.push(name);
-                continue;
-            }
-            args.parse_option(input)?;
+            input.parse::<Token![,]>()?;
         }
-        args.check()?;
-        Ok(args)
+        Ok(Self { items })
+    }
+}
+
+/// Which option a requirement belongs to, for its messages.
+#[derive(Clone, Copy)]
+pub(crate) enum Subject {
+    Scope,
+    Role,
+}
+
+impl Subject {
+    pub(crate) fn noun(self) -> &'static str {
+        match self {
+            Self::Scope => "scope",
+            Self::Role => "role",
+        }
+    }
+
+    pub(crate) fn option(self) -> &'static str {
+        match self {
+            Self::Scope => "scopes",
+            Self::Role => "roles",
+        }
+    }
+
+    fn example(self) -> &'static str {
+        match self {
+            Self::Scope => "scopes = [\"orders:read\"]",
+            Self::Role => "roles = any(\"admin\", \"ops\")",
+        }
     }
 }
 
@@ -239,26 +208,28 @@ impl Requirement {
     /// each item of a list.
     fn parse_in(input: ParseStream<'_>, subject: Subject) -> syn::Result<Self> {
         if input.peek(LitStr) {
-            let value: LitStr = input.parse()?;
-            subject.check(&value)?;
-            return Ok(Self::One(value));
+            return Ok(Self::One(input.parse()?));
         }
         if input.peek(syn::token::Bracket) {
             let content;
             let bracket = bracketed!(content in input);
-            let list = Self::parse_list(&content, subject, bracket.span.join())?;
-            return Ok(Self::All(list));
+            let list = Self::parse_list(&content, subject)?;
+            return Ok(Self::All {
+                span: bracket.span.join(),
+                list,
+            });
         }
         if (input.peek(kw::all) || input.peek(kw::any)) && input.peek2(syn::token::Paren) {
             let any = input.peek(kw::any);
             let keyword = input.call(Ident::parse_any)?;
             let content;
             parenthesized!(content in input);
-            let list = Self::parse_list(&content, subject, keyword.span())?;
+            let list = Self::parse_list(&content, subject)?;
+            let span = keyword.span();
             return Ok(if any {
-                Self::Any(list)
+                Self::Any { span, list }
             } else {
-                Self::All(list)
+                Self::All { span, list }
             });
         }
         if input.peek(Ident::peek_any) && input.peek2(syn::token::Paren) {
@@ -280,144 +251,47 @@ impl Requirement {
         )))
     }
 
-    fn parse_list(
-        content: ParseStream<'_>,
-        subject: Subject,
-        span: Span,
-    ) -> syn::Result<Vec<Self>> {
-        let mut items = Punctuated::<Self, Token![,]>::new();
+    fn parse_list(content: ParseStream<'_>, subject: Subject) -> syn::Result<Vec<Self>> {
+        let mut items = Vec::new();
         while !content.is_empty() {
-            items.push_value(Self::parse_in(content, subject)?);
+            items.push(Self::parse_in(content, subject)?);
             if content.is_empty() {
                 break;
             }
-            items.push_punct(content.parse()?);
+            content.parse::<Token![,]>()?;
         }
-        if items.is_empty() {
-            let what = subject.noun();
-            return Err(syn::Error::new(
-                span,
-                format!(
-                    "empty {what} list: it would require nothing; list at least one {what}, \
-                     or remove `{}`",
-                    subject.option()
-                ),
-            ));
-        }
-        let mut seen: Vec<String> = Vec::new();
-        for item in &items {
-            if let Self::One(value) = item {
-                if seen.contains(&value.value()) {
-                    return Err(syn::Error::new(
-                        value.span(),
-                        format!("{} \"{}\" is listed twice", subject.noun(), value.value()),
-                    ));
-                }
-                seen.push(value.value());
-            }
-        }
-        Ok(items.into_iter().collect())
+        Ok(items)
     }
 }
 
-impl Subject {
-    fn noun(self) -> &'static str {
-        match self {
-            Self::Scope => "scope",
-            Self::Role => "role",
-        }
-    }
-
-    fn option(self) -> &'static str {
-        match self {
-            Self::Scope => "scopes",
-            Self::Role => "roles",
-        }
-    }
-
-    fn example(self) -> &'static str {
-        match self {
-            Self::Scope => "scopes = [\"orders:read\"]",
-            Self::Role => "roles = any(\"admin\", \"ops\")",
-        }
-    }
-
-    /// A scope is an RFC 6749 §3.3 scope token; a role is any non-empty string.
-    fn check(self, value: &LitStr) -> syn::Result<()> {
-        let text = value.value();
-        if text.is_empty() {
-            return Err(syn::Error::new(
-                value.span(),
-                format!("a {} must not be empty", self.noun()),
-            ));
-        }
-        let is_scope_token =
-            |b: u8| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b);
-        if matches!(self, Self::Scope) && !text.bytes().all(is_scope_token) {
-            let hint = if text.contains(' ') {
-                format!(
-                    "; for several scopes write a list: `[{}]`",
-                    text.split_whitespace()
-                        .map(|s| format!("\"{s}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            } else {
-                String::new()
-            };
-            return Err(syn::Error::new(
-                value.span(),
-                format!(
-                    "\"{}\" is not a scope: a scope is visible ASCII without spaces, `\"` or `\\` \
-                     (RFC 6749 §3.3){hint}",
-                    text.escape_default()
-                ),
-            ));
-        }
-        Ok(())
-    }
-}
-
-/// A leading strategy name: a non-empty string literal.
-fn parse_strategy_name(input: ParseStream<'_>) -> syn::Result<LitStr> {
-    const EXPECTED: &str = "expected a strategy name, e.g. `#[authenticate(\"jwt\")]`";
-    if input.is_empty() {
-        // `#[authenticate]` or `#[authenticate()]`: the attribute itself is the culprit.
-        return Err(syn::Error::new(Span::call_site(), EXPECTED));
-    }
-    if input.peek(LitStr) {
-        let name: LitStr = input.parse()?;
-        if name.value().is_empty() {
-            return Err(syn::Error::new(
-                name.span(),
-                "the strategy name must not be empty; write the name the strategy is \
-                 registered under, e.g. `#[authenticate(\"jwt\")]`",
-            ));
-        }
-        return Ok(name);
-    }
-    // An option in first place: the name is missing, not misspelled.
+/// The error for a first item that is not a strategy name (nor an option, which
+/// [`config`](crate::config) reports as a missing name).
+fn not_a_strategy_name(input: ParseStream<'_>) -> syn::Error {
+    // An unknown option in first place: the name is missing, not misspelled.
     if input.peek(Ident::peek_any) && input.peek2(Token![=]) {
-        return Err(input.error(EXPECTED));
-    }
-    if input.peek(kw::optional) {
-        return Err(input.error(EXPECTED));
+        return input.error(EXPECTED_NAME);
     }
     if input.peek(Ident::peek_any) {
-        let ident = input.call(Ident::parse_any)?;
-        return Err(syn::Error::new(
-            ident.span(),
-            format!("the strategy name must be a string literal: `#[authenticate(\"{ident}\")]`"),
-        ));
+        return match input.call(Ident::parse_any) {
+            Ok(ident) => syn::Error::new(
+                ident.span(),
+                format!(
+                    "the strategy name must be a string literal: `#[authenticate(\"{ident}\")]`"
+                ),
+            ),
+            Err(err) => err,
+        };
     }
     if input.peek(syn::Lit) {
-        let lit: syn::Lit = input.parse()?;
-        return Err(syn::Error::new(
-            lit.span(),
-            "the strategy name must be a string literal, e.g. `#[authenticate(\"jwt\")]`",
-        ));
+        return match input.parse::<syn::Lit>() {
+            Ok(lit) => syn::Error::new(
+                lit.span(),
+                "the strategy name must be a string literal, e.g. `#[authenticate(\"jwt\")]`",
+            ),
+            Err(err) => err,
+        };
     }
-    Err(input.error(EXPECTED))
+    input.error(EXPECTED_NAME)
 }
 
 /// The value of `crate = "..."`: a path in a string literal, as serde and tokio take it,
@@ -436,18 +310,6 @@ fn parse_crate_path(input: ParseStream<'_>) -> syn::Result<Path> {
         return input.call(Path::parse_mod_style);
     }
     Err(input.error(EXPECTED))
-}
-
-fn specified_twice(span: Span, option: &str) -> syn::Error {
-    syn::Error::new(span, format!("`{option}` specified more than once"))
-}
-
-fn skip_not_alone(span: Span) -> syn::Error {
-    syn::Error::new(
-        span,
-        "`skip` cannot be combined with strategies or options: a skipped method is not \
-         authenticated at all; write `#[authenticate(skip)]` alone",
-    )
 }
 
 /// The option `unknown` is most likely a misspelling of, if any.
@@ -503,107 +365,45 @@ fn list(options: &[&str]) -> String {
 mod tests {
     use super::*;
 
-    fn parse(src: &str) -> syn::Result<Args> {
-        syn::parse_str(src)
-    }
-
     fn error(src: &str) -> String {
-        match parse(src) {
-            Ok(args) => panic!("`{src}` parsed ({} strategies)", args.strategies.len()),
+        match syn::parse_str::<Args>(src) {
+            Ok(args) => panic!("`{src}` parsed ({} items)", args.items.len()),
             Err(err) => err.to_string(),
         }
     }
 
-    fn names(args: &Args) -> Vec<String> {
-        args.strategies.iter().map(LitStr::value).collect()
-    }
-
-    /// A requirement back as text: `"a"`, `all("a", any("b"))`.
-    fn show(requirement: &Requirement) -> String {
-        match requirement {
-            Requirement::One(value) => format!("{:?}", value.value()),
-            Requirement::All(list) | Requirement::Any(list) => {
-                let name = if matches!(requirement, Requirement::All(_)) {
-                    "all"
-                } else {
-                    "any"
-                };
-                let items: Vec<String> = list.iter().map(show).collect();
-                format!("{name}({})", items.join(", "))
-            }
-        }
+    fn options(src: &str) -> Vec<&'static str> {
+        let args: Args = syn::parse_str(src).unwrap();
+        args.items
+            .iter()
+            .map(|arg| arg.option().unwrap_or("name"))
+            .collect()
     }
 
     #[test]
-    fn strategy_name_alone() {
-        let args = parse(r#""jwt""#).unwrap();
-        assert_eq!(names(&args), ["jwt"]);
-        assert!(args.krate.is_none() && args.scopes.is_none() && args.optional.is_none());
-        assert_eq!(args.krate().to_string(), ":: jwt_guard");
+    fn items_in_order_as_written() {
+        assert_eq!(
+            options(r#""jwt", "api-key", scopes = "a", optional, roles = [], crate = x, skip,"#),
+            [
+                "name", "name", "scopes", "optional", "roles", "crate", "skip"
+            ]
+        );
+        // Misuse that is well-formed parses: `config` reports it.
+        assert_eq!(
+            options(r#"optional, "jwt", "jwt""#),
+            ["optional", "name", "name"]
+        );
+        assert!(options("").is_empty());
     }
 
     #[test]
-    fn several_strategies_in_order() {
-        let args = parse(r#""jwt", "api-key", "basic", optional"#).unwrap();
-        assert_eq!(names(&args), ["jwt", "api-key", "basic"]);
-        assert!(args.optional.is_some());
-    }
-
-    #[test]
-    fn trailing_comma_is_accepted() {
-        assert_eq!(names(&parse(r#""jwt","#).unwrap()), ["jwt"]);
-        let args = parse(r#""jwt", crate = "guard_rt","#).unwrap();
-        assert_eq!(args.krate().to_string(), "guard_rt");
-        assert!(parse("skip,").unwrap().skip.is_some());
-    }
-
-    #[test]
-    fn crate_option_takes_a_path() {
-        let args = parse(r#""jwt", crate = "::my_app::reexports::jwt_guard""#).unwrap();
+    fn syntax_errors() {
+        assert_eq!(error(r#""jwt" crate = "x""#), "expected `,`");
+        assert_eq!(error(r#""jwt", crate"#), "expected `=`");
         assert_eq!(
-            args.krate().to_string(),
-            ":: my_app :: reexports :: jwt_guard"
+            error(r#""jwt", optional = true"#),
+            "`optional` takes no value: write `#[authenticate(\"jwt\", optional)]`"
         );
-    }
-
-    #[test]
-    fn requirements() {
-        let args = parse(
-            r#""jwt", scopes = ["orders:read", "orders:write"], roles = any("admin", all("ops", "eu"))"#,
-        )
-        .unwrap();
-        assert_eq!(
-            show(args.scopes.as_ref().unwrap()),
-            r#"all("orders:read", "orders:write")"#
-        );
-        assert_eq!(
-            show(args.roles.as_ref().unwrap()),
-            r#"any("admin", all("ops", "eu"))"#
-        );
-        let args = parse(r#""jwt", roles = "admin", scopes = all("a",)"#).unwrap();
-        assert_eq!(show(args.roles.as_ref().unwrap()), r#""admin""#);
-        assert_eq!(show(args.scopes.as_ref().unwrap()), r#"all("a")"#);
-    }
-
-    #[test]
-    fn bad_requirements() {
-        assert_eq!(
-            error(r#""jwt", scopes = []"#),
-            "empty scope list: it would require nothing; list at least one scope, or remove `scopes`"
-        );
-        assert_eq!(
-            error(r#""jwt", roles = any()"#),
-            "empty role list: it would require nothing; list at least one role, or remove `roles`"
-        );
-        assert_eq!(
-            error(r#""jwt", scopes = ["a", "a"]"#),
-            r#"scope "a" is listed twice"#
-        );
-        assert_eq!(
-            error(r#""jwt", scopes = ["orders read"]"#),
-            r#""orders read" is not a scope: a scope is visible ASCII without spaces, `"` or `\` (RFC 6749 §3.3); for several scopes write a list: `["orders", "read"]`"#
-        );
-        assert_eq!(error(r#""jwt", roles = [""]"#), "a role must not be empty");
         assert_eq!(
             error(r#""jwt", scopes = none("a")"#),
             "unknown combinator `none(..)`: the combinators are `all(..)` and `any(..)`, e.g. \
@@ -616,23 +416,9 @@ mod tests {
     }
 
     #[test]
-    fn missing_name() {
-        let expected = "expected a strategy name, e.g. `#[authenticate(\"jwt\")]`";
-        assert_eq!(error(""), expected);
-        assert_eq!(error(r#"crate = "x""#), expected);
-        assert_eq!(error(r#"scopes = ["read"]"#), expected);
-        assert_eq!(error("optional"), expected);
-        assert_eq!(error(", crate"), expected);
-    }
-
-    #[test]
-    fn empty_name() {
-        assert!(error(r#""""#).starts_with("the strategy name must not be empty"));
-        assert!(error(r#""jwt", """#).starts_with("the strategy name must not be empty"));
-    }
-
-    #[test]
-    fn name_that_is_not_a_string() {
+    fn first_item_must_be_a_name() {
+        assert_eq!(error(r#"nope = "x""#), EXPECTED_NAME);
+        assert_eq!(error(", crate"), EXPECTED_NAME);
         assert_eq!(
             error("jwt"),
             "the strategy name must be a string literal: `#[authenticate(\"jwt\")]`"
@@ -645,14 +431,6 @@ mod tests {
     }
 
     #[test]
-    fn repeated_strategy() {
-        assert_eq!(
-            error(r#""jwt", "api-key", "jwt""#),
-            "strategy \"jwt\" is listed more than once; each strategy is tried once, in order"
-        );
-    }
-
-    #[test]
     fn unknown_option() {
         assert_eq!(
             error(r#""jwt", scope = ["read"]"#),
@@ -662,69 +440,7 @@ mod tests {
         assert!(error(r#""jwt", allowed_roles = "x""#).ends_with("did you mean `roles`?"));
         assert!(error(r#""jwt", optinal"#).ends_with("did you mean `optional`?"));
         assert!(error(r#""jwt", nope = 1"#).ends_with("`skip` and `crate`"));
-        assert_eq!(
-            error(r#""jwt", optional, "basic""#),
-            "strategy names come first: move this name before the options"
-        );
         assert!(error(r#""jwt", 1"#).starts_with("expected an option; the valid options are"));
-    }
-
-    #[test]
-    fn repeated_option() {
-        assert_eq!(
-            error(r#""jwt", crate = "a", crate = "b""#),
-            "`crate` specified more than once"
-        );
-        assert_eq!(
-            error(r#""jwt", optional, optional"#),
-            "`optional` specified more than once"
-        );
-        assert_eq!(
-            error(r#""jwt", scopes = "a", scopes = "b""#),
-            "`scopes` specified more than once"
-        );
-        assert_eq!(
-            error(r#""jwt", optional = true"#),
-            "`optional` takes no value: write `#[authenticate(\"jwt\", optional)]`"
-        );
-    }
-
-    #[test]
-    fn skip_stands_alone() {
-        let args = parse("skip").unwrap();
-        assert!(args.skip.is_some() && args.strategies.is_empty());
-        let expected = "`skip` cannot be combined with strategies or options: a skipped method \
-                        is not authenticated at all; write `#[authenticate(skip)]` alone";
-        assert_eq!(error("skip, optional"), expected);
-        assert_eq!(error(r#""jwt", skip"#), expected);
-        assert_eq!(error(r#"skip, "jwt""#), expected);
-    }
-
-    #[test]
-    fn optional_without_requirements() {
-        assert!(
-            error(r#""jwt", optional, scopes = ["a"]"#)
-                .starts_with("`optional` cannot be combined with `scopes` or `roles`")
-        );
-        assert!(
-            parse(r#""jwt", "key", optional"#)
-                .unwrap()
-                .optional
-                .is_some()
-        );
-    }
-
-    #[test]
-    fn crate_path_may_be_bare() {
-        let args = parse(r#""jwt", crate = ::my_app::jwt_guard"#).unwrap();
-        assert_eq!(args.krate().to_string(), ":: my_app :: jwt_guard");
-        assert_eq!(
-            parse(r#""jwt", crate = guard_rt"#)
-                .unwrap()
-                .krate()
-                .to_string(),
-            "guard_rt"
-        );
     }
 
     #[test]
@@ -735,23 +451,6 @@ mod tests {
         assert_eq!(error(r#""jwt", crate = "not a path""#), expected);
         assert_eq!(error(r#""jwt", crate = """#), expected);
         assert_eq!(error(r#""jwt", crate = "a::<T>""#), expected);
-        assert_eq!(error(r#""jwt", crate"#), "expected `=`");
-    }
-
-    #[test]
-    fn missing_comma() {
-        assert_eq!(error(r#""jwt" crate = "x""#), "expected `,`");
-    }
-
-    #[test]
-    fn crate_path_may_be_relative() {
-        assert_eq!(
-            parse(r#""jwt", crate = "crate::auth""#)
-                .unwrap()
-                .krate()
-                .to_string(),
-            "crate :: auth"
-        );
     }
 
     #[test]

@@ -6,14 +6,16 @@
 //! [`jwt-guard`]: https://docs.rs/jwt-guard
 
 mod args;
+mod config;
 mod expand;
+mod ty;
 
 use proc_macro::TokenStream;
 
 /// Runs registered authentication strategies, and checks scopes and roles, before the
 /// body of an async function (or of every async method of an impl block).
 ///
-/// `#[authenticate("jwt")]` reads the request headers, runs the strategy registered under
+/// `#[authenticate("jwt")]` authenticates the request with the strategy registered under
 /// `"jwt"` and only then runs the body. When the strategy refuses the request the body
 /// does not run and the function returns the [`Error`], which axum and actix-web turn
 /// into a 401 (or 403, 5xx) response.
@@ -21,17 +23,29 @@ use proc_macro::TokenStream;
 /// The declared return type `R` becomes `Result<R, jwt_guard::Error>`; `return` and `?`
 /// in the body keep meaning what they meant.
 ///
-/// # Where the headers come from
+/// # When authentication runs
 ///
-/// - **axum handlers** take no extra parameter: the attribute adds a hidden extractor,
-///   first in the list, that takes the request headers.
-/// - **actix-web handlers** (feature `actix-web`) likewise.
+/// - **axum and actix-web handlers** get a hidden first parameter, an extractor that
+///   authenticates when it is extracted: a refused request is answered before any other
+///   extractor runs and before the request body is read.
 /// - A function with a parameter of type `HeaderMap`, `Request<B>`,
-///   `http::request::Parts` or actix-web's `HttpRequest` (or a reference to one) is
-///   authenticated with that parameter's headers, and gets no hidden parameter.
+///   `http::request::Parts` or actix-web's `HttpRequest` (or a reference to one) gets no
+///   hidden parameter: it is authenticated with that parameter's headers, first thing in
+///   the body. Such a function can be called directly, outside any framework.
 /// - A **method** with `self` must have such a parameter: there is no request to take
 ///   the headers from otherwise. Associated functions without `self` are like free
 ///   functions.
+///
+/// # What it generates
+///
+/// The expansion snapshots are the description of the generated code, one per case (a
+/// plain handler, `Principal` and `Claims<T>`, `optional`, header parameters, methods,
+/// impl blocks, requirements, `crate = ..`, `impl Trait` returns, a body that does not
+/// parse yet, a misuse): the inputs are in [`jwt-guard-macros/tests/expand/`], the
+/// expanded code in [`jwt-guard-macros/tests/expand/snapshots/`].
+///
+/// [`jwt-guard-macros/tests/expand/`]: https://example.invalid/jwt-guard/tree/main/jwt-guard-macros/tests/expand
+/// [`jwt-guard-macros/tests/expand/snapshots/`]: https://example.invalid/jwt-guard/tree/main/jwt-guard-macros/tests/expand/snapshots
 ///
 /// # The principal and typed claims
 ///
@@ -55,12 +69,12 @@ use proc_macro::TokenStream;
 /// A requirement `R` is a string, a list `["a", "b"]` (all), `all(..)` or `any(..)`,
 /// nested at will.
 ///
-/// Every use registers itself for [`audit`], which lists the protected handlers and
+/// Every use registers itself for the [audit], which lists the protected handlers and
 /// fails naming any strategy that is used but not registered.
 ///
 /// # Examples
 ///
-/// An axum handler. The hidden parameter takes the headers; `who` is the caller:
+/// An axum handler. The hidden extractor authenticates; `who` is the caller:
 ///
 /// ```
 /// use axum::Json;
@@ -74,23 +88,6 @@ use proc_macro::TokenStream;
 /// }
 ///
 /// let app: axum::Router = axum::Router::new().route("/items/{id}", axum::routing::get(show));
-/// ```
-///
-/// Equivalent code without `#[authenticate]`:
-///
-/// ```
-/// # use axum::Json;
-/// # use axum::extract::Path;
-/// # use jwt_guard::Principal;
-/// # use serde_json::{Value, json};
-/// async fn show(
-///     headers: http::HeaderMap,
-///     Path(id): Path<u32>,
-/// ) -> Result<Json<Value>, jwt_guard::Error> {
-///     let who: Principal = jwt_guard::authenticate("jwt", &headers).await?;
-///     Ok(Json(json!({ "id": id, "sub": who.subject() })))
-/// }
-/// # let app: axum::Router = axum::Router::new().route("/items/{id}", axum::routing::get(show));
 /// ```
 ///
 /// Outside axum, with the headers of a plain `http::Request`:
@@ -138,26 +135,6 @@ use proc_macro::TokenStream;
 /// # let app: axum::Router = axum::Router::new().route("/", axum::routing::get(orders));
 /// ```
 ///
-/// Equivalent code without `#[authenticate]`:
-///
-/// ```
-/// # #[derive(serde::Deserialize)]
-/// # struct Caller { sub: String }
-/// use jwt_guard::{Claims, Requirement};
-///
-/// async fn orders(headers: http::HeaderMap) -> Result<String, jwt_guard::Error> {
-///     let who = jwt_guard::authenticate_any(&["jwt", "api-key"], &headers).await?;
-///     jwt_guard::authorize(
-///         &who,
-///         Some(&Requirement::All(&[Requirement::One("orders:read")])),
-///         Some(&Requirement::Any(&[Requirement::One("admin"), Requirement::One("ops")])),
-///     )?;
-///     let caller = Claims::<Caller>::from_principal(&who)?;
-///     Ok(format!("{} via {}", caller.sub, who.strategy()))
-/// }
-/// # let app: axum::Router = axum::Router::new().route("/", axum::routing::get(orders));
-/// ```
-///
 /// `optional`:
 ///
 /// ```
@@ -174,7 +151,10 @@ use proc_macro::TokenStream;
 /// ```
 ///
 /// An impl block: every `async fn` is protected, except those marked `skip`; a method's
-/// own attribute replaces the block's; other methods are left alone.
+/// own attribute replaces the block's. A sync method is not a handler, but it must not
+/// return a future (that would be a handler left unguarded): the attribute asserts it
+/// on the return type, and a sync method that returns a future, or an `impl Trait` it
+/// cannot check, must be marked `#[authenticate(skip)]`.
 ///
 /// ```
 /// use jwt_guard::authenticate;
@@ -194,6 +174,10 @@ use proc_macro::TokenStream;
 ///
 ///     #[authenticate("jwt", roles = "admin")]
 ///     async fn purge() {}
+///
+///     fn new() -> Self {
+///         Orders
+///     }
 /// }
 /// # let app: axum::Router = axum::Router::new()
 /// #     .route("/", axum::routing::get(Orders::list))
@@ -297,7 +281,7 @@ use proc_macro::TokenStream;
 /// [`Error`]: https://docs.rs/jwt-guard/latest/jwt_guard/struct.Error.html
 /// [`Principal`]: https://docs.rs/jwt-guard/latest/jwt_guard/struct.Principal.html
 /// [`Claims<T>`]: https://docs.rs/jwt-guard/latest/jwt_guard/struct.Claims.html
-/// [`audit`]: https://docs.rs/jwt-guard/latest/jwt_guard/fn.audit.html
+/// [audit]: https://docs.rs/jwt-guard/latest/jwt_guard/struct.Registry.html#method.audit
 #[proc_macro_attribute]
 pub fn authenticate(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::authenticate(args.into(), item.into()).into()

@@ -170,3 +170,29 @@ pub async fn guard_optional(
 ) -> Result<Option<Principal>, Error> {
     crate::guard::check(site, headers, registry).await
 }
+
+/// Not public API. The fail-closed check on the sync methods of an authenticated impl
+/// block: `#[authenticate]` puts `let _ = <R as SyncMethodMustNotReturnAFutureMarkItAsyncOrSkip<_>>::check;`
+/// at the top of each, `R` its return type. Both impls below apply exactly when `R` is a
+/// future, and then the `_` is ambiguous: a compile error on `R` that names this trait,
+/// telling the fix (make the method `async fn`, or mark it `#[authenticate(skip)]`).
+/// Any other `R` picks the first impl, and the statement does nothing.
+pub trait SyncMethodMustNotReturnAFutureMarkItAsyncOrSkip<Verdict: ?Sized> {
+    /// Not public API.
+    fn check() {}
+}
+
+/// Not public API. The verdict for a return type that is not a future.
+#[derive(Debug)]
+pub struct NotAFuture;
+
+/// Not public API. The verdict for a return type that is a future.
+#[derive(Debug)]
+pub struct IsAFuture;
+
+impl<T: ?Sized> SyncMethodMustNotReturnAFutureMarkItAsyncOrSkip<NotAFuture> for T {}
+
+impl<T: ?Sized + std::future::Future> SyncMethodMustNotReturnAFutureMarkItAsyncOrSkip<IsAFuture>
+    for T
+{
+}

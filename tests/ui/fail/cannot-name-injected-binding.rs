@@ -8,8 +8,8 @@ async fn hello(who: Principal) -> String {
 }
 
 #[authenticate("jwt")]
-async fn headers() -> usize {
-    __jwt_guard_headers.0.len()
+async fn guard() -> String {
+    format!("{__jwt_guard:?}")
 }
 
 fn main() {}

@@ -2,7 +2,7 @@
 // missing, and passes once it is registered.
 #![deny(warnings)]
 
-use jwt_guard::{ErrorKind, JwtStrategy, authenticate};
+use jwt_guard::{ConfigError, JwtStrategy, Registry, authenticate};
 
 #[authenticate("audit-jwt", "audit-key", scopes = ["a:read"])]
 async fn guarded() {}
@@ -16,7 +16,7 @@ fn main() {
     let _ = (guarded, nested::deep);
     // The crate's name, as trybuild chose it.
     let krate = module_path!();
-    let audit = jwt_guard::Audit::current();
+    let audit = Registry::global().audit_report();
     let text = audit.to_string();
     assert!(text.contains(&format!(r#"{krate}::guarded  "audit-jwt" | "audit-key"  scopes all("a:read")"#)), "{text}");
     assert!(text.contains(&format!(r#"{krate}::nested::deep  "audit-jwt"  roles any("admin", "ops")"#)), "{text}");
@@ -24,8 +24,8 @@ fn main() {
     assert!(site.file().ends_with("audit-lists-sites.rs"));
     assert_eq!(site.line(), 8);
 
-    let err = jwt_guard::audit().unwrap_err();
-    let ErrorKind::UnregisteredStrategies { strategies, handlers } = err.kind() else {
+    let err = Registry::global().audit().unwrap_err();
+    let ConfigError::UnregisteredStrategies { strategies, handlers } = &err else {
         panic!("{err}");
     };
     assert_eq!(strategies, &["audit-jwt", "audit-key"]);
@@ -34,9 +34,9 @@ fn main() {
     let strategy = || JwtStrategy::builder().issuer("https://issuer.example").build().unwrap();
     jwt_guard::register("audit-jwt", strategy()).unwrap();
     assert_eq!(
-        jwt_guard::audit().unwrap_err().to_string(),
+        Registry::global().audit().unwrap_err().to_string(),
         format!("authentication strategies used by #[authenticate] but not registered: \"audit-key\" (used by {krate}::guarded)")
     );
     jwt_guard::register("audit-key", strategy()).unwrap();
-    assert_eq!(jwt_guard::audit().unwrap().handlers().len(), 2);
+    assert_eq!(Registry::global().audit().unwrap().handlers().len(), 2);
 }

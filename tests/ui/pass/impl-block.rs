@@ -76,12 +76,12 @@ async fn main() {
     assert_eq!(orders.show(&ok).await.unwrap(), "order for impl-test");
     assert_eq!(orders.purge(&ok).await.unwrap_err().status(), 403);
 
-    let audit = jwt_guard::Audit::current();
+    let audit = jwt_guard::Registry::global().audit_report();
     let site = |name: &str| audit.handler(&format!("{}::Orders::{name}", module_path!()));
     assert!(site("health").unwrap().is_skipped());
     assert!(site("prefix").unwrap().is_skipped());
     assert_eq!(site("list").unwrap().strategies(), ["impl-test"]);
     assert_eq!(site("purge").unwrap().roles().unwrap().to_string(), r#""admin""#);
     assert!(site("new").is_none());
-    jwt_guard::audit().unwrap();
+    jwt_guard::Registry::global().audit().unwrap();
 }

@@ -1,0 +1,242 @@
+//! One guarded function: the hidden guard extractor first (or the guard run on the
+//! function's own headers), the injected bindings, the body in an `async move` block, and
+//! the return type wrapped in `Result<_, Error>`.
+
+use proc_macro2::{Delimiter, Group, Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::{AttrStyle, Attribute, FnArg, Ident, ReturnType, Signature, Token, Type};
+
+use super::params::{InjectedKind, Params};
+use super::{Errors, Function, Target, site};
+use crate::config::{FinalConfig, Mode};
+use crate::ty::erase_impl_trait;
+
+/// The principal returned by the guard.
+const PRINCIPAL: &str = "__jwt_guard_principal";
+/// The value of the original body.
+const RET: &str = "__jwt_guard_ret";
+
+/// Expands one function. A mistake that leaves it expandable (a missing `async`, an
+/// injected parameter of the wrong shape) is pushed to `errors`; one that does not is the
+/// `Err`, and the caller emits the function as it was.
+pub(crate) fn expand(
+    func: Function,
+    config: &FinalConfig,
+    target: &Target,
+    errors: &mut Errors,
+) -> syn::Result<TokenStream> {
+    let Function {
+        attrs,
+        vis,
+        mut sig,
+        body,
+    } = func;
+    if sig.asyncness.is_none() {
+        errors.push(syn::Error::new(
+            sig.fn_token.span,
+            "the `async` keyword is missing from the function declaration",
+        ));
+        sig.asyncness = Some(Token![async](sig.fn_token.span));
+    }
+
+    let krate = &config.krate;
+    // With stand-in arguments, follow the parameters: the attribute's error is enough.
+    let optional = if config.fallback {
+        sig.inputs.iter().any(|arg| {
+            matches!(arg, FnArg::Typed(typed)
+                if InjectedKind::of(&typed.ty).is_some_and(|(_, in_option)| in_option))
+        })
+    } else {
+        matches!(config.mode, Mode::Optional)
+    };
+    let params = Params::take(&mut sig, krate, optional, !config.fallback, target, errors)?;
+    let annotation = rewrite_output(&mut sig, krate);
+
+    let site = site::ident();
+    let register = site::register(krate, target, &sig.ident, Some(config));
+    let guard = params.guard_expr(&site, krate, optional);
+    let principal = Ident::new(PRINCIPAL, Span::mixed_site());
+    let authenticate = if params.injected.is_empty() {
+        quote!(let _ = #guard;)
+    } else {
+        quote!(let #principal = #guard;)
+    };
+    let rebind = params.rebind_source();
+    let bindings = params.bind_injected(&principal, krate, optional);
+
+    let ret = Ident::new(RET, Span::mixed_site());
+    let (outer, inner) = split_attributes(attrs);
+    let brace = body.span();
+    let run = quote_spanned!(brace=> async move #body.await);
+
+    let statements = quote! {
+        #(#inner)*
+        #register
+        #authenticate
+        #rebind
+        #(#bindings)*
+        let #ret: #annotation = #run;
+        ::core::result::Result::Ok(#ret)
+    };
+    // The new body takes the braces of the old one: rustc reports some lints (dead
+    // code) only on items whose whole span comes from the user's tokens.
+    let mut new_body = Group::new(Delimiter::Brace, statements);
+    new_body.set_span(brace);
+    Ok(quote! {
+        #(#outer)*
+        #vis #sig #new_body
+    })
+}
+
+/// Replaces `-> R` with `-> Result<R, Error>` (`()` for no return type), and returns the
+/// annotation for the body's value: `R` with any `impl Trait` erased to `_`, so that
+/// `return` and `?` in the body keep their types.
+fn rewrite_output(sig: &mut Signature, krate: &TokenStream) -> Type {
+    let (arrow, ty) = match &sig.output {
+        ReturnType::Default => {
+            let span = sig.paren_token.span.close();
+            (Token![->](span), Type::Verbatim(quote_spanned!(span=> ())))
+        }
+        ReturnType::Type(arrow, ty) => (*arrow, (**ty).clone()),
+    };
+    let annotation = erase_impl_trait(&ty);
+    let wrapped = quote!(::core::result::Result<#ty, #krate::__private::Error>);
+    sig.output = ReturnType::Type(arrow, Box::new(Type::Verbatim(wrapped)));
+    annotation
+}
+
+/// Outer attributes stay on the function; inner ones (`#![allow(..)]` at the top of the
+/// body) move to the top of the new body, which covers the old one.
+fn split_attributes(attrs: Vec<Attribute>) -> (Vec<Attribute>, Vec<Attribute>) {
+    attrs
+        .into_iter()
+        .partition(|attr| matches!(attr.style, AttrStyle::Outer))
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::ToTokens;
+    use syn::ItemFn;
+
+    use super::super::authenticate;
+
+    /// The expansion, parsed back as a function.
+    fn expand_fn(args: &str, item: &str) -> ItemFn {
+        let tokens = authenticate(args.parse().unwrap(), item.parse().unwrap());
+        assert!(!tokens.to_string().contains("compile_error"), "{tokens}");
+        syn::parse2(tokens).unwrap()
+    }
+
+    fn expand_str(args: &str, item: &str) -> String {
+        authenticate(args.parse().unwrap(), item.parse().unwrap()).to_string()
+    }
+
+    fn inputs(func: &ItemFn) -> Vec<String> {
+        func.sig
+            .inputs
+            .iter()
+            .map(|arg| arg.to_token_stream().to_string())
+            .collect()
+    }
+
+    // The full expansions are the snapshots of `tests/expand.rs`; these check the
+    // properties a snapshot review could miss.
+
+    #[test]
+    fn the_guard_comes_first_and_injected_parameters_go() {
+        let func = expand_fn(
+            r#""jwt""#,
+            "pub async fn secure(Path(id): Path<u32>, who: Principal) -> Json<Value> { todo!() }",
+        );
+        let inputs = inputs(&func);
+        assert_eq!(inputs.len(), 2);
+        assert!(
+            inputs[0].starts_with("__jwt_guard : :: jwt_guard :: __private :: Guard <"),
+            "{inputs:?}"
+        );
+        assert_eq!(inputs[1], "Path (id) : Path < u32 >");
+        assert_eq!(
+            func.sig.output.to_token_stream().to_string(),
+            "-> :: core :: result :: Result < Json < Value > , :: jwt_guard :: __private :: Error >"
+        );
+    }
+
+    #[test]
+    fn own_headers_get_no_hidden_parameter() {
+        for (item, expected) in [
+            (
+                "async fn f(headers: &HeaderMap) {}",
+                vec!["headers : & HeaderMap"],
+            ),
+            (
+                "async fn m(&self, h: &http::HeaderMap) -> u8 { 1 }",
+                vec!["& self", "h : & http :: HeaderMap"],
+            ),
+            (
+                "async fn f(Wrapper(_): Request) {}",
+                vec!["__jwt_guard_source : Request"],
+            ),
+        ] {
+            assert_eq!(inputs(&expand_fn(r#""jwt""#, item)), expected, "{item}");
+        }
+    }
+
+    #[test]
+    fn generics_and_inner_attributes_are_kept() {
+        let func = expand_fn(
+            r#""jwt", crate = "rt""#,
+            "pub(crate) async fn f<T: Send>(x: T) -> impl Sized where T: Sync { #![allow(unused)] x }",
+        );
+        assert_eq!(
+            func.sig.generics.to_token_stream().to_string(),
+            "< T : Send >"
+        );
+        assert!(func.sig.generics.where_clause.is_some());
+        assert!(inputs(&func)[0].starts_with("__jwt_guard : rt :: __private :: Guard"));
+        assert!(
+            func.attrs
+                .iter()
+                .any(|a| matches!(a.style, syn::AttrStyle::Inner(_)))
+        );
+        let body = func.block.to_token_stream().to_string();
+        assert!(
+            body.contains("let __jwt_guard_ret : _ = async move"),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn optional_needs_option_parameters() {
+        let out = expand_str(r#""jwt", optional"#, "async fn f(p: Principal) {}");
+        assert!(out.contains("with `optional`, a request without credentials runs with no principal: take `Option<Principal>`"), "{out}");
+        let out = expand_str(r#""jwt""#, "async fn f(p: Option<Claims<Mine>>) {}");
+        assert!(
+            out.contains("`Option<Claims<Mine>>` is for `#[authenticate(.., optional)]`"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn mistakes_that_keep_the_function_expanded() {
+        let out = expand_str(r#""jwt""#, "fn f() {}");
+        assert!(out.contains("the `async` keyword is missing"), "{out}");
+        assert!(out.contains("async fn f"), "{out}");
+
+        let out = expand_str(r#""jwt""#, "async fn m(&self) {}");
+        assert!(out.starts_with("async fn m (& self) { }"), "{out}");
+        assert!(
+            out.contains("add a parameter of type `&HeaderMap`"),
+            "{out}"
+        );
+
+        let out = expand_str(r#""jwt""#, "async fn f(a: Principal, b: Principal) {}");
+        assert!(
+            out.contains("only one parameter can receive the authenticated `Principal`"),
+            "{out}"
+        );
+        assert!(
+            out.contains("Clone :: clone (& __jwt_guard_principal)"),
+            "{out}"
+        );
+    }
+}

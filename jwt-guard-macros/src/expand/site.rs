@@ -1,0 +1,105 @@
+//! The site: a `static GuardedHandler` describing the guarded function, registered with
+//! `inventory` for the audit, and its id, which the hidden guard's type carries.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, quote_spanned};
+
+use super::Target;
+use crate::args::Requirement;
+use crate::config::{FinalConfig, Mode};
+
+/// The static description of the site, registered for the audit.
+pub(crate) const SITE: &str = "__JWT_GUARD_SITE";
+
+/// The name of the site's static, hygienic.
+pub(crate) fn ident() -> Ident {
+    Ident::new(SITE, Span::mixed_site())
+}
+
+/// The `static` describing the site and its `inventory` registration. `config` is `None`
+/// for a method skipped in an authenticated impl block.
+pub(crate) fn register(
+    krate: &TokenStream,
+    target: &Target,
+    fn_name: &Ident,
+    config: Option<&FinalConfig>,
+) -> TokenStream {
+    let site = ident();
+    let name = &target.name;
+    let (file, line, column) = location(fn_name);
+    let none = quote!(::core::option::Option::None);
+    let requirement = |r: &Option<Requirement>| match r {
+        Some(r) => {
+            let tree = requirement_tokens(r, krate);
+            quote!(::core::option::Option::Some(#tree))
+        }
+        None => none.clone(),
+    };
+    let (strategies, scopes, roles, optional, skip) = match config {
+        Some(config) => (
+            config.strategies.clone(),
+            requirement(&config.scopes),
+            requirement(&config.roles),
+            matches!(config.mode, Mode::Optional),
+            false,
+        ),
+        None => (Vec::new(), none.clone(), none.clone(), false, true),
+    };
+    quote! {
+        static #site: #krate::__private::GuardedHandler = #krate::__private::GuardedHandler::__new(
+            ::core::concat!(::core::module_path!(), "::", #name),
+            #file,
+            #line,
+            #column,
+            &[#(#strategies),*],
+            #scopes,
+            #roles,
+            #optional,
+            #skip,
+        );
+        #krate::__private::inventory::submit! {
+            #krate::__private::Site(&#site)
+        }
+    }
+}
+
+/// The site's id, as `GuardedHandler::__new` computes it: a constant expression for the
+/// type of the hidden guard, which finds its site by it.
+pub(crate) fn site_id(krate: &TokenStream, target: &Target, fn_name: &Ident) -> TokenStream {
+    let name = &target.name;
+    let (file, line, column) = location(fn_name);
+    quote! {
+        #krate::__private::site_id(
+            ::core::concat!(::core::module_path!(), "::", #name),
+            #file,
+            #line,
+            #column,
+        )
+    }
+}
+
+/// `file!()`, `line!()` and `column!()` spanned on the function's name: where it is.
+fn location(fn_name: &Ident) -> (TokenStream, TokenStream, TokenStream) {
+    let span = fn_name.span();
+    (
+        quote_spanned!(span=> ::core::file!()),
+        quote_spanned!(span=> ::core::line!()),
+        quote_spanned!(span=> ::core::column!()),
+    )
+}
+
+/// `Requirement::All(&[Requirement::One("a"), ..])`, a constant expression.
+fn requirement_tokens(requirement: &Requirement, krate: &TokenStream) -> TokenStream {
+    let path = quote!(#krate::__private::Requirement);
+    match requirement {
+        Requirement::One(value) => quote!(#path::One(#value)),
+        Requirement::All { list, .. } => {
+            let items = list.iter().map(|r| requirement_tokens(r, krate));
+            quote!(#path::All(&[#(#items),*]))
+        }
+        Requirement::Any { list, .. } => {
+            let items = list.iter().map(|r| requirement_tokens(r, krate));
+            quote!(#path::Any(&[#(#items),*]))
+        }
+    }
+}
