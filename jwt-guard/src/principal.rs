@@ -46,8 +46,10 @@ impl Principal {
     }
 
     pub(crate) fn from_shared(claims: Arc<ClaimsMap>, paths: Arc<ClaimPaths>) -> Self {
+        // Filled in by the registry; one shared empty name until then, not one per request.
+        static UNNAMED: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from(""));
         Self {
-            strategy: Arc::from(""),
+            strategy: Arc::clone(&UNNAMED),
             claims,
             paths,
         }

@@ -68,7 +68,68 @@ pub(crate) struct Compact<'t> {
     pub(crate) payload: &'t str,
     pub(crate) signature: &'t str,
     pub(crate) alg: Algorithm,
-    pub(crate) kid: Option<String>,
+    pub(crate) kid: Option<Kid>,
+}
+
+/// A header's `kid`, held inline when it is short: no allocation per request for
+/// ordinary key ids (UUIDs, thumbprints).
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum Kid {
+    Inline { len: u8, bytes: [u8; Kid::INLINE] },
+    Heap(Box<str>),
+}
+
+impl Kid {
+    const INLINE: usize = 64;
+
+    fn new(kid: &str) -> Self {
+        match u8::try_from(kid.len()) {
+            Ok(len) if kid.len() <= Self::INLINE => {
+                let mut bytes = [0u8; Self::INLINE];
+                bytes[..kid.len()].copy_from_slice(kid.as_bytes());
+                Self::Inline { len, bytes }
+            }
+            _ => Self::Heap(Box::from(kid)),
+        }
+    }
+}
+
+impl std::ops::Deref for Kid {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            // Copied from a `str` whole: always UTF-8 (and "" would only miss a key).
+            Self::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            Self::Heap(kid) => kid,
+        }
+    }
+}
+
+impl fmt::Debug for Kid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<'de> Deserialize<'de> for Kid {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = Kid;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key id")
+            }
+
+            fn visit_str<E: de::Error>(self, kid: &str) -> Result<Kid, E> {
+                Ok(Kid::new(kid))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
 }
 
 impl fmt::Debug for Compact<'_> {
@@ -106,21 +167,30 @@ pub(crate) fn parse<'t>(
     {
         return Err(TokenError::TooLarge);
     }
-    let header_json = URL_SAFE_NO_PAD
-        .decode(header)
-        .map_err(|_| TokenError::Malformed)?;
+    // Decoded on the stack when it fits (the default cap does): no allocation.
+    let mut stack = [0u8; 768];
+    let heap;
+    let header_json: &[u8] = match URL_SAFE_NO_PAD.decode_slice(header, &mut stack) {
+        Ok(len) => &stack[..len],
+        Err(base64::DecodeSliceError::OutputSliceTooSmall) => {
+            heap = URL_SAFE_NO_PAD
+                .decode(header)
+                .map_err(|_| TokenError::Malformed)?;
+            &heap
+        }
+        Err(base64::DecodeSliceError::DecodeError(_)) => return Err(TokenError::Malformed),
+    };
     // UTF-8 checked on the whole header first: serde_json does not check the strings it
     // skips, so an ignored member could otherwise carry invalid UTF-8 (found by fuzzing).
-    let header_json = std::str::from_utf8(&header_json).map_err(|_| TokenError::Malformed)?;
+    let header_json = std::str::from_utf8(header_json).map_err(|_| TokenError::Malformed)?;
     let header_fields: Header =
         serde_json::from_str(header_json).map_err(|_| TokenError::Malformed)?;
     if header_fields.crit {
         return Err(TokenError::CriticalHeader);
     }
-    let alg = match header_fields.alg.as_deref() {
-        Some(name) => name
-            .parse::<Algorithm>()
-            .map_err(|_| TokenError::AlgorithmNotAllowed)?,
+    let alg = match header_fields.alg {
+        Some(Some(alg)) => alg,
+        Some(None) => return Err(TokenError::AlgorithmNotAllowed),
         None => return Err(TokenError::Malformed),
     };
     if !allowed.contains(&alg) {
@@ -165,7 +235,7 @@ pub fn verify_jws(
         .map_err(|_| TokenError::Malformed)?;
     Ok(VerifiedJws {
         alg: parsed.alg,
-        kid: parsed.kid,
+        kid: parsed.kid.as_deref().map(str::to_owned),
         payload,
     })
 }
@@ -175,10 +245,12 @@ pub(crate) fn verify_signature(token: &Compact<'_>, key: &KeyEntry) -> Result<()
     if !key.fits(token.alg) {
         return Err(TokenError::UnknownKey);
     }
-    let signature = URL_SAFE_NO_PAD
-        .decode(token.signature)
+    // At most `MAX_SIGNATURE_CHARS` (checked by `parse`): decoded on the stack.
+    let mut signature = [0u8; MAX_SIGNATURE_CHARS * 3 / 4 + 1];
+    let len = URL_SAFE_NO_PAD
+        .decode_slice(token.signature, &mut signature)
         .map_err(|_| TokenError::InvalidSignature)?;
-    if key.verify(token.alg, token.signing_input.as_bytes(), &signature) {
+    if key.verify(token.alg, token.signing_input.as_bytes(), &signature[..len]) {
         Ok(())
     } else {
         Err(TokenError::InvalidSignature)
@@ -279,8 +351,9 @@ fn numeric_date(value: &serde_json::Value, claim: &'static str) -> Result<f64, T
 /// JOSE library would read, or `"\u0061lg"`, which decodes to `alg`). The members that
 /// name keys (`jku`, `x5u`, `jwk`, `x5c`) are skipped unread.
 struct Header {
-    alg: Option<String>,
-    kid: Option<String>,
+    /// `Some(None)`: an `alg` that names no algorithm jwt-guard knows.
+    alg: Option<Option<Algorithm>>,
+    kid: Option<Kid>,
     /// Present at all (even `null` or `[]`): refused, as no extension is implemented.
     crit: bool,
 }
@@ -305,13 +378,13 @@ impl<'de> Deserialize<'de> for Header {
                     crit: false,
                 };
                 // The header is at most ¾ of `max_header_bytes`: a linear scan is cheap.
-                let mut seen: Vec<String> = Vec::new();
-                while let Some(name) = access.next_key::<String>()? {
+                let mut seen: Vec<Name<'de>> = Vec::with_capacity(4);
+                while let Some(name) = access.next_key::<Name<'de>>()? {
                     if seen.contains(&name) {
                         return Err(de::Error::custom("repeated header member"));
                     }
                     match name.as_str() {
-                        "alg" => header.alg = Some(access.next_value()?),
+                        "alg" => header.alg = Some(access.next_value::<AlgName>()?.0),
                         "kid" => header.kid = access.next_value()?,
                         "crit" => {
                             access.next_value::<IgnoredAny>()?;
@@ -327,6 +400,71 @@ impl<'de> Deserialize<'de> for Header {
             }
         }
         deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// A member name, borrowed from the JSON text unless it has escapes. Compared by the
+/// name it decodes to: `"\u0061lg"` is `alg`.
+enum Name<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl PartialEq for Name<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Name<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Name::Borrowed(name) => name,
+            Name::Owned(name) => name,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Name<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = Name<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, name: &'de str) -> Result<Name<'de>, E> {
+                Ok(Name::Borrowed(name))
+            }
+
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<Name<'de>, E> {
+                Ok(Name::Owned(name.to_owned()))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
+/// The value of `alg`: a string, read without allocating; `None` for an unknown name.
+struct AlgName(Option<Algorithm>);
+
+impl<'de> Deserialize<'de> for AlgName {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = AlgName;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an algorithm name")
+            }
+
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<AlgName, E> {
+                Ok(AlgName(name.parse().ok()))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
     }
 }
 

@@ -1,0 +1,269 @@
+//! Same-run ratios that hold on a noisy machine: the two sides of each comparison are
+//! timed in alternating batches (ABAB…, the order flipped every pair), one ratio per
+//! pair, and the median and spread of the pair ratios are reported.
+//!
+//! `cargo bench -p jwt-guard-bench --bench interleaved` (add `-- --quick` for a short
+//! run). Prints Markdown rows for BENCHMARKS.md.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use aws_lc_rs::signature::{self as sig, ParsedPublicKey, RsaPublicKeyComponents};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures_util::FutureExt as _;
+use http::HeaderMap;
+use jwt_guard::cache::TokenCacheConfig;
+use jwt_guard::testkit::Issuer;
+use jwt_guard::{Algorithm, JwtStrategy, Registry};
+use serde_json::{Value, json};
+
+/// One side of a comparison: runs the operation once.
+type Op<'a> = Box<dyn FnMut() + 'a>;
+
+struct Pairs {
+    ratios: Vec<f64>,
+    /// Nanoseconds per operation of each side, per pair.
+    a_ns: Vec<f64>,
+    b_ns: Vec<f64>,
+}
+
+/// Times `b` against `a` in `pairs` alternating batches of `batch` operations.
+fn interleave(pairs: usize, batch: usize, mut a: Op<'_>, mut b: Op<'_>) -> Pairs {
+    let time = |op: &mut Op<'_>| {
+        let start = Instant::now();
+        for _ in 0..batch {
+            op();
+        }
+        start.elapsed().as_nanos() as f64 / batch as f64
+    };
+    // Warm both sides up.
+    time(&mut a);
+    time(&mut b);
+    let mut out = Pairs {
+        ratios: Vec::new(),
+        a_ns: Vec::new(),
+        b_ns: Vec::new(),
+    };
+    for pair in 0..pairs {
+        let (ta, tb) = if pair % 2 == 0 {
+            let ta = time(&mut a);
+            (ta, time(&mut b))
+        } else {
+            let tb = time(&mut b);
+            (time(&mut a), tb)
+        };
+        out.ratios.push(tb / ta);
+        out.a_ns.push(ta);
+        out.b_ns.push(tb);
+    }
+    out
+}
+
+fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[i]
+}
+
+fn ns(value: f64) -> String {
+    if value >= 1000.0 {
+        format!("{:.2} µs", value / 1000.0)
+    } else {
+        format!("{value:.0} ns")
+    }
+}
+
+fn headers(token: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    headers.insert("accept", "application/json".parse().expect("header"));
+    headers
+}
+
+fn b64(value: &Value) -> Vec<u8> {
+    URL_SAFE_NO_PAD
+        .decode(value.as_str().expect("string"))
+        .expect("base64url")
+}
+
+/// The raw aws-lc verification of `token` with a key parsed once: the floor.
+fn raw_verifier(alg: Algorithm, jwk: &Value) -> ParsedPublicKey {
+    match alg {
+        Algorithm::RS256 => RsaPublicKeyComponents {
+            n: b64(&jwk["n"]),
+            e: b64(&jwk["e"]),
+        }
+        .to_parsed_public_key(&sig::RSA_PKCS1_2048_8192_SHA256)
+        .expect("key"),
+        Algorithm::ES256 => {
+            let mut point = vec![4];
+            point.extend(b64(&jwk["x"]));
+            point.extend(b64(&jwk["y"]));
+            ParsedPublicKey::new(&sig::ECDSA_P256_SHA256_FIXED, point).expect("key")
+        }
+        _ => unreachable!("RS256 and ES256 only"),
+    }
+}
+
+/// Claims of about `bytes` bytes of JSON: registered claims, scopes and roles, padded
+/// with a profile of ordinary string members.
+fn claims(issuer: &Issuer, bytes: usize) -> Value {
+    let mut claims = issuer.claims(json!({
+        "sub": "bench-user",
+        "aud": "api",
+        "scope": "orders:read orders:write profile",
+        "roles": ["admin", "ops"],
+    }));
+    let mut i = 0;
+    while claims.to_string().len() < bytes {
+        claims[format!("attribute_{i}")] = json!(format!("value number {i} of the profile"));
+        i += 1;
+    }
+    claims
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (pairs, target) = if quick {
+        (11, Duration::from_millis(5))
+    } else {
+        (41, Duration::from_millis(20))
+    };
+    let issuer = Issuer::offline("https://bench.issuer.test").expect("issuer");
+    let es_kid = issuer.add_key(Algorithm::ES256).expect("key");
+    let jwks = issuer.jwks();
+    let jwk = |kid: &str| {
+        jwks["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .find(|k| k["kid"] == kid)
+            .cloned()
+            .expect("jwk")
+    };
+    let registry = Registry::new();
+    let pinned = |algs: &[Algorithm], cache: bool| {
+        let mut builder = JwtStrategy::builder()
+            .issuer(issuer.issuer())
+            .algorithms(algs.iter().copied())
+            .jwks_json(jwks.to_string().as_bytes());
+        if cache {
+            builder = builder.token_cache(TokenCacheConfig::default());
+        }
+        builder.build().expect("strategy")
+    };
+    registry
+        .register("rs", pinned(&[Algorithm::RS256], false))
+        .expect("register");
+    registry
+        .register("es", pinned(&[Algorithm::ES256], false))
+        .expect("register");
+    registry
+        .register("rs-cached", pinned(&[Algorithm::RS256], true))
+        .expect("register");
+
+    println!(
+        "| comparison | claims | A per op | B per op | B / A: median | p25 – p75 | B − A (median) |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for (alg, kid, name) in [
+        (Algorithm::RS256, issuer.kid(), "rs"),
+        (Algorithm::ES256, es_kid.clone(), "es"),
+    ] {
+        for size in [200usize, 1024] {
+            let token = issuer.token_with(&kid, claims(&issuer, size));
+            let (input, signature) = token.rsplit_once('.').expect("token");
+            let signature = URL_SAFE_NO_PAD.decode(signature).expect("signature");
+            let key = raw_verifier(alg, &jwk(&kid));
+            let headers = headers(&token);
+            let guard = || {
+                registry
+                    .authenticate(&[name], &headers)
+                    .now_or_never()
+                    .expect("no wait once keys are pinned")
+                    .expect("verified")
+            };
+            let raw = || {
+                key.verify_sig(input.as_bytes(), &signature)
+                    .expect("verified")
+            };
+            // Batch size: about `target` of the slower side.
+            let start = Instant::now();
+            black_box(guard());
+            let one = start.elapsed().max(Duration::from_nanos(100));
+            let batch = (target.as_nanos() / one.as_nanos()).clamp(10, 100_000) as usize;
+            let result = interleave(
+                pairs,
+                batch,
+                Box::new(|| {
+                    raw();
+                    black_box(());
+                }),
+                Box::new(|| {
+                    black_box(guard());
+                }),
+            );
+            let diffs: Vec<f64> = result
+                .a_ns
+                .iter()
+                .zip(&result.b_ns)
+                .map(|(a, b)| b - a)
+                .collect();
+            println!(
+                "| A raw aws-lc {alg} verify, B jwt-guard full path | {} B | {} | {} | {:.3}× | {:.3}× – {:.3}× | {} |",
+                input.len() * 3 / 4 - 40,
+                ns(quantile(&result.a_ns, 0.5)),
+                ns(quantile(&result.b_ns, 0.5)),
+                quantile(&result.ratios, 0.5),
+                quantile(&result.ratios, 0.25),
+                quantile(&result.ratios, 0.75),
+                ns(quantile(&diffs, 0.5)),
+            );
+        }
+    }
+
+    // Token-cache hit: the guard path with the cache on, against extraction alone.
+    let token = issuer.token(claims(&issuer, 1024));
+    let headers = headers(&token);
+    let hit = || {
+        registry
+            .authenticate(&["rs-cached"], &headers)
+            .now_or_never()
+            .expect("no wait")
+            .expect("verified")
+    };
+    black_box(hit());
+    let extract = || jwt_guard::extract::bearer_token(&headers, 16 * 1024).expect("token");
+    let result = interleave(
+        pairs,
+        (target.as_nanos() / 500) as usize,
+        Box::new(|| {
+            black_box(extract());
+        }),
+        Box::new(|| {
+            black_box(hit());
+        }),
+    );
+    println!(
+        "| A bearer extraction alone, B token-cache hit (full path) | 1 KiB | {} | {} | {:.3}× | {:.3}× – {:.3}× | {} |",
+        ns(quantile(&result.a_ns, 0.5)),
+        ns(quantile(&result.b_ns, 0.5)),
+        quantile(&result.ratios, 0.5),
+        quantile(&result.ratios, 0.25),
+        quantile(&result.ratios, 0.75),
+        ns(quantile(
+            &result
+                .a_ns
+                .iter()
+                .zip(&result.b_ns)
+                .map(|(a, b)| b - a)
+                .collect::<Vec<_>>(),
+            0.5
+        )),
+    );
+}
