@@ -242,7 +242,7 @@ async fn scheme_is_case_insensitive() {
     );
 }
 
-// ── the seed's three header messages, and header abuse ────────────────────────────
+// ── LoopBack's three header messages, and header abuse ────────────────────────────
 
 #[tokio::test]
 async fn missing_header() {
@@ -459,7 +459,7 @@ async fn audience_checked_when_configured() {
     bearer("/audience", &none)
         .await
         .assert_invalid_token("jwt audience invalid");
-    // The default strategy checks no audience, as the seed.
+    // The default strategy checks no audience, as LoopBack's strategy.
     assert_eq!(bearer("/protected", &bad).await.status, 200);
 }
 

@@ -65,8 +65,50 @@ pub(crate) struct TokenCache {
     clock: Arc<Clock>,
 }
 
-type Lifecycle0 = DefaultLifecycle<Box<str>, Arc<Verified>>;
-type Inner = Cache<Box<str>, Arc<Verified>, ByWeight, DefaultHashBuilder, Lifecycle0>;
+type Lifecycle0 = DefaultLifecycle<TokenKey, Arc<Verified>>;
+type Inner = Cache<TokenKey, Arc<Verified>, ByWeight, DefaultHashBuilder, Lifecycle0>;
+
+/// The cache key: the whole token text, compared whole. Hashed on its last
+/// [`HASHED_BYTES`] bytes only — the tail of the signature, unpredictable for any token
+/// that was verified (only verified tokens are inserted) — so a hit hashes 32 bytes, not
+/// the whole token. Equality still takes every byte: no two tokens alias.
+struct TokenKey(Box<str>);
+
+/// A borrowed token, to look a [`TokenKey`] up without allocating.
+struct TokenRef<'a>(&'a str);
+
+const HASHED_BYTES: usize = 32;
+
+fn hashed_tail(token: &str) -> &[u8] {
+    let bytes = token.as_bytes();
+    &bytes[bytes.len().saturating_sub(HASHED_BYTES)..]
+}
+
+impl std::hash::Hash for TokenKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write(hashed_tail(&self.0));
+    }
+}
+
+impl std::hash::Hash for TokenRef<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write(hashed_tail(self.0));
+    }
+}
+
+impl PartialEq for TokenKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for TokenKey {}
+
+impl quick_cache::Equivalent<TokenKey> for TokenRef<'_> {
+    fn equivalent(&self, key: &TokenKey) -> bool {
+        *key.0 == *self.0
+    }
+}
 
 /// An entry weighs its bytes, and at least `floor`: with the cache's capacity, that floor
 /// makes `max_entries` a hard bound as well as `max_bytes`.
@@ -75,8 +117,8 @@ struct ByWeight {
     floor: u64,
 }
 
-impl Weighter<Box<str>, Arc<Verified>> for ByWeight {
-    fn weight(&self, _key: &Box<str>, value: &Arc<Verified>) -> u64 {
+impl Weighter<TokenKey, Arc<Verified>> for ByWeight {
+    fn weight(&self, _key: &TokenKey, value: &Arc<Verified>) -> u64 {
         value.weight.max(self.floor)
     }
 }
@@ -177,10 +219,10 @@ impl TokenCache {
         if token.len() > self.config.max_token_bytes {
             return None;
         }
-        let hit = cache.get(token)?;
+        let hit = cache.get(&TokenRef(token))?;
         let age = self.clock.now().saturating_duration_since(hit.inserted);
         if age > self.config.max_age {
-            cache.remove(token);
+            cache.remove(&TokenRef(token));
             return None;
         }
         Some(hit)
@@ -200,12 +242,12 @@ impl TokenCache {
             key: Arc::downgrade(key),
             inserted: self.clock.now(),
         };
-        cache.insert(Box::from(token), Arc::new(entry));
+        cache.insert(TokenKey(Box::from(token)), Arc::new(entry));
     }
 
     pub(crate) fn remove(&self, token: &str) {
         if let Some(cache) = &self.cache {
-            cache.remove(token);
+            cache.remove(&TokenRef(token));
         }
     }
 
@@ -225,5 +267,26 @@ impl fmt::Debug for TokenCache {
             .field("entries", &self.len())
             .field("config", &self.config)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use std::hash::BuildHasher;
+
+    use super::*;
+
+    #[test]
+    fn tokens_with_the_same_tail_hash_alike_but_never_alias() {
+        let a = TokenKey(Box::from("aaaa.bbbb.the-same-signature-tail-of-32-bytes"));
+        let b = TokenRef("zzzz.yyyy.the-same-signature-tail-of-32-bytes");
+        let hasher = DefaultHashBuilder::default();
+        assert_eq!(hasher.hash_one(&a), hasher.hash_one(&b));
+        assert!(!quick_cache::Equivalent::equivalent(&b, &a));
+        let same = TokenRef("aaaa.bbbb.the-same-signature-tail-of-32-bytes");
+        assert_eq!(hasher.hash_one(&a), hasher.hash_one(&same));
+        assert!(quick_cache::Equivalent::equivalent(&same, &a));
+        // Shorter than the hashed tail: the whole token is hashed.
+        assert_eq!(hashed_tail("abc"), b"abc");
     }
 }

@@ -4,18 +4,8 @@
 //! lookups from an atomically swapped snapshot: the request path takes no lock and never
 //! waits on the network while a usable key is cached.
 //!
-//! | behaviour | default |
-//! |---|---|
-//! | fetch timeout | 5 s |
-//! | response body cap | 1 MiB |
-//! | keys per set | 100 |
-//! | redirects | 3, never to plain http |
-//! | max age without `Cache-Control` | 10 min (jwks-rsa's `cacheMaxAge` in the LoopBack app) |
-//! | `Cache-Control: max-age` bounds | 30 s ..= 24 h |
-//! | background refresh | at 80 % of the max age |
-//! | refetch on unknown `kid` | at most once per 30 s |
-//! | stale keys kept after failed refreshes | 24 h past expiry |
-//! | pause after a failed fetch | 5 s (`Retry-After` of the 503) |
+//! Every setting and its default is on [`JwksConfig`] (and in the README's defaults
+//! table).
 
 mod clock;
 mod fetch;

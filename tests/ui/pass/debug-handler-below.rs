@@ -28,4 +28,10 @@ fn main() {
     let _app: Router = Router::new()
         .route("/", get(hello))
         .route("/orders/{id}", get(order));
+    // `#[debug_handler]` copies each handler's body into its checks: the audit still
+    // lists each site once.
+    let audit = jwt_guard::Registry::global().audit_report();
+    let names: Vec<&str> = audit.handlers().iter().map(|h| h.handler()).collect();
+    assert_eq!(names.len(), 2, "{audit}");
+    assert!(names[0].ends_with("::hello") && names[1].ends_with("::order"), "{audit}");
 }
