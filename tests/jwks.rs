@@ -1040,20 +1040,9 @@ fn pinned_keys_that_are_weak_or_useless_are_refused_at_build() {
 
 // ── the token cache never accepts what a cold verification would refuse (issue 10) ──
 
-/// A small seeded PRNG (xorshift64*), so a failing schedule can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// A verdict, comparable across strategies.
 fn verdict(result: Result<jwt_guard::Principal, jwt_guard::Error>) -> String {

@@ -127,7 +127,7 @@ impl fmt::Display for ConfigError {
                 f,
                 "authentication strategies used by #[authenticate] but not registered: {} \
                  (used by {})",
-                quoted(strategies),
+                quoted(strategies, "and"),
                 handlers.join(", ")
             ),
         }
@@ -143,12 +143,12 @@ impl std::error::Error for ConfigError {
     }
 }
 
-/// `"a"`, `"a" and "b"`, `"a", "b" and "c"`.
-fn quoted(names: &[String]) -> String {
+/// `"a"`, `"a" and "b"`, `"a", "b" and "c"` (or another conjunction).
+pub(crate) fn quoted(names: &[String], conjunction: &str) -> String {
     let quoted: Vec<String> = names.iter().map(|name| format!("\"{name}\"")).collect();
     match quoted.split_last() {
         Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        Some((last, rest)) => format!("{} {conjunction} {last}", rest.join(", ")),
         None => String::new(),
     }
 }

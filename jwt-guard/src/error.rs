@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use http::StatusCode;
 
+use crate::config_error::quoted;
+
 /// Why a request was refused: the error every request-time operation of jwt-guard returns.
 ///
 /// It is one pointer wide; look at [`Error::kind`] for what went wrong and at
@@ -374,16 +376,6 @@ pub(crate) fn is_scope_token(scope: &str) -> bool {
         && scope
             .bytes()
             .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
-}
-
-/// `"a"`, `"a" or "b"`, `"a", "b" or "c"`.
-fn quoted(names: &[String], conjunction: &str) -> String {
-    let quoted: Vec<String> = names.iter().map(|name| format!("\"{name}\"")).collect();
-    match quoted.split_last() {
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} {conjunction} {last}", rest.join(", ")),
-        None => String::new(),
-    }
 }
 
 impl From<ErrorKind> for Error {
