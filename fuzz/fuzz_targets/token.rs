@@ -34,7 +34,9 @@ fn raw(data: &[u8]) {
     };
     let limits = Limits::default();
     for keys in [&*common::ASYMMETRIC, &*common::SYMMETRIC] {
-        if let Ok(verified) = jwt_guard::verify::verify_jws(token, keys, &common::ALL_ALGORITHMS, &limits) {
+        if let Ok(verified) =
+            jwt_guard::verify::verify_jws(token, keys, &common::ALL_ALGORITHMS, &limits)
+        {
             assert!(
                 common::KNOWN_VALID.contains(&token),
                 "verified an unknown token {token:?} ({:?})",
