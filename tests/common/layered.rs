@@ -53,6 +53,7 @@ pub(crate) async fn health() -> String {
 }
 
 /// One policy per route of `common/app.rs`, named `<framework> <path>`.
+#[derive(Clone)]
 pub(crate) struct Policies {
     pub(crate) either: Policy,
     pub(crate) orders: Policy,
