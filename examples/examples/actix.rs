@@ -2,8 +2,10 @@
 //! one (`server.rs`).
 //!
 //! `GET /protected` answers `{"message":"Access granted"}`, `GET /whoami` shows the
-//! principal, `GET /orders` needs the `orders:read` scope, `GET /public` is open. With
-//! no `ISSUER`, an embedded issuer starts on 127.0.0.1 and curl lines are printed.
+//! principal, `GET /orders` needs the `orders:read` scope, `GET /public` is open. The
+//! scope `/api` is protected as a whole by `AuthMiddleware` instead: its handlers take
+//! `Principal` as an ordinary extractor. An embedded issuer starts on 127.0.0.1 and curl
+//! lines are printed.
 //!
 //! ```text
 //! cargo run --example actix
@@ -13,6 +15,8 @@ use std::process::ExitCode;
 
 use actix_web::web::{self, Json};
 use actix_web::{App, HttpServer};
+use jwt_guard::actix::AuthMiddleware;
+use jwt_guard::policy::Policy;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{Claims, JwtStrategy, Principal, Registry, authenticate};
 use serde::Deserialize;
@@ -38,6 +42,11 @@ async fn orders(caller: Claims<Caller>) -> Json<Value> {
     Json(json!({ "orders": [1, 2, 3], "for": caller.sub }))
 }
 
+/// Under the `/api` scope's middleware: no attribute needed.
+async fn api_me(principal: Principal) -> Json<Value> {
+    Json(json!({ "sub": principal.subject(), "via": "AuthMiddleware" }))
+}
+
 async fn public() -> Json<Value> {
     Json(json!({ "message": "Hello, anyone" }))
 }
@@ -61,6 +70,9 @@ async fn run() -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     jwt_guard::register("jwt", strategy).map_err(|e| e.to_string())?;
+    let api = Policy::builder("actix /api", ["jwt"])
+        .build()
+        .map_err(|e| e.to_string())?;
     let audit = Registry::global()
         .audit()
         .map_err(|e| format!("refusing to start: {e}"))?;
@@ -70,8 +82,13 @@ async fn run() -> Result<(), String> {
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(3000);
-    let server = HttpServer::new(|| {
+    let server = HttpServer::new(move || {
         App::new()
+            .service(
+                web::scope("/api")
+                    .wrap(AuthMiddleware::new(api.clone()))
+                    .route("/me", web::get().to(api_me)),
+            )
             .route("/protected", web::get().to(secure_endpoint))
             .route("/whoami", web::get().to(whoami))
             .route("/orders", web::get().to(orders))
@@ -86,7 +103,9 @@ async fn run() -> Result<(), String> {
     println!("Try:");
     println!("  curl -i -H 'Authorization: Bearer {token}' http://{addr}/protected");
     println!("  curl -i -H 'Authorization: Bearer {token}' http://{addr}/orders");
+    println!("  curl -i -H 'Authorization: Bearer {token}' http://{addr}/api/me");
     println!("  curl -i http://{addr}/protected");
+    println!("  curl -i http://{addr}/api/me");
     println!("  curl -i http://{addr}/public");
     server.run().await.map_err(|e| e.to_string())
 }

@@ -1,4 +1,5 @@
-//! The start-up audit: every `#[authenticate]` site, and the strategies they need.
+//! The start-up audit: every `#[authenticate]` site and every layer
+//! [`Policy`], and the strategies they need.
 //!
 //! Each use of the attribute puts a [`GuardedHandler`] in a `static` and registers it
 //! with `inventory` at link time, so the list is complete before `main` runs, whether
@@ -12,6 +13,7 @@ use std::sync::LazyLock;
 
 use crate::authz::Requirement;
 use crate::config_error::ConfigError;
+use crate::policy::Policy;
 
 /// One `#[authenticate]` site: a handler, the strategies it accepts and what it requires.
 #[derive(Debug, Clone, Copy)]
@@ -102,6 +104,16 @@ impl GuardedHandler {
         self.optional
     }
 
+    /// What a request must pass, for [`guard::check`](crate::guard).
+    pub(crate) fn rules(&self) -> crate::guard::Rules<'_, &'static str> {
+        crate::guard::Rules {
+            strategies: self.strategies,
+            scopes: self.scopes.as_ref(),
+            roles: self.roles.as_ref(),
+            optional: self.optional,
+        }
+    }
+
     /// True for a method marked `#[authenticate(skip)]` in an authenticated impl block: it
     /// is listed so that the exemption is visible, and is not authenticated.
     pub fn is_skipped(&self) -> bool {
@@ -137,30 +149,50 @@ impl fmt::Display for GuardedHandler {
 }
 
 /// What [`Registry::audit`](crate::Registry::audit) found: every `#[authenticate]` site linked into the
-/// program, and the strategies they name that the registry lacks.
+/// program, every layer [`Policy`] built so far, and the strategies they name that the
+/// registry lacks.
 #[derive(Debug, Clone)]
 pub struct Audit {
     handlers: Vec<&'static GuardedHandler>,
-    unregistered: BTreeMap<&'static str, Vec<&'static str>>,
+    layers: Vec<Policy>,
+    /// Strategy → the handlers and layers (`layer "name"`) that use it.
+    unregistered: BTreeMap<String, Vec<String>>,
 }
 
 impl Audit {
-    /// Collects the sites and checks their strategies with `is_registered`.
+    /// Collects the sites and the policies and checks their strategies with
+    /// `is_registered` (a policy with a registry of its own is checked against that).
     pub(crate) fn against(is_registered: impl Fn(&str) -> bool) -> Self {
         let handlers = sites().to_vec();
-        let mut unregistered: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
+        let layers = crate::policy::built();
+        let mut unregistered: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut note = |name: &str, user: String| {
+            let users = unregistered.entry(name.to_owned()).or_default();
+            if !users.contains(&user) {
+                users.push(user);
+            }
+        };
         for handler in &handlers {
             for name in handler.strategies {
                 if !is_registered(name) {
-                    let users = unregistered.entry(name).or_default();
-                    if !users.contains(&handler.handler) {
-                        users.push(handler.handler);
-                    }
+                    note(name, handler.handler.to_owned());
+                }
+            }
+        }
+        for layer in &layers {
+            for name in layer.strategies() {
+                let registered = match layer.registry() {
+                    Some(own) => own.contains(name),
+                    None => is_registered(name),
+                };
+                if !registered {
+                    note(name, format!("layer {:?}", layer.name()));
                 }
             }
         }
         Self {
             handlers,
+            layers,
             unregistered,
         }
     }
@@ -175,9 +207,20 @@ impl Audit {
         self.handlers.iter().copied().find(|h| h.handler == handler)
     }
 
-    /// Strategy names used by some site but not registered, sorted.
-    pub fn unregistered(&self) -> Vec<&'static str> {
-        self.unregistered.keys().copied().collect()
+    /// Every layer policy built before the audit, sorted by name: which router or
+    /// service ([`Policy::name`]), its strategies and requirements.
+    pub fn layers(&self) -> &[Policy] {
+        &self.layers
+    }
+
+    /// The layer policy named `name`, if one was built.
+    pub fn layer(&self, name: &str) -> Option<&Policy> {
+        self.layers.iter().find(|p| p.name() == name)
+    }
+
+    /// Strategy names used by some site or layer but not registered, sorted.
+    pub fn unregistered(&self) -> Vec<&str> {
+        self.unregistered.keys().map(String::as_str).collect()
     }
 
     pub(crate) fn into_result(self) -> Result<Self, ConfigError> {
@@ -190,23 +233,24 @@ impl Audit {
                 tracing::error!(
                     strategy = name,
                     handler = user,
-                    "a handler names an authentication strategy that is not registered"
+                    "a handler or layer names an authentication strategy that is not registered"
                 );
                 if !handlers.iter().any(|h| h == user) {
-                    handlers.push((*user).to_owned());
+                    handlers.push(user.clone());
                 }
             }
         }
         handlers.sort();
         Err(ConfigError::UnregisteredStrategies {
-            strategies: self.unregistered().into_iter().map(str::to_owned).collect(),
+            strategies: self.unregistered.keys().cloned().collect(),
             handlers,
         })
     }
 }
 
 impl fmt::Display for Audit {
-    /// One line per site, then the unregistered strategies, if any.
+    /// One line per site, then one per layer (when there are any), then the
+    /// unregistered strategies, if any.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.handlers.len();
         writeln!(
@@ -216,6 +260,13 @@ impl fmt::Display for Audit {
         )?;
         for handler in &self.handlers {
             writeln!(f, "  {handler}")?;
+        }
+        if !self.layers.is_empty() {
+            let n = self.layers.len();
+            writeln!(f, "{n} layer{}:", if n == 1 { "" } else { "s" })?;
+            for layer in &self.layers {
+                writeln!(f, "  {layer}")?;
+            }
         }
         for (name, users) in &self.unregistered {
             writeln!(

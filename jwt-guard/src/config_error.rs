@@ -65,6 +65,12 @@ pub enum ConfigError {
     },
     /// A strategy name is empty.
     EmptyStrategyName,
+    /// A [`Policy`](crate::policy::Policy) names no strategy: it would refuse every
+    /// request.
+    NoStrategies {
+        /// The policy's name.
+        policy: String,
+    },
     /// A strategy is registered under this name already; the first registration stays.
     DuplicateStrategy {
         /// The name.
@@ -114,6 +120,9 @@ impl fmt::Display for ConfigError {
                 )
             }
             Self::EmptyStrategyName => f.write_str("a strategy name must not be empty"),
+            Self::NoStrategies { policy } => {
+                write!(f, "the policy {policy:?} names no authentication strategy")
+            }
             Self::DuplicateStrategy { name } => {
                 write!(
                     f,

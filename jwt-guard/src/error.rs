@@ -64,7 +64,8 @@ pub enum ErrorKind {
     // ── our own side (5xx) ──────────────────────────────────────────────────────────
     /// A handler names a strategy that is not registered in the registry in use.
     UnknownStrategy(String),
-    /// The service is wired wrongly for this request (logged with the details).
+    /// The service is wired wrongly for this request: the text (fixed, written by
+    /// jwt-guard) names the mistake in the response; the details are logged.
     Misconfigured(&'static str),
     /// No usable signing keys: the key server is unreachable and nothing usable is cached.
     KeysUnavailable {
@@ -235,10 +236,10 @@ impl Error {
                 Challenge::None,
                 format!("authentication strategy \"{name}\" is not registered").into(),
             ),
-            ErrorKind::Misconfigured(_) => (
+            ErrorKind::Misconfigured(reason) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Challenge::None,
-                "authentication is misconfigured".into(),
+                format!("authentication is misconfigured: {reason}").into(),
             ),
             ErrorKind::KeysUnavailable { .. } => (
                 StatusCode::SERVICE_UNAVAILABLE,

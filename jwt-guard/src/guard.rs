@@ -1,49 +1,155 @@
-//! The one entry point of the attribute (and of every integration): the site's
-//! strategies in order, then its scope and role requirements. Nothing framework-specific:
-//! the integrations hand in the headers and the registry the request carries.
+//! The one entry point of the attribute and of every layer: the strategies in order,
+//! then the scope and role requirements. Nothing framework-specific: the integrations
+//! hand in the headers, the registry the request carries and, under a layer, what the
+//! layer found.
 
 use http::HeaderMap;
 
-use crate::audit::GuardedHandler;
+use crate::authz::Requirement;
 use crate::error::Error;
+#[cfg(any(feature = "tower", feature = "axum", feature = "actix-web"))]
+use crate::error::ErrorKind;
+#[cfg(any(feature = "tower", feature = "axum", feature = "actix-web"))]
+use crate::policy::Policy;
 use crate::principal::Principal;
 use crate::registry::Registry;
 
-/// Authenticates a request for `site`, with `registry` or the global one.
+/// What a request must pass: an attribute site's static data
+/// ([`GuardedHandler::rules`](crate::audit::GuardedHandler)) or a layer's
+/// [`Policy`], both checked by [`check`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rules<'a, N> {
+    pub(crate) strategies: &'a [N],
+    pub(crate) scopes: Option<&'a Requirement>,
+    pub(crate) roles: Option<&'a Requirement>,
+    pub(crate) optional: bool,
+}
+
+/// Authenticates a request with `registry`.
 ///
-/// `Ok(None)` only for an `optional` site whose request carried no credentials of any of
-/// its strategies' kinds; refused credentials are an error either way.
-pub(crate) async fn check(
-    site: &GuardedHandler,
+/// `Ok(None)` only for optional rules and a request that carried no credentials of any
+/// of the strategies' kinds; refused credentials are an error either way.
+pub(crate) async fn check<N: AsRef<str>>(
+    rules: Rules<'_, N>,
     headers: &HeaderMap,
-    registry: Option<&Registry>,
+    registry: &Registry,
 ) -> Result<Option<Principal>, Error> {
-    let registry = registry.unwrap_or_else(|| Registry::global());
-    match registry.authenticate(site.strategies(), headers).await {
+    match registry.authenticate(rules.strategies, headers).await {
         Ok(principal) => {
-            crate::authz::authorize(&principal, site.scopes(), site.roles())?;
+            crate::authz::authorize(&principal, rules.scopes, rules.roles)?;
             Ok(Some(principal))
         }
-        Err(err) if site.is_optional() && err.is_missing_credentials() => Ok(None),
+        Err(err) if rules.optional && err.is_missing_credentials() => Ok(None),
         Err(err) => Err(err),
     }
 }
 
-/// [`check`] for the site with this id (the hidden extractor knows its site by id).
+/// What a layer leaves in the request's extensions when it let the request through:
+/// the principal (none for an optional policy and a request without credentials), the
+/// policy, and the registry it used. The extractors read it; the attribute's hidden
+/// extractor reuses its principal instead of verifying the token again.
+#[cfg(any(feature = "tower", feature = "axum", feature = "actix-web"))]
+#[cfg_attr(
+    not(any(feature = "tower", feature = "actix-web")),
+    allow(dead_code, reason = "built by the layers only")
+)]
+#[derive(Clone)]
+pub(crate) struct Authenticated {
+    pub(crate) principal: Option<Principal>,
+    policy: Policy,
+    registry: Registry,
+}
+
+#[cfg(any(feature = "tower", feature = "axum", feature = "actix-web"))]
+#[cfg_attr(
+    not(any(feature = "axum", feature = "actix-web")),
+    allow(dead_code, reason = "read by the extractors only")
+)]
+impl Authenticated {
+    /// The principal of an attribute site whose strategies (and registry) are the
+    /// layer's: the same chain on the same headers would find the same principal.
+    fn reusable_for(&self, strategies: &[&str], registry: &Registry) -> Option<&Principal> {
+        let same_chain = self.policy.strategies().len() == strategies.len()
+            && self
+                .policy
+                .strategies()
+                .iter()
+                .zip(strategies)
+                .all(|(a, b)| **a == **b);
+        (same_chain && self.registry.same_as(registry))
+            .then_some(self.principal.as_ref())
+            .flatten()
+    }
+
+    /// The principal for a `Principal` extractor: a 401 when the layer was optional and
+    /// the request carried no credentials.
+    pub(crate) fn required(&self) -> Result<Principal, Error> {
+        self.principal.clone().ok_or_else(|| {
+            Error::new(ErrorKind::NoCredentials {
+                expected: self
+                    .policy
+                    .strategies()
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+            })
+        })
+    }
+}
+
+/// What a layer does with a request: check it against `policy`; on success, what to
+/// put in its extensions.
+#[cfg(any(feature = "tower", feature = "actix-web"))]
+pub(crate) async fn layer(
+    policy: &Policy,
+    headers: &HeaderMap,
+    registry: Option<&Registry>,
+) -> Result<Authenticated, Error> {
+    let registry = policy.registry_for(registry);
+    let principal = check(policy.rules(), headers, registry).await?;
+    Ok(Authenticated {
+        principal,
+        policy: policy.clone(),
+        registry: registry.clone(),
+    })
+}
+
+/// The 500 of an extractor used where no layer authenticated the request, logged.
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+pub(crate) fn no_layer(extractor: &'static str) -> Error {
+    const MISTAKE: &str = "Principal extracted but no jwt-guard layer authenticated this request";
+    tracing::error!(
+        extractor,
+        "{MISTAKE}: add the layer (AuthLayer, AuthMiddleware) in front of this route, or \
+         use #[authenticate] on the handler"
+    );
+    Error::new(ErrorKind::Misconfigured(MISTAKE))
+}
+
+/// The attribute's check for the site with this id (the hidden extractor knows its site
+/// by id). Under a layer that ran the same strategies with the same registry, the
+/// layer's principal is reused — the token is not verified twice — and only the site's
+/// own scopes and roles are checked.
 #[cfg(any(feature = "axum", feature = "actix-web"))]
 pub(crate) async fn check_id(
     id: u64,
     headers: &HeaderMap,
     registry: Option<&Registry>,
+    layer: Option<&Authenticated>,
 ) -> Result<Option<Principal>, Error> {
     let Some(site) = crate::audit::site(id) else {
         tracing::error!(
             site = id,
             "an #[authenticate] extractor names a site that is not registered"
         );
-        return Err(Error::new(crate::error::ErrorKind::Misconfigured(
+        return Err(Error::new(ErrorKind::Misconfigured(
             "an #[authenticate] site is missing from the program",
         )));
     };
-    check(site, headers, registry).await
+    let registry = registry.unwrap_or_else(|| Registry::global());
+    if let Some(principal) = layer.and_then(|l| l.reusable_for(site.strategies(), registry)) {
+        crate::authz::authorize(principal, site.scopes(), site.roles())?;
+        return Ok(Some(principal.clone()));
+    }
+    check(site.rules(), headers, registry).await
 }

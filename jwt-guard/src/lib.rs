@@ -26,13 +26,20 @@
 //! signature, claims) → [`jwks`] (the keys) → [`JwtStrategy`] / [`Strategy`] →
 //! [`Registry`] (named strategies) → [`authz`] (scopes and roles) → the framework
 //! integrations (axum, actix-web) and [`render`] (the error body). [`audit`] lists every
-//! protected handler; [`claims`] says where scopes and roles are read.
+//! protected handler and layer; [`claims`] says where scopes and roles are read.
+//!
+//! To protect a whole router, scope or gRPC service instead of one handler, build a
+//! [`policy::Policy`] (the attribute's options as a value) and wrap the router in the
+//! layer of its framework: `layer::AuthLayer` (tower, axum), `grpc::GrpcAuthLayer`
+//! (tonic), `actix::AuthMiddleware` (actix-web).
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `macros` | yes | the `#[authenticate]` attribute |
-//! | `axum` | yes | `IntoResponse` for [`Error`], the extractor the attribute uses |
-//! | `actix-web` | no | the same for actix-web 4 (`ResponseError`, `FromRequest`) |
+//! | `axum` | yes | `IntoResponse` for [`Error`], the extractor the attribute uses; [`Principal`], `Option<Principal>` and [`Claims<T>`] as extractors under a layer |
+//! | `actix-web` | no | the same for actix-web 4 (`ResponseError`, `FromRequest`), and `actix::AuthMiddleware` for an `App` or a `scope` |
+//! | `tower` | no | `layer::AuthLayer`: a tower layer protecting a whole router or service with a [`policy::Policy`] |
+//! | `tonic` | no | `grpc::GrpcAuthLayer`: the layer for tonic servers, with gRPC statuses and per-method policies (implies `tower`) |
 //! | `testkit` | no | [`testkit`]: signing keys and an embedded issuer for examples and tests |
 //!
 //! Start-up mistakes are a [`ConfigError`]; what stops a request is an [`Error`]. The
@@ -53,6 +60,7 @@ mod guard;
 mod integrations;
 pub mod jwks;
 pub mod manual;
+pub mod policy;
 mod principal;
 mod registry;
 pub mod render;
@@ -61,6 +69,21 @@ mod strategy;
 #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
 pub mod testkit;
 pub mod verify;
+
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+#[doc(inline)]
+pub use integrations::tower as layer;
+
+#[cfg(feature = "tonic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tonic")))]
+#[doc(inline)]
+pub use integrations::grpc;
+
+#[cfg(feature = "actix-web")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix-web")))]
+#[doc(inline)]
+pub use integrations::actix;
 
 #[doc(hidden)]
 pub mod __private {

@@ -17,15 +17,15 @@
 ///   header and claims. Nothing the token says is believed before its signature verifies,
 ///   and only `alg`, `kid` and `crit` are read from its header even then.
 /// - **Trusted, but checked**: the key server. Its answers arrive over HTTPS (plain HTTP
-///   to loopback only, unless [`JwksConfig::dangerous_allow_http`](crate::JwksConfig::dangerous_allow_http)),
+///   to loopback only, unless [`JwksConfig::dangerous_allow_http`](crate::jwks::JwksConfig::dangerous_allow_http)),
 ///   and may still be malformed, huge, slow or absent: they are capped, parsed key by key,
 ///   and a failure is a 503, never a 401 or an open door.
 /// - **Trusted**: the service's own configuration: issuer, allow-list, pinned keys.
 ///
 /// The request path in order: [`extract::bearer_token`](crate::extract::bearer_token)
 /// (header caps and syntax) → `verify::parse` (token caps, segments, header) → key lookup
-/// in the [`KeySet`](crate::KeySet) → signature (aws-lc) → claims (`verify::decode_claims`,
-/// `verify::validate_claims`). The signature layer alone is [`verify_jws`](crate::verify_jws).
+/// in the [`KeySet`](crate::jwks::KeySet) → signature (aws-lc) → claims (`verify::decode_claims`,
+/// `verify::validate_claims`). The signature layer alone is [`verify_jws`](crate::verify::verify_jws).
 ///
 /// ## 1. `alg: none` (CVE-2022-23540)
 ///
@@ -100,13 +100,13 @@
 /// | what | cap | where |
 /// |---|---|---|
 /// | `Authorization` value | 8 KiB, checked first | [`extract::bearer_token`](crate::extract::bearer_token) |
-/// | token | [`Limits::max_token_bytes`](crate::Limits::max_token_bytes), 8 KiB | `verify::parse` |
+/// | token | [`Limits::max_token_bytes`](crate::verify::Limits::max_token_bytes), 8 KiB | `verify::parse` |
 /// | segments | exactly three, found with two `split_once`: no collection | `verify::parse` |
-/// | encoded header | [`Limits::max_header_bytes`](crate::Limits::max_header_bytes), 1 KiB | `verify::parse` |
-/// | encoded payload (claims) | [`Limits::max_payload_bytes`](crate::Limits::max_payload_bytes), 8 KiB | `verify::parse` |
+/// | encoded header | [`Limits::max_header_bytes`](crate::verify::Limits::max_header_bytes), 1 KiB | `verify::parse` |
+/// | encoded payload (claims) | [`Limits::max_payload_bytes`](crate::verify::Limits::max_payload_bytes), 8 KiB | `verify::parse` |
 /// | signature | [`MAX_SIGNATURE_CHARS`](crate::verify::MAX_SIGNATURE_CHARS) (RSA-8192) | `verify::parse` |
 /// | JSON nesting | 128 levels (`serde_json`) | header and claims |
-/// | JWK Set body, keys | 1 MiB, 100 keys | [`JwksConfig`](crate::JwksConfig) |
+/// | JWK Set body, keys | 1 MiB, 100 keys | [`JwksConfig`](crate::jwks::JwksConfig) |
 ///
 /// Claims are parsed only behind a valid signature. Measured: no request makes the guard
 /// allocate more than 32 times its 8 KiB cap in total (the worst input seen, a validly

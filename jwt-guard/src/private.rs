@@ -88,11 +88,14 @@ pub struct Guard<const SITE: u64>(Option<Principal>);
 impl<const SITE: u64> Guard<SITE> {
     /// Not public API. Authenticates the request of these headers for site `SITE`.
     #[cfg(any(feature = "axum", feature = "actix-web"))]
+    /// Under a layer (`layer`), its principal is reused when the strategies match.
+    #[cfg(any(feature = "axum", feature = "actix-web"))]
     pub(crate) async fn extract(
         headers: &HeaderMap,
         registry: Option<&Registry>,
+        layer: Option<&crate::guard::Authenticated>,
     ) -> Result<Self, Error> {
-        crate::guard::check_id(SITE, headers, registry)
+        crate::guard::check_id(SITE, headers, registry, layer)
             .await
             .map(Self)
     }
@@ -157,7 +160,8 @@ pub async fn guard(
     headers: &HeaderMap,
     registry: Option<&Registry>,
 ) -> Result<Principal, Error> {
-    let principal = crate::guard::check(site, headers, registry).await?;
+    let registry = registry.unwrap_or_else(|| Registry::global());
+    let principal = crate::guard::check(site.rules(), headers, registry).await?;
     Guard::<0>(principal).principal()
 }
 
@@ -168,7 +172,8 @@ pub async fn guard_optional(
     headers: &HeaderMap,
     registry: Option<&Registry>,
 ) -> Result<Option<Principal>, Error> {
-    crate::guard::check(site, headers, registry).await
+    let registry = registry.unwrap_or_else(|| Registry::global());
+    crate::guard::check(site.rules(), headers, registry).await
 }
 
 /// Not public API. The fail-closed check on the sync methods of an authenticated impl

@@ -123,7 +123,8 @@ impl Registry {
     }
 
     /// Runs the strategies registered under `names` on `headers`, in order; the first
-    /// success wins.
+    /// success wins. The names are anything that reads as `str` (`&str`, `String`,
+    /// `Box<str>`), so a caller holding owned names allocates nothing per request.
     ///
     /// LoopBack's semantics for `@authenticate('a', 'b')`:
     ///
@@ -146,23 +147,28 @@ impl Registry {
     /// println!("authenticated by {}", principal.strategy());
     /// # Ok(()) }
     /// ```
-    pub async fn authenticate(
+    pub async fn authenticate<N: AsRef<str>>(
         &self,
-        names: &[&str],
+        names: &[N],
         headers: &HeaderMap,
     ) -> Result<Principal, Error> {
         if let [name] = names {
-            return self.authenticate_one(name, headers).await;
+            return self.authenticate_one(name.as_ref(), headers).await;
         }
         for name in names {
-            match self.authenticate_one(name, headers).await {
+            match self.authenticate_one(name.as_ref(), headers).await {
                 Err(err) if err.is_missing_credentials() => continue,
                 result => return result,
             }
         }
         Err(Error::new(ErrorKind::NoCredentials {
-            expected: names.iter().map(|name| (*name).to_owned()).collect(),
+            expected: names.iter().map(|name| name.as_ref().to_owned()).collect(),
         }))
+    }
+
+    /// True when `self` and `other` are the same registry (clones of one value).
+    pub(crate) fn same_as(&self, other: &Registry) -> bool {
+        Arc::ptr_eq(&self.map, &other.map)
     }
 
     async fn authenticate_one(&self, name: &str, headers: &HeaderMap) -> Result<Principal, Error> {

@@ -1,15 +1,52 @@
-//! actix-web: [`Error`] as a response, the hidden extractor of `#[authenticate]` (with
-//! the registry of `App::app_data(registry)`, or the global one), and `HttpRequest` as a
-//! header source.
+//! actix-web: [`AuthMiddleware`], which protects an `App` or a `scope` with a
+//! [`Policy`] (`.wrap(AuthMiddleware::new(policy))`), and [`Principal`],
+//! `Option<Principal>` and [`Claims<T>`] as extractors downstream of it.
+//!
+//! The middleware runs the policy's strategies in order, then its scopes and roles — the
+//! code `#[authenticate]` runs — and answers a refusal exactly as the attribute does
+//! (status, `WWW-Authenticate`, `Retry-After`, the renderer's body) without calling the
+//! service. On success the principal is in the request's extensions. A handler under it
+//! with `#[authenticate(..)]` of the same strategies does not verify the token again.
+//! The registry is the policy's own, else `App::app_data(registry)`, else the global one.
+//!
+//! `Principal` and `Claims<T>` used where no middleware ran are a 500 naming the
+//! mistake, logged. `Option<Principal>` is actix-web's own `Option<T>` extractor, which
+//! turns every error into `None` — that mistake included (a handler then runs as for an
+//! anonymous caller; prefer `Principal` where a caller is required).
+//!
+//! ```
+//! use actix_web::{App, web};
+//! use jwt_guard::Principal;
+//! use jwt_guard::actix::AuthMiddleware;
+//! use jwt_guard::policy::Policy;
+//!
+//! async fn me(who: Principal) -> String {
+//!     who.subject().unwrap_or("-").to_owned()
+//! }
+//!
+//! # fn main() -> Result<(), jwt_guard::ConfigError> {
+//! let api = Policy::builder("actix api scope", ["jwt"]).build()?;
+//! let app = App::new().service(
+//!     web::scope("/api")
+//!         .wrap(AuthMiddleware::new(api))
+//!         .route("/me", web::get().to(me)),
+//! );
+//! # let _ = app;
+//! # Ok(()) }
+//! ```
 //!
 //! actix-web 4 is built on `http` 0.2 while jwt-guard reads `http` 1 headers: the headers
 //! are copied once per request.
 
 use std::borrow::Cow;
+use std::future::{Ready, ready};
+use std::rc::Rc;
 
 use futures_util::future::LocalBoxFuture;
 
-use actix_web::dev::Payload;
+use actix_web::HttpMessage as _;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::StatusCode as ActixStatus;
 use actix_web::http::header::{
     HeaderMap as ActixHeaderMap, HeaderName as ActixHeaderName, HeaderValue as ActixHeaderValue,
@@ -17,8 +54,12 @@ use actix_web::http::header::{
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
 
 use crate::error::Error;
+use crate::guard::Authenticated;
+use crate::policy::Policy;
+use crate::principal::{Claims, Principal};
 use crate::private::{Guard, HeaderSource};
 use crate::registry::Registry;
 
@@ -53,7 +94,123 @@ impl<const SITE: u64> FromRequest for Guard<SITE> {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let headers = to_http(req.headers());
         let registry = req.app_data::<Registry>().cloned();
-        Box::pin(async move { Guard::extract(&headers, registry.as_ref()).await })
+        let layer = req.extensions().get::<Authenticated>().cloned();
+        Box::pin(async move { Guard::extract(&headers, registry.as_ref(), layer.as_ref()).await })
+    }
+}
+
+/// Protects an `App` or a `scope` with a [`Policy`]. See the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct AuthMiddleware {
+    policy: Policy,
+}
+
+impl AuthMiddleware {
+    /// Middleware enforcing `policy`.
+    pub fn new(policy: Policy) -> Self {
+        Self { policy }
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for AuthMiddleware
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Transform = AuthMiddlewareService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(AuthMiddlewareService {
+            service: Rc::new(service),
+            policy: self.policy.clone(),
+        }))
+    }
+}
+
+/// The service of [`AuthMiddleware`].
+#[derive(Debug)]
+pub struct AuthMiddlewareService<S> {
+    service: Rc<S>,
+    policy: Policy,
+}
+
+impl<S, B> Service<ServiceRequest> for AuthMiddlewareService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    actix_web::dev::forward_ready!(service);
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        let service = Rc::clone(&self.service);
+        let policy = self.policy.clone();
+        let headers = to_http(request.headers());
+        let registry = request.app_data::<Registry>().cloned();
+        Box::pin(async move {
+            match crate::guard::layer(&policy, &headers, registry.as_ref()).await {
+                Ok(authenticated) => {
+                    if let Some(principal) = &authenticated.principal {
+                        request.extensions_mut().insert(principal.clone());
+                    }
+                    request.extensions_mut().insert(authenticated);
+                    service
+                        .call(request)
+                        .await
+                        .map(ServiceResponse::map_into_left_body)
+                }
+                Err(err) => {
+                    tracing::debug!(
+                        policy = policy.name(),
+                        status = err.status().as_u16(),
+                        error = %err,
+                        "request refused by the middleware"
+                    );
+                    let response = err.error_response();
+                    Ok(request.into_response(response).map_into_right_body())
+                }
+            }
+        })
+    }
+}
+
+/// What the middleware left, or the logged 500 naming the mistake.
+fn layer_of(req: &HttpRequest, extractor: &'static str) -> Result<Authenticated, Error> {
+    req.extensions()
+        .get::<Authenticated>()
+        .cloned()
+        .ok_or_else(|| crate::guard::no_layer(extractor))
+}
+
+/// The principal [`AuthMiddleware`] authenticated; a 500 naming the mistake where none
+/// ran, a 401 under an optional one for a request without credentials.
+impl FromRequest for Principal {
+    type Error = Error;
+    type Future = Ready<Result<Self, Error>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(layer_of(req, "Principal").and_then(|layer| layer.required()))
+    }
+}
+
+/// The middleware's principal's claims as `T`; claims that do not fit are a 401.
+impl<T: DeserializeOwned> FromRequest for Claims<T> {
+    type Error = Error;
+    type Future = Ready<Result<Self, Error>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        ready(
+            layer_of(req, "Claims<T>")
+                .and_then(|layer| layer.required())
+                .and_then(|principal| Claims::from_principal(&principal)),
+        )
     }
 }
 

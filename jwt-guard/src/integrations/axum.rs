@@ -1,13 +1,17 @@
-//! axum: [`Error`] as a response, and the hidden extractor of `#[authenticate]`, which
+//! axum: [`Error`] as a response; the hidden extractor of `#[authenticate]`, which
 //! authenticates with the registry the request carries (an `axum::Extension(registry)`
-//! layer) or the global one.
+//! layer) or the global one; and [`Principal`], `Option<Principal>` and [`Claims<T>`] as
+//! extractors downstream of a [layer](crate::layer).
 
 use axum::body::Body;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
+use serde::de::DeserializeOwned;
 
 use crate::error::Error;
+use crate::guard::Authenticated;
+use crate::principal::{Claims, Principal};
 use crate::private::Guard;
 use crate::registry::Registry;
 
@@ -24,8 +28,70 @@ impl<S: Send + Sync, const SITE: u64> FromRequestParts<S> for Guard<SITE> {
     type Rejection = Error;
 
     /// Runs the site's strategies and requirements; a refusal is the response, and no
-    /// later extractor runs.
+    /// later extractor runs. Under a layer of the same strategies, the layer's principal.
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Guard::extract(&parts.headers, parts.extensions.get::<Registry>()).await
+        Guard::extract(
+            &parts.headers,
+            parts.extensions.get::<Registry>(),
+            parts.extensions.get::<Authenticated>(),
+        )
+        .await
+    }
+}
+
+/// What the layer left, or the logged 500 naming the mistake.
+fn layer_of<'a>(parts: &'a Parts, extractor: &'static str) -> Result<&'a Authenticated, Error> {
+    parts
+        .extensions
+        .get::<Authenticated>()
+        .ok_or_else(|| crate::guard::no_layer(extractor))
+}
+
+/// The principal a [layer](crate::layer) authenticated. Where no layer ran: a 500
+/// naming the mistake, logged. Under an optional layer, a request without credentials
+/// is a 401 (use `Option<Principal>`).
+impl<S: Send + Sync> FromRequestParts<S> for Principal {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        layer_of(parts, "Principal")?.required()
+    }
+}
+
+/// `None` under an optional layer for a request without credentials. Where no layer
+/// ran: a 500 naming the mistake, as for `Principal`.
+impl<S: Send + Sync> OptionalFromRequestParts<S> for Principal {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        Ok(layer_of(parts, "Option<Principal>")?.principal.clone())
+    }
+}
+
+/// The layer's principal's claims as `T`; claims that do not fit are a 401, as under the
+/// attribute.
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Claims<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Claims::from_principal(&layer_of(parts, "Claims<T>")?.required()?)
+    }
+}
+
+/// `None` under an optional layer for a request without credentials.
+impl<S: Send + Sync, T: DeserializeOwned> OptionalFromRequestParts<S> for Claims<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match &layer_of(parts, "Option<Claims<T>>")?.principal {
+            Some(principal) => Claims::from_principal(principal).map(Some),
+            None => Ok(None),
+        }
     }
 }

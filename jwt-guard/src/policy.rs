@@ -1,0 +1,297 @@
+//! What a whole router, scope or gRPC service requires: a [`Policy`], the framework-free
+//! counterpart of one `#[authenticate(...)]`.
+//!
+//! A policy names its strategies (tried in order, first success wins), its scope and
+//! role [`Requirement`]s and whether it is `optional` — the attribute's options, with the
+//! same meaning — and is checked by the same code as the attribute. The framework layers
+//! wrap it: [`layer::AuthLayer`](crate::layer::AuthLayer) (tower: axum, hyper, any tower
+//! service), [`grpc::GrpcAuthLayer`](crate::grpc::GrpcAuthLayer) (tonic) and
+//! [`actix::AuthMiddleware`](crate::actix::AuthMiddleware) (actix-web).
+//!
+//! Every policy built is listed by the start-up [audit](crate::Registry::audit) under its
+//! name, next to the attribute's handlers: build the routers first, then audit.
+//!
+//! ```
+//! use jwt_guard::authz::Requirement::{All, One};
+//! use jwt_guard::policy::Policy;
+//!
+//! # fn main() -> Result<(), jwt_guard::ConfigError> {
+//! let orders = Policy::builder("orders api", ["jwt", "api-key"])
+//!     .scopes(All(&[One("orders:read")]))
+//!     .build()?;
+//! assert_eq!(orders.to_string(), r#"orders api  "jwt" | "api-key"  scopes all("orders:read")"#);
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use http::HeaderMap;
+
+use crate::authz::Requirement;
+use crate::config_error::ConfigError;
+use crate::error::Error;
+use crate::principal::Principal;
+use crate::registry::Registry;
+
+/// The strategies and requirements a layer enforces. Cheap to clone (shared).
+///
+/// Built with [`Policy::builder`]; see the [module docs](self).
+#[derive(Clone)]
+pub struct Policy(Arc<Inner>);
+
+#[derive(PartialEq)]
+struct Inner {
+    name: Box<str>,
+    strategies: Box<[Box<str>]>,
+    scopes: Option<Requirement>,
+    roles: Option<Requirement>,
+    optional: bool,
+    registry: Option<RegistryRef>,
+}
+
+/// A registry compared by identity, for the audit's list of policies.
+struct RegistryRef(Registry);
+
+impl PartialEq for RegistryRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.same_as(&other.0)
+    }
+}
+
+/// Builds a [`Policy`]: [`Policy::builder`].
+#[derive(Debug)]
+#[must_use = "a policy builder does nothing until `build` is called"]
+pub struct PolicyBuilder {
+    name: String,
+    strategies: Vec<String>,
+    scopes: Option<Requirement>,
+    roles: Option<Requirement>,
+    optional: bool,
+    registry: Option<Registry>,
+}
+
+impl Policy {
+    /// A policy named `name` (how the audit lists it: say which router or service it
+    /// protects) that authenticates with `strategies`, in order.
+    pub fn builder<I, N>(name: impl Into<String>, strategies: I) -> PolicyBuilder
+    where
+        I: IntoIterator<Item = N>,
+        N: Into<String>,
+    {
+        PolicyBuilder {
+            name: name.into(),
+            strategies: strategies.into_iter().map(Into::into).collect(),
+            scopes: None,
+            roles: None,
+            optional: false,
+            registry: None,
+        }
+    }
+
+    /// The name the audit lists.
+    pub fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The strategy names, in the order they are tried.
+    pub fn strategies(&self) -> &[Box<str>] {
+        &self.0.strategies
+    }
+
+    /// The scope requirement.
+    pub fn scopes(&self) -> Option<&Requirement> {
+        self.0.scopes.as_ref()
+    }
+
+    /// The role requirement.
+    pub fn roles(&self) -> Option<&Requirement> {
+        self.0.roles.as_ref()
+    }
+
+    /// True for `optional`: a request without credentials goes on without a principal.
+    pub fn is_optional(&self) -> bool {
+        self.0.optional
+    }
+
+    /// The registry the policy was built with, if any (else the request's, else the
+    /// global one).
+    pub fn registry(&self) -> Option<&Registry> {
+        self.0.registry.as_ref().map(|r| &r.0)
+    }
+
+    /// Checks a request's headers: the strategies in order, then the scopes and roles,
+    /// exactly as `#[authenticate]` does. `registry` is the request's registry, used when
+    /// the policy has none of its own; the global one otherwise.
+    ///
+    /// `Ok(None)` only for an optional policy and a request without credentials of any of
+    /// its strategies' kinds. The layers call this; it is public for other frameworks.
+    pub async fn check(
+        &self,
+        headers: &HeaderMap,
+        registry: Option<&Registry>,
+    ) -> Result<Option<Principal>, Error> {
+        crate::guard::check(self.rules(), headers, self.registry_for(registry)).await
+    }
+
+    pub(crate) fn rules(&self) -> crate::guard::Rules<'_, Box<str>> {
+        crate::guard::Rules {
+            strategies: &self.0.strategies,
+            scopes: self.0.scopes.as_ref(),
+            roles: self.0.roles.as_ref(),
+            optional: self.0.optional,
+        }
+    }
+
+    /// The registry a request is checked with.
+    pub(crate) fn registry_for<'a>(&'a self, request: Option<&'a Registry>) -> &'a Registry {
+        self.registry()
+            .or(request)
+            .unwrap_or_else(|| Registry::global())
+    }
+}
+
+impl PolicyBuilder {
+    /// Requires these scopes (as `scopes = ...` in the attribute).
+    pub fn scopes(mut self, requirement: Requirement) -> Self {
+        self.scopes = Some(requirement);
+        self
+    }
+
+    /// Requires these roles (as `roles = ...` in the attribute).
+    pub fn roles(mut self, requirement: Requirement) -> Self {
+        self.roles = Some(requirement);
+        self
+    }
+
+    /// Lets requests without credentials through without a principal (as `optional`);
+    /// refused credentials are still refused.
+    pub fn optional(mut self) -> Self {
+        self.optional = true;
+        self
+    }
+
+    /// Uses `registry` for every request, instead of the request's registry or the
+    /// global one.
+    pub fn registry(mut self, registry: Registry) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// The policy, listed in the audit from now on.
+    ///
+    /// [`ConfigError::EmptyStrategyName`] for an empty strategy name,
+    /// [`ConfigError::NoStrategies`] for an empty list (every request would be refused).
+    pub fn build(self) -> Result<Policy, ConfigError> {
+        if self.strategies.is_empty() {
+            return Err(ConfigError::NoStrategies { policy: self.name });
+        }
+        if self.strategies.iter().any(String::is_empty) {
+            return Err(ConfigError::EmptyStrategyName);
+        }
+        let policy = Policy(Arc::new(Inner {
+            name: self.name.into(),
+            strategies: self.strategies.into_iter().map(Into::into).collect(),
+            scopes: self.scopes,
+            roles: self.roles,
+            optional: self.optional,
+            registry: self.registry.map(RegistryRef),
+        }));
+        let mut built = BUILT
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !built.iter().any(|seen| seen.0 == policy.0) {
+            built.push(policy.clone());
+        }
+        Ok(policy)
+    }
+}
+
+/// Every distinct policy built so far, in build order.
+static BUILT: Mutex<Vec<Policy>> = Mutex::new(Vec::new());
+
+/// The policies built so far, sorted by name.
+pub(crate) fn built() -> Vec<Policy> {
+    let mut policies = BUILT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone();
+    policies.sort_by(|a, b| a.name().cmp(b.name()));
+    policies
+}
+
+impl fmt::Display for Policy {
+    /// `name  "jwt" | "api-key"  scopes all("a")  roles any("b")  optional`, as the
+    /// audit prints an attribute's handler.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())?;
+        f.write_str("  ")?;
+        for (i, name) in self.strategies().iter().enumerate() {
+            if i > 0 {
+                f.write_str(" | ")?;
+            }
+            write!(f, "{name:?}")?;
+        }
+        if let Some(scopes) = self.scopes() {
+            write!(f, "  scopes {scopes}")?;
+        }
+        if let Some(roles) = self.roles() {
+            write!(f, "  roles {roles}")?;
+        }
+        if self.is_optional() {
+            f.write_str("  optional")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Policy")
+            .field("name", &self.0.name)
+            .field("strategies", &self.0.strategies)
+            .field("scopes", &self.0.scopes)
+            .field("roles", &self.0.roles)
+            .field("optional", &self.0.optional)
+            .field("own_registry", &self.0.registry.is_some())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authz::Requirement::{Any, One};
+
+    #[test]
+    fn builds_validates_and_is_listed_once() {
+        let build = || {
+            Policy::builder("policy-unit", ["pu-jwt"])
+                .roles(Any(&[One("admin"), One("ops")]))
+                .optional()
+                .build()
+                .expect("valid")
+        };
+        let (a, b) = (build(), build());
+        assert_eq!(
+            a.to_string(),
+            r#"policy-unit  "pu-jwt"  roles any("admin", "ops")  optional"#
+        );
+        assert_eq!(a.strategies(), b.strategies());
+        let listed = built()
+            .into_iter()
+            .filter(|p| p.name() == "policy-unit")
+            .count();
+        assert_eq!(listed, 1, "an identical policy is listed once");
+
+        let none: [&str; 0] = [];
+        assert!(matches!(
+            Policy::builder("empty", none).build(),
+            Err(ConfigError::NoStrategies { .. })
+        ));
+        assert!(matches!(
+            Policy::builder("blank", ["jwt", ""]).build(),
+            Err(ConfigError::EmptyStrategyName)
+        ));
+    }
+}

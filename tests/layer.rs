@@ -1,0 +1,388 @@
+//! The tower layer on axum, end to end on 127.0.0.1: a router protected by
+//! `AuthLayer`s answers every check of `authz.rs` exactly as the attribute does; the
+//! `Principal` / `Claims<T>` extractors read the layer's principal and fail closed where
+//! no layer ran; `route_layer`, nested routers and a bare tower service work; a handler
+//! with `#[authenticate]` under a layer of the same strategies verifies the token once;
+//! the audit lists the layers.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+
+use axum::Router;
+use axum::routing::get;
+use http::HeaderMap;
+use jwt_guard::layer::AuthLayer;
+use jwt_guard::policy::Policy;
+use jwt_guard::testkit::Issuer;
+use jwt_guard::{BoxFuture, Error, JwtStrategy, Principal, Registry, Strategy, authenticate};
+use serde_json::json;
+
+#[path = "common/app.rs"]
+#[allow(dead_code, reason = "the attribute's handlers are not routed here")]
+mod app;
+#[path = "common/layered.rs"]
+mod layered;
+#[path = "common/runtime.rs"]
+mod runtime;
+
+// ── verify once ───────────────────────────────────────────────────────────────────
+
+/// A JWT strategy that counts its calls.
+struct Counting {
+    inner: JwtStrategy,
+    calls: Arc<AtomicUsize>,
+}
+
+impl Strategy for Counting {
+    fn authenticate<'a>(
+        &'a self,
+        headers: &'a HeaderMap,
+    ) -> BoxFuture<'a, Result<Principal, Error>> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.authenticate(headers)
+    }
+}
+
+static COUNT_CALLS: LazyLock<Arc<AtomicUsize>> = LazyLock::new(Arc::default);
+static OTHER_CALLS: LazyLock<Arc<AtomicUsize>> = LazyLock::new(Arc::default);
+
+/// Under the "count" layer: the same chain, so the layer's principal is reused; the
+/// scope is still this site's to check.
+#[authenticate("count", scopes = ["orders:read"])]
+async fn same_chain(who: Principal) -> String {
+    format!("same {}", who.subject().unwrap_or("-"))
+}
+
+/// Under the "count" layer, another chain: authenticated again.
+#[authenticate("count-other", "count")]
+async fn other_chain(who: Principal) -> String {
+    format!("other {}", who.strategy())
+}
+
+async fn maybe_principal(who: Option<Principal>) -> String {
+    who.map_or("anonymous".to_owned(), |who| who.strategy().to_owned())
+}
+
+// ── the environment ───────────────────────────────────────────────────────────────
+
+struct Env {
+    issuer: Issuer,
+    base: String,
+}
+
+static ENV: LazyLock<Env> = LazyLock::new(|| runtime::on_own_runtime(start));
+
+fn counting(issuer: &Issuer, calls: &Arc<AtomicUsize>) -> Counting {
+    Counting {
+        inner: JwtStrategy::builder()
+            .issuer(issuer.issuer())
+            .build()
+            .expect("strategy"),
+        calls: Arc::clone(calls),
+    }
+}
+
+async fn start() -> Env {
+    capture_errors();
+    let issuer = Issuer::start().await.expect("issuer");
+    jwt_guard::register("count", counting(&issuer, &COUNT_CALLS)).expect("register");
+    jwt_guard::register("count-other", counting(&issuer, &OTHER_CALLS)).expect("register");
+    app::register(&issuer);
+
+    let p = layered::policies("axum");
+    let behind = |policy: &Policy, path: &str, route: axum::routing::MethodRouter| {
+        Router::new()
+            .route(path, route)
+            .route_layer(AuthLayer::new(policy.clone()))
+    };
+    let counted = Policy::builder("axum /once", ["count"])
+        .build()
+        .expect("policy");
+    let nested = Router::new()
+        .route("/me", get(layered::list))
+        .layer(AuthLayer::new(p.jwt.clone()));
+    let routes = Router::new()
+        .merge(behind(&p.either, "/either", get(layered::either)))
+        .merge(behind(&p.orders, "/orders", get(layered::orders)))
+        .merge(behind(&p.write, "/write", get(layered::write)))
+        .merge(behind(&p.admin, "/admin", get(layered::admin)))
+        .merge(behind(&p.realm, "/realm", get(layered::realm)))
+        .merge(behind(&p.maybe, "/maybe", get(layered::maybe)))
+        .merge(
+            Router::new()
+                .route("/strict", get(layered::strict))
+                .route("/list", get(layered::list))
+                .layer(AuthLayer::new(p.jwt.clone())),
+        )
+        .merge(
+            Router::new()
+                .route("/once/same", get(same_chain))
+                .route("/once/other", get(other_chain))
+                .layer(AuthLayer::new(counted)),
+        )
+        .nest("/v1/nested", nested)
+        // Outside every layer:
+        .route("/health", get(layered::health))
+        .route("/no-layer/principal", get(layered::list))
+        .route("/no-layer/claims", get(layered::orders))
+        .route("/no-layer/option", get(maybe_principal))
+        .route("/no-layer/option-claims", get(layered::maybe));
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, routes).await.expect("serve") });
+    Env {
+        issuer,
+        base: format!("http://{addr}"),
+    }
+}
+
+// ── the attribute's checks, against the layered router ────────────────────────────
+
+#[tokio::test]
+async fn several_strategies_first_success_wins() {
+    app::several_strategies(&ENV.base, &ENV.issuer).await;
+}
+
+#[tokio::test]
+async fn scopes_answer_403_with_the_scope_challenge() {
+    app::scopes(&ENV.base, &ENV.issuer).await;
+}
+
+#[tokio::test]
+async fn roles_from_a_claim_path() {
+    app::roles(&ENV.base, &ENV.issuer).await;
+}
+
+#[tokio::test]
+async fn optional_runs_without_a_principal() {
+    app::optional(&ENV.base, &ENV.issuer).await;
+}
+
+#[tokio::test]
+async fn typed_claims_are_deserialized_or_refused() {
+    app::typed_claims(&ENV.base, &ENV.issuer).await;
+}
+
+#[tokio::test]
+async fn routes_outside_the_layer_stay_public() {
+    // `/list` behind a layer, `/health` outside it: the attribute's impl-block check.
+    app::impl_block(&ENV.base, &ENV.issuer).await;
+}
+
+#[tokio::test]
+async fn a_nested_router_behind_its_layer() {
+    let token = ENV.issuer.token(json!({ "sub": "ada" }));
+    app::bearer(&ENV.base, "/v1/nested/me", &token)
+        .await
+        .assert_ok("list for ada");
+    app::get(&ENV.base, "/v1/nested/me", &[])
+        .await
+        .assert_error(401, "Authorization header is missing", "Bearer");
+}
+
+// ── extractors where no layer ran ─────────────────────────────────────────────────
+
+/// Error-level log lines of the whole process.
+static ERRORS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct Capture;
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        ERRORS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_errors() {
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::ERROR)
+        .with_ansi(false)
+        .with_writer(|| Capture)
+        .try_init();
+}
+
+#[tokio::test]
+async fn extractors_without_a_layer_fail_closed_naming_the_mistake() {
+    let token = ENV
+        .issuer
+        .token(json!({ "sub": "ada", "scope": "orders:read" }));
+    for path in [
+        "/no-layer/principal",
+        "/no-layer/claims",
+        "/no-layer/option",
+        "/no-layer/option-claims",
+    ] {
+        // A valid token changes nothing: no layer verified it.
+        let answer = app::bearer(&ENV.base, path, &token).await;
+        assert_eq!(answer.status, 500, "{path}: {}", answer.body);
+        assert_eq!(answer.challenge, None);
+        assert_eq!(
+            answer.json()["error"]["message"],
+            "authentication is misconfigured: Principal extracted but no jwt-guard layer \
+             authenticated this request",
+            "{path}"
+        );
+        assert!(!answer.body.contains(&token));
+    }
+    let logged =
+        String::from_utf8_lossy(&ERRORS.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
+    assert!(
+        logged.contains("Principal extracted but no jwt-guard layer authenticated this request")
+            && logged.contains("Option<Principal>")
+            && logged.contains("Claims<T>")
+            && logged.contains("Option<Claims<T>>"),
+        "{logged}"
+    );
+    assert!(!logged.contains(&token), "a token was logged");
+}
+
+// ── verify once ───────────────────────────────────────────────────────────────────
+
+#[tokio::test]
+async fn the_attribute_under_a_layer_of_its_strategies_verifies_once() {
+    let env = &*ENV;
+    let read = env
+        .issuer
+        .token(json!({ "sub": "ada", "scope": "orders:read" }));
+    let before = COUNT_CALLS.load(Ordering::SeqCst);
+    app::bearer(&env.base, "/once/same", &read)
+        .await
+        .assert_ok("same ada");
+    // Other tests of this file do not use "count": the difference is this request's.
+    assert_eq!(
+        COUNT_CALLS.load(Ordering::SeqCst) - before,
+        1,
+        "verified twice"
+    );
+
+    // The site's own scope is still checked on the reused principal.
+    let profile = env
+        .issuer
+        .token(json!({ "sub": "ada", "scope": "profile" }));
+    app::bearer(&env.base, "/once/same", &profile)
+        .await
+        .assert_error(
+            403,
+            "Insufficient scope",
+            r#"Bearer error="insufficient_scope", scope="orders:read""#,
+        );
+    assert_eq!(COUNT_CALLS.load(Ordering::SeqCst) - before, 2);
+
+    // Another chain is not the layer's: the site authenticates again.
+    let other = OTHER_CALLS.load(Ordering::SeqCst);
+    app::bearer(&env.base, "/once/other", &read)
+        .await
+        .assert_ok("other count-other");
+    assert_eq!(COUNT_CALLS.load(Ordering::SeqCst) - before, 3, "layer only");
+    assert_eq!(OTHER_CALLS.load(Ordering::SeqCst) - other, 1);
+
+    // Refused by the layer: the handler's guard never runs.
+    app::get(&env.base, "/once/same", &[]).await.assert_error(
+        401,
+        "Authorization header is missing",
+        "Bearer",
+    );
+    assert_eq!(COUNT_CALLS.load(Ordering::SeqCst) - before, 4);
+}
+
+// ── any tower service ─────────────────────────────────────────────────────────────
+
+#[tokio::test]
+async fn a_bare_tower_service_gets_the_principal_in_its_extensions() {
+    use tower::{Layer as _, ServiceExt as _};
+
+    let issuer = Issuer::offline("https://tower.issuer.test").expect("issuer");
+    let registry = Registry::new();
+    let strategy = JwtStrategy::builder()
+        .issuer(issuer.issuer())
+        .jwks_json(issuer.jwks().to_string().as_bytes())
+        .build()
+        .expect("strategy");
+    registry.register("tower-jwt", strategy).expect("register");
+    let policy = Policy::builder("bare tower service", ["tower-jwt"])
+        .registry(registry)
+        .build()
+        .expect("policy");
+    let service =
+        AuthLayer::new(policy).layer(tower::service_fn(|request: http::Request<()>| async move {
+            let who = request
+                .extensions()
+                .get::<Principal>()
+                .and_then(|p| p.subject().map(str::to_owned))
+                .unwrap_or_default();
+            Ok::<_, std::convert::Infallible>(http::Response::new(who.into_bytes()))
+        }));
+    let request = |token: Option<&str>| {
+        let mut builder = http::Request::builder().uri("/anything");
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        builder.body(()).expect("request")
+    };
+    let token = issuer.token(json!({ "sub": "tess" }));
+    let ok = service
+        .clone()
+        .oneshot(request(Some(&token)))
+        .await
+        .expect("infallible");
+    assert_eq!(
+        (ok.status().as_u16(), ok.body().as_slice()),
+        (200, b"tess".as_slice())
+    );
+
+    let refused = service.oneshot(request(None)).await.expect("infallible");
+    assert_eq!(refused.status(), 401);
+    assert_eq!(refused.headers()["www-authenticate"], "Bearer");
+    let body: serde_json::Value = serde_json::from_slice(refused.body()).expect("json");
+    assert_eq!(body["error"]["message"], "Authorization header is missing");
+}
+
+// ── the audit ─────────────────────────────────────────────────────────────────────
+
+#[tokio::test]
+async fn the_audit_lists_layers_and_fails_on_an_unregistered_strategy() {
+    LazyLock::force(&ENV);
+    let audit = Registry::global()
+        .audit()
+        .expect("every strategy is registered");
+    let orders = audit.layer("axum /orders").expect("listed");
+    assert_eq!(orders.strategies(), [Box::from("jwt")]);
+    let shown = audit.to_string();
+    assert!(
+        shown.contains("layers:\n")
+            && shown.contains("  axum /orders  \"jwt\"  scopes all(\"orders:read\")\n")
+            && shown.contains("  axum /maybe  \"jwt\"  optional\n")
+            && shown.contains("  axum /either  \"jwt\" | \"api-key\"\n"),
+        "{shown}"
+    );
+    // The attribute's sites are still listed beside them.
+    assert!(audit.handler("layer::same_chain").is_some(), "{shown}");
+
+    // A layer naming a strategy its registry lacks fails the audit, named.
+    Policy::builder("axum /broken", ["layer-never-registered"])
+        .registry(Registry::new())
+        .build()
+        .expect("policy");
+    let err = Registry::global().audit().unwrap_err();
+    let jwt_guard::ConfigError::UnregisteredStrategies {
+        strategies,
+        handlers,
+    } = &err
+    else {
+        panic!("{err}");
+    };
+    assert_eq!(strategies, &["layer-never-registered"]);
+    assert_eq!(handlers, &["layer \"axum /broken\""]);
+}
