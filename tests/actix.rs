@@ -105,30 +105,7 @@ static ENV: LazyLock<Env> = LazyLock::new(|| {
     }
 });
 
-#[tokio::test]
-async fn several_strategies_first_success_wins() {
-    app::several_strategies(&ENV.base, &ENV.issuer).await;
-}
-
-#[tokio::test]
-async fn scopes_answer_403_with_the_scope_challenge() {
-    app::scopes(&ENV.base, &ENV.issuer).await;
-}
-
-#[tokio::test]
-async fn roles_from_a_claim_path() {
-    app::roles(&ENV.base, &ENV.issuer).await;
-}
-
-#[tokio::test]
-async fn optional_runs_without_a_principal() {
-    app::optional(&ENV.base, &ENV.issuer).await;
-}
-
-#[tokio::test]
-async fn typed_claims_are_deserialized_or_refused() {
-    app::typed_claims(&ENV.base, &ENV.issuer).await;
-}
+app::shared_checks!(ENV);
 
 #[tokio::test]
 async fn impl_block_with_a_skipped_method() {

@@ -352,3 +352,35 @@ pub(crate) async fn impl_block(base: &str, issuer: &Issuer) {
         .assert_ok("list for ada");
     get(base, "/health", &[]).await.assert_ok("healthy");
 }
+
+/// The five shared checks as `#[tokio::test]`s against `$env` (an `Env` with `base` and
+/// `issuer`), for a suite that includes this file as `mod app`.
+macro_rules! shared_checks {
+    ($env:expr) => {
+        #[tokio::test]
+        async fn several_strategies_first_success_wins() {
+            $crate::app::several_strategies(&$env.base, &$env.issuer).await;
+        }
+
+        #[tokio::test]
+        async fn scopes_answer_403_with_the_scope_challenge() {
+            $crate::app::scopes(&$env.base, &$env.issuer).await;
+        }
+
+        #[tokio::test]
+        async fn roles_from_a_claim_path() {
+            $crate::app::roles(&$env.base, &$env.issuer).await;
+        }
+
+        #[tokio::test]
+        async fn optional_runs_without_a_principal() {
+            $crate::app::optional(&$env.base, &$env.issuer).await;
+        }
+
+        #[tokio::test]
+        async fn typed_claims_are_deserialized_or_refused() {
+            $crate::app::typed_claims(&$env.base, &$env.issuer).await;
+        }
+    };
+}
+pub(crate) use shared_checks;
