@@ -16,7 +16,7 @@ use quick_cache::sync::{Cache, DefaultLifecycle};
 use quick_cache::{DefaultHashBuilder, OptionsBuilder, Weighter};
 use serde_json::Value;
 
-use crate::claims::ClaimsMap;
+use crate::claims::{ClaimsCell, ClaimsMap};
 use crate::jwks::{Clock, KeyEntry};
 
 /// Settings of the verified-token cache ([`JwtStrategyBuilder::token_cache`](crate::JwtStrategyBuilder::token_cache)).
@@ -50,7 +50,7 @@ impl Default for TokenCacheConfig {
 
 /// What a hit needs to re-check.
 pub(crate) struct Verified {
-    pub(crate) claims: Arc<ClaimsMap>,
+    pub(crate) claims: Arc<ClaimsCell>,
     pub(crate) exp: Option<f64>,
     pub(crate) nbf: Option<f64>,
     pub(crate) key: Weak<KeyEntry>,
@@ -74,19 +74,20 @@ type Inner = Cache<TokenKey, Arc<Verified>, ByWeight, DefaultHashBuilder, Lifecy
 /// the whole token. Equality still takes every byte: no two tokens alias.
 struct TokenKey(Box<str>);
 
-/// A borrowed token, to look a [`TokenKey`] up without allocating.
-struct TokenRef<'a>(&'a str);
+/// A borrowed token, to look a [`TokenKey`] up without allocating: bytes, so that the
+/// `Authorization` header's bytes can be looked up before their characters are checked
+/// (equal to a key, they are a token that was checked and verified).
+struct TokenRef<'a>(&'a [u8]);
 
 const HASHED_BYTES: usize = 32;
 
-fn hashed_tail(token: &str) -> &[u8] {
-    let bytes = token.as_bytes();
-    &bytes[bytes.len().saturating_sub(HASHED_BYTES)..]
+fn hashed_tail(token: &[u8]) -> &[u8] {
+    &token[token.len().saturating_sub(HASHED_BYTES)..]
 }
 
 impl std::hash::Hash for TokenKey {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write(hashed_tail(&self.0));
+        state.write(hashed_tail(self.0.as_bytes()));
     }
 }
 
@@ -106,7 +107,7 @@ impl Eq for TokenKey {}
 
 impl quick_cache::Equivalent<TokenKey> for TokenRef<'_> {
     fn equivalent(&self, key: &TokenKey) -> bool {
-        *key.0 == *self.0
+        key.0.as_bytes() == self.0
     }
 }
 
@@ -128,15 +129,16 @@ const ENTRY_OVERHEAD: usize = 64;
 
 /// The memory held by one cache entry for `token` with these claims: the key, the
 /// `Verified` and claims allocations, and every heap allocation inside the claims.
-pub(crate) fn entry_bytes(token: &str, claims: &ClaimsMap) -> u64 {
+pub(crate) fn entry_bytes(token: &str, claims: &ClaimsCell) -> u64 {
     let arc = 2 * size_of::<usize>();
     let bytes = ENTRY_OVERHEAD
         + token.len()
         + arc
         + size_of::<Verified>()
         + arc
-        + size_of::<ClaimsMap>()
-        + map_heap(claims);
+        + size_of::<ClaimsCell>()
+        + claims.text_capacity()
+        + map_heap(claims.map());
     bytes as u64
 }
 
@@ -213,14 +215,15 @@ impl TokenCache {
         }
     }
 
-    /// The entry for `token`, if cached and younger than the max age.
-    pub(crate) fn get(&self, token: &str) -> Option<Arc<Verified>> {
+    /// The entry for `token`, if cached and younger than the max age at `now` (the
+    /// strategy's clock, read once per request).
+    pub(crate) fn get(&self, token: &[u8], now: Instant) -> Option<Arc<Verified>> {
         let cache = self.cache.as_ref()?;
         if token.len() > self.config.max_token_bytes {
             return None;
         }
         let hit = cache.get(&TokenRef(token))?;
-        let age = self.clock.now().saturating_duration_since(hit.inserted);
+        let age = now.saturating_duration_since(hit.inserted);
         if age > self.config.max_age {
             cache.remove(&TokenRef(token));
             return None;
@@ -228,15 +231,23 @@ impl TokenCache {
         Some(hit)
     }
 
-    pub(crate) fn insert(&self, token: &str, claims: Arc<ClaimsMap>, key: &Arc<KeyEntry>) {
+    /// Caches a verified token: its claims, its valid `exp` and `nbf`, and its key.
+    /// The entry's weight counts the claims map, which is built here (once: the principal
+    /// handed to the handler shares it).
+    pub(crate) fn insert(
+        &self,
+        token: &str,
+        claims: Arc<ClaimsCell>,
+        (exp, nbf): (Option<f64>, Option<f64>),
+        key: &Arc<KeyEntry>,
+    ) {
         let Some(cache) = &self.cache else { return };
         if token.len() > self.config.max_token_bytes {
             return;
         }
-        let number = |name: &str| claims.get(name).and_then(serde_json::Value::as_f64);
         let entry = Verified {
-            exp: number("exp"),
-            nbf: number("nbf"),
+            exp,
+            nbf,
             weight: entry_bytes(token, &claims),
             claims,
             key: Arc::downgrade(key),
@@ -245,7 +256,7 @@ impl TokenCache {
         cache.insert(TokenKey(Box::from(token)), Arc::new(entry));
     }
 
-    pub(crate) fn remove(&self, token: &str) {
+    pub(crate) fn remove(&self, token: &[u8]) {
         if let Some(cache) = &self.cache {
             cache.remove(&TokenRef(token));
         }
@@ -279,14 +290,14 @@ mod key_tests {
     #[test]
     fn tokens_with_the_same_tail_hash_alike_but_never_alias() {
         let a = TokenKey(Box::from("aaaa.bbbb.the-same-signature-tail-of-32-bytes"));
-        let b = TokenRef("zzzz.yyyy.the-same-signature-tail-of-32-bytes");
+        let b = TokenRef(b"zzzz.yyyy.the-same-signature-tail-of-32-bytes");
         let hasher = DefaultHashBuilder::default();
         assert_eq!(hasher.hash_one(&a), hasher.hash_one(&b));
         assert!(!quick_cache::Equivalent::equivalent(&b, &a));
-        let same = TokenRef("aaaa.bbbb.the-same-signature-tail-of-32-bytes");
+        let same = TokenRef(b"aaaa.bbbb.the-same-signature-tail-of-32-bytes");
         assert_eq!(hasher.hash_one(&a), hasher.hash_one(&same));
         assert!(quick_cache::Equivalent::equivalent(&same, &a));
         // Shorter than the hashed tail: the whole token is hashed.
-        assert_eq!(hashed_tail("abc"), b"abc");
+        assert_eq!(hashed_tail(b"abc"), b"abc");
     }
 }

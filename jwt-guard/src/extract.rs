@@ -31,6 +31,18 @@ pub const DEFAULT_MAX_HEADER_BYTES: usize = 8 * 1024;
 /// assert_eq!(jwt_guard::extract::bearer_token(&headers, 8192).unwrap(), "abc.def.ghi");
 /// ```
 pub fn bearer_token(headers: &HeaderMap, max_bytes: usize) -> Result<&str, Error> {
+    bearer_candidate(headers, max_bytes)?.check()
+}
+
+/// The `Authorization` header's one value, within the size cap, and what follows
+/// `Bearer ` in it — its characters not checked yet. [`Candidate::check`] finishes
+/// [`bearer_token`]'s work; in between, a verified-token cache may look the bytes up:
+/// bytes equal to a token it holds are a token that passed the check when it was
+/// verified, so a hit skips the pass over the characters.
+pub(crate) fn bearer_candidate(
+    headers: &HeaderMap,
+    max_bytes: usize,
+) -> Result<Candidate<'_>, Error> {
     let mut values = headers.get_all(AUTHORIZATION).iter();
     let Some(value) = values.next() else {
         return Err(ErrorKind::MissingAuthorization.into());
@@ -42,23 +54,38 @@ pub fn bearer_token(headers: &HeaderMap, max_bytes: usize) -> Result<&str, Error
     if bytes.len() > max_bytes {
         return Err(ErrorKind::HeaderTooLarge { limit: max_bytes }.into());
     }
-    // The common case in one pass over the token: `Bearer ` (any case) and then only
-    // visible ASCII (so no space: exactly two parts). Branch-free, so it vectorizes.
-    if let Some(token) = bytes
+    let token = bytes
         .get(..7)
         .filter(|scheme| scheme[..6].eq_ignore_ascii_case(b"bearer") && scheme[6] == b' ')
-        .map(|_| &bytes[7..])
-        && !token.is_empty()
-        && token.iter().fold(true, |ok, b| ok & b.is_ascii_graphic())
-    {
-        // Visible ASCII is UTF-8: this cannot fail, and fails closed if it did.
-        return std::str::from_utf8(token).map_err(|_| ErrorKind::InvalidHeaderEncoding.into());
-    }
-    refusal(value)
+        .map(|_| &bytes[7..]);
+    Ok(Candidate { value, token })
 }
 
-/// Why a value that is not `Bearer <visible ASCII>` is refused, in the order the checks
-/// have always run: encoding, then scheme, then parts.
+/// See [`bearer_candidate`].
+pub(crate) struct Candidate<'h> {
+    value: &'h http::HeaderValue,
+    /// After `Bearer ` (any case), when the value starts with it.
+    token: Option<&'h [u8]>,
+}
+
+impl<'h> Candidate<'h> {
+    /// The bytes after `Bearer `, unchecked.
+    pub(crate) fn unchecked(&self) -> Option<&'h [u8]> {
+        self.token
+    }
+
+    /// The token, or the refusal [`bearer_token`] documents.
+    pub(crate) fn check(self) -> Result<&'h str, Error> {
+        if let Some(token) = self.token
+            && !token.is_empty()
+            && token.iter().fold(true, |ok, b| ok & b.is_ascii_graphic())
+        {
+            return std::str::from_utf8(token).map_err(|_| ErrorKind::InvalidHeaderEncoding.into());
+        }
+        refusal(self.value)
+    }
+}
+
 fn refusal(value: &http::HeaderValue) -> Result<&str, Error> {
     let bytes = value.as_bytes();
     // Visible ASCII and spaces only; `to_str` also refuses obs-text, so this never panics.

@@ -23,9 +23,13 @@
 /// - **Trusted**: the service's own configuration: issuer, allow-list, pinned keys.
 ///
 /// The request path in order: [`extract::bearer_token`](crate::extract::bearer_token)
-/// (header caps and syntax) → `verify::parse` (token caps, segments, header) → key lookup
-/// in the [`KeySet`](crate::jwks::KeySet) → signature (aws-lc) → claims (`verify::decode_claims`,
-/// `verify::validate_claims`). The signature layer alone is [`verify_jws`](crate::verify::verify_jws).
+/// (header caps and syntax; with the token cache on, a hit is looked up first, by bytes
+/// equal to a token verified earlier) → `verify::parse` (token caps, segments, header) →
+/// key lookup in the [`KeySet`](crate::jwks::KeySet) → signature (aws-lc) → claims
+/// (`verify::scan_claims`: one pass over the payload's JSON that refuses repeated names
+/// and reads `exp`/`nbf`/`iat`/`iss`/`aud` without building anything, then
+/// `verify::validate_claims`; the claims map is built only when the handler, or a scope
+/// or role check, asks for it). The signature layer alone is [`verify_jws`](crate::verify::verify_jws).
 ///
 /// ## 1. `alg: none` (CVE-2022-23540)
 ///

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
-use crate::claims::{ClaimPaths, ClaimsMap};
+use crate::claims::{ClaimPaths, ClaimsCell, ClaimsMap};
 use crate::error::{Error, TokenError};
 
 /// Who made the request: the strategy that authenticated it, the verified claims, and
@@ -27,8 +27,9 @@ use crate::error::{Error, TokenError};
 /// ```
 #[derive(Clone)]
 pub struct Principal {
-    strategy: Arc<str>,
-    claims: Arc<ClaimsMap>,
+    /// `None` until the registry names it (no shared placeholder to count references on).
+    strategy: Option<Arc<str>>,
+    claims: Arc<ClaimsCell>,
     paths: Arc<ClaimPaths>,
 }
 
@@ -36,7 +37,10 @@ impl Principal {
     /// A principal with the given claims and the default [`ClaimPaths`]. Custom
     /// strategies build theirs with this; the registry fills in the strategy name.
     pub fn new(claims: ClaimsMap) -> Self {
-        Self::from_shared(Arc::new(claims), ClaimPaths::shared_default())
+        Self::from_shared(
+            Arc::new(ClaimsCell::from_map(claims)),
+            ClaimPaths::shared_default(),
+        )
     }
 
     /// The same principal, reading scopes and roles at `paths`.
@@ -45,45 +49,45 @@ impl Principal {
         self
     }
 
-    pub(crate) fn from_shared(claims: Arc<ClaimsMap>, paths: Arc<ClaimPaths>) -> Self {
-        // Filled in by the registry; one shared empty name until then, not one per request.
-        static UNNAMED: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from(""));
+    pub(crate) fn from_shared(claims: Arc<ClaimsCell>, paths: Arc<ClaimPaths>) -> Self {
         Self {
-            strategy: Arc::clone(&UNNAMED),
+            strategy: None,
             claims,
             paths,
         }
     }
 
     pub(crate) fn with_strategy(mut self, name: &Arc<str>) -> Self {
-        self.strategy = Arc::clone(name);
+        self.strategy = Some(Arc::clone(name));
         self
     }
 
     /// The registered name of the strategy that authenticated the request.
     pub fn strategy(&self) -> &str {
-        &self.strategy
+        self.strategy.as_deref().unwrap_or_default()
     }
 
-    /// The verified claims.
+    /// The verified claims. The map is built from the verified payload on the first
+    /// call (and by scopes and roles), once per token: a request that never asks for it
+    /// does not pay for it.
     pub fn claims(&self) -> &ClaimsMap {
-        &self.claims
+        self.claims.map()
     }
 
     /// One claim, if present.
     pub fn claim(&self, name: &str) -> Option<&serde_json::Value> {
-        self.claims.get(name)
+        self.claims().get(name)
     }
 
     /// The `sub` claim, when it is a string.
     pub fn subject(&self) -> Option<&str> {
-        self.claims.get("sub").and_then(serde_json::Value::as_str)
+        self.claims().get("sub").and_then(serde_json::Value::as_str)
     }
 
     /// The granted scopes, read at the strategy's scope paths (by default the words of
     /// the `scope` claim, RFC 8693, and the entries of `scp`), merged without repeats.
     pub fn scopes(&self) -> Vec<&str> {
-        self.paths.scopes_of(&self.claims)
+        self.paths.scopes_of(self.claims())
     }
 
     /// True when the caller was granted `scope`.
@@ -93,7 +97,7 @@ impl Principal {
 
     /// The caller's roles, read at the strategy's role paths (`roles` by default).
     pub fn roles(&self) -> Vec<&str> {
-        self.paths.roles_of(&self.claims)
+        self.paths.roles_of(self.claims())
     }
 
     /// Where this principal's scopes and roles are read.
@@ -106,11 +110,12 @@ impl Principal {
         self.roles().contains(&role)
     }
 
-    /// The claims deserialized into `T`. The token is not parsed again.
+    /// The claims deserialized into `T`: straight from the verified payload's JSON (no
+    /// map is built for it), or from the map once [`Principal::claims`] built it.
     ///
     /// A claims set that does not fit `T` is a 401 "Invalid token: invalid claims value".
     pub fn claims_as<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        T::deserialize(ClaimsRef(&self.claims)).map_err(|err| {
+        self.claims.deserialize::<T>().map_err(|err| {
             tracing::debug!(error = %err, "claims do not fit the requested type");
             Error::from(TokenError::InvalidClaim("claims"))
         })
@@ -121,8 +126,8 @@ impl fmt::Debug for Principal {
     /// Shows the strategy and the claim names, never their values.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Principal")
-            .field("strategy", &self.strategy)
-            .field("claims", &self.claims.keys().collect::<Vec<_>>())
+            .field("strategy", &self.strategy())
+            .field("claims", &self.claims().keys().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -180,29 +185,6 @@ impl<T> Deref for Claims<T> {
 impl<T> DerefMut for Claims<T> {
     fn deref_mut(&mut self) -> &mut T {
         &mut self.0
-    }
-}
-
-/// Deserializes from a borrowed map without cloning it into a `Value` first.
-struct ClaimsRef<'a>(&'a ClaimsMap);
-
-impl<'de> serde::Deserializer<'de> for ClaimsRef<'de> {
-    type Error = serde_json::Error;
-
-    fn deserialize_any<V: serde::de::Visitor<'de>>(
-        self,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        serde::de::Deserializer::deserialize_any(
-            serde::de::value::MapDeserializer::new(self.0.iter().map(|(k, v)| (k.as_str(), v))),
-            visitor,
-        )
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf option unit unit_struct newtype_struct seq tuple
-        tuple_struct map struct enum identifier ignored_any
     }
 }
 

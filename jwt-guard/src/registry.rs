@@ -8,6 +8,7 @@
 //! `App::app_data(registry)`) — and [`Registry::global`] otherwise. So a test, or one of
 //! several apps in a process, owns its strategies without touching anybody else's.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, LazyLock};
@@ -19,7 +20,7 @@ use crate::audit::Audit;
 use crate::config_error::ConfigError;
 use crate::error::{Error, ErrorKind};
 use crate::principal::Principal;
-use crate::strategy::Strategy;
+use crate::strategy::{JwtStrategy, Strategy};
 
 /// A set of named strategies. Cheap to clone: clones share the same set.
 ///
@@ -48,6 +49,8 @@ pub struct Registry {
 struct Entry {
     name: Arc<str>,
     strategy: Arc<dyn Strategy>,
+    /// The same strategy when it is the built-in one, called without boxing its future.
+    jwt: Option<JwtStrategy>,
 }
 
 impl Registry {
@@ -69,17 +72,30 @@ impl Registry {
     /// first registration stays, nothing is replaced silently. Names are case-sensitive
     /// and must not be empty.
     pub fn register(&self, name: &str, strategy: impl Strategy) -> Result<(), ConfigError> {
-        self.register_arc(name, Arc::new(strategy))
+        let jwt = (&strategy as &dyn Any)
+            .downcast_ref::<JwtStrategy>()
+            .cloned();
+        self.insert(name, Arc::new(strategy), jwt)
     }
 
     /// Like [`register`](Self::register), for a strategy that is already shared.
     pub fn register_arc(&self, name: &str, strategy: Arc<dyn Strategy>) -> Result<(), ConfigError> {
+        self.insert(name, strategy, None)
+    }
+
+    fn insert(
+        &self,
+        name: &str,
+        strategy: Arc<dyn Strategy>,
+        jwt: Option<JwtStrategy>,
+    ) -> Result<(), ConfigError> {
         if name.is_empty() {
             return Err(ConfigError::EmptyStrategyName);
         }
         let entry = Arc::new(Entry {
             name: Arc::from(name),
             strategy,
+            jwt,
         });
         let mut inserted = false;
         self.map.rcu(|current| {
@@ -179,7 +195,11 @@ impl Registry {
             );
             return Err(Error::new(ErrorKind::UnknownStrategy(name.to_owned())));
         };
-        match entry.strategy.authenticate(headers).await {
+        let result = match &entry.jwt {
+            Some(jwt) => jwt.authenticate_headers(headers).await,
+            None => entry.strategy.authenticate(headers).await,
+        };
+        match result {
             Ok(principal) => Ok(principal.with_strategy(&entry.name)),
             Err(err) => {
                 tracing::debug!(strategy = name, error = %err, status = err.status().as_u16(), "authentication failed");

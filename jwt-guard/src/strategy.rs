@@ -4,14 +4,14 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use http::HeaderMap;
 use jsonwebtoken::DecodingKey;
 
 use crate::algorithm::Algorithm;
 use crate::cache::{TokenCache, TokenCacheConfig, Verified};
-use crate::claims::ClaimPaths;
+use crate::claims::{ClaimPaths, ClaimsCell};
 use crate::config_error::ConfigError;
 use crate::error::{Error, TokenError};
 use crate::extract::{self, DEFAULT_MAX_HEADER_BYTES};
@@ -98,41 +98,27 @@ impl JwtStrategy {
 
     /// Verifies a bearer token (without the `Bearer ` prefix) and returns its principal.
     pub async fn verify_token(&self, token: &str) -> Result<Principal, Error> {
+        if let Some(hit) = self.inner.cached(token.as_bytes())? {
+            return Ok(hit);
+        }
+        self.inner.verify_uncached(token).await
+    }
+
+    /// [`Strategy::authenticate`], unboxed: the registry calls this for a `JwtStrategy`,
+    /// so that the built-in strategy costs no allocation per request.
+    pub(crate) async fn authenticate_headers(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Principal, Error> {
         let inner = &*self.inner;
-        if let Some(cache) = &inner.cache
-            && let Some(hit) = cache.get(token)
+        let candidate = extract::bearer_candidate(headers, inner.max_header_bytes)?;
+        // A cache hit needs no pass over the token's characters (see `Candidate`).
+        if let Some(bytes) = candidate.unchecked()
+            && let Some(hit) = inner.cached(bytes)?
         {
-            match inner.recheck(&hit) {
-                Ok(true) => {
-                    return Ok(Principal::from_shared(
-                        Arc::clone(&hit.claims),
-                        Arc::clone(&inner.claim_paths),
-                    ));
-                }
-                // The key left the set: verify from scratch (and fail if it is gone).
-                Ok(false) => cache.remove(token),
-                Err(err) => {
-                    cache.remove(token);
-                    return Err(err.into());
-                }
-            }
+            return Ok(hit);
         }
-        let parsed = verify::parse(token, &inner.algorithms, &inner.limits)?;
-        let key = match &inner.keys {
-            Keys::Static(set) => Arc::clone(set.find(parsed.kid.as_deref(), parsed.alg)?),
-            Keys::Remote(client) => client.key(parsed.kid.as_deref(), parsed.alg).await?,
-        };
-        verify::verify_signature(&parsed, &key)?;
-        let claims = verify::decode_claims(&parsed)?;
-        verify::validate_claims(&claims, &inner.rules, inner.clock.unix_now())?;
-        let claims = Arc::new(claims);
-        if let Some(cache) = &inner.cache {
-            cache.insert(token, Arc::clone(&claims), &key);
-        }
-        Ok(Principal::from_shared(
-            claims,
-            Arc::clone(&inner.claim_paths),
-        ))
+        inner.verify_uncached(candidate.check()?).await
     }
 
     /// Tokens held by the verified-token cache (0 when it is off).
@@ -155,16 +141,68 @@ impl JwtStrategy {
 }
 
 impl JwtInner {
+    /// The principal of a cached `token`, when the cache is on and holds it (and its
+    /// re-checks pass); `Ok(None)`: verify it. `token` may be unchecked header bytes: only
+    /// bytes equal to a verified token can hit.
+    fn cached(&self, token: &[u8]) -> Result<Option<Principal>, TokenError> {
+        let Some(cache) = &self.cache else {
+            return Ok(None);
+        };
+        // One monotonic reading for the entry's age and the key set's freshness.
+        let now = self.clock.now();
+        let Some(hit) = cache.get(token, now) else {
+            return Ok(None);
+        };
+        match self.recheck(&hit, now) {
+            Ok(true) => Ok(Some(Principal::from_shared(
+                Arc::clone(&hit.claims),
+                Arc::clone(&self.claim_paths),
+            ))),
+            // The key left the set: verify from scratch (and fail if it is gone).
+            Ok(false) => {
+                cache.remove(token);
+                Ok(None)
+            }
+            Err(err) => {
+                cache.remove(token);
+                Err(err)
+            }
+        }
+    }
+
+    /// The full verification: header, key, signature, claims; cached when the cache is on.
+    async fn verify_uncached(&self, token: &str) -> Result<Principal, Error> {
+        let parsed = verify::parse(token, &self.algorithms, &self.limits)?;
+        let key = match &self.keys {
+            Keys::Static(set) => Arc::clone(set.find(parsed.kid.as_deref(), parsed.alg)?),
+            Keys::Remote(client) => client.key(parsed.kid.as_deref(), parsed.alg).await?,
+        };
+        verify::verify_signature(&parsed, &key)?;
+        let json = verify::decode_payload(&parsed)?;
+        let registered = verify::scan_claims(&json)?;
+        verify::validate_claims(&registered, &self.rules, self.clock.unix_now())?;
+        let times = (registered.exp(), registered.nbf());
+        drop(registered);
+        let claims = Arc::new(ClaimsCell::from_json(json));
+        if let Some(cache) = &self.cache {
+            cache.insert(token, Arc::clone(&claims), times, &key);
+        }
+        Ok(Principal::from_shared(
+            claims,
+            Arc::clone(&self.claim_paths),
+        ))
+    }
+
     /// A cache hit is served only while its key is in the set a cold verification would
     /// use now (checked first, as the cold path looks the key up first; a due set starts
     /// its refresh) and its time claims hold. `Ok(false)`: verify again.
-    fn recheck(&self, hit: &Verified) -> Result<bool, TokenError> {
+    fn recheck(&self, hit: &Verified, now: Instant) -> Result<bool, TokenError> {
         let Some(key) = hit.key.upgrade() else {
             return Ok(false);
         };
         let held = match &self.keys {
             Keys::Static(set) => set.contains(&key),
-            Keys::Remote(client) => client.holds(&key),
+            Keys::Remote(client) => client.holds(&key, now),
         };
         if !held {
             return Ok(false);
@@ -186,10 +224,7 @@ impl Strategy for JwtStrategy {
         &'a self,
         headers: &'a HeaderMap,
     ) -> BoxFuture<'a, Result<Principal, Error>> {
-        Box::pin(async move {
-            let token = extract::bearer_token(headers, self.inner.max_header_bytes)?;
-            self.verify_token(token).await
-        })
+        Box::pin(self.authenticate_headers(headers))
     }
 }
 

@@ -7,6 +7,8 @@
 //! `kid` and `crit` are read. `jku`, `x5u`, `jwk` and `x5c` are never used to find a key;
 //! the key always comes from the configured source.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -16,7 +18,6 @@ use serde::Deserialize;
 use serde::de::{self, IgnoredAny};
 
 use crate::algorithm::Algorithm;
-use crate::claims::ClaimsMap;
 use crate::error::TokenError;
 use crate::jwks::{KeyEntry, KeySet};
 
@@ -257,14 +258,70 @@ pub(crate) fn verify_signature(token: &Compact<'_>, key: &KeyEntry) -> Result<()
     }
 }
 
-/// Decodes the payload: a JSON object with no repeated member names, at any depth.
-pub(crate) fn decode_claims(token: &Compact<'_>) -> Result<ClaimsMap, TokenError> {
+/// Decodes the payload to its JSON text (UTF-8 checked; not parsed yet).
+pub(crate) fn decode_payload(token: &Compact<'_>) -> Result<String, TokenError> {
     let json = URL_SAFE_NO_PAD
         .decode(token.payload)
         .map_err(|_| TokenError::Malformed)?;
-    let json = std::str::from_utf8(&json).map_err(|_| TokenError::Malformed)?;
-    let StrictObject(map) = serde_json::from_str(json).map_err(|_| TokenError::Malformed)?;
-    Ok(map)
+    String::from_utf8(json).map_err(|_| TokenError::Malformed)
+}
+
+/// Checks that `json` is an object with no repeated member names at any depth, and
+/// reads the registered claims from it, in one pass that builds nothing: names and
+/// strings are borrowed from the text (unless escaped), other values are skipped.
+pub(crate) fn scan_claims(json: &str) -> Result<Registered<'_>, TokenError> {
+    serde_json::from_str(json).map_err(|_| TokenError::Malformed)
+}
+
+/// A registered claim as found in the payload.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Found<T> {
+    Absent,
+    Valid(T),
+    /// Present, of the wrong type or out of range.
+    Invalid,
+}
+
+/// The `aud` claim as found in the payload.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Audience<'j> {
+    Absent,
+    One(Cow<'j, str>),
+    /// An array; `all_strings` is false when an entry is not a string.
+    Many {
+        items: Vec<Cow<'j, str>>,
+        all_strings: bool,
+    },
+    /// Neither a string nor an array.
+    Invalid,
+}
+
+/// The registered claims (`exp`, `nbf`, `iat`, `iss`, `aud`) of a checked payload.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Registered<'j> {
+    pub(crate) exp: Found<f64>,
+    pub(crate) nbf: Found<f64>,
+    pub(crate) iat: Found<f64>,
+    pub(crate) iss: Found<Cow<'j, str>>,
+    pub(crate) aud: Audience<'j>,
+}
+
+impl Registered<'_> {
+    /// `exp`, when it is a valid NumericDate.
+    pub(crate) fn exp(&self) -> Option<f64> {
+        match self.exp {
+            Found::Valid(exp) => Some(exp),
+            _ => None,
+        }
+    }
+
+    /// `nbf`, when it is a valid NumericDate.
+    pub(crate) fn nbf(&self) -> Option<f64> {
+        match self.nbf {
+            Found::Valid(nbf) => Some(nbf),
+            _ => None,
+        }
+    }
 }
 
 /// What the registered claims must satisfy.
@@ -281,47 +338,45 @@ pub(crate) struct ClaimRules {
 /// to [`MAX_NUMERIC_DATE`]; a string, any other type or an out-of-range number is refused,
 /// never treated as absent.
 pub(crate) fn validate_claims(
-    claims: &ClaimsMap,
+    claims: &Registered<'_>,
     rules: &ClaimRules,
     now: f64,
 ) -> Result<(), TokenError> {
     let leeway = rules.leeway;
-    match claims.get("exp") {
-        Some(exp) => {
-            let exp = numeric_date(exp, "exp")?;
+    match claims.exp {
+        Found::Valid(exp) => {
             if now >= exp + leeway {
                 return Err(TokenError::Expired);
             }
         }
-        None if rules.require_exp => return Err(TokenError::MissingClaim("exp")),
-        None => {}
+        Found::Invalid => return Err(TokenError::InvalidClaim("exp")),
+        Found::Absent if rules.require_exp => return Err(TokenError::MissingClaim("exp")),
+        Found::Absent => {}
     }
-    if let Some(nbf) = claims.get("nbf")
-        && numeric_date(nbf, "nbf")? > now + leeway
-    {
-        return Err(TokenError::NotYetValid);
+    match claims.nbf {
+        Found::Valid(nbf) if nbf > now + leeway => return Err(TokenError::NotYetValid),
+        Found::Invalid => return Err(TokenError::InvalidClaim("nbf")),
+        _ => {}
     }
-    if let Some(iat) = claims.get("iat") {
-        numeric_date(iat, "iat")?;
+    if claims.iat == Found::Invalid {
+        return Err(TokenError::InvalidClaim("iat"));
     }
-    match claims.get("iss") {
-        Some(serde_json::Value::String(iss)) if *iss == rules.issuer => {}
+    match &claims.iss {
+        Found::Valid(iss) if *iss == rules.issuer => {}
         _ => return Err(TokenError::InvalidIssuer),
     }
     if let Some(expected) = &rules.audiences {
         let matches = |aud: &str| expected.iter().any(|e| e == aud);
-        let ok = match claims.get("aud") {
-            Some(serde_json::Value::String(aud)) => matches(aud),
-            Some(serde_json::Value::Array(auds)) => {
-                let mut any = false;
-                for aud in auds {
-                    let aud = aud.as_str().ok_or(TokenError::InvalidClaim("aud"))?;
-                    any |= matches(aud);
-                }
-                any
+        let ok = match &claims.aud {
+            Audience::One(aud) => matches(aud),
+            Audience::Many {
+                all_strings: false, ..
             }
-            Some(_) => return Err(TokenError::InvalidClaim("aud")),
-            None => false,
+            | Audience::Invalid => {
+                return Err(TokenError::InvalidClaim("aud"));
+            }
+            Audience::Many { items, .. } => items.iter().any(|aud| matches(aud)),
+            Audience::Absent => false,
         };
         if !ok {
             return Err(TokenError::InvalidAudience);
@@ -335,13 +390,6 @@ pub(crate) fn now() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
-}
-
-fn numeric_date(value: &serde_json::Value, claim: &'static str) -> Result<f64, TokenError> {
-    value
-        .as_f64()
-        .filter(|v| (0.0..=MAX_NUMERIC_DATE).contains(v))
-        .ok_or(TokenError::InvalidClaim(claim))
 }
 
 /// The header members jwt-guard reads: `alg`, `kid` and whether `crit` is present.
@@ -377,8 +425,7 @@ impl<'de> Deserialize<'de> for Header {
                     kid: None,
                     crit: false,
                 };
-                // The header is at most ¾ of `max_header_bytes`: a linear scan is cheap.
-                let mut seen: Vec<Name<'de>> = Vec::with_capacity(4);
+                let mut seen = NameSet::default();
                 while let Some(name) = access.next_key::<Name<'de>>()? {
                     if seen.contains(&name) {
                         return Err(de::Error::custom("repeated header member"));
@@ -394,7 +441,7 @@ impl<'de> Deserialize<'de> for Header {
                             access.next_value::<IgnoredAny>()?;
                         }
                     }
-                    seen.push(name);
+                    seen.insert(name);
                 }
                 Ok(header)
             }
@@ -413,6 +460,14 @@ enum Name<'de> {
 impl PartialEq for Name<'_> {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Name<'_> {}
+
+impl std::hash::Hash for Name<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
     }
 }
 
@@ -468,87 +523,366 @@ impl<'de> Deserialize<'de> for AlgName {
     }
 }
 
-/// A JSON object that refuses repeated member names, at its top level and in every nested
-/// object (RFC 7519 §4 lets a parser pick one; refusing removes parser-differential
-/// attacks on claims that the application reads, such as roles).
-struct StrictObject(ClaimsMap);
+/// The member names of one JSON object, to refuse a repeated one. The first
+/// [`NameSet::INLINE`] names are held on the stack (no allocation for ordinary objects,
+/// and a linear scan over them); past that, in a hash set, so that even a large object
+/// costs linear time.
+struct NameSet<'de> {
+    inline: [Option<Name<'de>>; NameSet::INLINE],
+    len: usize,
+    spilled: Option<HashSet<Name<'de>>>,
+}
 
-impl<'de> Deserialize<'de> for StrictObject {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match deserializer.deserialize_map(StrictVisitor)? {
-            serde_json::Value::Object(map) => Ok(StrictObject(map)),
-            _ => Err(de::Error::custom("claims must be a JSON object")),
+impl NameSet<'_> {
+    const INLINE: usize = 16;
+}
+
+impl Default for NameSet<'_> {
+    fn default() -> Self {
+        Self {
+            inline: [const { None }; NameSet::INLINE],
+            len: 0,
+            spilled: None,
         }
     }
 }
 
-/// A JSON value whose objects have no repeated member names.
-struct StrictValue(serde_json::Value);
+impl<'de> NameSet<'de> {
+    fn contains(&self, name: &Name<'de>) -> bool {
+        match &self.spilled {
+            Some(set) => set.contains(name),
+            None => self.inline[..self.len].iter().flatten().any(|n| n == name),
+        }
+    }
 
-impl<'de> Deserialize<'de> for StrictValue {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
+    fn insert(&mut self, name: Name<'de>) {
+        if let Some(set) = &mut self.spilled {
+            set.insert(name);
+        } else if self.len < Self::INLINE {
+            self.inline[self.len] = Some(name);
+            self.len += 1;
+        } else {
+            let mut set: HashSet<Name<'de>> =
+                self.inline.iter_mut().filter_map(Option::take).collect();
+            set.insert(name);
+            self.spilled = Some(set);
+        }
+    }
+
+    /// Reads the next member name, refusing a repeated one.
+    fn next_key<A: de::MapAccess<'de>>(
+        &mut self,
+        access: &mut A,
+    ) -> Result<Option<Name<'de>>, A::Error> {
+        let Some(name) = access.next_key::<Name<'de>>()? else {
+            return Ok(None);
+        };
+        if self.contains(&name) {
+            return Err(de::Error::custom("repeated member name"));
+        }
+        Ok(Some(name))
     }
 }
 
-/// Builds a `serde_json::Value` as its own `Deserialize` does, refusing repeated names.
-struct StrictVisitor;
+/// Any JSON value, skipped without building it, refusing repeated member names in every
+/// object inside it.
+struct Skip;
 
-impl<'de> de::Visitor<'de> for StrictVisitor {
-    type Value = serde_json::Value;
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(SkipVisitor).map(|()| Skip)
+    }
+}
+
+struct SkipVisitor;
+
+/// Skips the members of an object (checking names) or the items of an array.
+fn skip_map<'de, A: de::MapAccess<'de>>(mut access: A) -> Result<(), A::Error> {
+    let mut seen = NameSet::default();
+    while let Some(name) = seen.next_key(&mut access)? {
+        access.next_value::<Skip>()?;
+        seen.insert(name);
+    }
+    Ok(())
+}
+
+fn skip_seq<'de, A: de::SeqAccess<'de>>(mut access: A) -> Result<(), A::Error> {
+    while access.next_element::<Skip>()?.is_some() {}
+    Ok(())
+}
+
+impl<'de> de::Visitor<'de> for SkipVisitor {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(v.into())
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(v.into())
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(v.into())
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        serde_json::Number::from_f64(v)
-            .map(serde_json::Value::Number)
-            .ok_or_else(|| de::Error::custom("not a finite number"))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(v.into())
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(v.into())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(serde_json::Value::Null)
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(StrictValue(item)) = access.next_element()? {
-            items.push(item);
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        if v.is_finite() {
+            Ok(())
+        } else {
+            Err(de::Error::custom("not a finite number"))
         }
-        Ok(serde_json::Value::Array(items))
     }
 
-    fn visit_map<A: de::MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-        let mut map = ClaimsMap::new();
-        while let Some(key) = access.next_key::<String>()? {
-            if map.contains_key(&key) {
-                return Err(de::Error::custom("repeated member name"));
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, access: A) -> Result<(), A::Error> {
+        skip_seq(access)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, access: A) -> Result<(), A::Error> {
+        skip_map(access)
+    }
+}
+
+/// The value of `exp`, `nbf` or `iat`: a NumericDate from 0 to [`MAX_NUMERIC_DATE`];
+/// any other value is skipped (checked) and marked invalid.
+struct NumericDate(Found<f64>);
+
+impl<'de> Deserialize<'de> for NumericDate {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = NumericDate;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a NumericDate")
             }
-            let StrictValue(value) = access.next_value()?;
-            map.insert(key, value);
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<NumericDate, E> {
+                Ok(NumericDate::of(v as f64))
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<NumericDate, E> {
+                Ok(NumericDate::of(v as f64))
+            }
+
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<NumericDate, E> {
+                SkipVisitor.visit_f64::<E>(v)?;
+                Ok(NumericDate::of(v))
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<NumericDate, E> {
+                Ok(NumericDate(Found::Invalid))
+            }
+
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<NumericDate, E> {
+                Ok(NumericDate(Found::Invalid))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<NumericDate, E> {
+                Ok(NumericDate(Found::Invalid))
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, access: A) -> Result<NumericDate, A::Error> {
+                skip_seq(access).map(|()| NumericDate(Found::Invalid))
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, access: A) -> Result<NumericDate, A::Error> {
+                skip_map(access).map(|()| NumericDate(Found::Invalid))
+            }
         }
-        Ok(serde_json::Value::Object(map))
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl NumericDate {
+    fn of(v: f64) -> Self {
+        if (0.0..=MAX_NUMERIC_DATE).contains(&v) {
+            Self(Found::Valid(v))
+        } else {
+            Self(Found::Invalid)
+        }
+    }
+}
+
+/// A claim that must be a string (`iss`), borrowed when it has no escapes; any other
+/// value is skipped (checked) and marked invalid.
+struct Text<'de>(Found<Cow<'de, str>>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TextVisitor)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> de::Visitor<'de> for TextVisitor {
+    type Value = Text<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+        Ok(Text(Found::Valid(Cow::Borrowed(v))))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+        Ok(Text(Found::Valid(Cow::Owned(v.to_owned()))))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Text<'de>, E> {
+        Ok(Text(Found::Invalid))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Text<'de>, E> {
+        Ok(Text(Found::Invalid))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Text<'de>, E> {
+        Ok(Text(Found::Invalid))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text<'de>, E> {
+        SkipVisitor.visit_f64::<E>(v)?;
+        Ok(Text(Found::Invalid))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Text<'de>, E> {
+        Ok(Text(Found::Invalid))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, access: A) -> Result<Text<'de>, A::Error> {
+        skip_seq(access).map(|()| Text(Found::Invalid))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, access: A) -> Result<Text<'de>, A::Error> {
+        skip_map(access).map(|()| Text(Found::Invalid))
+    }
+}
+
+/// The value of `aud`: a string or an array (of strings, checked later).
+struct AudienceValue<'de>(Audience<'de>);
+
+impl<'de> Deserialize<'de> for AudienceValue<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = AudienceValue<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(
+                self,
+                mut access: A,
+            ) -> Result<AudienceValue<'de>, A::Error> {
+                let mut items = Vec::new();
+                let mut all_strings = true;
+                while let Some(Text(item)) = access.next_element::<Text<'de>>()? {
+                    match item {
+                        Found::Valid(aud) => items.push(aud),
+                        _ => all_strings = false,
+                    }
+                }
+                Ok(AudienceValue(Audience::Many { items, all_strings }))
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(
+                self,
+                access: A,
+            ) -> Result<AudienceValue<'de>, A::Error> {
+                skip_map(access).map(|()| AudienceValue(Audience::Invalid))
+            }
+
+            fn visit_borrowed_str<E: de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<AudienceValue<'de>, E> {
+                Ok(AudienceValue(Audience::One(Cow::Borrowed(v))))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<AudienceValue<'de>, E> {
+                Ok(AudienceValue(Audience::One(Cow::Owned(v.to_owned()))))
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<AudienceValue<'de>, E> {
+                Ok(AudienceValue(Audience::Invalid))
+            }
+
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<AudienceValue<'de>, E> {
+                Ok(AudienceValue(Audience::Invalid))
+            }
+
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<AudienceValue<'de>, E> {
+                Ok(AudienceValue(Audience::Invalid))
+            }
+
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<AudienceValue<'de>, E> {
+                SkipVisitor.visit_f64::<E>(v)?;
+                Ok(AudienceValue(Audience::Invalid))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<AudienceValue<'de>, E> {
+                Ok(AudienceValue(Audience::Invalid))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Registered<'de> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = Registered<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JWT claims set (a JSON object)")
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(
+                self,
+                mut access: A,
+            ) -> Result<Registered<'de>, A::Error> {
+                let mut claims = Registered {
+                    exp: Found::Absent,
+                    nbf: Found::Absent,
+                    iat: Found::Absent,
+                    iss: Found::Absent,
+                    aud: Audience::Absent,
+                };
+                let mut seen = NameSet::default();
+                while let Some(name) = seen.next_key(&mut access)? {
+                    match name.as_str() {
+                        "exp" => claims.exp = access.next_value::<NumericDate>()?.0,
+                        "nbf" => claims.nbf = access.next_value::<NumericDate>()?.0,
+                        "iat" => claims.iat = access.next_value::<NumericDate>()?.0,
+                        "iss" => claims.iss = access.next_value::<Text<'de>>()?.0,
+                        "aud" => claims.aud = access.next_value::<AudienceValue<'de>>()?.0,
+                        _ => {
+                            access.next_value::<Skip>()?;
+                        }
+                    }
+                    seen.insert(name);
+                }
+                Ok(claims)
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 
@@ -624,7 +958,7 @@ mod tests {
         let t = format!("{}..c2ln", b64(r#"{"alg":"RS256"}"#));
         let parsed = parse(&t, &[Algorithm::RS256], &Limits::default()).unwrap();
         assert_eq!(parsed.payload, "");
-        assert_eq!(decode_claims(&parsed).unwrap_err(), TokenError::Malformed);
+        assert_eq!(scan(&parsed).unwrap_err(), TokenError::Malformed);
     }
 
     #[test]
@@ -697,7 +1031,7 @@ mod tests {
             URL_SAFE_NO_PAD.encode(b"{\"a\":\"\xdf\"}")
         );
         let parsed = parse(&t, &[Algorithm::RS256], &Limits::default()).unwrap();
-        assert_eq!(decode_claims(&parsed).unwrap_err(), TokenError::Malformed);
+        assert_eq!(scan(&parsed).unwrap_err(), TokenError::Malformed);
         // `kid: null` is an absent kid.
         let t = token(r#"{"alg":"RS256","kid":null}"#, "{}");
         assert_eq!(
@@ -750,9 +1084,96 @@ mod tests {
         );
     }
 
-    fn claims(json: &str) -> Result<ClaimsMap, TokenError> {
+    /// The payload's checks alone: decoded and scanned.
+    fn scan(parsed: &Compact<'_>) -> Result<(), TokenError> {
+        let json = decode_payload(parsed)?;
+        scan_claims(&json).map(|_| ())
+    }
+
+    /// The claims as a map, checked two ways that must agree: the request path's scan
+    /// and the map builder.
+    fn claims(json: &str) -> Result<crate::claims::ClaimsMap, TokenError> {
         let t = token(r#"{"alg":"RS256"}"#, json);
-        decode_claims(&parse(&t, &[Algorithm::RS256], &Limits::default()).unwrap())
+        let parsed = parse(&t, &[Algorithm::RS256], &Limits::default()).unwrap();
+        let scanned = scan(&parsed);
+        let text = decode_payload(&parsed)?;
+        let map = crate::claims::parse_strict(&text).map_err(|_| TokenError::Malformed);
+        assert_eq!(
+            scanned.is_ok(),
+            map.is_ok(),
+            "scan and map builder disagree on {json}"
+        );
+        map
+    }
+
+    /// The claims checks, on the request path's scan, compared with the map-based
+    /// reference (the 0.2.0 implementation) on every input.
+    fn check(json: &str, rules: &ClaimRules) -> Result<(), TokenError> {
+        let map = claims(json)?;
+        let registered = scan_claims(json)?;
+        let got = validate_claims(&registered, rules, 1000.0);
+        assert_eq!(got, reference_validate(&map, rules, 1000.0), "{json}");
+        got
+    }
+
+    fn numeric_date(value: &serde_json::Value, claim: &'static str) -> Result<f64, TokenError> {
+        value
+            .as_f64()
+            .filter(|v| (0.0..=MAX_NUMERIC_DATE).contains(v))
+            .ok_or(TokenError::InvalidClaim(claim))
+    }
+
+    /// Checks `exp`, `nbf`, `iat`, `iss` and `aud`. Time claims must be JSON numbers from 0
+    /// to [`MAX_NUMERIC_DATE`]; a string, any other type or an out-of-range number is refused,
+    /// never treated as absent.
+    fn reference_validate(
+        claims: &crate::claims::ClaimsMap,
+        rules: &ClaimRules,
+        now: f64,
+    ) -> Result<(), TokenError> {
+        let leeway = rules.leeway;
+        match claims.get("exp") {
+            Some(exp) => {
+                let exp = numeric_date(exp, "exp")?;
+                if now >= exp + leeway {
+                    return Err(TokenError::Expired);
+                }
+            }
+            None if rules.require_exp => return Err(TokenError::MissingClaim("exp")),
+            None => {}
+        }
+        if let Some(nbf) = claims.get("nbf")
+            && numeric_date(nbf, "nbf")? > now + leeway
+        {
+            return Err(TokenError::NotYetValid);
+        }
+        if let Some(iat) = claims.get("iat") {
+            numeric_date(iat, "iat")?;
+        }
+        match claims.get("iss") {
+            Some(serde_json::Value::String(iss)) if *iss == rules.issuer => {}
+            _ => return Err(TokenError::InvalidIssuer),
+        }
+        if let Some(expected) = &rules.audiences {
+            let matches = |aud: &str| expected.iter().any(|e| e == aud);
+            let ok = match claims.get("aud") {
+                Some(serde_json::Value::String(aud)) => matches(aud),
+                Some(serde_json::Value::Array(auds)) => {
+                    let mut any = false;
+                    for aud in auds {
+                        let aud = aud.as_str().ok_or(TokenError::InvalidClaim("aud"))?;
+                        any |= matches(aud);
+                    }
+                    any
+                }
+                Some(_) => return Err(TokenError::InvalidClaim("aud")),
+                None => false,
+            };
+            if !ok {
+                return Err(TokenError::InvalidAudience);
+            }
+        }
+        Ok(())
     }
 
     const RULES: fn() -> ClaimRules = || ClaimRules {
@@ -761,10 +1182,6 @@ mod tests {
         leeway: 0.0,
         require_exp: true,
     };
-
-    fn check(json: &str, rules: &ClaimRules) -> Result<(), TokenError> {
-        validate_claims(&claims(json)?, rules, 1000.0)
-    }
 
     #[test]
     fn claims_shape() {
@@ -788,6 +1205,26 @@ mod tests {
             claims(r#"{"a":[{"b":[{"c":1,"c":1}]}]}"#).unwrap_err(),
             TokenError::Malformed
         );
+        // Inside the registered claims' values too, which the scan reads itself.
+        for json in [
+            r#"{"exp":{"a":1,"a":2}}"#,
+            r#"{"iss":[{"a":1,"a":2}]}"#,
+            r#"{"aud":[{"a":1,"\u0061":2}]}"#,
+            r#"{"aud":{"a":1,"a":2}}"#,
+            r#"{"nbf":[[{"b":{"c":1,"c":2}}]]}"#,
+        ] {
+            assert_eq!(claims(json).unwrap_err(), TokenError::Malformed, "{json}");
+        }
+        // Past the names held inline (16), in the hash set: still found, escaped or not.
+        let many: Vec<String> = (0..40).map(|i| format!(r#""k{i}":{i}"#)).collect();
+        let wide = format!("{{{}}}", many.join(","));
+        assert_eq!(claims(&wide).unwrap().len(), 40);
+        for dup in [r#""k3":0"#, r#""k39":0"#, r#""\u006b20":0"#] {
+            let json = format!("{{{},{dup}}}", many.join(","));
+            assert_eq!(claims(&json).unwrap_err(), TokenError::Malformed, "{dup}");
+            let nested = format!(r#"{{"x":{{{},{dup}}}}}"#, many.join(","));
+            assert_eq!(claims(&nested).unwrap_err(), TokenError::Malformed, "{dup}");
+        }
         let ok = claims(r#"{"a":1,"n":{"a":[1,-2,2.5,true,null,"s"],"b":{}}}"#).unwrap();
         assert_eq!(ok["a"], 1);
         assert_eq!(
