@@ -5,6 +5,10 @@
 #   cached    the same with the verified-token cache on (TOKEN_CACHE=1)
 #   handwritten  an axum 0.8 route checking RS256 by hand (jsonwebtoken::decode, key built once)
 #   authorizer   an axum 0.7 route behind jwt-authorizer 0.15
+#   layer        an axum 0.8 router behind jwt_guard::layer::AuthLayer (bench/src/bin/load.rs)
+#   grpc-open, grpc, grpc-cached   a tonic service without a layer, behind GrpcAuthLayer, and
+#                the same with the token cache; driven by bench/src/bin/load.rs's HTTP/2
+#                client (wrk speaks no HTTP/2), GRPC_CONNECTIONS × GRPC_STREAMS in flight
 #   seed         the seed's strategy on node/express (jwks-rsa client built per request),
 #                when node and npm are installed (SEED=0 to leave it out)
 # all with the same token and key (the example server's embedded issuer), on 127.0.0.1.
@@ -27,6 +31,7 @@ fi
 
 echo "building (release)…"
 cargo build --release -q --example server
+cargo build --release -q -p jwt-guard-bench --bin load
 cargo build --release -q --manifest-path bench/peers/Cargo.toml
 SEED=${SEED:-1}
 if [ "$SEED" = 1 ] && command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
@@ -36,6 +41,9 @@ else
 fi
 SERVER=target/release/examples/server
 PEERS=bench/peers/target/release/jwt-guard-bench-peers
+LOAD=target/release/load
+GRPC_CONNECTIONS=${GRPC_CONNECTIONS:-4}
+GRPC_STREAMS=${GRPC_STREAMS:-8}
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
@@ -54,7 +62,11 @@ TOKEN=$(sed -n "s/.*Authorization: Bearer \([^']*\)'.*/\1/p" "$log" | head -1)
 RUST_LOG=warn ISSUER="$ISSUER" TOKEN_CACHE=1 PORT=18081 "$SERVER" >/dev/null 2>&1 & pids+=($!); CACHED_PID=$!
 "$PEERS" handwritten 18082 "$ISSUER" >/dev/null 2>&1 & pids+=($!); HAND_PID=$!
 "$PEERS" authorizer 18083 "$ISSUER" >/dev/null 2>&1 & pids+=($!); AUTH_PID=$!
-for port in 18081 18082 18083; do wait_port $port; done
+"$LOAD" layer 18085 "$ISSUER" >/dev/null 2>&1 & pids+=($!); LAYER_PID=$!
+"$LOAD" grpc 18086 "$ISSUER" open >/dev/null 2>&1 & pids+=($!); GRPC_OPEN_PID=$!
+"$LOAD" grpc 18087 "$ISSUER" >/dev/null 2>&1 & pids+=($!); GRPC_PID=$!
+"$LOAD" grpc 18088 "$ISSUER" cache >/dev/null 2>&1 & pids+=($!); GRPC_CACHED_PID=$!
+for port in 18081 18082 18083 18085 18086 18087 18088; do wait_port $port; done
 if [ "$SEED" = 1 ]; then
   node bench/seed/server.js 18084 "$ISSUER" >/dev/null 2>&1 & pids+=($!); SEED_PID=$!
   wait_port 18084
@@ -62,17 +74,35 @@ fi
 
 declare -A URL=( [open]=http://127.0.0.1:18080/public [guard]=http://127.0.0.1:18080/protected
   [cached]=http://127.0.0.1:18081/protected [handwritten]=http://127.0.0.1:18082/protected
-  [authorizer]=http://127.0.0.1:18083/protected )
-declare -A PID=( [open]=$GUARD_PID [guard]=$GUARD_PID [cached]=$CACHED_PID [handwritten]=$HAND_PID [authorizer]=$AUTH_PID )
-TARGETS=(open guard cached handwritten authorizer)
+  [authorizer]=http://127.0.0.1:18083/protected [layer]=http://127.0.0.1:18085/protected
+  [grpc-open]=127.0.0.1:18086 [grpc]=127.0.0.1:18087 [grpc-cached]=127.0.0.1:18088 )
+declare -A PID=( [open]=$GUARD_PID [guard]=$GUARD_PID [cached]=$CACHED_PID [handwritten]=$HAND_PID
+  [authorizer]=$AUTH_PID [layer]=$LAYER_PID [grpc-open]=$GRPC_OPEN_PID [grpc]=$GRPC_PID
+  [grpc-cached]=$GRPC_CACHED_PID )
+TARGETS=(open guard cached layer handwritten authorizer grpc-open grpc grpc-cached)
 if [ "$SEED" = 1 ]; then
   URL[seed]=http://127.0.0.1:18084/protected; PID[seed]=$SEED_PID; TARGETS+=(seed)
 fi
 
-# Every target must answer 200 to the token before it is measured.
+# Every target must answer 200 (gRPC: OK) to the token before it is measured, and the
+# protected ones must refuse a request without it.
 for t in "${TARGETS[@]}"; do
-  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "${URL[$t]}")
-  [ "$code" = 200 ] || { echo "$t answered $code" >&2; exit 1; }
+  case $t in
+    grpc*)
+      read -r _ ok failed _ <<<"$("$LOAD" grpc-client "${URL[$t]}" "$TOKEN" 1 1 1)"
+      [ "$ok" -gt 0 ] && [ "$failed" = 0 ] || { echo "$t: $ok ok, $failed failed" >&2; exit 1; }
+      if [ "$t" != grpc-open ]; then
+        read -r _ ok _ <<<"$("$LOAD" grpc-client "${URL[$t]}" not-a-token 1 1 1)"
+        [ "$ok" = 0 ] || { echo "$t accepted a bad token" >&2; exit 1; }
+      fi ;;
+    *)
+      code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "${URL[$t]}")
+      [ "$code" = 200 ] || { echo "$t answered $code" >&2; exit 1; }
+      if [ "$t" != open ]; then
+        code=$(curl -s -o /dev/null -w '%{http_code}' "${URL[$t]}")
+        [ "$code" = 401 ] || { echo "$t answered $code without a token" >&2; exit 1; }
+      fi ;;
+  esac
 done
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -82,13 +112,19 @@ results=$(mktemp)
 for round in $(seq 1 "$ROUNDS"); do
   for t in "${TARGETS[@]}"; do
     before=$(ticks "${PID[$t]}")
-    out=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $TOKEN" "${URL[$t]}")
+    case $t in
+      grpc*)
+        read -r total _ non2xx rps p50 p99 <<<"$("$LOAD" grpc-client "${URL[$t]}" "$TOKEN" "$DURATION" "$GRPC_CONNECTIONS" "$GRPC_STREAMS")"
+        p50="${p50}us"; p99="${p99}us" ;;
+      *)
+        out=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $TOKEN" "${URL[$t]}")
+        rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+        total=$(awk '/requests in/ {print $1}' <<<"$out")
+        p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+        p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+        non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out") ;;
+    esac
     after=$(ticks "${PID[$t]}")
-    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    total=$(awk '/requests in/ {print $1}' <<<"$out")
-    p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-    p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-    non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
     cpu_us=$(awk -v a="$before" -v b="$after" -v n="$total" -v hz="$HZ" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
     echo "$round $t $rps $p50 $p99 $cpu_us ${non2xx:-0}" | tee -a "$results"
   done
@@ -98,7 +134,7 @@ peak() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 {
   echo "# Load benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo
-  echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s, $ROUNDS alternating rounds; $(nproc) cores; server and wrk on one machine."
+  echo "wrk -t1 -c$CONNECTIONS -d${DURATION}s (gRPC: $GRPC_CONNECTIONS HTTP/2 connections × $GRPC_STREAMS streams), $ROUNDS alternating rounds; $(nproc) cores; servers and load generators on one machine."
   echo
   echo "| target | req/s (median) | p50 | p99 | CPU µs/req | peak RSS KiB | non-2xx |"
   echo "|---|---|---|---|---|---|---|"
@@ -112,7 +148,7 @@ peak() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
   awk '{ a[$2]=a[$2] " " $3 } END { for (t in a) print t, a[t] }' "$results" | python3 -c '
 import sys, statistics
 m = {l.split()[0]: statistics.median(map(float, l.split()[1:])) for l in sys.stdin}
-for a, b in [("guard","handwritten"),("guard","authorizer"),("cached","open"),("guard","open"),("handwritten","open"),("authorizer","handwritten"),("guard","seed")]:
+for a, b in [("guard","handwritten"),("guard","authorizer"),("cached","open"),("guard","open"),("layer","guard"),("handwritten","open"),("authorizer","handwritten"),("guard","seed"),("grpc","grpc-open"),("grpc-cached","grpc-open")]:
     if a in m and b in m:
         print(f"- {a} / {b}: {m[a]/m[b]:.2f}")'
 } | tee "$OUT"
