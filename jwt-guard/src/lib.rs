@@ -58,6 +58,7 @@ mod error;
 pub mod extract;
 mod guard;
 mod integrations;
+mod issuers;
 pub mod jwks;
 pub mod manual;
 pub mod policy;

@@ -29,16 +29,16 @@ use crate::jwks::{KeyEntry, KeySet};
 /// ```
 /// let mut limits = jwt_guard::verify::Limits::default();
 /// limits.max_payload_bytes = 2048;
-/// assert_eq!(limits.max_token_bytes, 8192);
+/// assert_eq!(limits.max_token_bytes, 16384);
 /// ```
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct Limits {
-    /// Largest token accepted, in bytes. Defaults to 8 KiB (the header cap).
+    /// Largest token accepted, in bytes. Defaults to 16 KiB (the header cap).
     pub max_token_bytes: usize,
     /// Largest encoded JOSE header, in bytes. Defaults to 1 KiB.
     pub max_header_bytes: usize,
-    /// Largest encoded payload (a JWT's claims), in bytes. Defaults to 8 KiB, so that it
+    /// Largest encoded payload (a JWT's claims), in bytes. Defaults to 16 KiB, so that it
     /// still bounds the claims when `max_token_bytes` is raised.
     pub max_payload_bytes: usize,
 }
@@ -46,9 +46,9 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_token_bytes: 8 * 1024,
+            max_token_bytes: 16 * 1024,
             max_header_bytes: 1024,
-            max_payload_bytes: 8 * 1024,
+            max_payload_bytes: 16 * 1024,
         }
     }
 }
@@ -582,7 +582,7 @@ mod tests {
             parse_err(&format!("{}=.e30.c2ln", b64(r#"{"alg":"RS256"}"#))),
             TokenError::Malformed
         );
-        assert_eq!(parse_err(&"a".repeat(9000)), TokenError::TooLarge);
+        assert_eq!(parse_err(&"a".repeat(17000)), TokenError::TooLarge);
         let ok = token(r#"{"alg":"RS256","kid":"k1"}"#, "{}");
         let parsed = parse(&ok, &[Algorithm::RS256], &Limits::default()).unwrap();
         assert_eq!(parsed.kid.as_deref(), Some("k1"));
@@ -614,7 +614,7 @@ mod tests {
         // Thousands of dots (golang-jwt CVE-2025-30204): refused in one pass, no split.
         assert_eq!(parse_with(&".".repeat(4000)), Err(TokenError::Malformed));
         assert_eq!(
-            parse(&".".repeat(9000), &[Algorithm::RS256], &Limits::default()).map(|_| ()),
+            parse(&".".repeat(17000), &[Algorithm::RS256], &Limits::default()).map(|_| ()),
             Err(TokenError::TooLarge)
         );
     }
