@@ -65,6 +65,7 @@ pub mod policy;
 mod principal;
 mod registry;
 pub mod render;
+mod rules;
 mod strategy;
 #[cfg(feature = "testkit")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]

@@ -18,6 +18,7 @@ use crate::extract::{self, DEFAULT_MAX_HEADER_BYTES};
 use crate::issuers::{DEFAULT_MAX_TENANTS, Issuers, IssuersConfig, KeyRule, TenantFilter};
 use crate::jwks::{Clock, JwksClient, JwksConfig, KeyEntry, KeySet, PemKind, default_jwks_url};
 use crate::principal::Principal;
+use crate::rules::ClaimRuleSet;
 use crate::verify::{self, ClaimRules, Limits};
 
 /// The boxed future a [`Strategy`] returns.
@@ -69,6 +70,7 @@ struct JwtInner {
     keys: Keys,
     algorithms: Vec<Algorithm>,
     rules: ClaimRules,
+    claim_rules: ClaimRuleSet,
     limits: Limits,
     max_header_bytes: usize,
     cache: Option<TokenCache>,
@@ -157,6 +159,7 @@ impl JwtStrategy {
         if let (Keys::Issuers(issuers), Some(route)) = (&inner.keys, &route) {
             issuers.check_tenant(route, &claims)?;
         }
+        inner.claim_rules.check(parsed.at_jwt, &claims)?;
         let claims = Arc::new(claims);
         if let Some(cache) = &inner.cache {
             cache.insert(token, Arc::clone(&claims), &key);
@@ -287,6 +290,7 @@ pub struct JwtStrategyBuilder {
     limits: Option<Limits>,
     scopes_claims: Option<Vec<String>>,
     roles_claims: Option<Vec<String>>,
+    claim_rules: ClaimRuleSet,
 }
 
 /// Where a strategy's keys come from; chosen once.
@@ -595,6 +599,81 @@ impl JwtStrategyBuilder {
         self
     }
 
+    /// Refuses a token without this claim (or with it `null`). Call again for more.
+    pub fn require_claim(mut self, claim: &str) -> Self {
+        self.claim_rules.require(claim);
+        self
+    }
+
+    /// Requires `claim` to be a string from `values` (calls for one claim add up):
+    /// absent is "jwt CLAIM is required", another value "invalid CLAIM value", both 401.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), jwt_guard::ConfigError> {
+    /// // Cognito access tokens of one app client: `client_id`, not `aud`, and `token_use`.
+    /// let strategy = jwt_guard::JwtStrategy::builder()
+    ///     .issuer("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf")
+    ///     .claim_one_of("client_id", ["3n4b5urk1ft4fl3mg5e62d9ado"])
+    ///     .claim_one_of("token_use", ["access"])
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn claim_one_of<I>(mut self, claim: &str, values: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.claim_rules
+            .one_of(claim, values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The `azp` (authorized party: the client the token was issued to, as Keycloak and
+    /// OpenID Connect set it) must be one of `clients`. Same as
+    /// [`claim_one_of`](Self::claim_one_of)`("azp", clients)`.
+    pub fn authorized_parties<I>(self, clients: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.claim_one_of("azp", clients)
+    }
+
+    /// The RFC 9068 profile for JWT access tokens, opt-in: the header's `typ` must be
+    /// `at+jwt` (or `application/at+jwt`), and `iss`, `exp`, `aud`, `sub`, `client_id`,
+    /// `iat` and `jti` must be present. Needs an [`audience`](Self::audience) (RFC 9068
+    /// §4: the resource server checks `aud`), else [`build`](Self::build) fails. This
+    /// refuses ID tokens (`typ: JWT`) presented as access tokens.
+    pub fn access_token_profile(mut self) -> Self {
+        self.claim_rules.access_token_profile();
+        self
+    }
+
+    /// A custom check over the verified claims, run after every other rule: return
+    /// [`Error::unauthorized`] for a 401 or [`Error::forbidden`] for a 403. It must depend
+    /// on the claims alone (a cached token is not checked again). Call again for more.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), jwt_guard::ConfigError> {
+    /// use jwt_guard::Error;
+    ///
+    /// let strategy = jwt_guard::JwtStrategy::builder()
+    ///     .issuer("https://issuer.example")
+    ///     .claims_check(|claims| match claims.get("email_verified") {
+    ///         Some(serde_json::Value::Bool(true)) => Ok(()),
+    ///         _ => Err(Error::forbidden("a verified email is required")),
+    ///     })
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn claims_check(
+        mut self,
+        check: impl Fn(&crate::claims::ClaimsMap) -> Result<(), Error> + Send + Sync + 'static,
+    ) -> Self {
+        self.claim_rules.check_with(Arc::new(check));
+        self
+    }
+
     /// Checks the configuration and builds the strategy. No network I/O happens here;
     /// call [`JwksClient::warm_up`] through [`JwtStrategy::jwks`] to fetch keys early.
     pub fn build(self) -> Result<JwtStrategy, ConfigError> {
@@ -629,6 +708,13 @@ impl JwtStrategyBuilder {
         }
         if let Some(paths) = &self.roles_claims {
             claim_paths = claim_paths.with_roles(paths)?;
+        }
+        if self.claim_rules.is_access_token_profile() && self.audiences.is_none() {
+            return Err(ConfigError::InvalidOption {
+                option: "access_token_profile",
+                reason: "the RFC 9068 profile needs an audience (RFC 9068 §4): set audience(...)"
+                    .into(),
+            });
         }
         let rules = ClaimRules {
             issuer,
@@ -701,6 +787,7 @@ impl JwtStrategyBuilder {
                 keys,
                 algorithms,
                 rules,
+                claim_rules: self.claim_rules,
                 limits,
                 max_header_bytes,
                 cache: self

@@ -69,6 +69,9 @@ pub(crate) struct Compact<'t> {
     pub(crate) signature: &'t str,
     pub(crate) alg: Algorithm,
     pub(crate) kid: Option<Kid>,
+    /// The header's `typ` is `at+jwt` or `application/at+jwt` (any case): an RFC 9068
+    /// access token.
+    pub(crate) at_jwt: bool,
 }
 
 /// A header's `kid`, held inline when it is short: no allocation per request for
@@ -202,6 +205,7 @@ pub(crate) fn parse<'t>(
         signature,
         alg,
         kid: header_fields.kid,
+        at_jwt: header_fields.at_jwt,
     })
 }
 
@@ -344,7 +348,8 @@ fn numeric_date(value: &serde_json::Value, claim: &'static str) -> Result<f64, T
         .ok_or(TokenError::InvalidClaim(claim))
 }
 
-/// The header members jwt-guard reads: `alg`, `kid` and whether `crit` is present.
+/// The header members jwt-guard reads: `alg`, `kid`, whether `crit` is present and
+/// whether `typ` names an RFC 9068 access token.
 ///
 /// Any repeated member name is refused, known or not (RFC 7515 §4 lets a parser refuse
 /// them; refusing removes parser-differential attacks, e.g. a second `alg` that another
@@ -356,6 +361,7 @@ struct Header {
     kid: Option<Kid>,
     /// Present at all (even `null` or `[]`): refused, as no extension is implemented.
     crit: bool,
+    at_jwt: bool,
 }
 
 impl<'de> Deserialize<'de> for Header {
@@ -376,6 +382,7 @@ impl<'de> Deserialize<'de> for Header {
                     alg: None,
                     kid: None,
                     crit: false,
+                    at_jwt: false,
                 };
                 // The header is at most ¾ of `max_header_bytes`: a linear scan is cheap.
                 let mut seen: Vec<Name<'de>> = Vec::with_capacity(4);
@@ -386,6 +393,7 @@ impl<'de> Deserialize<'de> for Header {
                     match name.as_str() {
                         "alg" => header.alg = Some(access.next_value::<AlgName>()?.0),
                         "kid" => header.kid = access.next_value()?,
+                        "typ" => header.at_jwt = access.next_value::<TypName>()?.0,
                         "crit" => {
                             access.next_value::<IgnoredAny>()?;
                             header.crit = true;
@@ -444,6 +452,62 @@ impl<'de> Deserialize<'de> for Name<'de> {
             }
         }
         deserializer.deserialize_str(Visitor)
+    }
+}
+
+/// Whether `typ` is `at+jwt` or `application/at+jwt` (RFC 9068 §2.1; media types compare
+/// case-insensitively), read without allocating. Any other value, string or not, is not.
+struct TypName(bool);
+
+impl<'de> Deserialize<'de> for TypName {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = TypName;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a media type")
+            }
+
+            fn visit_str<E: de::Error>(self, typ: &str) -> Result<TypName, E> {
+                let typ = typ
+                    .get(..12)
+                    .filter(|p| p.eq_ignore_ascii_case("application/"))
+                    .map_or(typ, |_| &typ[12..]);
+                Ok(TypName(typ.eq_ignore_ascii_case("at+jwt")))
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<TypName, E> {
+                Ok(TypName(false))
+            }
+
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<TypName, E> {
+                Ok(TypName(false))
+            }
+
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<TypName, E> {
+                Ok(TypName(false))
+            }
+
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<TypName, E> {
+                Ok(TypName(false))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<TypName, E> {
+                Ok(TypName(false))
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<TypName, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(TypName(false))
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<TypName, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(TypName(false))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
     }
 }
 
@@ -587,6 +651,37 @@ mod tests {
         let parsed = parse(&ok, &[Algorithm::RS256], &Limits::default()).unwrap();
         assert_eq!(parsed.kid.as_deref(), Some("k1"));
         assert_eq!(parsed.signature, "c2ln");
+        assert!(!parsed.at_jwt);
+    }
+
+    #[test]
+    fn typ_at_jwt() {
+        let at_jwt = |typ: &str| {
+            let t = token(&format!(r#"{{"alg":"RS256","typ":{typ}}}"#), "{}");
+            parse(&t, &[Algorithm::RS256], &Limits::default()).map(|p| p.at_jwt)
+        };
+        for yes in [
+            r#""at+jwt""#,
+            r#""AT+JWT""#,
+            r#""application/at+jwt""#,
+            r#""Application/At+JWT""#,
+            r#""at\u002bjwt""#,
+        ] {
+            assert_eq!(at_jwt(yes), Ok(true), "{yes}");
+        }
+        for no in [
+            r#""JWT""#,
+            r#""at+jwt ""#,
+            r#""application/jwt""#,
+            r#""applicationXat+jwt""#,
+            "1",
+            "null",
+            r#"["at+jwt"]"#,
+            r#"{"a":"at+jwt"}"#,
+            r#""é""#,
+        ] {
+            assert_eq!(at_jwt(no), Ok(false), "{no}");
+        }
     }
 
     #[test]
