@@ -108,7 +108,10 @@
 /// | JSON nesting | 128 levels (`serde_json`) | header and claims |
 /// | JWK Set body, keys | 1 MiB, 100 keys | [`JwksConfig`](crate::jwks::JwksConfig) |
 ///
-/// Claims are parsed only behind a valid signature. Measured: no request makes the guard
+/// Claims are parsed only behind a valid signature; a strategy with several issuers
+/// first reads `iss` alone (one base64url decode within the payload cap, a JSON scan that
+/// keeps nothing else) to choose the issuer's keys, and an `iss` it does not accept is
+/// refused there, before any key lookup or fetch. Measured: no request makes the guard
 /// allocate more than 32 times its 16 KiB cap in total (the worst input seen, a validly
 /// signed array of 3 000 zeros, allocates 17 times; unsigned input under 5 KiB).
 ///
