@@ -161,9 +161,9 @@ async fn run(config: ServerConfig) -> Result<(), String> {
         builder = builder.token_cache(TokenCacheConfig::default());
     }
     let strategy = builder.build().map_err(|e| e.to_string())?;
-    if let Some(jwks) = strategy.jwks() {
-        // Warm the key cache; a key server that is down now is not fatal (requests get
-        // 503 until it answers), but say so.
+    // Warm the key cache (each issuer's); a key server that is down now is not fatal
+    // (requests get 503 until it answers), but say so.
+    for jwks in strategy.key_engines() {
         if let Err(err) = jwks.warm_up().await {
             tracing::warn!(error = %err, "could not fetch the signing keys at start-up");
         }

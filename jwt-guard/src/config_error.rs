@@ -142,7 +142,8 @@ impl fmt::Display for ConfigError {
                 field,
                 reason,
             } => match (strategy.is_empty(), field.is_empty()) {
-                (true, _) => write!(f, "invalid configuration: {reason}"),
+                (true, true) => write!(f, "invalid configuration: {reason}"),
+                (true, false) => write!(f, "field {field:?}: {reason}"),
                 (false, true) => write!(f, "strategy {strategy:?}: {reason}"),
                 (false, false) => write!(f, "strategy {strategy:?}, field {field:?}: {reason}"),
             },
