@@ -231,8 +231,18 @@ async fn a_flood_of_random_iss_costs_no_fetch_and_bounded_memory() {
             .await
             .expect("any tenant");
         assert!(open.tenant_engines() <= 8, "{}", open.tenant_engines());
+        // A tenant in steady use keeps its engine through the flood: one fetch in all.
+        verify(&open, &idp.token_for("steady", json!({})))
+            .await
+            .expect("the steady tenant");
     }
-    assert_eq!(idp.jwks_requests() - before, 100);
+    assert_eq!(idp.jwks_requests() - before, 101);
+    let steady = idp
+        .jwks_paths()
+        .iter()
+        .filter(|p| p.starts_with("/steady/"))
+        .count();
+    assert_eq!(steady, 1, "the steady tenant's engine was evicted");
     assert!(open.key_engines().len() <= 8);
     assert!(open.tenant_engines() >= 1);
 
