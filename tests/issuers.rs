@@ -315,6 +315,21 @@ fn builder_validation() {
             .jwks_uri("http://login.example/{tenant}/keys"),
     );
     assert!(matches!(e, ConfigError::InsecureUrl { .. }), "{e}");
+    let e = build(
+        JwtStrategy::builder()
+            .issuer("https://a.example")
+            .tenants(["t"]),
+    );
+    assert!(
+        matches!(
+            e,
+            ConfigError::InvalidOption {
+                option: "tenants",
+                ..
+            }
+        ),
+        "{e}"
+    );
     assert!(
         JwtStrategy::builder()
             .issuer("https://login.example/{tenant}/v2.0")

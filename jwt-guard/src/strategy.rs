@@ -687,6 +687,18 @@ impl JwtStrategyBuilder {
             crate::issuers::check_issuer(issuer)?;
         }
         let issuer = first.clone();
+        let patterns = self
+            .issuers
+            .iter()
+            .any(|(i, _)| i.contains(crate::issuers::TENANT));
+        if self.tenants.is_set() && !patterns {
+            return Err(ConfigError::InvalidOption {
+                option: "tenants",
+                reason: "tenants are accepted only by a tenant pattern (an issuer with \
+                         `{tenant}`), and no issuer is one"
+                    .into(),
+            });
+        }
         let routed = self.issuers.len() > 1
             || self.issuers[0].1.is_some()
             || issuer.contains(crate::issuers::TENANT);
