@@ -280,7 +280,7 @@ async fn two_authorization_headers() {
 
 #[tokio::test]
 async fn oversized_header() {
-    let huge = format!("Bearer {}", "a".repeat(9000));
+    let huge = format!("Bearer {}", "a".repeat(17000));
     call("/protected", &[&huge]).await.assert_401(
         "Authorization header is too large",
         "Bearer error=\"invalid_request\"",

@@ -290,7 +290,7 @@ async fn drive() -> (Secrets, Vec<String>) {
         vec![format!("Basic {good}").into_bytes()],
         vec![format!("Bearer {good} {good}").into_bytes()],
         vec![bearer(&good), bearer(&good)],
-        vec![format!("Bearer {good}{}", "A".repeat(9000)).into_bytes()],
+        vec![format!("Bearer {good}{}", "A".repeat(17000)).into_bytes()],
         vec![format!("Bearer {good}\t").into_bytes()],
         vec![format!("Bearer {good}\u{e9}").into_bytes()],
     ];

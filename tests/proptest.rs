@@ -572,8 +572,8 @@ fn header_key_urls_are_never_fetched() {
 
 // ── resource caps ────────────────────────────────────────────────────────────────────
 
-/// The default token cap (the `Authorization` header's 8 KiB).
-const CAP: usize = 8 * 1024;
+/// The default token cap (the `Authorization` header's 16 KiB).
+const CAP: usize = 16 * 1024;
 
 /// The most any one request may make the guard allocate, in total (an upper bound on its
 /// peak): a small multiple of the cap.

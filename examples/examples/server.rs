@@ -3,19 +3,29 @@
 //! `GET /protected` (guarded by `#[authenticate("jwt")]`) answers
 //! `{"message":"Access granted"}`; `GET /public` is open; `GET /whoami` shows the
 //! authenticated principal. With no `ISSUER`, an embedded issuer starts on 127.0.0.1 and
-//! the server prints curl lines to try.
+//! the server prints curl lines to try. `ISSUER` may list several issuers, comma-separated
+//! (then give `JWKS_URI` unless each issuer serves LoopBack's key URL).
+//!
+//! With `--config FILE`, the strategies come from a TOML file (several, by name; see
+//! `examples/config/two-strategies.toml`): the one named `jwt` guards `/protected` and
+//! `/whoami`, and `GET /as/{name}` authenticates with the strategy `name`.
 //!
 //! ```text
 //! cargo run --example server
+//! cargo run --example server -- --config examples/config/two-strategies.toml
 //! cargo run --example server -- --help
 //! ```
 
 use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 
+use axum::extract::Path;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
+use http::HeaderMap;
 use jwt_guard::cache::TokenCacheConfig;
+use jwt_guard::config::ConfigFile;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{Algorithm, JwtStrategy, Principal, Registry, authenticate};
 use serde_json::{Value, json};
@@ -32,6 +42,57 @@ async fn whoami(principal: Principal) -> Json<Value> {
 
 async fn public() -> Json<Value> {
     Json(json!({ "message": "Hello, anyone" }))
+}
+
+/// `GET /as/{name}`: authenticates with the strategy `name` of the registry.
+async fn as_strategy(
+    Path(name): Path<String>,
+    Extension(registry): Extension<Registry>,
+    headers: HeaderMap,
+) -> Response {
+    match registry.authenticate(&[name.as_str()], &headers).await {
+        Ok(principal) => Json(json!({
+            "strategy": principal.strategy(),
+            "sub": principal.subject(),
+            "roles": principal.roles(),
+        }))
+        .into_response(),
+        Err(err) => err.into_response(),
+    }
+}
+
+/// The routes, on the strategies of `registry`.
+fn app(registry: Registry) -> Router {
+    Router::new()
+        .route("/protected", get(secure_endpoint))
+        .route("/whoami", get(whoami))
+        .route("/public", get(public))
+        .route("/as/{name}", get(as_strategy))
+        .layer(Extension(registry))
+}
+
+/// Registers the strategies of a TOML file (warming their key engines); the file must
+/// name a `jwt` strategy. Returns their names.
+async fn register_file(path: &str, registry: &Registry) -> Result<Vec<String>, String> {
+    let file = ConfigFile::from_toml_file(path).map_err(|e| format!("{path}: {e}"))?;
+    if !file.strategies.contains_key("jwt") {
+        return Err(format!(
+            "{path}: no [strategies.jwt] (the strategy of /protected)"
+        ));
+    }
+    let mut names = Vec::new();
+    for (name, strategy) in file.build_all().map_err(|e| format!("{path}: {e}"))? {
+        for engine in strategy.key_engines() {
+            if let Err(err) = engine.warm_up().await {
+                tracing::warn!(strategy = %name, error = %err, "could not fetch the signing keys at start-up");
+            }
+        }
+        registry
+            .register(&name, strategy)
+            .map_err(|e| e.to_string())?;
+        names.push(name);
+    }
+    Ok(names)
 }
 
 #[tokio::main]
@@ -63,6 +124,11 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: ServerConfig) -> Result<(), String> {
+    let registry = Registry::new();
+    if let Some(path) = &config.config {
+        let names = register_file(path, &registry).await?;
+        return serve(config, registry, None, &names.join(", ")).await;
+    }
     // No issuer configured: start one here (keys served on 127.0.0.1), so the example
     // works with no setup. It lives as long as `embedded`.
     let embedded = match &config.issuer {
@@ -81,9 +147,10 @@ async fn run(config: ServerConfig) -> Result<(), String> {
 
     // The strategy: LoopBack's defaults (RS256, issuer checked, keys from
     // ISSUER/.well-known/jwks.json), with what the configuration adds.
-    let mut builder = JwtStrategy::builder()
-        .issuer(&issuer)
-        .algorithms(config.algorithms.iter().copied());
+    let mut builder = JwtStrategy::builder().algorithms(config.algorithms.iter().copied());
+    for issuer in issuer.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        builder = builder.issuer(issuer);
+    }
     if let Some(uri) = &config.jwks_uri {
         builder = builder.jwks_uri(uri);
     }
@@ -94,31 +161,42 @@ async fn run(config: ServerConfig) -> Result<(), String> {
         builder = builder.token_cache(TokenCacheConfig::default());
     }
     let strategy = builder.build().map_err(|e| e.to_string())?;
-    if let Some(jwks) = strategy.jwks() {
-        // Warm the key cache; a key server that is down now is not fatal (requests get
-        // 503 until it answers), but say so.
+    // Warm the key cache (each issuer's); a key server that is down now is not fatal
+    // (requests get 503 until it answers), but say so.
+    for jwks in strategy.key_engines() {
         if let Err(err) = jwks.warm_up().await {
             tracing::warn!(error = %err, "could not fetch the signing keys at start-up");
         }
     }
-    jwt_guard::register("jwt", strategy).map_err(|e| e.to_string())?;
+    registry
+        .register("jwt", strategy)
+        .map_err(|e| e.to_string())?;
+    serve(config, registry, embedded, &issuer).await
+}
+
+async fn serve(
+    config: ServerConfig,
+    registry: Registry,
+    embedded: Option<Issuer>,
+    issuer: &str,
+) -> Result<(), String> {
     // Every #[authenticate] handler must name a registered strategy: refuse to start
     // otherwise, rather than answer 500 on the first request.
-    let audit = Registry::global()
+    let audit = registry
         .audit()
         .map_err(|e| format!("refusing to start: {e}"))?;
     print!("{audit}");
 
-    let app = Router::new()
-        .route("/protected", get(secure_endpoint))
-        .route("/whoami", get(whoami))
-        .route("/public", get(public));
+    let app = app(registry);
     let listener = tokio::net::TcpListener::bind(config.addr())
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr()))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("jwt-guard example server listening on http://{addr}");
-    println!("issuer: {issuer}");
+    match &config.config {
+        Some(path) => println!("strategies from {path}: {issuer}"),
+        None => println!("issuer: {issuer}"),
+    }
     if let Some(embedded) = &embedded {
         let token = embedded.token(json!({ "sub": "demo-user", "name": "Demo User" }));
         println!();
@@ -140,7 +218,10 @@ async fn run(config: ServerConfig) -> Result<(), String> {
 /// The example server's settings.
 #[derive(Debug, Clone, PartialEq)]
 struct ServerConfig {
-    /// `ISSUER` / `--issuer`. `None` starts the embedded issuer.
+    /// `CONFIG` / `--config`: a TOML file of strategies, instead of the variables below.
+    config: Option<String>,
+    /// `ISSUER` / `--issuer`, one or several comma-separated. `None` starts the embedded
+    /// issuer.
     issuer: Option<String>,
     /// `JWKS_URI` / `--jwks-uri`. Defaults to `ISSUER/.well-known/jwks.json`.
     jwks_uri: Option<String>,
@@ -159,14 +240,18 @@ struct ServerConfig {
 
 /// The `--help` text.
 const USAGE: &str = "\
-usage: server [--issuer URL] [--jwks-uri URL] [--audience AUD] [--algorithms RS256,ES256]
-              [--host 127.0.0.1] [--port 3000] [--token-cache true]
+usage: server [--config FILE.toml]
+              [--issuer URL[,ISSUER...]] [--jwks-uri URL] [--audience AUD]
+              [--algorithms RS256,ES256] [--host 127.0.0.1] [--port 3000] [--token-cache true]
 
-Each flag has an environment variable of the same name in capitals (ISSUER, JWKS_URI,
-AUDIENCE, ALGORITHMS, HOST, PORT, TOKEN_CACHE); a flag wins over its variable. With no issuer, an
-embedded issuer starts on 127.0.0.1 and the server prints ready-to-paste curl lines.";
+Each flag has an environment variable of the same name in capitals (CONFIG, ISSUER, JWKS_URI,
+AUDIENCE, ALGORITHMS, HOST, PORT, TOKEN_CACHE); a flag wins over its variable. --config takes
+the strategies from a TOML file (one must be named jwt) instead of ISSUER and the rest. With
+no issuer, an embedded issuer starts on 127.0.0.1 and the server prints ready-to-paste curl
+lines.";
 
-const OPTIONS: [(&str, &str); 7] = [
+const OPTIONS: [(&str, &str); 8] = [
+    ("config", "CONFIG"),
     ("issuer", "ISSUER"),
     ("jwks-uri", "JWKS_URI"),
     ("audience", "AUDIENCE"),
@@ -213,6 +298,7 @@ impl ServerConfig {
             values[index] = Some(value);
         }
         let [
+            config,
             issuer,
             jwks_uri,
             audience,
@@ -221,8 +307,19 @@ impl ServerConfig {
             port,
             token_cache,
         ] = values.try_into().map_err(|_| "internal")?;
+        if config.is_some() && (issuer.is_some() || jwks_uri.is_some() || audience.is_some()) {
+            return Err(
+                "--config takes the strategies from the file: drop ISSUER, JWKS_URI and AUDIENCE"
+                    .into(),
+            );
+        }
         if let Some(issuer) = &issuer {
-            check_url("ISSUER", issuer)?;
+            // The first issuer is a URL (its keys are found from it); another may be a
+            // bare spelling, as Google's `accounts.google.com`.
+            check_url(
+                "ISSUER",
+                issuer.split(',').next().unwrap_or_default().trim(),
+            )?;
         }
         if let Some(uri) = &jwks_uri {
             check_url("JWKS_URI", uri)?;
@@ -262,6 +359,7 @@ impl ServerConfig {
             Some(other) => return Err(format!("TOKEN_CACHE: {other:?} is not true/false/1/0")),
         };
         Ok(Some(Self {
+            config,
             issuer,
             jwks_uri,
             audience,
@@ -362,5 +460,99 @@ mod tests {
                 .unwrap()
                 .token_cache
         );
+        assert!(
+            read(&[("ISSUER", "https://a")], &["--config", "s.toml"])
+                .unwrap_err()
+                .contains("--config")
+        );
+    }
+
+    #[test]
+    fn several_issuers_and_a_config_file() {
+        let c = read(
+            &[("ISSUER", "https://accounts.google.com,accounts.google.com")],
+            &[],
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            c.issuer.as_deref(),
+            Some("https://accounts.google.com,accounts.google.com")
+        );
+        assert!(read(&[("ISSUER", "accounts.google.com,https://a")], &[]).is_err());
+        let c = read(&[("CONFIG", "a.toml")], &[]).unwrap().unwrap();
+        assert_eq!(c.config.as_deref(), Some("a.toml"));
+    }
+
+    /// The committed example file parses and builds (no network: keys are fetched on
+    /// first use).
+    #[test]
+    fn the_committed_file_builds() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/config/two-strategies.toml");
+        let file = ConfigFile::from_toml_file(path).expect("the example file");
+        let names: Vec<String> = file
+            .build_all()
+            .expect("builds")
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(names, ["jwt", "keycloak"]);
+    }
+
+    /// The server from a TOML file with two strategies, against two key servers on
+    /// 127.0.0.1: each strategy accepts its issuer's tokens only.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn runs_from_a_toml_file_with_two_strategies() {
+        let main = Issuer::start().await.unwrap();
+        let partners = Issuer::start().await.unwrap();
+        let toml = format!(
+            "[strategies.jwt]\nissuer = \"{}\"\nleeway = \"5s\"\n\n\
+             [strategies.partners]\nissuer = \"{}\"\ndiscover = true\n\
+             roles_claims = [\"realm_access.roles\"]\n",
+            main.issuer(),
+            partners.issuer()
+        );
+        let path = std::env::temp_dir().join(format!(
+            "jwt-guard-server-{}-{}.toml",
+            std::process::id(),
+            main.addr().port()
+        ));
+        std::fs::write(&path, toml).unwrap();
+        let registry = Registry::new();
+        let names = register_file(path.to_str().unwrap(), &registry)
+            .await
+            .unwrap();
+        std::fs::remove_file(&path).ok();
+        assert_eq!(names, ["jwt", "partners"]);
+        assert_eq!(
+            registry.audit().map(|_| ()).map_err(|e| e.to_string()),
+            Ok(())
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app(registry)).await });
+        let client = reqwest::Client::new();
+        let get = |path: &str, token: String| {
+            let request = client
+                .get(format!("http://{addr}{path}"))
+                .bearer_auth(token);
+            async move {
+                let response = request.send().await.unwrap();
+                (response.status().as_u16(), response.text().await.unwrap())
+            }
+        };
+        let ada = || main.token(json!({ "sub": "ada" }));
+        let bob =
+            || partners.token(json!({ "sub": "bob", "realm_access": { "roles": ["partner"] } }));
+        assert_eq!(get("/protected", ada()).await.0, 200);
+        assert_eq!(get("/protected", bob()).await.0, 401);
+        let (status, body) = get("/as/partners", bob()).await;
+        assert_eq!(status, 200, "{body}");
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["sub"], "bob");
+        assert_eq!(body["roles"], json!(["partner"]));
+        assert_eq!(get("/as/partners", ada()).await.0, 401);
+        assert_eq!(get("/as/nobody", ada()).await.0, 500);
+        assert_eq!(partners.discovery_requests(), 1);
     }
 }

@@ -42,18 +42,21 @@ pub enum Algorithm {
     ES256,
     /// ECDSA on P-384 with SHA-384.
     ES384,
+    /// ECDSA on P-521 with SHA-512.
+    ES512,
     /// EdDSA (Ed25519).
     EdDSA,
 }
 
 impl Algorithm {
     /// Every algorithm jwt-guard can verify.
-    pub const ALL: [Algorithm; 12] = [
+    pub const ALL: [Algorithm; 13] = [
         Algorithm::HS256,
         Algorithm::HS384,
         Algorithm::HS512,
         Algorithm::ES256,
         Algorithm::ES384,
+        Algorithm::ES512,
         Algorithm::RS256,
         Algorithm::RS384,
         Algorithm::RS512,
@@ -77,6 +80,7 @@ impl Algorithm {
             Algorithm::PS512 => "PS512",
             Algorithm::ES256 => "ES256",
             Algorithm::ES384 => "ES384",
+            Algorithm::ES512 => "ES512",
             Algorithm::EdDSA => "EdDSA",
         }
     }
@@ -129,7 +133,7 @@ mod tests {
             assert_eq!(json, format!("\"{alg}\""));
             assert_eq!(serde_json::from_str::<Algorithm>(&json).unwrap(), alg);
         }
-        for bad in ["", "none", "None", "HS1", "ES512", "rs256", " RS256"] {
+        for bad in ["", "none", "None", "HS1", "ES521", "rs256", " RS256"] {
             assert!(bad.parse::<Algorithm>().is_err(), "{bad:?}");
         }
         assert_eq!(

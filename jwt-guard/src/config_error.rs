@@ -63,6 +63,23 @@ pub enum ConfigError {
         /// The path as given.
         path: String,
     },
+    /// Two options of a strategy do not go together, or one is out of range.
+    InvalidOption {
+        /// The builder method (and configuration field) concerned.
+        option: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A configuration file or value does not describe a strategy; names the strategy and
+    /// the field.
+    InvalidConfig {
+        /// The strategy's name in the file (its table), or `""` for the file as a whole.
+        strategy: String,
+        /// The field, as written in the file (`""` when the error is not about one field).
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A strategy name is empty.
     EmptyStrategyName,
     /// A [`Policy`](crate::policy::Policy) names no strategy: it would refuse every
@@ -119,6 +136,17 @@ impl fmt::Display for ConfigError {
                     "the claim path {path:?} is empty or has an empty segment"
                 )
             }
+            Self::InvalidOption { option, reason } => write!(f, "{option}: {reason}"),
+            Self::InvalidConfig {
+                strategy,
+                field,
+                reason,
+            } => match (strategy.is_empty(), field.is_empty()) {
+                (true, true) => write!(f, "invalid configuration: {reason}"),
+                (true, false) => write!(f, "field {field:?}: {reason}"),
+                (false, true) => write!(f, "strategy {strategy:?}: {reason}"),
+                (false, false) => write!(f, "strategy {strategy:?}, field {field:?}: {reason}"),
+            },
             Self::EmptyStrategyName => f.write_str("a strategy name must not be empty"),
             Self::NoStrategies { policy } => {
                 write!(f, "the policy {policy:?} names no authentication strategy")

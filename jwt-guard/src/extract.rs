@@ -9,8 +9,9 @@ use http::header::AUTHORIZATION;
 
 use crate::error::{Error, ErrorKind};
 
-/// The default cap on the `Authorization` header's size: 8 KiB.
-pub const DEFAULT_MAX_HEADER_BYTES: usize = 8 * 1024;
+/// The default cap on the `Authorization` header's size: 16 KiB, Node's default header
+/// limit (Entra ID and Keycloak tokens with group or role lists often pass 8 KiB).
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// Returns the bearer token of the request's `Authorization` header.
 ///

@@ -40,6 +40,7 @@
 //! | `actix-web` | no | the same for actix-web 4 (`ResponseError`, `FromRequest`), and `actix::AuthMiddleware` for an `App` or a `scope` |
 //! | `tower` | no | `layer::AuthLayer`: a tower layer protecting a whole router or service with a [`policy::Policy`] |
 //! | `tonic` | no | `grpc::GrpcAuthLayer`: the layer for tonic servers, with gRPC statuses and per-method policies (implies `tower`) |
+//! | `config` | no | [`config`]: strategies from serde configuration and TOML files (several named strategies in one file), humane durations |
 //! | `testkit` | no | [`testkit`]: signing keys and an embedded issuer for examples and tests |
 //!
 //! Start-up mistakes are a [`ConfigError`]; what stops a request is an [`Error`]. The
@@ -53,17 +54,22 @@ pub mod audit;
 pub mod authz;
 pub mod cache;
 pub mod claims;
+#[cfg(feature = "config")]
+#[cfg_attr(docsrs, doc(cfg(feature = "config")))]
+pub mod config;
 mod config_error;
 mod error;
 pub mod extract;
 mod guard;
 mod integrations;
+mod issuers;
 pub mod jwks;
 pub mod manual;
 pub mod policy;
 mod principal;
 mod registry;
 pub mod render;
+mod rules;
 mod strategy;
 #[cfg(feature = "testkit")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]

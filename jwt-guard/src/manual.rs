@@ -50,7 +50,7 @@
 /// **Attack**: the attacker signs `HS256` with the issuer's public key (PEM or JWK bytes)
 /// as the secret; a verifier that picks the algorithm from the token verifies it.
 ///
-/// **Defence**: every key is typed when it is parsed (RSA, P-256, P-384, Ed25519, HMAC) and
+/// **Defence**: every key is typed when it is parsed (RSA, P-256, P-384, P-521, Ed25519, HMAC) and
 /// can verify only the algorithms of its type; a JWK that names an `alg` verifies that
 /// algorithm only. Key sets fetched over the network never yield symmetric keys. The
 /// builder refuses an allow-list that mixes `HS*` with public-key algorithms, and `HS*`
@@ -103,17 +103,20 @@
 ///
 /// | what | cap | where |
 /// |---|---|---|
-/// | `Authorization` value | 8 KiB, checked first | [`extract::bearer_token`](crate::extract::bearer_token) |
-/// | token | [`Limits::max_token_bytes`](crate::verify::Limits::max_token_bytes), 8 KiB | `verify::parse` |
+/// | `Authorization` value | 16 KiB, checked first | [`extract::bearer_token`](crate::extract::bearer_token) |
+/// | token | [`Limits::max_token_bytes`](crate::verify::Limits::max_token_bytes), 16 KiB | `verify::parse` |
 /// | segments | exactly three, found with two `split_once`: no collection | `verify::parse` |
 /// | encoded header | [`Limits::max_header_bytes`](crate::verify::Limits::max_header_bytes), 1 KiB | `verify::parse` |
-/// | encoded payload (claims) | [`Limits::max_payload_bytes`](crate::verify::Limits::max_payload_bytes), 8 KiB | `verify::parse` |
+/// | encoded payload (claims) | [`Limits::max_payload_bytes`](crate::verify::Limits::max_payload_bytes), 16 KiB | `verify::parse` |
 /// | signature | [`MAX_SIGNATURE_CHARS`](crate::verify::MAX_SIGNATURE_CHARS) (RSA-8192) | `verify::parse` |
 /// | JSON nesting | 128 levels (`serde_json`) | header and claims |
 /// | JWK Set body, keys | 1 MiB, 100 keys | [`JwksConfig`](crate::jwks::JwksConfig) |
 ///
-/// Claims are parsed only behind a valid signature. Measured: no request makes the guard
-/// allocate more than 32 times its 8 KiB cap in total (the worst input seen, a validly
+/// Claims are parsed only behind a valid signature; a strategy with several issuers
+/// first reads `iss` alone (one base64url decode within the payload cap, a JSON scan that
+/// keeps nothing else) to choose the issuer's keys, and an `iss` it does not accept is
+/// refused there, before any key lookup or fetch. Measured: no request makes the guard
+/// allocate more than 32 times its 16 KiB cap in total (the worst input seen, a validly
 /// signed array of 3 000 zeros, allocates 17 times; unsigned input under 5 KiB).
 ///
 /// **Proof**: `src/extract.rs` `size_cap_comes_first_and_is_inclusive`; `src/verify.rs`
@@ -146,7 +149,7 @@
 /// payload changed by one byte still verifies.
 ///
 /// **Defence**: signatures are checked by aws-lc (RSA 2048–8192 bits, PKCS #1 v1.5 and
-/// PSS; ECDSA P-256/P-384 in the fixed `r‖s` form; Ed25519; HMAC). Base64url is decoded
+/// PSS; ECDSA P-256/P-384/P-521 in the fixed `r‖s` form; Ed25519; HMAC). Base64url is decoded
 /// strictly: no padding, no characters outside the alphabet, no non-zero trailing bits,
 /// so one signed token has one encoding. RSA moduli under 2048 bits are refused.
 ///

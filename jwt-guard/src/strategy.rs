@@ -15,8 +15,10 @@ use crate::claims::{ClaimPaths, ClaimsCell};
 use crate::config_error::ConfigError;
 use crate::error::{Error, TokenError};
 use crate::extract::{self, DEFAULT_MAX_HEADER_BYTES};
+use crate::issuers::{DEFAULT_MAX_TENANTS, Issuers, IssuersConfig, KeyRule, TenantFilter};
 use crate::jwks::{Clock, JwksClient, JwksConfig, KeyEntry, KeySet, PemKind, default_jwks_url};
 use crate::principal::Principal;
+use crate::rules::ClaimRuleSet;
 use crate::verify::{self, ClaimRules, Limits};
 
 /// The boxed future a [`Strategy`] returns.
@@ -68,6 +70,7 @@ struct JwtInner {
     keys: Keys,
     algorithms: Vec<Algorithm>,
     rules: ClaimRules,
+    claim_rules: ClaimRuleSet,
     limits: Limits,
     max_header_bytes: usize,
     cache: Option<TokenCache>,
@@ -79,6 +82,8 @@ struct JwtInner {
 enum Keys {
     Static(KeySet),
     Remote(JwksClient),
+    /// Several issuers or tenant patterns, each routed to its own keys.
+    Issuers(Box<Issuers>),
 }
 
 impl JwtStrategy {
@@ -92,7 +97,27 @@ impl JwtStrategy {
     pub fn jwks(&self) -> Option<&JwksClient> {
         match &self.inner.keys {
             Keys::Remote(client) => Some(client),
-            Keys::Static(_) => None,
+            Keys::Static(_) | Keys::Issuers(_) => None,
+        }
+    }
+
+    /// Every key engine the strategy holds now: the one of [`jwks`](Self::jwks), or, with
+    /// several issuers, each issuer's (an engine shared by issuers counted once) and each
+    /// tenant's made so far.
+    pub fn key_engines(&self) -> Vec<JwksClient> {
+        match &self.inner.keys {
+            Keys::Remote(client) => vec![client.clone()],
+            Keys::Static(_) => Vec::new(),
+            Keys::Issuers(issuers) => issuers.engines(),
+        }
+    }
+
+    /// The tenant routes held now (each with its key engine, or a share of one): at most
+    /// [`max_tenants`](JwtStrategyBuilder::max_tenants).
+    pub fn tenant_engines(&self) -> usize {
+        match &self.inner.keys {
+            Keys::Issuers(issuers) => issuers.tenant_engines(),
+            _ => 0,
         }
     }
 
@@ -173,17 +198,30 @@ impl JwtInner {
     /// The full verification: header, key, signature, claims; cached when the cache is on.
     async fn verify_uncached(&self, token: &str) -> Result<Principal, Error> {
         let parsed = verify::parse(token, &self.algorithms, &self.limits)?;
+        let mut route = None;
         let key = match &self.keys {
             Keys::Static(set) => Arc::clone(set.find(parsed.kid.as_deref(), parsed.alg)?),
             Keys::Remote(client) => client.key(parsed.kid.as_deref(), parsed.alg).await?,
+            Keys::Issuers(issuers) => {
+                let found = route.insert(issuers.route(parsed.payload)?);
+                found.keys.key(parsed.kid.as_deref(), parsed.alg).await?
+            }
         };
         verify::verify_signature(&parsed, &key)?;
         let json = verify::decode_payload(&parsed)?;
         let registered = verify::scan_claims(&json)?;
-        verify::validate_claims(&registered, &self.rules, self.clock.unix_now())?;
+        let rules = route.as_ref().map_or(&self.rules, |r| &r.rules);
+        verify::validate_claims(&registered, rules, self.clock.unix_now())?;
         let times = (registered.exp(), registered.nbf());
         drop(registered);
         let claims = Arc::new(ClaimsCell::from_json(json));
+        // The checks below read the claims map: built only when one applies.
+        if let (Keys::Issuers(issuers), Some(route)) = (&self.keys, &route) {
+            issuers.check_tenant(route, claims.map())?;
+        }
+        if !self.claim_rules.is_empty() {
+            self.claim_rules.check(parsed.at_jwt, claims.map())?;
+        }
         if let Some(cache) = &self.cache {
             cache.insert(token, Arc::clone(&claims), times, &key);
         }
@@ -203,6 +241,14 @@ impl JwtInner {
         let held = match &self.keys {
             Keys::Static(set) => set.contains(&key),
             Keys::Remote(client) => client.holds(&key, now),
+            // The route of the verified `iss`, if it is still held (else verify again).
+            Keys::Issuers(issuers) => hit
+                .claims
+                .map()
+                .get("iss")
+                .and_then(serde_json::Value::as_str)
+                .and_then(|iss| issuers.held(iss))
+                .is_some_and(|route| route.keys.holds(&key, now)),
         };
         if !held {
             return Ok(false);
@@ -231,8 +277,12 @@ impl Strategy for JwtStrategy {
 impl fmt::Debug for JwtStrategy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
+        let issuers = match &inner.keys {
+            Keys::Issuers(issuers) => issuers.names(),
+            _ => vec![inner.rules.issuer.clone()],
+        };
         f.debug_struct("JwtStrategy")
-            .field("issuer", &inner.rules.issuer)
+            .field("issuers", &issuers)
             .field("audiences", &inner.rules.audiences)
             .field("algorithms", &inner.algorithms)
             .field(
@@ -240,6 +290,7 @@ impl fmt::Debug for JwtStrategy {
                 &match &inner.keys {
                     Keys::Static(set) => format!("static ({} keys)", set.len()),
                     Keys::Remote(client) => format!("remote ({:?})", client.status().url),
+                    Keys::Issuers(issuers) => format!("per issuer ({issuers:?})"),
                 },
             )
             .finish()
@@ -261,7 +312,11 @@ impl fmt::Debug for JwtStrategy {
 #[derive(Default)]
 #[must_use]
 pub struct JwtStrategyBuilder {
-    issuer: Option<String>,
+    /// Each issuer (or tenant pattern), with its own key URL if one was given.
+    issuers: Vec<(String, Option<String>)>,
+    tenants: TenantFilter,
+    tenant_claim: Option<Option<String>>,
+    max_tenants: Option<usize>,
     source: Option<KeySource>,
     error: Option<ConfigError>,
     algorithms: Option<Vec<Algorithm>>,
@@ -274,6 +329,7 @@ pub struct JwtStrategyBuilder {
     limits: Option<Limits>,
     scopes_claims: Option<Vec<String>>,
     roles_claims: Option<Vec<String>>,
+    claim_rules: ClaimRuleSet,
 }
 
 /// Where a strategy's keys come from; chosen once.
@@ -296,17 +352,80 @@ impl KeySource {
 impl fmt::Debug for JwtStrategyBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JwtStrategyBuilder")
-            .field("issuer", &self.issuer)
+            .field("issuers", &self.issuers)
             .field("source", &self.source.as_ref().map(KeySource::name))
             .finish_non_exhaustive()
     }
 }
 
 impl JwtStrategyBuilder {
-    /// The expected `iss`, compared exactly (no case folding, no trailing-slash
-    /// tolerance). Required.
+    /// An accepted `iss`, compared exactly (no case folding, no trailing-slash
+    /// tolerance). Required; call again to accept several issuers (Google's
+    /// `https://accounts.google.com` and `accounts.google.com`), each routed by the
+    /// token's `iss`, read before the signature, to that issuer's keys alone: a token is
+    /// never tried against another issuer's keys, and an `iss` not accepted is refused
+    /// before any key is looked up (no fetch).
+    ///
+    /// With one `{tenant}` placeholder it is a **tenant pattern**
+    /// (`https://login.microsoftonline.com/{tenant}/v2.0`): it needs
+    /// [`tenants`](Self::tenants) or [`tenant_predicate`](Self::tenant_predicate), and the
+    /// tenant claim is checked ([`tenant_claim`](Self::tenant_claim)). Any other brace, as
+    /// in `{tenantid}`, fails [`build`](Self::build).
+    ///
+    /// The key source applies to each issuer: LoopBack's rule and
+    /// [`discover`](Self::discover) per issuer (per tenant), a [`jwks_uri`](Self::jwks_uri)
+    /// shared by all (per tenant when it holds `{tenant}`), pinned keys shared.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.issuer = Some(issuer.into());
+        self.issuers.push((issuer.into(), None));
+        self
+    }
+
+    /// An accepted issuer (or tenant pattern) whose keys are at `jwks_uri` (which may hold
+    /// `{tenant}`), whatever the strategy's key source is.
+    pub fn issuer_with_jwks_uri(
+        mut self,
+        issuer: impl Into<String>,
+        jwks_uri: impl Into<String>,
+    ) -> Self {
+        self.issuers.push((issuer.into(), Some(jwks_uri.into())));
+        self
+    }
+
+    /// Tenants a tenant pattern accepts (added to those of earlier calls). A tenant not
+    /// accepted is refused before any key is looked up: no fetch, no engine.
+    pub fn tenants<I>(mut self, tenants: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.tenants
+            .list
+            .extend(tenants.into_iter().map(Into::into));
+        self
+    }
+
+    /// Accepts the tenants `predicate` returns true for (besides [`tenants`](Self::tenants)).
+    /// `|_| true` accepts any tenant; each new one then costs an engine (bounded by
+    /// [`max_tenants`](Self::max_tenants)) and, with a key URL per tenant, a fetch.
+    pub fn tenant_predicate(
+        mut self,
+        predicate: impl Fn(&str) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.tenants.predicate = Some(Arc::new(predicate));
+        self
+    }
+
+    /// The claim that must name the tenant of a tenant pattern's `iss`. Defaults to
+    /// `tid` (Entra ID); `None` turns the cross-check off.
+    pub fn tenant_claim(mut self, claim: Option<&str>) -> Self {
+        self.tenant_claim = Some(claim.map(str::to_owned));
+        self
+    }
+
+    /// Most tenant routes (and their key engines) held at once; the least recently used
+    /// goes first. Defaults to 256.
+    pub fn max_tenants(mut self, tenants: usize) -> Self {
+        self.max_tenants = Some(tenants);
         self
     }
 
@@ -346,7 +465,7 @@ impl JwtStrategyBuilder {
         self.pem(DecodingKey::from_rsa_pem(pem), PemKind::Rsa, kid)
     }
 
-    /// Pins an EC public key (PEM, SPKI), P-256 for ES256 or P-384 for ES384.
+    /// Pins an EC public key (PEM, SPKI): P-256 for ES256, P-384 for ES384, P-521 for ES512.
     pub fn ec_pem(self, pem: &[u8], kid: Option<&str>) -> Self {
         self.pem(DecodingKey::from_ec_pem(pem), PemKind::Ec, kid)
     }
@@ -460,7 +579,8 @@ impl JwtStrategyBuilder {
         self
     }
 
-    /// Cap on the `Authorization` header. Defaults to 8 KiB.
+    /// Cap on the `Authorization` header, checked before anything is decoded. Defaults to
+    /// 16 KiB ([`DEFAULT_MAX_HEADER_BYTES`](crate::extract::DEFAULT_MAX_HEADER_BYTES)).
     pub fn max_header_bytes(mut self, bytes: usize) -> Self {
         self.max_header_bytes = Some(bytes);
         self
@@ -518,19 +638,109 @@ impl JwtStrategyBuilder {
         self
     }
 
+    /// Refuses a token without this claim (or with it `null`). Call again for more.
+    pub fn require_claim(mut self, claim: &str) -> Self {
+        self.claim_rules.require(claim);
+        self
+    }
+
+    /// Requires `claim` to be a string from `values` (calls for one claim add up):
+    /// absent is "jwt CLAIM is required", another value "invalid CLAIM value", both 401.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), jwt_guard::ConfigError> {
+    /// // Cognito access tokens of one app client: `client_id`, not `aud`, and `token_use`.
+    /// let strategy = jwt_guard::JwtStrategy::builder()
+    ///     .issuer("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf")
+    ///     .claim_one_of("client_id", ["3n4b5urk1ft4fl3mg5e62d9ado"])
+    ///     .claim_one_of("token_use", ["access"])
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn claim_one_of<I>(mut self, claim: &str, values: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.claim_rules
+            .one_of(claim, values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The `azp` (authorized party: the client the token was issued to, as Keycloak and
+    /// OpenID Connect set it) must be one of `clients`. Same as
+    /// [`claim_one_of`](Self::claim_one_of)`("azp", clients)`.
+    pub fn authorized_parties<I>(self, clients: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.claim_one_of("azp", clients)
+    }
+
+    /// The RFC 9068 profile for JWT access tokens, opt-in: the header's `typ` must be
+    /// `at+jwt` (or `application/at+jwt`), and `iss`, `exp`, `aud`, `sub`, `client_id`,
+    /// `iat` and `jti` must be present. Needs an [`audience`](Self::audience) (RFC 9068
+    /// §4: the resource server checks `aud`), else [`build`](Self::build) fails. This
+    /// refuses ID tokens (`typ: JWT`) presented as access tokens.
+    pub fn access_token_profile(mut self) -> Self {
+        self.claim_rules.access_token_profile();
+        self
+    }
+
+    /// A custom check over the verified claims, run after every other rule: return
+    /// [`Error::unauthorized`] for a 401 or [`Error::forbidden`] for a 403. It must depend
+    /// on the claims alone (a cached token is not checked again). Call again for more.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), jwt_guard::ConfigError> {
+    /// use jwt_guard::Error;
+    ///
+    /// let strategy = jwt_guard::JwtStrategy::builder()
+    ///     .issuer("https://issuer.example")
+    ///     .claims_check(|claims| match claims.get("email_verified") {
+    ///         Some(serde_json::Value::Bool(true)) => Ok(()),
+    ///         _ => Err(Error::forbidden("a verified email is required")),
+    ///     })
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn claims_check(
+        mut self,
+        check: impl Fn(&crate::claims::ClaimsMap) -> Result<(), Error> + Send + Sync + 'static,
+    ) -> Self {
+        self.claim_rules.check_with(Arc::new(check));
+        self
+    }
+
     /// Checks the configuration and builds the strategy. No network I/O happens here;
     /// call [`JwksClient::warm_up`] through [`JwtStrategy::jwks`] to fetch keys early.
     pub fn build(self) -> Result<JwtStrategy, ConfigError> {
         if let Some(e) = self.error {
             return Err(e);
         }
-        let issuer = self.issuer.ok_or(ConfigError::MissingIssuer)?;
-        if issuer.is_empty() {
-            return Err(ConfigError::InvalidIssuer {
-                issuer,
-                reason: "it is empty".into(),
+        let Some((first, _)) = self.issuers.first() else {
+            return Err(ConfigError::MissingIssuer);
+        };
+        for (issuer, _) in &self.issuers {
+            crate::issuers::check_issuer(issuer)?;
+        }
+        let issuer = first.clone();
+        let patterns = self
+            .issuers
+            .iter()
+            .any(|(i, _)| i.contains(crate::issuers::TENANT));
+        if self.tenants.is_set() && !patterns {
+            return Err(ConfigError::InvalidOption {
+                option: "tenants",
+                reason: "tenants are accepted only by a tenant pattern (an issuer with \
+                         `{tenant}`), and no issuer is one"
+                    .into(),
             });
         }
+        let routed = self.issuers.len() > 1
+            || self.issuers[0].1.is_some()
+            || issuer.contains(crate::issuers::TENANT);
         let algorithms = self.algorithms.unwrap_or_else(|| vec![Algorithm::RS256]);
         if algorithms.is_empty() {
             return Err(ConfigError::NoAlgorithms);
@@ -550,7 +760,55 @@ impl JwtStrategyBuilder {
         if let Some(paths) = &self.roles_claims {
             claim_paths = claim_paths.with_roles(paths)?;
         }
+        if self.claim_rules.is_access_token_profile() && self.audiences.is_none() {
+            return Err(ConfigError::InvalidOption {
+                option: "access_token_profile",
+                reason: "the RFC 9068 profile needs an audience (RFC 9068 §4): set audience(...)"
+                    .into(),
+            });
+        }
+        let rules = ClaimRules {
+            issuer,
+            audiences: self.audiences,
+            leeway: self.leeway.as_secs_f64(),
+            require_exp: self.require_exp.unwrap_or(true),
+        };
         let keys = match self.source {
+            Some(KeySource::Url(url)) if url.contains(crate::issuers::TENANT) && !routed => {
+                return Err(ConfigError::InvalidUrl {
+                    url,
+                    reason: "it has a {tenant} placeholder but the issuer is not a tenant \
+                             pattern"
+                        .into(),
+                });
+            }
+            source if routed => {
+                let rule = match source {
+                    Some(KeySource::Pinned(entries)) => {
+                        for entry in &entries {
+                            crate::jwks::check_pinned_hmac(entry, &algorithms)?;
+                        }
+                        KeyRule::Pinned(Arc::new(KeySet::from_entries(entries)))
+                    }
+                    Some(KeySource::Discover) => KeyRule::Discover,
+                    Some(KeySource::Url(url)) => KeyRule::Url(url),
+                    None => KeyRule::Default,
+                };
+                Keys::Issuers(Box::new(Issuers::new(IssuersConfig {
+                    issuers: self
+                        .issuers
+                        .into_iter()
+                        .map(|(issuer, url)| {
+                            (issuer, url.map_or_else(|| rule.clone(), KeyRule::Url))
+                        })
+                        .collect(),
+                    tenants: self.tenants,
+                    tenant_claim: self.tenant_claim.unwrap_or_else(|| Some("tid".into())),
+                    max_tenants: self.max_tenants.unwrap_or(DEFAULT_MAX_TENANTS),
+                    rules: rules.clone(),
+                    jwks_config: self.jwks_config,
+                })?))
+            }
             Some(KeySource::Pinned(entries)) => {
                 for entry in &entries {
                     crate::jwks::check_pinned_hmac(entry, &algorithms)?;
@@ -558,17 +816,17 @@ impl JwtStrategyBuilder {
                 Keys::Static(KeySet::from_entries(entries))
             }
             Some(KeySource::Discover) => {
-                Keys::Remote(JwksClient::discover(&issuer, self.jwks_config)?)
+                Keys::Remote(JwksClient::discover(&rules.issuer, self.jwks_config)?)
             }
             Some(KeySource::Url(url)) => Keys::Remote(JwksClient::new(&url, self.jwks_config)?),
             None => Keys::Remote(JwksClient::new(
-                &default_jwks_url(&issuer),
+                &default_jwks_url(&rules.issuer),
                 self.jwks_config,
             )?),
         };
         let clock = match &keys {
             Keys::Remote(client) => client.clock(),
-            Keys::Static(_) => Arc::new(Clock::default()),
+            Keys::Static(_) | Keys::Issuers(_) => Arc::new(Clock::default()),
         };
         let max_header_bytes = self.max_header_bytes.unwrap_or(DEFAULT_MAX_HEADER_BYTES);
         let limits = self.limits.unwrap_or(Limits {
@@ -579,12 +837,8 @@ impl JwtStrategyBuilder {
             inner: Arc::new(JwtInner {
                 keys,
                 algorithms,
-                rules: ClaimRules {
-                    issuer,
-                    audiences: self.audiences,
-                    leeway: self.leeway.as_secs_f64(),
-                    require_exp: self.require_exp.unwrap_or(true),
-                },
+                rules,
+                claim_rules: self.claim_rules,
                 limits,
                 max_header_bytes,
                 cache: self

@@ -66,7 +66,12 @@ pub struct Issuer {
 
 struct Shared {
     issuer: String,
+    /// The server's origin (`http://127.0.0.1:PORT`), empty offline.
+    origin: String,
+    options: IssuerOptions,
     keys: Mutex<Vec<SigningKey>>,
+    /// The paths of the JWK Set requests served, in order.
+    jwks_paths: Mutex<Vec<String>>,
     control: Mutex<Control>,
     jwks_requests: AtomicUsize,
     discovery_requests: AtomicUsize,
@@ -90,6 +95,107 @@ pub struct Control {
     pub etag: bool,
     /// The `issuer` the discovery document states (defaults to the real one).
     pub discovery_issuer: Option<String>,
+}
+
+/// Where a started issuer lives and what it signs with, for [`Issuer::start_with`]: the
+/// shapes of real identity providers (an issuer with a path, keys at a path of their own,
+/// one issuer per tenant, another key type or header `typ`).
+///
+/// ```no_run
+/// # async fn demo() -> std::io::Result<()> {
+/// use jwt_guard::testkit::{Issuer, IssuerOptions};
+///
+/// // Keycloak: the realm is the issuer, its keys are at `protocol/openid-connect/certs`.
+/// let keycloak = Issuer::start_with(
+///     IssuerOptions::new()
+///         .issuer_path("/realms/shop")
+///         .jwks_path("/realms/shop/protocol/openid-connect/certs"),
+/// )
+/// .await?;
+/// // Entra ID, multi-tenant: one issuer per tenant, keys per tenant.
+/// let entra = Issuer::start_with(
+///     IssuerOptions::new()
+///         .issuer_path("/{tenant}/v2.0")
+///         .jwks_path("/{tenant}/discovery/v2.0/keys"),
+/// )
+/// .await?;
+/// let token = entra.token_for("tenant-a", serde_json::json!({ "sub": "ada" }));
+/// # let _ = (keycloak, token);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct IssuerOptions {
+    /// The issuer's path under the server's origin. Defaults to `""` (the issuer is the
+    /// origin). `{tenant}` stands for one path segment: an issuer per tenant.
+    pub issuer_path: String,
+    /// Where the JWK Set is served. Defaults to `ISSUER_PATH/.well-known/jwks.json`
+    /// (LoopBack's rule); may hold `{tenant}`.
+    pub jwks_path: Option<String>,
+    /// The algorithm of the first key. Defaults to RS256.
+    pub algorithm: Algorithm,
+    /// The header `typ` of minted tokens. Defaults to `JWT`.
+    pub typ: String,
+}
+
+impl Default for IssuerOptions {
+    fn default() -> Self {
+        Self {
+            issuer_path: String::new(),
+            jwks_path: None,
+            algorithm: Algorithm::RS256,
+            typ: "JWT".into(),
+        }
+    }
+}
+
+impl IssuerOptions {
+    /// The defaults: the issuer at the origin, keys at `/.well-known/jwks.json`, RS256.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`issuer_path`](Self::issuer_path).
+    pub fn issuer_path(mut self, path: impl Into<String>) -> Self {
+        self.issuer_path = path.into();
+        self
+    }
+
+    /// Sets [`jwks_path`](Self::jwks_path).
+    pub fn jwks_path(mut self, path: impl Into<String>) -> Self {
+        self.jwks_path = Some(path.into());
+        self
+    }
+
+    /// Sets [`algorithm`](Self::algorithm).
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// Sets [`typ`](Self::typ).
+    pub fn typ(mut self, typ: impl Into<String>) -> Self {
+        self.typ = typ.into();
+        self
+    }
+
+    fn jwks_pattern(&self) -> String {
+        self.jwks_path
+            .clone()
+            .unwrap_or_else(|| format!("{}/.well-known/jwks.json", self.issuer_path))
+    }
+}
+
+/// `{tenant}` in a path pattern matched against a request path: the tenant (one
+/// non-empty segment), `Some("")` for a pattern without it that equals the path.
+fn match_tenant<'p>(pattern: &str, path: &'p str) -> Option<&'p str> {
+    match pattern.split_once("{tenant}") {
+        None => (pattern == path).then_some(""),
+        Some((prefix, suffix)) => {
+            let tenant = path.strip_prefix(prefix)?.strip_suffix(suffix)?;
+            (!tenant.is_empty() && !tenant.contains('/')).then_some(tenant)
+        }
+    }
 }
 
 struct SigningKey {
@@ -116,13 +222,24 @@ impl Issuer {
 
     /// Starts an issuer on the given address (a loopback address, normally).
     pub async fn start_on(addr: SocketAddr) -> std::io::Result<Self> {
+        Self::start_at(addr, IssuerOptions::default()).await
+    }
+
+    /// Starts an issuer on `127.0.0.1` laid out as `options` say (issuer path, key path,
+    /// tenants, key type). Discovery is served at `ISSUER/.well-known/openid-configuration`
+    /// for every tenant, naming that tenant's issuer and key URL.
+    pub async fn start_with(options: IssuerOptions) -> std::io::Result<Self> {
+        Self::start_at(SocketAddr::from(([127, 0, 0, 1], 0)), options).await
+    }
+
+    async fn start_at(addr: SocketAddr, options: IssuerOptions) -> std::io::Result<Self> {
         let listener = std::net::TcpListener::bind(addr)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let shared = Self::keys(format!("http://{addr}"))?;
+        let origin = format!("http://{addr}");
+        let shared = Self::keys(format!("{origin}{}", options.issuer_path), origin, options)?;
         let app = Router::new()
-            .route("/.well-known/jwks.json", get(serve_jwks))
-            .route("/.well-known/openid-configuration", get(serve_discovery))
+            .fallback(get(serve_path))
             .with_state(Arc::clone(&shared));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -154,31 +271,72 @@ impl Issuer {
     /// as their `iss`, and [`jwks`](Self::jwks) is the key set to pin.
     pub fn offline(issuer: impl Into<String>) -> std::io::Result<Self> {
         Ok(Self {
-            shared: Self::keys(issuer.into())?,
+            shared: Self::keys(issuer.into(), String::new(), IssuerOptions::default())?,
             addr: None,
             stop: None,
         })
     }
 
-    fn keys(issuer: String) -> std::io::Result<Arc<Shared>> {
-        let issuer_key = SigningKey::generate("key-1".into(), Algorithm::RS256)?;
+    fn keys(
+        issuer: String,
+        origin: String,
+        options: IssuerOptions,
+    ) -> std::io::Result<Arc<Shared>> {
+        let issuer_key = SigningKey::generate("key-1".into(), options.algorithm)?;
         Ok(Arc::new(Shared {
             issuer,
+            origin,
+            options,
             keys: Mutex::new(vec![issuer_key]),
+            jwks_paths: Mutex::new(Vec::new()),
             control: Mutex::new(Control::default()),
             jwks_requests: AtomicUsize::new(0),
             discovery_requests: AtomicUsize::new(0),
         }))
     }
 
-    /// The issuer URL (`http://127.0.0.1:PORT`), the `iss` of every minted token.
+    /// The issuer URL (`http://127.0.0.1:PORT` and the issuer path), the `iss` of every
+    /// minted token. With a tenant path, the pattern (`…/{tenant}/v2.0`).
     pub fn issuer(&self) -> &str {
         &self.shared.issuer
     }
 
-    /// The JWK Set URL: `ISSUER/.well-known/jwks.json`.
+    /// The issuer of `tenant`: [`issuer`](Self::issuer) with `{tenant}` replaced.
+    pub fn issuer_for(&self, tenant: &str) -> String {
+        self.shared.issuer.replace("{tenant}", tenant)
+    }
+
+    /// The JWK Set URL (`ISSUER/.well-known/jwks.json` unless the options say otherwise;
+    /// with a tenant path, the pattern).
     pub fn jwks_uri(&self) -> String {
-        format!("{}/.well-known/jwks.json", self.shared.issuer)
+        if self.shared.origin.is_empty() {
+            return format!("{}/.well-known/jwks.json", self.shared.issuer);
+        }
+        format!(
+            "{}{}",
+            self.shared.origin,
+            self.shared.options.jwks_pattern()
+        )
+    }
+
+    /// The paths of the JWK Set requests served so far, in order (a tenant's key path
+    /// names the tenant).
+    pub fn jwks_paths(&self) -> Vec<String> {
+        lock(&self.shared.jwks_paths).clone()
+    }
+
+    /// A token of `tenant`: `iss` is [`issuer_for`](Self::issuer_for)`(tenant)` and `tid`
+    /// (Entra ID's tenant claim) the tenant, unless `claims` sets them.
+    pub fn token_for(&self, tenant: &str, claims: Value) -> String {
+        let mut claims = match claims {
+            Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        claims
+            .entry("iss")
+            .or_insert_with(|| json!(self.issuer_for(tenant)));
+        claims.entry("tid").or_insert_with(|| json!(tenant));
+        self.token(Value::Object(claims))
     }
 
     /// The address the server listens on.
@@ -206,7 +364,7 @@ impl Issuer {
     pub fn token_with(&self, kid: &str, claims: Value) -> String {
         let claims = self.claims(claims);
         let alg = self.with_key(kid, |k| k.alg);
-        let header = json!({ "alg": alg_name(alg), "typ": "JWT", "kid": kid });
+        let header = json!({ "alg": alg_name(alg), "typ": self.shared.options.typ, "kid": kid });
         self.sign_with(kid, &header, &claims)
     }
 
@@ -242,7 +400,7 @@ impl Issuer {
         format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
     }
 
-    /// Adds a fresh key for `alg` (RS*/PS*, ES256/ES384 or EdDSA), published in the key
+    /// Adds a fresh key for `alg` (RS*/PS*, ES256/ES384/ES512 or EdDSA), published in the key
     /// set at once, and returns its `kid`.
     pub fn add_key(&self, alg: Algorithm) -> std::io::Result<String> {
         let mut keys = lock(&self.shared.keys);
@@ -340,6 +498,10 @@ impl SigningKey {
                 EcdsaKeyPair::generate(&signature::ECDSA_P384_SHA384_FIXED_SIGNING)
                     .map_err(fail)?,
             ),
+            Algorithm::ES512 => Pair::Ec(
+                EcdsaKeyPair::generate(&signature::ECDSA_P521_SHA512_FIXED_SIGNING)
+                    .map_err(fail)?,
+            ),
             Algorithm::EdDSA => Pair::Ed(Ed25519KeyPair::generate().map_err(fail)?),
             _ => {
                 return Err(std::io::Error::other(
@@ -395,7 +557,11 @@ impl SigningKey {
             Pair::Ec(pair) => {
                 let point = pair.public_key().as_ref();
                 let half = (point.len() - 1) / 2;
-                let crv = if half == 32 { "P-256" } else { "P-384" };
+                let crv = match half {
+                    32 => "P-256",
+                    48 => "P-384",
+                    _ => "P-521",
+                };
                 json!({
                     "kty": "EC", "use": "sig", "alg": alg_name(self.alg), "kid": self.kid, "crv": crv,
                     "x": b64(&point[1..1 + half]), "y": b64(&point[1 + half..]),
@@ -439,7 +605,28 @@ fn jwks_document(keys: &[SigningKey]) -> Value {
     json!({ "keys": keys })
 }
 
-async fn serve_jwks(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+/// Every request: the JWK Set at its path, discovery at the issuer's, else 404.
+async fn serve_path(
+    State(shared): State<Arc<Shared>>,
+    uri: http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    let path = uri.path();
+    if match_tenant(&shared.options.jwks_pattern(), path).is_some() {
+        lock(&shared.jwks_paths).push(path.to_owned());
+        return serve_jwks(&shared, &headers).await;
+    }
+    let discovery = format!(
+        "{}/.well-known/openid-configuration",
+        shared.options.issuer_path
+    );
+    if let Some(tenant) = match_tenant(&discovery, path) {
+        return serve_discovery(&shared, tenant);
+    }
+    StatusCode::NOT_FOUND.into_response()
+}
+
+async fn serve_jwks(shared: &Shared, headers: &HeaderMap) -> Response {
     shared.jwks_requests.fetch_add(1, Ordering::SeqCst);
     let control = lock(&shared.control).clone();
     if let Some(delay) = control.delay {
@@ -496,15 +683,16 @@ async fn serve_jwks(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Re
     (StatusCode::OK, response_headers, body).into_response()
 }
 
-async fn serve_discovery(State(shared): State<Arc<Shared>>) -> Response {
+fn serve_discovery(shared: &Shared, tenant: &str) -> Response {
     shared.discovery_requests.fetch_add(1, Ordering::SeqCst);
     let issuer = lock(&shared.control)
         .discovery_issuer
         .clone()
-        .unwrap_or_else(|| shared.issuer.clone());
+        .unwrap_or_else(|| shared.issuer.replace("{tenant}", tenant));
+    let jwks_path = shared.options.jwks_pattern().replace("{tenant}", tenant);
     axum::Json(json!({
         "issuer": issuer,
-        "jwks_uri": format!("{}/.well-known/jwks.json", shared.issuer),
+        "jwks_uri": format!("{}{jwks_path}", shared.origin),
         "id_token_signing_alg_values_supported": ["RS256"],
     }))
     .into_response()

@@ -30,16 +30,16 @@ use crate::jwks::{KeyEntry, KeySet};
 /// ```
 /// let mut limits = jwt_guard::verify::Limits::default();
 /// limits.max_payload_bytes = 2048;
-/// assert_eq!(limits.max_token_bytes, 8192);
+/// assert_eq!(limits.max_token_bytes, 16384);
 /// ```
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct Limits {
-    /// Largest token accepted, in bytes. Defaults to 8 KiB (the header cap).
+    /// Largest token accepted, in bytes. Defaults to 16 KiB (the header cap).
     pub max_token_bytes: usize,
     /// Largest encoded JOSE header, in bytes. Defaults to 1 KiB.
     pub max_header_bytes: usize,
-    /// Largest encoded payload (a JWT's claims), in bytes. Defaults to 8 KiB, so that it
+    /// Largest encoded payload (a JWT's claims), in bytes. Defaults to 16 KiB, so that it
     /// still bounds the claims when `max_token_bytes` is raised.
     pub max_payload_bytes: usize,
 }
@@ -47,9 +47,9 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_token_bytes: 8 * 1024,
+            max_token_bytes: 16 * 1024,
             max_header_bytes: 1024,
-            max_payload_bytes: 8 * 1024,
+            max_payload_bytes: 16 * 1024,
         }
     }
 }
@@ -70,6 +70,9 @@ pub(crate) struct Compact<'t> {
     pub(crate) signature: &'t str,
     pub(crate) alg: Algorithm,
     pub(crate) kid: Option<Kid>,
+    /// The header's `typ` is `at+jwt` or `application/at+jwt` (any case): an RFC 9068
+    /// access token.
+    pub(crate) at_jwt: bool,
 }
 
 /// A header's `kid`, held inline when it is short: no allocation per request for
@@ -203,6 +206,7 @@ pub(crate) fn parse<'t>(
         signature,
         alg,
         kid: header_fields.kid,
+        at_jwt: header_fields.at_jwt,
     })
 }
 
@@ -392,7 +396,8 @@ pub(crate) fn now() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
-/// The header members jwt-guard reads: `alg`, `kid` and whether `crit` is present.
+/// The header members jwt-guard reads: `alg`, `kid`, whether `crit` is present and
+/// whether `typ` names an RFC 9068 access token.
 ///
 /// Any repeated member name is refused, known or not (RFC 7515 §4 lets a parser refuse
 /// them; refusing removes parser-differential attacks, e.g. a second `alg` that another
@@ -404,6 +409,7 @@ struct Header {
     kid: Option<Kid>,
     /// Present at all (even `null` or `[]`): refused, as no extension is implemented.
     crit: bool,
+    at_jwt: bool,
 }
 
 impl<'de> Deserialize<'de> for Header {
@@ -424,6 +430,7 @@ impl<'de> Deserialize<'de> for Header {
                     alg: None,
                     kid: None,
                     crit: false,
+                    at_jwt: false,
                 };
                 let mut seen = NameSet::default();
                 while let Some(name) = access.next_key::<Name<'de>>()? {
@@ -433,6 +440,7 @@ impl<'de> Deserialize<'de> for Header {
                     match name.as_str() {
                         "alg" => header.alg = Some(access.next_value::<AlgName>()?.0),
                         "kid" => header.kid = access.next_value()?,
+                        "typ" => header.at_jwt = access.next_value::<TypName>()?.0,
                         "crit" => {
                             access.next_value::<IgnoredAny>()?;
                             header.crit = true;
@@ -499,6 +507,62 @@ impl<'de> Deserialize<'de> for Name<'de> {
             }
         }
         deserializer.deserialize_str(Visitor)
+    }
+}
+
+/// Whether `typ` is `at+jwt` or `application/at+jwt` (RFC 9068 §2.1; media types compare
+/// case-insensitively), read without allocating. Any other value, string or not, is not.
+struct TypName(bool);
+
+impl<'de> Deserialize<'de> for TypName {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = TypName;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a media type")
+            }
+
+            fn visit_str<E: de::Error>(self, typ: &str) -> Result<TypName, E> {
+                let typ = typ
+                    .get(..12)
+                    .filter(|p| p.eq_ignore_ascii_case("application/"))
+                    .map_or(typ, |_| &typ[12..]);
+                Ok(TypName(typ.eq_ignore_ascii_case("at+jwt")))
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<TypName, E> {
+                Ok(TypName(false))
+            }
+
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<TypName, E> {
+                Ok(TypName(false))
+            }
+
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<TypName, E> {
+                Ok(TypName(false))
+            }
+
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<TypName, E> {
+                Ok(TypName(false))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<TypName, E> {
+                Ok(TypName(false))
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<TypName, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(TypName(false))
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<TypName, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(TypName(false))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
     }
 }
 
@@ -916,11 +980,42 @@ mod tests {
             parse_err(&format!("{}=.e30.c2ln", b64(r#"{"alg":"RS256"}"#))),
             TokenError::Malformed
         );
-        assert_eq!(parse_err(&"a".repeat(9000)), TokenError::TooLarge);
+        assert_eq!(parse_err(&"a".repeat(17000)), TokenError::TooLarge);
         let ok = token(r#"{"alg":"RS256","kid":"k1"}"#, "{}");
         let parsed = parse(&ok, &[Algorithm::RS256], &Limits::default()).unwrap();
         assert_eq!(parsed.kid.as_deref(), Some("k1"));
         assert_eq!(parsed.signature, "c2ln");
+        assert!(!parsed.at_jwt);
+    }
+
+    #[test]
+    fn typ_at_jwt() {
+        let at_jwt = |typ: &str| {
+            let t = token(&format!(r#"{{"alg":"RS256","typ":{typ}}}"#), "{}");
+            parse(&t, &[Algorithm::RS256], &Limits::default()).map(|p| p.at_jwt)
+        };
+        for yes in [
+            r#""at+jwt""#,
+            r#""AT+JWT""#,
+            r#""application/at+jwt""#,
+            r#""Application/At+JWT""#,
+            r#""at\u002bjwt""#,
+        ] {
+            assert_eq!(at_jwt(yes), Ok(true), "{yes}");
+        }
+        for no in [
+            r#""JWT""#,
+            r#""at+jwt ""#,
+            r#""application/jwt""#,
+            r#""applicationXat+jwt""#,
+            "1",
+            "null",
+            r#"["at+jwt"]"#,
+            r#"{"a":"at+jwt"}"#,
+            r#""é""#,
+        ] {
+            assert_eq!(at_jwt(no), Ok(false), "{no}");
+        }
     }
 
     #[test]
@@ -948,7 +1043,7 @@ mod tests {
         // Thousands of dots (golang-jwt CVE-2025-30204): refused in one pass, no split.
         assert_eq!(parse_with(&".".repeat(4000)), Err(TokenError::Malformed));
         assert_eq!(
-            parse(&".".repeat(9000), &[Algorithm::RS256], &Limits::default()).map(|_| ()),
+            parse(&".".repeat(17000), &[Algorithm::RS256], &Limits::default()).map(|_| ()),
             Err(TokenError::TooLarge)
         );
     }

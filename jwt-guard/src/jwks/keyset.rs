@@ -54,6 +54,7 @@ pub(crate) enum KeyKind {
     Rsa,
     EcP256,
     EcP384,
+    EcP521,
     Ed25519,
     Hmac,
 }
@@ -65,6 +66,7 @@ impl KeyKind {
             KeyKind::Rsa => matches!(alg, RS256 | RS384 | RS512 | PS256 | PS384 | PS512),
             KeyKind::EcP256 => alg == ES256,
             KeyKind::EcP384 => alg == ES384,
+            KeyKind::EcP521 => alg == ES512,
             KeyKind::Ed25519 => alg == EdDSA,
             KeyKind::Hmac => matches!(alg, HS256 | HS384 | HS512),
         }
@@ -180,6 +182,7 @@ fn verifier(alg: Algorithm, key: &DecodingKey) -> Result<Verifier, String> {
         Algorithm::PS512 => rsa(&sig::RSA_PSS_2048_8192_SHA512),
         Algorithm::ES256 => raw(&sig::ECDSA_P256_SHA256_FIXED),
         Algorithm::ES384 => raw(&sig::ECDSA_P384_SHA384_FIXED),
+        Algorithm::ES512 => raw(&sig::ECDSA_P521_SHA512_FIXED),
         Algorithm::EdDSA => raw(&sig::ED25519),
     };
     parsed.map(Verifier::Public).map_err(|e| e.to_string())
@@ -423,12 +426,23 @@ pub(crate) fn entry_from_value(
     value: &serde_json::Value,
     opts: ParseOptions,
 ) -> Result<KeyEntry, String> {
-    let jwk: Jwk = serde_json::from_value(value.clone())
-        .map_err(|e| format!("not a JWK ({})", json_error(&e)))?;
-    entry_from_jwk(&jwk, opts)
+    // jsonwebtoken 12 has no ES512: its "alg" is read here and taken out of the JWK.
+    let mut value = value.clone();
+    let es512 = value.get("alg").and_then(serde_json::Value::as_str) == Some("ES512");
+    if es512 && let Some(members) = value.as_object_mut() {
+        members.remove("alg");
+    }
+    let jwk: Jwk =
+        serde_json::from_value(value).map_err(|e| format!("not a JWK ({})", json_error(&e)))?;
+    entry_from_jwk(&jwk, es512.then_some(Algorithm::ES512), opts)
 }
 
-pub(crate) fn entry_from_jwk(jwk: &Jwk, opts: ParseOptions) -> Result<KeyEntry, String> {
+/// `named_alg`: an `alg` the JWK names that jsonwebtoken cannot hold (ES512).
+pub(crate) fn entry_from_jwk(
+    jwk: &Jwk,
+    named_alg: Option<Algorithm>,
+    opts: ParseOptions,
+) -> Result<KeyEntry, String> {
     let common = &jwk.common;
     match &common.public_key_use {
         None | Some(PublicKeyUse::Signature) => {}
@@ -440,7 +454,7 @@ pub(crate) fn entry_from_jwk(jwk: &Jwk, opts: ParseOptions) -> Result<KeyEntry, 
         return Err("\"key_ops\" does not include \"verify\"".into());
     }
     let alg = match common.key_algorithm {
-        None => None,
+        None => named_alg,
         Some(KeyAlgorithm::UNKNOWN_ALGORITHM) => return Err("unknown \"alg\"".into()),
         Some(alg) => Some(
             alg.to_string()
@@ -468,6 +482,7 @@ pub(crate) fn entry_from_jwk(jwk: &Jwk, opts: ParseOptions) -> Result<KeyEntry, 
         AlgorithmParameters::EllipticCurve(ec) => match ec.curve {
             EllipticCurve::P256 => KeyKind::EcP256,
             EllipticCurve::P384 => KeyKind::EcP384,
+            EllipticCurve::P521 => KeyKind::EcP521,
             ref other => return Err(format!("EC curve {other:?} is not supported")),
         },
         AlgorithmParameters::OctetKeyPair(okp) => match okp.curve {
@@ -508,11 +523,13 @@ pub(crate) fn static_entry(
         PemKind::Rsa => KeyKind::Rsa,
         PemKind::Ed => KeyKind::Ed25519,
         PemKind::Hmac => KeyKind::Hmac,
-        // The SPKI's public point: 0x04 || x || y, 65 bytes on P-256, 97 on P-384.
+        // The SPKI's public point: 0x04 || x || y, 65 bytes on P-256, 97 on P-384, 133 on
+        // P-521.
         PemKind::Ec => match key.try_get_as_bytes().map(<[u8]>::len) {
             Ok(65) => KeyKind::EcP256,
             Ok(97) => KeyKind::EcP384,
-            _ => return Err("the EC key is neither P-256 nor P-384".into()),
+            Ok(133) => KeyKind::EcP521,
+            _ => return Err("the EC key is not on P-256, P-384 or P-521".into()),
         },
     };
     KeyEntry::new(kid.map(str::to_owned), kind, None, &key)

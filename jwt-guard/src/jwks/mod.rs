@@ -199,15 +199,53 @@ impl JwksClient {
     }
 
     fn with_location(location: Location, config: JwksConfig) -> Result<Self, ConfigError> {
+        let http = fetch::client(&config)?;
+        Ok(Self::with_http(location, config, http))
+    }
+
+    /// The HTTP client every engine of one configuration can share (a strategy's tenant
+    /// engines do: one connection pool, one TLS set-up).
+    pub(crate) fn http_client(config: &JwksConfig) -> Result<reqwest::Client, ConfigError> {
+        fetch::client(config)
+    }
+
+    /// A client for `url` or by discovery from `issuer`, on a shared HTTP client. Checks
+    /// the URL as [`new`](Self::new) and [`discover`](Self::discover) do.
+    pub(crate) fn shared(
+        url: Option<&str>,
+        issuer: &str,
+        config: JwksConfig,
+        http: reqwest::Client,
+    ) -> Result<Self, ConfigError> {
+        let location = match url {
+            Some(url) => {
+                let url = Url::parse(url).map_err(|e| ConfigError::InvalidUrl {
+                    url: url.to_owned(),
+                    reason: e.to_string(),
+                })?;
+                fetch::check_transport(&url, config.allow_http)?;
+                Location::Url(url)
+            }
+            None => {
+                fetch::check_transport(&discovery_url(issuer)?, config.allow_http)?;
+                Location::Discover {
+                    issuer: issuer.to_owned(),
+                }
+            }
+        };
+        Ok(Self::with_http(location, config, http))
+    }
+
+    fn with_http(location: Location, config: JwksConfig, http: reqwest::Client) -> Self {
         let url = match &location {
             Location::Url(url) => OnceCell::new_with(Some(url.clone())),
             Location::Discover { .. } => OnceCell::new(),
         };
-        Ok(Self {
+        Self {
             inner: Arc::new(Inner {
                 location,
                 url,
-                http: fetch::client(&config)?,
+                http,
                 config,
                 current: ArcSwapOption::empty(),
                 inflight: Mutex::new(None),
@@ -220,7 +258,7 @@ impl JwksClient {
                 failures: AtomicU64::new(0),
                 not_modified: AtomicU64::new(0),
             }),
-        })
+        }
     }
 
     /// Fetches the key set now (joining a fetch in flight). Call at start-up to fail early
@@ -290,6 +328,11 @@ impl JwksClient {
         self.inner
             .usable_now(now)
             .is_some_and(|snapshot| snapshot.keys.contains(key))
+    }
+
+    /// True when both are the same engine.
+    pub(crate) fn same(&self, other: &JwksClient) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
     }
 
     /// The engine's clock, shared with the strategy's token cache and claim checks.

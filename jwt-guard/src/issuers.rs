@@ -1,0 +1,532 @@
+//! Issuer routing: several issuers in one [`JwtStrategy`](crate::JwtStrategy), and tenant
+//! patterns (`https://login.microsoftonline.com/{tenant}/v2.0`).
+//!
+//! A token is routed by its `iss`, read before the signature (one base64url decode and a
+//! JSON scan that keeps only `iss`), to exactly that issuer's key engine: it is never
+//! tried against another issuer's keys. An `iss` that is not on the allow-list, and a
+//! tenant that is not allowed, are refused before any key is looked up, so they cost no
+//! fetch and hold no memory. After the signature, the verified `iss` must equal the
+//! route's issuer (the claim checks compare it exactly) and, for a tenant, the tenant
+//! claim (`tid`) must name the tenant of the issuer.
+//!
+//! Tenant engines are made on first use from the configured key rule (a URL template,
+//! discovery from the tenant's issuer, or LoopBack's rule; never from a URL taken from
+//! the token) and held in a bounded cache that evicts the least recently used first
+//! (quick_cache's CLOCK-Pro, which also resists one-off floods).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+use serde::de::{self, IgnoredAny};
+
+use crate::algorithm::Algorithm;
+use crate::config_error::ConfigError;
+use crate::error::{Error, TokenError};
+use crate::jwks::{JwksClient, JwksConfig, KeyEntry, KeySet, default_jwks_url};
+use crate::verify::ClaimRules;
+
+/// The placeholder of a tenant pattern, in an issuer or a key URL.
+pub(crate) const TENANT: &str = "{tenant}";
+
+/// The default bound on the tenant engines one strategy holds.
+pub(crate) const DEFAULT_MAX_TENANTS: usize = 256;
+
+/// The longest tenant accepted in an `iss` (an Entra ID tenant id is 36 characters).
+const MAX_TENANT_CHARS: usize = 128;
+
+/// A predicate over tenants.
+pub(crate) type TenantPredicate = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// Which tenants a pattern accepts.
+#[derive(Clone, Default)]
+pub(crate) struct TenantFilter {
+    pub(crate) list: Vec<String>,
+    pub(crate) predicate: Option<TenantPredicate>,
+}
+
+impl TenantFilter {
+    pub(crate) fn is_set(&self) -> bool {
+        !self.list.is_empty() || self.predicate.is_some()
+    }
+
+    fn allows(&self, tenant: &str) -> bool {
+        self.list.iter().any(|t| t == tenant) || self.predicate.as_ref().is_some_and(|p| p(tenant))
+    }
+}
+
+/// Where a route's keys are.
+#[derive(Clone)]
+pub(crate) enum RouteKeys {
+    Static(Arc<KeySet>),
+    Remote(JwksClient),
+}
+
+impl RouteKeys {
+    pub(crate) async fn key(
+        &self,
+        kid: Option<&str>,
+        alg: Algorithm,
+    ) -> Result<Arc<KeyEntry>, Error> {
+        match self {
+            Self::Static(set) => Ok(Arc::clone(set.find(kid, alg)?)),
+            Self::Remote(client) => client.key(kid, alg).await,
+        }
+    }
+
+    pub(crate) fn holds(&self, key: &Arc<KeyEntry>, now: std::time::Instant) -> bool {
+        match self {
+            Self::Static(set) => set.contains(key),
+            Self::Remote(client) => client.holds(key, now),
+        }
+    }
+}
+
+/// One issuer (or one tenant of a pattern): its keys and its claim rules.
+pub(crate) struct Route {
+    pub(crate) keys: RouteKeys,
+    pub(crate) rules: ClaimRules,
+    /// The tenant of a pattern's issuer, cross-checked against the tenant claim.
+    tenant: Option<Box<str>>,
+}
+
+/// How the keys of an issuer are found, decided at build time.
+#[derive(Clone)]
+pub(crate) enum KeyRule {
+    /// Pinned keys, shared by every issuer of the strategy.
+    Pinned(Arc<KeySet>),
+    /// A JWK Set URL; with `{tenant}`, one per tenant.
+    Url(String),
+    /// Discovery from the issuer (each tenant's own).
+    Discover,
+    /// LoopBack's rule, `ISSUER/.well-known/jwks.json`, per issuer.
+    Default,
+}
+
+/// An issuer as configured: exact, or a pattern with one `{tenant}`.
+struct Pattern {
+    source: String,
+    prefix: String,
+    suffix: String,
+    keys: KeyRule,
+}
+
+impl Pattern {
+    /// The tenant `iss` names, if it has this pattern's shape: one non-empty path
+    /// segment of `[A-Za-z0-9._-]`, at most 128 characters.
+    fn tenant_of<'i>(&self, iss: &'i str) -> Option<&'i str> {
+        let tenant = iss.strip_prefix(&self.prefix)?.strip_suffix(&self.suffix)?;
+        let ok = !tenant.is_empty()
+            && tenant.len() <= MAX_TENANT_CHARS
+            && tenant
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+        ok.then_some(tenant)
+    }
+}
+
+/// The issuers of a strategy with more than one issuer or any tenant pattern.
+pub(crate) struct Issuers {
+    exact: HashMap<String, Arc<Route>>,
+    patterns: Vec<Pattern>,
+    tenants: TenantFilter,
+    tenant_claim: Option<String>,
+    /// Tenant routes, by their `iss`; bounded.
+    engines: quick_cache::sync::Cache<String, Arc<Route>>,
+    /// The claim rules of every route, the issuer filled in per route.
+    rules: ClaimRules,
+    jwks_config: JwksConfig,
+    http: Option<reqwest::Client>,
+    /// Engines by URL, shared by the issuers whose keys are at one URL.
+    shared_urls: HashMap<String, JwksClient>,
+}
+
+/// What [`Issuers::new`] needs.
+pub(crate) struct IssuersConfig {
+    /// Each issuer or pattern, with its own key rule.
+    pub(crate) issuers: Vec<(String, KeyRule)>,
+    pub(crate) tenants: TenantFilter,
+    pub(crate) tenant_claim: Option<String>,
+    pub(crate) max_tenants: usize,
+    pub(crate) rules: ClaimRules,
+    pub(crate) jwks_config: JwksConfig,
+}
+
+impl fmt::Debug for Issuers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut exact: Vec<&String> = self.exact.keys().collect();
+        exact.sort();
+        f.debug_struct("Issuers")
+            .field("exact", &exact)
+            .field(
+                "patterns",
+                &self.patterns.iter().map(|p| &p.source).collect::<Vec<_>>(),
+            )
+            .field("tenant_engines", &self.engines.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks one configured issuer: `{`/`}` only as one `{tenant}` placeholder.
+pub(crate) fn check_issuer(issuer: &str) -> Result<bool, ConfigError> {
+    let invalid = |reason: &str| ConfigError::InvalidIssuer {
+        issuer: issuer.to_owned(),
+        reason: reason.to_owned(),
+    };
+    if issuer.is_empty() {
+        return Err(invalid("it is empty"));
+    }
+    let braces = issuer.matches(['{', '}']).count();
+    if braces == 0 {
+        return Ok(false);
+    }
+    if braces == 2 && issuer.matches(TENANT).count() == 1 {
+        return Ok(true);
+    }
+    Err(invalid(
+        "braces are allowed only as one `{tenant}` placeholder (a tenant pattern); \
+         `{tenantid}` or another name is not one",
+    ))
+}
+
+impl Issuers {
+    /// Builds every exact issuer's engine (no I/O) and checks the patterns.
+    pub(crate) fn new(config: IssuersConfig) -> Result<Self, ConfigError> {
+        let mut issuers = Issuers {
+            exact: HashMap::new(),
+            patterns: Vec::new(),
+            tenants: config.tenants,
+            tenant_claim: config.tenant_claim,
+            engines: quick_cache::sync::Cache::new(config.max_tenants.max(1)),
+            rules: config.rules,
+            jwks_config: config.jwks_config,
+            http: None,
+            shared_urls: HashMap::new(),
+        };
+        let mut has_pattern = false;
+        for (issuer, rule) in config.issuers {
+            if check_issuer(&issuer)? {
+                has_pattern = true;
+                let (prefix, suffix) = issuer.split_once(TENANT).unwrap_or((&issuer, ""));
+                let pattern = Pattern {
+                    prefix: prefix.to_owned(),
+                    suffix: suffix.to_owned(),
+                    keys: rule,
+                    source: issuer.clone(),
+                };
+                // A sample tenant checks the key rule now (URL syntax, transport).
+                let sample = pattern.source.replace(TENANT, "tenant");
+                issuers.route_keys(&sample, "tenant", &pattern.keys)?;
+                issuers.patterns.push(pattern);
+            } else {
+                if let KeyRule::Url(url) = &rule
+                    && url.contains(TENANT)
+                {
+                    return Err(ConfigError::InvalidUrl {
+                        url: url.clone(),
+                        reason: format!(
+                            "it has a {TENANT} placeholder but the issuer {issuer:?} is not a \
+                             tenant pattern"
+                        ),
+                    });
+                }
+                let keys = issuers.route_keys(&issuer, "", &rule)?;
+                let route = Route {
+                    keys,
+                    rules: ClaimRules {
+                        issuer: issuer.clone(),
+                        ..issuers.rules.clone()
+                    },
+                    tenant: None,
+                };
+                issuers.exact.insert(issuer, Arc::new(route));
+            }
+        }
+        if has_pattern && !issuers.tenants.is_set() {
+            return Err(ConfigError::InvalidIssuer {
+                issuer: issuers
+                    .patterns
+                    .first()
+                    .map(|p| p.source.clone())
+                    .unwrap_or_default(),
+                reason: "a tenant pattern needs the tenants it accepts: `tenants([...])` or \
+                         `tenant_predicate(...)`"
+                    .into(),
+            });
+        }
+        Ok(issuers)
+    }
+
+    /// The keys of `issuer` (of `tenant`, for a pattern) under `rule`. An engine at a URL
+    /// another issuer uses already is shared; every engine shares one HTTP client.
+    fn route_keys(
+        &mut self,
+        issuer: &str,
+        tenant: &str,
+        rule: &KeyRule,
+    ) -> Result<RouteKeys, ConfigError> {
+        let url = match rule {
+            KeyRule::Pinned(set) => return Ok(RouteKeys::Static(Arc::clone(set))),
+            KeyRule::Url(url) if !url.contains(TENANT) => {
+                if let Some(client) = self.shared_urls.get(url) {
+                    return Ok(RouteKeys::Remote(client.clone()));
+                }
+                let client =
+                    JwksClient::shared(Some(url), issuer, self.jwks_config.clone(), self.http()?)?;
+                self.shared_urls.insert(url.clone(), client.clone());
+                return Ok(RouteKeys::Remote(client));
+            }
+            KeyRule::Url(template) => Some(template.replace(TENANT, tenant)),
+            KeyRule::Discover => None,
+            KeyRule::Default => Some(default_jwks_url(issuer)),
+        };
+        let client = JwksClient::shared(
+            url.as_deref(),
+            issuer,
+            self.jwks_config.clone(),
+            self.http()?,
+        )?;
+        Ok(RouteKeys::Remote(client))
+    }
+
+    fn http(&mut self) -> Result<reqwest::Client, ConfigError> {
+        match &self.http {
+            Some(http) => Ok(http.clone()),
+            None => {
+                let http = JwksClient::http_client(&self.jwks_config)?;
+                self.http = Some(http.clone());
+                Ok(http)
+            }
+        }
+    }
+
+    /// The route of an unverified payload's `iss`: an exact issuer, or an allowed
+    /// tenant's (its engine made on first use). Anything else is refused before any key
+    /// is looked up.
+    pub(crate) fn route(&self, payload: &str) -> Result<Arc<Route>, TokenError> {
+        let iss = peek_issuer(payload)?;
+        if let Some(route) = self.exact.get(&iss) {
+            return Ok(Arc::clone(route));
+        }
+        let Some((pattern, tenant)) = self
+            .patterns
+            .iter()
+            .find_map(|p| p.tenant_of(&iss).map(|t| (p, t)))
+        else {
+            return Err(TokenError::InvalidIssuer);
+        };
+        if !self.tenants.allows(tenant) {
+            return Err(TokenError::InvalidIssuer);
+        }
+        self.engines.get_or_insert_with(&iss, || {
+            self.tenant_route(&iss, tenant, &pattern.keys).map(Arc::new)
+        })
+    }
+
+    fn tenant_route(&self, iss: &str, tenant: &str, rule: &KeyRule) -> Result<Route, TokenError> {
+        let keys = match rule {
+            KeyRule::Pinned(set) => RouteKeys::Static(Arc::clone(set)),
+            KeyRule::Url(url) if !url.contains(TENANT) => self
+                .shared_urls
+                .get(url)
+                .cloned()
+                .map(RouteKeys::Remote)
+                .ok_or(TokenError::InvalidIssuer)?,
+            rule => {
+                let url = match rule {
+                    KeyRule::Url(template) => Some(template.replace(TENANT, tenant)),
+                    KeyRule::Default => Some(default_jwks_url(iss)),
+                    _ => None,
+                };
+                let http = self.http.clone().ok_or(TokenError::InvalidIssuer)?;
+                // Checked with a sample tenant at build time; a tenant is plain URL text.
+                let client =
+                    JwksClient::shared(url.as_deref(), iss, self.jwks_config.clone(), http)
+                        .map_err(|e| {
+                            tracing::warn!(error = %e, "cannot make a tenant's key engine");
+                            TokenError::InvalidIssuer
+                        })?;
+                RouteKeys::Remote(client)
+            }
+        };
+        Ok(Route {
+            keys,
+            rules: ClaimRules {
+                issuer: iss.to_owned(),
+                ..self.rules.clone()
+            },
+            tenant: Some(tenant.into()),
+        })
+    }
+
+    /// The route already held for a verified `iss`, without making one (for cache hits).
+    pub(crate) fn held(&self, iss: &str) -> Option<Arc<Route>> {
+        self.exact
+            .get(iss)
+            .cloned()
+            .or_else(|| self.engines.peek(iss))
+    }
+
+    /// After the signature: a tenant's token must name its tenant in the tenant claim.
+    pub(crate) fn check_tenant(
+        &self,
+        route: &Route,
+        claims: &crate::claims::ClaimsMap,
+    ) -> Result<(), TokenError> {
+        let (Some(tenant), Some(claim)) = (&route.tenant, &self.tenant_claim) else {
+            return Ok(());
+        };
+        match claims.get(claim) {
+            Some(serde_json::Value::String(tid)) if **tid == **tenant => Ok(()),
+            _ => Err(TokenError::InvalidIssuer),
+        }
+    }
+
+    /// Tenant engines held now.
+    pub(crate) fn tenant_engines(&self) -> usize {
+        self.engines.len()
+    }
+
+    /// Every engine held: the exact issuers' (shared ones once) and the tenants'.
+    pub(crate) fn engines(&self) -> Vec<JwksClient> {
+        let mut seen: Vec<JwksClient> = Vec::new();
+        let exact = self.exact.values().cloned();
+        let tenants = self.engines.iter().map(|(_, route)| route);
+        for route in exact.chain(tenants) {
+            if let RouteKeys::Remote(client) = &route.keys
+                && !seen.iter().any(|c| c.same(client))
+            {
+                seen.push(client.clone());
+            }
+        }
+        seen
+    }
+
+    /// The configured issuers and patterns, for `Debug`.
+    pub(crate) fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.exact.keys().cloned().collect();
+        names.sort();
+        names.extend(self.patterns.iter().map(|p| p.source.clone()));
+        names
+    }
+}
+
+/// The payload's `iss`, read without trusting anything else in it: base64url, then a
+/// JSON object scanned for `iss` alone. No `iss`, or one that is not a string: refused.
+fn peek_issuer(payload: &str) -> Result<String, TokenError> {
+    let json = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| TokenError::Malformed)?;
+    let Peek(iss) = serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
+    iss.ok_or(TokenError::InvalidIssuer)
+}
+
+/// `iss` of a JSON object, if it is a string; every other member skipped unread.
+struct Peek(Option<String>);
+
+impl<'de> Deserialize<'de> for Peek {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = Peek;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, mut access: A) -> Result<Peek, A::Error> {
+                let mut iss = None;
+                while let Some(name) = access.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if name == "iss" {
+                        if iss.is_some() {
+                            return Err(de::Error::custom("repeated iss"));
+                        }
+                        let value: serde_json::Value = access.next_value()?;
+                        iss = Some(value.as_str().map(str::to_owned));
+                    } else {
+                        access.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(Peek(iss.flatten()))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payload(json: &str) -> String {
+        URL_SAFE_NO_PAD.encode(json)
+    }
+
+    #[test]
+    fn peek_reads_iss_alone() {
+        assert_eq!(
+            peek_issuer(&payload(r#"{"a":[1,{"iss":"x"}],"iss":"https://i"}"#)),
+            Ok("https://i".to_owned())
+        );
+        assert_eq!(
+            peek_issuer(&payload(r#"{"sub":"a"}"#)),
+            Err(TokenError::InvalidIssuer)
+        );
+        assert_eq!(
+            peek_issuer(&payload(r#"{"iss":7}"#)),
+            Err(TokenError::InvalidIssuer)
+        );
+        assert_eq!(
+            peek_issuer(&payload(r#"{"iss":"a","iss":"b"}"#)),
+            Err(TokenError::Malformed)
+        );
+        assert_eq!(peek_issuer("!!"), Err(TokenError::Malformed));
+        assert_eq!(peek_issuer(&payload("[1]")), Err(TokenError::Malformed));
+    }
+
+    #[test]
+    fn issuer_braces() {
+        assert_eq!(check_issuer("https://a").ok(), Some(false));
+        assert_eq!(
+            check_issuer("https://login.example/{tenant}/v2.0").ok(),
+            Some(true)
+        );
+        for bad in [
+            "https://login.example/{tenantid}/v2.0",
+            "https://login.example/{tenant}/{tenant}",
+            "https://login.example/{tenant",
+            "https://login.example/}{",
+            "",
+        ] {
+            assert!(check_issuer(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn tenant_shape() {
+        let p = Pattern {
+            source: "https://l/{tenant}/v2.0".into(),
+            prefix: "https://l/".into(),
+            suffix: "/v2.0".into(),
+            keys: KeyRule::Default,
+        };
+        assert_eq!(p.tenant_of("https://l/abc-1/v2.0"), Some("abc-1"));
+        for bad in [
+            "https://l//v2.0",
+            "https://l/a/b/v2.0",
+            "https://l/a%2fb/v2.0",
+            "https://l/a?b/v2.0",
+            "https://l/abc/v1.0",
+            "http://l/abc/v2.0",
+        ] {
+            assert_eq!(p.tenant_of(bad), None, "{bad}");
+        }
+        assert_eq!(
+            p.tenant_of(&format!("https://l/{}/v2.0", "a".repeat(129))),
+            None
+        );
+    }
+}
