@@ -52,6 +52,17 @@ pub trait Strategy: Send + Sync + 'static {
         &'a self,
         headers: &'a HeaderMap,
     ) -> BoxFuture<'a, Result<Principal, Error>>;
+
+    /// The key engines this strategy fetches keys with, for readiness
+    /// ([`readiness`](crate::readiness)) and metrics. Defaults to none.
+    fn key_engines(&self) -> Vec<JwksClient> {
+        Vec::new()
+    }
+
+    /// Not public API: the registry tells a strategy the name it was registered under
+    /// (the first one wins), which labels its metrics and its key engines'.
+    #[doc(hidden)]
+    fn __registered(&self, _name: &Arc<str>) {}
 }
 
 /// Bearer JWTs verified against an issuer's keys.
@@ -74,6 +85,8 @@ struct JwtInner {
     claim_paths: Arc<ClaimPaths>,
     /// The key engine's clock (its own for static keys): one time for cache, keys, claims.
     clock: Arc<Clock>,
+    /// The name it was first registered under, for metrics labels.
+    label: std::sync::OnceLock<Arc<str>>,
 }
 
 enum Keys {
@@ -104,6 +117,7 @@ impl JwtStrategy {
         {
             match inner.recheck(&hit) {
                 Ok(true) => {
+                    crate::telemetry::token_cache(inner.label.get(), true);
                     return Ok(Principal::from_shared(
                         Arc::clone(&hit.claims),
                         Arc::clone(&inner.claim_paths),
@@ -117,7 +131,11 @@ impl JwtStrategy {
                 }
             }
         }
+        if inner.cache.is_some() {
+            crate::telemetry::token_cache(inner.label.get(), false);
+        }
         let parsed = verify::parse(token, &inner.algorithms, &inner.limits)?;
+        crate::telemetry::token_header(parsed.alg, parsed.kid.as_deref());
         let key = match &inner.keys {
             Keys::Static(set) => Arc::clone(set.find(parsed.kid.as_deref(), parsed.alg)?),
             Keys::Remote(client) => client.key(parsed.kid.as_deref(), parsed.alg).await?,
@@ -190,6 +208,18 @@ impl Strategy for JwtStrategy {
             let token = extract::bearer_token(headers, self.inner.max_header_bytes)?;
             self.verify_token(token).await
         })
+    }
+
+    fn key_engines(&self) -> Vec<JwksClient> {
+        self.jwks().into_iter().cloned().collect()
+    }
+
+    fn __registered(&self, name: &Arc<str>) {
+        if self.inner.label.set(Arc::clone(name)).is_ok()
+            && let Some(client) = self.jwks()
+        {
+            client.label(name);
+        }
     }
 }
 
@@ -557,6 +587,7 @@ impl JwtStrategyBuilder {
                     .map(|config| TokenCache::new(config, Arc::clone(&clock))),
                 clock,
                 claim_paths: Arc::new(claim_paths),
+                label: std::sync::OnceLock::new(),
             }),
         })
     }
