@@ -46,7 +46,9 @@ async fn run() -> Result<(), String> {
     let handle = PrometheusBuilder::new()
         .set_buckets_for_metric(
             Matcher::Prefix("jwt_guard_".into()),
-            &[0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005, 0.025, 0.1, 0.5, 1.0, 5.0],
+            &[
+                0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005, 0.025, 0.1, 0.5, 1.0, 5.0,
+            ],
         )
         .map_err(|e| e.to_string())?
         .install_recorder()

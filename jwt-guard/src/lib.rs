@@ -41,7 +41,7 @@
 //! | `tower` | no | `layer::AuthLayer`: a tower layer protecting a whole router or service with a [`policy::Policy`] |
 //! | `tonic` | no | `grpc::GrpcAuthLayer`: the layer for tonic servers, with gRPC statuses and per-method policies (implies `tower`) |
 //! | `metrics` | no | `metrics`: authentications, key fetches, key-set state and token-cache figures through the `metrics` facade |
-//! | `utoipa` | no | `openapi::utoipa`: a `Modify` adding the bearer scheme, each protected operation's security and its 401/403/503 responses from the audit |
+//! | `utoipa` | no | [`openapi`]`::utoipa`: a `Modify` adding the bearer scheme, each protected operation's security and its 401/403/503 responses from the audit |
 //! | `testkit` | no | [`testkit`]: signing keys and an embedded issuer for examples and tests |
 //!
 //! Start-up mistakes are a [`ConfigError`]; what stops a request is an [`Error`]. The
@@ -65,6 +65,7 @@ pub mod manual;
 #[cfg(feature = "metrics")]
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub mod metrics;
+pub mod openapi;
 pub mod policy;
 mod principal;
 pub mod readiness;
