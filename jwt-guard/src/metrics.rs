@@ -1,4 +1,4 @@
-//! Metrics through the [`metrics`](::metrics) facade (feature `metrics`): install any
+//! Metrics through the `metrics` facade (feature `metrics`): install any
 //! recorder (e.g. `metrics-exporter-prometheus`) and jwt-guard's figures appear in it.
 //!
 //! Every label value comes from a closed set or from the configuration: the strategy

@@ -2,7 +2,7 @@
 //! each protected operation's security requirement with its scopes, and its 401/403/503
 //! responses, taken from the [audit](crate::audit) of `#[authenticate]` sites.
 //!
-//! - `utoipa` (feature `utoipa`): [`utoipa::JwtSecurity`](self), a `utoipa::Modify`.
+//! - `utoipa` (feature `utoipa`): `utoipa::JwtSecurity`, a `utoipa::Modify`.
 //!
 //! An operation is matched to its site through the function itself, not its name: the
 //! attribute links each free function to the `__path_<fn>` that `#[utoipa::path]`
