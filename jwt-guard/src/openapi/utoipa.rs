@@ -6,8 +6,8 @@
 //! use jwt_guard::openapi::utoipa::JwtSecurity;
 //! use utoipa::OpenApi;
 //!
-//! #[utoipa::path(get, path = "/orders", responses((status = 200, description = "the orders")))]
 //! #[authenticate("jwt", scopes = "orders:read")]
+//! #[utoipa::path(get, path = "/orders", responses((status = 200, description = "the orders")))]
 //! async fn orders() -> &'static str {
 //!     "[]"
 //! }
