@@ -1,5 +1,5 @@
 //! OpenAPI from the audit: `jwt_guard::openapi::utoipa::JwtSecurity` on a utoipa 5
-//! document. Handlers share function names across modules; `#[utoipa::path]` stands
+//! document, and the same handlers in aide 0.15's `ApiRouter`. Handlers share function names across modules; `#[utoipa::path]` stands
 //! below `#[authenticate]` (linked to its operation exactly) on some and above it
 //! (matched by a unique function name) on others. Each operation is
 //! checked, and the document is validated by `openapi-spec-validator` (Python, installed
@@ -173,6 +173,56 @@ fn modifying_twice_adds_nothing() {
     assert_eq!(serde_json::to_value(&doc).expect("json"), self::doc());
 }
 
+/// The same handlers in aide's `ApiRouter`: the attribute's handlers are aide handlers.
+fn aide_doc() -> Value {
+    use aide::axum::ApiRouter;
+    use aide::axum::routing::get;
+    let mut api = aide::openapi::OpenApi::default();
+    api.info.title = "jwt-guard aide test".to_owned();
+    api.info.version = "1".to_owned();
+    let _router: axum::Router = ApiRouter::new()
+        .api_route("/orders", get(orders::list).post(orders::create))
+        .api_route("/users", get(users::list))
+        .api_route("/users/me", get(users::me))
+        .api_route("/health", get(health))
+        .finish_api(&mut api);
+    jwt_guard::openapi::aide::security_schemes(&mut api);
+    serde_json::to_value(&api).expect("json")
+}
+
+#[test]
+fn aide_documents_the_attributed_handlers() {
+    let doc = aide_doc();
+    for scheme in ["oa-jwt", "oa-key"] {
+        let s = &doc["components"]["securitySchemes"][scheme];
+        assert_eq!(s["type"], "http", "{scheme}: {doc}");
+        assert_eq!(s["scheme"], "bearer");
+    }
+    let list = op(&doc, "/orders", "get");
+    assert_eq!(
+        list["security"],
+        serde_json::json!([{ "oa-jwt": ["orders:read"] }])
+    );
+    assert_eq!(statuses(list), ["200", "401", "403", "503"], "{list}");
+    let create = op(&doc, "/orders", "post");
+    assert_eq!(
+        create["security"],
+        serde_json::json!([
+            { "oa-jwt": ["orders:write", "orders:read"] },
+            { "oa-key": ["orders:write", "orders:read"] }
+        ])
+    );
+    let users = op(&doc, "/users", "get");
+    assert_eq!(users["security"], serde_json::json!([{ "oa-jwt": [] }]));
+    assert_eq!(statuses(users), ["200", "401", "403", "503"]);
+    let me = op(&doc, "/users/me", "get");
+    assert_eq!(me["security"], serde_json::json!([{ "oa-jwt": [] }, {}]));
+    assert_eq!(statuses(me), ["200", "401", "503"], "{me}");
+    let health = op(&doc, "/health", "get");
+    assert!(health.get("security").is_none(), "{health}");
+    assert!(!statuses(health).contains(&"401".to_owned()));
+}
+
 /// The venv's Python with `openapi_spec_validator`, or why there is none.
 fn validator() -> Result<PathBuf, String> {
     let python = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -224,7 +274,9 @@ fn an_independent_validator_accepts_the_document() {
         )
     };
     let (ok, report) = check("utoipa.json", &doc());
-    assert!(ok, "the validator refuses the document:\n{report}");
+    assert!(ok, "the validator refuses the utoipa document:\n{report}");
+    let (ok, report) = check("aide.json", &aide_doc());
+    assert!(ok, "the validator refuses the aide document:\n{report}");
     // The validator does refuse a broken one: a requirement naming no scheme.
     let mut broken = doc();
     broken["components"]["securitySchemes"]

@@ -3,6 +3,8 @@
 //! responses, taken from the [audit](crate::audit) of `#[authenticate]` sites.
 //!
 //! - `utoipa` (feature `utoipa`): `utoipa::JwtSecurity`, a `utoipa::Modify`.
+//! - `aide` (feature `aide`): the attribute's handlers work in aide's `ApiRouter`, each
+//!   documenting itself; `aide::security_schemes` adds the schemes.
 //!
 //! An operation is matched to its site through the function itself, not its name: the
 //! attribute links each free function to the `__path_<fn>` that `#[utoipa::path]`
@@ -22,6 +24,9 @@
 //!   requires scopes or roles, and `503` (signing keys unavailable), unless the
 //!   operation documents them already.
 
+#[cfg(feature = "aide")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aide")))]
+pub mod aide;
 #[cfg(feature = "utoipa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
 pub mod utoipa;
@@ -29,7 +34,7 @@ pub mod utoipa;
 use crate::audit::GuardedHandler;
 
 /// The security requirement scopes of a site: every value of its `scopes = …`.
-#[cfg_attr(not(feature = "utoipa"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "utoipa", feature = "aide")), allow(dead_code))]
 pub(crate) fn scopes_of(site: &GuardedHandler) -> Vec<String> {
     site.scopes()
         .map(|r| r.values().into_iter().map(str::to_owned).collect())
@@ -37,7 +42,7 @@ pub(crate) fn scopes_of(site: &GuardedHandler) -> Vec<String> {
 }
 
 /// The descriptions of the responses added to protected operations.
-#[cfg_attr(not(feature = "utoipa"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "utoipa", feature = "aide")), allow(dead_code))]
 pub(crate) mod responses {
     pub(crate) const UNAUTHORIZED: &str = "Unauthorized: credentials missing or refused (the \
         `WWW-Authenticate` header says why, RFC 6750).";
