@@ -33,7 +33,7 @@ struct SpanRec {
 #[derive(Debug, Clone)]
 struct EventRec {
     level: tracing::Level,
-    /// The id of the span the event is in, if any.
+    /// The [`Seq`] of the span the event is in, if any.
     span: Option<u64>,
     fields: BTreeMap<String, String>,
 }
@@ -65,23 +65,37 @@ impl Visit for Fields<'_> {
 
 struct Capture;
 
+/// A span's number in creation order: span ids are reused once a span closes.
+struct Seq(u64);
+
+fn next_seq() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> tracing_subscriber::Layer<S> for Capture {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let seq = next_seq();
         let mut rec = SpanRec {
             name: attrs.metadata().name().to_owned(),
-            parent: ctx
-                .span(id)
-                .and_then(|s| s.parent())
-                .map(|p| p.name().to_owned()),
+            parent: span.parent().map(|p| p.name().to_owned()),
             fields: BTreeMap::new(),
         };
         attrs.record(&mut Fields(&mut rec.fields));
-        captured(|c| c.spans.insert(id.into_u64(), rec));
+        span.extensions_mut().insert(Seq(seq));
+        captured(|c| c.spans.insert(seq, rec));
     }
 
-    fn on_record(&self, id: &Id, values: &Record<'_>, _ctx: Context<'_, S>) {
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+        let Some(seq) = ctx
+            .span(id)
+            .and_then(|s| s.extensions().get::<Seq>().map(|q| q.0))
+        else {
+            return;
+        };
         captured(|c| {
-            if let Some(rec) = c.spans.get_mut(&id.into_u64()) {
+            if let Some(rec) = c.spans.get_mut(&seq) {
                 values.record(&mut Fields(&mut rec.fields));
             }
         });
@@ -92,7 +106,9 @@ impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> tracing_subscriber::Layer<
         event.record(&mut Fields(&mut fields));
         let rec = EventRec {
             level: *event.metadata().level(),
-            span: ctx.event_span(event).map(|s| s.id().into_u64()),
+            span: ctx
+                .event_span(event)
+                .and_then(|s| s.extensions().get::<Seq>().map(|q| q.0)),
             fields,
         };
         captured(|c| c.events.push(rec));
@@ -633,4 +649,121 @@ async fn readiness_handlers_answer_503_then_200() {
         .expect("recovered");
     let (status, body) = probe(client, format!("http://{addr}/ready")).await;
     assert_eq!(status, 200, "{body}");
+}
+
+// ── the metrics example, run and scraped ─────────────────────────────────────────────
+
+/// The example binary `cargo test --workspace` builds (examples/examples/metrics.rs).
+fn metrics_example() -> Option<std::path::PathBuf> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let path = target.join("debug/examples/metrics");
+    path.is_file().then_some(path)
+}
+
+/// Stops the example when the test ends, however it ends.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_metrics_example_serves_the_figures_of_its_requests() {
+    let Some(binary) = metrics_example() else {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("CI=true and the metrics example is not built: run `cargo test --workspace`");
+        }
+        eprintln!(
+            "SKIPPED the_metrics_example_serves_the_figures_of_its_requests: the example is \
+             not built (cargo build -p jwt-guard-examples --example metrics)"
+        );
+        return;
+    };
+    let mut child = Child(
+        std::process::Command::new(binary)
+            .env("PORT", "0")
+            .env("RUST_LOG", "off")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the example"),
+    );
+    let stdout = child.0.stdout.take().expect("stdout");
+    // Its printout: the address, then the curl lines with a token. The pipe is read to
+    // its end, so the example never writes into a closed one.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead as _;
+        let mut addr = None;
+        let mut sent = false;
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                addr = Some(rest.trim().to_owned());
+            }
+            if let Some(rest) = line.split("Bearer ").nth(1)
+                && !sent
+            {
+                let token = rest.split('\'').next().unwrap_or_default().to_owned();
+                let _ = tx.send((addr.clone().unwrap_or_default(), token));
+                sent = true;
+            }
+        }
+    });
+    let (addr, token) = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the example printed its address and a token");
+    let base = format!("http://{addr}");
+    let client = reqwest::Client::new();
+    let url = format!("{base}/orders");
+    assert_eq!(get_status(&client, &url, Some(&token)).await, 200);
+    assert_eq!(get_status(&client, &url, Some(&token)).await, 200);
+    assert_eq!(get_status(&client, &url, None).await, 401);
+    assert_eq!(get_status(&client, &url, Some("not.a.jwt")).await, 401);
+    assert_eq!(
+        get_status(&client, &format!("{base}/ready"), None).await,
+        200
+    );
+    let scrape = client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("body");
+    let s = ("strategy", "jwt");
+    let auth = |outcome: &str, reason: &str| {
+        sample(
+            &scrape,
+            "jwt_guard_authentications_total",
+            &[s, ("outcome", outcome), ("reason", reason)],
+        )
+    };
+    assert_eq!(auth("success", "none"), Some(2.0), "{scrape}");
+    assert_eq!(auth("no_credentials", "missing_authorization"), Some(1.0));
+    assert_eq!(auth("refused", "malformed"), Some(1.0), "{scrape}");
+    assert_eq!(
+        sample(
+            &scrape,
+            "jwt_guard_jwks_fetches_total",
+            &[s, ("result", "ok")]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(sample(&scrape, "jwt_guard_jwks_keys", &[s]), Some(1.0));
+    assert_eq!(sample(&scrape, "jwt_guard_jwks_stale", &[s]), Some(0.0));
+    // Buckets, as the example configures them.
+    assert!(
+        scrape.contains("jwt_guard_authentication_duration_seconds_bucket{"),
+        "{scrape}"
+    );
+    assert!(
+        scrape.contains("# HELP jwt_guard_authentications_total"),
+        "described"
+    );
 }
