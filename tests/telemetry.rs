@@ -484,6 +484,54 @@ async fn metrics_scraped_over_http_match_the_requests() {
     };
     assert_eq!(cache("hit"), Some(2.0), "{scrape}");
     assert_eq!(cache("miss"), Some(4.0), "{scrape}");
+    // Evictions: a cache of 2 entries, 6 distinct tokens verified; every token is held
+    // or was evicted.
+    let mut small = jwt_guard::cache::TokenCacheConfig::default();
+    small.max_entries = 2;
+    let evicting = JwtStrategy::builder()
+        .issuer(issuer.issuer())
+        .token_cache(small)
+        .build()
+        .expect("strategy");
+    registry
+        .register("tel-evict", evicting.clone())
+        .expect("register");
+    for i in 0..6 {
+        let token = issuer.token(json!({ "sub": format!("user-{i}") }));
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::AUTHORIZATION,
+            format!("Bearer {token}").parse().expect("header"),
+        );
+        registry
+            .authenticate(&["tel-evict"], &headers)
+            .await
+            .expect("verified");
+    }
+    let scrape_now = || async {
+        client
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .expect("scrape")
+            .text()
+            .await
+            .expect("body")
+    };
+    let later = scrape_now().await;
+    let evicted = sample(
+        &later,
+        "jwt_guard_token_cache_evictions_total",
+        &[("strategy", "tel-evict")],
+    )
+    .expect("evictions counted");
+    assert!(evicting.cached_tokens() <= 2);
+    assert_eq!(
+        evicted as usize + evicting.cached_tokens(),
+        6,
+        "held + evicted = inserted\n{later}"
+    );
+
     // No label value taken from a token.
     for line in scrape.lines().filter(|l| l.contains("tel-metrics")) {
         assert!(

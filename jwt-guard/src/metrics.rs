@@ -12,6 +12,7 @@
 //! | `jwt_guard_authentication_duration_seconds` | histogram | `strategy`, `outcome` | time in the strategy (token cache, key lookup, signature, claims) |
 //! | `jwt_guard_authorization_denied_total` | counter | `strategy`, `reason` | 403s of `scopes = …` / `roles = …` (`insufficient_scope`, `insufficient_role`) |
 //! | `jwt_guard_token_cache_total` | counter | `strategy`, `result` | verified-token cache lookups: `hit` or `miss` |
+//! | `jwt_guard_token_cache_evictions_total` | counter | `strategy` | verified tokens evicted from the cache for room |
 //! | `jwt_guard_jwks_fetches_total` | counter | `strategy`, `result` | key set fetches: `ok`, `not_modified` or `error` |
 //! | `jwt_guard_jwks_fetch_duration_seconds` | histogram | `strategy`, `result` | time of one fetch (discovery included) |
 //! | `jwt_guard_jwks_keys` | gauge | `strategy` | usable keys held |
@@ -50,6 +51,8 @@ pub const AUTHENTICATION_DURATION: &str = "jwt_guard_authentication_duration_sec
 pub const AUTHORIZATION_DENIED: &str = "jwt_guard_authorization_denied_total";
 /// `jwt_guard_token_cache_total`.
 pub const TOKEN_CACHE: &str = "jwt_guard_token_cache_total";
+/// `jwt_guard_token_cache_evictions_total`.
+pub const TOKEN_CACHE_EVICTIONS: &str = "jwt_guard_token_cache_evictions_total";
 /// `jwt_guard_jwks_fetches_total`.
 pub const JWKS_FETCHES: &str = "jwt_guard_jwks_fetches_total";
 /// `jwt_guard_jwks_fetch_duration_seconds`.
@@ -82,6 +85,10 @@ pub fn describe() {
         "Requests authenticated but denied by a scopes or roles requirement."
     );
     describe_counter!(TOKEN_CACHE, "Verified-token cache lookups, hit or miss.");
+    describe_counter!(
+        TOKEN_CACHE_EVICTIONS,
+        "Verified tokens evicted from the cache to make room."
+    );
     describe_counter!(JWKS_FETCHES, "JWK Set fetches by strategy and result.");
     describe_histogram!(
         JWKS_FETCH_DURATION,
@@ -166,6 +173,13 @@ pub(crate) fn token_cache(strategy: Option<&Arc<str>>, hit: bool) {
         Label::from_static_parts("result", if hit { "hit" } else { "miss" }),
     ];
     metrics::counter!(TOKEN_CACHE, labels.iter()).increment(1);
+}
+
+pub(crate) fn token_cache_eviction(strategy: Option<&Arc<str>>) {
+    let labels = [strategy_label(
+        strategy.map(|s| SharedString::from(Arc::clone(s))),
+    )];
+    metrics::counter!(TOKEN_CACHE_EVICTIONS, labels.iter()).increment(1);
 }
 
 /// One fetch of a key engine labelled `strategy`: `result` is `ok`, `not_modified` or

@@ -215,10 +215,14 @@ impl Strategy for JwtStrategy {
     }
 
     fn __registered(&self, name: &Arc<str>) {
-        if self.inner.label.set(Arc::clone(name)).is_ok()
-            && let Some(client) = self.jwks()
-        {
+        if self.inner.label.set(Arc::clone(name)).is_err() {
+            return;
+        }
+        if let Some(client) = self.jwks() {
             client.label(name);
+        }
+        if let Some(cache) = &self.inner.cache {
+            cache.set_label(name);
         }
     }
 }

@@ -215,6 +215,14 @@ pub(crate) fn token_cache(strategy: Option<&Arc<str>>, hit: bool) {
     }
 }
 
+/// The token cache evicted an entry for room.
+pub(crate) fn token_cache_eviction(strategy: Option<&Arc<str>>) {
+    #[cfg(feature = "metrics")]
+    crate::metrics::token_cache_eviction(strategy);
+    #[cfg(not(feature = "metrics"))]
+    let _ = strategy;
+}
+
 /// A request authenticated but denied by its scopes or roles (403): counted.
 pub(crate) fn denied(principal: &crate::principal::Principal, err: &Error) {
     #[cfg(feature = "metrics")]
