@@ -109,11 +109,18 @@ fn main() {
         .register("rs-cached", strategy(true))
         .expect("register");
     let recorder = PrometheusBuilder::new().build_recorder();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_writer(std::io::sink)
-        .finish();
-    let dispatch = tracing::Dispatch::new(subscriber);
+    // An operator's subscriber: fmt to a sink, at INFO (the authentication span is
+    // DEBUG: off) and at DEBUG (on).
+    let fmt_at = |level| {
+        tracing::Dispatch::new(
+            tracing_subscriber::fmt()
+                .with_max_level(level)
+                .with_writer(std::io::sink)
+                .finish(),
+        )
+    };
+    let info = fmt_at(tracing::Level::INFO);
+    let debug = fmt_at(tracing::Level::DEBUG);
 
     println!(
         "| B (A: the same call, no recorder or subscriber) | A per op | B per op | B / A: median | p25 – p75 | B − A (median) |"
@@ -151,38 +158,33 @@ fn main() {
                 black_box(call());
             }
         };
-        let mut observed = |n: usize| {
-            metrics::with_local_recorder(&recorder, || {
-                tracing::dispatcher::with_default(&dispatch, || {
-                    for _ in 0..n {
-                        black_box(call());
-                    }
-                })
-            })
-        };
-        let result = interleave(pairs, batch, &mut bare, &mut observed);
-        row(
-            &format!("{label}: B Prometheus recorder + fmt subscriber at INFO"),
-            &result,
-        );
-        let mut recorder_only = |n: usize| {
-            metrics::with_local_recorder(&recorder, || {
+        let cases: [(&str, bool, Option<&tracing::Dispatch>); 5] = [
+            ("Prometheus recorder", true, None),
+            ("fmt subscriber at INFO (span off)", false, Some(&info)),
+            ("fmt subscriber at DEBUG (span on)", false, Some(&debug)),
+            ("recorder + fmt at INFO", true, Some(&info)),
+            ("recorder + fmt at DEBUG", true, Some(&debug)),
+        ];
+        for (what, with_recorder, subscriber) in cases {
+            let mut run = |n: usize| {
                 for _ in 0..n {
                     black_box(call());
                 }
-            })
-        };
-        let result = interleave(pairs, batch, &mut bare, &mut recorder_only);
-        row(&format!("{label}: B Prometheus recorder only"), &result);
-        let mut subscriber_only = |n: usize| {
-            tracing::dispatcher::with_default(&dispatch, || {
-                for _ in 0..n {
-                    black_box(call());
+            };
+            let mut observed = |n: usize| {
+                let mut traced = || match subscriber {
+                    Some(dispatch) => tracing::dispatcher::with_default(dispatch, || run(n)),
+                    None => run(n),
+                };
+                if with_recorder {
+                    metrics::with_local_recorder(&recorder, traced)
+                } else {
+                    traced()
                 }
-            })
-        };
-        let result = interleave(pairs, batch, &mut bare, &mut subscriber_only);
-        row(&format!("{label}: B fmt subscriber at INFO only"), &result);
+            };
+            let result = interleave(pairs, batch, &mut bare, &mut observed);
+            row(&format!("{label}: B {what}"), &result);
+        }
     }
 }
 

@@ -3,8 +3,9 @@
 //! histograms of [`metrics`](crate::metrics). Called from the registry, the one path of
 //! the attribute and every layer; never given a token.
 //!
-//! The span is `jwt_guard.authenticate` at INFO, a child of the span current when the
-//! request is authenticated (the request's span, under `tower_http::trace` or
+//! The span is `jwt_guard.authenticate` at DEBUG (as `tower_http::trace`'s request
+//! span: on with `RUST_LOG=jwt_guard=debug`, free at INFO), a child of the span current
+//! when the request is authenticated (the request's span, under `tower_http::trace` or
 //! `tracing-actix-web`). Its fields: `strategy` (the registered name), `alg`, `kid` (the
 //! header's, at most [`MAX_KID_CHARS`] characters), `cache` (`hit` or `miss` when the
 //! token cache is on), `outcome`, `reason` ([`Error::reason`]) and `duration_us`.
@@ -123,7 +124,7 @@ pub(crate) struct Attempt {
 impl Attempt {
     /// Opens the span (a child of the current one) and starts the clock.
     pub(crate) fn start(strategy: &str) -> Self {
-        let span = tracing::info_span!(
+        let span = tracing::debug_span!(
             target: "jwt_guard::authenticate",
             "jwt_guard.authenticate",
             strategy,
@@ -161,7 +162,9 @@ impl Attempt {
                 None => tracing::record_all!(self.span, outcome = outcome.as_str(), duration_us),
             }
         }
-        event(&self.span, outcome, result.err());
+        // In the span when it is on; else under the request's span (a disabled span
+        // given as `parent:` would make the event a root).
+        self.span.in_scope(|| event(outcome, result.err()));
         #[cfg(feature = "metrics")]
         crate::metrics::authentication(strategy, outcome, reason, elapsed);
         #[cfg(not(feature = "metrics"))]
@@ -169,22 +172,19 @@ impl Attempt {
     }
 }
 
-/// The one event per authentication, at the level an operator would choose, in the
-/// span (given as its parent: no enter and exit).
-fn event(span: &Span, outcome: Outcome, error: Option<&Error>) {
+/// The one event per authentication, at the level an operator would choose.
+fn event(outcome: Outcome, error: Option<&Error>) {
     match (outcome, error) {
-        (Outcome::Success, _) | (_, None) => tracing::trace!(parent: span, "authenticated"),
+        (Outcome::Success, _) | (_, None) => tracing::trace!("authenticated"),
         (Outcome::NoCredentials, Some(err)) => {
-            tracing::trace!(parent: span, error = %err, "no credentials of this strategy's kind")
+            tracing::trace!(error = %err, "no credentials of this strategy's kind")
         }
         (Outcome::Refused, Some(err)) => tracing::debug!(
-            parent: span,
             error = %err,
             status = err.status().as_u16(),
             "authentication failed"
         ),
         (Outcome::Error, Some(err)) => tracing::warn!(
-            parent: span,
             error = %err,
             status = err.status().as_u16(),
             "authentication failed on the service's side"
