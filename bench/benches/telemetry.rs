@@ -166,13 +166,13 @@ fn main() {
             ("recorder + fmt at DEBUG", true, Some(&debug)),
         ];
         for (what, with_recorder, subscriber) in cases {
-            let mut run = |n: usize| {
+            let run = |n: usize| {
                 for _ in 0..n {
                     black_box(call());
                 }
             };
             let mut observed = |n: usize| {
-                let mut traced = || match subscriber {
+                let traced = || match subscriber {
                     Some(dispatch) => tracing::dispatcher::with_default(dispatch, || run(n)),
                     None => run(n),
                 };
