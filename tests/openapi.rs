@@ -173,6 +173,11 @@ fn modifying_twice_adds_nothing() {
     assert_eq!(serde_json::to_value(&doc).expect("json"), self::doc());
 }
 
+/// A handler under a layer: `Principal` as an ordinary extractor.
+async fn whoami(who: jwt_guard::Principal) -> String {
+    who.subject().unwrap_or_default().to_owned()
+}
+
 /// The same handlers in aide's `ApiRouter`: the attribute's handlers are aide handlers.
 fn aide_doc() -> Value {
     use aide::axum::ApiRouter;
@@ -185,6 +190,7 @@ fn aide_doc() -> Value {
         .api_route("/users", get(users::list))
         .api_route("/users/me", get(users::me))
         .api_route("/health", get(health))
+        .api_route("/whoami", get(whoami))
         .finish_api(&mut api);
     jwt_guard::openapi::aide::security_schemes(&mut api);
     serde_json::to_value(&api).expect("json")
@@ -221,6 +227,9 @@ fn aide_documents_the_attributed_handlers() {
     let health = op(&doc, "/health", "get");
     assert!(health.get("security").is_none(), "{health}");
     assert!(!statuses(health).contains(&"401".to_owned()));
+    // Under a layer the route's policy is not known: the extractor's 401 only.
+    let whoami = op(&doc, "/whoami", "get");
+    assert_eq!(statuses(whoami), ["200", "401", "503"], "{whoami}");
 }
 
 /// The venv's Python with `openapi_spec_validator`, or why there is none.

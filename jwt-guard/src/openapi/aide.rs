@@ -62,14 +62,17 @@ impl<const SITE: u64> OperationInput for Guard<SITE> {
     }
 }
 
-/// Under a layer: the layer's policy is not known per route, so only the 401 of a
-/// request the (optional) layer let through without credentials.
+/// Under a layer: the layer's policy is not known per route, so no security
+/// requirement; the 401 and 503 the layer (or this extractor) answers.
 impl OperationInput for Principal {
     fn inferred_early_responses(
         _ctx: &mut GenContext,
         _operation: &mut Operation,
     ) -> Vec<(Option<u16>, Response)> {
-        vec![(Some(401), response(responses::UNAUTHORIZED))]
+        vec![
+            (Some(401), response(responses::UNAUTHORIZED)),
+            (Some(503), response(responses::UNAVAILABLE)),
+        ]
     }
 }
 
