@@ -9,11 +9,11 @@
 
 use std::fmt;
 use std::mem::size_of;
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
-use quick_cache::sync::{Cache, DefaultLifecycle};
-use quick_cache::{DefaultHashBuilder, OptionsBuilder, Weighter};
+use quick_cache::sync::Cache;
+use quick_cache::{DefaultHashBuilder, Lifecycle, OptionsBuilder, Weighter};
 use serde_json::Value;
 
 use crate::claims::{ClaimsCell, ClaimsMap};
@@ -63,10 +63,26 @@ pub(crate) struct TokenCache {
     cache: Option<Inner>,
     config: TokenCacheConfig,
     clock: Arc<Clock>,
+    /// The strategy's registered name, shared with the eviction counter.
+    label: Arc<OnceLock<Arc<str>>>,
 }
 
-type Lifecycle0 = DefaultLifecycle<TokenKey, Arc<Verified>>;
-type Inner = Cache<TokenKey, Arc<Verified>, ByWeight, DefaultHashBuilder, Lifecycle0>;
+type Inner = Cache<TokenKey, Arc<Verified>, ByWeight, DefaultHashBuilder, Evictions>;
+
+/// Counts the entries evicted for room (not the ones removed as too old or no longer
+/// valid), for the metrics.
+#[derive(Clone, Default)]
+struct Evictions {
+    label: Arc<OnceLock<Arc<str>>>,
+}
+
+impl Lifecycle<TokenKey, Arc<Verified>> for Evictions {
+    type RequestState = ();
+
+    fn on_evict(&self, _state: &mut Self::RequestState, _key: TokenKey, _val: Arc<Verified>) {
+        crate::telemetry::token_cache_eviction(self.label.get());
+    }
+}
 
 /// The cache key: the whole token text, compared whole. Hashed on its last
 /// [`HASHED_BYTES`] bytes only — the tail of the signature, unpredictable for any token
@@ -173,6 +189,7 @@ fn value_heap(value: &Value) -> usize {
 
 impl TokenCache {
     pub(crate) fn new(config: TokenCacheConfig, clock: Arc<Clock>) -> Self {
+        let label = Arc::new(OnceLock::new());
         let cache = (config.max_entries > 0 && config.max_bytes > 0).then(|| {
             let entries = config.max_entries as u64;
             // Estimated from a small entry (a token and a few claims, about 1 KiB); used
@@ -204,7 +221,9 @@ impl TokenCache {
                     options,
                     ByWeight { floor },
                     DefaultHashBuilder::default(),
-                    Lifecycle0::default(),
+                    Evictions {
+                        label: Arc::clone(&label),
+                    },
                 )
             })
         });
@@ -212,7 +231,13 @@ impl TokenCache {
             cache: cache.flatten(),
             config,
             clock,
+            label,
         }
+    }
+
+    /// Labels the eviction metric with the strategy's registered name (first call wins).
+    pub(crate) fn set_label(&self, name: &Arc<str>) {
+        let _ = self.label.set(Arc::clone(name));
     }
 
     /// The entry for `token`, if cached and younger than the max age at `now` (the

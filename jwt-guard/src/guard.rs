@@ -36,7 +36,8 @@ pub(crate) async fn check<N: AsRef<str>>(
 ) -> Result<Option<Principal>, Error> {
     match registry.authenticate(rules.strategies, headers).await {
         Ok(principal) => {
-            crate::authz::authorize(&principal, rules.scopes, rules.roles)?;
+            crate::authz::authorize(&principal, rules.scopes, rules.roles)
+                .inspect_err(|err| crate::telemetry::denied(&principal, err))?;
             Ok(Some(principal))
         }
         Err(err) if rules.optional && err.is_missing_credentials() => Ok(None),
@@ -148,7 +149,8 @@ pub(crate) async fn check_id(
     };
     let registry = registry.unwrap_or_else(|| Registry::global());
     if let Some(principal) = layer.and_then(|l| l.reusable_for(site.strategies(), registry)) {
-        crate::authz::authorize(principal, site.scopes(), site.roles())?;
+        crate::authz::authorize(principal, site.scopes(), site.roles())
+            .inspect_err(|err| crate::telemetry::denied(principal, err))?;
         return Ok(Some(principal.clone()));
     }
     check(site.rules(), headers, registry).await

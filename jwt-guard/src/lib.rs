@@ -41,6 +41,9 @@
 //! | `tower` | no | `layer::AuthLayer`: a tower layer protecting a whole router or service with a [`policy::Policy`] |
 //! | `tonic` | no | `grpc::GrpcAuthLayer`: the layer for tonic servers, with gRPC statuses and per-method policies (implies `tower`) |
 //! | `config` | no | [`config`]: strategies from serde configuration and TOML files (several named strategies in one file), humane durations |
+//! | `metrics` | no | `metrics`: authentications, key fetches, key-set state and token-cache figures through the `metrics` facade |
+//! | `utoipa` | no | [`openapi`]`::utoipa`: a `Modify` adding the bearer scheme, each protected operation's security and its 401/403/503 responses from the audit |
+//! | `aide` | no | [`openapi`]`::aide`: the attribute's handlers in aide 0.15's `ApiRouter`, with their security and 401/403/503 responses (implies `axum`) |
 //! | `testkit` | no | [`testkit`]: signing keys and an embedded issuer for examples and tests |
 //!
 //! Start-up mistakes are a [`ConfigError`]; what stops a request is an [`Error`]. The
@@ -65,12 +68,18 @@ mod integrations;
 mod issuers;
 pub mod jwks;
 pub mod manual;
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub mod metrics;
+pub mod openapi;
 pub mod policy;
 mod principal;
+pub mod readiness;
 mod registry;
 pub mod render;
 mod rules;
 mod strategy;
+pub mod telemetry;
 #[cfg(feature = "testkit")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
 pub mod testkit;

@@ -15,6 +15,12 @@ pub use crate::principal::{Claims, Principal};
 use crate::registry::Registry;
 pub use inventory;
 
+pub use crate::__jwt_guard_openapi_site as openapi_site;
+#[cfg(feature = "utoipa")]
+pub use crate::openapi::utoipa::{
+    IsUtoipaPath, NotUtoipaPath, UtoipaLink, UtoipaProbe, UtoipaSite,
+};
+
 /// Not public API. Where a handler's request headers (and its registry) come from.
 #[diagnostic::on_unimplemented(
     message = "`#[authenticate]` cannot read request headers from `{Self}`",

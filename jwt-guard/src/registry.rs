@@ -15,6 +15,7 @@ use std::sync::{Arc, LazyLock};
 
 use arc_swap::ArcSwap;
 use http::HeaderMap;
+use tracing::Instrument as _;
 
 use crate::audit::Audit;
 use crate::config_error::ConfigError;
@@ -109,6 +110,7 @@ impl Registry {
             Arc::new(next)
         });
         if inserted {
+            entry.strategy.__registered(&entry.name);
             tracing::info!(strategy = name, "authentication strategy registered");
             Ok(())
         } else {
@@ -195,17 +197,23 @@ impl Registry {
             );
             return Err(Error::new(ErrorKind::UnknownStrategy(name.to_owned())));
         };
+        let attempt = crate::telemetry::Attempt::start(name);
         let result = match &entry.jwt {
-            Some(jwt) => jwt.authenticate_headers(headers).await,
-            None => entry.strategy.authenticate(headers).await,
-        };
-        match result {
-            Ok(principal) => Ok(principal.with_strategy(&entry.name)),
-            Err(err) => {
-                tracing::debug!(strategy = name, error = %err, status = err.status().as_u16(), "authentication failed");
-                Err(err)
+            Some(jwt) => {
+                jwt.authenticate_headers(headers)
+                    .instrument(attempt.span())
+                    .await
             }
-        }
+            None => {
+                entry
+                    .strategy
+                    .authenticate(headers)
+                    .instrument(attempt.span())
+                    .await
+            }
+        };
+        attempt.finish(&entry.name, result.as_ref().map(|_| ()));
+        result.map(|principal| principal.with_strategy(&entry.name))
     }
 
     /// Lists every `#[authenticate]` site linked into the program and checks that each

@@ -54,6 +54,17 @@ pub trait Strategy: Send + Sync + 'static {
         &'a self,
         headers: &'a HeaderMap,
     ) -> BoxFuture<'a, Result<Principal, Error>>;
+
+    /// The key engines this strategy fetches keys with, for readiness
+    /// ([`readiness`](crate::readiness)) and metrics. Defaults to none.
+    fn key_engines(&self) -> Vec<JwksClient> {
+        Vec::new()
+    }
+
+    /// Not public API: the registry tells a strategy the name it was registered under
+    /// (the first one wins), which labels its metrics and its key engines'.
+    #[doc(hidden)]
+    fn __registered(&self, _name: &Arc<str>) {}
 }
 
 /// Bearer JWTs verified against an issuer's keys.
@@ -77,6 +88,8 @@ struct JwtInner {
     claim_paths: Arc<ClaimPaths>,
     /// The key engine's clock (its own for static keys): one time for cache, keys, claims.
     clock: Arc<Clock>,
+    /// The name it was first registered under, for metrics labels.
+    label: std::sync::OnceLock<Arc<str>>,
 }
 
 enum Keys {
@@ -176,13 +189,17 @@ impl JwtInner {
         // One monotonic reading for the entry's age and the key set's freshness.
         let now = self.clock.now();
         let Some(hit) = cache.get(token, now) else {
+            crate::telemetry::token_cache(self.label.get(), false);
             return Ok(None);
         };
         match self.recheck(&hit, now) {
-            Ok(true) => Ok(Some(Principal::from_shared(
-                Arc::clone(&hit.claims),
-                Arc::clone(&self.claim_paths),
-            ))),
+            Ok(true) => {
+                crate::telemetry::token_cache(self.label.get(), true);
+                Ok(Some(Principal::from_shared(
+                    Arc::clone(&hit.claims),
+                    Arc::clone(&self.claim_paths),
+                )))
+            }
             // The key left the set: verify from scratch (and fail if it is gone).
             Ok(false) => {
                 cache.remove(token);
@@ -198,6 +215,7 @@ impl JwtInner {
     /// The full verification: header, key, signature, claims; cached when the cache is on.
     async fn verify_uncached(&self, token: &str) -> Result<Principal, Error> {
         let parsed = verify::parse(token, &self.algorithms, &self.limits)?;
+        crate::telemetry::token_header(parsed.alg, parsed.kid.as_deref());
         let mut route = None;
         let key = match &self.keys {
             Keys::Static(set) => Arc::clone(set.find(parsed.kid.as_deref(), parsed.alg)?),
@@ -271,6 +289,25 @@ impl Strategy for JwtStrategy {
         headers: &'a HeaderMap,
     ) -> BoxFuture<'a, Result<Principal, Error>> {
         Box::pin(self.authenticate_headers(headers))
+    }
+
+    /// The same as [`JwtStrategy::key_engines`]: with several issuers, each issuer's and
+    /// each tenant's engine made so far.
+    fn key_engines(&self) -> Vec<JwksClient> {
+        JwtStrategy::key_engines(self)
+    }
+
+    fn __registered(&self, name: &Arc<str>) {
+        if self.inner.label.set(Arc::clone(name)).is_err() {
+            return;
+        }
+        // Tenant engines made later stay unlabelled (their issuer is not a label either).
+        for client in JwtStrategy::key_engines(self) {
+            client.label(name);
+        }
+        if let Some(cache) = &self.inner.cache {
+            cache.set_label(name);
+        }
     }
 }
 
@@ -846,6 +883,7 @@ impl JwtStrategyBuilder {
                     .map(|config| TokenCache::new(config, Arc::clone(&clock))),
                 clock,
                 claim_paths: Arc::new(claim_paths),
+                label: std::sync::OnceLock::new(),
             }),
         })
     }

@@ -54,6 +54,13 @@ pub(crate) fn expand(
 
     let site = site::ident();
     let register = site::register(krate, target, &sig.ident, Some(config));
+    // Only beside a visible `#[utoipa::path]`: its items need the module level, which a
+    // function without one might not be at (an associated fn under its own attribute).
+    let (openapi_items, openapi_site) = if !target.in_impl && site::has_utoipa_path(&attrs) {
+        site::openapi(krate, &sig.ident)
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
     let guard = params.guard_expr(&site, krate, optional);
     let principal = Ident::new(PRINCIPAL, Span::mixed_site());
     let authenticate = if params.injected.is_empty() {
@@ -72,6 +79,7 @@ pub(crate) fn expand(
     let statements = quote! {
         #(#inner)*
         #register
+        #openapi_site
         #authenticate
         #rebind
         #(#bindings)*
@@ -85,6 +93,7 @@ pub(crate) fn expand(
     Ok(quote! {
         #(#outer)*
         #vis #sig #new_body
+        #openapi_items
     })
 }
 
@@ -120,11 +129,19 @@ mod tests {
 
     use super::super::authenticate;
 
-    /// The expansion, parsed back as a function.
+    /// The expansion, parsed back: the function (the items after it link it to an
+    /// OpenAPI description).
     fn expand_fn(args: &str, item: &str) -> ItemFn {
         let tokens = authenticate(args.parse().unwrap(), item.parse().unwrap());
         assert!(!tokens.to_string().contains("compile_error"), "{tokens}");
-        syn::parse2(tokens).unwrap()
+        let file: syn::File = syn::parse2(tokens).unwrap();
+        file.items
+            .into_iter()
+            .find_map(|item| match item {
+                syn::Item::Fn(func) => Some(func),
+                _ => None,
+            })
+            .expect("a function")
     }
 
     fn expand_str(args: &str, item: &str) -> String {

@@ -78,6 +78,52 @@ pub(crate) fn site_id(krate: &TokenStream, target: &Target, fn_name: &Ident) -> 
     }
 }
 
+/// True when the function carries `#[utoipa::path(..)]` (or `#[path(..)]`, imported).
+pub(crate) fn has_utoipa_path(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|attr| {
+        let segments: Vec<String> = attr
+            .path()
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        matches!(
+            segments.iter().map(String::as_str).collect::<Vec<_>>()[..],
+            ["utoipa", "path"] | ["path"]
+        )
+    })
+}
+
+/// The link to an OpenAPI operation of the same function, when `#[utoipa::path]` stands
+/// below `#[authenticate]`: utoipa names its description `__path_<fn>` in the function's
+/// module. Beside the function, a glob import of a stand-in of that name, which an
+/// explicit `__path_<fn>` (utoipa's) shadows; in the body, the site's registration for
+/// the OpenAPI modifier, which keeps only a `__path_<fn>` that implements
+/// `utoipa::Path` (and expands to nothing without jwt-guard's `utoipa` feature).
+///
+/// Returns (the module-level items, the statement for the body).
+pub(crate) fn openapi(krate: &TokenStream, fn_name: &Ident) -> (TokenStream, TokenStream) {
+    use quote::format_ident;
+    use syn::ext::IdentExt as _;
+    let name = fn_name.unraw();
+    let path = format_ident!("__path_{}", name);
+    let module = format_ident!("__jwt_guard_openapi_{}", name);
+    let site = ident();
+    let items = quote! {
+        #[doc(hidden)]
+        #[allow(non_snake_case, non_camel_case_types, dead_code, unreachable_pub)]
+        mod #module {
+            pub struct #path;
+        }
+        #[allow(unused_imports)]
+        use #module::*;
+    };
+    let statement = quote! {
+        #krate::__private::openapi_site!(#path, #site);
+    };
+    (items, statement)
+}
+
 /// `file!()`, `line!()` and `column!()` spanned on the function's name: where it is.
 fn location(fn_name: &Ident) -> (TokenStream, TokenStream, TokenStream) {
     let span = fn_name.span();

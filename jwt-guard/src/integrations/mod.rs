@@ -8,5 +8,7 @@ pub mod actix;
 mod axum;
 #[cfg(feature = "tonic")]
 pub mod grpc;
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+pub(crate) mod readiness;
 #[cfg(feature = "tower")]
 pub mod tower;

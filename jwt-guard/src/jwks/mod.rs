@@ -123,6 +123,15 @@ pub struct JwksStatus {
     pub not_modified: u64,
     /// The last failure, if the last fetch failed.
     pub last_error: Option<String>,
+    /// True when a request can be verified with the held set now: a set is held and it
+    /// is fresh, or stale within [`JwksConfig::stale_for`].
+    pub usable: bool,
+    /// How long until the held set is due for refresh (`Duration::ZERO` once it is due);
+    /// `None` when no set is held.
+    pub refresh_due_in: Option<Duration>,
+    /// How long until the held set passes its max age (`Duration::ZERO` once it has, when
+    /// it is [`stale`](Self::stale)); `None` when no set is held.
+    pub expires_in: Option<Duration>,
 }
 
 /// A remote JWK Set, fetched once and kept fresh. Cheap to clone (shared state).
@@ -153,6 +162,8 @@ struct Inner {
     fetches: AtomicU64,
     failures: AtomicU64,
     not_modified: AtomicU64,
+    /// The name of the strategy using this engine, once registered (metrics, spans).
+    label: std::sync::OnceLock<Arc<str>>,
 }
 
 type SharedFetch = Shared<BoxFuture<'static, Result<(), Arc<str>>>>;
@@ -257,6 +268,7 @@ impl JwksClient {
                 fetches: AtomicU64::new(0),
                 failures: AtomicU64::new(0),
                 not_modified: AtomicU64::new(0),
+                label: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -276,6 +288,7 @@ impl JwksClient {
     pub fn status(&self) -> JwksStatus {
         let inner = &self.inner;
         let current = inner.current.load_full();
+        let now = inner.clock.now();
         JwksStatus {
             url: inner.url.get().map(Url::to_string),
             last_success: *lock(&inner.last_success),
@@ -284,14 +297,39 @@ impl JwksClient {
                 .as_ref()
                 .map(|s| s.keys.kids().into_iter().map(str::to_owned).collect())
                 .unwrap_or_default(),
-            stale: current
-                .as_ref()
-                .is_some_and(|s| inner.clock.now() >= s.expires_at),
+            stale: current.as_ref().is_some_and(|s| now >= s.expires_at),
             fetches: inner.fetches.load(Ordering::Relaxed),
             failures: inner.failures.load(Ordering::Relaxed),
             not_modified: inner.not_modified.load(Ordering::Relaxed),
             last_error: lock(&inner.last_failure).as_ref().map(|(_, e)| e.clone()),
+            usable: current.as_ref().is_some_and(|s| now < s.stale_until),
+            refresh_due_in: current
+                .as_ref()
+                .map(|s| s.refresh_at.saturating_duration_since(now)),
+            expires_in: current
+                .as_ref()
+                .map(|s| s.expires_at.saturating_duration_since(now)),
         }
+    }
+
+    /// Starts a fetch in the background when no usable set is held (unless a fetch
+    /// failed moments ago or one is in flight), or a refresh when the set is due: what a
+    /// readiness probe calls so that an idle service gets its keys without a request.
+    /// Does nothing outside a tokio runtime.
+    pub fn refresh_if_needed(&self) {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return;
+        }
+        let now = self.inner.clock.now();
+        if self.inner.usable_now(now).is_none() {
+            self.inner.refresh_in_background(now);
+        }
+    }
+
+    /// Labels this engine's metrics and spans with the strategy's name (the first call
+    /// wins).
+    pub(crate) fn label(&self, name: &Arc<str>) {
+        let _ = self.inner.label.set(Arc::clone(name));
     }
 
     /// The key that verifies a token with this `kid` and `alg`.
@@ -576,14 +614,50 @@ impl Inner {
     }
 
     async fn fetch_and_install(&self) -> Result<(), Arc<str>> {
-        let result = self.fetch_once().await;
-        match &result {
+        use tracing::Instrument as _;
+        let span = tracing::info_span!(
+            target: "jwt_guard::jwks",
+            "jwt_guard.jwks_fetch",
+            strategy = self.label.get().map(|s| &**s).unwrap_or("unregistered"),
+            url = self.url.get().map(Url::as_str),
+            result = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let not_modified = self.not_modified.load(Ordering::Relaxed);
+        let result = self.fetch_once().instrument(span.clone()).await;
+        let outcome = match &result {
+            Ok(()) if self.not_modified.load(Ordering::Relaxed) != not_modified => "not_modified",
+            Ok(()) => "ok",
+            Err(_) => "error",
+        };
+        span.record("result", outcome);
+        span.in_scope(|| match &result {
             Ok(()) => {
                 *lock(&self.last_failure) = None;
                 *lock(&self.last_success) = Some(SystemTime::now());
             }
             Err(detail) => self.record_failure(detail.clone()),
+        });
+        #[cfg(feature = "metrics")]
+        {
+            let label = self
+                .label
+                .get()
+                .map(|s| metrics::SharedString::from(Arc::clone(s)));
+            crate::metrics::jwks_fetch(label.clone(), outcome, started.elapsed());
+            let current = self.current.load_full();
+            let now = self.clock.now();
+            crate::metrics::jwks_state(
+                label,
+                current.as_ref().map_or(0, |s| s.keys.len()),
+                current
+                    .as_ref()
+                    .map(|s| s.refresh_at.saturating_duration_since(now)),
+                current.as_ref().is_some_and(|s| now >= s.expires_at),
+            );
         }
+        #[cfg(not(feature = "metrics"))]
+        let _ = started;
         result.map_err(Arc::from)
     }
 

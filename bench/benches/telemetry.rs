@@ -1,0 +1,225 @@
+//! What the spans and metrics of issue 14 cost per request: the guard path (registry →
+//! RS256 strategy with pinned keys → principal), timed without any recorder or
+//! subscriber (A) against the same call with a Prometheus recorder
+//! (metrics-exporter-prometheus) and a `tracing` fmt subscriber at INFO writing to a sink
+//! installed for the thread (B). Alternating batches (ABAB…, the order flipped every
+//! pair), one ratio per pair; the median and quartiles are reported.
+//!
+//! `cargo bench -p jwt-guard-bench --bench telemetry` (add `-- --quick` for a short
+//! run). Prints Markdown rows for BENCHMARKS.md.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use futures_util::FutureExt as _;
+use http::HeaderMap;
+use jwt_guard::cache::TokenCacheConfig;
+use jwt_guard::testkit::Issuer;
+use jwt_guard::{Algorithm, JwtStrategy, Registry};
+use metrics_exporter_prometheus::PrometheusBuilder;
+use serde_json::json;
+use tracing_subscriber::layer::SubscriberExt as _;
+
+struct Pairs {
+    ratios: Vec<f64>,
+    a_ns: Vec<f64>,
+    b_ns: Vec<f64>,
+}
+
+/// Times `b` against `a` in `pairs` alternating batches of `batch` operations.
+fn interleave(
+    pairs: usize,
+    batch: usize,
+    a: &mut dyn FnMut(usize),
+    b: &mut dyn FnMut(usize),
+) -> Pairs {
+    let time = |op: &mut dyn FnMut(usize)| {
+        let start = Instant::now();
+        op(batch);
+        start.elapsed().as_nanos() as f64 / batch as f64
+    };
+    time(a);
+    time(b);
+    let mut out = Pairs {
+        ratios: Vec::new(),
+        a_ns: Vec::new(),
+        b_ns: Vec::new(),
+    };
+    for pair in 0..pairs {
+        let (ta, tb) = if pair % 2 == 0 {
+            let ta = time(a);
+            (ta, time(b))
+        } else {
+            let tb = time(b);
+            (time(a), tb)
+        };
+        out.ratios.push(tb / ta);
+        out.a_ns.push(ta);
+        out.b_ns.push(tb);
+    }
+    out
+}
+
+fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[i]
+}
+
+fn ns(value: f64) -> String {
+    if value >= 1000.0 {
+        format!("{:.2} µs", value / 1000.0)
+    } else {
+        format!("{value:.0} ns")
+    }
+}
+
+fn headers(token: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    headers
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (pairs, target) = if quick {
+        (11, Duration::from_millis(5))
+    } else {
+        (101, Duration::from_millis(20))
+    };
+    let issuer = Issuer::offline("https://bench.issuer.test").expect("issuer");
+    let jwks = issuer.jwks().to_string();
+    let registry = Registry::new();
+    let strategy = |cache: bool| {
+        let mut builder = JwtStrategy::builder()
+            .issuer(issuer.issuer())
+            .algorithms([Algorithm::RS256])
+            .jwks_json(jwks.as_bytes());
+        if cache {
+            builder = builder.token_cache(TokenCacheConfig::default());
+        }
+        builder.build().expect("strategy")
+    };
+    registry.register("rs", strategy(false)).expect("register");
+    registry
+        .register("rs-cached", strategy(true))
+        .expect("register");
+    let recorder = PrometheusBuilder::new().build_recorder();
+    // An operator's subscriber: fmt to a sink, at INFO (the authentication span is
+    // DEBUG: off) and at DEBUG (on).
+    let fmt_at = |level| {
+        tracing::Dispatch::new(
+            tracing_subscriber::fmt()
+                .with_max_level(level)
+                .with_writer(std::io::sink)
+                .finish(),
+        )
+    };
+    let info = fmt_at(tracing::Level::INFO);
+    let debug = fmt_at(tracing::Level::DEBUG);
+
+    println!(
+        "| B (A: the same call, no recorder or subscriber) | A per op | B per op | B / A: median | p25 – p75 | B − A (median) |"
+    );
+    println!("|---|---|---|---|---|---|");
+    let token = issuer.token(json!({ "sub": "bench-user", "scope": "orders:read" }));
+    let headers = headers(&token);
+    for (name, label) in [
+        ("rs", "RS256 verification (guard path)"),
+        ("rs-cached", "token-cache hit (guard path)"),
+    ] {
+        let call = || {
+            registry
+                .authenticate(&[name], &headers)
+                .now_or_never()
+                .expect("no wait once keys are pinned")
+                .expect("verified")
+        };
+        // B measures something: the span is created and the counter moves.
+        let spans = SpanCount::default();
+        let seen = std::sync::Arc::clone(&spans.0);
+        let counting = tracing_subscriber::registry().with(spans);
+        tracing::subscriber::with_default(counting, || black_box(call()));
+        assert_eq!(
+            seen.load(std::sync::atomic::Ordering::Relaxed),
+            1,
+            "one jwt_guard.authenticate span per call"
+        );
+        let start = Instant::now();
+        black_box(call());
+        let one = start.elapsed().max(Duration::from_nanos(100));
+        let batch = (target.as_nanos() / one.as_nanos()).clamp(10, 200_000) as usize;
+        let mut bare = |n: usize| {
+            for _ in 0..n {
+                black_box(call());
+            }
+        };
+        let cases: [(&str, bool, Option<&tracing::Dispatch>); 5] = [
+            ("Prometheus recorder", true, None),
+            ("fmt subscriber at INFO (span off)", false, Some(&info)),
+            ("fmt subscriber at DEBUG (span on)", false, Some(&debug)),
+            ("recorder + fmt at INFO", true, Some(&info)),
+            ("recorder + fmt at DEBUG", true, Some(&debug)),
+        ];
+        for (what, with_recorder, subscriber) in cases {
+            let run = |n: usize| {
+                for _ in 0..n {
+                    black_box(call());
+                }
+            };
+            let mut observed = |n: usize| {
+                let traced = || match subscriber {
+                    Some(dispatch) => tracing::dispatcher::with_default(dispatch, || run(n)),
+                    None => run(n),
+                };
+                if with_recorder {
+                    metrics::with_local_recorder(&recorder, traced)
+                } else {
+                    traced()
+                }
+            };
+            let result = interleave(pairs, batch, &mut bare, &mut observed);
+            row(&format!("{label}: B {what}"), &result);
+        }
+    }
+}
+
+/// Counts the `jwt_guard.authenticate` spans created.
+#[derive(Default)]
+struct SpanCount(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for SpanCount {
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        _id: &tracing::span::Id,
+        _ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        if attrs.metadata().name() == "jwt_guard.authenticate" {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+/// One Markdown row: A is always the same call with no recorder and no subscriber.
+fn row(label: &str, result: &Pairs) {
+    let diffs: Vec<f64> = result
+        .a_ns
+        .iter()
+        .zip(&result.b_ns)
+        .map(|(a, b)| b - a)
+        .collect();
+    println!(
+        "| {label} | {} | {} | {:.3}× | {:.3}× – {:.3}× | {} |",
+        ns(quantile(&result.a_ns, 0.5)),
+        ns(quantile(&result.b_ns, 0.5)),
+        quantile(&result.ratios, 0.5),
+        quantile(&result.ratios, 0.25),
+        quantile(&result.ratios, 0.75),
+        ns(quantile(&diffs, 0.5)),
+    );
+}

@@ -1,0 +1,148 @@
+//! aide 0.15: `#[authenticate]` handlers in aide's `ApiRouter`, documented.
+//!
+//! The attribute's hidden guard parameter is an [`OperationInput`] that knows its site:
+//! it adds the operation's security requirement (each strategy, with the site's scopes;
+//! `{}` too when `optional`) and the 401, 403 (with scopes or roles) and 503 responses.
+//! [`Error`] is an [`OperationOutput`] (401 and 503, for handlers that read their own
+//! headers). [`security_schemes`] adds a bearer scheme per strategy to the document.
+//!
+//! ```
+//! use aide::axum::{ApiRouter, routing::get};
+//! use aide::openapi::OpenApi;
+//! use jwt_guard::authenticate;
+//!
+//! #[authenticate("jwt", scopes = "orders:read")]
+//! async fn orders() -> String {
+//!     "[]".to_owned()
+//! }
+//!
+//! let mut api = OpenApi::default();
+//! let _router: axum::Router = ApiRouter::new()
+//!     .api_route("/orders", get(orders))
+//!     .finish_api(&mut api);
+//! jwt_guard::openapi::aide::security_schemes(&mut api);
+//! let json = serde_json::to_value(&api).unwrap();
+//! assert_eq!(json["paths"]["/orders"]["get"]["security"][0]["jwt"][0], "orders:read");
+//! assert!(json["paths"]["/orders"]["get"]["responses"]["403"].is_object());
+//! ```
+
+use aide::generate::GenContext;
+use aide::openapi::{
+    Components, OpenApi, Operation, ReferenceOr, Response, SecurityRequirement, SecurityScheme,
+};
+use aide::{OperationInput, OperationOutput};
+
+use super::{responses, scopes_of};
+use crate::audit::GuardedHandler;
+use crate::error::Error;
+use crate::principal::{Claims, Principal};
+use crate::private::Guard;
+
+impl<const SITE: u64> OperationInput for Guard<SITE> {
+    fn operation_input(_ctx: &mut GenContext, operation: &mut Operation) {
+        if let Some(site) = crate::audit::site(SITE) {
+            add_security(operation, site);
+        }
+    }
+
+    fn inferred_early_responses(
+        _ctx: &mut GenContext,
+        _operation: &mut Operation,
+    ) -> Vec<(Option<u16>, Response)> {
+        let refusals = crate::audit::site(SITE)
+            .is_some_and(|site| site.scopes().is_some() || site.roles().is_some());
+        let mut out = vec![
+            (Some(401), response(responses::UNAUTHORIZED)),
+            (Some(503), response(responses::UNAVAILABLE)),
+        ];
+        if refusals {
+            out.insert(1, (Some(403), response(responses::FORBIDDEN)));
+        }
+        out
+    }
+}
+
+/// Under a layer: the layer's policy is not known per route, so no security
+/// requirement; the 401 and 503 the layer (or this extractor) answers.
+impl OperationInput for Principal {
+    fn inferred_early_responses(
+        _ctx: &mut GenContext,
+        _operation: &mut Operation,
+    ) -> Vec<(Option<u16>, Response)> {
+        vec![
+            (Some(401), response(responses::UNAUTHORIZED)),
+            (Some(503), response(responses::UNAVAILABLE)),
+        ]
+    }
+}
+
+/// As for [`Principal`], plus the 401 of claims that do not deserialize into `T`.
+impl<T> OperationInput for Claims<T> {
+    fn inferred_early_responses(
+        ctx: &mut GenContext,
+        operation: &mut Operation,
+    ) -> Vec<(Option<u16>, Response)> {
+        Principal::inferred_early_responses(ctx, operation)
+    }
+}
+
+impl OperationOutput for Error {
+    type Inner = ();
+
+    fn inferred_responses(
+        _ctx: &mut GenContext,
+        _operation: &mut Operation,
+    ) -> Vec<(Option<u16>, Response)> {
+        vec![
+            (Some(401), response(responses::UNAUTHORIZED)),
+            (Some(503), response(responses::UNAVAILABLE)),
+        ]
+    }
+}
+
+/// Adds a bearer security scheme (format JWT) for every strategy that an
+/// `#[authenticate]` site names, unless the document has one of that name. Call it on
+/// the document after `ApiRouter::finish_api`.
+pub fn security_schemes(api: &mut OpenApi) {
+    let components = api.components.get_or_insert_with(Components::default);
+    let audit = crate::audit::Audit::against(|_| true);
+    for site in audit.handlers().iter().filter(|s| !s.is_skipped()) {
+        for strategy in site.strategies() {
+            components
+                .security_schemes
+                .entry((*strategy).to_owned())
+                .or_insert_with(|| {
+                    ReferenceOr::Item(SecurityScheme::Http {
+                        scheme: "bearer".to_owned(),
+                        bearer_format: Some("JWT".to_owned()),
+                        description: Some(format!(
+                            "A bearer token verified by the jwt-guard strategy \"{strategy}\"."
+                        )),
+                        extensions: Default::default(),
+                    })
+                });
+        }
+    }
+}
+
+fn add_security(operation: &mut Operation, site: &GuardedHandler) {
+    let scopes = scopes_of(site);
+    for strategy in site.strategies() {
+        let mut requirement = SecurityRequirement::new();
+        requirement.insert((*strategy).to_owned(), scopes.clone());
+        if !operation.security.contains(&requirement) {
+            operation.security.push(requirement);
+        }
+    }
+    let anonymous = SecurityRequirement::new();
+    if site.is_optional() && !operation.security.contains(&anonymous) {
+        operation.security.push(anonymous);
+    }
+}
+
+fn response(description: &str) -> Response {
+    Response {
+        description: description.to_owned(),
+        ..Response::default()
+    }
+}

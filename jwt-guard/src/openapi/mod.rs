@@ -1,0 +1,81 @@
+//! OpenAPI documents that know which operations are protected: the security schemes,
+//! each protected operation's security requirement with its scopes, and its 401/403/503
+//! responses, taken from the [audit](crate::audit) of `#[authenticate]` sites.
+//!
+//! - `utoipa` (feature `utoipa`): `utoipa::JwtSecurity`, a `utoipa::Modify`.
+//! - `aide` (feature `aide`): the attribute's handlers work in aide's `ApiRouter`, each
+//!   documenting itself; `aide::security_schemes` adds the schemes.
+//!
+//! An operation is matched to its site through the function itself, not its name: the
+//! attribute links each free function to the `__path_<fn>` that `#[utoipa::path]`
+//! defines beside it in the same module (in either order of the two attributes), and
+//! the modifier finds the operation by that description's path, method and operation
+//! id. Two handlers of the same name in different modules stay apart.
+//!
+//! What every protected operation gets, for each strategy `S` of its site (tried in
+//! order, so they are alternatives):
+//!
+//! - a security requirement `{ "S": [scopes…] }` — the scopes are those of the site's
+//!   `scopes = …` (every value named, whether all or any are required); an `optional`
+//!   site also gets `{}` (anonymous access allowed);
+//! - a security scheme `S` (HTTP bearer, format JWT) in the components, unless the
+//!   document already has one of that name;
+//! - the responses `401` (with the `WWW-Authenticate` challenge), `403` when the site
+//!   requires scopes or roles, and `503` (signing keys unavailable), unless the
+//!   operation documents them already.
+
+#[cfg(feature = "aide")]
+#[cfg_attr(docsrs, doc(cfg(feature = "aide")))]
+pub mod aide;
+#[cfg(feature = "utoipa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
+pub mod utoipa;
+
+use crate::audit::GuardedHandler;
+
+/// The security requirement scopes of a site: every value of its `scopes = …`.
+#[cfg_attr(not(any(feature = "utoipa", feature = "aide")), allow(dead_code))]
+pub(crate) fn scopes_of(site: &GuardedHandler) -> Vec<String> {
+    site.scopes()
+        .map(|r| r.values().into_iter().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// The descriptions of the responses added to protected operations.
+#[cfg_attr(not(any(feature = "utoipa", feature = "aide")), allow(dead_code))]
+pub(crate) mod responses {
+    pub(crate) const UNAUTHORIZED: &str = "Unauthorized: credentials missing or refused (the \
+        `WWW-Authenticate` header says why, RFC 6750).";
+    pub(crate) const FORBIDDEN: &str = "Forbidden: the credentials lack a required scope or role.";
+    pub(crate) const UNAVAILABLE: &str =
+        "Service unavailable: the signing keys cannot be fetched; retry after `Retry-After`.";
+}
+
+/// Not public API: what `#[authenticate]` registers next to a free function when
+/// jwt-guard has an OpenAPI integration. Expands to nothing otherwise.
+#[doc(hidden)]
+#[macro_export]
+#[cfg(not(feature = "utoipa"))]
+macro_rules! __jwt_guard_openapi_site {
+    ($path:ident, $site:ident) => {};
+}
+
+/// Not public API: registers the link between the site `$site` and the `__path_<fn>`
+/// named `$path` (utoipa's, or the attribute's stand-in, which links nothing).
+#[doc(hidden)]
+#[macro_export]
+#[cfg(feature = "utoipa")]
+macro_rules! __jwt_guard_openapi_site {
+    ($path:ident, $site:ident) => {
+        $crate::__private::inventory::submit! {
+            $crate::__private::UtoipaSite::__new(&$site, {
+                fn __jwt_guard_probe() -> ::core::option::Option<$crate::__private::UtoipaLink> {
+                    #[allow(unused_imports)]
+                    use $crate::__private::{IsUtoipaPath as _, NotUtoipaPath as _};
+                    (&&$crate::__private::UtoipaProbe::<$path>::new()).__jwt_guard_link()
+                }
+                __jwt_guard_probe
+            })
+        }
+    };
+}

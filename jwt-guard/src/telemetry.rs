@@ -1,0 +1,283 @@
+//! What an operator sees of each authentication: one `tracing` span per strategy run,
+//! the outcome and a bounded reason, and (with the `metrics` feature) the counters and
+//! histograms of [`metrics`](crate::metrics). Called from the registry, the one path of
+//! the attribute and every layer; never given a token.
+//!
+//! The span is `jwt_guard.authenticate` at DEBUG (as `tower_http::trace`'s request
+//! span: on with `RUST_LOG=jwt_guard=debug`, free at INFO), a child of the span current
+//! when the request is authenticated (the request's span, under `tower_http::trace` or
+//! `tracing-actix-web`). Its fields: `strategy` (the registered name), `alg`, `kid` (the
+//! header's, at most [`MAX_KID_CHARS`] characters), `cache` (`hit` or `miss` when the
+//! token cache is on), `outcome`, `reason` ([`Error::reason`]) and `duration_us`.
+//!
+//! Levels: an authentication that succeeds or finds no credentials is a TRACE event, a
+//! refused one (401/403) DEBUG — a bad token is the client's business, not an incident —
+//! and a failure of our own side (5xx: key server unreachable, strategy not registered)
+//! WARN. The key engine logs its own failures at WARN, in its own `jwt_guard.jwks_fetch`
+//! span.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tracing::Span;
+use tracing::field::Empty;
+
+use crate::algorithm::Algorithm;
+use crate::error::{Error, ErrorKind, TokenError};
+
+/// The span name of one authentication by one strategy.
+pub(crate) const AUTHENTICATE_SPAN: &str = "jwt_guard.authenticate";
+
+/// The most characters of a token's `kid` recorded in the span: the header is the
+/// client's, so it is cut (with `…`) rather than written whole.
+pub const MAX_KID_CHARS: usize = 64;
+
+/// How an authentication by one strategy ended: the `outcome` of the span and the
+/// metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// The strategy authenticated the request.
+    Success,
+    /// The request carried no credentials of the strategy's kind.
+    NoCredentials,
+    /// The credentials were refused (401), or access was denied (403).
+    Refused,
+    /// Our own side failed (5xx).
+    Error,
+}
+
+impl Outcome {
+    pub(crate) fn of(result: Result<(), &Error>) -> Self {
+        match result {
+            Ok(()) => Self::Success,
+            Err(err) if err.is_missing_credentials() => Self::NoCredentials,
+            Err(err) if err.status().is_server_error() => Self::Error,
+            Err(_) => Self::Refused,
+        }
+    }
+
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::NoCredentials => "no_credentials",
+            Self::Refused => "refused",
+            Self::Error => "error",
+        }
+    }
+}
+
+impl Error {
+    /// A short, fixed code for why the request was refused, for metrics labels and log
+    /// fields: snake_case, from a closed set (one per [`ErrorKind`], and one per
+    /// [`TokenError`] for a refused token), never anything taken from the request.
+    ///
+    /// ```
+    /// use jwt_guard::{Error, TokenError};
+    /// assert_eq!(Error::from(TokenError::Expired).reason(), "expired");
+    /// assert_eq!(Error::unauthorized("custom text").reason(), "unauthorized");
+    /// ```
+    pub fn reason(&self) -> &'static str {
+        match self.kind() {
+            ErrorKind::MissingAuthorization => "missing_authorization",
+            ErrorKind::NotBearer => "not_bearer",
+            ErrorKind::TooManyParts => "too_many_parts",
+            ErrorKind::DuplicateAuthorization => "duplicate_authorization",
+            ErrorKind::HeaderTooLarge { .. } => "header_too_large",
+            ErrorKind::InvalidHeaderEncoding => "invalid_header_encoding",
+            ErrorKind::InvalidToken(reason) => token_reason(reason),
+            ErrorKind::Unauthorized(_) => "unauthorized",
+            ErrorKind::NoCredentials { .. } => "no_credentials",
+            ErrorKind::Forbidden(_) => "forbidden",
+            ErrorKind::InsufficientScope { .. } => "insufficient_scope",
+            ErrorKind::InsufficientRole => "insufficient_role",
+            ErrorKind::UnknownStrategy(_) => "unknown_strategy",
+            ErrorKind::Misconfigured(_) => "misconfigured",
+            ErrorKind::KeysUnavailable { .. } => "keys_unavailable",
+        }
+    }
+}
+
+fn token_reason(reason: &TokenError) -> &'static str {
+    match reason {
+        TokenError::Malformed => "malformed",
+        TokenError::TooLarge => "too_large",
+        TokenError::AlgorithmNotAllowed => "algorithm_not_allowed",
+        TokenError::CriticalHeader => "critical_header",
+        TokenError::UnknownKey => "unknown_key",
+        TokenError::AmbiguousKey => "ambiguous_key",
+        TokenError::InvalidSignature => "invalid_signature",
+        TokenError::Expired => "expired",
+        TokenError::NotYetValid => "not_yet_valid",
+        TokenError::MissingClaim(_) => "missing_claim",
+        TokenError::InvalidClaim(_) => "invalid_claim",
+        TokenError::InvalidIssuer => "invalid_issuer",
+        TokenError::InvalidAudience => "invalid_audience",
+    }
+}
+
+/// One authentication by one strategy, from start to outcome.
+pub(crate) struct Attempt {
+    span: Span,
+    started: Instant,
+}
+
+impl Attempt {
+    /// Opens the span (a child of the current one) and starts the clock.
+    pub(crate) fn start(strategy: &str) -> Self {
+        let span = tracing::debug_span!(
+            target: "jwt_guard::authenticate",
+            "jwt_guard.authenticate",
+            strategy,
+            alg = Empty,
+            kid = Empty,
+            cache = Empty,
+            outcome = Empty,
+            reason = Empty,
+            duration_us = Empty,
+        );
+        Self {
+            span,
+            started: Instant::now(),
+        }
+    }
+
+    /// The span, to instrument the strategy's future with.
+    pub(crate) fn span(&self) -> Span {
+        self.span.clone()
+    }
+
+    /// Records how it ended: span fields, one event at the operator's level, and the
+    /// metrics.
+    pub(crate) fn finish(self, strategy: &Arc<str>, result: Result<(), &Error>) {
+        let elapsed = self.started.elapsed();
+        let outcome = Outcome::of(result);
+        let reason = result.err().map(Error::reason);
+        if !self.span.is_disabled() {
+            // One record call (one visit of the subscriber), not one per field.
+            let duration_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+            match reason {
+                Some(reason) => {
+                    tracing::record_all!(self.span, outcome = outcome.as_str(), reason, duration_us)
+                }
+                None => tracing::record_all!(self.span, outcome = outcome.as_str(), duration_us),
+            }
+        }
+        // In the span when it is on; else under the request's span (a disabled span
+        // given as `parent:` would make the event a root).
+        self.span.in_scope(|| event(outcome, result.err()));
+        #[cfg(feature = "metrics")]
+        crate::metrics::authentication(strategy, outcome, reason, elapsed);
+        #[cfg(not(feature = "metrics"))]
+        let _ = strategy;
+    }
+}
+
+/// The one event per authentication, at the level an operator would choose.
+fn event(outcome: Outcome, error: Option<&Error>) {
+    match (outcome, error) {
+        (Outcome::Success, _) | (_, None) => tracing::trace!("authenticated"),
+        (Outcome::NoCredentials, Some(err)) => {
+            tracing::trace!(error = %err, "no credentials of this strategy's kind")
+        }
+        (Outcome::Refused, Some(err)) => tracing::debug!(
+            error = %err,
+            status = err.status().as_u16(),
+            "authentication failed"
+        ),
+        (Outcome::Error, Some(err)) => tracing::warn!(
+            error = %err,
+            status = err.status().as_u16(),
+            "authentication failed on the service's side"
+        ),
+    }
+}
+
+/// Called by a strategy once it has read the token's header: records `alg` and the
+/// `kid` (cut to [`MAX_KID_CHARS`]) in the current authentication span, if it is one.
+pub(crate) fn token_header(alg: Algorithm, kid: Option<&str>) {
+    let span = Span::current();
+    if !is_attempt(&span) {
+        return;
+    }
+    match kid {
+        Some(kid) => tracing::record_all!(
+            span,
+            alg = alg.as_str(),
+            kid = tracing::field::debug(bounded(kid))
+        ),
+        None => tracing::record_all!(span, alg = alg.as_str()),
+    }
+}
+
+/// Called by a strategy with a token cache: records `cache = hit|miss` in the current
+/// authentication span and counts it.
+pub(crate) fn token_cache(strategy: Option<&Arc<str>>, hit: bool) {
+    #[cfg(feature = "metrics")]
+    crate::metrics::token_cache(strategy, hit);
+    #[cfg(not(feature = "metrics"))]
+    let _ = strategy;
+    let span = Span::current();
+    if is_attempt(&span) {
+        span.record("cache", if hit { "hit" } else { "miss" });
+    }
+}
+
+/// The token cache evicted an entry for room.
+pub(crate) fn token_cache_eviction(strategy: Option<&Arc<str>>) {
+    #[cfg(feature = "metrics")]
+    crate::metrics::token_cache_eviction(strategy);
+    #[cfg(not(feature = "metrics"))]
+    let _ = strategy;
+}
+
+/// A request authenticated but denied by its scopes or roles (403): counted.
+pub(crate) fn denied(principal: &crate::principal::Principal, err: &Error) {
+    #[cfg(feature = "metrics")]
+    crate::metrics::authorization_denied(principal.strategy(), err.reason());
+    #[cfg(not(feature = "metrics"))]
+    let _ = (principal, err);
+}
+
+fn is_attempt(span: &Span) -> bool {
+    span.metadata()
+        .is_some_and(|m| m.name() == AUTHENTICATE_SPAN && m.target() == "jwt_guard::authenticate")
+}
+
+/// The first [`MAX_KID_CHARS`] characters of `kid`, with `…` when cut.
+fn bounded(kid: &str) -> std::borrow::Cow<'_, str> {
+    match kid.char_indices().nth(MAX_KID_CHARS) {
+        None => kid.into(),
+        Some((at, _)) => format!("{}…", &kid[..at]).into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn kid_is_cut_on_a_char_boundary() {
+        assert_eq!(bounded("short"), "short");
+        let long = "é".repeat(100);
+        let cut = bounded(&long);
+        assert_eq!(cut.chars().count(), MAX_KID_CHARS + 1);
+        assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn outcomes_follow_the_status() {
+        let missing = Error::new(ErrorKind::MissingAuthorization);
+        assert_eq!(Outcome::of(Err(&missing)), Outcome::NoCredentials);
+        let bad = Error::from(TokenError::InvalidSignature);
+        assert_eq!(Outcome::of(Err(&bad)), Outcome::Refused);
+        assert_eq!(bad.reason(), "invalid_signature");
+        let outage = Error::new(ErrorKind::KeysUnavailable {
+            retry_after: Duration::from_secs(1),
+            detail: "down".into(),
+        });
+        assert_eq!(Outcome::of(Err(&outage)), Outcome::Error);
+        assert_eq!(Outcome::of(Ok(())), Outcome::Success);
+    }
+}
