@@ -118,7 +118,9 @@ fn token_reason(reason: &TokenError) -> &'static str {
 /// One authentication by one strategy, from start to outcome.
 pub(crate) struct Attempt {
     span: Span,
-    started: Instant,
+    /// Read only when something will use the duration (the span is on, or metrics are
+    /// compiled in): no clock read per request otherwise.
+    started: Option<Instant>,
 }
 
 impl Attempt {
@@ -135,9 +137,10 @@ impl Attempt {
             reason = Empty,
             duration_us = Empty,
         );
+        let timed = cfg!(feature = "metrics") || !span.is_disabled();
         Self {
+            started: timed.then(Instant::now),
             span,
-            started: Instant::now(),
         }
     }
 
@@ -149,7 +152,7 @@ impl Attempt {
     /// Records how it ended: span fields, one event at the operator's level, and the
     /// metrics.
     pub(crate) fn finish(self, strategy: &Arc<str>, result: Result<(), &Error>) {
-        let elapsed = self.started.elapsed();
+        let elapsed = self.started.map(|t| t.elapsed()).unwrap_or_default();
         let outcome = Outcome::of(result);
         let reason = result.err().map(Error::reason);
         if !self.span.is_disabled() {
