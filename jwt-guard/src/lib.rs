@@ -52,8 +52,10 @@ mod algorithm;
 pub mod audit;
 pub mod authz;
 pub mod cache;
+mod challenge;
 pub mod claims;
 mod config_error;
+pub mod dpop;
 mod error;
 pub mod extract;
 mod guard;
@@ -64,6 +66,7 @@ pub mod policy;
 mod principal;
 mod registry;
 pub mod render;
+mod request;
 mod strategy;
 #[cfg(feature = "testkit")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
@@ -97,6 +100,7 @@ pub use config_error::ConfigError;
 pub use error::{Error, ErrorKind, TokenError};
 pub use principal::{Claims, Principal};
 pub use registry::{Registry, register};
+pub use request::RequestInfo;
 pub use strategy::{BoxFuture, JwtStrategy, JwtStrategyBuilder, Strategy};
 
 /// Wraps an async handler so the named strategy authenticates the request first.

@@ -19,6 +19,7 @@ use crate::audit::Audit;
 use crate::config_error::ConfigError;
 use crate::error::{Error, ErrorKind};
 use crate::principal::Principal;
+use crate::request::RequestInfo;
 use crate::strategy::Strategy;
 
 /// A set of named strategies. Cheap to clone: clones share the same set.
@@ -152,11 +153,22 @@ impl Registry {
         names: &[N],
         headers: &HeaderMap,
     ) -> Result<Principal, Error> {
+        self.authenticate_request(names, RequestInfo::from_headers(headers))
+            .await
+    }
+
+    /// Like [`authenticate`](Self::authenticate), with the request's method and URI for
+    /// the strategies that need them (DPoP).
+    pub async fn authenticate_request<N: AsRef<str>>(
+        &self,
+        names: &[N],
+        request: RequestInfo<'_>,
+    ) -> Result<Principal, Error> {
         if let [name] = names {
-            return self.authenticate_one(name.as_ref(), headers).await;
+            return self.authenticate_one(name.as_ref(), request).await;
         }
         for name in names {
-            match self.authenticate_one(name.as_ref(), headers).await {
+            match self.authenticate_one(name.as_ref(), request).await {
                 Err(err) if err.is_missing_credentials() => continue,
                 result => return result,
             }
@@ -171,7 +183,11 @@ impl Registry {
         Arc::ptr_eq(&self.map, &other.map)
     }
 
-    async fn authenticate_one(&self, name: &str, headers: &HeaderMap) -> Result<Principal, Error> {
+    async fn authenticate_one(
+        &self,
+        name: &str,
+        request: RequestInfo<'_>,
+    ) -> Result<Principal, Error> {
         let Some(entry) = self.map.load().get(name).map(Arc::clone) else {
             tracing::error!(
                 strategy = name,
@@ -179,7 +195,7 @@ impl Registry {
             );
             return Err(Error::new(ErrorKind::UnknownStrategy(name.to_owned())));
         };
-        match entry.strategy.authenticate(headers).await {
+        match entry.strategy.authenticate_request(request).await {
             Ok(principal) => Ok(principal.with_strategy(&entry.name)),
             Err(err) => {
                 tracing::debug!(strategy = name, error = %err, status = err.status().as_u16(), "authentication failed");

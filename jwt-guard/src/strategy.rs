@@ -11,12 +11,15 @@ use jsonwebtoken::DecodingKey;
 
 use crate::algorithm::Algorithm;
 use crate::cache::{TokenCache, TokenCacheConfig, Verified};
+use crate::challenge::{ChallengeParams, Scheme};
 use crate::claims::ClaimPaths;
 use crate::config_error::ConfigError;
+use crate::dpop::{Dpop, DpopConfig};
 use crate::error::{Error, TokenError};
 use crate::extract::{self, DEFAULT_MAX_HEADER_BYTES};
 use crate::jwks::{Clock, JwksClient, JwksConfig, KeyEntry, KeySet, PemKind, default_jwks_url};
 use crate::principal::Principal;
+use crate::request::RequestInfo;
 use crate::verify::{self, ClaimRules, Limits};
 
 /// The boxed future a [`Strategy`] returns.
@@ -52,6 +55,16 @@ pub trait Strategy: Send + Sync + 'static {
         &'a self,
         headers: &'a HeaderMap,
     ) -> BoxFuture<'a, Result<Principal, Error>>;
+
+    /// Authenticates a request from its headers and, where the integration knows them,
+    /// its method and URI (what DPoP proofs are bound to). Defaults to
+    /// [`authenticate`](Self::authenticate) on the headers.
+    fn authenticate_request<'a>(
+        &'a self,
+        request: RequestInfo<'a>,
+    ) -> BoxFuture<'a, Result<Principal, Error>> {
+        self.authenticate(request.headers())
+    }
 }
 
 /// Bearer JWTs verified against an issuer's keys.
@@ -74,6 +87,10 @@ struct JwtInner {
     claim_paths: Arc<ClaimPaths>,
     /// The key engine's clock (its own for static keys): one time for cache, keys, claims.
     clock: Arc<Clock>,
+    /// DPoP (RFC 9449), when the strategy accepts it.
+    dpop: Option<Dpop>,
+    /// What the strategy adds to its challenges (DPoP, resource metadata), if anything.
+    challenge: Option<Arc<ChallengeParams>>,
 }
 
 enum Keys {
@@ -186,9 +203,39 @@ impl Strategy for JwtStrategy {
         &'a self,
         headers: &'a HeaderMap,
     ) -> BoxFuture<'a, Result<Principal, Error>> {
+        self.authenticate_request(RequestInfo::from_headers(headers))
+    }
+
+    fn authenticate_request<'a>(
+        &'a self,
+        request: RequestInfo<'a>,
+    ) -> BoxFuture<'a, Result<Principal, Error>> {
         Box::pin(async move {
-            let token = extract::bearer_token(headers, self.inner.max_header_bytes)?;
-            self.verify_token(token).await
+            let inner = &*self.inner;
+            let Some(challenge) = &inner.challenge else {
+                let token = extract::bearer_token(request.headers(), inner.max_header_bytes)?;
+                return self.verify_token(token).await;
+            };
+            let principal = match &inner.dpop {
+                Some(dpop) => {
+                    let now = inner.clock.unix_now();
+                    crate::dpop::authenticate(
+                        dpop,
+                        self,
+                        request,
+                        inner.max_header_bytes,
+                        now,
+                        challenge,
+                    )
+                    .await?
+                }
+                None => extract::bearer_token(request.headers(), inner.max_header_bytes)
+                    .map(|token| self.verify_token(token))
+                    .map_err(|e| e.with_challenge(challenge, Scheme::Bearer))?
+                    .await
+                    .map_err(|e| e.with_challenge(challenge, Scheme::Bearer))?,
+            };
+            Ok(principal.with_challenge(challenge))
         })
     }
 }
@@ -239,6 +286,7 @@ pub struct JwtStrategyBuilder {
     limits: Option<Limits>,
     scopes_claims: Option<Vec<String>>,
     roles_claims: Option<Vec<String>>,
+    dpop: Option<DpopConfig>,
 }
 
 /// Where a strategy's keys come from; chosen once.
@@ -483,6 +531,13 @@ impl JwtStrategyBuilder {
         self
     }
 
+    /// Accepts DPoP-bound tokens (RFC 9449), beside bearer tokens or instead of them:
+    /// see [`dpop`](crate::dpop). Off by default.
+    pub fn dpop(mut self, config: DpopConfig) -> Self {
+        self.dpop = Some(config);
+        self
+    }
+
     /// Checks the configuration and builds the strategy. No network I/O happens here;
     /// call [`JwksClient::warm_up`] through [`JwtStrategy::jwks`] to fetch keys early.
     pub fn build(self) -> Result<JwtStrategy, ConfigError> {
@@ -535,6 +590,13 @@ impl JwtStrategyBuilder {
             Keys::Remote(client) => client.clock(),
             Keys::Static(_) => Arc::new(Clock::default()),
         };
+        let dpop = self.dpop.map(DpopConfig::build).transpose()?;
+        let challenge = dpop.as_ref().map(|dpop| {
+            Arc::new(ChallengeParams {
+                dpop: Some(dpop.challenge()),
+                resource_metadata: None,
+            })
+        });
         let max_header_bytes = self.max_header_bytes.unwrap_or(DEFAULT_MAX_HEADER_BYTES);
         let limits = self.limits.unwrap_or(Limits {
             max_token_bytes: max_header_bytes,
@@ -557,6 +619,8 @@ impl JwtStrategyBuilder {
                     .map(|config| TokenCache::new(config, Arc::clone(&clock))),
                 clock,
                 claim_paths: Arc::new(claim_paths),
+                dpop,
+                challenge,
             }),
         })
     }

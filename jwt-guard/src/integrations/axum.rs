@@ -14,6 +14,7 @@ use crate::guard::Authenticated;
 use crate::principal::{Claims, Principal};
 use crate::private::Guard;
 use crate::registry::Registry;
+use crate::request::RequestInfo;
 
 impl IntoResponse for Error {
     /// [`render::response`](crate::render::response): the status from [`Error::status`],
@@ -31,7 +32,7 @@ impl<S: Send + Sync, const SITE: u64> FromRequestParts<S> for Guard<SITE> {
     /// later extractor runs. Under a layer of the same strategies, the layer's principal.
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Guard::extract(
-            &parts.headers,
+            RequestInfo::new(&parts.headers, &parts.method, &parts.uri),
             parts.extensions.get::<Registry>(),
             parts.extensions.get::<Authenticated>(),
         )
