@@ -67,6 +67,7 @@ mod principal;
 mod registry;
 pub mod render;
 mod request;
+pub mod resource_metadata;
 mod strategy;
 #[cfg(feature = "testkit")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]

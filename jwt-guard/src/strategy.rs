@@ -20,6 +20,7 @@ use crate::extract::{self, DEFAULT_MAX_HEADER_BYTES};
 use crate::jwks::{Clock, JwksClient, JwksConfig, KeyEntry, KeySet, PemKind, default_jwks_url};
 use crate::principal::Principal;
 use crate::request::RequestInfo;
+use crate::resource_metadata::ProtectedResource;
 use crate::verify::{self, ClaimRules, Limits};
 
 /// The boxed future a [`Strategy`] returns.
@@ -91,6 +92,8 @@ struct JwtInner {
     dpop: Option<Dpop>,
     /// What the strategy adds to its challenges (DPoP, resource metadata), if anything.
     challenge: Option<Arc<ChallengeParams>>,
+    /// The resource identifier `aud` must name (RFC 8707), with protected resource metadata.
+    resource: Option<String>,
 }
 
 enum Keys {
@@ -235,8 +238,28 @@ impl Strategy for JwtStrategy {
                     .await
                     .map_err(|e| e.with_challenge(challenge, Scheme::Bearer))?,
             };
+            if let Some(resource) = &inner.resource
+                && !names_audience(&principal, resource)
+            {
+                let scheme = match principal.dpop_thumbprint() {
+                    Some(_) => Scheme::Dpop,
+                    None => Scheme::Bearer,
+                };
+                return Err(
+                    Error::from(TokenError::InvalidAudience).with_challenge(challenge, scheme)
+                );
+            }
             Ok(principal.with_challenge(challenge))
         })
+    }
+}
+
+/// True when the token's `aud` (a string or an array of strings) contains `resource`.
+fn names_audience(principal: &Principal, resource: &str) -> bool {
+    match principal.claim("aud") {
+        Some(serde_json::Value::String(aud)) => aud == resource,
+        Some(serde_json::Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(resource)),
+        _ => false,
     }
 }
 
@@ -287,6 +310,7 @@ pub struct JwtStrategyBuilder {
     scopes_claims: Option<Vec<String>>,
     roles_claims: Option<Vec<String>>,
     dpop: Option<DpopConfig>,
+    resource: Option<ProtectedResource>,
 }
 
 /// Where a strategy's keys come from; chosen once.
@@ -538,6 +562,14 @@ impl JwtStrategyBuilder {
         self
     }
 
+    /// Guards the resource of this metadata (RFC 9728): `aud` must name it (RFC 8707),
+    /// challenges carry `resource_metadata`, and the issuer (with the DPoP settings)
+    /// joins its document. See [`resource_metadata`](crate::resource_metadata).
+    pub fn protected_resource(mut self, resource: &ProtectedResource) -> Self {
+        self.resource = Some(resource.clone());
+        self
+    }
+
     /// Checks the configuration and builds the strategy. No network I/O happens here;
     /// call [`JwksClient::warm_up`] through [`JwtStrategy::jwks`] to fetch keys early.
     pub fn build(self) -> Result<JwtStrategy, ConfigError> {
@@ -591,12 +623,18 @@ impl JwtStrategyBuilder {
             Keys::Static(_) => Arc::new(Clock::default()),
         };
         let dpop = self.dpop.map(DpopConfig::build).transpose()?;
-        let challenge = dpop.as_ref().map(|dpop| {
+        let challenge = (dpop.is_some() || self.resource.is_some()).then(|| {
             Arc::new(ChallengeParams {
-                dpop: Some(dpop.challenge()),
-                resource_metadata: None,
+                dpop: dpop.as_ref().map(Dpop::challenge),
+                resource_metadata: self.resource.as_ref().map(|r| r.metadata_url().to_owned()),
             })
         });
+        if let Some(resource) = &self.resource {
+            let dpop = dpop
+                .as_ref()
+                .map(|d| (d.algorithms().to_vec(), d.required()));
+            resource.add_server(&issuer, dpop);
+        }
         let max_header_bytes = self.max_header_bytes.unwrap_or(DEFAULT_MAX_HEADER_BYTES);
         let limits = self.limits.unwrap_or(Limits {
             max_token_bytes: max_header_bytes,
@@ -621,6 +659,7 @@ impl JwtStrategyBuilder {
                 claim_paths: Arc::new(claim_paths),
                 dpop,
                 challenge,
+                resource: self.resource.map(|r| r.resource().to_owned()),
             }),
         })
     }

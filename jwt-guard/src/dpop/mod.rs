@@ -258,7 +258,6 @@ pub(crate) struct Dpop {
     nonces: Option<nonce::Nonces>,
 }
 
-#[allow(dead_code, reason = "the resource metadata reads them")]
 impl Dpop {
     /// The challenge this strategy offers.
     pub(crate) fn challenge(&self) -> crate::challenge::DpopChallenge {

@@ -192,6 +192,40 @@ where
     }
 }
 
+/// Serves the protected resource metadata document (RFC 9728) at its
+/// [`paths`](crate::resource_metadata::ProtectedResource::paths), for `App::configure`:
+///
+/// ```
+/// # fn main() -> Result<(), jwt_guard::ConfigError> {
+/// use jwt_guard::resource_metadata::ProtectedResource;
+///
+/// let resource = ProtectedResource::builder("https://api.example/orders").build()?;
+/// let app = actix_web::App::new().configure(jwt_guard::actix::resource_metadata(&resource));
+/// # let _ = app;
+/// # Ok(()) }
+/// ```
+pub fn resource_metadata(
+    resource: &crate::resource_metadata::ProtectedResource,
+) -> impl FnOnce(&mut actix_web::web::ServiceConfig) + use<> {
+    let resource = resource.clone();
+    move |config| {
+        for path in resource.paths() {
+            let resource = resource.clone();
+            config.route(
+                &path,
+                actix_web::web::get().to(move || {
+                    let document = resource.document().to_string();
+                    async move {
+                        HttpResponse::Ok()
+                            .content_type("application/json")
+                            .body(document)
+                    }
+                }),
+            );
+        }
+    }
+}
+
 /// What the middleware left, or the logged 500 naming the mistake.
 fn layer_of(req: &HttpRequest, extractor: &'static str) -> Result<Authenticated, Error> {
     req.extensions()
