@@ -40,7 +40,11 @@
 //! | `actix-web` | no | the same for actix-web 4 (`ResponseError`, `FromRequest`), and `actix::AuthMiddleware` for an `App` or a `scope` |
 //! | `tower` | no | `layer::AuthLayer`: a tower layer protecting a whole router or service with a [`policy::Policy`] |
 //! | `tonic` | no | `grpc::GrpcAuthLayer`: the layer for tonic servers, with gRPC statuses and per-method policies (implies `tower`) |
+//! | `redis` | no | `dpop::RedisReplayStore`: the DPoP replay store shared by replicas |
 //! | `testkit` | no | [`testkit`]: signing keys and an embedded issuer for examples and tests |
+//!
+//! Sender-constrained tokens (DPoP, RFC 9449) are in [`dpop`]; the protected resource
+//! metadata document (RFC 9728) in [`resource_metadata`].
 //!
 //! Start-up mistakes are a [`ConfigError`]; what stops a request is an [`Error`]. The
 //! threat model is in [`manual`].
