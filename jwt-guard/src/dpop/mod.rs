@@ -428,3 +428,83 @@ fn request_htu(origin: Option<&str>, uri: &Uri, headers: &HeaderMap) -> Option<S
     };
     proof::normalize_htu(&format!("{base}{}", uri.path()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, value.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn the_dpop_scheme_is_read_and_anything_else_left_to_the_bearer_reader() {
+        let h = headers(&[("authorization", "DPoP abc.def.ghi")]);
+        assert_eq!(dpop_token(&h, 8192), Ok(Some("abc.def.ghi")));
+        let h = headers(&[("authorization", "dpop abc")]);
+        assert_eq!(dpop_token(&h, 8192), Ok(Some("abc")));
+        let h = headers(&[("authorization", "DPoP a b")]);
+        assert_eq!(dpop_token(&h, 8192), Err(DpopError::MalformedAuthorization));
+        for other in [
+            headers(&[("authorization", "Bearer abc")]),
+            headers(&[("authorization", "DPoP a"), ("authorization", "DPoP b")]),
+            headers(&[]),
+        ] {
+            assert_eq!(dpop_token(&other, 8192), Ok(None));
+        }
+        let h = headers(&[("authorization", "DPoP abcdefgh")]);
+        assert_eq!(
+            dpop_token(&h, 8),
+            Ok(None),
+            "over the cap: the bearer reader says so"
+        );
+    }
+
+    #[test]
+    fn the_request_uri_is_rebuilt_from_the_origin() {
+        let uri: Uri = "/a/./b?q=1".parse().unwrap();
+        let host = headers(&[("host", "API.test:8080")]);
+        assert_eq!(
+            request_htu(None, &uri, &host).as_deref(),
+            Some("http://api.test:8080/a/b")
+        );
+        assert_eq!(
+            request_htu(Some("https://api.example"), &uri, &host).as_deref(),
+            Some("https://api.example/a/b")
+        );
+        let absolute: Uri = "https://h.test:443/x?y".parse().unwrap();
+        assert_eq!(
+            request_htu(None, &absolute, &HeaderMap::new()).as_deref(),
+            Some("https://h.test/x")
+        );
+        assert_eq!(request_htu(None, &uri, &HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        let reason = |config: DpopConfig| match config.build() {
+            Err(ConfigError::InvalidDpop { reason }) => reason,
+            other => panic!("{other:?}"),
+        };
+        assert!(reason(DpopConfig::allowed().algorithms([])).contains("empty"));
+        assert!(
+            reason(DpopConfig::allowed().algorithms([Algorithm::HS256])).contains("public-key")
+        );
+        assert!(reason(DpopConfig::allowed().external_origin("https://h/path")).contains("origin"));
+        assert!(
+            reason(DpopConfig::allowed().require_nonce(b"short", Duration::from_secs(1)))
+                .contains("32")
+        );
+        assert!(reason(DpopConfig::allowed().max_age(Duration::ZERO)).contains("max_age"));
+        let dpop = DpopConfig::required()
+            .external_origin("HTTPS://Api.Example:443/")
+            .build()
+            .unwrap();
+        assert_eq!(dpop.origin.as_deref(), Some("https://api.example"));
+        assert!(dpop.required());
+    }
+}
