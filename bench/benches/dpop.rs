@@ -258,6 +258,49 @@ fn main() {
         );
         row(label, &result);
     };
+    {
+        // The floor of a DPoP check: aws-lc's ES256 verification of one proof, key parsed once.
+        use aws_lc_rs::signature::{self as sig, ParsedPublicKey};
+        use base64::Engine as _;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let jwk = key.public_jwk();
+        let coordinate = |name: &str| {
+            URL_SAFE_NO_PAD
+                .decode(jwk[name].as_str().expect("coordinate"))
+                .expect("base64url")
+        };
+        let mut point = vec![4];
+        point.extend(coordinate("x"));
+        point.extend(coordinate("y"));
+        let raw = ParsedPublicKey::new(&sig::ECDSA_P256_SHA256_FIXED, point).expect("key");
+        let proof = key.proof("GET", HTU, Some(&bound_token));
+        let (input, signature) = proof.rsplit_once('.').expect("proof");
+        let signature = URL_SAFE_NO_PAD.decode(signature).expect("signature");
+        let start = Instant::now();
+        black_box(call(
+            "dpop-cached",
+            &dpop_requests(&key, &bound_token, 1)[0],
+        ));
+        let one = start.elapsed().max(Duration::from_nanos(100));
+        let batch = (target.as_nanos() / one.as_nanos()).clamp(10, 20_000) as usize;
+        let requests = dpop_requests(&key, &bound_token, (pairs + 1) * batch);
+        let mut next = requests.iter();
+        let result = interleave(
+            pairs,
+            batch,
+            Box::new(|| {
+                raw.verify_sig(input.as_bytes(), &signature)
+                    .expect("verified");
+            }),
+            Box::new(|| {
+                black_box(call("dpop-cached", next.next().expect("enough proofs")));
+            }),
+        );
+        row(
+            "A raw aws-lc ES256 verify of a proof, B DPoP request (in-memory store); token cache on",
+            &result,
+        );
+    }
     compare(
         "A bearer ES256, B DPoP (ES256 proof, in-memory replay store); no token cache",
         "bearer",

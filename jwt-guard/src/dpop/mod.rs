@@ -228,6 +228,7 @@ impl DpopConfig {
             origin,
             store: self.store,
             nonces,
+            keys: proof::KeyCache::new(proof::KEY_CACHE_CAPACITY),
         })
     }
 }
@@ -256,6 +257,7 @@ pub(crate) struct Dpop {
     origin: Option<String>,
     store: Arc<dyn ReplayStore>,
     nonces: Option<nonce::Nonces>,
+    keys: proof::KeyCache,
 }
 
 impl Dpop {
@@ -366,6 +368,7 @@ async fn proven(
         leeway: dpop.leeway,
         algorithms: &dpop.algorithms,
         nonces: dpop.nonces.as_ref(),
+        keys: &dpop.keys,
     };
     let checked = proof::check(proof, &expected).map_err(fail)?;
     let principal = strategy.verify_token(token).await?;

@@ -1,6 +1,8 @@
 //! Checking one DPoP proof (RFC 9449 §4.3), pure: no clock, no store, no I/O. The caller
 //! hands in the request's method and normalised URI, the access token and the time.
 
+use std::sync::Arc;
+
 use aws_lc_rs::digest;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -10,7 +12,7 @@ use super::error::DpopError;
 use super::nonce::Nonces;
 use crate::algorithm::Algorithm;
 use crate::error::TokenError;
-use crate::jwks::{ParseOptions, entry_from_value};
+use crate::jwks::{KeyEntry, ParseOptions, entry_from_value};
 use crate::verify::{self, Limits};
 
 /// The JWK members that only a private key has (RFC 7518 §6): a proof carrying one is
@@ -26,6 +28,13 @@ pub(crate) const PROOF_LIMITS: Limits = Limits {
     max_header_bytes: 2 * 1024 + 512,
     max_payload_bytes: 2 * 1024,
 };
+
+/// Proof keys parsed before, by the SHA-256 of their JWK as JSON (every member: `alg`,
+/// `use` and `key_ops` restrict a key too): a client signs many proofs with one key.
+pub(crate) type KeyCache = quick_cache::sync::Cache<[u8; 32], Arc<KeyEntry>>;
+
+/// How many proof keys a strategy keeps parsed.
+pub(crate) const KEY_CACHE_CAPACITY: usize = 10_000;
 
 /// What a proof is checked against.
 #[derive(Debug)]
@@ -46,6 +55,8 @@ pub(crate) struct Expected<'a> {
     pub(crate) algorithms: &'a [Algorithm],
     /// Server nonces, when the strategy requires them.
     pub(crate) nonces: Option<&'a Nonces>,
+    /// Proof keys parsed before.
+    pub(crate) keys: &'a KeyCache,
 }
 
 /// A proof that passed every check but the replay check.
@@ -79,14 +90,25 @@ pub(crate) fn check(proof: &str, expected: &Expected<'_>) -> Result<Checked, Dpo
         return Err(DpopError::InvalidKey);
     }
     let jkt = thumbprint(jwk).ok_or(DpopError::InvalidKey)?;
-    let options = ParseOptions {
-        allow_symmetric: false,
-        max_keys: 1,
+    let jwk = Value::Object(jwk.clone());
+    let mut id = [0u8; 32];
+    id.copy_from_slice(digest::digest(&digest::SHA256, jwk.to_string().as_bytes()).as_ref());
+    let key = match expected.keys.get(&id) {
+        Some(key) => key,
+        None => {
+            let options = ParseOptions {
+                allow_symmetric: false,
+                max_keys: 1,
+            };
+            let key = entry_from_value(&jwk, options).map_err(|reason| {
+                tracing::debug!(%reason, "dpop proof key refused");
+                DpopError::InvalidKey
+            })?;
+            let key = Arc::new(key);
+            expected.keys.insert(id, Arc::clone(&key));
+            key
+        }
     };
-    let key = entry_from_value(&Value::Object(jwk.clone()), options).map_err(|reason| {
-        tracing::debug!(%reason, "dpop proof key refused");
-        DpopError::InvalidKey
-    })?;
     verify::verify_signature(&compact, &key).map_err(|e| match e {
         TokenError::UnknownKey => DpopError::InvalidKey,
         _ => DpopError::InvalidSignature,
