@@ -1,6 +1,7 @@
-//! DPoP (RFC 9449) end to end: a real axum server (the attribute and the tower layer) and
-//! a real JWKS endpoint on 127.0.0.1, proofs minted by the testkit. A DPoP-bound request
-//! passes; every refusal of §4.3 and §7.1 is a 401 with its challenge.
+//! DPoP (RFC 9449) end to end: real axum (the attribute, the tower layer) and actix-web
+//! (the middleware) servers and a real JWKS endpoint on 127.0.0.1, proofs minted by the
+//! testkit. A DPoP-bound request passes; every refusal of §4.3 and §7.1 is a 401 with its
+//! challenge.
 
 use std::net::SocketAddr;
 use std::sync::LazyLock;
@@ -64,6 +65,8 @@ async fn layered(principal: Principal) -> String {
 struct Env {
     issuer: Issuer,
     base: String,
+    /// An actix-web app: `/me` behind `AuthMiddleware` of the "dpop" strategy.
+    actix: String,
 }
 
 static ENV: LazyLock<Env> = LazyLock::new(|| runtime::on_own_runtime(start));
@@ -115,9 +118,35 @@ async fn start() -> Env {
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+
+    let actix_policy = Policy::builder("dpop actix", ["dpop"])
+        .build()
+        .expect("policy");
+    let std_listener =
+        std::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).expect("bind");
+    let actix_addr = std_listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            actix_web::HttpServer::new(move || {
+                actix_web::App::new().service(
+                    actix_web::web::scope("/me")
+                        .wrap(jwt_guard::actix::AuthMiddleware::new(actix_policy.clone()))
+                        .route("", actix_web::web::post().to(layered)),
+                )
+            })
+            .workers(1)
+            .disable_signals()
+            .listen(std_listener)
+            .expect("listen")
+            .run()
+            .await
+            .expect("serve");
+        });
+    });
     Env {
         issuer,
         base: format!("http://{addr}"),
+        actix: format!("http://{actix_addr}"),
     }
 }
 
@@ -257,6 +286,37 @@ async fn the_tower_layer_checks_proofs_too() {
     assert_eq!(answer.body, format!("ada {}", key.thumbprint()));
     let answer = send(http::Method::POST, "/layer/me", Some(&auth), &[&proof]).await;
     answer.assert_bad_proof();
+}
+
+#[tokio::test]
+async fn the_actix_middleware_checks_proofs_too() {
+    let key = key(Algorithm::RS256);
+    let token = bound_token(&key);
+    let url = format!("{}/me", ENV.actix);
+    let post = |proof: String| {
+        reqwest::Client::new()
+            .post(&url)
+            .header("authorization", format!("DPoP {token}"))
+            .header("dpop", proof)
+            .send()
+    };
+    let proof = key.proof("POST", &url, Some(&token));
+    let response = post(proof.clone()).await.expect("request");
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.text().await.expect("body"),
+        format!("ada {}", key.thumbprint())
+    );
+    let replayed = post(proof).await.expect("request");
+    assert_eq!(replayed.status(), 401);
+    assert_eq!(
+        replayed.headers()["www-authenticate"],
+        format!(r#"Bearer, DPoP error="invalid_dpop_proof", algs="{ALGS}""#).as_str()
+    );
+    let wrong_method = post(key.proof("GET", &url, Some(&token)))
+        .await
+        .expect("request");
+    assert_eq!(wrong_method.status(), 401);
 }
 
 #[tokio::test]
