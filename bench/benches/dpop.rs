@@ -225,7 +225,7 @@ fn main() {
 
     println!("| comparison | A per op | B per op | B / A: median | p25 – p75 | B − A (median) |");
     println!("|---|---|---|---|---|---|");
-    let mut compare = |label: &str, a_name: &str, a_dpop: bool, b_name: &str| {
+    let compare = |label: &str, a_name: &str, a_dpop: bool, b_name: &str| {
         // Batch size: about `target` of the slower (DPoP) side.
         let probe = dpop_requests(&key, &bound_token, 1);
         let start = Instant::now();
