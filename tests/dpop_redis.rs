@@ -113,7 +113,7 @@ async fn me(principal: Principal) -> String {
 async fn serve(issuer: &str, jwks_uri: &str, redis_url: &str) -> SocketAddr {
     let store = RedisReplayStore::new(redis_url)
         .expect("store")
-        .timeout(Duration::from_millis(300))
+        .timeout(Duration::from_secs(1))
         .retry_after(Duration::from_secs(2));
     let strategy = JwtStrategy::builder()
         .issuer(issuer)
