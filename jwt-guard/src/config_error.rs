@@ -93,6 +93,12 @@ pub enum ConfigError {
         /// The name.
         name: String,
     },
+    /// The DPoP settings of a strategy are unusable
+    /// ([`DpopConfig`](crate::dpop::DpopConfig)).
+    InvalidDpop {
+        /// What is wrong.
+        reason: String,
+    },
     /// Handlers under `#[authenticate]` name strategies that are not registered.
     UnregisteredStrategies {
         /// The unregistered names, sorted.
@@ -157,6 +163,7 @@ impl fmt::Display for ConfigError {
                     "authentication strategy \"{name}\" is registered already"
                 )
             }
+            Self::InvalidDpop { reason } => write!(f, "invalid DPoP settings: {reason}"),
             Self::UnregisteredStrategies {
                 strategies,
                 handlers,

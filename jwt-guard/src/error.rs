@@ -10,13 +10,23 @@ use std::time::Duration;
 
 use http::StatusCode;
 
+use crate::challenge::{ChallengeParams, Scheme};
 use crate::config_error::quoted;
+use crate::dpop::error::DpopError;
 
 /// Why a request was refused: the error every request-time operation of jwt-guard returns.
 ///
-/// It is one pointer wide; look at [`Error::kind`] for what went wrong and at
+/// It is two pointers wide (the kind, and the challenge parameters of the strategy that
+/// refused the request, if it has any); look at [`Error::kind`] for what went wrong and at
 /// [`Error::status`] for the HTTP status it maps to.
-pub struct Error(Box<ErrorKind>);
+pub struct Error(Box<ErrorKind>, Option<Box<ChallengeContext>>);
+
+/// The challenge parameters of the refusing strategy, and the scheme of the request.
+#[derive(Debug)]
+struct ChallengeContext {
+    params: std::sync::Arc<ChallengeParams>,
+    scheme: Scheme,
+}
 
 /// What went wrong, grouped by origin.
 #[derive(Debug)]
@@ -48,6 +58,8 @@ pub enum ErrorKind {
         /// The strategies tried, in order.
         expected: Vec<String>,
     },
+    /// A DPoP request (RFC 9449) was refused: the proof, or its binding to the token.
+    Dpop(DpopError),
 
     // ── authorization (403) ─────────────────────────────────────────────────────────
     /// The credentials are valid but do not grant access.
@@ -72,6 +84,14 @@ pub enum ErrorKind {
         /// How long the client should wait before retrying.
         retry_after: Duration,
         /// What failed, for logs and start-up errors; not shown to clients.
+        detail: String,
+    },
+    /// The DPoP replay store (e.g. Redis) did not answer in time or failed: the proof
+    /// cannot be checked for reuse, so the request is refused.
+    ReplayStoreUnavailable {
+        /// How long the client should wait before retrying.
+        retry_after: Duration,
+        /// What failed, for logs; not shown to clients.
         detail: String,
     },
 }
@@ -114,8 +134,10 @@ enum Challenge<'a> {
     None,
     /// `Bearer`, without an error code: credentials were missing (§3.1).
     Bare,
-    /// `Bearer error="<code>"`, the whole header value.
+    /// `error="<code>"`.
     Code(&'static str),
+    /// `error="<code>"` on the DPoP challenge.
+    Dpop(&'static str),
     /// `Bearer error="insufficient_scope", scope="…"`.
     Scope(&'a [String]),
 }
@@ -130,7 +152,23 @@ struct Reply<'a> {
 impl Error {
     /// Creates an error of the given kind.
     pub fn new(kind: ErrorKind) -> Self {
-        Self(Box::new(kind))
+        Self(Box::new(kind), None)
+    }
+
+    /// The same error, answered with the challenges of a strategy (DPoP,
+    /// `resource_metadata`); a context set earlier stays.
+    pub(crate) fn with_challenge(
+        mut self,
+        params: &std::sync::Arc<ChallengeParams>,
+        scheme: Scheme,
+    ) -> Self {
+        if self.1.is_none() {
+            self.1 = Some(Box::new(ChallengeContext {
+                params: std::sync::Arc::clone(params),
+                scheme,
+            }));
+        }
+        self
     }
 
     /// A 401 for custom strategies; `message` is shown to the client as is.
@@ -170,9 +208,9 @@ impl Error {
     /// listed: a new kind cannot be added without deciding all three.
     fn reply(&self) -> Reply<'_> {
         use Challenge::{Bare, Code, Scope};
-        const INVALID_REQUEST: Challenge<'static> = Code("Bearer error=\"invalid_request\"");
-        const INVALID_TOKEN: Challenge<'static> = Code("Bearer error=\"invalid_token\"");
-        const INSUFFICIENT_SCOPE: Challenge<'static> = Code("Bearer error=\"insufficient_scope\"");
+        const INVALID_REQUEST: Challenge<'static> = Code("invalid_request");
+        const INVALID_TOKEN: Challenge<'static> = Code("invalid_token");
+        const INSUFFICIENT_SCOPE: Challenge<'static> = Code("insufficient_scope");
         let (status, challenge, message): (StatusCode, Challenge<'_>, Cow<'_, str>) = match &*self.0
         {
             ErrorKind::MissingAuthorization => (
@@ -218,6 +256,15 @@ impl Error {
                 Bare,
                 format!("No credentials: expected {}", quoted(expected, "or")).into(),
             ),
+            ErrorKind::Dpop(reason) => (
+                StatusCode::UNAUTHORIZED,
+                if reason.on_dpop_challenge() {
+                    Challenge::Dpop(reason.code())
+                } else {
+                    Code(reason.code())
+                },
+                reason.public_message().into(),
+            ),
             ErrorKind::Forbidden(message) => {
                 (StatusCode::FORBIDDEN, INSUFFICIENT_SCOPE, message.into())
             }
@@ -246,6 +293,11 @@ impl Error {
                 Challenge::None,
                 "signing keys are unavailable".into(),
             ),
+            ErrorKind::ReplayStoreUnavailable { .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Challenge::None,
+                "the DPoP replay store is unavailable".into(),
+            ),
         };
         Reply {
             status,
@@ -265,11 +317,16 @@ impl Error {
     /// malformed `Authorization` header, `invalid_token` for a refused token,
     /// `insufficient_scope` on a 403 — with `scope="…"` naming the required scopes when
     /// scopes were the reason.
+    ///
+    /// A strategy that accepts DPoP (RFC 9449) adds its `DPoP algs="…"` challenge (the
+    /// only one when DPoP is required), and one with protected resource metadata
+    /// (RFC 9728) adds `resource_metadata="…"` to each challenge.
     pub fn www_authenticate(&self) -> Option<Cow<'static, str>> {
-        match self.reply().challenge {
-            Challenge::None => None,
-            Challenge::Bare => Some(Cow::Borrowed("Bearer")),
-            Challenge::Code(value) => Some(Cow::Borrowed(value)),
+        let (code, scope, on_dpop) = match self.reply().challenge {
+            Challenge::None => return None,
+            Challenge::Bare => (None, None, false),
+            Challenge::Code(code) => (Some(code), None, false),
+            Challenge::Dpop(code) => (Some(code), None, true),
             Challenge::Scope(required) => {
                 // Scope tokens have no `"` or `\` (RFC 6749 §3.3); the attribute checks
                 // them at compile time. Anything else is dropped rather than escaped.
@@ -278,18 +335,41 @@ impl Error {
                     .map(String::as_str)
                     .filter(|s| is_scope_token(s))
                     .collect();
-                Some(Cow::Owned(format!(
-                    "Bearer error=\"insufficient_scope\", scope=\"{}\"",
-                    scope.join(" ")
-                )))
+                (Some("insufficient_scope"), Some(scope.join(" ")), false)
             }
+        };
+        if let Some(context) = &self.1 {
+            let value = context
+                .params
+                .render(context.scheme, code, scope.as_deref(), on_dpop);
+            return Some(Cow::Owned(value));
+        }
+        let scheme = if on_dpop { "DPoP" } else { "Bearer" };
+        Some(match (code, scope) {
+            (None, _) => Cow::Borrowed(scheme),
+            (Some(code), None) => Cow::Owned(format!("{scheme} error=\"{code}\"")),
+            (Some(code), Some(scope)) => {
+                Cow::Owned(format!("{scheme} error=\"{code}\", scope=\"{scope}\""))
+            }
+        })
+    }
+
+    /// The fresh server nonce for a `DPoP-Nonce` header (RFC 9449 §8), on a 401 that
+    /// asks the client to use it.
+    pub fn dpop_nonce(&self) -> Option<&str> {
+        match &*self.0 {
+            ErrorKind::Dpop(DpopError::UseNonce(nonce)) => Some(nonce),
+            _ => None,
         }
     }
 
     /// Seconds for a `Retry-After` header, on a 503.
     pub fn retry_after(&self) -> Option<u64> {
         match &*self.0 {
-            ErrorKind::KeysUnavailable { retry_after, .. } => Some(retry_after.as_secs().max(1)),
+            ErrorKind::KeysUnavailable { retry_after, .. }
+            | ErrorKind::ReplayStoreUnavailable { retry_after, .. } => {
+                Some(retry_after.as_secs().max(1))
+            }
             _ => None,
         }
     }
@@ -346,6 +426,7 @@ impl fmt::Display for Error {
             ErrorKind::NoCredentials { expected } => {
                 write!(f, "no credentials for {}", quoted(expected, "or"))
             }
+            ErrorKind::Dpop(reason) => write!(f, "dpop: {reason}"),
             ErrorKind::Forbidden(m) => write!(f, "forbidden: {m}"),
             ErrorKind::InsufficientScope { required } => {
                 write!(f, "insufficient scope: requires {}", required.join(" "))
@@ -358,6 +439,9 @@ impl fmt::Display for Error {
             ErrorKind::KeysUnavailable { detail, .. } => {
                 write!(f, "signing keys are unavailable: {detail}")
             }
+            ErrorKind::ReplayStoreUnavailable { detail, .. } => {
+                write!(f, "the dpop replay store is unavailable: {detail}")
+            }
         }
     }
 }
@@ -366,6 +450,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &*self.0 {
             ErrorKind::InvalidToken(reason) => Some(reason),
+            ErrorKind::Dpop(reason) => Some(reason),
             _ => None,
         }
     }

@@ -3,8 +3,6 @@
 //! hand in the headers, the registry the request carries and, under a layer, what the
 //! layer found.
 
-use http::HeaderMap;
-
 use crate::authz::Requirement;
 use crate::error::Error;
 #[cfg(any(feature = "tower", feature = "axum", feature = "actix-web"))]
@@ -13,6 +11,7 @@ use crate::error::ErrorKind;
 use crate::policy::Policy;
 use crate::principal::Principal;
 use crate::registry::Registry;
+use crate::request::RequestInfo;
 
 /// What a request must pass: an attribute site's static data
 /// ([`GuardedHandler::rules`](crate::audit::GuardedHandler)) or a layer's
@@ -31,18 +30,41 @@ pub(crate) struct Rules<'a, N> {
 /// of the strategies' kinds; refused credentials are an error either way.
 pub(crate) async fn check<N: AsRef<str>>(
     rules: Rules<'_, N>,
-    headers: &HeaderMap,
+    request: RequestInfo<'_>,
     registry: &Registry,
 ) -> Result<Option<Principal>, Error> {
-    match registry.authenticate(rules.strategies, headers).await {
+    match registry
+        .authenticate_request(rules.strategies, request)
+        .await
+    {
         Ok(principal) => {
-            crate::authz::authorize(&principal, rules.scopes, rules.roles)
+            authorize(&principal, rules.scopes, rules.roles)
                 .inspect_err(|err| crate::telemetry::denied(&principal, err))?;
             Ok(Some(principal))
         }
         Err(err) if rules.optional && err.is_missing_credentials() => Ok(None),
         Err(err) => Err(err),
     }
+}
+
+/// [`crate::authz::authorize`], its 403 carrying the challenges of the principal's
+/// strategy (DPoP, resource metadata).
+fn authorize(
+    principal: &Principal,
+    scopes: Option<&Requirement>,
+    roles: Option<&Requirement>,
+) -> Result<(), Error> {
+    crate::authz::authorize(principal, scopes, roles).map_err(|err| match principal.challenge() {
+        Some((params, dpop)) => {
+            let scheme = if dpop {
+                crate::challenge::Scheme::Dpop
+            } else {
+                crate::challenge::Scheme::Bearer
+            };
+            err.with_challenge(params, scheme)
+        }
+        None => err,
+    })
 }
 
 /// What a layer leaves in the request's extensions when it let the request through:
@@ -103,11 +125,11 @@ impl Authenticated {
 #[cfg(any(feature = "tower", feature = "actix-web"))]
 pub(crate) async fn layer(
     policy: &Policy,
-    headers: &HeaderMap,
+    request: RequestInfo<'_>,
     registry: Option<&Registry>,
 ) -> Result<Authenticated, Error> {
     let registry = policy.registry_for(registry);
-    let principal = check(policy.rules(), headers, registry).await?;
+    let principal = check(policy.rules(), request, registry).await?;
     Ok(Authenticated {
         principal,
         policy: policy.clone(),
@@ -134,7 +156,7 @@ pub(crate) fn no_layer(extractor: &'static str) -> Error {
 #[cfg(any(feature = "axum", feature = "actix-web"))]
 pub(crate) async fn check_id(
     id: u64,
-    headers: &HeaderMap,
+    request: RequestInfo<'_>,
     registry: Option<&Registry>,
     layer: Option<&Authenticated>,
 ) -> Result<Option<Principal>, Error> {
@@ -149,9 +171,9 @@ pub(crate) async fn check_id(
     };
     let registry = registry.unwrap_or_else(|| Registry::global());
     if let Some(principal) = layer.and_then(|l| l.reusable_for(site.strategies(), registry)) {
-        crate::authz::authorize(principal, site.scopes(), site.roles())
+        authorize(principal, site.scopes(), site.roles())
             .inspect_err(|err| crate::telemetry::denied(principal, err))?;
         return Ok(Some(principal.clone()));
     }
-    check(site.rules(), headers, registry).await
+    check(site.rules(), request, registry).await
 }

@@ -44,7 +44,11 @@
 //! | `metrics` | no | `metrics`: authentications, key fetches, key-set state and token-cache figures through the `metrics` facade |
 //! | `utoipa` | no | [`openapi`]`::utoipa`: a `Modify` adding the bearer scheme, each protected operation's security and its 401/403/503 responses from the audit |
 //! | `aide` | no | [`openapi`]`::aide`: the attribute's handlers in aide 0.15's `ApiRouter`, with their security and 401/403/503 responses (implies `axum`) |
+//! | `redis` | no | `dpop::RedisReplayStore`: the DPoP replay store shared by replicas |
 //! | `testkit` | no | [`testkit`]: signing keys and an embedded issuer for examples and tests |
+//!
+//! Sender-constrained tokens (DPoP, RFC 9449) are in [`dpop`]; the protected resource
+//! metadata document (RFC 9728) in [`resource_metadata`].
 //!
 //! Start-up mistakes are a [`ConfigError`]; what stops a request is an [`Error`]. The
 //! threat model is in [`manual`].
@@ -56,11 +60,13 @@ mod algorithm;
 pub mod audit;
 pub mod authz;
 pub mod cache;
+mod challenge;
 pub mod claims;
 #[cfg(feature = "config")]
 #[cfg_attr(docsrs, doc(cfg(feature = "config")))]
 pub mod config;
 mod config_error;
+pub mod dpop;
 mod error;
 pub mod extract;
 mod guard;
@@ -77,6 +83,8 @@ mod principal;
 pub mod readiness;
 mod registry;
 pub mod render;
+mod request;
+pub mod resource_metadata;
 mod rules;
 mod strategy;
 pub mod telemetry;
@@ -112,6 +120,7 @@ pub use config_error::ConfigError;
 pub use error::{Error, ErrorKind, TokenError};
 pub use principal::{Claims, Principal};
 pub use registry::{Registry, register};
+pub use request::RequestInfo;
 pub use strategy::{BoxFuture, JwtStrategy, JwtStrategyBuilder, Strategy};
 
 /// Wraps an async handler so the named strategy authenticates the request first.

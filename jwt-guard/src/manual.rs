@@ -307,9 +307,52 @@
 /// `a_fetched_set_of_useless_keys_is_a_503_and_never_shadows_a_good_key`,
 /// `pinned_keys_that_are_weak_or_useless_are_refused_at_build`.
 ///
+/// ## 19. A stolen token used by someone else (DPoP, opt-in)
+///
+/// **Attack**: a token leaked from a log or a proxy is replayed from another machine; a
+/// DPoP-bound token is downgraded to `Bearer`; a proof is lifted onto another request,
+/// method, URI or token; a proof carries a private or symmetric `jwk`, or `alg: HS256`.
+///
+/// **Defence**: with [`dpop`](crate::dpop) on, a token with `cnf.jkt` is accepted only with
+/// a proof signed by the key of that thumbprint, for this method, this normalised URI
+/// (the configured `external_origin`, not the `Host` header, in production) and this token
+/// (`ath`); bound tokens sent as `Bearer` are refused; proof keys are public and
+/// asymmetric, on an allow-list.
+///
+/// **Proof**: `tests/dpop.rs` (`header_refusals_typ_alg_jwk`,
+/// `claim_refusals_htm_htu_iat_ath_jti`, `the_proof_key_must_be_the_tokens`,
+/// `a_bound_token_is_refused_as_bearer`, `with_dpop_required_bearer_tokens_are_refused`);
+/// `tests/dpop_interop.rs` with proofs from npm's `dpop` and `oauth4webapi`.
+///
+/// ## 20. A DPoP proof replayed, on the same replica or another
+///
+/// **Attack**: a captured request is sent again within the proof window, to the same
+/// process, to another replica behind the load balancer, or to both at once.
+///
+/// **Defence**: every accepted proof's key and `jti` are recorded for the window with one
+/// atomic insert (quick_cache in memory; Redis `SET NX PX` shared by replicas); old and
+/// future `iat` are refused, so a record never expires while its proof could pass.
+///
+/// **Proof**: `tests/dpop.rs` `a_proof_is_accepted_once`; `tests/dpop_redis.rs`
+/// `a_proof_accepted_by_one_process_is_refused_by_the_other` (two processes, one real
+/// Redis, and a race of one proof to both); `src/dpop/replay.rs`
+/// `concurrent_uses_of_one_proof_pass_once`.
+///
+/// ## 21. The replay store is down or slow
+///
+/// **Attack / fault**: Redis is killed, unreachable or accepts connections and never
+/// answers; a guard that skipped the check would accept replays.
+///
+/// **Defence**: every check has a bounded timeout (connection included); a failure or a
+/// timeout is a 503 with `Retry-After`, never an accept.
+///
+/// **Proof**: `tests/dpop_redis.rs` `redis_going_down_fails_closed`,
+/// `nothing_listening_fails_closed`, `a_redis_that_never_answers_fails_closed_after_the_timeout`.
+///
 /// ## Not covered
 ///
-/// - Replay and revocation: a valid token is valid until `exp`; there is no `jti` store.
+/// - Replay and revocation of bearer tokens: a valid bearer token is valid until `exp`
+///   (DPoP-bound tokens, above, are not replayable without their key).
 /// - Authorization beyond scopes and roles (attribute-based rules, ownership of a resource): the handler's business, with the [`Principal`](crate::Principal) it receives.
 /// - TLS configuration of the key server, and the clock: `exp`/`nbf` trust the system
 ///   time, with [`leeway`](crate::JwtStrategyBuilder::leeway) for skew.

@@ -131,7 +131,17 @@ impl Policy {
         headers: &HeaderMap,
         registry: Option<&Registry>,
     ) -> Result<Option<Principal>, Error> {
-        crate::guard::check(self.rules(), headers, self.registry_for(registry)).await
+        let request = crate::request::RequestInfo::from_headers(headers);
+        crate::guard::check(self.rules(), request, self.registry_for(registry)).await
+    }
+
+    /// Like [`check`](Self::check), with the request's method and URI (for DPoP).
+    pub async fn check_request(
+        &self,
+        request: crate::RequestInfo<'_>,
+        registry: Option<&Registry>,
+    ) -> Result<Option<Principal>, Error> {
+        crate::guard::check(self.rules(), request, self.registry_for(registry)).await
     }
 
     pub(crate) fn rules(&self) -> crate::guard::Rules<'_, Box<str>> {

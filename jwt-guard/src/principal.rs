@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use crate::challenge::ChallengeParams;
 use crate::claims::{ClaimPaths, ClaimsCell, ClaimsMap};
 use crate::error::{Error, TokenError};
 
@@ -31,6 +32,15 @@ pub struct Principal {
     strategy: Option<Arc<str>>,
     claims: Arc<ClaimsCell>,
     paths: Arc<ClaimPaths>,
+    /// The DPoP proof key's thumbprint and the strategy's challenges (for a 403).
+    binding: Binding,
+}
+
+/// What a principal carries from its strategy beyond the claims: DPoP and challenges.
+#[derive(Clone, Default)]
+struct Binding {
+    dpop_jkt: Option<Arc<str>>,
+    challenge: Option<Arc<ChallengeParams>>,
 }
 
 impl Principal {
@@ -54,7 +64,32 @@ impl Principal {
             strategy: None,
             claims,
             paths,
+            binding: Binding::default(),
         }
+    }
+
+    /// The same principal, authenticated by a DPoP proof of the key with this thumbprint.
+    pub(crate) fn with_dpop_thumbprint(mut self, jkt: String) -> Self {
+        self.binding.dpop_jkt = Some(Arc::from(jkt));
+        self
+    }
+
+    /// The same principal, whose 403s carry its strategy's challenges.
+    pub(crate) fn with_challenge(mut self, params: &Arc<ChallengeParams>) -> Self {
+        self.binding.challenge = Some(Arc::clone(params));
+        self
+    }
+
+    /// The strategy's challenge parameters, and whether the request used DPoP.
+    pub(crate) fn challenge(&self) -> Option<(&Arc<ChallengeParams>, bool)> {
+        let params = self.binding.challenge.as_ref()?;
+        Some((params, self.binding.dpop_jkt.is_some()))
+    }
+
+    /// The RFC 7638 thumbprint of the DPoP proof key (RFC 9449), when the request was
+    /// authenticated with DPoP: the token's `cnf.jkt`. `None` for a bearer token.
+    pub fn dpop_thumbprint(&self) -> Option<&str> {
+        self.binding.dpop_jkt.as_deref()
     }
 
     pub(crate) fn with_strategy(mut self, name: &Arc<str>) -> Self {

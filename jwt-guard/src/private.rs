@@ -97,11 +97,11 @@ impl<const SITE: u64> Guard<SITE> {
     /// Under a layer (`layer`), its principal is reused when the strategies match.
     #[cfg(any(feature = "axum", feature = "actix-web"))]
     pub(crate) async fn extract(
-        headers: &HeaderMap,
+        request: crate::request::RequestInfo<'_>,
         registry: Option<&Registry>,
         layer: Option<&crate::guard::Authenticated>,
     ) -> Result<Self, Error> {
-        crate::guard::check_id(SITE, headers, registry, layer)
+        crate::guard::check_id(SITE, request, registry, layer)
             .await
             .map(Self)
     }
@@ -167,7 +167,8 @@ pub async fn guard(
     registry: Option<&Registry>,
 ) -> Result<Principal, Error> {
     let registry = registry.unwrap_or_else(|| Registry::global());
-    let principal = crate::guard::check(site.rules(), headers, registry).await?;
+    let request = crate::request::RequestInfo::from_headers(headers);
+    let principal = crate::guard::check(site.rules(), request, registry).await?;
     Guard::<0>(principal).principal()
 }
 
@@ -179,7 +180,8 @@ pub async fn guard_optional(
     registry: Option<&Registry>,
 ) -> Result<Option<Principal>, Error> {
     let registry = registry.unwrap_or_else(|| Registry::global());
-    crate::guard::check(site.rules(), headers, registry).await
+    let request = crate::request::RequestInfo::from_headers(headers);
+    crate::guard::check(site.rules(), request, registry).await
 }
 
 /// Not public API. The fail-closed check on the sync methods of an authenticated impl

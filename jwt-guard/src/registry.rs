@@ -21,6 +21,7 @@ use crate::audit::Audit;
 use crate::config_error::ConfigError;
 use crate::error::{Error, ErrorKind};
 use crate::principal::Principal;
+use crate::request::RequestInfo;
 use crate::strategy::{JwtStrategy, Strategy};
 
 /// A set of named strategies. Cheap to clone: clones share the same set.
@@ -170,11 +171,22 @@ impl Registry {
         names: &[N],
         headers: &HeaderMap,
     ) -> Result<Principal, Error> {
+        self.authenticate_request(names, RequestInfo::from_headers(headers))
+            .await
+    }
+
+    /// Like [`authenticate`](Self::authenticate), with the request's method and URI for
+    /// the strategies that need them (DPoP).
+    pub async fn authenticate_request<N: AsRef<str>>(
+        &self,
+        names: &[N],
+        request: RequestInfo<'_>,
+    ) -> Result<Principal, Error> {
         if let [name] = names {
-            return self.authenticate_one(name.as_ref(), headers).await;
+            return self.authenticate_one(name.as_ref(), request).await;
         }
         for name in names {
-            match self.authenticate_one(name.as_ref(), headers).await {
+            match self.authenticate_one(name.as_ref(), request).await {
                 Err(err) if err.is_missing_credentials() => continue,
                 result => return result,
             }
@@ -189,7 +201,11 @@ impl Registry {
         Arc::ptr_eq(&self.map, &other.map)
     }
 
-    async fn authenticate_one(&self, name: &str, headers: &HeaderMap) -> Result<Principal, Error> {
+    async fn authenticate_one(
+        &self,
+        name: &str,
+        request: RequestInfo<'_>,
+    ) -> Result<Principal, Error> {
         let Some(entry) = self.map.load().get(name).map(Arc::clone) else {
             tracing::error!(
                 strategy = name,
@@ -200,14 +216,14 @@ impl Registry {
         let attempt = crate::telemetry::Attempt::start(name);
         let result = match &entry.jwt {
             Some(jwt) => {
-                jwt.authenticate_headers(headers)
+                jwt.authenticate_info(request)
                     .instrument(attempt.span())
                     .await
             }
             None => {
                 entry
                     .strategy
-                    .authenticate(headers)
+                    .authenticate_request(request)
                     .instrument(attempt.span())
                     .await
             }

@@ -133,6 +133,12 @@ pub fn response(error: &Error) -> Response<Vec<u8>> {
     if let Some(secs) = error.retry_after() {
         headers.insert(RETRY_AFTER, HeaderValue::from(secs));
     }
+    if let Some(nonce) = error
+        .dpop_nonce()
+        .and_then(|n| HeaderValue::from_str(n).ok())
+    {
+        headers.insert(http::HeaderName::from_static("dpop-nonce"), nonce);
+    }
     response
 }
 

@@ -11,13 +11,17 @@ use jsonwebtoken::DecodingKey;
 
 use crate::algorithm::Algorithm;
 use crate::cache::{TokenCache, TokenCacheConfig, Verified};
+use crate::challenge::{ChallengeParams, Scheme};
 use crate::claims::{ClaimPaths, ClaimsCell};
 use crate::config_error::ConfigError;
+use crate::dpop::{Dpop, DpopConfig};
 use crate::error::{Error, TokenError};
 use crate::extract::{self, DEFAULT_MAX_HEADER_BYTES};
 use crate::issuers::{DEFAULT_MAX_TENANTS, Issuers, IssuersConfig, KeyRule, TenantFilter};
 use crate::jwks::{Clock, JwksClient, JwksConfig, KeyEntry, KeySet, PemKind, default_jwks_url};
 use crate::principal::Principal;
+use crate::request::RequestInfo;
+use crate::resource_metadata::ProtectedResource;
 use crate::rules::ClaimRuleSet;
 use crate::verify::{self, ClaimRules, Limits};
 
@@ -65,6 +69,16 @@ pub trait Strategy: Send + Sync + 'static {
     /// (the first one wins), which labels its metrics and its key engines'.
     #[doc(hidden)]
     fn __registered(&self, _name: &Arc<str>) {}
+
+    /// Authenticates a request from its headers and, where the integration knows them,
+    /// its method and URI (what DPoP proofs are bound to). Defaults to
+    /// [`authenticate`](Self::authenticate) on the headers.
+    fn authenticate_request<'a>(
+        &'a self,
+        request: RequestInfo<'a>,
+    ) -> BoxFuture<'a, Result<Principal, Error>> {
+        self.authenticate(request.headers())
+    }
 }
 
 /// Bearer JWTs verified against an issuer's keys.
@@ -90,6 +104,12 @@ struct JwtInner {
     clock: Arc<Clock>,
     /// The name it was first registered under, for metrics labels.
     label: std::sync::OnceLock<Arc<str>>,
+    /// DPoP (RFC 9449), when the strategy accepts it.
+    dpop: Option<Dpop>,
+    /// What the strategy adds to its challenges (DPoP, resource metadata), if anything.
+    challenge: Option<Arc<ChallengeParams>>,
+    /// The resource identifier `aud` must name (RFC 8707), with protected resource metadata.
+    resource: Option<String>,
 }
 
 enum Keys {
@@ -157,6 +177,47 @@ impl JwtStrategy {
             return Ok(hit);
         }
         inner.verify_uncached(candidate.check()?).await
+    }
+
+    /// [`Strategy::authenticate_request`], unboxed (see
+    /// [`authenticate_headers`](Self::authenticate_headers)): DPoP and resource metadata
+    /// when configured, else the bearer path.
+    pub(crate) async fn authenticate_info(
+        &self,
+        request: RequestInfo<'_>,
+    ) -> Result<Principal, Error> {
+        let inner = &*self.inner;
+        let Some(challenge) = &inner.challenge else {
+            return self.authenticate_headers(request.headers()).await;
+        };
+        let principal = match &inner.dpop {
+            Some(dpop) => {
+                let now = inner.clock.unix_now();
+                crate::dpop::authenticate(
+                    dpop,
+                    self,
+                    request,
+                    inner.max_header_bytes,
+                    now,
+                    challenge,
+                )
+                .await?
+            }
+            None => self
+                .authenticate_headers(request.headers())
+                .await
+                .map_err(|e| e.with_challenge(challenge, Scheme::Bearer))?,
+        };
+        if let Some(resource) = &inner.resource
+            && !names_audience(&principal, resource)
+        {
+            let scheme = match principal.dpop_thumbprint() {
+                Some(_) => Scheme::Dpop,
+                None => Scheme::Bearer,
+            };
+            return Err(Error::from(TokenError::InvalidAudience).with_challenge(challenge, scheme));
+        }
+        Ok(principal.with_challenge(challenge))
     }
 
     /// Tokens held by the verified-token cache (0 when it is off).
@@ -288,7 +349,14 @@ impl Strategy for JwtStrategy {
         &'a self,
         headers: &'a HeaderMap,
     ) -> BoxFuture<'a, Result<Principal, Error>> {
-        Box::pin(self.authenticate_headers(headers))
+        self.authenticate_request(RequestInfo::from_headers(headers))
+    }
+
+    fn authenticate_request<'a>(
+        &'a self,
+        request: RequestInfo<'a>,
+    ) -> BoxFuture<'a, Result<Principal, Error>> {
+        Box::pin(self.authenticate_info(request))
     }
 
     /// The same as [`JwtStrategy::key_engines`]: with several issuers, each issuer's and
@@ -308,6 +376,15 @@ impl Strategy for JwtStrategy {
         if let Some(cache) = &self.inner.cache {
             cache.set_label(name);
         }
+    }
+}
+
+/// True when the token's `aud` (a string or an array of strings) contains `resource`.
+fn names_audience(principal: &Principal, resource: &str) -> bool {
+    match principal.claim("aud") {
+        Some(serde_json::Value::String(aud)) => aud == resource,
+        Some(serde_json::Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(resource)),
+        _ => false,
     }
 }
 
@@ -367,6 +444,8 @@ pub struct JwtStrategyBuilder {
     scopes_claims: Option<Vec<String>>,
     roles_claims: Option<Vec<String>>,
     claim_rules: ClaimRuleSet,
+    dpop: Option<DpopConfig>,
+    resource: Option<ProtectedResource>,
 }
 
 /// Where a strategy's keys come from; chosen once.
@@ -750,6 +829,21 @@ impl JwtStrategyBuilder {
         self
     }
 
+    /// Accepts DPoP-bound tokens (RFC 9449), beside bearer tokens or instead of them:
+    /// see [`dpop`](crate::dpop). Off by default.
+    pub fn dpop(mut self, config: DpopConfig) -> Self {
+        self.dpop = Some(config);
+        self
+    }
+
+    /// Guards the resource of this metadata (RFC 9728): `aud` must name it (RFC 8707),
+    /// challenges carry `resource_metadata`, and the issuer (with the DPoP settings)
+    /// joins its document. See [`resource_metadata`](crate::resource_metadata).
+    pub fn protected_resource(mut self, resource: &ProtectedResource) -> Self {
+        self.resource = Some(resource.clone());
+        self
+    }
+
     /// Checks the configuration and builds the strategy. No network I/O happens here;
     /// call [`JwksClient::warm_up`] through [`JwtStrategy::jwks`] to fetch keys early.
     pub fn build(self) -> Result<JwtStrategy, ConfigError> {
@@ -763,6 +857,7 @@ impl JwtStrategyBuilder {
             crate::issuers::check_issuer(issuer)?;
         }
         let issuer = first.clone();
+        let issuer_names: Vec<String> = self.issuers.iter().map(|(i, _)| i.clone()).collect();
         let patterns = self
             .issuers
             .iter()
@@ -865,6 +960,22 @@ impl JwtStrategyBuilder {
             Keys::Remote(client) => client.clock(),
             Keys::Static(_) | Keys::Issuers(_) => Arc::new(Clock::default()),
         };
+        let dpop = self.dpop.map(DpopConfig::build).transpose()?;
+        let challenge = (dpop.is_some() || self.resource.is_some()).then(|| {
+            Arc::new(ChallengeParams {
+                dpop: dpop.as_ref().map(Dpop::challenge),
+                resource_metadata: self.resource.as_ref().map(|r| r.metadata_url().to_owned()),
+            })
+        });
+        if let Some(resource) = &self.resource {
+            let dpop = dpop
+                .as_ref()
+                .map(|d| (d.algorithms().to_vec(), d.required()));
+            // Every issuer the strategy accepts (tenant patterns as written).
+            for issuer in &issuer_names {
+                resource.add_server(issuer, dpop.clone());
+            }
+        }
         let max_header_bytes = self.max_header_bytes.unwrap_or(DEFAULT_MAX_HEADER_BYTES);
         let limits = self.limits.unwrap_or(Limits {
             max_token_bytes: max_header_bytes,
@@ -884,6 +995,9 @@ impl JwtStrategyBuilder {
                 clock,
                 claim_paths: Arc::new(claim_paths),
                 label: std::sync::OnceLock::new(),
+                dpop,
+                challenge,
+                resource: self.resource.map(|r| r.resource().to_owned()),
             }),
         })
     }

@@ -93,6 +93,8 @@ impl Error {
             ErrorKind::UnknownStrategy(_) => "unknown_strategy",
             ErrorKind::Misconfigured(_) => "misconfigured",
             ErrorKind::KeysUnavailable { .. } => "keys_unavailable",
+            ErrorKind::Dpop(reason) => reason.reason(),
+            ErrorKind::ReplayStoreUnavailable { .. } => "replay_store_unavailable",
         }
     }
 }

@@ -62,6 +62,7 @@ use crate::policy::Policy;
 use crate::principal::{Claims, Principal};
 use crate::private::{Guard, HeaderSource};
 use crate::registry::Registry;
+use crate::request::RequestInfo;
 
 impl ResponseError for Error {
     fn status_code(&self) -> ActixStatus {
@@ -93,9 +94,17 @@ impl<const SITE: u64> FromRequest for Guard<SITE> {
     /// next extractor is polled.
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let headers = to_http(req.headers());
+        let (method, uri) = method_and_uri(req.method(), req.uri());
         let registry = req.app_data::<Registry>().cloned();
         let layer = req.extensions().get::<Authenticated>().cloned();
-        Box::pin(async move { Guard::extract(&headers, registry.as_ref(), layer.as_ref()).await })
+        Box::pin(async move {
+            Guard::extract(
+                request_info(&headers, method.as_ref(), uri.as_ref()),
+                registry.as_ref(),
+                layer.as_ref(),
+            )
+            .await
+        })
     }
 }
 
@@ -153,9 +162,11 @@ where
         let service = Rc::clone(&self.service);
         let policy = self.policy.clone();
         let headers = to_http(request.headers());
+        let (method, uri) = method_and_uri(request.method(), request.uri());
         let registry = request.app_data::<Registry>().cloned();
         Box::pin(async move {
-            match crate::guard::layer(&policy, &headers, registry.as_ref()).await {
+            let info = request_info(&headers, method.as_ref(), uri.as_ref());
+            match crate::guard::layer(&policy, info, registry.as_ref()).await {
                 Ok(authenticated) => {
                     if let Some(principal) = &authenticated.principal {
                         request.extensions_mut().insert(principal.clone());
@@ -178,6 +189,40 @@ where
                 }
             }
         })
+    }
+}
+
+/// Serves the protected resource metadata document (RFC 9728) at its
+/// [`paths`](crate::resource_metadata::ProtectedResource::paths), for `App::configure`:
+///
+/// ```
+/// # fn main() -> Result<(), jwt_guard::ConfigError> {
+/// use jwt_guard::resource_metadata::ProtectedResource;
+///
+/// let resource = ProtectedResource::builder("https://api.example/orders").build()?;
+/// let app = actix_web::App::new().configure(jwt_guard::actix::resource_metadata(&resource));
+/// # let _ = app;
+/// # Ok(()) }
+/// ```
+pub fn resource_metadata(
+    resource: &crate::resource_metadata::ProtectedResource,
+) -> impl FnOnce(&mut actix_web::web::ServiceConfig) + use<> {
+    let resource = resource.clone();
+    move |config| {
+        for path in resource.paths() {
+            let resource = resource.clone();
+            config.route(
+                &path,
+                actix_web::web::get().to(move || {
+                    let document = resource.document().to_string();
+                    async move {
+                        HttpResponse::Ok()
+                            .content_type("application/json")
+                            .body(document)
+                    }
+                }),
+            );
+        }
     }
 }
 
@@ -227,6 +272,28 @@ impl HeaderSource for HttpRequest {
 impl HeaderSource for ActixHeaderMap {
     fn header_map(&self) -> Cow<'_, HeaderMap> {
         Cow::Owned(to_http(self))
+    }
+}
+
+/// The method and URI as `http` 1 types (actix-web is on `http` 0.2), for DPoP.
+fn method_and_uri(
+    method: &actix_web::http::Method,
+    uri: &actix_web::http::Uri,
+) -> (Option<http::Method>, Option<http::Uri>) {
+    (
+        http::Method::from_bytes(method.as_str().as_bytes()).ok(),
+        http::Uri::try_from(uri.to_string()).ok(),
+    )
+}
+
+fn request_info<'a>(
+    headers: &'a HeaderMap,
+    method: Option<&'a http::Method>,
+    uri: Option<&'a http::Uri>,
+) -> RequestInfo<'a> {
+    match (method, uri) {
+        (Some(method), Some(uri)) => RequestInfo::new(headers, method, uri),
+        _ => RequestInfo::from_headers(headers),
     }
 }
 

@@ -14,6 +14,7 @@ use crate::guard::Authenticated;
 use crate::principal::{Claims, Principal};
 use crate::private::Guard;
 use crate::registry::Registry;
+use crate::request::RequestInfo;
 
 impl IntoResponse for Error {
     /// [`render::response`](crate::render::response): the status from [`Error::status`],
@@ -24,6 +25,38 @@ impl IntoResponse for Error {
     }
 }
 
+impl crate::resource_metadata::ProtectedResource {
+    /// An axum router serving the metadata document (`application/json`) at
+    /// [`paths`](Self::paths): merge it into the app, outside any auth layer.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), jwt_guard::ConfigError> {
+    /// let resource = jwt_guard::resource_metadata::ProtectedResource::builder("https://api.example")
+    ///     .build()?;
+    /// let app: axum::Router = axum::Router::new().merge(resource.router());
+    /// # Ok(()) }
+    /// ```
+    pub fn router<S: Clone + Send + Sync + 'static>(&self) -> axum::Router<S> {
+        let mut router = axum::Router::new();
+        for path in self.paths() {
+            let resource = self.clone();
+            router = router.route(
+                &path,
+                axum::routing::get(move || {
+                    let resource = resource.clone();
+                    async move {
+                        (
+                            [(http::header::CONTENT_TYPE, "application/json")],
+                            resource.document().to_string(),
+                        )
+                    }
+                }),
+            );
+        }
+        router
+    }
+}
+
 impl<S: Send + Sync, const SITE: u64> FromRequestParts<S> for Guard<SITE> {
     type Rejection = Error;
 
@@ -31,7 +64,7 @@ impl<S: Send + Sync, const SITE: u64> FromRequestParts<S> for Guard<SITE> {
     /// later extractor runs. Under a layer of the same strategies, the layer's principal.
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Guard::extract(
-            &parts.headers,
+            RequestInfo::new(&parts.headers, &parts.method, &parts.uri),
             parts.extensions.get::<Registry>(),
             parts.extensions.get::<Authenticated>(),
         )

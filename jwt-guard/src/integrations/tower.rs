@@ -45,6 +45,7 @@ use tower_service::Service;
 
 use crate::policy::Policy;
 use crate::registry::Registry;
+use crate::request::RequestInfo;
 
 #[cfg(doc)]
 use crate::principal::Principal;
@@ -127,7 +128,7 @@ where
 {
     let checked = crate::guard::layer(
         &policy,
-        request.headers(),
+        RequestInfo::new(request.headers(), request.method(), request.uri()),
         request.extensions().get::<Registry>(),
     )
     .await;

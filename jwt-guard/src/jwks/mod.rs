@@ -22,7 +22,9 @@ use reqwest::Url;
 use tokio::sync::OnceCell;
 
 pub(crate) use clock::Clock;
-pub(crate) use keyset::{KeyEntry, PemKind, check_pinned_hmac, static_entry};
+pub(crate) use keyset::{
+    KeyEntry, ParseOptions, PemKind, check_pinned_hmac, entry_from_value, static_entry,
+};
 pub use keyset::{KeySet, MIN_RSA_BITS};
 
 use crate::algorithm::Algorithm;
@@ -30,7 +32,6 @@ use crate::config_error::ConfigError;
 use crate::error::{Error, ErrorKind, TokenError};
 use clock::later;
 use fetch::Fetched;
-use keyset::ParseOptions;
 
 /// Settings of the key engine. Every field has a secure, documented default.
 #[derive(Debug, Clone)]

@@ -1,0 +1,138 @@
+//! What a strategy adds to its `WWW-Authenticate` challenges: the DPoP challenge (RFC 9449
+//! §7.1) and the `resource_metadata` URL (RFC 9728 §5.1). A leaf: the error table reads it,
+//! the strategy builds it once.
+
+/// Challenge parameters fixed when a strategy is built.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ChallengeParams {
+    /// DPoP is accepted: its challenge is offered.
+    pub(crate) dpop: Option<DpopChallenge>,
+    /// The absolute URL of the protected resource metadata document.
+    pub(crate) resource_metadata: Option<String>,
+}
+
+/// The DPoP challenge of a strategy.
+#[derive(Debug, Clone)]
+pub(crate) struct DpopChallenge {
+    /// Plain bearer tokens are refused: no `Bearer` challenge.
+    pub(crate) required: bool,
+    /// The `algs` value: the accepted proof algorithms, space-separated.
+    pub(crate) algs: String,
+}
+
+/// The scheme of the refused request, which decides which challenge carries the `error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scheme {
+    Bearer,
+    Dpop,
+}
+
+impl ChallengeParams {
+    /// The whole `WWW-Authenticate` value: one challenge per accepted scheme, the error
+    /// (`code`, with its `scope`) on the one of the refused request.
+    pub(crate) fn render(
+        &self,
+        scheme: Scheme,
+        code: Option<&str>,
+        scope: Option<&str>,
+        on_dpop: bool,
+    ) -> String {
+        let bearer = self.dpop.as_ref().is_none_or(|d| !d.required);
+        let error_on_dpop = self.dpop.is_some() && (on_dpop || scheme == Scheme::Dpop || !bearer);
+        let mut out = String::new();
+        let push_error = |params: &mut Vec<String>| {
+            if let Some(code) = code {
+                params.push(format!("error=\"{code}\""));
+            }
+            if let Some(scope) = scope {
+                params.push(format!("scope=\"{scope}\""));
+            }
+        };
+        if bearer {
+            let mut params = Vec::new();
+            if !error_on_dpop {
+                push_error(&mut params);
+            }
+            if let Some(url) = &self.resource_metadata {
+                params.push(format!("resource_metadata=\"{url}\""));
+            }
+            out.push_str("Bearer");
+            if !params.is_empty() {
+                out.push(' ');
+                out.push_str(&params.join(", "));
+            }
+        }
+        if let Some(dpop) = &self.dpop {
+            let mut params = Vec::new();
+            if error_on_dpop {
+                push_error(&mut params);
+            }
+            params.push(format!("algs=\"{}\"", dpop.algs));
+            if let Some(url) = &self.resource_metadata {
+                params.push(format!("resource_metadata=\"{url}\""));
+            }
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            out.push_str("DPoP ");
+            out.push_str(&params.join(", "));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(required: bool, metadata: bool) -> ChallengeParams {
+        ChallengeParams {
+            dpop: Some(DpopChallenge {
+                required,
+                algs: "ES256 EdDSA".into(),
+            }),
+            resource_metadata: metadata
+                .then(|| "https://api.test/.well-known/oauth-protected-resource".into()),
+        }
+    }
+
+    #[test]
+    fn the_error_goes_on_the_scheme_of_the_request() {
+        let p = params(false, false);
+        assert_eq!(
+            p.render(Scheme::Bearer, Some("invalid_token"), None, false),
+            r#"Bearer error="invalid_token", DPoP algs="ES256 EdDSA""#
+        );
+        assert_eq!(
+            p.render(Scheme::Dpop, Some("invalid_dpop_proof"), None, true),
+            r#"Bearer, DPoP error="invalid_dpop_proof", algs="ES256 EdDSA""#
+        );
+        assert_eq!(
+            p.render(Scheme::Bearer, None, None, false),
+            r#"Bearer, DPoP algs="ES256 EdDSA""#
+        );
+    }
+
+    #[test]
+    fn required_offers_dpop_only_and_metadata_everywhere() {
+        let p = params(true, true);
+        assert_eq!(
+            p.render(Scheme::Bearer, Some("invalid_token"), None, false),
+            "DPoP error=\"invalid_token\", algs=\"ES256 EdDSA\", \
+             resource_metadata=\"https://api.test/.well-known/oauth-protected-resource\""
+        );
+        let bearer_only = ChallengeParams {
+            dpop: None,
+            resource_metadata: Some("https://r.test/m".into()),
+        };
+        assert_eq!(
+            bearer_only.render(
+                Scheme::Bearer,
+                Some("insufficient_scope"),
+                Some("a b"),
+                false
+            ),
+            r#"Bearer error="insufficient_scope", scope="a b", resource_metadata="https://r.test/m""#
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! What a strategy sees of a request: its headers and, where the integration knows them,
+//! its method and URI (DPoP proofs are bound to both).
+
+use http::{HeaderMap, Method, Uri};
+
+/// The parts of a request a [`Strategy`](crate::Strategy) may read.
+///
+/// The axum extractor of `#[authenticate]`, the tower layer and the actix-web middleware
+/// fill in the method and URI; a handler that hands its own `HeaderMap` to the attribute
+/// provides headers only, and a DPoP proof cannot be checked there (it is refused with a
+/// 500 naming the mistake).
+#[derive(Debug, Clone, Copy)]
+pub struct RequestInfo<'a> {
+    headers: &'a HeaderMap,
+    method: Option<&'a Method>,
+    uri: Option<&'a Uri>,
+}
+
+impl<'a> RequestInfo<'a> {
+    /// A request of which only the headers are known.
+    pub fn from_headers(headers: &'a HeaderMap) -> Self {
+        Self {
+            headers,
+            method: None,
+            uri: None,
+        }
+    }
+
+    /// A request with its method and URI (the request target as received: origin form
+    /// `/path?query`, or absolute).
+    pub fn new(headers: &'a HeaderMap, method: &'a Method, uri: &'a Uri) -> Self {
+        Self {
+            headers,
+            method: Some(method),
+            uri: Some(uri),
+        }
+    }
+
+    /// The request headers.
+    pub fn headers(&self) -> &'a HeaderMap {
+        self.headers
+    }
+
+    /// The request method, when the integration knows it.
+    pub fn method(&self) -> Option<&'a Method> {
+        self.method
+    }
+
+    /// The request URI, when the integration knows it.
+    pub fn uri(&self) -> Option<&'a Uri> {
+        self.uri
+    }
+}

@@ -1,0 +1,584 @@
+//! DPoP (RFC 9449) end to end: real axum (the attribute, the tower layer) and actix-web
+//! (the middleware) servers and a real JWKS endpoint on 127.0.0.1, proofs minted by the
+//! testkit. A DPoP-bound request passes; every refusal of §4.3 and §7.1 is a 401 with its
+//! challenge.
+
+use std::net::SocketAddr;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::{get, post};
+use jwt_guard::dpop::DpopConfig;
+use jwt_guard::layer::AuthLayer;
+use jwt_guard::policy::Policy;
+use jwt_guard::testkit::{DpopKey, Issuer};
+use jwt_guard::{Algorithm, JwtStrategy, Principal, authenticate};
+use serde_json::{Value, json};
+
+#[path = "common/runtime.rs"]
+mod runtime;
+
+const ALGS: &str = "ES256 EdDSA RS256";
+const EXTERNAL: &str = "https://api.example.test";
+const NONCE_SECRET: &[u8] = b"a nonce secret of at least 32 bytes!";
+
+// ── the app under test ─────────────────────────────────────────────────────────────
+
+fn who(principal: &Principal) -> String {
+    format!(
+        "{} {}",
+        principal.subject().unwrap_or("-"),
+        principal.dpop_thumbprint().unwrap_or("bearer")
+    )
+}
+
+#[authenticate("dpop")]
+async fn allowed(principal: Principal) -> String {
+    who(&principal)
+}
+
+#[authenticate("dpop-required")]
+async fn required(principal: Principal) -> String {
+    who(&principal)
+}
+
+#[authenticate("dpop-nonce")]
+async fn nonce(principal: Principal) -> String {
+    who(&principal)
+}
+
+#[authenticate("dpop", scopes = ["orders:read"])]
+async fn scoped(principal: Principal) -> String {
+    who(&principal)
+}
+
+#[authenticate("dpop")]
+async fn headers_only(headers: http::HeaderMap) -> String {
+    format!("{} headers", headers.len())
+}
+
+async fn layered(principal: Principal) -> String {
+    who(&principal)
+}
+
+struct Env {
+    issuer: Issuer,
+    base: String,
+    /// An actix-web app: `/me` behind `AuthMiddleware` of the "dpop" strategy.
+    actix: String,
+}
+
+static ENV: LazyLock<Env> = LazyLock::new(|| runtime::on_own_runtime(start));
+
+async fn start() -> Env {
+    let issuer = Issuer::start().await.expect("issuer");
+    let algs = [Algorithm::ES256, Algorithm::EdDSA, Algorithm::RS256];
+    let strategy = |dpop: DpopConfig| {
+        JwtStrategy::builder()
+            .issuer(issuer.issuer())
+            .dpop(dpop)
+            .build()
+            .expect("strategy")
+    };
+    jwt_guard::register("dpop", strategy(DpopConfig::allowed().algorithms(algs))).expect("reg");
+    jwt_guard::register(
+        "dpop-required",
+        strategy(
+            DpopConfig::required()
+                .algorithms(algs)
+                .external_origin(EXTERNAL),
+        ),
+    )
+    .expect("reg");
+    jwt_guard::register(
+        "dpop-nonce",
+        strategy(
+            DpopConfig::allowed()
+                .algorithms(algs)
+                .require_nonce(NONCE_SECRET, Duration::from_secs(300)),
+        ),
+    )
+    .expect("reg");
+    let policy = Policy::builder("dpop layer", ["dpop"])
+        .build()
+        .expect("policy");
+    let app = Router::new()
+        .route("/allowed", get(allowed).post(allowed))
+        .route("/required", get(required))
+        .route("/nonce", get(nonce))
+        .route("/scoped", get(scoped))
+        .route("/headers", get(headers_only))
+        .route(
+            "/layer/me",
+            post(layered).route_layer(AuthLayer::new(policy)),
+        );
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+
+    let actix_policy = Policy::builder("dpop actix", ["dpop"])
+        .build()
+        .expect("policy");
+    let std_listener =
+        std::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).expect("bind");
+    let actix_addr = std_listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            actix_web::HttpServer::new(move || {
+                actix_web::App::new().service(
+                    actix_web::web::scope("/me")
+                        .wrap(jwt_guard::actix::AuthMiddleware::new(actix_policy.clone()))
+                        .route("", actix_web::web::post().to(layered)),
+                )
+            })
+            .workers(1)
+            .disable_signals()
+            .listen(std_listener)
+            .expect("listen")
+            .run()
+            .await
+            .expect("serve");
+        });
+    });
+    Env {
+        issuer,
+        base: format!("http://{addr}"),
+        actix: format!("http://{actix_addr}"),
+    }
+}
+
+// ── helpers ─────────────────────────────────────────────────────────────────────────
+
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    challenge: Option<String>,
+    nonce: Option<String>,
+    body: String,
+}
+
+impl Answer {
+    fn assert_refused(&self, challenge: &str) {
+        assert_eq!(self.status, 401, "{self:?}");
+        assert_eq!(self.challenge.as_deref(), Some(challenge), "{self:?}");
+    }
+
+    fn assert_bad_proof(&self) {
+        self.assert_refused(&format!(
+            r#"Bearer, DPoP error="invalid_dpop_proof", algs="{ALGS}""#
+        ));
+        let json: Value = serde_json::from_str(&self.body).expect("JSON body");
+        assert_eq!(json["error"]["message"], "Invalid DPoP proof");
+    }
+}
+
+fn url(path: &str) -> String {
+    format!("{}{path}", ENV.base)
+}
+
+async fn send(
+    method: http::Method,
+    path: &str,
+    authorization: Option<&str>,
+    proofs: &[&str],
+) -> Answer {
+    let mut request = reqwest::Client::new().request(method, url(path));
+    if let Some(value) = authorization {
+        request = request.header("authorization", value);
+    }
+    for proof in proofs {
+        request = request.header("dpop", *proof);
+    }
+    let response = request.send().await.expect("request");
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap_or("?").to_owned())
+    };
+    Answer {
+        status: response.status().as_u16(),
+        challenge: header("www-authenticate"),
+        nonce: header("dpop-nonce"),
+        body: response.text().await.expect("body"),
+    }
+}
+
+async fn dpop_get(path: &str, token: &str, proof: &str) -> Answer {
+    send(
+        http::Method::GET,
+        path,
+        Some(&format!("DPoP {token}")),
+        &[proof],
+    )
+    .await
+}
+
+fn key(alg: Algorithm) -> DpopKey {
+    DpopKey::generate(alg).expect("key")
+}
+
+fn bound_token(key: &DpopKey) -> String {
+    ENV.issuer.token(json!({ "sub": "ada", "cnf": key.cnf() }))
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+// ── accepted ────────────────────────────────────────────────────────────────────────
+
+#[tokio::test]
+async fn a_bound_token_with_its_proof_passes_for_each_algorithm() {
+    for alg in [Algorithm::ES256, Algorithm::EdDSA, Algorithm::RS256] {
+        let key = key(alg);
+        let token = bound_token(&key);
+        let proof = key.proof("GET", &url("/allowed"), Some(&token));
+        let answer = dpop_get("/allowed", &token, &proof).await;
+        assert_eq!(answer.status, 200, "{alg:?}: {answer:?}");
+        assert_eq!(answer.body, format!("ada {}", key.thumbprint()), "{alg:?}");
+    }
+}
+
+#[tokio::test]
+async fn htu_is_compared_without_query_and_after_normalisation() {
+    let key = key(Algorithm::ES256);
+    let token = bound_token(&key);
+    let addr = ENV.base.trim_start_matches("http://");
+    for htu in [
+        format!("HTTP://{addr}/./allowed?page=2#frag"),
+        format!("http://{addr}/%61llowed"),
+    ] {
+        let proof = key.proof("GET", &htu, Some(&token));
+        let answer = dpop_get("/allowed?other=1", &token, &proof).await;
+        assert_eq!(answer.status, 200, "{htu}: {answer:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_external_origin_is_what_proofs_name() {
+    let key = key(Algorithm::EdDSA);
+    let token = bound_token(&key);
+    let proof = key.proof("GET", &format!("{EXTERNAL}/required"), Some(&token));
+    let answer = dpop_get("/required", &token, &proof).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    // The origin the server listens on is not the one clients address.
+    let proof = key.proof("GET", &url("/required"), Some(&token));
+    let answer = dpop_get("/required", &token, &proof).await;
+    answer.assert_refused(&format!(
+        r#"DPoP error="invalid_dpop_proof", algs="{ALGS}""#
+    ));
+}
+
+#[tokio::test]
+async fn the_tower_layer_checks_proofs_too() {
+    let key = key(Algorithm::ES256);
+    let token = bound_token(&key);
+    let auth = format!("DPoP {token}");
+    let proof = key.proof("POST", &url("/layer/me"), Some(&token));
+    let answer = send(http::Method::POST, "/layer/me", Some(&auth), &[&proof]).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.body, format!("ada {}", key.thumbprint()));
+    let answer = send(http::Method::POST, "/layer/me", Some(&auth), &[&proof]).await;
+    answer.assert_bad_proof();
+}
+
+#[tokio::test]
+async fn the_actix_middleware_checks_proofs_too() {
+    let key = key(Algorithm::RS256);
+    let token = bound_token(&key);
+    let url = format!("{}/me", ENV.actix);
+    let post = |proof: String| {
+        reqwest::Client::new()
+            .post(&url)
+            .header("authorization", format!("DPoP {token}"))
+            .header("dpop", proof)
+            .send()
+    };
+    let proof = key.proof("POST", &url, Some(&token));
+    let response = post(proof.clone()).await.expect("request");
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.text().await.expect("body"),
+        format!("ada {}", key.thumbprint())
+    );
+    let replayed = post(proof).await.expect("request");
+    assert_eq!(replayed.status(), 401);
+    assert_eq!(
+        replayed.headers()["www-authenticate"],
+        format!(r#"Bearer, DPoP error="invalid_dpop_proof", algs="{ALGS}""#).as_str()
+    );
+    let wrong_method = post(key.proof("GET", &url, Some(&token)))
+        .await
+        .expect("request");
+    assert_eq!(wrong_method.status(), 401);
+}
+
+#[tokio::test]
+async fn plain_bearer_tokens_pass_where_dpop_is_allowed() {
+    let token = ENV.issuer.token(json!({ "sub": "bob" }));
+    let answer = send(
+        http::Method::GET,
+        "/allowed",
+        Some(&format!("Bearer {token}")),
+        &[],
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(answer.body, "bob bearer");
+}
+
+// ── refused: the proof ──────────────────────────────────────────────────────────────
+
+#[tokio::test]
+async fn a_proof_is_accepted_once() {
+    let key = key(Algorithm::ES256);
+    let token = bound_token(&key);
+    let proof = key.proof("GET", &url("/allowed"), Some(&token));
+    assert_eq!(dpop_get("/allowed", &token, &proof).await.status, 200);
+    dpop_get("/allowed", &token, &proof)
+        .await
+        .assert_bad_proof();
+}
+
+#[tokio::test]
+async fn exactly_one_proof_header() {
+    let key = key(Algorithm::ES256);
+    let token = bound_token(&key);
+    let auth = format!("DPoP {token}");
+    send(http::Method::GET, "/allowed", Some(&auth), &[])
+        .await
+        .assert_bad_proof();
+    let a = key.proof("GET", &url("/allowed"), Some(&token));
+    let b = key.proof("GET", &url("/allowed"), Some(&token));
+    send(http::Method::GET, "/allowed", Some(&auth), &[&a, &b])
+        .await
+        .assert_bad_proof();
+    send(http::Method::GET, "/allowed", Some(&auth), &["not.a.jwt"])
+        .await
+        .assert_bad_proof();
+}
+
+#[tokio::test]
+async fn header_refusals_typ_alg_jwk() {
+    let key = key(Algorithm::ES256);
+    let token = bound_token(&key);
+    let claims = key.claims("GET", &url("/allowed"), Some(&token));
+
+    let mut header = key.header();
+    header["typ"] = json!("JWT");
+    dpop_get("/allowed", &token, &key.sign(&header, &claims))
+        .await
+        .assert_bad_proof();
+
+    // ES384 is a fine algorithm, but not on this strategy's list.
+    let es384 = self::key(Algorithm::ES384);
+    let es384_token = bound_token(&es384);
+    let proof = es384.proof("GET", &url("/allowed"), Some(&es384_token));
+    dpop_get("/allowed", &es384_token, &proof)
+        .await
+        .assert_bad_proof();
+
+    let mut header = key.header();
+    header["alg"] = json!("HS256");
+    dpop_get("/allowed", &token, &key.sign(&header, &claims))
+        .await
+        .assert_bad_proof();
+
+    let mut header = key.header();
+    header["jwk"]["d"] = json!("c2VjcmV0");
+    dpop_get("/allowed", &token, &key.sign(&header, &claims))
+        .await
+        .assert_bad_proof();
+
+    let mut header = key.header();
+    header.as_object_mut().expect("object").remove("jwk");
+    dpop_get("/allowed", &token, &key.sign(&header, &claims))
+        .await
+        .assert_bad_proof();
+
+    // The jwk of one key, the signature of another.
+    let other = self::key(Algorithm::ES256);
+    dpop_get("/allowed", &token, &other.sign(&key.header(), &claims))
+        .await
+        .assert_bad_proof();
+}
+
+#[tokio::test]
+async fn claim_refusals_htm_htu_iat_ath_jti() {
+    let key = key(Algorithm::EdDSA);
+    let token = bound_token(&key);
+    let htu = url("/allowed");
+    let with = |change: &dyn Fn(&mut Value)| {
+        let mut claims = key.claims("GET", &htu, Some(&token));
+        change(&mut claims);
+        key.sign(&key.header(), &claims)
+    };
+    let cases: Vec<(&str, String)> = vec![
+        ("htm", with(&|c| c["htm"] = json!("POST"))),
+        ("htu path", with(&|c| c["htu"] = json!(url("/other")))),
+        (
+            "htu origin",
+            with(&|c| c["htu"] = json!("http://elsewhere.test/allowed")),
+        ),
+        ("htu not a URI", with(&|c| c["htu"] = json!("/allowed"))),
+        ("iat too old", with(&|c| c["iat"] = json!(now() - 301))),
+        ("iat ahead", with(&|c| c["iat"] = json!(now() + 60))),
+        ("iat string", with(&|c| c["iat"] = json!(now().to_string()))),
+        (
+            "ath missing",
+            with(&|c| {
+                c.as_object_mut().expect("object").remove("ath");
+            }),
+        ),
+        ("ath other token", with(&|c| c["ath"] = json!("AAAA"))),
+        (
+            "jti missing",
+            with(&|c| {
+                c.as_object_mut().expect("object").remove("jti");
+            }),
+        ),
+    ];
+    for (case, proof) in cases {
+        let answer = dpop_get("/allowed", &token, &proof).await;
+        assert_eq!(answer.status, 401, "{case}: {answer:?}");
+        answer.assert_bad_proof();
+    }
+    // The same claims, fresh, pass: the refusals above were the changes.
+    assert_eq!(
+        dpop_get("/allowed", &token, &with(&|_| {})).await.status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_proof_for_another_method_is_refused_on_post_too() {
+    let key = key(Algorithm::ES256);
+    let token = bound_token(&key);
+    let auth = format!("DPoP {token}");
+    let proof = key.proof("GET", &url("/allowed"), Some(&token));
+    send(http::Method::POST, "/allowed", Some(&auth), &[&proof])
+        .await
+        .assert_bad_proof();
+    let proof = key.proof("POST", &url("/allowed"), Some(&token));
+    let answer = send(http::Method::POST, "/allowed", Some(&auth), &[&proof]).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+}
+
+// ── refused: the binding ────────────────────────────────────────────────────────────
+
+#[tokio::test]
+async fn the_proof_key_must_be_the_tokens() {
+    let bound_to = key(Algorithm::ES256);
+    let token = bound_token(&bound_to);
+    let thief = key(Algorithm::ES256);
+    let proof = thief.proof("GET", &url("/allowed"), Some(&token));
+    dpop_get("/allowed", &token, &proof)
+        .await
+        .assert_refused(&format!(
+            r#"Bearer, DPoP error="invalid_token", algs="{ALGS}""#
+        ));
+    // A token bound to no key, sent with a proof.
+    let unbound = ENV.issuer.token(json!({ "sub": "ada" }));
+    let proof = thief.proof("GET", &url("/allowed"), Some(&unbound));
+    dpop_get("/allowed", &unbound, &proof)
+        .await
+        .assert_refused(&format!(
+            r#"Bearer, DPoP error="invalid_token", algs="{ALGS}""#
+        ));
+}
+
+#[tokio::test]
+async fn a_bound_token_is_refused_as_bearer() {
+    let key = key(Algorithm::ES256);
+    let token = bound_token(&key);
+    let answer = send(
+        http::Method::GET,
+        "/allowed",
+        Some(&format!("Bearer {token}")),
+        &[],
+    )
+    .await;
+    answer.assert_refused(&format!(
+        r#"Bearer error="invalid_token", DPoP algs="{ALGS}""#
+    ));
+}
+
+#[tokio::test]
+async fn with_dpop_required_bearer_tokens_are_refused() {
+    let token = ENV.issuer.token(json!({ "sub": "bob" }));
+    let answer = send(
+        http::Method::GET,
+        "/required",
+        Some(&format!("Bearer {token}")),
+        &[],
+    )
+    .await;
+    answer.assert_refused(&format!(r#"DPoP error="invalid_token", algs="{ALGS}""#));
+    let answer = send(http::Method::GET, "/required", None, &[]).await;
+    answer.assert_refused(&format!(r#"DPoP algs="{ALGS}""#));
+}
+
+#[tokio::test]
+async fn missing_credentials_offer_both_challenges() {
+    let answer = send(http::Method::GET, "/allowed", None, &[]).await;
+    answer.assert_refused(&format!(r#"Bearer, DPoP algs="{ALGS}""#));
+}
+
+#[tokio::test]
+async fn insufficient_scope_is_a_403_on_the_dpop_challenge() {
+    let key = key(Algorithm::ES256);
+    let token = bound_token(&key);
+    let proof = key.proof("GET", &url("/scoped"), Some(&token));
+    let answer = dpop_get("/scoped", &token, &proof).await;
+    assert_eq!(answer.status, 403, "{answer:?}");
+    assert_eq!(
+        answer.challenge.as_deref(),
+        Some(
+            format!(
+                r#"Bearer, DPoP error="insufficient_scope", scope="orders:read", algs="{ALGS}""#
+            )
+            .as_str()
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_handler_with_headers_only_cannot_check_proofs() {
+    let key = key(Algorithm::ES256);
+    let token = bound_token(&key);
+    let proof = key.proof("GET", &url("/headers"), Some(&token));
+    let answer = dpop_get("/headers", &token, &proof).await;
+    assert_eq!(answer.status, 500, "{answer:?}");
+}
+
+// ── server nonces ───────────────────────────────────────────────────────────────────
+
+#[tokio::test]
+async fn nonces_are_handed_out_then_required() {
+    let key = key(Algorithm::ES256);
+    let token = bound_token(&key);
+    let proof = key.proof("GET", &url("/nonce"), Some(&token));
+    let first = dpop_get("/nonce", &token, &proof).await;
+    first.assert_refused(&format!(
+        r#"Bearer, DPoP error="use_dpop_nonce", algs="{ALGS}""#
+    ));
+    let nonce = first.nonce.expect("DPoP-Nonce on the 401");
+    let proof = key.proof_with_nonce("GET", &url("/nonce"), Some(&token), &nonce);
+    let answer = dpop_get("/nonce", &token, &proof).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let forged = key.proof_with_nonce(
+        "GET",
+        &url("/nonce"),
+        Some(&token),
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    );
+    let answer = dpop_get("/nonce", &token, &forged).await;
+    assert_eq!(answer.status, 401);
+    assert_eq!(answer.nonce.as_deref(), Some(nonce.as_str()));
+}

@@ -1,0 +1,259 @@
+//! jwt-guard against independent client code: proofs made by npm's `dpop` (panva), challenges
+//! parsed and RFC 9728 metadata discovered from a 401 by npm's `oauth4webapi`, against a
+//! real axum server on 127.0.0.1.
+//!
+//! The clients are installed by `tests/dpop-interop/setup.sh` (run by `.ci/run`) under
+//! `target/dpop-interop/`. Without them (or without `node`) the tests say so and pass
+//! locally; with `CI=true` they fail instead.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::get;
+use jwt_guard::dpop::DpopConfig;
+use jwt_guard::resource_metadata::ProtectedResource;
+use jwt_guard::testkit::Issuer;
+use jwt_guard::{Algorithm, JwtStrategy, Principal, authenticate};
+use serde_json::{Value, json};
+
+#[path = "common/runtime.rs"]
+mod runtime;
+
+#[authenticate("interop")]
+async fn me(principal: Principal) -> String {
+    principal.dpop_thumbprint().unwrap_or("bearer").to_owned()
+}
+
+#[authenticate("interop-nonce")]
+async fn nonce_me(principal: Principal) -> String {
+    principal.dpop_thumbprint().unwrap_or("bearer").to_owned()
+}
+
+struct Env {
+    issuer: Issuer,
+    base: String,
+    resource: String,
+}
+
+static ENV: LazyLock<Env> = LazyLock::new(|| runtime::on_own_runtime(start));
+
+const ALGS: [Algorithm; 3] = [Algorithm::ES256, Algorithm::PS256, Algorithm::RS256];
+
+async fn start() -> Env {
+    let issuer = Issuer::start().await.expect("issuer");
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let resource_id = format!("{base}/api");
+    let resource = ProtectedResource::builder(&resource_id)
+        .scopes(["orders:read"])
+        .build()
+        .expect("resource");
+    let strategy = |dpop: DpopConfig| {
+        JwtStrategy::builder()
+            .issuer(issuer.issuer())
+            .dpop(dpop)
+            .protected_resource(&resource)
+            .build()
+            .expect("strategy")
+    };
+    jwt_guard::register("interop", strategy(DpopConfig::allowed().algorithms(ALGS)))
+        .expect("register");
+    let with_nonce = DpopConfig::allowed().algorithms(ALGS).require_nonce(
+        b"interop nonce secret, 32 bytes or more",
+        Duration::from_secs(60),
+    );
+    jwt_guard::register("interop-nonce", strategy(with_nonce)).expect("register");
+    let app = Router::new()
+        .route("/api/me", get(me))
+        .route("/api/nonce/me", get(nonce_me))
+        .merge(resource.router());
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    Env {
+        issuer,
+        base,
+        resource: resource_id,
+    }
+}
+
+/// `client.mjs` with its npm packages installed, or why not.
+fn client() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/dpop-interop");
+    let script = dir.join("client.mjs");
+    let why = if !dir.join("node_modules/dpop").is_dir()
+        || !dir.join("node_modules/oauth4webapi").is_dir()
+    {
+        Some(format!(
+            "the npm clients are not installed in {}",
+            dir.display()
+        ))
+    } else if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .map_or(true, |o| !o.status.success())
+    {
+        Some("node is not installed".to_owned())
+    } else {
+        None
+    };
+    match why {
+        None => Some(script),
+        Some(why) if std::env::var("CI").as_deref() != Ok("true") => {
+            eprintln!("SKIPPED: {why}; run tests/dpop-interop/setup.sh");
+            None
+        }
+        Some(why) => panic!("CI=true and {why}: .ci/run must run tests/dpop-interop/setup.sh"),
+    }
+}
+
+/// Runs `node client.mjs <args>` and parses the JSON it prints.
+async fn node(script: &PathBuf, args: &[&str]) -> Value {
+    let output = tokio::process::Command::new("node")
+        .arg(script)
+        .args(args)
+        .output()
+        .await
+        .expect("run node");
+    assert!(
+        output.status.success(),
+        "node {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON from client.mjs")
+}
+
+/// A key pair from npm's `dpop`, saved for the `request` command.
+async fn keygen(script: &PathBuf, alg: &str) -> (Value, PathBuf) {
+    let key = node(script, &["keygen", alg]).await;
+    let file = std::env::temp_dir().join(format!(
+        "jwt-guard-dpop-{alg}-{}-{}.json",
+        std::process::id(),
+        key["jkt"].as_str().expect("jkt")
+    ));
+    std::fs::write(&file, key.to_string()).expect("write key");
+    (key, file)
+}
+
+#[tokio::test]
+async fn proofs_made_by_npm_dpop_and_oauth4webapi_are_accepted() {
+    let Some(script) = client() else { return };
+    let url = format!("{}/api/me", ENV.base);
+    let metadata = format!("{}/.well-known/oauth-protected-resource/api", ENV.base);
+    for alg in ["ES256", "PS256", "RS256"] {
+        let (key, file) = keygen(&script, alg).await;
+        let file_arg = file.to_str().expect("path").to_owned();
+        let jkt = key["jkt"].as_str().expect("jkt");
+        // Two implementations of RFC 7638 agree.
+        let Value::Object(public) = &key["publicJwk"] else {
+            panic!("publicJwk")
+        };
+        assert_eq!(
+            jwt_guard::dpop::jwk_thumbprint(public).as_deref(),
+            Some(jkt),
+            "{alg}"
+        );
+        let token = ENV
+            .issuer
+            .token(json!({ "sub": "npm", "aud": ENV.resource, "cnf": { "jkt": jkt } }));
+        for implementation in ["dpop", "oauth4webapi"] {
+            let args = [
+                "request",
+                implementation,
+                alg,
+                &file_arg,
+                "GET",
+                &url,
+                &token,
+            ];
+            let answer = node(&script, &args).await;
+            assert_eq!(answer["status"], 200, "{implementation} {alg}: {answer}");
+            assert_eq!(answer["body"], jkt, "{implementation} {alg}");
+            assert_eq!(answer["retried"], false);
+        }
+
+        // A token bound to another key: refused, and oauth4webapi reads both challenges.
+        let other = ENV.issuer.token(json!({
+            "sub": "npm", "aud": ENV.resource, "cnf": { "jkt": "another-key-thumbprint" }
+        }));
+        let args = [
+            "request",
+            "oauth4webapi",
+            alg,
+            &file_arg,
+            "GET",
+            &url,
+            &other,
+        ];
+        let answer = node(&script, &args).await;
+        let _ = std::fs::remove_file(&file);
+        assert_eq!(answer["status"], 401, "{alg}: {answer}");
+        assert_eq!(
+            answer["challenges"],
+            json!([
+                { "scheme": "bearer", "parameters": { "resource_metadata": metadata } },
+                { "scheme": "dpop", "parameters": {
+                    "error": "invalid_token", "algs": "ES256 PS256 RS256",
+                    "resource_metadata": metadata,
+                } },
+            ]),
+            "{alg}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn npm_clients_follow_the_server_nonce() {
+    let Some(script) = client() else { return };
+    let (key, file) = keygen(&script, "ES256").await;
+    let jkt = key["jkt"].as_str().expect("jkt");
+    let token = ENV
+        .issuer
+        .token(json!({ "sub": "npm", "aud": ENV.resource, "cnf": { "jkt": jkt } }));
+    let url = format!("{}/api/nonce/me", ENV.base);
+    let file_arg = file.to_str().expect("path").to_owned();
+    for implementation in ["dpop", "oauth4webapi"] {
+        let args = [
+            "request",
+            implementation,
+            "ES256",
+            &file_arg,
+            "GET",
+            &url,
+            &token,
+        ];
+        let answer = node(&script, &args).await;
+        assert_eq!(
+            answer["retried"], true,
+            "{implementation}: the first proof had no nonce: {answer}"
+        );
+        assert_eq!(answer["status"], 200, "{implementation}: {answer}");
+        assert_eq!(answer["body"], jkt);
+    }
+    let _ = std::fs::remove_file(&file);
+}
+
+#[tokio::test]
+async fn oauth4webapi_discovers_the_metadata_from_a_401() {
+    let Some(script) = client() else { return };
+    let url = format!("{}/api/me", ENV.base);
+    let found = node(&script, &["discover", &url, &ENV.resource]).await;
+    let metadata = &found["metadata"];
+    assert_eq!(metadata["resource"], ENV.resource, "{found}");
+    assert_eq!(
+        metadata["authorization_servers"],
+        json!([ENV.issuer.issuer()])
+    );
+    assert_eq!(metadata["scopes_supported"], json!(["orders:read"]));
+    assert_eq!(metadata["bearer_methods_supported"], json!(["header"]));
+    assert_eq!(
+        metadata["dpop_signing_alg_values_supported"],
+        json!(["ES256", "PS256", "RS256"])
+    );
+    assert_eq!(metadata["dpop_bound_access_tokens_required"], false);
+    // oauth4webapi's own well-known URL for the resource finds the same document.
+    assert_eq!(found["viaResource"], *metadata);
+}
