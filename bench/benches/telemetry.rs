@@ -5,7 +5,7 @@
 //! installed for the thread (B). Alternating batches (ABAB…, the order flipped every
 //! pair), one ratio per pair; the median and quartiles are reported.
 //!
-//! `cargo bench -p jwt-guard-bench --bench telemetry` (add `-- --quick` for a short
+//! `cargo bench -p jwt-guard-bench --features telemetry --bench telemetry` (add `-- --quick` for a short
 //! run). Prints Markdown rows for BENCHMARKS.md.
 
 use std::hint::black_box;

@@ -588,22 +588,38 @@ impl<'de> Deserialize<'de> for AlgName {
 }
 
 /// The member names of one JSON object, to refuse a repeated one. The first
-/// [`NameSet::INLINE`] names are held on the stack (no allocation for ordinary objects,
-/// and a linear scan over them); past that, in a hash set, so that even a large object
-/// costs linear time.
+/// [`NameSet::INLINE`] names are held on the stack with a 32-bit fingerprint each (length
+/// and three bytes), so that a lookup compares fingerprints and only compares names whose
+/// fingerprints match: no allocation and no hashing for ordinary objects. Past that, in a
+/// hash set, so that even a large object costs linear time.
 struct NameSet<'de> {
+    prints: [u32; NameSet::INLINE],
     inline: [Option<Name<'de>>; NameSet::INLINE],
     len: usize,
     spilled: Option<HashSet<Name<'de>>>,
 }
 
 impl NameSet<'_> {
-    const INLINE: usize = 16;
+    const INLINE: usize = 32;
+
+    fn print(name: &str) -> u32 {
+        let bytes = name.as_bytes();
+        match bytes {
+            [] => 0,
+            [.., last] => {
+                let len = bytes.len() as u32 & 0xff;
+                len | u32::from(bytes[0]) << 8
+                    | u32::from(bytes[bytes.len() / 2]) << 16
+                    | u32::from(*last) << 24
+            }
+        }
+    }
 }
 
 impl Default for NameSet<'_> {
     fn default() -> Self {
         Self {
+            prints: [0; NameSet::INLINE],
             inline: [const { None }; NameSet::INLINE],
             len: 0,
             spilled: None,
@@ -613,16 +629,18 @@ impl Default for NameSet<'_> {
 
 impl<'de> NameSet<'de> {
     fn contains(&self, name: &Name<'de>) -> bool {
-        match &self.spilled {
-            Some(set) => set.contains(name),
-            None => self.inline[..self.len].iter().flatten().any(|n| n == name),
+        if let Some(set) = &self.spilled {
+            return set.contains(name);
         }
+        let print = Self::print(name.as_str());
+        (0..self.len).any(|i| self.prints[i] == print && self.inline[i].as_ref() == Some(name))
     }
 
     fn insert(&mut self, name: Name<'de>) {
         if let Some(set) = &mut self.spilled {
             set.insert(name);
         } else if self.len < Self::INLINE {
+            self.prints[self.len] = Self::print(name.as_str());
             self.inline[self.len] = Some(name);
             self.len += 1;
         } else {
@@ -1310,8 +1328,15 @@ mod tests {
         ] {
             assert_eq!(claims(json).unwrap_err(), TokenError::Malformed, "{json}");
         }
-        // Past the names held inline (16), in the hash set: still found, escaped or not.
+        // Past the names held inline (32), in the hash set: still found, escaped or not.
         let many: Vec<String> = (0..40).map(|i| format!(r#""k{i}":{i}"#)).collect();
+        // Inline, with names whose fingerprints collide (same length, first, middle and
+        // last byte) but differ: not refused; a true repeat among them is.
+        assert!(claims(r#"{"abXcd":1,"abXzd":2,"aqXcd":3}"#).is_ok());
+        assert_eq!(
+            claims(r#"{"abXcd":1,"abXzd":2,"abXcd":3}"#).unwrap_err(),
+            TokenError::Malformed
+        );
         let wide = format!("{{{}}}", many.join(","));
         assert_eq!(claims(&wide).unwrap().len(), 40);
         for dup in [r#""k3":0"#, r#""k39":0"#, r#""\u006b20":0"#] {
