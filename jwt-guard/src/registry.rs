@@ -11,6 +11,7 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, LazyLock};
 
 use arc_swap::ArcSwap;
@@ -45,7 +46,33 @@ use crate::strategy::{JwtStrategy, Strategy};
 /// ```
 #[derive(Clone, Default)]
 pub struct Registry {
-    map: Arc<ArcSwap<HashMap<Box<str>, Arc<Entry>>>>,
+    map: Arc<ArcSwap<NameMap>>,
+}
+
+/// Strategies by name. The names come from the service's own configuration, never from
+/// a request, so a fast non-keyed hash (FNV-1a) is safe here and costs a fraction of
+/// SipHash on every request's lookup.
+type NameMap = HashMap<Box<str>, Arc<Entry>, BuildHasherDefault<Fnv>>;
+
+/// FNV-1a, 64-bit.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
 }
 
 struct Entry {
@@ -105,7 +132,7 @@ impl Registry {
                 inserted = false;
                 return Arc::clone(current);
             }
-            let mut next = HashMap::clone(current);
+            let mut next = NameMap::clone(current);
             next.insert(Box::from(name), Arc::clone(&entry));
             inserted = true;
             Arc::new(next)

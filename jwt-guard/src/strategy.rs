@@ -193,14 +193,16 @@ impl JwtStrategy {
         let principal = match &inner.dpop {
             Some(dpop) => {
                 let now = inner.clock.unix_now();
-                crate::dpop::authenticate(
+                // Boxed: its replay store's future (Redis) would otherwise make every
+                // request's future, bearer or not, that much larger to move.
+                Box::pin(crate::dpop::authenticate(
                     dpop,
                     self,
                     request,
                     inner.max_header_bytes,
                     now,
                     challenge,
-                )
+                ))
                 .await?
             }
             None => self

@@ -344,12 +344,18 @@ impl JwksClient {
         alg: Algorithm,
     ) -> Result<Arc<KeyEntry>, Error> {
         let inner = &self.inner;
-        let snapshot = inner.usable_snapshot().await?;
+        // The usual case answers without waiting; the waits (a first fetch, a refetch for
+        // an unknown kid) are boxed, so that the future every request carries (and moves)
+        // stays small.
+        let snapshot = match inner.usable_now(inner.clock.now()) {
+            Some(snapshot) => snapshot,
+            None => Box::pin(inner.usable_snapshot()).await?,
+        };
         match snapshot.keys.find(kid, alg) {
             Ok(key) => Ok(Arc::clone(key)),
             Err(TokenError::UnknownKey) => match kid {
                 Some(kid) if !snapshot.keys.has_kid(kid) => {
-                    inner.refetch_for_unknown_kid(kid, alg).await
+                    Box::pin(inner.refetch_for_unknown_kid(kid, alg)).await
                 }
                 _ => Err(TokenError::UnknownKey.into()),
             },
