@@ -200,6 +200,11 @@ fn event(outcome: Outcome, error: Option<&Error>) {
 /// Called by a strategy once it has read the token's header: records `alg` and the
 /// `kid` (cut to [`MAX_KID_CHARS`]) in the current authentication span, if it is one.
 pub(crate) fn token_header(alg: Algorithm, kid: Option<&str>) {
+    // The authentication span is DEBUG: with DEBUG off everywhere it cannot be on, and
+    // the thread-local lookup of the current span is skipped.
+    if !tracing::level_enabled!(tracing::Level::DEBUG) {
+        return;
+    }
     let span = Span::current();
     if !is_attempt(&span) {
         return;
@@ -221,6 +226,9 @@ pub(crate) fn token_cache(strategy: Option<&Arc<str>>, hit: bool) {
     crate::metrics::token_cache(strategy, hit);
     #[cfg(not(feature = "metrics"))]
     let _ = strategy;
+    if !tracing::level_enabled!(tracing::Level::DEBUG) {
+        return;
+    }
     let span = Span::current();
     if is_attempt(&span) {
         span.record("cache", if hit { "hit" } else { "miss" });
