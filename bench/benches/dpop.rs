@@ -16,78 +16,12 @@ use jwt_guard::cache::TokenCacheConfig;
 use jwt_guard::dpop::{DpopConfig, RedisReplayStore};
 use jwt_guard::testkit::{DpopKey, Issuer};
 use jwt_guard::{Algorithm, JwtStrategy, Registry, RequestInfo};
+use jwt_guard_bench::{Pairs, each, interleave};
 use serde_json::json;
 
 /// One side of a comparison: runs the operation once.
-type Op<'a> = Box<dyn FnMut() + 'a>;
-
-struct Pairs {
-    ratios: Vec<f64>,
-    a_ns: Vec<f64>,
-    b_ns: Vec<f64>,
-}
-
-/// Times `b` against `a` in `pairs` alternating batches of `batch` operations (the order
-/// flips every pair), one ratio per pair.
-fn interleave(pairs: usize, batch: usize, mut a: Op<'_>, mut b: Op<'_>) -> Pairs {
-    let time = |op: &mut Op<'_>| {
-        let start = Instant::now();
-        for _ in 0..batch {
-            op();
-        }
-        start.elapsed().as_nanos() as f64 / batch as f64
-    };
-    let mut out = Pairs {
-        ratios: Vec::new(),
-        a_ns: Vec::new(),
-        b_ns: Vec::new(),
-    };
-    for pair in 0..pairs {
-        let (ta, tb) = if pair % 2 == 0 {
-            let ta = time(&mut a);
-            (ta, time(&mut b))
-        } else {
-            let tb = time(&mut b);
-            (time(&mut a), tb)
-        };
-        out.ratios.push(tb / ta);
-        out.a_ns.push(ta);
-        out.b_ns.push(tb);
-    }
-    out
-}
-
-fn quantile(values: &[f64], q: f64) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
-    sorted[i]
-}
-
-fn ns(value: f64) -> String {
-    if value >= 1000.0 {
-        format!("{:.2} µs", value / 1000.0)
-    } else {
-        format!("{value:.0} ns")
-    }
-}
-
 fn row(label: &str, result: &Pairs) {
-    let diffs: Vec<f64> = result
-        .a_ns
-        .iter()
-        .zip(&result.b_ns)
-        .map(|(a, b)| b - a)
-        .collect();
-    println!(
-        "| {label} | {} | {} | {:.3}× | {:.3}× – {:.3}× | {} |",
-        ns(quantile(&result.a_ns, 0.5)),
-        ns(quantile(&result.b_ns, 0.5)),
-        quantile(&result.ratios, 0.5),
-        quantile(&result.ratios, 0.25),
-        quantile(&result.ratios, 0.75),
-        ns(quantile(&diffs, 0.5)),
-    );
+    println!("| {label} | {} |", result.cells());
 }
 
 const HTU: &str = "https://api.bench.test/orders";
@@ -244,7 +178,8 @@ fn main() {
         let result = interleave(
             pairs,
             batch,
-            Box::new(|| {
+            false,
+            &mut each(|| {
                 let headers = if a_dpop {
                     a_next.next().expect("enough proofs")
                 } else {
@@ -252,7 +187,7 @@ fn main() {
                 };
                 black_box(call(a_name, headers));
             }),
-            Box::new(|| {
+            &mut each(|| {
                 black_box(call(b_name, b_next.next().expect("enough proofs")));
             }),
         );
@@ -288,11 +223,12 @@ fn main() {
         let result = interleave(
             pairs,
             batch,
-            Box::new(|| {
+            false,
+            &mut each(|| {
                 raw.verify_sig(input.as_bytes(), &signature)
                     .expect("verified");
             }),
-            Box::new(|| {
+            &mut each(|| {
                 black_box(call("dpop-cached", next.next().expect("enough proofs")));
             }),
         );

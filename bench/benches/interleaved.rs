@@ -16,64 +16,8 @@ use http::HeaderMap;
 use jwt_guard::cache::TokenCacheConfig;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{Algorithm, JwtStrategy, Registry};
+use jwt_guard_bench::{each, interleave};
 use serde_json::{Value, json};
-
-/// One side of a comparison: runs the operation once.
-type Op<'a> = Box<dyn FnMut() + 'a>;
-
-struct Pairs {
-    ratios: Vec<f64>,
-    /// Nanoseconds per operation of each side, per pair.
-    a_ns: Vec<f64>,
-    b_ns: Vec<f64>,
-}
-
-/// Times `b` against `a` in `pairs` alternating batches of `batch` operations.
-fn interleave(pairs: usize, batch: usize, mut a: Op<'_>, mut b: Op<'_>) -> Pairs {
-    let time = |op: &mut Op<'_>| {
-        let start = Instant::now();
-        for _ in 0..batch {
-            op();
-        }
-        start.elapsed().as_nanos() as f64 / batch as f64
-    };
-    // Warm both sides up.
-    time(&mut a);
-    time(&mut b);
-    let mut out = Pairs {
-        ratios: Vec::new(),
-        a_ns: Vec::new(),
-        b_ns: Vec::new(),
-    };
-    for pair in 0..pairs {
-        let (ta, tb) = if pair % 2 == 0 {
-            let ta = time(&mut a);
-            (ta, time(&mut b))
-        } else {
-            let tb = time(&mut b);
-            (time(&mut a), tb)
-        };
-        out.ratios.push(tb / ta);
-        out.a_ns.push(ta);
-        out.b_ns.push(tb);
-    }
-    out
-}
-
-fn quantile(values: &[f64], q: f64) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
-    sorted[i]
-}
-
-fn ns(value: f64) -> String {
-    if value >= 1000.0 {
-        format!("{:.2} µs", value / 1000.0)
-    } else {
-        format!("{value:.0} ns")
-    }
-}
 
 fn headers(token: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
@@ -200,29 +144,19 @@ fn main() {
             let result = interleave(
                 pairs,
                 batch,
-                Box::new(|| {
+                true,
+                &mut each(|| {
                     raw();
                     black_box(());
                 }),
-                Box::new(|| {
+                &mut each(|| {
                     black_box(guard());
                 }),
             );
-            let diffs: Vec<f64> = result
-                .a_ns
-                .iter()
-                .zip(&result.b_ns)
-                .map(|(a, b)| b - a)
-                .collect();
             println!(
-                "| A raw aws-lc {alg} verify, B jwt-guard full path | {} B | {} | {} | {:.3}× | {:.3}× – {:.3}× | {} |",
+                "| A raw aws-lc {alg} verify, B jwt-guard full path | {} B | {} |",
                 input.len() * 3 / 4 - 40,
-                ns(quantile(&result.a_ns, 0.5)),
-                ns(quantile(&result.b_ns, 0.5)),
-                quantile(&result.ratios, 0.5),
-                quantile(&result.ratios, 0.25),
-                quantile(&result.ratios, 0.75),
-                ns(quantile(&diffs, 0.5)),
+                result.cells(),
             );
         }
     }
@@ -242,28 +176,16 @@ fn main() {
     let result = interleave(
         pairs,
         (target.as_nanos() / 500) as usize,
-        Box::new(|| {
+        true,
+        &mut each(|| {
             black_box(extract());
         }),
-        Box::new(|| {
+        &mut each(|| {
             black_box(hit());
         }),
     );
     println!(
-        "| A bearer extraction alone, B token-cache hit (full path) | 1 KiB | {} | {} | {:.3}× | {:.3}× – {:.3}× | {} |",
-        ns(quantile(&result.a_ns, 0.5)),
-        ns(quantile(&result.b_ns, 0.5)),
-        quantile(&result.ratios, 0.5),
-        quantile(&result.ratios, 0.25),
-        quantile(&result.ratios, 0.75),
-        ns(quantile(
-            &result
-                .a_ns
-                .iter()
-                .zip(&result.b_ns)
-                .map(|(a, b)| b - a)
-                .collect::<Vec<_>>(),
-            0.5
-        )),
+        "| A bearer extraction alone, B token-cache hit (full path) | 1 KiB | {} |",
+        result.cells(),
     );
 }

@@ -16,64 +16,10 @@ use http::HeaderMap;
 use jwt_guard::cache::TokenCacheConfig;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{Algorithm, JwtStrategy, Registry};
+use jwt_guard_bench::{Pairs, interleave};
 use metrics_exporter_prometheus::PrometheusBuilder;
 use serde_json::json;
 use tracing_subscriber::layer::SubscriberExt as _;
-
-struct Pairs {
-    ratios: Vec<f64>,
-    a_ns: Vec<f64>,
-    b_ns: Vec<f64>,
-}
-
-/// Times `b` against `a` in `pairs` alternating batches of `batch` operations.
-fn interleave(
-    pairs: usize,
-    batch: usize,
-    a: &mut dyn FnMut(usize),
-    b: &mut dyn FnMut(usize),
-) -> Pairs {
-    let time = |op: &mut dyn FnMut(usize)| {
-        let start = Instant::now();
-        op(batch);
-        start.elapsed().as_nanos() as f64 / batch as f64
-    };
-    time(a);
-    time(b);
-    let mut out = Pairs {
-        ratios: Vec::new(),
-        a_ns: Vec::new(),
-        b_ns: Vec::new(),
-    };
-    for pair in 0..pairs {
-        let (ta, tb) = if pair % 2 == 0 {
-            let ta = time(a);
-            (ta, time(b))
-        } else {
-            let tb = time(b);
-            (time(a), tb)
-        };
-        out.ratios.push(tb / ta);
-        out.a_ns.push(ta);
-        out.b_ns.push(tb);
-    }
-    out
-}
-
-fn quantile(values: &[f64], q: f64) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
-    sorted[i]
-}
-
-fn ns(value: f64) -> String {
-    if value >= 1000.0 {
-        format!("{:.2} µs", value / 1000.0)
-    } else {
-        format!("{value:.0} ns")
-    }
-}
 
 fn headers(token: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
@@ -182,7 +128,7 @@ fn main() {
                     traced()
                 }
             };
-            let result = interleave(pairs, batch, &mut bare, &mut observed);
+            let result = interleave(pairs, batch, true, &mut bare, &mut observed);
             row(&format!("{label}: B {what}"), &result);
         }
     }
@@ -207,19 +153,5 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for SpanCount {
 
 /// One Markdown row: A is always the same call with no recorder and no subscriber.
 fn row(label: &str, result: &Pairs) {
-    let diffs: Vec<f64> = result
-        .a_ns
-        .iter()
-        .zip(&result.b_ns)
-        .map(|(a, b)| b - a)
-        .collect();
-    println!(
-        "| {label} | {} | {} | {:.3}× | {:.3}× – {:.3}× | {} |",
-        ns(quantile(&result.a_ns, 0.5)),
-        ns(quantile(&result.b_ns, 0.5)),
-        quantile(&result.ratios, 0.5),
-        quantile(&result.ratios, 0.25),
-        quantile(&result.ratios, 0.75),
-        ns(quantile(&diffs, 0.5)),
-    );
+    println!("| {label} | {} |", result.cells());
 }
