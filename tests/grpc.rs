@@ -224,43 +224,33 @@ async fn the_audit_lists_the_grpc_policies() {
 
 // ── the independent client ────────────────────────────────────────────────────────
 
-/// The venv's Python with `grpcio`, or why there is none.
-fn python() -> Result<PathBuf, String> {
+/// The venv's Python with `grpcio` (`JWT_GUARD_GRPC_PYTHON`, or the one
+/// `tests/grpc-interop/setup.sh` installs on first use). Never skips: a missing client
+/// fails the test, saying how to install it.
+fn python() -> PathBuf {
     let python = std::env::var_os("JWT_GUARD_GRPC_PYTHON")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/grpc-interop/venv/bin/python")
-        });
+        .unwrap_or_else(|| jwt_guard_tests::install("grpc-interop").join("venv/bin/python"));
     let probe = std::process::Command::new(&python)
         .args(["-c", "import grpc"])
         .output();
     match probe {
-        Ok(out) if out.status.success() => Ok(python),
-        Ok(out) => Err(format!(
-            "{} cannot import grpc: {}",
+        Ok(out) if out.status.success() => python,
+        Ok(out) => panic!(
+            "{} cannot import grpc: {}; run tests/grpc-interop/setup.sh",
             python.display(),
             String::from_utf8_lossy(&out.stderr).trim()
-        )),
-        Err(err) => Err(format!("{}: {err}", python.display())),
+        ),
+        Err(err) => panic!(
+            "{}: {err}; run tests/grpc-interop/setup.sh",
+            python.display()
+        ),
     }
 }
 
 #[tokio::test]
 async fn an_independent_python_grpc_client() {
-    let python = match python() {
-        Ok(python) => python,
-        Err(why) if std::env::var("CI").as_deref() != Ok("true") => {
-            eprintln!(
-                "SKIPPED an_independent_python_grpc_client: the Python gRPC client is not \
-                 installed ({why}); run tests/grpc-interop/setup.sh"
-            );
-            return;
-        }
-        Err(why) => panic!(
-            "CI=true and the Python gRPC client is missing ({why}): .ci/run must run \
-             tests/grpc-interop/setup.sh"
-        ),
-    };
+    let python = python();
     let env = &*ENV;
     let bearer = |claims: Value| format!("Bearer {}", env.issuer.token(claims));
     let cases = json!([

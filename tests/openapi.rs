@@ -232,41 +232,31 @@ fn aide_documents_the_attributed_handlers() {
     assert_eq!(statuses(whoami), ["200", "401", "503"], "{whoami}");
 }
 
-/// The venv's Python with `openapi_spec_validator`, or why there is none.
-fn validator() -> Result<PathBuf, String> {
-    let python = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../target/openapi-validator/venv/bin/python");
+/// The venv's Python with `openapi_spec_validator`, installed by
+/// `tests/openapi-validator/setup.sh` on first use.
+fn validator() -> PathBuf {
+    let python = jwt_guard_tests::install("openapi-validator").join("venv/bin/python");
     let probe = std::process::Command::new(&python)
         .args(["-c", "import openapi_spec_validator"])
         .output();
     match probe {
-        Ok(out) if out.status.success() => Ok(python),
-        Ok(out) => Err(format!(
-            "{} cannot import openapi_spec_validator: {}",
+        Ok(out) if out.status.success() => python,
+        Ok(out) => panic!(
+            "{} cannot import openapi_spec_validator: {}; run tests/openapi-validator/setup.sh",
             python.display(),
             String::from_utf8_lossy(&out.stderr).trim()
-        )),
-        Err(err) => Err(format!("{}: {err}", python.display())),
+        ),
+        Err(err) => panic!(
+            "{}: {err}; run tests/openapi-validator/setup.sh",
+            python.display()
+        ),
     }
 }
 
 #[test]
 fn an_independent_validator_accepts_the_document() {
-    let python = match validator() {
-        Ok(python) => python,
-        Err(why) if std::env::var("CI").as_deref() != Ok("true") => {
-            eprintln!(
-                "SKIPPED an_independent_validator_accepts_the_document: openapi-spec-validator \
-                 is not installed ({why}); run tests/openapi-validator/setup.sh"
-            );
-            return;
-        }
-        Err(why) => panic!(
-            "CI=true and openapi-spec-validator is missing ({why}): .ci/run must run \
-             tests/openapi-validator/setup.sh"
-        ),
-    };
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/openapi-validator");
+    let python = validator();
+    let dir = jwt_guard_tests::target_dir().join("openapi-validator");
     std::fs::create_dir_all(&dir).expect("dir");
     let check = |name: &str, doc: &Value| {
         let file = dir.join(name);

@@ -702,12 +702,16 @@ async fn readiness_handlers_answer_503_then_200() {
 // ── the metrics example, run and scraped ─────────────────────────────────────────────
 
 /// The example binary `cargo test --workspace` builds (examples/examples/metrics.rs).
-fn metrics_example() -> Option<std::path::PathBuf> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let path = target.join("debug/examples/metrics");
-    path.is_file().then_some(path)
+fn metrics_example() -> std::path::PathBuf {
+    let path = jwt_guard_tests::target_dir().join("debug/examples/metrics");
+    assert!(
+        path.is_file(),
+        "the metrics example is not built ({}): run the README's test command, \
+         `cargo test --workspace --all-features`, which builds it, or \
+         `cargo build -p jwt-guard-examples --example metrics`",
+        path.display()
+    );
+    path
 }
 
 /// Stops the example when the test ends, however it ends.
@@ -722,16 +726,7 @@ impl Drop for Child {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_metrics_example_serves_the_figures_of_its_requests() {
-    let Some(binary) = metrics_example() else {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("CI=true and the metrics example is not built: run `cargo test --workspace`");
-        }
-        eprintln!(
-            "SKIPPED the_metrics_example_serves_the_figures_of_its_requests: the example is \
-             not built (cargo build -p jwt-guard-examples --example metrics)"
-        );
-        return;
-    };
+    let binary = metrics_example();
     let mut child = Child(
         std::process::Command::new(binary)
             .env("PORT", "0")

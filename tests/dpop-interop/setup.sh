@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the independent DPoP / RFC 9728 clients of tests/dpop_interop.rs — npm's `dpop`
 # and `oauth4webapi` (panva), at the versions of package-lock.json — under
-# target/dpop-interop/, with client.mjs beside them. Idempotent: `npm ci` runs only when
-# the lock file changed. Never global.
+# target/dpop-interop/ (or $JWT_GUARD_TARGET_DIR/dpop-interop), with client.mjs beside
+# them. Idempotent: `npm ci` runs only when the lock file changed; a lock serializes
+# parallel runs (the suite runs it on first use). Never global.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-dest="$root/target/dpop-interop"
+dest="${JWT_GUARD_TARGET_DIR:-$root/target}/dpop-interop"
 mkdir -p "$dest"
+exec 9>"$dest.lock"
+flock 9
 cp "$here/client.mjs" "$dest/client.mjs"
 if [ -d "$dest/node_modules/dpop" ] && [ -d "$dest/node_modules/oauth4webapi" ] \
   && cmp -s "$here/package-lock.json" "$dest/package-lock.json"; then

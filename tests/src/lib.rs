@@ -1,1 +1,75 @@
 //! Test-only crate: see `ui.rs` and the end-to-end suites beside it.
+//!
+//! [`install`]: the suites that talk to clients and servers we did not write (npm, PyPI,
+//! Debian's `redis-server`) install them on first use, with the same scripts `.ci/run`
+//! calls, so `cargo test --workspace --all-features` runs every suite on a fresh machine.
+//! A suite whose helper cannot be had fails, naming the command that installs it: no
+//! suite passes by skipping.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+/// Runs `tests/<name>/setup.sh` (idempotent; it takes a lock of its own, so parallel test
+/// processes wait for one install) once per test process, and returns the folder it
+/// installed into under `target/`.
+///
+/// # Panics
+///
+/// When the script fails: the message names the script and what it printed, which says
+/// what to install by hand (node/npm, python3, or `apt-get install redis-server`).
+pub fn install(name: &str) -> PathBuf {
+    static DONE: Mutex<Option<HashMap<String, Result<(), String>>>> = Mutex::new(None);
+    let mut done = DONE.lock().unwrap_or_else(PoisonError::into_inner);
+    let result = done
+        .get_or_insert_with(HashMap::new)
+        .entry(name.to_owned())
+        .or_insert_with(|| run_setup(name))
+        .clone();
+    if let Err(why) = result {
+        panic!(
+            "{name}: its helper could not be installed, so the suite cannot run.\n\
+             Install it with `bash tests/{name}/setup.sh` (it needs {}).\n{why}",
+            needs(name)
+        );
+    }
+    target_dir().join(name)
+}
+
+/// What each setup script needs from the machine.
+fn needs(name: &str) -> &'static str {
+    match name {
+        "redis" => "root and apt-get, or Debian's redis-server installed by hand",
+        "grpc-interop" | "openapi-validator" => "python3 with venv and pip, and PyPI",
+        _ => "node and npm, and the npm registry",
+    }
+}
+
+fn run_setup(name: &str) -> Result<(), String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(name)
+        .join("setup.sh");
+    let output = std::process::Command::new("bash")
+        .arg(&script)
+        .env("JWT_GUARD_TARGET_DIR", target_dir())
+        .output()
+        .map_err(|err| format!("could not run {}: {err}", script.display()))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    if output.status.success() {
+        eprint!("{text}");
+        Ok(())
+    } else {
+        Err(format!("{} failed ({}):\n{text}", script.display(), output.status))
+    }
+}
+
+/// The workspace's `target/` (or `CARGO_TARGET_DIR`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
+}
