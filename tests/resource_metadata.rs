@@ -278,3 +278,67 @@ async fn actix_serves_the_document_and_the_challenge() {
     .await;
     assert_eq!((status, body.as_str()), (200, "eve"));
 }
+
+/// Browser-based clients (MCP inspectors, single-page apps) read the document from another
+/// origin: both frameworks answer the GET with `Access-Control-Allow-Origin: *` and a
+/// preflight with 204 and the methods and headers allowed.
+#[tokio::test]
+async fn browsers_may_read_the_document_cors() {
+    let client = reqwest::Client::new();
+    for url in [
+        metadata_url(),
+        format!("{}/.well-known/oauth-protected-resource", ENV.base),
+        format!("{}/.well-known/oauth-protected-resource", ENV.actix),
+    ] {
+        let response = client
+            .get(&url)
+            .header("origin", "http://inspector.localhost:6274")
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(response.status(), 200, "{url}");
+        assert_eq!(
+            response.headers()["access-control-allow-origin"],
+            "*",
+            "{url}"
+        );
+        assert!(
+            response
+                .headers()
+                .get("access-control-allow-credentials")
+                .is_none(),
+            "{url}: the document is public, never with credentials"
+        );
+        let preflight = client
+            .request(reqwest::Method::OPTIONS, &url)
+            .header("origin", "http://inspector.localhost:6274")
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "mcp-protocol-version")
+            .send()
+            .await
+            .expect("OPTIONS");
+        assert_eq!(preflight.status(), 204, "{url}");
+        let headers = preflight.headers();
+        assert_eq!(headers["access-control-allow-origin"], "*", "{url}");
+        assert_eq!(
+            headers["access-control-allow-methods"],
+            "GET, OPTIONS",
+            "{url}"
+        );
+        assert_eq!(headers["access-control-allow-headers"], "*", "{url}");
+    }
+    // The protected routes themselves get no CORS headers from the metadata router.
+    let response = client
+        .get(format!("{}/api/open", ENV.base))
+        .header("origin", "http://inspector.localhost:6274")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status(), 401);
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}

@@ -16,6 +16,12 @@
 //! and, for a resource with a path, at the path-suffixed form RFC 9728 §3.1 describes
 //! (`https://api.example/orders` → `/.well-known/oauth-protected-resource/orders`).
 //!
+//! The document is public and browser-based clients (single-page apps, MCP inspectors)
+//! fetch it from other origins, so both serve it with CORS: every answer carries
+//! `Access-Control-Allow-Origin: *` (no credentials: the document is the same for everyone),
+//! and an `OPTIONS` preflight is answered `204` allowing `GET` and any request header
+//! ([`CORS_HEADERS`], [`CORS_PREFLIGHT_HEADERS`]).
+//!
 //! ```
 //! # fn main() -> Result<(), jwt_guard::ConfigError> {
 //! use jwt_guard::JwtStrategy;
@@ -49,6 +55,20 @@ use crate::config_error::ConfigError;
 
 /// The well-known path of RFC 9728 §3.
 pub const WELL_KNOWN: &str = "/.well-known/oauth-protected-resource";
+
+/// The CORS headers on every answer of the metadata routes: any origin may read the
+/// document, without credentials (Fetch standard, CORS protocol).
+pub const CORS_HEADERS: [(&str, &str); 1] = [("access-control-allow-origin", "*")];
+
+/// The headers of the `204` answer to a CORS preflight (`OPTIONS`) of the metadata
+/// routes: [`CORS_HEADERS`], the methods (`GET`, `OPTIONS`), any request header, and a
+/// day of caching.
+pub const CORS_PREFLIGHT_HEADERS: [(&str, &str); 4] = [
+    ("access-control-allow-origin", "*"),
+    ("access-control-allow-methods", "GET, OPTIONS"),
+    ("access-control-allow-headers", "*"),
+    ("access-control-max-age", "86400"),
+];
 
 /// A protected resource and its metadata. Cheap to clone: clones share one value. See the
 /// [module docs](self).

@@ -193,7 +193,10 @@ where
 }
 
 /// Serves the protected resource metadata document (RFC 9728) at its
-/// [`paths`](crate::resource_metadata::ProtectedResource::paths), for `App::configure`:
+/// [`paths`](crate::resource_metadata::ProtectedResource::paths), for `App::configure`,
+/// with CORS for browser-based clients
+/// ([`CORS_HEADERS`](crate::resource_metadata::CORS_HEADERS); an `OPTIONS` preflight is
+/// answered `204`):
 ///
 /// ```
 /// # fn main() -> Result<(), jwt_guard::ConfigError> {
@@ -207,6 +210,7 @@ where
 pub fn resource_metadata(
     resource: &crate::resource_metadata::ProtectedResource,
 ) -> impl FnOnce(&mut actix_web::web::ServiceConfig) + use<> {
+    use crate::resource_metadata::{CORS_HEADERS, CORS_PREFLIGHT_HEADERS};
     let resource = resource.clone();
     move |config| {
         for path in resource.paths() {
@@ -216,10 +220,23 @@ pub fn resource_metadata(
                 actix_web::web::get().to(move || {
                     let document = resource.document().to_string();
                     async move {
-                        HttpResponse::Ok()
-                            .content_type("application/json")
-                            .body(document)
+                        let mut response = HttpResponse::Ok();
+                        response.content_type("application/json");
+                        for header in CORS_HEADERS {
+                            response.insert_header(header);
+                        }
+                        response.body(document)
                     }
+                }),
+            );
+            config.route(
+                &path,
+                actix_web::web::method(actix_web::http::Method::OPTIONS).to(|| async {
+                    let mut response = HttpResponse::NoContent();
+                    for header in CORS_PREFLIGHT_HEADERS {
+                        response.insert_header(header);
+                    }
+                    response.finish()
                 }),
             );
         }

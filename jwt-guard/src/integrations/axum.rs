@@ -27,7 +27,9 @@ impl IntoResponse for Error {
 
 impl crate::resource_metadata::ProtectedResource {
     /// An axum router serving the metadata document (`application/json`) at
-    /// [`paths`](Self::paths): merge it into the app, outside any auth layer.
+    /// [`paths`](Self::paths), with CORS for browser-based clients
+    /// ([`CORS_HEADERS`](crate::resource_metadata::CORS_HEADERS); an `OPTIONS` preflight
+    /// is answered `204`): merge it into the app, outside any auth layer.
     ///
     /// ```
     /// # fn main() -> Result<(), jwt_guard::ConfigError> {
@@ -37,21 +39,23 @@ impl crate::resource_metadata::ProtectedResource {
     /// # Ok(()) }
     /// ```
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> axum::Router<S> {
+        use crate::resource_metadata::{CORS_HEADERS, CORS_PREFLIGHT_HEADERS};
         let mut router = axum::Router::new();
         for path in self.paths() {
             let resource = self.clone();
-            router = router.route(
-                &path,
-                axum::routing::get(move || {
-                    let resource = resource.clone();
-                    async move {
-                        (
-                            [(http::header::CONTENT_TYPE, "application/json")],
-                            resource.document().to_string(),
-                        )
-                    }
-                }),
-            );
+            let document = axum::routing::get(move || {
+                let resource = resource.clone();
+                async move {
+                    let [(cors, any)] = CORS_HEADERS;
+                    (
+                        [(http::header::CONTENT_TYPE.as_str(), "application/json"), (cors, any)],
+                        resource.document().to_string(),
+                    )
+                }
+            });
+            let preflight = document
+                .options(|| async { (http::StatusCode::NO_CONTENT, CORS_PREFLIGHT_HEADERS) });
+            router = router.route(&path, preflight);
         }
         router
     }
