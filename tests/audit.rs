@@ -70,11 +70,11 @@ async fn unregistered_strategies_fail_the_audit_until_registered() {
     assert!(audit.unregistered().is_empty());
     assert_eq!(
         audit.to_string(),
-        "4 handlers under #[authenticate]:\n\
+        "4 handlers under #[authenticate] (registry: global):\n\
          \x20 audit::Admin::health  skip (not authenticated)\n\
-         \x20 audit::Admin::purge  \"audit-jwt\"  roles any(\"admin\", \"ops\")\n\
-         \x20 audit::maybe  \"audit-jwt\"  optional\n\
-         \x20 audit::orders  \"audit-jwt\" | \"audit-key\"  scopes all(\"orders:read\")\n"
+         \x20 audit::Admin::purge  \"audit-jwt\"  roles any(\"admin\", \"ops\")  via extractor\n\
+         \x20 audit::maybe  \"audit-jwt\"  optional  via extractor\n\
+         \x20 audit::orders  \"audit-jwt\" | \"audit-key\"  scopes all(\"orders:read\")  via extractor\n"
     );
     let orders = audit.handler("audit::orders").expect("listed");
     assert_eq!(orders.strategies(), ["audit-jwt", "audit-key"]);

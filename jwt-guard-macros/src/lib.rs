@@ -28,10 +28,48 @@ use proc_macro::TokenStream;
 /// - **axum and actix-web handlers** get a hidden first parameter, an extractor that
 ///   authenticates when it is extracted: a refused request is answered before any other
 ///   extractor runs and before the request body is read.
-/// - A function with a parameter of type `HeaderMap`, `Request<B>`,
-///   `http::request::Parts` or actix-web's `HttpRequest` (or a reference to one) gets no
-///   hidden parameter: it is authenticated with that parameter's headers, first thing in
-///   the body. Such a function can be called directly, outside any framework.
+/// - A function with a parameter of type `Request<B>`, `http::request::Parts` or
+///   actix-web's `HttpRequest` (or a reference to one), or `&HeaderMap`, gets no hidden
+///   parameter: it is authenticated with that parameter's headers, first thing in the
+///   body. Such a function can be called directly, outside any framework.
+/// - A handler's own `HeaderMap` **by value** gets the hidden parameter beside it: a
+///   `HeaderMap` carries no registry, and the hidden guard authenticates with the
+///   registry of the request it serves.
+///
+/// # Which registry
+///
+/// Every form uses the [`Registry`] the request carries (`axum::Extension(registry)`,
+/// actix-web's `app_data`), else the global one — except `&HeaderMap` (and a method's
+/// `HeaderMap`): there is no request to carry one, so it is always the global registry.
+/// The [audit] shows each site's form; the audit of a registry that serves modules of
+/// its own fails on such a site.
+///
+/// # With `#[tracing::instrument]`
+///
+/// `#[instrument]` records every parameter with `Debug`, and the header source holds the
+/// bearer token. Written **below** `#[authenticate]`, it is seen by the attribute, which
+/// adds the header source and the hidden guard to its `skip(..)`. Written **above**, it
+/// has expanded before the attribute runs: write the `skip(..)` yourself, naming the
+/// `HeaderMap` / `Request` / `Parts` parameter, or use `skip_all`:
+///
+/// ```
+/// use jwt_guard::authenticate;
+///
+/// #[tracing::instrument(skip(headers))] // above: skip the headers by hand
+/// #[authenticate("jwt")]
+/// async fn above(headers: http::HeaderMap) -> usize {
+///     headers.len()
+/// }
+///
+/// #[authenticate("jwt")]
+/// #[tracing::instrument] // below: the attribute skips `headers` and its hidden guard
+/// async fn below(headers: http::HeaderMap) -> usize {
+///     headers.len()
+/// }
+/// # let app: axum::Router = axum::Router::new()
+/// #     .route("/a", axum::routing::get(above))
+/// #     .route("/b", axum::routing::get(below));
+/// ```
 /// - A **method** with `self` must have such a parameter: there is no request to take
 ///   the headers from otherwise. Associated functions without `self` are like free
 ///   functions.
@@ -153,8 +191,11 @@ use proc_macro::TokenStream;
 /// An impl block: every `async fn` is protected, except those marked `skip`; a method's
 /// own attribute replaces the block's. A sync method is not a handler, but it must not
 /// return a future (that would be a handler left unguarded): the attribute asserts it
-/// on the return type, and a sync method that returns a future, or an `impl Trait` it
-/// cannot check, must be marked `#[authenticate(skip)]`.
+/// on the return type, and a sync method that returns a future, or a type the assertion
+/// cannot decide — one that names a generic parameter, `Self` of a generic block, an
+/// associated type, or `impl Trait` — must be marked `#[authenticate(skip)]`. A macro
+/// call in the block is refused (the methods it would expand to cannot be seen, and
+/// would be left unguarded) unless it is marked `#[authenticate(skip)]`.
 ///
 /// ```
 /// use jwt_guard::authenticate;
@@ -282,6 +323,7 @@ use proc_macro::TokenStream;
 /// [`Principal`]: https://docs.rs/jwt-guard/latest/jwt_guard/struct.Principal.html
 /// [`Claims<T>`]: https://docs.rs/jwt-guard/latest/jwt_guard/struct.Claims.html
 /// [audit]: https://docs.rs/jwt-guard/latest/jwt_guard/struct.Registry.html#method.audit
+/// [`Registry`]: https://docs.rs/jwt-guard/latest/jwt_guard/struct.Registry.html
 #[proc_macro_attribute]
 pub fn authenticate(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::authenticate(args.into(), item.into()).into()

@@ -28,7 +28,41 @@ pub struct GuardedHandler {
     scopes: Option<Requirement>,
     roles: Option<Requirement>,
     optional: bool,
-    skip: bool,
+    form: HandlerForm,
+}
+
+/// Where a site reads the request, and so which [`Registry`](crate::Registry) it uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HandlerForm {
+    /// The hidden guard extractor (axum, actix-web): the registry the request carries,
+    /// else the global one.
+    Extractor,
+    /// Its own `http::Request`, `http::request::Parts` or `HttpRequest`: the registry
+    /// the request carries, else the global one.
+    Request,
+    /// Its own `&HeaderMap` (or a method's `HeaderMap`): there is no request to carry a
+    /// registry, so always the global one.
+    HeaderMap,
+    /// `#[authenticate(skip)]`: not authenticated.
+    Skipped,
+}
+
+impl HandlerForm {
+    /// True when the site can use a registry the request carries; false for
+    /// [`HeaderMap`](Self::HeaderMap), which always uses [`Registry::global`](crate::Registry::global).
+    pub fn uses_request_registry(self) -> bool {
+        matches!(self, Self::Extractor | Self::Request)
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Self::Extractor => "via extractor",
+            Self::Request => "via its request",
+            Self::HeaderMap => "via its HeaderMap: GLOBAL registry",
+            Self::Skipped => "skip",
+        }
+    }
 }
 
 impl GuardedHandler {
@@ -44,7 +78,7 @@ impl GuardedHandler {
         scopes: Option<Requirement>,
         roles: Option<Requirement>,
         optional: bool,
-        skip: bool,
+        form: HandlerForm,
     ) -> Self {
         Self {
             id: site_id(handler, file, line, column),
@@ -56,7 +90,7 @@ impl GuardedHandler {
             scopes,
             roles,
             optional,
-            skip,
+            form,
         }
     }
 
@@ -117,7 +151,12 @@ impl GuardedHandler {
     /// True for a method marked `#[authenticate(skip)]` in an authenticated impl block: it
     /// is listed so that the exemption is visible, and is not authenticated.
     pub fn is_skipped(&self) -> bool {
-        self.skip
+        self.form == HandlerForm::Skipped
+    }
+
+    /// Where the handler reads the request, and so which registry it uses.
+    pub fn form(&self) -> HandlerForm {
+        self.form
     }
 }
 
@@ -125,7 +164,7 @@ impl fmt::Display for GuardedHandler {
     /// `module::handler  "jwt" | "api-key"  scopes all("a")  roles any("b")  optional`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.handler)?;
-        if self.skip {
+        if self.is_skipped() {
             return f.write_str("  skip (not authenticated)");
         }
         f.write_str("  ")?;
@@ -144,27 +183,60 @@ impl fmt::Display for GuardedHandler {
         if self.optional {
             f.write_str("  optional")?;
         }
-        Ok(())
+        write!(f, "  {}", self.form.describe())
     }
 }
 
-/// What [`Registry::audit`](crate::Registry::audit) found: every `#[authenticate]` site linked into the
-/// program, every layer [`Policy`] built so far, and the strategies they name that the
+/// What [`Registry::audit`](crate::Registry::audit) found: the `#[authenticate]` sites
+/// and layer [`Policy`]s the registry serves, and the strategies they name that the
 /// registry lacks.
 #[derive(Debug, Clone)]
 pub struct Audit {
+    /// Which registry: `global`, or the modules a registry serves.
+    registry: String,
     handlers: Vec<&'static GuardedHandler>,
     layers: Vec<Policy>,
     /// Strategy → the handlers and layers (`layer "name"`) that use it.
     unregistered: BTreeMap<String, Vec<String>>,
+    /// Handlers this registry serves that read the global registry instead.
+    global_only: Vec<&'static str>,
+}
+
+/// Which sites and layers an audit covers.
+pub(crate) struct Scope<'a> {
+    /// `global`, or the modules served.
+    pub(crate) label: String,
+    /// Is a site (by handler path) served?
+    pub(crate) serves: &'a dyn Fn(&GuardedHandler) -> bool,
+    /// Is a layer policy served?
+    pub(crate) serves_layer: &'a dyn Fn(&Policy) -> bool,
+    /// True for a registry that is not the global one: its sites must read the request's
+    /// registry.
+    pub(crate) own: bool,
 }
 
 impl Audit {
-    /// Collects the sites and the policies and checks their strategies with
+    /// Collects the sites and the policies in `scope` and checks their strategies with
     /// `is_registered` (a policy with a registry of its own is checked against that).
-    pub(crate) fn against(is_registered: impl Fn(&str) -> bool) -> Self {
-        let handlers = sites().to_vec();
-        let layers = crate::policy::built();
+    pub(crate) fn against(is_registered: impl Fn(&str) -> bool, scope: &Scope<'_>) -> Self {
+        let handlers: Vec<&'static GuardedHandler> = sites()
+            .iter()
+            .copied()
+            .filter(|site| (scope.serves)(site))
+            .collect();
+        let layers: Vec<Policy> = crate::policy::built()
+            .into_iter()
+            .filter(|layer| (scope.serves_layer)(layer))
+            .collect();
+        let global_only = if scope.own {
+            handlers
+                .iter()
+                .filter(|site| site.form == HandlerForm::HeaderMap)
+                .map(|site| site.handler)
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut unregistered: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut note = |name: &str, user: String| {
             let users = unregistered.entry(name.to_owned()).or_default();
@@ -191,10 +263,37 @@ impl Audit {
             }
         }
         Self {
+            registry: scope.label.clone(),
             handlers,
             layers,
             unregistered,
+            global_only,
         }
+    }
+
+    /// Every site and layer of the program, whichever registry serves it, with no
+    /// strategy checked (for the OpenAPI descriptions).
+    #[cfg_attr(not(any(feature = "aide", feature = "utoipa")), allow(dead_code))]
+    pub(crate) fn every_site() -> Self {
+        let scope = Scope {
+            label: "every registry".to_owned(),
+            serves: &|_| true,
+            serves_layer: &|_| true,
+            own: false,
+        };
+        Self::against(|_| true, &scope)
+    }
+
+    /// Which registry was audited: `global`, or the modules a registry serves.
+    pub fn registry(&self) -> &str {
+        &self.registry
+    }
+
+    /// Handlers the audited registry serves that read their own `&HeaderMap`, and so
+    /// authenticate with the global registry instead of this one: an error of
+    /// [`Registry::audit`](crate::Registry::audit).
+    pub fn reading_the_global_registry(&self) -> &[&'static str] {
+        &self.global_only
     }
 
     /// Every site, sorted by handler path.
@@ -224,6 +323,19 @@ impl Audit {
     }
 
     pub(crate) fn into_result(self) -> Result<Self, ConfigError> {
+        if !self.global_only.is_empty() {
+            for handler in &self.global_only {
+                tracing::error!(
+                    handler,
+                    registry = %self.registry,
+                    "a handler served by this registry reads its own &HeaderMap and so \
+                     authenticates with the global registry"
+                );
+            }
+            return Err(ConfigError::HandlersReadGlobalRegistry {
+                handlers: self.global_only.iter().map(|h| (*h).to_owned()).collect(),
+            });
+        }
         if self.unregistered.is_empty() {
             return Ok(self);
         }
@@ -255,8 +367,9 @@ impl fmt::Display for Audit {
         let n = self.handlers.len();
         writeln!(
             f,
-            "{n} handler{} under #[authenticate]:",
-            if n == 1 { "" } else { "s" }
+            "{n} handler{} under #[authenticate] (registry: {}):",
+            if n == 1 { "" } else { "s" },
+            self.registry
         )?;
         for handler in &self.handlers {
             writeln!(f, "  {handler}")?;
@@ -273,6 +386,12 @@ impl fmt::Display for Audit {
                 f,
                 "  strategy {name:?} is NOT registered (used by {})",
                 users.join(", ")
+            )?;
+        }
+        for handler in &self.global_only {
+            writeln!(
+                f,
+                "  {handler} reads its own &HeaderMap: it uses the GLOBAL registry, not this one"
             )?;
         }
         Ok(())
@@ -361,7 +480,7 @@ mod tests {
         Some(All(&[One("orders:read")])),
         None,
         true,
-        false,
+        HandlerForm::Extractor,
     );
     inventory::submit! { Site(&LISTED) }
     // The same site again, as a macro copying a handler's body would register it.
@@ -370,7 +489,13 @@ mod tests {
 
     #[test]
     fn sites_are_listed_once_and_checked() {
-        let audit = Audit::against(|name| name == "audit-unit-jwt");
+        let everything = Scope {
+            label: "global".into(),
+            serves: &|_| true,
+            serves_layer: &|_| true,
+            own: false,
+        };
+        let audit = Audit::against(|name| name == "audit-unit-jwt", &everything);
         assert_eq!(
             audit
                 .handlers()
@@ -388,7 +513,7 @@ mod tests {
         assert_eq!(site.strategies(), ["audit-unit-jwt", "audit-unit-key"]);
         assert_eq!(
             site.to_string(),
-            r#"app::orders  "audit-unit-jwt" | "audit-unit-key"  scopes all("orders:read")  optional"#
+            r#"app::orders  "audit-unit-jwt" | "audit-unit-key"  scopes all("orders:read")  optional  via extractor"#
         );
         assert!(audit.unregistered().contains(&"audit-unit-key"));
         let err = audit.into_result().unwrap_err();

@@ -106,6 +106,13 @@ pub enum ConfigError {
         /// The handlers that name them, sorted.
         handlers: Vec<String>,
     },
+    /// [`Registry::audit`](crate::Registry::audit) of a registry that serves modules of
+    /// its own found handlers there that read their own `&HeaderMap`: they authenticate
+    /// with the global registry, not this one.
+    HandlersReadGlobalRegistry {
+        /// The handlers, sorted.
+        handlers: Vec<String>,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -172,6 +179,13 @@ impl fmt::Display for ConfigError {
                 "authentication strategies used by #[authenticate] but not registered: {} \
                  (used by {})",
                 quoted(strategies, "and"),
+                handlers.join(", ")
+            ),
+            Self::HandlersReadGlobalRegistry { handlers } => write!(
+                f,
+                "handlers served by this registry read their own &HeaderMap and so \
+                 authenticate with the global registry: {}; take `http::request::Parts` or \
+                 `http::Request<B>` (which carry the request's registry) instead",
                 handlers.join(", ")
             ),
         }

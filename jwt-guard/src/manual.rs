@@ -349,6 +349,59 @@
 /// **Proof**: `tests/dpop_redis.rs` `redis_going_down_fails_closed`,
 /// `nothing_listening_fails_closed`, `a_redis_that_never_answers_fails_closed_after_the_timeout`.
 ///
+/// ## 22. A handler that looks protected and is not
+///
+/// **Attack**: a method of an impl block under `#[authenticate]` that the attribute
+/// cannot see as a handler answers without a token: one a macro call in the block
+/// expands to (`handlers!(a, b);`), or a sync method whose return type is a generic
+/// parameter (`fn sneaky() -> F`), routed as `Gen::<SomeFuture>::sneaky` — the
+/// not-a-future assertion is checked on `F`, not on the type the router instantiates.
+///
+/// **Defence**: the attribute fails closed at compile time. A macro call in the block is
+/// an error (move it out, put the attribute inside the macro, or mark the call
+/// `#[authenticate(skip)]`); so is a sync method whose return type names a type or const
+/// parameter of the block or method, `Self` of a generic block, an associated type or
+/// `impl Trait`, unless it is marked `skip`. Every other sync method keeps the
+/// not-a-future assertion.
+///
+/// **Proof**: `tests/ui/fail/macro-in-impl-block.rs`, `tests/ui/fail/generic-sync-method.rs`;
+/// `jwt-guard-macros` `expand::impl_block::tests::macro_calls_are_refused_unless_skipped`,
+/// `generic_sync_methods_must_be_skipped`.
+///
+/// ## 23. A handler that authenticates against the wrong registry
+///
+/// **Attack**: on a router that carries its own [`Registry`](crate::Registry), a handler
+/// taking its own `HeaderMap` authenticated against the global registry: it accepted the
+/// global strategy's issuer, which the router's own refuses. And the audit checked every
+/// site of the program against one registry, so two apps with their own registries could
+/// not both pass it — and a team that cannot pass the audit stops calling it.
+///
+/// **Defence**: a handler's own `HeaderMap` gets the hidden guard beside it, which
+/// authenticates with the registry of the request; `Request`, `Parts` and `HttpRequest`
+/// read it from the request's extensions. Only `&HeaderMap` (no request at all) uses the
+/// global registry, as documented. A registry names the modules it serves
+/// ([`Registry::serve_module`](crate::Registry::serve_module)); its audit covers those
+/// sites and its layers, shows each site's form ([`HandlerForm`](crate::audit::HandlerForm)),
+/// and fails on a site there that would use the global registry.
+///
+/// **Proof**: `tests/registry_forms.rs` `every_form_uses_the_registry_of_its_router`,
+/// `two_apps_with_their_own_registries_both_pass_their_audit`; `tests/audit.rs`.
+///
+/// ## 24. The bearer token in a span
+///
+/// **Attack**: `#[tracing::instrument]` records every parameter with `Debug`; on a
+/// handler taking `HeaderMap` or `Request`, its span carried the whole bearer token at
+/// INFO, and the hidden guard parameter showed too.
+///
+/// **Defence**: written below `#[authenticate]`, `#[instrument]` is rewritten to skip the
+/// header sources and the hidden guard (merged into its own `skip(..)`, nothing added
+/// with `skip_all`). Written above, it expands before the attribute can see it: the
+/// attribute's docs and the README give the `skip(..)` to write.
+///
+/// **Proof**: `tests/log_hygiene.rs` `no_secret_reaches_the_logs` (the `HeaderMap`,
+/// `Request`, `Parts` and `&HeaderMap` forms in both orders, and no `__jwt_guard` in any
+/// span); the snapshot `jwt-guard-macros/tests/expand/snapshots/headermap-by-value.snap`.
+///
 /// ## Not covered
 ///
 /// - Replay and revocation of bearer tokens: a valid bearer token is valid until `exp`

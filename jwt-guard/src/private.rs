@@ -7,7 +7,7 @@ use std::fmt;
 use http::HeaderMap;
 use serde::de::DeserializeOwned;
 
-pub use crate::audit::{GuardedHandler, Site, site_id};
+pub use crate::audit::{GuardedHandler, HandlerForm, Site, site_id};
 pub use crate::authz::Requirement;
 pub use crate::error::Error;
 use crate::error::ErrorKind;

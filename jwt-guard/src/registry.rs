@@ -12,7 +12,7 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use arc_swap::ArcSwap;
 use http::HeaderMap;
@@ -47,6 +47,24 @@ use crate::strategy::{JwtStrategy, Strategy};
 #[derive(Clone, Default)]
 pub struct Registry {
     map: Arc<ArcSwap<NameMap>>,
+    /// The modules whose `#[authenticate]` sites this registry serves, for its audit.
+    modules: Arc<Mutex<Vec<Box<str>>>>,
+}
+
+/// Every module some registry other than the global one serves: the global registry's
+/// audit leaves their sites to that registry's.
+static CLAIMED: Mutex<Vec<Box<str>>> = Mutex::new(Vec::new());
+
+/// True when the handler path `handler` (`crate::module::function`) is in `module` or
+/// below it.
+fn in_module(handler: &str, module: &str) -> bool {
+    handler
+        .strip_prefix(module)
+        .is_some_and(|rest| rest.starts_with("::"))
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Strategies by name. The names come from the service's own configuration, never from
@@ -281,7 +299,74 @@ impl Registry {
     /// Like [`audit`](Self::audit), but never fails: the [`Audit`] lists the strategies
     /// this registry lacks in [`Audit::unregistered`].
     pub fn audit_report(&self) -> Audit {
-        Audit::against(|name| self.contains(name))
+        let modules: Vec<Box<str>> = lock(&self.modules).clone();
+        let is_global = self.same_as(Registry::global());
+        let claimed: Vec<Box<str>> = if is_global {
+            lock(&CLAIMED).clone()
+        } else {
+            Vec::new()
+        };
+        let serves = |site: &crate::audit::GuardedHandler| {
+            if modules.is_empty() {
+                // The global registry, or one that named no modules: every site not
+                // claimed by another registry (nothing passes the audit unseen).
+                !claimed.iter().any(|m| in_module(site.handler(), m))
+            } else {
+                modules.iter().any(|m| in_module(site.handler(), m))
+            }
+        };
+        let serves_layer = |policy: &crate::policy::Policy| match policy.registry() {
+            Some(own) => own.same_as(self) || modules.is_empty(),
+            None => is_global || modules.is_empty(),
+        };
+        let label = if modules.is_empty() {
+            if is_global { "global" } else { "not the global one, no modules named" }.to_owned()
+        } else {
+            modules.join(", ")
+        };
+        let scope = crate::audit::Scope {
+            label,
+            serves: &serves,
+            serves_layer: &serves_layer,
+            own: !is_global && !modules.is_empty(),
+        };
+        Audit::against(|name| self.contains(name), &scope)
+    }
+
+    /// Names a module whose `#[authenticate]` sites this registry serves (its path as
+    /// `module_path!()` gives it, e.g. `"my_service::admin"`; sites in sub-modules
+    /// included), so that its [`audit`](Self::audit) checks those sites, and the layers
+    /// built with it, and no others.
+    ///
+    /// The global registry's audit then leaves those sites out. A registry that names
+    /// no module audits every site, as the global one does: nothing passes unseen. The
+    /// audit of a registry that names modules also fails if one of its handlers reads
+    /// its own `&HeaderMap`: such a handler has no request to carry this registry, and
+    /// authenticates with the global one.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), jwt_guard::ConfigError> {
+    /// let admin = jwt_guard::Registry::new();
+    /// admin.serve_module(concat!(module_path!(), "::admin"));
+    /// // … admin.register(..) …; then, at start-up:
+    /// let audit = admin.audit()?;
+    /// assert_eq!(audit.handlers().len(), 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn serve_module(&self, module: &str) -> &Self {
+        let module: Box<str> = module.trim_end_matches("::").into();
+        let mut modules = lock(&self.modules);
+        if !modules.contains(&module) {
+            modules.push(module.clone());
+        }
+        drop(modules);
+        if !self.same_as(Registry::global()) {
+            let mut claimed = lock(&CLAIMED);
+            if !claimed.contains(&module) {
+                claimed.push(module);
+            }
+        }
+        self
     }
 }
 

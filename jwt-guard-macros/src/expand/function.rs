@@ -53,7 +53,7 @@ pub(crate) fn expand(
     let annotation = rewrite_output(&mut sig, krate);
 
     let site = site::ident();
-    let register = site::register(krate, target, &sig.ident, Some(config));
+    let register = site::register(krate, target, &sig.ident, Some((config, params.form())));
     // Only beside a visible `#[utoipa::path]`: its items need the module level, which a
     // function without one might not be at (an associated fn under its own attribute).
     let (openapi_items, openapi_site) = if !target.in_impl && site::has_utoipa_path(&attrs) {
@@ -72,7 +72,8 @@ pub(crate) fn expand(
     let bindings = params.bind_injected(&principal, krate, optional);
 
     let ret = Ident::new(RET, Span::mixed_site());
-    let (outer, inner) = split_attributes(attrs);
+    let (mut outer, inner) = split_attributes(attrs);
+    skip_in_instrument(&mut outer, &params.secret);
     let brace = body.span();
     let run = quote_spanned!(brace=> async move #body.await);
 
@@ -112,6 +113,88 @@ fn rewrite_output(sig: &mut Signature, krate: &TokenStream) -> Type {
     let wrapped = quote!(::core::result::Result<#ty, #krate::__private::Error>);
     sig.output = ReturnType::Type(arrow, Box::new(Type::Verbatim(wrapped)));
     annotation
+}
+
+/// `#[instrument]` (or `#[tracing::instrument]`) below `#[authenticate]` records every
+/// parameter in its span; the header source and the hidden guard carry the bearer token
+/// (or the principal), so they are added to its `skip(..)` (nothing to do with
+/// `skip_all`). An `#[instrument]` *above* `#[authenticate]` has expanded already: the
+/// attribute cannot see it, and the docs say which `skip(..)` to write there.
+fn skip_in_instrument(attrs: &mut [Attribute], secret: &[Ident]) {
+    use proc_macro2::TokenTree;
+    use syn::Meta;
+    if secret.is_empty() {
+        return;
+    }
+    for attr in attrs.iter_mut() {
+        let is_instrument = attr
+            .path()
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident == "instrument");
+        if !is_instrument {
+            continue;
+        }
+        let span = attr.path().segments.last().map_or_else(Span::call_site, |s| s.ident.span());
+        let args = match &attr.meta {
+            Meta::Path(_) => TokenStream::new(),
+            Meta::List(list) => list.tokens.clone(),
+            Meta::NameValue(_) => continue,
+        };
+        let tokens: Vec<TokenTree> = args.into_iter().collect();
+        let is_ident = |token: &TokenTree, name: &str| {
+            matches!(token, TokenTree::Ident(ident) if ident == name)
+        };
+        // Top-level arguments only: `skip_all`, or `skip(..)` followed by its group.
+        let mut depth_zero_starts = vec![0];
+        for (i, token) in tokens.iter().enumerate() {
+            if matches!(token, TokenTree::Punct(p) if p.as_char() == ',') {
+                depth_zero_starts.push(i + 1);
+            }
+        }
+        if depth_zero_starts
+            .iter()
+            .any(|&i| tokens.get(i).is_some_and(|t| is_ident(t, "skip_all")))
+        {
+            continue;
+        }
+        let names: Vec<TokenStream> = secret
+            .iter()
+            .map(|ident| {
+                let mut ident = ident.clone();
+                ident.set_span(span);
+                quote!(#ident)
+            })
+            .collect();
+        let mut out: Vec<TokenTree> = Vec::with_capacity(tokens.len() + 4);
+        let mut merged = false;
+        let mut i = 0;
+        while i < tokens.len() {
+            let at_start = depth_zero_starts.contains(&i);
+            if !merged && at_start && is_ident(&tokens[i], "skip") {
+                if let Some(TokenTree::Group(group)) = tokens.get(i + 1) {
+                    let inner = group.stream();
+                    let sep = if inner.is_empty() { quote!() } else { quote!(,) };
+                    let mut new = Group::new(group.delimiter(), quote!(#inner #sep #(#names),*));
+                    new.set_span(group.span());
+                    out.push(tokens[i].clone());
+                    out.push(TokenTree::Group(new));
+                    merged = true;
+                    i += 2;
+                    continue;
+                }
+            }
+            out.push(tokens[i].clone());
+            i += 1;
+        }
+        let mut args: TokenStream = out.into_iter().collect();
+        if !merged {
+            let sep = if args.is_empty() { quote!() } else { quote!(,) };
+            args = quote!(#args #sep skip(#(#names),*));
+        }
+        let path = attr.path().clone();
+        attr.meta = syn::parse_quote_spanned!(span=> #path(#args));
+    }
 }
 
 /// Outer attributes stay on the function; inner ones (`#![allow(..)]` at the top of the

@@ -24,6 +24,45 @@ pub(crate) struct Params {
     source: Option<Source>,
     /// Parameters removed from the signature and bound from the principal.
     pub(crate) injected: Vec<Injected>,
+    /// The names of the parameters that carry the request (the header source, a
+    /// `HeaderMap` kept beside the hidden guard, the hidden guard itself): never recorded
+    /// by `#[tracing::instrument]`, whose span would show the bearer token.
+    pub(crate) secret: Vec<Ident>,
+}
+
+/// Where a site's guard reads the request, and so which registry it uses: the audit
+/// shows it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Form {
+    /// The hidden guard extractor: the request's registry.
+    Extractor,
+    /// Its own `Request`, `Parts` or `HttpRequest`: the request's registry.
+    Request,
+    /// Its own `&HeaderMap` (or a method's `HeaderMap`): no request, so the global
+    /// registry.
+    Headers,
+}
+
+impl Form {
+    /// The variant of the runtime's `__private::Form`.
+    pub(crate) fn variant(self) -> &'static str {
+        match self {
+            Self::Extractor => "Extractor",
+            Self::Request => "Request",
+            Self::Headers => "HeaderMap",
+        }
+    }
+}
+
+/// True for `HeaderMap` by value (not a reference): an axum extractor, which the hidden
+/// guard can stand beside.
+fn is_owned_header_map(ty: &Type) -> bool {
+    let ty = match ty {
+        Type::Group(group) => &*group.elem,
+        Type::Paren(paren) => &*paren.elem,
+        _ => ty,
+    };
+    matches!(ty, Type::Path(_)) && last_segment(ty).is_some_and(|s| s.ident == "HeaderMap")
 }
 
 /// A parameter that carries the request headers.
@@ -127,6 +166,7 @@ impl Params {
     ) -> syn::Result<Self> {
         let mut receiver = None;
         let mut source = None;
+        let mut secret = Vec::new();
         let mut injected: Vec<Injected> = Vec::new();
         let mut kept = Punctuated::<FnArg, Token![,]>::new();
         for arg in std::mem::take(&mut sig.inputs) {
@@ -176,7 +216,16 @@ impl Params {
                 });
                 continue;
             }
-            if source.is_none() && is_header_source(&typed.ty) {
+            if is_header_source(&typed.ty) {
+                if let Some(ident) = plain_ident(&typed.pat) {
+                    secret.push(ident);
+                }
+            }
+            // A handler's own `HeaderMap` carries no registry: the hidden guard is added
+            // beside it and authenticates with the request's registry (a method is not a
+            // handler, and has no request to take it from).
+            let owned_map = receiver.is_none() && is_owned_header_map(&typed.ty);
+            if source.is_none() && !owned_map && is_header_source(&typed.ty) {
                 let ty = (*typed.ty).clone();
                 source = Some(match plain_ident(&typed.pat) {
                     Some(ident) => Source {
@@ -186,6 +235,7 @@ impl Params {
                     },
                     None => {
                         let ident = Ident::new(SOURCE, Span::mixed_site());
+                        secret.push(ident.clone());
                         let pattern = std::mem::replace(&mut *typed.pat, ident_pat(ident.clone()));
                         Source {
                             ident,
@@ -215,6 +265,7 @@ impl Params {
                 ));
             }
             let hidden = Ident::new(GUARD, Span::mixed_site());
+            secret.push(hidden.clone());
             let id = site::site_id(krate, target, &sig.ident);
             let ty = Type::Verbatim(quote!(#krate::__private::Guard<{ #id }>));
             kept.insert(
@@ -228,7 +279,22 @@ impl Params {
             );
         }
         sig.inputs = kept;
-        Ok(Self { source, injected })
+        Ok(Self {
+            source,
+            injected,
+            secret,
+        })
+    }
+
+    /// Where the guard reads the request.
+    pub(crate) fn form(&self) -> Form {
+        match &self.source {
+            None => Form::Extractor,
+            Some(source) if last_segment(peel(&source.ty)).is_some_and(|s| s.ident == "HeaderMap") => {
+                Form::Headers
+            }
+            Some(_) => Form::Request,
+        }
     }
 
     /// The principal (an `Option` with `optional`): taken from the hidden guard, which

@@ -5,6 +5,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
 use super::Target;
+use super::params::Form;
 use crate::args::Requirement;
 use crate::config::{FinalConfig, Mode};
 
@@ -22,7 +23,7 @@ pub(crate) fn register(
     krate: &TokenStream,
     target: &Target,
     fn_name: &Ident,
-    config: Option<&FinalConfig>,
+    config: Option<(&FinalConfig, Form)>,
 ) -> TokenStream {
     let site = ident();
     let name = &target.name;
@@ -35,16 +36,17 @@ pub(crate) fn register(
         }
         None => none.clone(),
     };
-    let (strategies, scopes, roles, optional, skip) = match config {
-        Some(config) => (
+    let (strategies, scopes, roles, optional, form) = match config {
+        Some((config, form)) => (
             config.strategies.clone(),
             requirement(&config.scopes),
             requirement(&config.roles),
             matches!(config.mode, Mode::Optional),
-            false,
+            form.variant(),
         ),
-        None => (Vec::new(), none.clone(), none.clone(), false, true),
+        None => (Vec::new(), none.clone(), none.clone(), false, "Skipped"),
     };
+    let form = Ident::new(form, Span::call_site());
     quote! {
         static #site: #krate::__private::GuardedHandler = #krate::__private::GuardedHandler::__new(
             ::core::concat!(::core::module_path!(), "::", #name),
@@ -55,7 +57,7 @@ pub(crate) fn register(
             #scopes,
             #roles,
             #optional,
-            #skip,
+            #krate::__private::HandlerForm::#form,
         );
         #krate::__private::inventory::submit! {
             #krate::__private::Site(&#site)
