@@ -141,7 +141,11 @@ async fn rotation_new_key_after_one_refetch_removed_key_after_refresh() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn flood_of_unknown_kids_costs_one_fetch_per_cooldown() {
     let issuer = Issuer::start().await.unwrap();
-    let strategy = strategy(&issuer, JwksConfig::default());
+    // A cooldown longer than the flood lasts on a loaded machine (the default 30 s was
+    // seen to expire mid-flood with other builds running).
+    let mut config = JwksConfig::default();
+    config.unknown_kid_cooldown = Duration::from_secs(300);
+    let strategy = strategy(&issuer, config);
     let jwks = strategy.jwks().unwrap().clone();
     let url = serve(strategy).await;
     let client = reqwest::Client::new();
@@ -170,7 +174,7 @@ async fn flood_of_unknown_kids_costs_one_fetch_per_cooldown() {
         }
     }
     assert_eq!(statuses.get(&401), Some(&10_000), "{statuses:?}");
-    // The initial fetch plus one refetch for the whole flood (cooldown 30 s).
+    // The initial fetch plus one refetch for the whole flood (one cooldown).
     assert_eq!(issuer.jwks_requests(), 2);
     assert_eq!(jwks.status().fetches, 2);
     eprintln!(

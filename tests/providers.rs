@@ -4,7 +4,8 @@
 //!
 //! Each recipe says which key URL rule fits the provider. LoopBack's rule,
 //! `ISSUER/.well-known/jwks.json`, fits Auth0 and Cognito; Keycloak, Entra ID, Google and
-//! Okta publish their keys elsewhere: use discovery or the URL they document.
+//! Okta publish their keys elsewhere: the default falls back to discovery when that URL
+//! answers 404, and `discover()` or the URL they document skips the first try.
 
 use std::net::SocketAddr;
 
@@ -185,10 +186,67 @@ async fn recipe_auth0() {
     assert_eq!(auth0.jwks_paths(), ["/.well-known/jwks.json"]);
 }
 
+/// The default key URL fits real providers (issue 20, item 3): with no key option at all,
+/// a Keycloak-shaped issuer (keys only at `ISSUER/protocol/openid-connect/certs`) works —
+/// LoopBack's `ISSUER/.well-known/jwks.json` is tried first, answers 404, and OpenID
+/// discovery from the issuer gives the URL, once. An issuer that serves the default URL
+/// never sees a discovery request; one that serves neither is a 503 naming both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_key_url_falls_back_to_discovery_on_404() {
+    let keycloak = Issuer::start_with(
+        IssuerOptions::new()
+            .issuer_path("/realms/shop")
+            .jwks_path("/realms/shop/protocol/openid-connect/certs"),
+    )
+    .await
+    .expect("issuer");
+    let strategy = JwtStrategy::builder()
+        .issuer(keycloak.issuer())
+        .build()
+        .expect("strategy");
+    for _ in 0..3 {
+        verify(&strategy, &keycloak.token(json!({ "sub": "ada" })))
+            .await
+            .expect("keys found by discovery after the default URL's 404");
+    }
+    assert_eq!(keycloak.discovery_requests(), 1, "discovery once");
+    assert_eq!(
+        keycloak.jwks_paths(),
+        ["/realms/shop/protocol/openid-connect/certs"]
+    );
+    let status = strategy.jwks().expect("remote keys").status();
+    assert_eq!(
+        status.url.as_deref(),
+        Some(format!("{}/protocol/openid-connect/certs", keycloak.issuer()).as_str())
+    );
+
+    // Served at the default URL: no discovery at all.
+    let plain = Issuer::start().await.expect("issuer");
+    let strategy = JwtStrategy::builder()
+        .issuer(plain.issuer())
+        .build()
+        .expect("strategy");
+    verify(&strategy, &plain.token(json!({ "sub": "ada" })))
+        .await
+        .expect("default URL");
+    assert_eq!(plain.discovery_requests(), 0);
+
+    // A configured `jwks_uri` that answers 404 is not second-guessed.
+    let strategy = JwtStrategy::builder()
+        .issuer(keycloak.issuer())
+        .jwks_uri(format!("{}/keys-that-are-not-here", keycloak.issuer()))
+        .build()
+        .expect("strategy");
+    let (status, _) = refusal(&strategy, &keycloak.token(json!({ "sub": "ada" }))).await;
+    assert_eq!(status, 503);
+    assert_eq!(keycloak.discovery_requests(), 1, "no discovery for a configured URL");
+}
+
 // ── Keycloak ───────────────────────────────────────────────────────────────────────
 //
 // Issuer `https://HOST/realms/REALM`; keys at `ISSUER/protocol/openid-connect/certs`, not
-// at LoopBack's `ISSUER/.well-known/jwks.json` (a 404): use discovery. Realm roles in
+// at LoopBack's `ISSUER/.well-known/jwks.json` (a 404, then discovery by default): say
+// `discover()` to skip the 404. Realm roles in
 // `realm_access.roles`, client roles in `resource_access.CLIENT.roles`, the client in
 // `azp`, and `typ` in the payload: `Bearer` for access tokens, `ID` for ID tokens.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -245,13 +303,17 @@ async fn recipe_keycloak() {
         ["/realms/shop/protocol/openid-connect/certs"]
     );
 
-    // LoopBack's rule is wrong for Keycloak: no key set there, a 503.
+    // LoopBack's rule is wrong for Keycloak (a 404): the default falls back to
+    // discovery, once, and the token verifies all the same.
     let loopback_rule = JwtStrategy::builder()
         .issuer(keycloak.issuer())
         .build()
         .expect("strategy");
     let token = keycloak.token(claims("shop-frontend", "Bearer"));
-    assert_eq!(refusal(&loopback_rule, &token).await.0, 503);
+    verify(&loopback_rule, &token)
+        .await
+        .expect("found by discovery");
+    assert_eq!(keycloak.discovery_requests(), 2);
 }
 
 // ── Microsoft Entra ID ─────────────────────────────────────────────────────────────

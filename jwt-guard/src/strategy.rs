@@ -18,7 +18,7 @@ use crate::dpop::{Dpop, DpopConfig};
 use crate::error::{Error, TokenError};
 use crate::extract::{self, DEFAULT_MAX_HEADER_BYTES};
 use crate::issuers::{DEFAULT_MAX_TENANTS, Issuers, IssuersConfig, KeyRule, TenantFilter};
-use crate::jwks::{Clock, JwksClient, JwksConfig, KeyEntry, KeySet, PemKind, default_jwks_url};
+use crate::jwks::{Clock, JwksClient, JwksConfig, KeyEntry, KeySet, PemKind};
 use crate::principal::Principal;
 use crate::request::RequestInfo;
 use crate::resource_metadata::ProtectedResource;
@@ -953,10 +953,7 @@ impl JwtStrategyBuilder {
                 Keys::Remote(JwksClient::discover(&rules.issuer, self.jwks_config)?)
             }
             Some(KeySource::Url(url)) => Keys::Remote(JwksClient::new(&url, self.jwks_config)?),
-            None => Keys::Remote(JwksClient::new(
-                &default_jwks_url(&rules.issuer),
-                self.jwks_config,
-            )?),
+            None => Keys::Remote(JwksClient::default_for(&rules.issuer, self.jwks_config)?),
         };
         let clock = match &keys {
             Keys::Remote(client) => client.clock(),

@@ -100,6 +100,10 @@ pub(crate) enum Location {
     /// Discover `jwks_uri` from `ISSUER/.well-known/openid-configuration`; the document's
     /// `issuer` must equal this issuer.
     Discover { issuer: String },
+    /// LoopBack's rule, `ISSUER/.well-known/jwks.json`, tried first; when it answers 404
+    /// (Keycloak, Okta, Entra ID and Google serve their keys elsewhere), OpenID discovery
+    /// from the issuer, once.
+    Default { issuer: String, url: Url },
 }
 
 /// A snapshot of the engine's state, for readiness probes and metrics.
@@ -145,6 +149,8 @@ pub struct JwksClient {
 struct Inner {
     location: Location,
     url: OnceCell<Url>,
+    /// The URL discovery found after the default URL answered 404 ([`Location::Default`]).
+    discovered: OnceCell<Url>,
     http: reqwest::Client,
     config: JwksConfig,
     /// The current set; swapped whole, read without a lock.
@@ -210,6 +216,24 @@ impl JwksClient {
         )
     }
 
+    /// The default for an issuer: `ISSUER/.well-known/jwks.json` (LoopBack's rule), and
+    /// OpenID discovery from the issuer when that answers 404.
+    pub(crate) fn default_for(issuer: &str, config: JwksConfig) -> Result<Self, ConfigError> {
+        let url = default_jwks_url(issuer);
+        let url = Url::parse(&url).map_err(|e| ConfigError::InvalidUrl {
+            url: url.clone(),
+            reason: e.to_string(),
+        })?;
+        fetch::check_transport(&url, config.allow_http)?;
+        Self::with_location(
+            Location::Default {
+                issuer: issuer.to_owned(),
+                url,
+            },
+            config,
+        )
+    }
+
     fn with_location(location: Location, config: JwksConfig) -> Result<Self, ConfigError> {
         let http = fetch::client(&config)?;
         Ok(Self::with_http(location, config, http))
@@ -230,13 +254,20 @@ impl JwksClient {
         http: reqwest::Client,
     ) -> Result<Self, ConfigError> {
         let location = match url {
-            Some(url) => {
-                let url = Url::parse(url).map_err(|e| ConfigError::InvalidUrl {
-                    url: url.to_owned(),
+            Some(text) => {
+                let url = Url::parse(text).map_err(|e| ConfigError::InvalidUrl {
+                    url: text.to_owned(),
                     reason: e.to_string(),
                 })?;
                 fetch::check_transport(&url, config.allow_http)?;
-                Location::Url(url)
+                if text == default_jwks_url(issuer) {
+                    Location::Default {
+                        issuer: issuer.to_owned(),
+                        url,
+                    }
+                } else {
+                    Location::Url(url)
+                }
             }
             None => {
                 fetch::check_transport(&discovery_url(issuer)?, config.allow_http)?;
@@ -250,13 +281,16 @@ impl JwksClient {
 
     fn with_http(location: Location, config: JwksConfig, http: reqwest::Client) -> Self {
         let url = match &location {
-            Location::Url(url) => OnceCell::new_with(Some(url.clone())),
+            Location::Url(url) | Location::Default { url, .. } => {
+                OnceCell::new_with(Some(url.clone()))
+            }
             Location::Discover { .. } => OnceCell::new(),
         };
         Self {
             inner: Arc::new(Inner {
                 location,
                 url,
+                discovered: OnceCell::new(),
                 http,
                 config,
                 current: ArcSwapOption::empty(),
@@ -291,7 +325,11 @@ impl JwksClient {
         let current = inner.current.load_full();
         let now = inner.clock.now();
         JwksStatus {
-            url: inner.url.get().map(Url::to_string),
+            url: inner
+                .discovered
+                .get()
+                .or(inner.url.get())
+                .map(Url::to_string),
             last_success: *lock(&inner.last_success),
             keys: current.as_ref().map_or(0, |s| s.keys.len()),
             kids: current
@@ -578,12 +616,36 @@ impl Inner {
     }
 
     async fn resolve_url(&self) -> Result<&Url, String> {
+        if let Some(found) = self.discovered.get() {
+            return Ok(found);
+        }
         self.url
             .get_or_try_init(|| async {
                 match &self.location {
-                    Location::Url(url) => Ok(url.clone()),
+                    Location::Url(url) | Location::Default { url, .. } => Ok(url.clone()),
                     Location::Discover { issuer } => self.discover(issuer).await,
                 }
+            })
+            .await
+    }
+
+    /// After the default URL answered 404: the URL OpenID discovery gives, found once
+    /// (said at INFO), or the discovery's own error joined to the 404.
+    async fn fall_back_to_discovery(&self, not_found: String) -> Result<&Url, String> {
+        let Location::Default { issuer, .. } = &self.location else {
+            return Err(not_found);
+        };
+        self.discovered
+            .get_or_try_init(|| async {
+                let found = self.discover(issuer).await.map_err(|why| {
+                    format!("{not_found}; OpenID discovery from the issuer failed too: {why}")
+                })?;
+                tracing::info!(
+                    jwks_uri = %found,
+                    "the default JWK Set URL (ISSUER/.well-known/jwks.json) answered 404; \
+                     using the one OpenID discovery gives"
+                );
+                Ok(found)
             })
             .await
     }
@@ -626,7 +688,7 @@ impl Inner {
             target: "jwt_guard::jwks",
             "jwt_guard.jwks_fetch",
             strategy = self.label.get().map(|s| &**s).unwrap_or("unregistered"),
-            url = self.url.get().map(Url::as_str),
+            url = self.discovered.get().or(self.url.get()).map(Url::as_str),
             result = tracing::field::Empty,
         );
         let started = Instant::now();
@@ -674,7 +736,19 @@ impl Inner {
         let etag = previous.as_ref().and_then(|s| s.etag.as_deref());
         self.fetches.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
-        let fetched = fetch::fetch(&self.http, url, etag, &self.config).await?;
+        let fetched = match fetch::fetch(&self.http, url, etag, &self.config).await {
+            Err(why)
+                if why.ends_with(" answered HTTP 404 Not Found")
+                    && matches!(self.location, Location::Default { .. })
+                    && self.discovered.get().is_none() =>
+            {
+                let found = self.fall_back_to_discovery(why).await?;
+                self.fetches.fetch_add(1, Ordering::Relaxed);
+                fetch::fetch(&self.http, found, None, &self.config).await?
+            }
+            other => other?,
+        };
+        let url = self.discovered.get().unwrap_or(url);
         let (keys, max_age, etag) = match fetched {
             Fetched::NotModified { max_age } => {
                 self.not_modified.fetch_add(1, Ordering::Relaxed);
