@@ -1,4 +1,4 @@
-//! A tower [`Layer`] that protects a whole router or service with a [`Policy`]: axum's
+//! A tower [`Layer`](https://docs.rs/tower-layer/0.3/tower_layer/trait.Layer.html) that protects a whole router or service with a [`Policy`]: axum's
 //! `Router::layer` / `route_layer` (nested routers too), hyper, or any tower service over
 //! `http::Request<B>`.
 //!

@@ -1,9 +1,9 @@
 //! aide 0.15: `#[authenticate]` handlers in aide's `ApiRouter`, documented.
 //!
-//! The attribute's hidden guard parameter is an [`OperationInput`] that knows its site:
+//! The attribute's hidden guard parameter is an [`OperationInput`](https://docs.rs/aide/0.15/aide/operation/trait.OperationInput.html) that knows its site:
 //! it adds the operation's security requirement (each strategy, with the site's scopes;
 //! `{}` too when `optional`) and the 401, 403 (with scopes or roles) and 503 responses.
-//! [`Error`] is an [`OperationOutput`] (401 and 503, for handlers that read their own
+//! [`Error`] is an [`OperationOutput`](https://docs.rs/aide/0.15/aide/operation/trait.OperationOutput.html) (401 and 503, for handlers that read their own
 //! headers). [`security_schemes`] adds a bearer scheme per strategy to the document.
 //!
 //! ```

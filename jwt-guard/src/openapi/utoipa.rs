@@ -1,4 +1,4 @@
-//! utoipa 5: [`JwtSecurity`], a [`Modify`] that documents every `#[authenticate]`
+//! utoipa 5: [`JwtSecurity`], a [`Modify`](https://docs.rs/utoipa/5/utoipa/trait.Modify.html) that documents every `#[authenticate]`
 //! handler described by `#[utoipa::path]` (see [the module above](super) for what it adds).
 //!
 //! ```
