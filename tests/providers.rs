@@ -239,7 +239,11 @@ async fn the_default_key_url_falls_back_to_discovery_on_404() {
         .expect("strategy");
     let (status, _) = refusal(&strategy, &keycloak.token(json!({ "sub": "ada" }))).await;
     assert_eq!(status, 503);
-    assert_eq!(keycloak.discovery_requests(), 1, "no discovery for a configured URL");
+    assert_eq!(
+        keycloak.discovery_requests(),
+        1,
+        "no discovery for a configured URL"
+    );
 }
 
 // ── Keycloak ───────────────────────────────────────────────────────────────────────

@@ -130,7 +130,8 @@ fn two_apps_with_their_own_registries_both_pass_their_audit() {
     let issuer = Issuer::offline("https://forms.example").expect("issuer");
     let a = Registry::new();
     a.serve_module("registry_forms::app_a");
-    a.register("forms-jwt", strategy(&issuer)).expect("register");
+    a.register("forms-jwt", strategy(&issuer))
+        .expect("register");
     let b = Registry::new();
     b.serve_module("registry_forms::app_b");
     b.register("app-b", strategy(&issuer)).expect("register");
@@ -145,7 +146,11 @@ fn two_apps_with_their_own_registries_both_pass_their_audit() {
             .all(|h| h.handler().starts_with("registry_forms::app_a::")),
         "{audit_a}"
     );
-    assert!(audit_a.to_string().contains("registry_forms::app_a::parts  \"forms-jwt\"  via its request"));
+    assert!(
+        audit_a
+            .to_string()
+            .contains("registry_forms::app_a::parts  \"forms-jwt\"  via its request")
+    );
     // Each site's form: a handler's own `HeaderMap` gets the hidden guard beside it.
     let form = |name: &str| {
         audit_a

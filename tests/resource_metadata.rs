@@ -321,8 +321,7 @@ async fn browsers_may_read_the_document_cors() {
         let headers = preflight.headers();
         assert_eq!(headers["access-control-allow-origin"], "*", "{url}");
         assert_eq!(
-            headers["access-control-allow-methods"],
-            "GET, OPTIONS",
+            headers["access-control-allow-methods"], "GET, OPTIONS",
             "{url}"
         );
         assert_eq!(headers["access-control-allow-headers"], "*", "{url}");

@@ -64,7 +64,9 @@ fn in_module(handler: &str, module: &str) -> bool {
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Strategies by name. The names come from the service's own configuration, never from
@@ -320,7 +322,12 @@ impl Registry {
             None => is_global || modules.is_empty(),
         };
         let label = if modules.is_empty() {
-            if is_global { "global" } else { "not the global one, no modules named" }.to_owned()
+            if is_global {
+                "global"
+            } else {
+                "not the global one, no modules named"
+            }
+            .to_owned()
         } else {
             modules.join(", ")
         };

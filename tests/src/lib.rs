@@ -63,7 +63,11 @@ fn run_setup(name: &str) -> Result<(), String> {
         eprint!("{text}");
         Ok(())
     } else {
-        Err(format!("{} failed ({}):\n{text}", script.display(), output.status))
+        Err(format!(
+            "{} failed ({}):\n{text}",
+            script.display(),
+            output.status
+        ))
     }
 }
 

@@ -135,16 +135,18 @@ fn skip_in_instrument(attrs: &mut [Attribute], secret: &[Ident]) {
         if !is_instrument {
             continue;
         }
-        let span = attr.path().segments.last().map_or_else(Span::call_site, |s| s.ident.span());
+        let span = attr
+            .path()
+            .segments
+            .last()
+            .map_or_else(Span::call_site, |s| s.ident.span());
         let args = match &attr.meta {
             Meta::Path(_) => TokenStream::new(),
             Meta::List(list) => list.tokens.clone(),
             Meta::NameValue(_) => continue,
         };
         let tokens: Vec<TokenTree> = args.into_iter().collect();
-        let is_ident = |token: &TokenTree, name: &str| {
-            matches!(token, TokenTree::Ident(ident) if ident == name)
-        };
+        let is_ident = |token: &TokenTree, name: &str| matches!(token, TokenTree::Ident(ident) if ident == name);
         // Top-level arguments only: `skip_all`, or `skip(..)` followed by its group.
         let mut depth_zero_starts = vec![0];
         for (i, token) in tokens.iter().enumerate() {
@@ -174,7 +176,11 @@ fn skip_in_instrument(attrs: &mut [Attribute], secret: &[Ident]) {
             if !merged && at_start && is_ident(&tokens[i], "skip") {
                 if let Some(TokenTree::Group(group)) = tokens.get(i + 1) {
                     let inner = group.stream();
-                    let sep = if inner.is_empty() { quote!() } else { quote!(,) };
+                    let sep = if inner.is_empty() {
+                        quote!()
+                    } else {
+                        quote!(,)
+                    };
                     let mut new = Group::new(group.delimiter(), quote!(#inner #sep #(#names),*));
                     new.set_span(group.span());
                     out.push(tokens[i].clone());

@@ -290,7 +290,9 @@ impl Params {
     pub(crate) fn form(&self) -> Form {
         match &self.source {
             None => Form::Extractor,
-            Some(source) if last_segment(peel(&source.ty)).is_some_and(|s| s.ident == "HeaderMap") => {
+            Some(source)
+                if last_segment(peel(&source.ty)).is_some_and(|s| s.ident == "HeaderMap") =>
+            {
                 Form::Headers
             }
             Some(_) => Form::Request,

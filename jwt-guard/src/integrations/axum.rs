@@ -48,7 +48,10 @@ impl crate::resource_metadata::ProtectedResource {
                 async move {
                     let [(cors, any)] = CORS_HEADERS;
                     (
-                        [(http::header::CONTENT_TYPE.as_str(), "application/json"), (cors, any)],
+                        [
+                            (http::header::CONTENT_TYPE.as_str(), "application/json"),
+                            (cors, any),
+                        ],
                         resource.document().to_string(),
                     )
                 }
