@@ -53,6 +53,11 @@ async fn scoped(principal: Principal) -> String {
     who(&principal)
 }
 
+#[authenticate("plain")]
+async fn plain(principal: Principal) -> String {
+    who(&principal)
+}
+
 #[authenticate("dpop")]
 async fn headers_only(headers: http::HeaderMap) -> String {
     format!("{} headers", headers.len())
@@ -82,6 +87,11 @@ async fn start() -> Env {
             .expect("strategy")
     };
     jwt_guard::register("dpop", strategy(DpopConfig::allowed().algorithms(algs))).expect("reg");
+    let without_dpop = JwtStrategy::builder()
+        .issuer(issuer.issuer())
+        .build()
+        .expect("strategy");
+    jwt_guard::register("plain", without_dpop).expect("reg");
     jwt_guard::register(
         "dpop-required",
         strategy(
@@ -109,6 +119,7 @@ async fn start() -> Env {
         .route("/nonce", get(nonce))
         .route("/scoped", get(scoped))
         .route("/headers", get(headers_only))
+        .route("/plain", get(plain))
         .route(
             "/layer/me",
             post(layered).route_layer(AuthLayer::new(policy)),
@@ -507,6 +518,128 @@ async fn a_bound_token_is_refused_as_bearer() {
     answer.assert_refused(&format!(
         r#"Bearer error="invalid_token", DPoP algs="{ALGS}""#
     ));
+}
+
+/// Tokens whose `cnf` this server cannot check: a certificate thumbprint (RFC 8705),
+/// another confirmation member beside `jkt`, or a `cnf` that is not an object.
+fn unverifiable_tokens(key: &DpopKey) -> Vec<(&'static str, String)> {
+    let jkt = key.thumbprint();
+    let x5t = "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2";
+    [
+        ("x5t#S256", json!({ "x5t#S256": x5t })),
+        ("jkt and x5t#S256", json!({ "jkt": jkt, "x5t#S256": x5t })),
+        (
+            "jkt and jwk",
+            json!({ "jkt": jkt, "jwk": key.public_jwk() }),
+        ),
+        ("jkt not a string", json!({ "jkt": 7 })),
+        ("empty object", json!({})),
+        ("a string", json!(jkt)),
+        ("an array", json!([jkt])),
+    ]
+    .into_iter()
+    .map(|(case, cnf)| (case, ENV.issuer.token(json!({ "sub": "eve", "cnf": cnf }))))
+    .collect()
+}
+
+#[tokio::test]
+async fn a_token_with_a_cnf_the_strategy_cannot_check_is_refused_as_bearer() {
+    let key = key(Algorithm::ES256);
+    for (case, token) in unverifiable_tokens(&key) {
+        let bearer = format!("Bearer {token}");
+        // A strategy without DPoP.
+        let answer = send(http::Method::GET, "/plain", Some(&bearer), &[]).await;
+        answer.assert_refused(r#"Bearer error="invalid_token""#);
+        let json: Value = serde_json::from_str(&answer.body).expect("JSON body");
+        assert_eq!(
+            json["error"]["message"], "Invalid token: jwt cnf not supported",
+            "{case}"
+        );
+        // A strategy with DPoP allowed.
+        let answer = send(http::Method::GET, "/allowed", Some(&bearer), &[]).await;
+        answer.assert_refused(&format!(
+            r#"Bearer error="invalid_token", DPoP algs="{ALGS}""#
+        ));
+    }
+    // The same claims without `cnf` pass: the refusals above were the binding.
+    let token = ENV.issuer.token(json!({ "sub": "eve" }));
+    let answer = send(
+        http::Method::GET,
+        "/plain",
+        Some(&format!("Bearer {token}")),
+        &[],
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+}
+
+#[tokio::test]
+async fn a_dpop_bound_token_is_refused_as_bearer_where_dpop_is_off() {
+    let key = key(Algorithm::ES256);
+    let token = bound_token(&key);
+    let answer = send(
+        http::Method::GET,
+        "/plain",
+        Some(&format!("Bearer {token}")),
+        &[],
+    )
+    .await;
+    answer.assert_refused(r#"Bearer error="invalid_token""#);
+    // The same refusal from `verify_token`, with its own reason code.
+    let strategy = JwtStrategy::builder()
+        .issuer(ENV.issuer.issuer())
+        .build()
+        .expect("strategy");
+    let err = strategy.verify_token(&token).await.expect_err("refused");
+    assert_eq!(err.reason(), "unsupported_confirmation");
+    assert_eq!(err.status(), 401);
+    // A second presentation is refused as well (the verified-token cache keeps `cnf`).
+    let cached = JwtStrategy::builder()
+        .issuer(ENV.issuer.issuer())
+        .token_cache(jwt_guard::cache::TokenCacheConfig::default())
+        .build()
+        .expect("strategy");
+    for _ in 0..2 {
+        let err = cached.verify_token(&token).await.expect_err("refused");
+        assert_eq!(err.reason(), "unsupported_confirmation");
+    }
+}
+
+#[tokio::test]
+async fn the_dangerous_opt_out_accepts_unverified_bindings_but_not_dpop_ones() {
+    let key = key(Algorithm::ES256);
+    let builder = || {
+        JwtStrategy::builder()
+            .issuer(ENV.issuer.issuer())
+            .dangerous_accept_unverified_cnf()
+    };
+    let without_dpop = builder().build().expect("strategy");
+    let with_dpop = builder()
+        .dpop(DpopConfig::allowed().external_origin(EXTERNAL))
+        .build()
+        .expect("strategy");
+    for (case, token) in unverifiable_tokens(&key) {
+        let principal = without_dpop.verify_token(&token).await;
+        assert_eq!(principal.expect(case).subject(), Some("eve"), "{case}");
+    }
+    let bound = bound_token(&key);
+    assert!(without_dpop.verify_token(&bound).await.is_ok());
+    // DPoP can check `jkt`: a strategy with DPoP still refuses it as bearer.
+    let err = with_dpop.verify_token(&bound).await.expect_err("refused");
+    assert_eq!(err.reason(), "dpop_bound_token_as_bearer");
+}
+
+#[tokio::test]
+async fn a_token_with_a_cnf_dpop_cannot_check_is_refused_with_its_proof() {
+    let key = key(Algorithm::ES256);
+    for (case, token) in unverifiable_tokens(&key) {
+        let proof = key.proof("GET", &url("/allowed"), Some(&token));
+        let answer = dpop_get("/allowed", &token, &proof).await;
+        assert_eq!(answer.status, 401, "{case}: {answer:?}");
+        answer.assert_refused(&format!(
+            r#"Bearer, DPoP error="invalid_token", algs="{ALGS}""#
+        ));
+    }
 }
 
 #[tokio::test]

@@ -126,6 +126,12 @@ pub enum TokenError {
     InvalidIssuer,
     /// `aud` does not contain a configured audience.
     InvalidAudience,
+    /// The token is bound to a key (`cnf`, RFC 7800) in a way this strategy does not
+    /// verify: a certificate (`x5t#S256`, RFC 8705) or any other confirmation member, a
+    /// `cnf` that is not an object, or a DPoP key (`jkt`) where DPoP is off. Such a token
+    /// is only good with its proof of possession, so it is not accepted as a bearer
+    /// token (unless [`dangerous_accept_unverified_cnf`](crate::JwtStrategyBuilder::dangerous_accept_unverified_cnf)).
+    UnsupportedConfirmation,
 }
 
 /// The `WWW-Authenticate` challenge of a refusal (RFC 6750 §3).
@@ -493,6 +499,7 @@ impl fmt::Display for TokenError {
             TokenError::InvalidClaim(claim) => write!(f, "invalid {claim} value"),
             TokenError::InvalidIssuer => f.write_str("jwt issuer invalid"),
             TokenError::InvalidAudience => f.write_str("jwt audience invalid"),
+            TokenError::UnsupportedConfirmation => f.write_str("jwt cnf not supported"),
         }
     }
 }

@@ -114,6 +114,7 @@ fn token_reason(reason: &TokenError) -> &'static str {
         TokenError::InvalidClaim(_) => "invalid_claim",
         TokenError::InvalidIssuer => "invalid_issuer",
         TokenError::InvalidAudience => "invalid_audience",
+        TokenError::UnsupportedConfirmation => "unsupported_confirmation",
     }
 }
 

@@ -15,7 +15,10 @@
 //! thumbprint is then [`Principal::dpop_thumbprint`](crate::Principal::dpop_thumbprint).
 //!
 //! A DPoP-bound token (with `cnf.jkt`) sent as `Bearer` is refused, and so is any bearer
-//! token when DPoP is required. Refusals carry `WWW-Authenticate: DPoP algs="…"` (beside
+//! token when DPoP is required. A token whose `cnf` holds anything but `jkt` (a
+//! certificate thumbprint `x5t#S256`, RFC 8705, say) is refused either way
+//! ([`TokenError::UnsupportedConfirmation`](crate::TokenError::UnsupportedConfirmation)):
+//! DPoP cannot check that binding. Refusals carry `WWW-Authenticate: DPoP algs="…"` (beside
 //! `Bearer` when bearer tokens are allowed), with `error="invalid_dpop_proof"`,
 //! `"use_dpop_nonce"` (and a `DPoP-Nonce` header) or `"invalid_token"`.
 //!
@@ -66,7 +69,7 @@ use crate::config_error::ConfigError;
 use crate::error::{Error, ErrorKind};
 use crate::principal::Principal;
 use crate::request::RequestInfo;
-use crate::strategy::JwtStrategy;
+use crate::strategy::{JwtStrategy, Presented};
 
 /// Whether a strategy also takes plain bearer tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -322,7 +325,9 @@ async fn bearer(
     if dpop.mode == DpopMode::Required {
         return Err(ErrorKind::Dpop(DpopError::DpopRequired).into());
     }
+    // Refuses a `cnf.jkt` token (and any other `cnf`, unless the strategy accepts them).
     let principal = strategy.verify_token(token).await?;
+    // With `dangerous_accept_unverified_cnf`, a `jkt` beside other members still counts.
     if bound_key(&principal).is_some() {
         return Err(ErrorKind::Dpop(DpopError::BoundTokenAsBearer).into());
     }
@@ -371,7 +376,8 @@ async fn proven(
         keys: &dpop.keys,
     };
     let checked = proof::check(proof, &expected).map_err(fail)?;
-    let principal = strategy.verify_token(token).await?;
+    // Refuses a token without `cnf`, or with one other than `jkt` alone.
+    let principal = strategy.verify_presented(token, Presented::Dpop).await?;
     match bound_key(&principal) {
         None => return Err(fail(DpopError::TokenNotBound)),
         Some(jkt) if jkt != checked.jkt => return Err(fail(DpopError::KeyMismatch)),
