@@ -59,6 +59,11 @@ async fn plain(principal: Principal) -> String {
 }
 
 #[authenticate("dpop")]
+async fn files(principal: Principal) -> String {
+    who(&principal)
+}
+
+#[authenticate("dpop")]
 async fn headers_only(headers: http::HeaderMap) -> String {
     format!("{} headers", headers.len())
 }
@@ -78,6 +83,15 @@ static ENV: LazyLock<Env> = LazyLock::new(|| runtime::on_own_runtime(start));
 
 async fn start() -> Env {
     let issuer = Issuer::start().await.expect("issuer");
+    // Bound first: the origins clients address are configuration.
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let std_listener =
+        std::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).expect("bind");
+    let actix_addr = std_listener.local_addr().expect("addr");
+    let (base, actix) = (format!("http://{addr}"), format!("http://{actix_addr}"));
     let algs = [Algorithm::ES256, Algorithm::EdDSA, Algorithm::RS256];
     let strategy = |dpop: DpopConfig| {
         JwtStrategy::builder()
@@ -86,7 +100,16 @@ async fn start() -> Env {
             .build()
             .expect("strategy")
     };
-    jwt_guard::register("dpop", strategy(DpopConfig::allowed().algorithms(algs))).expect("reg");
+    // The axum server and the actix-web one share the strategy: two origins.
+    jwt_guard::register(
+        "dpop",
+        strategy(
+            DpopConfig::allowed()
+                .algorithms(algs)
+                .external_origins([&base, &actix]),
+        ),
+    )
+    .expect("reg");
     let without_dpop = JwtStrategy::builder()
         .issuer(issuer.issuer())
         .build()
@@ -106,6 +129,7 @@ async fn start() -> Env {
         strategy(
             DpopConfig::allowed()
                 .algorithms(algs)
+                .external_origin(&base)
                 .require_nonce(NONCE_SECRET, Duration::from_secs(300)),
         ),
     )
@@ -120,22 +144,16 @@ async fn start() -> Env {
         .route("/scoped", get(scoped))
         .route("/headers", get(headers_only))
         .route("/plain", get(plain))
+        .route("/files/{*rest}", get(files))
         .route(
             "/layer/me",
             post(layered).route_layer(AuthLayer::new(policy)),
         );
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
 
     let actix_policy = Policy::builder("dpop actix", ["dpop"])
         .build()
         .expect("policy");
-    let std_listener =
-        std::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).expect("bind");
-    let actix_addr = std_listener.local_addr().expect("addr");
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
             actix_web::HttpServer::new(move || {
@@ -156,8 +174,8 @@ async fn start() -> Env {
     });
     Env {
         issuer,
-        base: format!("http://{addr}"),
-        actix: format!("http://{actix_addr}"),
+        base,
+        actix,
     }
 }
 
@@ -218,6 +236,38 @@ async fn send(
     }
 }
 
+/// `GET <target>` with `host`, sent as written on a socket (reqwest would remove dot
+/// segments and set `Host` itself): the status and the challenge.
+fn raw_get(target: &str, host: &str, token: &str, proof: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let addr = ENV.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let head = format!(
+        "GET {target} HTTP/1.1\r\nhost: {host}\r\nauthorization: DPoP {token}\r\n\
+         dpop: {proof}\r\nconnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).expect("request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response");
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .expect("a status line");
+    let challenge = response
+        .lines()
+        .find_map(|line| {
+            line.to_ascii_lowercase()
+                .starts_with("www-authenticate:")
+                .then(|| line["www-authenticate:".len()..].trim().to_owned())
+        })
+        .unwrap_or_default();
+    (status, challenge)
+}
+
 async fn dpop_get(path: &str, token: &str, proof: &str) -> Answer {
     send(
         http::Method::GET,
@@ -261,13 +311,91 @@ async fn htu_is_compared_without_query_and_after_normalisation() {
     let key = key(Algorithm::ES256);
     let token = bound_token(&key);
     let addr = ENV.base.trim_start_matches("http://");
-    for htu in [
-        format!("HTTP://{addr}/./allowed?page=2#frag"),
-        format!("http://{addr}/%61llowed"),
+    let cases = [
+        (
+            format!("HTTP://{addr}/allowed?page=2#frag"),
+            "/allowed?other=1",
+        ),
+        (format!("http://{addr}/files/a%2fb"), "/files/a%2Fb"),
+    ];
+    for (htu, target) in cases {
+        let proof = key.proof("GET", &htu, Some(&token));
+        let answer = dpop_get(target, &token, &proof).await;
+        assert_eq!(answer.status, 200, "{htu}: {answer:?}");
+    }
+    // Not normalised away: dot segments, and percent-encoded unreserved characters.
+    for (htu, target) in [
+        (format!("http://{addr}/./allowed"), "/allowed"),
+        (format!("http://{addr}/%61llowed"), "/allowed"),
     ] {
         let proof = key.proof("GET", &htu, Some(&token));
-        let answer = dpop_get("/allowed?other=1", &token, &proof).await;
-        assert_eq!(answer.status, 200, "{htu}: {answer:?}");
+        dpop_get(target, &token, &proof).await.assert_bad_proof();
+    }
+}
+
+#[tokio::test]
+async fn a_proof_is_checked_against_the_target_the_router_sees() {
+    let key = key(Algorithm::ES256);
+    let token = bound_token(&key);
+    let addr = ENV.base.trim_start_matches("http://");
+    let refused = format!(r#"Bearer, DPoP error="invalid_dpop_proof", algs="{ALGS}""#);
+    // A proof for /admin, sent to targets the router serves with /files/{*rest}.
+    for target in [
+        "/files/../admin",
+        "/files/%2e%2E/admin",
+        "/files/.%2e/admin",
+        "/files/./../admin",
+    ] {
+        let proof = key.proof("GET", &url("/admin"), Some(&token));
+        let (status, challenge) = raw_get(target, addr, &token, &proof);
+        assert_eq!(
+            (status, challenge.as_str()),
+            (401, refused.as_str()),
+            "{target}"
+        );
+    }
+    // A proof naming the dotted target itself: dot segments are refused outright.
+    let proof = key.proof("GET", &url("/files/../admin"), Some(&token));
+    let (status, _) = raw_get("/files/../admin", addr, &token, &proof);
+    assert_eq!(status, 401);
+    // The route itself works, with a proof for its target.
+    let proof = key.proof("GET", &url("/files/report"), Some(&token));
+    assert_eq!(raw_get("/files/report", addr, &token, &proof).0, 200);
+}
+
+#[tokio::test]
+async fn a_proof_made_for_another_host_is_refused_whatever_the_host_header() {
+    let key = key(Algorithm::ES256);
+    let token = bound_token(&key);
+    let refused = format!(r#"Bearer, DPoP error="invalid_dpop_proof", algs="{ALGS}""#);
+    // A proof for another server, replayed here with that server's name as Host (or an
+    // absolute-form target): the origin is configuration, never the request's.
+    let elsewhere = "http://other-api.test/allowed";
+    let proof = key.proof("GET", elsewhere, Some(&token));
+    let (status, challenge) = raw_get("/allowed", "other-api.test", &token, &proof);
+    assert_eq!((status, challenge.as_str()), (401, refused.as_str()));
+    let proof = key.proof("GET", elsewhere, Some(&token));
+    let (status, challenge) = raw_get(elsewhere, "other-api.test", &token, &proof);
+    assert_eq!((status, challenge.as_str()), (401, refused.as_str()));
+    // Each configured origin is accepted, whatever the Host header says.
+    let addr = ENV.base.trim_start_matches("http://");
+    let proof = key.proof("GET", &url("/allowed"), Some(&token));
+    assert_eq!(raw_get("/allowed", "other-api.test", &token, &proof).0, 200);
+    let proof = key.proof("GET", &format!("{}/allowed", ENV.actix), Some(&token));
+    assert_eq!(raw_get("/allowed", addr, &token, &proof).0, 200);
+}
+
+#[test]
+fn dpop_without_a_configured_origin_does_not_build() {
+    let issuer = "https://issuer.example.test";
+    for dpop in [DpopConfig::allowed(), DpopConfig::required()] {
+        let built = JwtStrategy::builder().issuer(issuer).dpop(dpop).build();
+        let err = built.expect_err("DPoP needs an origin");
+        assert!(
+            matches!(err, jwt_guard::ConfigError::InvalidDpop { .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("external_origin"), "{err}");
     }
 }
 

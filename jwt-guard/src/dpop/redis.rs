@@ -29,7 +29,9 @@ use crate::strategy::BoxFuture;
 /// use jwt_guard::dpop::{DpopConfig, RedisReplayStore};
 ///
 /// let store = RedisReplayStore::new("redis://127.0.0.1:6379/")?.timeout(Duration::from_millis(200));
-/// let dpop = DpopConfig::required().replay_store(store);
+/// let dpop = DpopConfig::required()
+///     .external_origin("https://api.example")
+///     .replay_store(store);
 /// # let _ = dpop;
 /// # Ok(()) }
 /// ```
