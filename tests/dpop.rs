@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{get, post};
-use jwt_guard::dpop::DpopConfig;
+use jwt_guard::dpop::{DpopConfig, InMemoryReplayStore};
 use jwt_guard::layer::AuthLayer;
 use jwt_guard::policy::Policy;
 use jwt_guard::testkit::{DpopKey, Issuer};
@@ -55,6 +55,11 @@ async fn scoped(principal: Principal) -> String {
 
 #[authenticate("plain")]
 async fn plain(principal: Principal) -> String {
+    who(&principal)
+}
+
+#[authenticate("dpop-small-store")]
+async fn small(principal: Principal) -> String {
     who(&principal)
 }
 
@@ -110,6 +115,16 @@ async fn start() -> Env {
         ),
     )
     .expect("reg");
+    jwt_guard::register(
+        "dpop-small-store",
+        strategy(
+            DpopConfig::allowed()
+                .algorithms(algs)
+                .external_origin(&base)
+                .replay_store(InMemoryReplayStore::new(16)),
+        ),
+    )
+    .expect("reg");
     let without_dpop = JwtStrategy::builder()
         .issuer(issuer.issuer())
         .build()
@@ -144,6 +159,7 @@ async fn start() -> Env {
         .route("/scoped", get(scoped))
         .route("/headers", get(headers_only))
         .route("/plain", get(plain))
+        .route("/small", get(small))
         .route("/files/{*rest}", get(files))
         .route(
             "/layer/me",
@@ -186,6 +202,7 @@ struct Answer {
     status: u16,
     challenge: Option<String>,
     nonce: Option<String>,
+    retry_after: Option<String>,
     body: String,
 }
 
@@ -232,6 +249,7 @@ async fn send(
         status: response.status().as_u16(),
         challenge: header("www-authenticate"),
         nonce: header("dpop-nonce"),
+        retry_after: header("retry-after"),
         body: response.text().await.expect("body"),
     }
 }
@@ -816,6 +834,68 @@ async fn a_handler_with_headers_only_cannot_check_proofs() {
     let proof = key.proof("GET", &url("/headers"), Some(&token));
     let answer = dpop_get("/headers", &token, &proof).await;
     assert_eq!(answer.status, 500, "{answer:?}");
+}
+
+// ── the replay store ────────────────────────────────────────────────────────────────
+
+/// The Prometheus recorder of this test binary, installed once.
+fn metrics() -> &'static metrics_exporter_prometheus::PrometheusHandle {
+    static HANDLE: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle> =
+        std::sync::OnceLock::new();
+    HANDLE.get_or_init(|| {
+        metrics_exporter_prometheus::PrometheusBuilder::new()
+            .install_recorder()
+            .expect("recorder")
+    })
+}
+
+#[tokio::test]
+async fn a_full_replay_store_refuses_new_proofs_and_never_forgets_a_used_one() {
+    let metrics = metrics();
+    let victim = key(Algorithm::ES256);
+    let token = bound_token(&victim);
+    let used = victim.proof("GET", &url("/small"), Some(&token));
+    assert_eq!(dpop_get("/small", &token, &used).await.status, 200);
+    // Someone with a bound token of their own sends 20 fresh proofs to a store of 16,
+    // each twice (the second a replay, which made a cache keep it over older entries).
+    // 15 fill the store, the next ones are refused without evicting anything.
+    let attacker = key(Algorithm::ES256);
+    let own = bound_token(&attacker);
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        let proof = attacker.proof("GET", &url("/small"), Some(&own));
+        let mut pair = [0; 2];
+        for status in &mut pair {
+            let answer = dpop_get("/small", &own, &proof).await;
+            if answer.status == 503 {
+                // Until the oldest proof expires: max_age (300 s) + leeway (5 s), about.
+                let retry: u64 = answer
+                    .retry_after
+                    .as_deref()
+                    .and_then(|r| r.parse().ok())
+                    .expect("Retry-After");
+                assert!((300..=305).contains(&retry), "{answer:?}");
+                assert_eq!(answer.challenge, None, "{answer:?}");
+            }
+            *status = answer.status;
+        }
+        statuses.push(pair);
+    }
+    let mut expected = vec![[200, 401]; 15];
+    expected.extend([[503, 503]; 5]);
+    assert_eq!(statuses, expected);
+    // The used proof is still remembered: refused as a replay.
+    dpop_get("/small", &token, &used).await.assert_bad_proof();
+    let rendered = metrics.render();
+    assert!(
+        rendered
+            .contains(r#"jwt_guard_dpop_replay_store_full_total{strategy="dpop-small-store"} 10"#),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains(r#"reason="replay_store_full""#),
+        "{rendered}"
+    );
 }
 
 // ── server nonces ───────────────────────────────────────────────────────────────────

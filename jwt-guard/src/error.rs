@@ -94,6 +94,14 @@ pub enum ErrorKind {
         /// What failed, for logs; not shown to clients.
         detail: String,
     },
+    /// The DPoP replay store holds as many unexpired proofs as it may: the new proof is
+    /// refused rather than a live entry forgotten (a forgotten proof could be replayed).
+    ReplayStoreFull {
+        /// How long the client should wait before retrying.
+        retry_after: Duration,
+        /// The store's account, for logs; not shown to clients.
+        detail: String,
+    },
 }
 
 /// Why a bearer token was refused. Displayed after "Invalid token: ".
@@ -304,6 +312,11 @@ impl Error {
                 Challenge::None,
                 "the DPoP replay store is unavailable".into(),
             ),
+            ErrorKind::ReplayStoreFull { .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Challenge::None,
+                "the DPoP replay store is full".into(),
+            ),
         };
         Reply {
             status,
@@ -373,9 +386,8 @@ impl Error {
     pub fn retry_after(&self) -> Option<u64> {
         match &*self.0 {
             ErrorKind::KeysUnavailable { retry_after, .. }
-            | ErrorKind::ReplayStoreUnavailable { retry_after, .. } => {
-                Some(retry_after.as_secs().max(1))
-            }
+            | ErrorKind::ReplayStoreUnavailable { retry_after, .. }
+            | ErrorKind::ReplayStoreFull { retry_after, .. } => Some(retry_after.as_secs().max(1)),
             _ => None,
         }
     }
@@ -447,6 +459,9 @@ impl fmt::Display for Error {
             }
             ErrorKind::ReplayStoreUnavailable { detail, .. } => {
                 write!(f, "the dpop replay store is unavailable: {detail}")
+            }
+            ErrorKind::ReplayStoreFull { detail, .. } => {
+                write!(f, "the dpop replay store is full: {detail}")
             }
         }
     }

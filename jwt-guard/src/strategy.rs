@@ -247,6 +247,11 @@ impl JwtStrategy {
         Ok(principal.with_challenge(challenge))
     }
 
+    /// The name it was first registered under, for metrics labels.
+    pub(crate) fn label(&self) -> Option<&Arc<str>> {
+        self.inner.label.get()
+    }
+
     /// Tokens held by the verified-token cache (0 when it is off).
     pub fn cached_tokens(&self) -> usize {
         self.inner.cache.as_ref().map_or(0, TokenCache::len)

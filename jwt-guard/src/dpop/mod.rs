@@ -419,6 +419,14 @@ async fn proven(
     match dpop.store.check_and_record(&id, dpop.ttl).await {
         Ok(true) => Ok(principal.with_dpop_thumbprint(checked.jkt)),
         Ok(false) => Err(fail(DpopError::Replayed)),
+        Err(err) if err.is_full() => {
+            tracing::warn!(
+                error = %err,
+                "DPoP replay store full: new proof refused, no unexpired one forgotten"
+            );
+            crate::telemetry::replay_store_full(strategy.label());
+            Err(err.into_error())
+        }
         Err(err) => {
             tracing::warn!(error = %err, "DPoP replay store unavailable: request refused");
             Err(err.into_error())
