@@ -61,9 +61,13 @@ async fn start() -> Env {
             .build()
             .expect("strategy")
     };
-    jwt_guard::register("interop", strategy(DpopConfig::allowed().algorithms(ALGS)))
-        .expect("register");
-    let with_nonce = DpopConfig::allowed().algorithms(ALGS).require_nonce(
+    let dpop = || {
+        DpopConfig::allowed()
+            .algorithms(ALGS)
+            .external_origin(&base)
+    };
+    jwt_guard::register("interop", strategy(dpop())).expect("register");
+    let with_nonce = dpop().require_nonce(
         b"interop nonce secret, 32 bytes or more",
         Duration::from_secs(60),
     );

@@ -1,11 +1,12 @@
 //! The Redis replay store against a real `redis-server` on 127.0.0.1: two server
 //! processes sharing one Redis refuse each other's used proofs, and Redis down, refusing
-//! connections or never answering fails closed with a 503 and `Retry-After`.
+//! connections or never answering fails closed with a 503 and `Retry-After`; a Redis that
+//! may evict keys is refused, and a full one refuses new proofs but forgets no used one.
 //!
 //! Needs `redis-server` on the PATH (Debian package `redis-server`; `.ci/run` installs
 //! it). Without it the tests say so and pass locally; with `CI=true` they fail.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::LazyLock;
@@ -39,6 +40,11 @@ impl RedisServer {
     /// `None` (with the reason printed) when `redis-server` is not installed locally;
     /// under `CI=true`, a panic instead.
     fn start() -> Option<Self> {
+        Self::start_with(&[])
+    }
+
+    /// [`start`](Self::start) with more `redis-server` arguments.
+    fn start_with(args: &[&str]) -> Option<Self> {
         let Some(binary) = which("redis-server") else {
             let reason = "redis-server is not installed (Debian: apt-get install redis-server; \
                           .ci/run installs it)";
@@ -59,6 +65,7 @@ impl RedisServer {
                 "--protected-mode",
                 "yes",
             ])
+            .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -75,6 +82,22 @@ impl RedisServer {
 
     fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// Runs one command (RESP on a socket) and returns the raw reply.
+    fn command(&self, args: &[&str]) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        let mut request = format!("*{}\r\n", args.len());
+        for arg in args {
+            request.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+        }
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut reply = [0u8; 512];
+        let n = stream.read(&mut reply).expect("reply");
+        String::from_utf8_lossy(&reply[..n]).into_owned()
     }
 
     fn kill(&mut self) {
@@ -360,4 +383,59 @@ async fn a_redis_that_never_answers_fails_closed_after_the_timeout() {
         assert_eq!(answer.status, 503);
         assert_eq!(answer.retry_after.as_deref(), Some("2"));
     }
+}
+
+#[tokio::test]
+async fn a_redis_that_may_evict_proofs_is_refused() {
+    let Some(redis) = RedisServer::start_with(&["--maxmemory-policy", "allkeys-lru"]) else {
+        return;
+    };
+    let addr = serve(ISSUER.issuer(), &ISSUER.jwks_uri(), &redis.url()).await;
+    let base = format!("http://{addr}");
+    let key = DpopKey::generate(Algorithm::ES256).expect("key");
+    let token = bound(&key);
+    // An LRU Redis may forget a used proof before its window ends: never trusted.
+    for _ in 0..2 {
+        let answer = call(&base, &token, &proof(&key, &token)).await;
+        assert_eq!(answer.status, 503);
+        assert_eq!(answer.retry_after.as_deref(), Some("2"));
+        assert_eq!(answer.challenge, None);
+    }
+}
+
+#[tokio::test]
+async fn a_full_redis_refuses_new_proofs_and_still_refuses_used_ones() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let addr = serve(ISSUER.issuer(), &ISSUER.jwks_uri(), &redis.url()).await;
+    let base = format!("http://{addr}");
+    let key = DpopKey::generate(Algorithm::ES256).expect("key");
+    let token = bound(&key);
+    let used = proof(&key, &token);
+    assert_eq!(call(&base, &token, &used).await.status, 200);
+    // Redis at its maxmemory (noeviction): every write is an OOM error.
+    assert_eq!(
+        redis.command(&["CONFIG", "SET", "maxmemory", "1"]),
+        "+OK\r\n"
+    );
+    for _ in 0..3 {
+        let answer = call(&base, &token, &proof(&key, &token)).await;
+        assert_eq!(answer.status, 503);
+        assert_eq!(answer.retry_after.as_deref(), Some("2"));
+    }
+    // The used proof is still known: a replay, not a "try again".
+    let replayed = call(&base, &token, &used).await;
+    assert_eq!(replayed.status, 401);
+    assert_eq!(
+        replayed.challenge.as_deref(),
+        Some(r#"DPoP error="invalid_dpop_proof", algs="ES256""#)
+    );
+    // Room again: new proofs pass, the used one stays refused.
+    assert_eq!(
+        redis.command(&["CONFIG", "SET", "maxmemory", "0"]),
+        "+OK\r\n"
+    );
+    assert_eq!(call(&base, &token, &proof(&key, &token)).await.status, 200);
+    assert_eq!(call(&base, &token, &used).await.status, 401);
 }

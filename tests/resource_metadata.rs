@@ -61,7 +61,11 @@ async fn start() -> Env {
         .expect("resource");
     let strategy = JwtStrategy::builder()
         .issuer(issuer.issuer())
-        .dpop(DpopConfig::allowed().algorithms([Algorithm::ES256]))
+        .dpop(
+            DpopConfig::allowed()
+                .algorithms([Algorithm::ES256])
+                .external_origin(&base),
+        )
         .protected_resource(&resource)
         .build()
         .expect("strategy");

@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use crate::claims::{ClaimsCell, ClaimsMap};
 use crate::jwks::{Clock, KeyEntry};
+use crate::verify::Confirmation;
 
 /// Settings of the verified-token cache ([`JwtStrategyBuilder::token_cache`](crate::JwtStrategyBuilder::token_cache)).
 #[derive(Debug, Clone)]
@@ -53,6 +54,8 @@ pub(crate) struct Verified {
     pub(crate) claims: Arc<ClaimsCell>,
     pub(crate) exp: Option<f64>,
     pub(crate) nbf: Option<f64>,
+    /// The token's `cnf`, checked against how each hit is presented.
+    pub(crate) cnf: Confirmation,
     pub(crate) key: Weak<KeyEntry>,
     inserted: Instant,
     weight: u64,
@@ -264,6 +267,7 @@ impl TokenCache {
         token: &str,
         claims: Arc<ClaimsCell>,
         (exp, nbf): (Option<f64>, Option<f64>),
+        cnf: Confirmation,
         key: &Arc<KeyEntry>,
     ) {
         let Some(cache) = &self.cache else { return };
@@ -273,6 +277,7 @@ impl TokenCache {
         let entry = Verified {
             exp,
             nbf,
+            cnf,
             weight: entry_bytes(token, &claims),
             claims,
             key: Arc::downgrade(key),

@@ -94,6 +94,14 @@ pub enum ErrorKind {
         /// What failed, for logs; not shown to clients.
         detail: String,
     },
+    /// The DPoP replay store holds as many unexpired proofs as it may: the new proof is
+    /// refused rather than a live entry forgotten (a forgotten proof could be replayed).
+    ReplayStoreFull {
+        /// How long the client should wait before retrying.
+        retry_after: Duration,
+        /// The store's account, for logs; not shown to clients.
+        detail: String,
+    },
 }
 
 /// Why a bearer token was refused. Displayed after "Invalid token: ".
@@ -126,6 +134,12 @@ pub enum TokenError {
     InvalidIssuer,
     /// `aud` does not contain a configured audience.
     InvalidAudience,
+    /// The token is bound to a key (`cnf`, RFC 7800) in a way this strategy does not
+    /// verify: a certificate (`x5t#S256`, RFC 8705) or any other confirmation member, a
+    /// `cnf` that is not an object, or a DPoP key (`jkt`) where DPoP is off. Such a token
+    /// is only good with its proof of possession, so it is not accepted as a bearer
+    /// token (unless [`dangerous_accept_unverified_cnf`](crate::JwtStrategyBuilder::dangerous_accept_unverified_cnf)).
+    UnsupportedConfirmation,
 }
 
 /// The `WWW-Authenticate` challenge of a refusal (RFC 6750 §3).
@@ -298,6 +312,11 @@ impl Error {
                 Challenge::None,
                 "the DPoP replay store is unavailable".into(),
             ),
+            ErrorKind::ReplayStoreFull { .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Challenge::None,
+                "the DPoP replay store is full".into(),
+            ),
         };
         Reply {
             status,
@@ -367,9 +386,8 @@ impl Error {
     pub fn retry_after(&self) -> Option<u64> {
         match &*self.0 {
             ErrorKind::KeysUnavailable { retry_after, .. }
-            | ErrorKind::ReplayStoreUnavailable { retry_after, .. } => {
-                Some(retry_after.as_secs().max(1))
-            }
+            | ErrorKind::ReplayStoreUnavailable { retry_after, .. }
+            | ErrorKind::ReplayStoreFull { retry_after, .. } => Some(retry_after.as_secs().max(1)),
             _ => None,
         }
     }
@@ -442,6 +460,9 @@ impl fmt::Display for Error {
             ErrorKind::ReplayStoreUnavailable { detail, .. } => {
                 write!(f, "the dpop replay store is unavailable: {detail}")
             }
+            ErrorKind::ReplayStoreFull { detail, .. } => {
+                write!(f, "the dpop replay store is full: {detail}")
+            }
         }
     }
 }
@@ -493,6 +514,7 @@ impl fmt::Display for TokenError {
             TokenError::InvalidClaim(claim) => write!(f, "invalid {claim} value"),
             TokenError::InvalidIssuer => f.write_str("jwt issuer invalid"),
             TokenError::InvalidAudience => f.write_str("jwt audience invalid"),
+            TokenError::UnsupportedConfirmation => f.write_str("jwt cnf not supported"),
         }
     }
 }

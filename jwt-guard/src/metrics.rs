@@ -18,6 +18,7 @@
 //! | `jwt_guard_jwks_keys` | gauge | `strategy` | usable keys held |
 //! | `jwt_guard_jwks_refresh_due_seconds` | gauge | `strategy` | seconds until the held set is due for refresh (0 when due) |
 //! | `jwt_guard_jwks_stale` | gauge | `strategy` | 1 while the held set is past its max age (kept because refreshes fail) |
+//! | `jwt_guard_dpop_replay_store_full_total` | counter | `strategy` | DPoP proofs refused (503) because the replay store held as many unexpired proofs as it may |
 //!
 //! The key engine's gauges are set after each fetch; call [`collect`] before rendering
 //! a scrape (in the `/metrics` handler) to bring the time-dependent ones up to date.
@@ -63,6 +64,8 @@ pub const JWKS_KEYS: &str = "jwt_guard_jwks_keys";
 pub const JWKS_REFRESH_DUE: &str = "jwt_guard_jwks_refresh_due_seconds";
 /// `jwt_guard_jwks_stale`.
 pub const JWKS_STALE: &str = "jwt_guard_jwks_stale";
+/// `jwt_guard_dpop_replay_store_full_total`.
+pub const DPOP_REPLAY_STORE_FULL: &str = "jwt_guard_dpop_replay_store_full_total";
 
 /// The label of an engine whose strategy is not registered.
 const UNREGISTERED: &str = "unregistered";
@@ -104,6 +107,10 @@ pub fn describe() {
     describe_gauge!(
         JWKS_STALE,
         "1 while the held JWK Set is past its max age because refreshes fail."
+    );
+    describe_counter!(
+        DPOP_REPLAY_STORE_FULL,
+        "DPoP proofs refused because the replay store was full of unexpired proofs."
     );
 }
 
@@ -180,6 +187,13 @@ pub(crate) fn token_cache_eviction(strategy: Option<&Arc<str>>) {
         strategy.map(|s| SharedString::from(Arc::clone(s))),
     )];
     metrics::counter!(TOKEN_CACHE_EVICTIONS, labels.iter()).increment(1);
+}
+
+pub(crate) fn replay_store_full(strategy: Option<&Arc<str>>) {
+    let labels = [strategy_label(
+        strategy.map(|s| SharedString::from(Arc::clone(s))),
+    )];
+    metrics::counter!(DPOP_REPLAY_STORE_FULL, labels.iter()).increment(1);
 }
 
 /// One fetch of a key engine labelled `strategy`: `result` is `ok`, `not_modified` or

@@ -14,8 +14,8 @@ use crate::cache::{TokenCache, TokenCacheConfig, Verified};
 use crate::challenge::{ChallengeParams, Scheme};
 use crate::claims::{ClaimPaths, ClaimsCell};
 use crate::config_error::ConfigError;
-use crate::dpop::{Dpop, DpopConfig};
-use crate::error::{Error, TokenError};
+use crate::dpop::{Dpop, DpopConfig, DpopError};
+use crate::error::{Error, ErrorKind, TokenError};
 use crate::extract::{self, DEFAULT_MAX_HEADER_BYTES};
 use crate::issuers::{DEFAULT_MAX_TENANTS, Issuers, IssuersConfig, KeyRule, TenantFilter};
 use crate::jwks::{Clock, JwksClient, JwksConfig, KeyEntry, KeySet, PemKind};
@@ -23,7 +23,7 @@ use crate::principal::Principal;
 use crate::request::RequestInfo;
 use crate::resource_metadata::ProtectedResource;
 use crate::rules::ClaimRuleSet;
-use crate::verify::{self, ClaimRules, Limits};
+use crate::verify::{self, ClaimRules, Confirmation, Limits};
 
 /// The boxed future a [`Strategy`] returns.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -110,6 +110,17 @@ struct JwtInner {
     challenge: Option<Arc<ChallengeParams>>,
     /// The resource identifier `aud` must name (RFC 8707), with protected resource metadata.
     resource: Option<String>,
+    /// [`JwtStrategyBuilder::dangerous_accept_unverified_cnf`].
+    accept_unverified_cnf: bool,
+}
+
+/// How a token was presented: what its `cnf` must be ([`JwtInner::confirmation`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Presented {
+    /// `Authorization: Bearer`: no proof of possession comes with it.
+    Bearer,
+    /// `Authorization: DPoP` with a proof the DPoP code checks.
+    Dpop,
 }
 
 enum Keys {
@@ -155,11 +166,23 @@ impl JwtStrategy {
     }
 
     /// Verifies a bearer token (without the `Bearer ` prefix) and returns its principal.
+    ///
+    /// A token bound to a key (`cnf`) is refused: a bearer token comes with no proof of
+    /// possession (see [`TokenError::UnsupportedConfirmation`]).
     pub async fn verify_token(&self, token: &str) -> Result<Principal, Error> {
-        if let Some(hit) = self.inner.cached(token.as_bytes())? {
+        self.verify_presented(token, Presented::Bearer).await
+    }
+
+    /// Verifies a token presented as `presented`: its `cnf` is checked for that.
+    pub(crate) async fn verify_presented(
+        &self,
+        token: &str,
+        presented: Presented,
+    ) -> Result<Principal, Error> {
+        if let Some(hit) = self.inner.cached(token.as_bytes(), presented)? {
             return Ok(hit);
         }
-        self.inner.verify_uncached(token).await
+        self.inner.verify_uncached(token, presented).await
     }
 
     /// [`Strategy::authenticate`], unboxed: the registry calls this for a `JwtStrategy`,
@@ -172,11 +195,13 @@ impl JwtStrategy {
         let candidate = extract::bearer_candidate(headers, inner.max_header_bytes)?;
         // A cache hit needs no pass over the token's characters (see `Candidate`).
         if let Some(bytes) = candidate.unchecked()
-            && let Some(hit) = inner.cached(bytes)?
+            && let Some(hit) = inner.cached(bytes, Presented::Bearer)?
         {
             return Ok(hit);
         }
-        inner.verify_uncached(candidate.check()?).await
+        inner
+            .verify_uncached(candidate.check()?, Presented::Bearer)
+            .await
     }
 
     /// [`Strategy::authenticate_request`], unboxed (see
@@ -222,6 +247,11 @@ impl JwtStrategy {
         Ok(principal.with_challenge(challenge))
     }
 
+    /// The name it was first registered under, for metrics labels.
+    pub(crate) fn label(&self) -> Option<&Arc<str>> {
+        self.inner.label.get()
+    }
+
     /// Tokens held by the verified-token cache (0 when it is off).
     pub fn cached_tokens(&self) -> usize {
         self.inner.cache.as_ref().map_or(0, TokenCache::len)
@@ -245,7 +275,7 @@ impl JwtInner {
     /// The principal of a cached `token`, when the cache is on and holds it (and its
     /// re-checks pass); `Ok(None)`: verify it. `token` may be unchecked header bytes: only
     /// bytes equal to a verified token can hit.
-    fn cached(&self, token: &[u8]) -> Result<Option<Principal>, TokenError> {
+    fn cached(&self, token: &[u8], presented: Presented) -> Result<Option<Principal>, Error> {
         let Some(cache) = &self.cache else {
             return Ok(None);
         };
@@ -258,6 +288,7 @@ impl JwtInner {
         match self.recheck(&hit, now) {
             Ok(true) => {
                 crate::telemetry::token_cache(self.label.get(), true);
+                self.confirmation(hit.cnf, presented)?;
                 Ok(Some(Principal::from_shared(
                     Arc::clone(&hit.claims),
                     Arc::clone(&self.claim_paths),
@@ -270,13 +301,13 @@ impl JwtInner {
             }
             Err(err) => {
                 cache.remove(token);
-                Err(err)
+                Err(err.into())
             }
         }
     }
 
     /// The full verification: header, key, signature, claims; cached when the cache is on.
-    async fn verify_uncached(&self, token: &str) -> Result<Principal, Error> {
+    async fn verify_uncached(&self, token: &str, presented: Presented) -> Result<Principal, Error> {
         let parsed = verify::parse(token, &self.algorithms, &self.limits)?;
         crate::telemetry::token_header(parsed.alg, parsed.kid.as_deref());
         let mut route = None;
@@ -294,6 +325,7 @@ impl JwtInner {
         let rules = route.as_ref().map_or(&self.rules, |r| &r.rules);
         verify::validate_claims(&registered, rules, self.clock.unix_now())?;
         let times = (registered.exp(), registered.nbf());
+        let cnf = registered.cnf;
         drop(registered);
         let claims = Arc::new(ClaimsCell::from_json(json));
         // The checks below read the claims map: built only when one applies.
@@ -304,12 +336,48 @@ impl JwtInner {
             self.claim_rules.check(parsed.at_jwt, claims.map())?;
         }
         if let Some(cache) = &self.cache {
-            cache.insert(token, Arc::clone(&claims), times, &key);
+            cache.insert(token, Arc::clone(&claims), times, cnf, &key);
         }
+        // After the cache: the token is valid, only not presented the way its `cnf` asks.
+        self.confirmation(cnf, presented)?;
         Ok(Principal::from_shared(
             claims,
             Arc::clone(&self.claim_paths),
         ))
+    }
+
+    /// The rule for `cnf` (RFC 7800), the one place it is decided: a token bound to a key
+    /// is accepted only where that binding is verified. Through DPoP a `cnf` of `jkt` alone
+    /// (the DPoP code then compares it with the proof key); as a bearer token no `cnf`. A
+    /// DPoP-bound token sent as bearer to a strategy with DPoP is
+    /// [`DpopError::BoundTokenAsBearer`]; every other binding that is not verified is
+    /// [`TokenError::UnsupportedConfirmation`], unless the strategy was built with
+    /// [`dangerous_accept_unverified_cnf`](JwtStrategyBuilder::dangerous_accept_unverified_cnf).
+    fn confirmation(&self, cnf: Confirmation, presented: Presented) -> Result<(), Error> {
+        let refusal = match (presented, cnf) {
+            (Presented::Bearer, Confirmation::Absent) | (Presented::Dpop, Confirmation::Jkt) => {
+                return Ok(());
+            }
+            (Presented::Dpop, Confirmation::Absent) => {
+                return Err(ErrorKind::Dpop(DpopError::TokenNotBound).into());
+            }
+            // Verifiable here, and not verified: a stolen DPoP token stays useless, whatever
+            // the opt-out.
+            (Presented::Bearer, Confirmation::Jkt) if self.dpop.is_some() => {
+                return Err(ErrorKind::Dpop(DpopError::BoundTokenAsBearer).into());
+            }
+            (Presented::Bearer, Confirmation::Jkt | Confirmation::Other)
+            | (Presented::Dpop, Confirmation::Other) => TokenError::UnsupportedConfirmation,
+        };
+        if self.accept_unverified_cnf {
+            return Ok(());
+        }
+        tracing::debug!(
+            ?cnf,
+            ?presented,
+            "token refused: its cnf binding is not verified by this strategy"
+        );
+        Err(refusal.into())
     }
 
     /// A cache hit is served only while its key is in the set a cold verification would
@@ -448,6 +516,7 @@ pub struct JwtStrategyBuilder {
     claim_rules: ClaimRuleSet,
     dpop: Option<DpopConfig>,
     resource: Option<ProtectedResource>,
+    accept_unverified_cnf: bool,
 }
 
 /// Where a strategy's keys come from; chosen once.
@@ -838,6 +907,19 @@ impl JwtStrategyBuilder {
         self
     }
 
+    /// Accepts tokens bound to a key (`cnf`, RFC 7800) that this strategy does not verify:
+    /// certificate-bound tokens (`cnf.x5t#S256`, RFC 8705) and any other confirmation
+    /// method as plain bearer tokens, DPoP-bound ones (`cnf.jkt`) too when DPoP is off.
+    /// **Dangerous**: whoever steals such a token can use it without the key it is bound
+    /// to. Only for a deployment that knowingly accepts them, e.g. behind a proxy that
+    /// checks the mTLS binding itself. Off by default: such tokens are refused,
+    /// [`TokenError::UnsupportedConfirmation`]. A strategy with DPoP still refuses a
+    /// `cnf.jkt` token sent as bearer.
+    pub fn dangerous_accept_unverified_cnf(mut self) -> Self {
+        self.accept_unverified_cnf = true;
+        self
+    }
+
     /// Guards the resource of this metadata (RFC 9728): `aud` must name it (RFC 8707),
     /// challenges carry `resource_metadata`, and the issuer (with the DPoP settings)
     /// joins its document. See [`resource_metadata`](crate::resource_metadata).
@@ -997,6 +1079,7 @@ impl JwtStrategyBuilder {
                 dpop,
                 challenge,
                 resource: self.resource.map(|r| r.resource().to_owned()),
+                accept_unverified_cnf: self.accept_unverified_cnf,
             }),
         })
     }

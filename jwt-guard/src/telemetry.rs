@@ -95,6 +95,7 @@ impl Error {
             ErrorKind::KeysUnavailable { .. } => "keys_unavailable",
             ErrorKind::Dpop(reason) => reason.reason(),
             ErrorKind::ReplayStoreUnavailable { .. } => "replay_store_unavailable",
+            ErrorKind::ReplayStoreFull { .. } => "replay_store_full",
         }
     }
 }
@@ -114,6 +115,7 @@ fn token_reason(reason: &TokenError) -> &'static str {
         TokenError::InvalidClaim(_) => "invalid_claim",
         TokenError::InvalidIssuer => "invalid_issuer",
         TokenError::InvalidAudience => "invalid_audience",
+        TokenError::UnsupportedConfirmation => "unsupported_confirmation",
     }
 }
 
@@ -239,6 +241,14 @@ pub(crate) fn token_cache(strategy: Option<&Arc<str>>, hit: bool) {
 pub(crate) fn token_cache_eviction(strategy: Option<&Arc<str>>) {
     #[cfg(feature = "metrics")]
     crate::metrics::token_cache_eviction(strategy);
+    #[cfg(not(feature = "metrics"))]
+    let _ = strategy;
+}
+
+/// A DPoP replay store refused a new proof for lack of room: counted.
+pub(crate) fn replay_store_full(strategy: Option<&Arc<str>>) {
+    #[cfg(feature = "metrics")]
+    crate::metrics::replay_store_full(strategy);
     #[cfg(not(feature = "metrics"))]
     let _ = strategy;
 }

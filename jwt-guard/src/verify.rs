@@ -300,7 +300,24 @@ pub(crate) enum Audience<'j> {
     Invalid,
 }
 
-/// The registered claims (`exp`, `nbf`, `iat`, `iss`, `aud`) of a checked payload.
+/// The `cnf` claim (RFC 7800) as found in the payload: what the token is bound to.
+///
+/// The strategy's one rule for it is `JwtInner::confirmation` (strategy.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Confirmation {
+    /// No `cnf`: a bearer token.
+    #[default]
+    Absent,
+    /// `{"jkt": "<string>"}` and no other member: bound to a DPoP key (RFC 9449 §6.1).
+    Jkt,
+    /// Any other `cnf`: another confirmation method (`x5t#S256` of RFC 8705, `jwk`,
+    /// `kid`, `jku`, …) alone or beside `jkt`, a `jkt` that is not a string, an empty
+    /// object, or a value that is not an object.
+    Other,
+}
+
+/// The registered claims (`exp`, `nbf`, `iat`, `iss`, `aud`) of a checked payload, and
+/// the shape of its `cnf`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Registered<'j> {
     pub(crate) exp: Found<f64>,
@@ -308,6 +325,7 @@ pub(crate) struct Registered<'j> {
     pub(crate) iat: Found<f64>,
     pub(crate) iss: Found<Cow<'j, str>>,
     pub(crate) aud: Audience<'j>,
+    pub(crate) cnf: Confirmation,
 }
 
 impl Registered<'_> {
@@ -926,6 +944,81 @@ impl<'de> Deserialize<'de> for AudienceValue<'de> {
     }
 }
 
+/// The value of `cnf`, classified ([`Confirmation`]); skipped (checked) otherwise.
+struct ConfirmationValue(Confirmation);
+
+impl<'de> Deserialize<'de> for ConfirmationValue {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = ConfirmationValue;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a confirmation object")
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(
+                self,
+                mut access: A,
+            ) -> Result<ConfirmationValue, A::Error> {
+                let mut jkt = false;
+                let mut other = false;
+                let mut seen = NameSet::default();
+                while let Some(name) = seen.next_key(&mut access)? {
+                    if name.as_str() == "jkt" {
+                        match access.next_value::<Text<'de>>()?.0 {
+                            Found::Valid(_) => jkt = true,
+                            _ => other = true,
+                        }
+                    } else {
+                        access.next_value::<Skip>()?;
+                        other = true;
+                    }
+                    seen.insert(name);
+                }
+                Ok(ConfirmationValue(if jkt && !other {
+                    Confirmation::Jkt
+                } else {
+                    Confirmation::Other
+                }))
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(
+                self,
+                access: A,
+            ) -> Result<ConfirmationValue, A::Error> {
+                skip_seq(access).map(|()| ConfirmationValue(Confirmation::Other))
+            }
+
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<ConfirmationValue, E> {
+                Ok(ConfirmationValue(Confirmation::Other))
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<ConfirmationValue, E> {
+                Ok(ConfirmationValue(Confirmation::Other))
+            }
+
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<ConfirmationValue, E> {
+                Ok(ConfirmationValue(Confirmation::Other))
+            }
+
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<ConfirmationValue, E> {
+                Ok(ConfirmationValue(Confirmation::Other))
+            }
+
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<ConfirmationValue, E> {
+                SkipVisitor.visit_f64::<E>(v)?;
+                Ok(ConfirmationValue(Confirmation::Other))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<ConfirmationValue, E> {
+                Ok(ConfirmationValue(Confirmation::Other))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
 impl<'de> Deserialize<'de> for Registered<'de> {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Visitor;
@@ -946,6 +1039,7 @@ impl<'de> Deserialize<'de> for Registered<'de> {
                     iat: Found::Absent,
                     iss: Found::Absent,
                     aud: Audience::Absent,
+                    cnf: Confirmation::Absent,
                 };
                 let mut seen = NameSet::default();
                 while let Some(name) = seen.next_key(&mut access)? {
@@ -955,6 +1049,7 @@ impl<'de> Deserialize<'de> for Registered<'de> {
                         "iat" => claims.iat = access.next_value::<NumericDate>()?.0,
                         "iss" => claims.iss = access.next_value::<Text<'de>>()?.0,
                         "aud" => claims.aud = access.next_value::<AudienceValue<'de>>()?.0,
+                        "cnf" => claims.cnf = access.next_value::<ConfirmationValue>()?.0,
                         _ => {
                             access.next_value::<Skip>()?;
                         }
@@ -1217,6 +1312,32 @@ mod tests {
             "scan and map builder disagree on {json}"
         );
         map
+    }
+
+    #[test]
+    fn cnf_is_classified() {
+        let cnf = |json: &str| scan_claims(json).map(|r| r.cnf);
+        assert_eq!(cnf(r#"{"sub":"a"}"#), Ok(Confirmation::Absent));
+        assert_eq!(cnf(r#"{"cnf":{"jkt":"abc"}}"#), Ok(Confirmation::Jkt));
+        assert_eq!(cnf(r#"{"cnf":{"j\u006bt":"abc"}}"#), Ok(Confirmation::Jkt));
+        for other in [
+            r#"{"cnf":{"x5t#S256":"abc"}}"#,
+            r#"{"cnf":{"jkt":"abc","x5t#S256":"def"}}"#,
+            r#"{"cnf":{"jkt":1}}"#,
+            r#"{"cnf":{"jwk":{"kty":"EC"}}}"#,
+            r#"{"cnf":{}}"#,
+            r#"{"cnf":"abc"}"#,
+            r#"{"cnf":["jkt"]}"#,
+            r#"{"cnf":null}"#,
+            r#"{"cnf":true}"#,
+            r#"{"cnf":1.5}"#,
+        ] {
+            assert_eq!(cnf(other), Ok(Confirmation::Other), "{other}");
+        }
+        assert_eq!(
+            cnf(r#"{"cnf":{"jkt":"a","jkt":"b"}}"#),
+            Err(TokenError::Malformed)
+        );
     }
 
     /// The claims checks, on the request path's scan, compared with the map-based

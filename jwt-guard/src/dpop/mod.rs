@@ -6,8 +6,10 @@
 //! proof JWT signed by the client's key. The strategy checks, as RFC 9449 §4.3 and §7.1
 //! say: `typ` is `dpop+jwt`; `alg` is on the DPoP allow-list (asymmetric only); the `jwk`
 //! header is a public key and verifies the signature; `htm` is the request method; `htu`
-//! is the request URI without query and fragment (both normalised as RFC 3986 §6.2.2
-//! says, the origin taken from [`DpopConfig::external_origin`] when set); `iat` is at most
+//! names one of the configured [origins](DpopConfig::external_origin) and the request
+//! target's path as the router sees it, without query and fragment (compared after the
+//! normalisation of RFC 9449 §4.3: scheme, host, default port, case of percent-encodings;
+//! a target with a dot segment, as in `/files/../admin`, is refused); `iat` is at most
 //! [`max_age`](DpopConfig::max_age) old and at most [`leeway`](DpopConfig::leeway) ahead;
 //! `jti` was not seen before (the [`ReplayStore`]); `ath` is base64url(SHA-256(token));
 //! the token's `cnf.jkt` is the RFC 7638 thumbprint of the proof key; with
@@ -15,7 +17,10 @@
 //! thumbprint is then [`Principal::dpop_thumbprint`](crate::Principal::dpop_thumbprint).
 //!
 //! A DPoP-bound token (with `cnf.jkt`) sent as `Bearer` is refused, and so is any bearer
-//! token when DPoP is required. Refusals carry `WWW-Authenticate: DPoP algs="…"` (beside
+//! token when DPoP is required. A token whose `cnf` holds anything but `jkt` (a
+//! certificate thumbprint `x5t#S256`, RFC 8705, say) is refused either way
+//! ([`TokenError::UnsupportedConfirmation`](crate::TokenError::UnsupportedConfirmation)):
+//! DPoP cannot check that binding. Refusals carry `WWW-Authenticate: DPoP algs="…"` (beside
 //! `Bearer` when bearer tokens are allowed), with `error="invalid_dpop_proof"`,
 //! `"use_dpop_nonce"` (and a `DPoP-Nonce` header) or `"invalid_token"`.
 //!
@@ -31,12 +36,14 @@
 //! # Ok(()) }
 //! ```
 //!
+//! The origin is configuration, never the request's: [`build`](crate::JwtStrategyBuilder::build)
+//! fails without one. Taken from the `Host` header (or an absolute request target), a
+//! proof made for another server would pass here when replayed with that server's name.
+//!
 //! The method and URI come from the integration: the axum extractor of `#[authenticate]`,
 //! the tower layer and the actix-web middleware pass them. A handler that gives the
 //! attribute its own `HeaderMap` passes headers only; a DPoP request there is a 500
-//! naming the mistake. Behind a proxy that rewrites the host or terminates TLS, set
-//! [`external_origin`](DpopConfig::external_origin): without it, the origin is the
-//! request's own (an absolute request URI, else `http://` and the `Host` header).
+//! naming the mistake.
 
 pub(crate) mod error;
 mod nonce;
@@ -50,8 +57,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_lc_rs::digest;
-use http::header::{AUTHORIZATION, HOST};
-use http::{HeaderMap, Uri};
+use http::HeaderMap;
+use http::header::AUTHORIZATION;
 
 pub use error::DpopError;
 pub use proof::jwk_thumbprint;
@@ -66,7 +73,7 @@ use crate::config_error::ConfigError;
 use crate::error::{Error, ErrorKind};
 use crate::principal::Principal;
 use crate::request::RequestInfo;
-use crate::strategy::JwtStrategy;
+use crate::strategy::{JwtStrategy, Presented};
 
 /// Whether a strategy also takes plain bearer tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +93,7 @@ pub struct DpopConfig {
     algorithms: Vec<Algorithm>,
     max_age: Duration,
     leeway: Duration,
-    external_origin: Option<String>,
+    origins: Vec<String>,
     store: Arc<dyn ReplayStore>,
     nonce: Option<(Vec<u8>, Duration)>,
 }
@@ -114,7 +121,7 @@ impl DpopConfig {
             ],
             max_age: Duration::from_secs(300),
             leeway: Duration::from_secs(5),
-            external_origin: None,
+            origins: Vec::new(),
             store: Arc::new(InMemoryReplayStore::default()),
             nonce: None,
         }
@@ -140,20 +147,33 @@ impl DpopConfig {
         self
     }
 
-    /// The origin clients address (`https://api.example`, no path): the `htu` of a proof
-    /// is compared with this origin and the request's path. Defaults to the request's own
-    /// origin (an absolute request URI, else `http://` and the `Host` header), which is
-    /// wrong behind a TLS-terminating proxy and trusts the `Host` header: set it in
-    /// production.
+    /// An origin clients address (`https://api.example`: scheme, host and port, no path):
+    /// a proof's `htu` must name one of these origins and the request's path. Call again
+    /// to accept several (the names of one service). **Required**:
+    /// [`build`](crate::JwtStrategyBuilder::build) fails without one. There is no default
+    /// from the request: the `Host` header is the client's to choose, so a proof made for
+    /// another server could be replayed here.
     pub fn external_origin(mut self, origin: impl Into<String>) -> Self {
-        self.external_origin = Some(origin.into());
+        self.origins.push(origin.into());
+        self
+    }
+
+    /// Several origins, as [`external_origin`](Self::external_origin) once for each.
+    pub fn external_origins<I>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.origins.extend(origins.into_iter().map(Into::into));
         self
     }
 
     /// Where used proofs are remembered. Defaults to an [`InMemoryReplayStore`] of
-    /// [`DEFAULT_CAPACITY`](InMemoryReplayStore::DEFAULT_CAPACITY) proofs, one per
-    /// strategy: with several replicas, use a shared store (the `redis` feature's
-    /// `RedisReplayStore`).
+    /// [`DEFAULT_CAPACITY`](InMemoryReplayStore::DEFAULT_CAPACITY) = 100 000 unexpired
+    /// proofs, one per strategy: 325 accepted proofs per second over the default window
+    /// of 305 s (`max_age` + `leeway`). Beyond that rate new proofs are refused (503 with
+    /// `Retry-After`); no used proof is ever forgotten early. With several replicas, use a
+    /// shared store (the `redis` feature's `RedisReplayStore`).
     pub fn replay_store(self, store: impl ReplayStore) -> Self {
         self.replay_store_arc(Arc::new(store))
     }
@@ -188,23 +208,33 @@ impl DpopConfig {
         if self.max_age.is_zero() {
             return Err(invalid("max_age must be more than zero"));
         }
-        let origin = match self.external_origin {
-            None => None,
-            Some(origin) => {
-                let parsed = url::Url::parse(&origin)
-                    .map_err(|_| invalid("external_origin is not a URL"))?;
-                if !matches!(parsed.scheme(), "http" | "https")
-                    || parsed.host_str().is_none()
-                    || parsed.path() != "/"
-                    || parsed.query().is_some()
-                {
-                    return Err(invalid(
-                        "external_origin must be an http(s) origin without a path",
-                    ));
-                }
-                Some(parsed.origin().ascii_serialization())
+        if self.origins.is_empty() {
+            return Err(invalid(
+                "no origin: set external_origin(\"https://api.example\") to the origin \
+                 clients address (the Host header is never used)",
+            ));
+        }
+        let mut origins = Vec::with_capacity(self.origins.len());
+        for origin in &self.origins {
+            let parsed =
+                url::Url::parse(origin).map_err(|_| invalid("external_origin is not a URL"))?;
+            if !matches!(parsed.scheme(), "http" | "https")
+                || parsed.host_str().is_none()
+                || !parsed.username().is_empty()
+                || parsed.password().is_some()
+                || parsed.path() != "/"
+                || parsed.query().is_some()
+                || parsed.fragment().is_some()
+            {
+                return Err(invalid(
+                    "external_origin must be an http(s) origin without a path",
+                ));
             }
-        };
+            let origin = parsed.origin().ascii_serialization();
+            if !origins.contains(&origin) {
+                origins.push(origin);
+            }
+        }
         let nonces = match self.nonce {
             None => None,
             Some((secret, _)) if secret.len() < 32 => {
@@ -225,7 +255,7 @@ impl DpopConfig {
             max_age: self.max_age.as_secs_f64(),
             leeway: self.leeway.as_secs_f64(),
             ttl: self.max_age.saturating_add(self.leeway),
-            origin,
+            origins,
             store: self.store,
             nonces,
             keys: proof::KeyCache::new(proof::KEY_CACHE_CAPACITY),
@@ -240,7 +270,7 @@ impl fmt::Debug for DpopConfig {
             .field("algorithms", &self.algorithms)
             .field("max_age", &self.max_age)
             .field("leeway", &self.leeway)
-            .field("external_origin", &self.external_origin)
+            .field("origins", &self.origins)
             .field("nonce", &self.nonce.is_some())
             .finish_non_exhaustive()
     }
@@ -254,7 +284,8 @@ pub(crate) struct Dpop {
     max_age: f64,
     leeway: f64,
     ttl: Duration,
-    origin: Option<String>,
+    /// The accepted origins, serialised (`https://api.example`).
+    origins: Vec<String>,
     store: Arc<dyn ReplayStore>,
     nonces: Option<nonce::Nonces>,
     keys: proof::KeyCache,
@@ -322,7 +353,9 @@ async fn bearer(
     if dpop.mode == DpopMode::Required {
         return Err(ErrorKind::Dpop(DpopError::DpopRequired).into());
     }
+    // Refuses a `cnf.jkt` token (and any other `cnf`, unless the strategy accepts them).
     let principal = strategy.verify_token(token).await?;
+    // With `dangerous_accept_unverified_cnf`, a `jkt` beside other members still counts.
     if bound_key(&principal).is_some() {
         return Err(ErrorKind::Dpop(DpopError::BoundTokenAsBearer).into());
     }
@@ -355,13 +388,14 @@ async fn proven(
     let proof = proof
         .to_str()
         .map_err(|_| fail(DpopError::MalformedProof))?;
-    let htu = request_htu(dpop.origin.as_deref(), uri, headers).ok_or_else(|| {
-        tracing::debug!("the request URI of a DPoP request cannot be rebuilt");
+    let path = proof::request_path(uri.path()).ok_or_else(|| {
+        tracing::debug!("a DPoP request with a dot segment in its target refused");
         fail(DpopError::UriMismatch)
     })?;
     let expected = proof::Expected {
         method: method.as_str(),
-        htu: &htu,
+        origins: &dpop.origins,
+        path: &path,
         access_token: token,
         now,
         max_age: dpop.max_age,
@@ -371,7 +405,8 @@ async fn proven(
         keys: &dpop.keys,
     };
     let checked = proof::check(proof, &expected).map_err(fail)?;
-    let principal = strategy.verify_token(token).await?;
+    // Refuses a token without `cnf`, or with one other than `jkt` alone.
+    let principal = strategy.verify_presented(token, Presented::Dpop).await?;
     match bound_key(&principal) {
         None => return Err(fail(DpopError::TokenNotBound)),
         Some(jkt) if jkt != checked.jkt => return Err(fail(DpopError::KeyMismatch)),
@@ -386,6 +421,14 @@ async fn proven(
     match dpop.store.check_and_record(&id, dpop.ttl).await {
         Ok(true) => Ok(principal.with_dpop_thumbprint(checked.jkt)),
         Ok(false) => Err(fail(DpopError::Replayed)),
+        Err(err) if err.is_full() => {
+            tracing::warn!(
+                error = %err,
+                "DPoP replay store full: new proof refused, no unexpired one forgotten"
+            );
+            crate::telemetry::replay_store_full(strategy.label());
+            Err(err.into_error())
+        }
         Err(err) => {
             tracing::warn!(error = %err, "DPoP replay store unavailable: request refused");
             Err(err.into_error())
@@ -420,16 +463,6 @@ fn bound_key(principal: &Principal) -> Option<&str> {
         .claim("cnf")
         .and_then(|cnf| cnf.get("jkt"))
         .map(|jkt| jkt.as_str().unwrap_or(""))
-}
-
-/// The request's URI as a proof's `htu` must name it, normalised.
-fn request_htu(origin: Option<&str>, uri: &Uri, headers: &HeaderMap) -> Option<String> {
-    let base = match (origin, uri.scheme_str(), uri.authority()) {
-        (Some(origin), _, _) => origin.to_owned(),
-        (None, Some(scheme), Some(authority)) => format!("{scheme}://{authority}"),
-        (None, _, _) => format!("http://{}", headers.get(HOST)?.to_str().ok()?),
-    };
-    proof::normalize_htu(&format!("{base}{}", uri.path()))
 }
 
 #[cfg(test)]
@@ -468,26 +501,6 @@ mod tests {
     }
 
     #[test]
-    fn the_request_uri_is_rebuilt_from_the_origin() {
-        let uri: Uri = "/a/./b?q=1".parse().unwrap();
-        let host = headers(&[("host", "API.test:8080")]);
-        assert_eq!(
-            request_htu(None, &uri, &host).as_deref(),
-            Some("http://api.test:8080/a/b")
-        );
-        assert_eq!(
-            request_htu(Some("https://api.example"), &uri, &host).as_deref(),
-            Some("https://api.example/a/b")
-        );
-        let absolute: Uri = "https://h.test:443/x?y".parse().unwrap();
-        assert_eq!(
-            request_htu(None, &absolute, &HeaderMap::new()).as_deref(),
-            Some("https://h.test/x")
-        );
-        assert_eq!(request_htu(None, &uri, &HeaderMap::new()), None);
-    }
-
-    #[test]
     fn settings_are_checked() {
         let reason = |config: DpopConfig| match config.build() {
             Err(ConfigError::InvalidDpop { reason }) => reason,
@@ -499,15 +512,25 @@ mod tests {
         );
         assert!(reason(DpopConfig::allowed().external_origin("https://h/path")).contains("origin"));
         assert!(
-            reason(DpopConfig::allowed().require_nonce(b"short", Duration::from_secs(1)))
-                .contains("32")
+            reason(
+                DpopConfig::allowed()
+                    .external_origin("https://h")
+                    .require_nonce(b"short", Duration::from_secs(1))
+            )
+            .contains("32")
         );
         assert!(reason(DpopConfig::allowed().max_age(Duration::ZERO)).contains("max_age"));
+        assert!(reason(DpopConfig::allowed()).contains("external_origin"));
+        assert!(reason(DpopConfig::allowed().external_origin("https://u@h")).contains("origin"));
         let dpop = DpopConfig::required()
             .external_origin("HTTPS://Api.Example:443/")
+            .external_origins(["https://api.example", "http://api.example:8080"])
             .build()
             .unwrap();
-        assert_eq!(dpop.origin.as_deref(), Some("https://api.example"));
+        assert_eq!(
+            dpop.origins,
+            ["https://api.example", "http://api.example:8080"]
+        );
         assert!(dpop.required());
     }
 }

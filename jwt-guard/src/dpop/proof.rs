@@ -1,5 +1,6 @@
 //! Checking one DPoP proof (RFC 9449 §4.3), pure: no clock, no store, no I/O. The caller
-//! hands in the request's method and normalised URI, the access token and the time.
+//! hands in the request's method and path, the accepted origins, the access token and
+//! the time.
 
 use std::sync::Arc;
 
@@ -41,8 +42,10 @@ pub(crate) const KEY_CACHE_CAPACITY: usize = 10_000;
 pub(crate) struct Expected<'a> {
     /// The request method, as sent (`GET`).
     pub(crate) method: &'a str,
-    /// The request URI without query and fragment, normalised ([`normalize_htu`]).
-    pub(crate) htu: &'a str,
+    /// The origins clients address, serialised as [`split_htu`] does: `htu` must name one.
+    pub(crate) origins: &'a [String],
+    /// The request target's path as the router sees it, normalised ([`request_path`]).
+    pub(crate) path: &'a str,
     /// The access token of the `Authorization: DPoP` header.
     pub(crate) access_token: &'a str,
     /// Seconds since the Unix epoch.
@@ -127,8 +130,9 @@ pub(crate) fn check(proof: &str, expected: &Expected<'_>) -> Result<Checked, Dpo
         None => return Err(DpopError::MissingClaim("htm")),
     }
     match claims.get("htu") {
-        Some(Value::String(htu)) => match normalize_htu(htu) {
-            Some(htu) if htu == expected.htu => {}
+        Some(Value::String(htu)) => match split_htu(htu) {
+            Some((origin, path)) if path == expected.path && expected.origins.contains(&origin) => {
+            }
             Some(_) => return Err(DpopError::UriMismatch),
             None => return Err(DpopError::InvalidClaim("htu")),
         },
@@ -226,28 +230,61 @@ pub(crate) fn thumbprint(jwk: &Map<String, Value>) -> Option<String> {
     Some(URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, json.as_bytes())))
 }
 
-/// An `htu` or request URI, normalised for comparison (RFC 9449 §4.3 point 9, RFC 3986
-/// §6.2.2 and §6.2.3): lower-case scheme and host, no default port, dot segments removed,
-/// an empty path as `/`, percent-encodings in upper case and unreserved characters
-/// decoded; query and fragment dropped. `None` unless it is an absolute http(s) URI
-/// with a host and no user information.
-pub(crate) fn normalize_htu(uri: &str) -> Option<String> {
-    let mut url = url::Url::parse(uri).ok()?;
-    if !matches!(url.scheme(), "http" | "https")
-        || url.host_str().is_none()
-        || !url.username().is_empty()
-        || url.password().is_some()
-    {
+/// An `htu` split into its origin and path, each normalised for comparison (RFC 9449
+/// §4.3 point 9 with RFC 3986 §6.2.2.1 and §6.2.3): the origin with a lower-case scheme and
+/// host and no default port (`https://api.example`), the path with upper-case hex in its
+/// percent-encodings and `/` when empty; query and fragment dropped. `None` unless it is
+/// an absolute http(s) URI with a host and no user information.
+///
+/// The path is otherwise kept as written, as the router reads it: dot segments are not
+/// removed (`/files/../admin` is not `/admin`) and percent-encoded characters are not
+/// decoded (`/%61dmin` is not `/admin`), so a proof names exactly one request target.
+pub(crate) fn split_htu(htu: &str) -> Option<(String, String)> {
+    let (scheme, rest) = htu.split_once("://")?;
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
         return None;
     }
-    url.set_query(None);
-    url.set_fragment(None);
-    let path = normalize_percent(url.path());
-    url.set_path(&path);
-    Some(url.into())
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, rest) = rest.split_at(authority_end);
+    let path_end = rest.find(['?', '#']).unwrap_or(rest.len());
+    let path = &rest[..path_end];
+    if authority.is_empty() || authority.contains(['@', '\\']) || path.contains('\\') {
+        return None;
+    }
+    let origin = url::Url::parse(&format!("{scheme}://{authority}/")).ok()?;
+    if origin.host_str().is_none() || origin.path() != "/" || origin.query().is_some() {
+        return None;
+    }
+    Some((origin.origin().ascii_serialization(), normalize_path(path)))
 }
 
-/// Upper-case hex in percent-encodings, and unreserved characters (RFC 3986 §2.3) decoded.
+/// The request target's path, normalised as [`split_htu`] normalises an `htu`'s; `None`
+/// when it has a dot segment (`.`, `..`, or either percent-encoded): routers and proxies
+/// differ on those, so a proof is never checked against one.
+pub(crate) fn request_path(path: &str) -> Option<String> {
+    if has_dot_segment(path) {
+        return None;
+    }
+    Some(normalize_path(path))
+}
+
+/// True when a segment of `path` is `.` or `..`, `%2e` standing for `.`.
+fn has_dot_segment(path: &str) -> bool {
+    path.split('/').any(|segment| {
+        let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+        decoded == "." || decoded == ".."
+    })
+}
+
+/// `path` with upper-case percent-encodings, `/` when empty.
+fn normalize_path(path: &str) -> String {
+    if path.is_empty() {
+        return "/".to_owned();
+    }
+    normalize_percent(path)
+}
+
+/// Upper-case hex in percent-encodings (RFC 3986 §6.2.2.1); nothing decoded.
 fn normalize_percent(path: &str) -> String {
     let bytes = path.as_bytes();
     let mut out = String::with_capacity(path.len());
@@ -255,25 +292,20 @@ fn normalize_percent(path: &str) -> String {
     while i < bytes.len() {
         let b = bytes[i];
         if b == b'%'
-            && let (Some(h), Some(l)) = (
-                bytes.get(i + 1).and_then(|c| (*c as char).to_digit(16)),
-                bytes.get(i + 2).and_then(|c| (*c as char).to_digit(16)),
-            )
+            && let (Some(h), Some(l)) = (bytes.get(i + 1), bytes.get(i + 2))
+            && h.is_ascii_hexdigit()
+            && l.is_ascii_hexdigit()
         {
-            // Two hex digits: at most 255.
-            let decoded = u8::try_from(h * 16 + l).unwrap_or(0);
-            if decoded.is_ascii_alphanumeric() || matches!(decoded, b'-' | b'.' | b'_' | b'~') {
-                out.push(char::from(decoded));
-            } else {
-                out.push('%');
-                out.push(char::from(bytes[i + 1].to_ascii_uppercase()));
-                out.push(char::from(bytes[i + 2].to_ascii_uppercase()));
-            }
+            out.push('%');
+            out.push(char::from(h.to_ascii_uppercase()));
+            out.push(char::from(l.to_ascii_uppercase()));
             i += 3;
             continue;
         }
-        out.push(char::from(b));
-        i += 1;
+        // Any other character, copied whole (an `htu` may hold non-ASCII text).
+        let len = path[i..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&path[i..i + len]);
+        i += len;
     }
     out
 }
@@ -306,21 +338,52 @@ mod tests {
 
     #[test]
     fn htu_normalisation() {
-        let n = |s| normalize_htu(s);
+        let n = |s| split_htu(s).map(|(origin, path)| format!("{origin}{path}"));
         assert_eq!(
-            n("HTTPS://Api.Example.COM:443/a/./b/../c?x=1#f").as_deref(),
-            Some("https://api.example.com/a/c")
+            n("HTTPS://Api.Example.COM:443/a/b?x=1#f").as_deref(),
+            Some("https://api.example.com/a/b")
         );
         assert_eq!(n("http://h:80").as_deref(), Some("http://h/"));
+        assert_eq!(n("http://h?q").as_deref(), Some("http://h/"));
         assert_eq!(n("http://h:8080/x").as_deref(), Some("http://h:8080/x"));
+        // Percent-encodings: case only, nothing decoded.
         assert_eq!(
             n("http://h/%7euser/%2f%41").as_deref(),
-            Some("http://h/~user/%2FA")
+            Some("http://h/%7Euser/%2F%41")
+        );
+        // Dot segments are kept: the router does not remove them either.
+        assert_eq!(
+            n("http://h/files/../admin").as_deref(),
+            Some("http://h/files/../admin")
+        );
+        assert_eq!(
+            n("http://h/caf\u{e9}").as_deref(),
+            Some("http://h/caf\u{e9}")
         );
         assert_eq!(n("ftp://h/x"), None);
         assert_eq!(n("/relative"), None);
         assert_eq!(n("https://user:pw@h/x"), None);
+        assert_eq!(n(r"https://h\evil/x"), None);
+        assert_eq!(n("https:///x"), None);
         assert_ne!(n("https://h/x"), n("http://h/x"));
+    }
+
+    #[test]
+    fn request_paths_with_dot_segments_are_refused() {
+        assert_eq!(request_path("/a/%2fb").as_deref(), Some("/a/%2Fb"));
+        assert_eq!(request_path("").as_deref(), Some("/"));
+        assert_eq!(request_path("/a/.b/..c/").as_deref(), Some("/a/.b/..c/"));
+        for dotted in [
+            "/files/../admin",
+            "/files/./admin",
+            "/files/%2e%2E/admin",
+            "/files/.%2e/admin",
+            "/files/%2E",
+            "/..",
+            "/a/.",
+        ] {
+            assert_eq!(request_path(dotted), None, "{dotted}");
+        }
     }
 
     #[test]
