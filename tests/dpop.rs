@@ -68,9 +68,20 @@ async fn files(principal: Principal) -> String {
     who(&principal)
 }
 
+// A handler's own `HeaderMap`: the hidden guard stands beside it and sees the request.
 #[authenticate("dpop")]
 async fn headers_only(headers: http::HeaderMap) -> String {
     format!("{} headers", headers.len())
+}
+
+// `&HeaderMap` alone carries no method or URI: a DPoP strategy cannot check a proof.
+#[authenticate("dpop")]
+async fn headers_by_ref(headers: &http::HeaderMap) -> String {
+    format!("{} headers", headers.len())
+}
+
+async fn calls_headers_by_ref(headers: http::HeaderMap) -> Result<String, jwt_guard::Error> {
+    headers_by_ref(&headers).await
 }
 
 async fn layered(principal: Principal) -> String {
@@ -158,6 +169,7 @@ async fn start() -> Env {
         .route("/nonce", get(nonce))
         .route("/scoped", get(scoped))
         .route("/headers", get(headers_only))
+        .route("/headers-by-ref", get(calls_headers_by_ref))
         .route("/plain", get(plain))
         .route("/small", get(small))
         .route("/files/{*rest}", get(files))
@@ -828,11 +840,16 @@ async fn insufficient_scope_is_a_403_on_the_dpop_challenge() {
 }
 
 #[tokio::test]
-async fn a_handler_with_headers_only_cannot_check_proofs() {
+async fn a_function_with_headers_only_cannot_check_proofs() {
     let key = key(Algorithm::ES256);
     let token = bound_token(&key);
+    // A handler's own `HeaderMap` gets the hidden guard, which sees method and target.
     let proof = key.proof("GET", &url("/headers"), Some(&token));
     let answer = dpop_get("/headers", &token, &proof).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    // `&HeaderMap` alone: no method, no target, so no proof can be checked: a 500.
+    let proof = key.proof("GET", &url("/headers-by-ref"), Some(&token));
+    let answer = dpop_get("/headers-by-ref", &token, &proof).await;
     assert_eq!(answer.status, 500, "{answer:?}");
 }
 

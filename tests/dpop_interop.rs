@@ -84,34 +84,19 @@ async fn start() -> Env {
     }
 }
 
-/// `client.mjs` with its npm packages installed, or why not.
-fn client() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/dpop-interop");
-    let script = dir.join("client.mjs");
-    let why = if !dir.join("node_modules/dpop").is_dir()
-        || !dir.join("node_modules/oauth4webapi").is_dir()
-    {
-        Some(format!(
-            "the npm clients are not installed in {}",
+/// `client.mjs` with its npm packages, installed by `tests/dpop-interop/setup.sh` on
+/// first use (under `target/`). Never skips: without node or the npm registry the suite
+/// fails, saying how to install them.
+fn client() -> PathBuf {
+    let dir = jwt_guard_tests::install("dpop-interop");
+    for package in ["dpop", "oauth4webapi"] {
+        assert!(
+            dir.join("node_modules").join(package).is_dir(),
+            "npm's {package} is not installed in {}: run tests/dpop-interop/setup.sh",
             dir.display()
-        ))
-    } else if std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .map_or(true, |o| !o.status.success())
-    {
-        Some("node is not installed".to_owned())
-    } else {
-        None
-    };
-    match why {
-        None => Some(script),
-        Some(why) if std::env::var("CI").as_deref() != Ok("true") => {
-            eprintln!("SKIPPED: {why}; run tests/dpop-interop/setup.sh");
-            None
-        }
-        Some(why) => panic!("CI=true and {why}: .ci/run must run tests/dpop-interop/setup.sh"),
+        );
     }
+    dir.join("client.mjs")
 }
 
 /// Runs `node client.mjs <args>` and parses the JSON it prints.
@@ -144,7 +129,7 @@ async fn keygen(script: &PathBuf, alg: &str) -> (Value, PathBuf) {
 
 #[tokio::test]
 async fn proofs_made_by_npm_dpop_and_oauth4webapi_are_accepted() {
-    let Some(script) = client() else { return };
+    let script = client();
     let url = format!("{}/api/me", ENV.base);
     let metadata = format!("{}/.well-known/oauth-protected-resource/api", ENV.base);
     for alg in ["ES256", "PS256", "RS256"] {
@@ -211,7 +196,7 @@ async fn proofs_made_by_npm_dpop_and_oauth4webapi_are_accepted() {
 
 #[tokio::test]
 async fn npm_clients_follow_the_server_nonce() {
-    let Some(script) = client() else { return };
+    let script = client();
     let (key, file) = keygen(&script, "ES256").await;
     let jkt = key["jkt"].as_str().expect("jkt");
     let token = ENV
@@ -242,7 +227,7 @@ async fn npm_clients_follow_the_server_nonce() {
 
 #[tokio::test]
 async fn oauth4webapi_discovers_the_metadata_from_a_401() {
-    let Some(script) = client() else { return };
+    let script = client();
     let url = format!("{}/api/me", ENV.base);
     let found = node(&script, &["discover", &url, &ENV.resource]).await;
     let metadata = &found["metadata"];
