@@ -314,9 +314,9 @@
 /// method, URI or token; a proof carries a private or symmetric `jwk`, or `alg: HS256`.
 ///
 /// **Defence**: with [`dpop`](crate::dpop) on, a token with `cnf.jkt` is accepted only with
-/// a proof signed by the key of that thumbprint, for this method, this normalised URI
-/// (the configured `external_origin`, not the `Host` header, in production) and this token
-/// (`ath`); bound tokens sent as `Bearer` are refused; proof keys are public and
+/// a proof signed by the key of that thumbprint, for this method, this URI (a configured
+/// origin, never the `Host` header, and the target as the router sees it; see 26 and 27)
+/// and this token (`ath`); bound tokens sent as `Bearer` are refused; proof keys are public and
 /// asymmetric, on an allow-list.
 ///
 /// **Proof**: `tests/dpop.rs` (`header_refusals_typ_alg_jwk`,
@@ -330,8 +330,9 @@
 /// process, to another replica behind the load balancer, or to both at once.
 ///
 /// **Defence**: every accepted proof's key and `jti` are recorded for the window with one
-/// atomic insert (quick_cache in memory; Redis `SET NX PX` shared by replicas); old and
-/// future `iat` are refused, so a record never expires while its proof could pass.
+/// atomic insert (in memory, a map with expiry times that evicts nothing live; Redis `SET NX
+/// PX` shared by replicas); old and future `iat` are refused, so a record never expires
+/// while its proof could pass (see 28 for a full store).
 ///
 /// **Proof**: `tests/dpop.rs` `a_proof_is_accepted_once`; `tests/dpop_redis.rs`
 /// `a_proof_accepted_by_one_process_is_refused_by_the_other` (two processes, one real
@@ -401,6 +402,68 @@
 /// **Proof**: `tests/log_hygiene.rs` `no_secret_reaches_the_logs` (the `HeaderMap`,
 /// `Request`, `Parts` and `&HeaderMap` forms in both orders, and no `__jwt_guard` in any
 /// span); the snapshot `jwt-guard-macros/tests/expand/snapshots/headermap-by-value.snap`.
+///
+/// ## 25. A bound token used without its binding
+///
+/// **Attack**: a token bound to a certificate (`cnf.x5t#S256`, RFC 8705), to another
+/// confirmation method, with a `cnf` that is not an object, or bound to a DPoP key and sent
+/// to a strategy without DPoP, is stolen and presented as a plain bearer token.
+///
+/// **Defence**: the claims scan classifies `cnf`; one rule (`JwtInner::confirmation`)
+/// accepts, as bearer, only tokens without `cnf`, and through DPoP only `cnf` = `{jkt}`.
+/// Anything else is 401 `invalid_token`, reason `unsupported_confirmation`, from the token
+/// cache too. [`dangerous_accept_unverified_cnf`](crate::JwtStrategyBuilder::dangerous_accept_unverified_cnf)
+/// opts out; a strategy with DPoP still refuses a `jkt` token sent as bearer.
+///
+/// **Proof**: `tests/dpop.rs` `a_token_with_a_cnf_the_strategy_cannot_check_is_refused_as_bearer`,
+/// `a_dpop_bound_token_is_refused_as_bearer_where_dpop_is_off`,
+/// `a_token_with_a_cnf_dpop_cannot_check_is_refused_with_its_proof`,
+/// `the_dangerous_opt_out_accepts_unverified_bindings_but_not_dpop_ones`;
+/// `src/verify.rs` `cnf_is_classified`.
+///
+/// ## 26. A DPoP proof lifted onto another route through dot segments
+///
+/// **Attack**: a proof for `/admin` is sent with `GET /files/../admin`; a normalising
+/// comparison sees `/admin`, while the router serves it with `/files/{*rest}`.
+///
+/// **Defence**: `htu`'s path is compared with the request target as the router sees it,
+/// after RFC 9449 §4.3's normalisation only (scheme, host, default port, case of
+/// percent-encodings); dot segments are never removed, and a target with one (`.`, `..`,
+/// `%2e`) is refused.
+///
+/// **Proof**: `tests/dpop.rs` `a_proof_is_checked_against_the_target_the_router_sees`,
+/// `htu_is_compared_without_query_and_after_normalisation`; `src/dpop/proof.rs`
+/// `htu_normalisation`, `request_paths_with_dot_segments_are_refused`.
+///
+/// ## 27. A DPoP proof made for another server
+///
+/// **Attack**: a proof made for one host is replayed to a second server with that host in
+/// `Host` (or in an absolute-form target); an expected `htu` built from the request
+/// matches it (express-oauth2-jwt-bearer fixed the same in 1.9.1).
+///
+/// **Defence**: the origin is configuration: `DpopConfig::external_origin` (an allow-list),
+/// required by `build()`; `Host` and absolute-form targets are never read.
+///
+/// **Proof**: `tests/dpop.rs` `a_proof_made_for_another_host_is_refused_whatever_the_host_header`,
+/// `dpop_without_a_configured_origin_does_not_build`.
+///
+/// ## 28. The replay store flushed
+///
+/// **Attack**: a holder of a bound token of their own sends more fresh proofs than the
+/// store holds, so it evicts a used proof, which then replays; or Redis evicts keys under
+/// memory pressure.
+///
+/// **Defence**: no store forgets an unexpired entry. The in-memory store refuses new proofs
+/// when full (503, `Retry-After` until the oldest entry expires, reason
+/// `replay_store_full`, metric `jwt_guard_dpop_replay_store_full_total`); its default,
+/// 100 000, is 325 proofs/s over the 305 s window. The Redis store refuses a
+/// `maxmemory-policy` other than `noeviction`, and at `maxmemory` (OOM) answers used proofs
+/// as replays and new ones with a 503.
+///
+/// **Proof**: `tests/dpop.rs` `a_full_replay_store_refuses_new_proofs_and_never_forgets_a_used_one`;
+/// `tests/dpop_redis.rs` `a_redis_that_may_evict_proofs_is_refused`,
+/// `a_full_redis_refuses_new_proofs_and_still_refuses_used_ones`; `src/dpop/replay.rs`
+/// `a_full_store_refuses_new_proofs_and_forgets_no_live_one`.
 ///
 /// ## Not covered
 ///
