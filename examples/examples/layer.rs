@@ -92,10 +92,13 @@ async fn run() -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("jwt-guard layer example listening on http://{addr}");
     let token = embedded.token(json!({ "sub": "demo-user", "scope": "orders:read" }));
+    let unscoped = embedded.token(json!({ "sub": "demo-user", "scope": "profile" }));
     println!();
     println!("Try:");
     println!("  curl -i -H 'Authorization: Bearer {token}' http://{addr}/api/whoami");
     println!("  curl -i -H 'Authorization: Bearer {token}' http://{addr}/api/orders");
+    println!("  # without the orders:read scope: 403 insufficient_scope");
+    println!("  curl -i -H 'Authorization: Bearer {unscoped}' http://{addr}/api/orders");
     println!("  curl -i http://{addr}/api/whoami");
     println!("  curl -i http://{addr}/public");
     axum::serve(listener, app).await.map_err(|e| e.to_string())

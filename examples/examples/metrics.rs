@@ -82,6 +82,8 @@ async fn run() -> Result<(), String> {
     let token = embedded.token(json!({ "sub": "demo-user", "scope": "orders:read" }));
     println!();
     println!("Try:");
+    println!("  # the first probe may be a 503 whose reasons say the keys are \"not fetched yet;");
+    println!("  # a fetch was started\": the probe starts the fetch, and the next one is a 200");
     println!("  curl -i http://{addr}/ready");
     println!("  curl -i -H 'Authorization: Bearer {token}' http://{addr}/orders");
     println!("  curl -i http://{addr}/orders");
