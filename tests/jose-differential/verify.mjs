@@ -69,7 +69,7 @@ for await (const line of rl) {
     verdict = {
       id: c.id,
       ok: false,
-      code: err?.code ?? err?.name ?? 'unknown',
+      code: typeof err?.code === 'string' ? err.code : (err?.name ?? 'unknown'),
       claim: err?.claim ?? null,
       message: String(err?.message ?? err).slice(0, 200),
     };
