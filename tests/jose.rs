@@ -230,6 +230,16 @@ const CLASSES: &[Class] = &[
                  another key finds this one first; jose, ignoring it, finds one",
     },
     Class {
+        name: "a private key in a pinned set",
+        tags: &["set:private"],
+        accepts: Accepts::Jose,
+        ours: &["config"],
+        jose: &[],
+        reason: "a JWK carrying private key material (`d`) means its signing key is \
+                 published: jwt-guard refuses the pinned set (fetched, it skips the key); \
+                 jose refuses the key only when a token selects it",
+    },
+    Class {
         name: "duplicate JWK Set member",
         tags: &["set:dup"],
         accepts: Accepts::Jose,
@@ -244,7 +254,10 @@ const CLASSES: &[Class] = &[
         tags: &["hdr:kid-null"],
         accepts: Accepts::Ours,
         ours: &[],
-        jose: &["ERR_JWKS_NO_MATCHING_KEY", "ERR_JWKS_MULTIPLE_MATCHING_KEYS"],
+        jose: &[
+            "ERR_JWKS_NO_MATCHING_KEY",
+            "ERR_JWKS_MULTIPLE_MATCHING_KEYS",
+        ],
         reason: "jwt-guard reads `\"kid\":null` as no `kid` (a unit test pins it) and finds \
                  the one key that fits `alg`, or refuses as ambiguous; jose matches no key. \
                  Harmless: the signature is still checked with a key of the set",
@@ -275,7 +288,7 @@ const CLASSES: &[Class] = &[
         ],
         reason: "RFC 7517 §5: implementations SHOULD ignore JWKs they cannot use; jwt-guard \
                  leaves such keys out when the set is loaded (an RSA key under 2048 bits, a \
-                 point off its curve, `key_ops` with duplicates, a private key), so a token \
+                 point off its curve, a number `kid`), so a token \
                  without `kid` finds the one good key; jose still counts them as candidates \
                  and refuses as ambiguous, or fails importing the bad one",
     },
@@ -476,7 +489,8 @@ impl PoolKey {
                     _ => &signature::RSA_PKCS1_SHA256,
                 };
                 let mut out = vec![0; pair.public_modulus_len()];
-                pair.sign(padding, &rng, message, &mut out).expect("RSA sign");
+                pair.sign(padding, &rng, message, &mut out)
+                    .expect("RSA sign");
                 out
             }
             Signer::Ec(pair) => pair.sign(&rng, message).expect("EC sign").as_ref().to_vec(),
@@ -697,7 +711,10 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
                 // A number kid: not a string (a token names it by no string).
                 let number: u64 = kid[1..].parse().unwrap_or(1);
                 jwk.insert("kid".into(), json!(number));
-                g.tag("jwk:kid-type", format!("{}: kid {number} (a number)", key.name));
+                g.tag(
+                    "jwk:kid-type",
+                    format!("{}: kid {number} (a number)", key.name),
+                );
                 g.tag("set:unusable", "a JWK with a number kid");
                 None
             }
@@ -737,7 +754,10 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
             }
             90..92 => {
                 jwk.insert("key_ops".into(), json!(["verify", "verify"]));
-                g.tag("jwk:ops-dup", format!("{}: key_ops [verify, verify]", key.name));
+                g.tag(
+                    "jwk:ops-dup",
+                    format!("{}: key_ops [verify, verify]", key.name),
+                );
             }
             _ => {}
         }
@@ -754,7 +774,7 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
             }
             92..94 if !key.is_hmac() => {
                 jwk.insert("d".into(), json!(b64(&g.random_bytes(32))));
-                g.tag("set:unusable", format!("{}: a private member d", key.name));
+                g.tag("set:private", format!("{}: a private member d", key.name));
             }
             _ => {}
         }
@@ -803,7 +823,11 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
     let pinned = entry.and_then(|e| set[e].alg.clone());
     let alg_name: String = match g.roll(85) {
         0..85 => match &pinned {
-            Some(alg) if alg.parse::<Algorithm>().is_ok_and(|a| key.algs.contains(&a)) => {
+            Some(alg)
+                if alg
+                    .parse::<Algorithm>()
+                    .is_ok_and(|a| key.algs.contains(&a)) =>
+            {
                 alg.clone()
             }
             _ => natural_alg(&mut g, key).as_str().to_owned(),
@@ -871,7 +895,14 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
         (Some(_), 92..95) => header.put("kid", json!("k9")),
         (None, 90..95) => header.put("kid", json!(format!("k{}", 1 + g.rng.below(5)))),
         (_, 95..97) => {
-            header.put("kid", if g.pct(50) { json!(1) } else { json!({ "k": 1 }) });
+            header.put(
+                "kid",
+                if g.pct(50) {
+                    json!(1)
+                } else {
+                    json!({ "k": 1 })
+                },
+            );
             g.tag("hdr:kid-type", "header kid not a string");
         }
         (_, _) => {
@@ -923,7 +954,10 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
             g.notes.push("jku and jwk in the header".into());
         }
         11..14 => {
-            header.raw("\"alg\"", &json!(if g.pct(50) { "none" } else { "HS256" }).to_string());
+            header.raw(
+                "\"alg\"",
+                &json!(if g.pct(50) { "none" } else { "HS256" }).to_string(),
+            );
             header.0.rotate_right(1);
             g.tag("dup", "header: alg twice (the first another)");
         }
@@ -942,7 +976,8 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
         }
         20..22 => {
             header.raw("\"x5u\"", "{\"a\":1,\"a\":2}");
-            g.notes.push("header: nested repeated names in an ignored member".into());
+            g.notes
+                .push("header: nested repeated names in an ignored member".into());
         }
         _ => {}
     }
@@ -991,7 +1026,11 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
         (_, 90..93) => claims.put("aud", json!(5)),
         _ => {}
     }
-    for (claim, usual, absent_pct) in [("exp", now + 3600, 8), ("nbf", now - 60, 75), ("iat", now, 25)] {
+    for (claim, usual, absent_pct) in [
+        ("exp", now + 3600, 8),
+        ("nbf", now - 60, 75),
+        ("iat", now, 25),
+    ] {
         time_claim(&mut g, &mut claims, claim, usual, absent_pct, now);
     }
     // Ordinary: 0..75 (a scope, or nothing); the extra members are 75..100, moved to 10..35.
@@ -1012,7 +1051,9 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
         }
         16..19 => {
             let first = if g.pct(50) { now - 10 } else { now + 3600 };
-            claims.0.insert(0, (json!("exp").to_string(), json!(first).to_string()));
+            claims
+                .0
+                .insert(0, (json!("exp").to_string(), json!(first).to_string()));
             g.tag("dup", "claims: exp twice");
         }
         19..21 => {
@@ -1112,7 +1153,8 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
                     .find_map(|v| URL_SAFE_NO_PAD.decode(v).ok())
                     .unwrap_or_default()
             };
-            g.notes.push(format!("HMAC keyed with {}'s public key", key.name));
+            g.notes
+                .push(format!("HMAC keyed with {}'s public key", key.name));
             let hmac_key = PoolKey {
                 name: "confusion",
                 signer: Signer::Hmac(secret),
