@@ -17,7 +17,8 @@
 //! `JOSE_CASES` sets the number of cases (default [`DEFAULT_CASES`]), `JOSE_SEED` the seed
 //! (decimal or `0x…` hex; each case has its own generator, from the seed and its number,
 //! so a case is rebuilt alike by any run with the same seed; the keys are fresh each run).
-//! `JOSE_SHOW=N` prints the first N cases of each disagreement class.
+//! `JOSE_SHOW=N` prints the first N cases of each disagreement class; `JOSE_TRACE=text`
+//! prints every case whose notes hold `text`, with both verdicts.
 //!
 //! jose is installed by `tests/jose-differential/setup.sh` under `target/`; the test runs it
 //! on first use, and fails (never skips) when node or npm is missing, saying how to install.
@@ -550,6 +551,9 @@ struct Gen<'a> {
     /// A calm case: no mutation, only ordinary choices (so that enough tokens are valid
     /// for the comparison of accepted tokens to mean something).
     calm: bool,
+    /// In half the calm cases: the one place where a mutation is made (a site number),
+    /// so that each mutation is also seen alone.
+    focus: Option<u8>,
     tags: Vec<&'static str>,
     notes: Vec<String>,
     pool: &'a [PoolKey],
@@ -561,17 +565,21 @@ impl Gen<'_> {
     }
 
     /// A mutation with probability `p` %; never in a calm case.
-    fn mutate(&mut self, p: usize) -> bool {
-        !self.calm && self.pct(p)
+    fn mutate(&mut self, site: u8, p: usize) -> bool {
+        if self.calm {
+            self.focus == Some(site)
+        } else {
+            self.pct(p)
+        }
     }
 
     /// A roll in `0..100` whose ordinary outcomes are `0..ordinary`: a calm case draws
-    /// only those.
-    fn roll(&mut self, ordinary: usize) -> usize {
-        if self.calm {
-            self.rng.below(ordinary)
-        } else {
-            self.rng.below(100)
+    /// only those, except at its focus, where it draws only the others.
+    fn roll(&mut self, site: u8, ordinary: usize) -> usize {
+        match (self.calm, self.focus) {
+            (true, Some(focus)) if focus == site => ordinary + self.rng.below(100 - ordinary),
+            (true, _) => self.rng.below(ordinary),
+            (false, _) => self.rng.below(100),
         }
     }
 
@@ -666,6 +674,9 @@ fn natural_alg(g: &mut Gen<'_>, key: &PoolKey) -> Algorithm {
     *g.pick(key.algs)
 }
 
+/// The places where a mutation may be made (numbered in `build_case` and its helpers).
+const SITES: u8 = 24;
+
 const ODD_ALGS: &[&str] = &["none", "Ed25519", "ES256K", "RS1", "rs256", "", "HS256"];
 
 /// Builds one case: settings, key set, token. `now` is the current second.
@@ -674,11 +685,15 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
     let mut g = Gen {
         rng: Rng(splitmix(&mut state) | 1),
         calm: false,
+        focus: None,
         tags: Vec::new(),
         notes: Vec::new(),
         pool,
     };
-    g.calm = g.pct(40);
+    g.calm = g.pct(50);
+    if g.calm && g.pct(50) {
+        g.focus = Some(1 + g.rng.below(SITES as usize) as u8);
+    }
     let hmac_family = g.pct(12);
 
     // The key set.
@@ -689,7 +704,7 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
     let mut set: Vec<SetKey> = Vec::new();
     let mut jwks: Vec<Value> = Vec::new();
     for _ in 0..count {
-        if g.mutate(12) {
+        if g.mutate(19, 12) {
             jwks.push(odd_jwk(&mut g));
             set.push(SetKey {
                 pool: None,
@@ -707,7 +722,7 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
             None
         };
         let kid = match kid {
-            Some(kid) if g.mutate(3) => {
+            Some(kid) if g.mutate(20, 3) => {
                 // A number kid: not a string (a token names it by no string).
                 let number: u64 = kid[1..].parse().unwrap_or(1);
                 jwk.insert("kid".into(), json!(number));
@@ -724,7 +739,7 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
             }
             None => None,
         };
-        let alg = match g.roll(85) {
+        let alg = match g.roll(1, 85) {
             0..60 => Some(natural_alg(&mut g, key).as_str().to_owned()),
             60..85 => None,
             85..95 => Some(g.pick(&Algorithm::ALL).as_str().to_owned()),
@@ -736,7 +751,7 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
                 g.tag("set:weak", "a 32-byte secret pinned to HS384/HS512");
             }
         }
-        match g.roll(94) {
+        match g.roll(2, 94) {
             0..40 => {
                 jwk.insert("use".into(), json!("sig"));
             }
@@ -745,7 +760,7 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
             }
             _ => {}
         }
-        match g.roll(87) {
+        match g.roll(3, 87) {
             0..8 => {
                 jwk.insert("key_ops".into(), json!(["verify"]));
             }
@@ -761,7 +776,7 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
             }
             _ => {}
         }
-        match g.roll(90) {
+        match g.roll(4, 90) {
             0..3 => {
                 jwk.insert("ext".into(), json!(true));
             }
@@ -799,18 +814,26 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
         }
     }
     let keys_text = Value::Array(jwks).to_string();
-    let jwks = match g.roll(95) {
+    let jwks = match g.roll(5, 95) {
         0..3 => format!("{{\"keys\":{keys_text},\"issuer\":\"{ISSUER}\"}}"),
         95..97 => {
             g.tag("set:dup", "JWK Set with two keys members (the first empty)");
             format!("{{\"keys\":[],\"keys\":{keys_text}}}")
+        }
+        97 => {
+            g.notes.push("JWK Set: keys is an object".into());
+            format!("{{\"keys\":{{\"0\":{keys_text}}}}}")
+        }
+        98 => {
+            g.notes.push("JWK Set: a bare array".into());
+            keys_text
         }
         _ => format!("{{\"keys\":{keys_text}}}"),
     };
 
     // The signing key: mostly one of the set.
     let in_set: Vec<usize> = (0..set.len()).filter(|&i| set[i].pool.is_some()).collect();
-    let (signer, entry) = if !in_set.is_empty() && !g.mutate(12) {
+    let (signer, entry) = if !in_set.is_empty() && !g.mutate(21, 12) {
         let entry = *g.pick(&in_set);
         (set[entry].pool.unwrap_or(0), Some(entry))
     } else {
@@ -821,7 +844,7 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
 
     // The algorithm.
     let pinned = entry.and_then(|e| set[e].alg.clone());
-    let alg_name: String = match g.roll(85) {
+    let alg_name: String = match g.roll(6, 85) {
         0..85 => match &pinned {
             Some(alg)
                 if alg
@@ -864,7 +887,7 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
     if let Some(a) = alg
         && family.contains(&a)
         && !algorithms.contains(&a)
-        && !g.mutate(15)
+        && !g.mutate(22, 15)
     {
         algorithms.push(a);
     }
@@ -882,13 +905,20 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
 
     // The header.
     let mut header = Members::default();
-    match g.roll(98) {
+    match g.roll(7, 98) {
+        97 if !alg_name.is_empty() => {
+            // The same name, its first letter escaped: `"\u0052S256"` is `RS256`.
+            let mut chars = alg_name.chars();
+            let first = chars.next().map_or(0, u32::from);
+            header.raw("\"alg\"", &format!("\"\\u{first:04x}{}\"", chars.as_str()));
+            g.notes.push("alg with an escaped letter".into());
+        }
         0..98 => header.put("alg", json!(alg_name)),
         98 => g.notes.push("no alg".into()),
         _ => header.put("alg", json!(256)),
     }
     let kid = entry.and_then(|e| set[e].kid.clone());
-    match (&kid, g.roll(85)) {
+    match (&kid, g.roll(8, 85)) {
         (Some(kid), 0..85) => header.put("kid", json!(kid)),
         (None, 0..90) => {}
         (Some(_), 85..92) => g.notes.push("header without the key's kid".into()),
@@ -910,14 +940,14 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
             g.tag("hdr:kid-null", "header kid null");
         }
     }
-    match g.roll(97) {
+    match g.roll(9, 97) {
         0..50 => header.put("typ", json!("JWT")),
         50..60 => header.put("typ", json!("at+jwt")),
         97.. => header.put("typ", json!(["JWT"])),
         _ => {}
     }
     // Ordinary rolls (0..78) land on 22..100: no extra member.
-    match (g.roll(78) + 22) % 100 {
+    match (g.roll(10, 78) + 22) % 100 {
         0..3 => {
             header.put("crit", json!(["b64"]));
             header.put("b64", json!(true));
@@ -982,7 +1012,7 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
         _ => {}
     }
     let mut header_bytes = header.text().into_bytes();
-    match (g.roll(96) + 4) % 100 {
+    match (g.roll(11, 96) + 4) % 100 {
         0 => {
             header_bytes = b"[\"not an object\"]".to_vec();
             g.notes.push("header: an array".into());
@@ -1005,17 +1035,18 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
 
     // The claims.
     let mut claims = Members::default();
-    match g.roll(86) {
+    match g.roll(12, 86) {
         0..86 => claims.put("iss", json!(ISSUER)),
         86..89 => {}
         89..92 => claims.put("iss", json!("https://evil.example")),
         92..94 => claims.put("iss", json!(5)),
         94..96 => claims.put("iss", json!([ISSUER])),
         96..98 => claims.put("iss", json!(format!("{ISSUER}/"))),
-        _ => claims.raw("\"iss\"", "\"https:\\/\\/issuer.example\""),
+        98 => claims.raw("\"iss\"", "\"https:\\/\\/issuer.example\""),
+        _ => claims.raw("\"\\u0069ss\"", "\"\\u0068ttps://issuer.example\""),
     }
     claims.put("sub", json!("user-1"));
-    match (audience.is_some(), g.roll(77)) {
+    match (audience.is_some(), g.roll(13, 77)) {
         (true, 0..65) | (false, 0..20) => claims.put("aud", json!(AUDIENCE)),
         (true, 65..77) => claims.put("aud", json!(["https://other.example", AUDIENCE])),
         (_, 77..83) => {
@@ -1034,7 +1065,7 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
         time_claim(&mut g, &mut claims, claim, usual, absent_pct, now);
     }
     // Ordinary: 0..75 (a scope, or nothing); the extra members are 75..100, moved to 10..35.
-    let roll = match g.roll(75) {
+    let roll = match g.roll(14, 75) {
         r @ 0..10 => r,
         r @ 75.. => r - 65,
         _ => 99,
@@ -1094,7 +1125,7 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
         _ => {}
     }
     let mut payload_bytes = claims.text().into_bytes();
-    match (g.roll(93) + 7) % 100 {
+    match (g.roll(15, 93) + 7) % 100 {
         0 => {
             payload_bytes = b"[]".to_vec();
             g.notes.push("claims: an array".into());
@@ -1134,7 +1165,7 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
         encoding_mutation(&mut g, segment);
     }
     let signing_input = format!("{header_segment}.{payload_segment}");
-    let signature = match (g.roll(98) + 2) % 100 {
+    let signature = match (g.roll(16, 98) + 2) % 100 {
         0 | 1 => {
             // The HMAC of a public key's bytes (key confusion), or another key's signature.
             let other = &pool[g.rng.below(pool.len())];
@@ -1166,7 +1197,7 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
         _ => key.sign(alg, signing_input.as_bytes()),
     };
     let mut signature_segment = b64(&signature);
-    match (g.roll(91) + 9) % 100 {
+    match (g.roll(17, 91) + 9) % 100 {
         0..3 if !signature.is_empty() => {
             let mut flipped = signature.clone();
             let at = g.rng.below(flipped.len());
@@ -1178,21 +1209,28 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
             signature_segment.pop();
             g.notes.push("signature: last character dropped".into());
         }
+        4 if key.algs.contains(&Algorithm::EdDSA) || ec_order(&signature).is_some() => {
+            // The other signature of the same message: ECDSA's (r, n - s), Ed25519's
+            // S + L (a non-canonical scalar; RFC 8032 §5.1.7 refuses it).
+            signature_segment = b64(&malleated(&signature));
+            g.notes
+                .push("signature: malleated (n - s, or S + L)".into());
+        }
         8 => {
             let mut longer = vec![0u8];
             longer.extend_from_slice(&signature);
             signature_segment = b64(&longer);
             g.notes.push("signature: a zero byte before it".into());
         }
-        4 => {
+        5 => {
             signature_segment.clear();
             g.notes.push("signature: empty".into());
         }
-        5..8 => encoding_mutation_always(&mut g, &mut signature_segment),
+        6 | 7 => encoding_mutation_always(&mut g, &mut signature_segment),
         _ => {}
     }
     let mut token = format!("{signing_input}.{signature_segment}");
-    match (g.roll(98) + 2) % 100 {
+    match (g.roll(18, 98) + 2) % 100 {
         0 => {
             token.push_str(".x");
             g.notes.push("token: four segments".into());
@@ -1232,7 +1270,7 @@ fn time_claim(
     if g.pct(absent_pct) {
         return;
     }
-    if !g.mutate(35) {
+    if !g.mutate(23, 35) {
         claims.put(claim, json!(usual));
         return;
     }
@@ -1263,8 +1301,18 @@ fn time_claim(
         11 => "null".into(),
         12 => "true".into(),
         13 => format!("[{usual}]"),
-        14 => format!("{usual}.0"),
-        15 => "10000000000".into(),
+        14 => {
+            if g.pct(50) {
+                format!("{usual}.0")
+            } else {
+                format!("{usual}e0")
+            }
+        }
+        15 if g.pct(50) => "10000000000".into(),
+        15 => {
+            g.tag("time:range", format!("{claim}: 2^64"));
+            "18446744073709551616".into()
+        }
         _ => "0".into(),
     };
     if raw.contains('.') && !raw.ends_with(".0") {
@@ -1278,7 +1326,7 @@ fn time_claim(
 /// Sometimes: a base64url segment written another way (padding, pad bits set, white space,
 /// the standard alphabet).
 fn encoding_mutation(g: &mut Gen<'_>, segment: &mut String) {
-    if g.mutate(6) {
+    if g.mutate(24, 6) {
         encoding_mutation_always(g, segment);
     }
 }
@@ -1312,6 +1360,63 @@ fn encoding_mutation_always(g: &mut Gen<'_>, segment: &mut String) {
         }
         _ => {}
     }
+}
+
+/// The group order of the curve of a fixed-size ECDSA signature (by its length), big-endian.
+fn ec_order(signature: &[u8]) -> Option<Vec<u8>> {
+    let hex = match signature.len() {
+        64 => "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551",
+        96 => {
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973"
+        }
+        132 => {
+            "01FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFA51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409"
+        }
+        _ => return None,
+    };
+    let order: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        .collect();
+    assert_eq!(
+        order.len() * 2,
+        signature.len(),
+        "curve order of the right size"
+    );
+    Some(order)
+}
+
+/// ECDSA (r, s) → (r, n - s); Ed25519 (R, S) → (R, S + L). Both still verify the same
+/// message under the group law; whether a verifier accepts them is what is compared.
+fn malleated(signature: &[u8]) -> Vec<u8> {
+    let mut out = signature.to_vec();
+    if let Some(order) = ec_order(signature) {
+        // s' = n - s, big-endian.
+        let half = signature.len() / 2;
+        let s = &signature[half..];
+        let mut borrow = 0i16;
+        for i in (0..half).rev() {
+            let mut d = i16::from(order[i]) - i16::from(s[i]) - borrow;
+            borrow = i16::from(d < 0);
+            if d < 0 {
+                d += 256;
+            }
+            out[half + i] = d as u8;
+        }
+    } else if signature.len() == 64 {
+        // S' = S + L, little-endian (L = 2^252 + 27742317777372353535851937790883648493).
+        const L: [u8; 32] = [
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
+            0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+        ];
+        let mut carry = 0u16;
+        for i in 0..32 {
+            let sum = u16::from(signature[32 + i]) + u16::from(L[i]) + carry;
+            out[32 + i] = sum as u8;
+            carry = sum >> 8;
+        }
+    }
+    out
 }
 
 fn splitmix(state: &mut u64) -> u64 {
@@ -1521,7 +1626,13 @@ fn verdicts_agree_with_jose_or_are_explained() {
     let mut per_class: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut shown: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut unexplained = Vec::new();
+    let trace = std::env::var("JOSE_TRACE").ok();
     for ((case, ours), jose) in cases.iter().zip(&our_verdicts).zip(&jose_verdicts) {
+        if let Some(trace) = &trace
+            && case.notes.iter().any(|n| n.contains(trace.as_str()))
+        {
+            eprintln!("[trace] {}", describe(case, ours, jose));
+        }
         match (ours, jose) {
             (Verdict::Accept, Verdict::Accept) => both_accept += 1,
             (Verdict::Refuse(_), Verdict::Refuse(_)) => both_refuse += 1,
