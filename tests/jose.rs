@@ -1334,8 +1334,8 @@ fn encoding_mutation(g: &mut Gen<'_>, segment: &mut String) {
 fn encoding_mutation_always(g: &mut Gen<'_>, segment: &mut String) {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     match g.rng.below(4) {
-        0 if segment.len() % 4 != 0 => {
-            while segment.len() % 4 != 0 {
+        0 if !segment.len().is_multiple_of(4) => {
+            while !segment.len().is_multiple_of(4) {
                 segment.push('=');
             }
             g.tag("b64:lax", "base64url: padded");
