@@ -22,6 +22,24 @@
 //!
 //! jose is installed by `tests/jose-differential/setup.sh` under `target/`; the test runs it
 //! on first use, and fails (never skips) when node or npm is missing, saying how to install.
+//!
+//! Half the cases are calm (ordinary choices only; half of those carry exactly one
+//! mutation, so that each is also seen alone), half are wild (any mix of mutations).
+//!
+//! Figures (jose 6.2.18 on node 20, debug build, 2 shared cores, default seed): the CI run
+//! of 3 000 cases takes about 8 s; a run by hand of 100 000 cases
+//! (`JOSE_CASES=100000 cargo test -p jwt-guard-tests --test jose -- --nocapture`) took
+//! 233 s: 89 239 agree (28 066 both accept, 61 173 both refuse), 10 761 explained
+//! disagreements in 23 classes, none unexplained. Before jwt-guard refused JWKs carrying
+//! private key material, 100 000 cases of seed `0xdead` gave 10 unexplained disagreements,
+//! all of that kind (jwt-guard accepted, jose refused): see `tests/jwks.rs`
+//! `a_key_set_that_publishes_a_private_key_is_refused`.
+//!
+//! Found equal on both sides (no class needed): ECDSA signatures with a high `s` (n - s)
+//! verify on both; Ed25519 signatures with S + L are refused by both; `none`, key
+//! confusion (HS256 keyed with an RSA or EC public key), `crit` naming anything but `b64`,
+//! escaped member names that do not repeat, `kid` mismatches, keys whose `alg`, `use`,
+//! `key_ops` or curve do not fit.
 
 use std::collections::BTreeMap;
 use std::future::Future;
