@@ -70,6 +70,9 @@ const DEFAULT_SEED: u64 = 0x6a6f_7365;
 
 const ISSUER: &str = "https://issuer.example";
 const AUDIENCE: &str = "https://api.example";
+/// A second accepted issuer, in the cases that configure two (jwt-guard then routes each
+/// token by its `iss`, read before the signature; jose is given both).
+const ISSUER2: &str = "https://login.example/tenant-b/v2.0";
 
 // ── the classes of disagreement ─────────────────────────────────────────────────────────
 
@@ -535,6 +538,7 @@ struct Case {
     jwks: String,
     token: String,
     algorithms: Vec<Algorithm>,
+    issuers: Vec<&'static str>,
     audience: Option<&'static str>,
     require_exp: bool,
     /// The time jose is given (ms); jwt-guard's clock read the same second.
@@ -919,6 +923,16 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
         g.tag("set:weak", "a 32-byte secret and no HS256 allowed");
     }
     let audience = g.pct(30).then_some(AUDIENCE);
+    let issuers = if g.pct(20) {
+        vec![ISSUER, ISSUER2]
+    } else {
+        vec![ISSUER]
+    };
+    let iss = if issuers.len() == 2 && g.pct(40) {
+        ISSUER2
+    } else {
+        ISSUER
+    };
     let require_exp = g.pct(70);
 
     // The header.
@@ -1054,9 +1068,10 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
     // The claims.
     let mut claims = Members::default();
     match g.roll(12, 86) {
-        0..86 => claims.put("iss", json!(ISSUER)),
+        0..86 => claims.put("iss", json!(iss)),
         86..89 => {}
-        89..92 => claims.put("iss", json!("https://evil.example")),
+        89..91 => claims.put("iss", json!("https://evil.example")),
+        91 => claims.put("iss", json!(ISSUER2)),
         92..94 => claims.put("iss", json!(5)),
         94..96 => claims.put("iss", json!([ISSUER])),
         96..98 => claims.put("iss", json!(format!("{ISSUER}/"))),
@@ -1094,9 +1109,16 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
             claims.raw("\"ext\"", "{\"a\":1,\"a\":2}");
             g.tag("dup", "claims: repeated names in a nested object");
         }
-        13..16 => {
+        13..16 if g.pct(50) => {
             claims.put("sub", json!("user-2"));
             g.tag("dup", "claims: sub twice");
+        }
+        13..16 => {
+            let other = if iss == ISSUER { ISSUER2 } else { ISSUER };
+            claims
+                .0
+                .insert(0, (json!("iss").to_string(), json!(other).to_string()));
+            g.tag("dup", "claims: iss twice (the first another issuer)");
         }
         16..19 => {
             let first = if g.pct(50) { now - 10 } else { now + 3600 };
@@ -1260,7 +1282,7 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
         _ => {}
     }
     g.notes.push(format!(
-        "signer {} alg {alg_name}; settings {algorithms:?} aud {audience:?} require_exp {require_exp}",
+        "signer {} alg {alg_name}; settings {algorithms:?} issuers {issuers:?} aud {audience:?} require_exp {require_exp}",
         key.name
     ));
     Case {
@@ -1268,6 +1290,7 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
         jwks,
         token,
         algorithms,
+        issuers,
         audience,
         require_exp,
         now_ms: 0,
@@ -1467,8 +1490,11 @@ fn now_or_never<F: Future>(future: F) -> F::Output {
 }
 
 fn ours(case: &Case) -> Verdict {
-    let mut builder = JwtStrategy::builder()
-        .issuer(ISSUER)
+    let mut builder = JwtStrategy::builder();
+    for issuer in &case.issuers {
+        builder = builder.issuer(*issuer);
+    }
+    builder = builder
         .jwks_json(case.jwks.as_bytes())
         .algorithms(case.algorithms.iter().copied())
         .leeway(std::time::Duration::ZERO)
@@ -1528,7 +1554,7 @@ fn run_jose(dir: &Path, cases: &[Case]) -> Vec<Verdict> {
                 "id": c.id,
                 "jwks": c.jwks,
                 "token": c.token,
-                "issuer": ISSUER,
+                "issuers": c.issuers,
                 "algorithms": c.algorithms.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
                 "audience": c.audience,
                 "requireExp": c.require_exp,

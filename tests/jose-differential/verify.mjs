@@ -2,10 +2,10 @@
 // (one JSON object a line) and writes its verdict on stdout (one JSON object a line), in
 // order, so that one node process serves a whole run.
 //
-// A case: { id, jwks (the JWK Set document's text), token, issuer, algorithms, audience
+// A case: { id, jwks (the JWK Set document's text), token, issuers, algorithms, audience
 // (or null), requireExp, nowMs }. A verdict: { id, ok, code, claim, message }.
 //
-// Settings are jwt-guard's: the issuer, the algorithm allow-list, zero clock tolerance,
+// Settings are jwt-guard's: the issuers, the algorithm allow-list, zero clock tolerance,
 // `exp` required when jwt-guard requires it, the audience when one is set, and a fixed
 // time (`currentDate`).
 //
@@ -47,7 +47,7 @@ async function verify(c) {
   const hmac = c.algorithms.every((a) => a.startsWith('HS'));
   const keys = hmac ? secretSet(jwks) : createLocalJWKSet(jwks);
   const options = {
-    issuer: c.issuer,
+    issuer: c.issuers.length === 1 ? c.issuers[0] : c.issuers,
     algorithms: c.algorithms,
     clockTolerance: 0,
     currentDate: new Date(c.nowMs),
