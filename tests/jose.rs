@@ -5,11 +5,11 @@
 //! `kid`s, signatures, time claims, base64url, key sets with mixed and odd keys), really
 //! signed with keys made here, and each is verified twice with the same JWK Set and the same
 //! settings (one accepted issuer or two, which jwt-guard routes by `iss`; the algorithm
-//! allow-list; `exp` required or not; audience or none; zero
-//! leeway, the same second): by jwt-guard's public API (a [`JwtStrategy`] with the set
-//! pinned by `jwks_json`, through [`JwtStrategy::verify_token`]), and by jose's `jwtVerify`
-//! with `createLocalJWKSet` (`tests/jose-differential/verify.mjs`, one node process for the
-//! whole run, cases and verdicts as JSON lines).
+//! allow-list; `exp` required or not; audience or none; zero leeway; the same second): by
+//! jwt-guard's public API (a [`JwtStrategy`] with the set pinned by `jwks_json`, through
+//! [`JwtStrategy::verify_token`]), and by jose's `jwtVerify` with `createLocalJWKSet`
+//! (`tests/jose-differential/verify.mjs`, one node process for the whole run, cases and
+//! verdicts as JSON lines).
 //!
 //! The verdicts must agree. Every kind of disagreement found is in [`CLASSES`], with the
 //! side that is stricter and why (the RFC); a disagreement that no class explains fails the
