@@ -21,8 +21,9 @@
 //! `JOSE_SHOW=N` prints the first N cases of each disagreement class; `JOSE_TRACE=text`
 //! prints every case whose notes hold `text`, with both verdicts.
 //!
-//! jose is installed by `tests/jose-differential/setup.sh` under `target/`; the test runs it
-//! on first use, and fails (never skips) when node or npm is missing, saying how to install.
+//! jose is installed by `tests/jose-differential/setup.sh` under `target/` (run by `.ci/run`,
+//! and by the test on first use through `jwt_guard_tests::install`); without node or npm the
+//! test fails, naming the command that installs it.
 //!
 //! Half the cases are calm (ordinary choices only; half of those carry exactly one
 //! mutation, so that each is also seen alone), half are wild (any mix of mutations).
@@ -46,7 +47,7 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::io::{BufRead as _, BufReader, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::task::{Context, Poll, Waker};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -1608,35 +1609,6 @@ fn explain(case: &Case, ours: &Verdict, jose: &Verdict) -> Option<&'static Class
     })
 }
 
-// ── the installer ───────────────────────────────────────────────────────────────────────
-
-/// Runs `tests/jose-differential/setup.sh` (idempotent) and returns where jose is.
-fn install() -> PathBuf {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| here.join("../target"));
-    let script = here.join("jose-differential/setup.sh");
-    let output = Command::new("bash")
-        .arg(&script)
-        .env("JWT_GUARD_TARGET_DIR", &target)
-        .output();
-    match output {
-        Ok(out) if out.status.success() => {
-            eprint!("{}", String::from_utf8_lossy(&out.stdout));
-            target.join("jose-differential")
-        }
-        Ok(out) => panic!(
-            "jose could not be installed, so the differential test cannot run.\n\
-             Install it with `bash tests/jose-differential/setup.sh` (it needs node 18 or \
-             later, npm, and the npm registry).\n{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-        Err(err) => panic!("could not run {}: {err}", script.display()),
-    }
-}
-
 fn env_number(name: &str) -> Option<u64> {
     let text = std::env::var(name).ok()?;
     let text = text.trim();
@@ -1651,7 +1623,7 @@ fn env_number(name: &str) -> Option<u64> {
 
 #[test]
 fn verdicts_agree_with_jose_or_are_explained() {
-    let dir = install();
+    let dir = jwt_guard_tests::install("jose-differential");
     let cases_wanted = env_number("JOSE_CASES").map_or(DEFAULT_CASES, |n| n as usize);
     let seed = env_number("JOSE_SEED").unwrap_or(DEFAULT_SEED);
     let show = env_number("JOSE_SHOW").unwrap_or(0) as usize;
