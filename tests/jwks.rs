@@ -956,6 +956,47 @@ async fn a_fetched_set_of_useless_keys_is_a_503_and_never_shadows_a_good_key() {
     assert_eq!(jwks.status().keys, 1, "{:?}", jwks.status());
 }
 
+/// A key set that publishes a signing key's private half (`d`, or an RSA key's primes, as
+/// from a key generator's output pasted whole): anyone who read it can sign. Found by the
+/// differential test against jose (`tests/jose.rs`), which refuses such a set member.
+#[tokio::test]
+async fn a_key_set_that_publishes_a_private_key_is_refused() {
+    let issuer = Issuer::start().await.unwrap();
+    let token = issuer.token(json!({ "sub": "ada" }));
+    let good = issuer.jwks()["keys"][0].clone();
+    for member in ["d", "p", "q", "dp", "dq", "qi"] {
+        let mut leaked = good.clone();
+        leaked[member] = json!(b64(b"the private half, published"));
+
+        // Fetched: the key is skipped (with a warning), so a set of only it is a 503.
+        issuer.control(|c| c.body = Some(json!({ "keys": [leaked.clone()] }).to_string()));
+        let strategy = strategy(&issuer, JwksConfig::default());
+        let err = strategy.verify_token(&token).await.unwrap_err();
+        assert_eq!(err.status(), 503, "{member}: {err}");
+        assert_eq!(strategy.jwks().unwrap().status().keys, 0, "{member}");
+
+        // Pinned: a configuration error naming the key.
+        let err = JwtStrategy::builder()
+            .issuer(issuer.issuer())
+            .jwks_json(json!({ "keys": [leaked.clone()] }).to_string().as_bytes())
+            .build()
+            .expect_err("a pinned private key accepted");
+        assert!(
+            err.to_string().contains("private key material"),
+            "{member}: {err}"
+        );
+        let err = JwtStrategy::builder()
+            .issuer(issuer.issuer())
+            .jwk_json(leaked.to_string().as_bytes())
+            .build()
+            .expect_err("a pinned private JWK accepted");
+        assert!(
+            err.to_string().contains("private key material"),
+            "{member}: {err}"
+        );
+    }
+}
+
 #[test]
 fn pinned_keys_that_are_weak_or_useless_are_refused_at_build() {
     let build = |b: jwt_guard::JwtStrategyBuilder| b.issuer("https://issuer.example").build();

@@ -421,11 +421,27 @@ pub(crate) fn log_skipped(skipped: &[SkippedKey]) {
     }
 }
 
+/// The JWK members that only a private key has (RFC 7518 §6.2.2 and §6.3.2, RFC 8037 §2).
+const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "oth"];
+
 /// Turns one JWK (as JSON) into a key, or says why it cannot be used.
+///
+/// An asymmetric JWK that carries private key material (`d`, or an RSA key's primes) is
+/// refused as weak: its signing key has been published, so anyone who read the set can
+/// sign tokens it would verify (jose refuses such a set member too). Pinned, it is a
+/// configuration error; in a fetched set, it is skipped with a warning.
 pub(crate) fn entry_from_value(
     value: &serde_json::Value,
     opts: ParseOptions,
 ) -> Result<KeyEntry, String> {
+    if value.get("kty").and_then(serde_json::Value::as_str) != Some("oct")
+        && let Some(member) = PRIVATE_MEMBERS.iter().find(|m| value.get(**m).is_some())
+    {
+        return Err(weak(format_args!(
+            "the JWK holds private key material (\"{member}\"): its signing key is \
+             published, so anyone can sign; give the public key alone"
+        )));
+    }
     // jsonwebtoken 12 has no ES512: its "alg" is read here and taken out of the JWK.
     let mut value = value.clone();
     let es512 = value.get("alg").and_then(serde_json::Value::as_str) == Some("ES512");
@@ -684,6 +700,35 @@ mod tests {
         assert_eq!(set.len(), 1);
         assert_eq!(skipped.len(), 1);
         assert!(skipped[0].reason.contains("duplicate kid"));
+    }
+
+    #[test]
+    fn keys_with_private_material_are_refused_as_weak() {
+        for member in PRIVATE_MEMBERS {
+            let mut jwk = ec_key("leaked", "P-256");
+            jwk[member] = serde_json::json!("AQAB");
+            let reason = entry_from_value(&jwk, OPTS).map(|_| ()).unwrap_err();
+            assert!(is_weak(&reason), "{member}: {reason}");
+            assert!(reason.contains("private key material"), "{reason}");
+        }
+        // In a fetched set: skipped, the other keys kept.
+        let mut leaked = ec_key("leaked", "P-256");
+        leaked["d"] = serde_json::json!("AQAB");
+        let doc = serde_json::json!({"keys": [leaked, ec_key("good", "P-256")]});
+        let (set, skipped) = KeySet::parse(doc.to_string().as_bytes(), OPTS).unwrap();
+        assert_eq!(set.kids(), vec!["good"]);
+        assert_eq!(skipped[0].kid.as_deref(), Some("leaked"));
+        // Pinned: a configuration error naming the key.
+        let err = KeySet::from_jwks_json(doc.to_string().as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("leaked"), "{err}");
+        // A secret's `k` is its key, not a leak.
+        let oct =
+            serde_json::json!({"kty": "oct", "kid": "s", "k": URL_SAFE_NO_PAD.encode([7u8; 32])});
+        let opts = ParseOptions {
+            allow_symmetric: true,
+            max_keys: 1,
+        };
+        assert!(entry_from_value(&oct, opts).is_ok());
     }
 
     #[test]
