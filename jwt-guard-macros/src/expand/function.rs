@@ -173,22 +173,24 @@ fn skip_in_instrument(attrs: &mut [Attribute], secret: &[Ident]) {
         let mut i = 0;
         while i < tokens.len() {
             let at_start = depth_zero_starts.contains(&i);
-            if !merged && at_start && is_ident(&tokens[i], "skip") {
-                if let Some(TokenTree::Group(group)) = tokens.get(i + 1) {
-                    let inner = group.stream();
-                    let sep = if inner.is_empty() {
-                        quote!()
-                    } else {
-                        quote!(,)
-                    };
-                    let mut new = Group::new(group.delimiter(), quote!(#inner #sep #(#names),*));
-                    new.set_span(group.span());
-                    out.push(tokens[i].clone());
-                    out.push(TokenTree::Group(new));
-                    merged = true;
-                    i += 2;
-                    continue;
-                }
+            if !merged
+                && at_start
+                && is_ident(&tokens[i], "skip")
+                && let Some(TokenTree::Group(group)) = tokens.get(i + 1)
+            {
+                let inner = group.stream();
+                let sep = if inner.is_empty() {
+                    quote!()
+                } else {
+                    quote!(,)
+                };
+                let mut new = Group::new(group.delimiter(), quote!(#inner #sep #(#names),*));
+                new.set_span(group.span());
+                out.push(tokens[i].clone());
+                out.push(TokenTree::Group(new));
+                merged = true;
+                i += 2;
+                continue;
             }
             out.push(tokens[i].clone());
             i += 1;

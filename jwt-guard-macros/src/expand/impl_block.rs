@@ -205,14 +205,15 @@ fn undecidable(ty: &Type, block: &Generics, method: &Generics) -> Option<String>
             let segments = &path.path.segments;
             if let Some(first) = segments.first() {
                 let first_name = first.ident.to_string();
-                if path.path.leading_colon.is_none() && segments.len() > 1 {
-                    if first_name == "Self" || self.params.contains(&first_name) {
-                        self.found = Some(format!(
-                            "an associated type (`{}`)",
-                            type_name(&Type::Path(path.clone()))
-                        ));
-                        return;
-                    }
+                if path.path.leading_colon.is_none()
+                    && segments.len() > 1
+                    && (first_name == "Self" || self.params.contains(&first_name))
+                {
+                    self.found = Some(format!(
+                        "an associated type (`{}`)",
+                        type_name(&Type::Path(path.clone()))
+                    ));
+                    return;
                 }
                 if path.path.leading_colon.is_none() && segments.len() == 1 {
                     if self.params.contains(&first_name) {
@@ -230,10 +231,11 @@ fn undecidable(ty: &Type, block: &Generics, method: &Generics) -> Option<String>
 
         fn visit_expr_path_mut(&mut self, path: &mut syn::ExprPath) {
             // A const argument (`Wrapper<N>`) parses as a type path or an expression.
-            if let Some(ident) = path.path.get_ident() {
-                if self.params.contains(&ident.to_string()) && self.found.is_none() {
-                    self.found = Some(format!("the generic parameter `{ident}`"));
-                }
+            if let Some(ident) = path.path.get_ident()
+                && self.params.contains(&ident.to_string())
+                && self.found.is_none()
+            {
+                self.found = Some(format!("the generic parameter `{ident}`"));
             }
         }
     }

@@ -216,10 +216,10 @@ impl Params {
                 });
                 continue;
             }
-            if is_header_source(&typed.ty) {
-                if let Some(ident) = plain_ident(&typed.pat) {
-                    secret.push(ident);
-                }
+            if is_header_source(&typed.ty)
+                && let Some(ident) = plain_ident(&typed.pat)
+            {
+                secret.push(ident);
             }
             // A handler's own `HeaderMap` carries no registry: the hidden guard is added
             // beside it and authenticates with the request's registry (a method is not a
