@@ -260,6 +260,7 @@ impl StrategyConfig {
             let json = std::fs::read(path)
                 .map_err(|e| field("jwks_file", format!("cannot read {path}: {e}")))?;
             b = b.jwks_json(&json);
+            b.take_error().map_or(Ok(()), |e| Err(field("jwks_file", e.to_string())))?;
         }
         for key in &self.pem_keys {
             let pem = std::fs::read(&key.file)
@@ -276,6 +277,7 @@ impl StrategyConfig {
                     ));
                 }
             };
+            b.take_error().map_or(Ok(()), |e| Err(field("pem_keys", e.to_string())))?;
         }
         if let Some(var) = &self.hmac_secret_env {
             let secret = std::env::var(var).map_err(|_| {
@@ -284,7 +286,19 @@ impl StrategyConfig {
                     format!("the environment variable {var} is not set"),
                 )
             })?;
+            // Checked here, so that a secret too short (for every `HS*` algorithm, or
+            // for the ones allowed) is an error of this field, not of `pem_keys`.
             b = b.hmac_secret(secret.as_bytes(), None);
+            b.take_error().map_or(Ok(()), |e| Err(field("hmac_secret_env", e.to_string())))?;
+            let allowed = self.algorithms.as_deref().unwrap_or(&[Algorithm::RS256]);
+            jsonwebtoken::DecodingKey::from_secret(secret.as_bytes())
+                .map_err(|e| format!("the secret does not parse: {e}"))
+                .and_then(|key| crate::jwks::static_entry(key, crate::jwks::PemKind::Hmac, None))
+                .map_err(|reason| field("hmac_secret_env", reason))
+                .and_then(|entry| {
+                crate::jwks::check_pinned_hmac(&entry, allowed)
+                    .map_err(|e| field("hmac_secret_env", e.to_string()))
+            })?;
         }
         if let Some(algorithms) = &self.algorithms {
             b = b.algorithms(algorithms.iter().copied());
@@ -682,6 +696,20 @@ mod tests {
                 r#"strategy "f", field "access_token_profile""#,
             ),
             (
+                "[strategies.l]\nissuer = \"https://i\"\nleeway = \"4294967295d\"",
+                r#"strategy "l", field "leeway": leeway: "#,
+            ),
+            (
+                "[strategies.l]\nissuer = \"https://i\"\nleeway = \"10m1s\"",
+                r#"strategy "l", field "leeway""#,
+            ),
+            // Cargo sets CARGO_PKG_NAME for a test process: "jwt-guard", 9 bytes.
+            (
+                "[strategies.h]\nissuer = \"https://i\"\nalgorithms = [\"HS256\"]\n\
+                 hmac_secret_env = \"CARGO_PKG_NAME\"",
+                r#"strategy "h", field "hmac_secret_env""#,
+            ),
+            (
                 "[other]\nx = 1",
                 "invalid configuration: no [strategies.NAME] table",
             ),
@@ -690,7 +718,11 @@ mod tests {
         for (text, expected) in cases {
             let e = err(text);
             assert!(e.starts_with(expected), "{text}\n→ {e}");
+            assert!(!e.contains("jwt-guard"), "the secret is quoted: {e}");
         }
+        // The largest leeway builds.
+        let most = "[strategies.l]\nissuer = \"https://i\"\nleeway = \"10m\"";
+        assert!(ConfigFile::from_toml_str(most).and_then(|f| f.build_all()).is_ok());
     }
 
     #[test]

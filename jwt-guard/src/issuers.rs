@@ -12,11 +12,22 @@
 //! Tenant engines are made on first use from the configured key rule (a URL template,
 //! discovery from the tenant's issuer, or LoopBack's rule; never from a URL taken from
 //! the token) and held in a bounded cache that evicts the least recently used first
-//! (quick_cache's CLOCK-Pro, which also resists one-off floods).
+//! (quick_cache's CLOCK-Pro, which also resists one-off floods). A tenant's key URL (or
+//! the issuer it is discovered from) is checked before any fetch: parsed, it must keep
+//! the template's scheme, host, port and path up to the tenant, followed by the tenant
+//! itself, so no tenant reaches another path (`.` and `..` are refused as tenants).
+//!
+//! Engines that fetch (a key URL per tenant, discovery, LoopBack's rule) are made for
+//! unseen tenants at a bounded rate, a token bucket
+//! ([`new_tenant_budget`](crate::JwtStrategyBuilder::new_tenant_budget)): a flood of tokens
+//! naming new tenants a predicate accepts costs at most the budget in fetches, and a
+//! tenant over the budget is a 503 with `Retry-After`, as keys that cannot be fetched
+//! are. Tenants already held are not affected.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -25,7 +36,7 @@ use serde::de::{self, IgnoredAny};
 
 use crate::algorithm::Algorithm;
 use crate::config_error::ConfigError;
-use crate::error::{Error, TokenError};
+use crate::error::{Error, ErrorKind, TokenError};
 use crate::jwks::{JwksClient, JwksConfig, KeyEntry, KeySet, default_jwks_url};
 use crate::verify::ClaimRules;
 
@@ -37,6 +48,131 @@ pub(crate) const DEFAULT_MAX_TENANTS: usize = 256;
 
 /// The longest tenant accepted in an `iss` (an Entra ID tenant id is 36 characters).
 const MAX_TENANT_CHARS: usize = 128;
+
+/// How many engines for unseen tenants a strategy makes, at most, in a window: a token
+/// bucket of `count` engines, refilled evenly over `per`.
+///
+/// Only engines that fetch count (a key URL per tenant, discovery, LoopBack's rule); a
+/// tenant whose keys are pinned or at one shared URL costs no fetch. Defaults to 60 per
+/// minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TenantBudget {
+    /// Engines made at once at most (the bucket's size); at least 1.
+    pub(crate) count: u32,
+    /// The time over which `count` engines are allowed again; more than zero.
+    pub(crate) per: Duration,
+}
+
+impl TenantBudget {
+    /// 60 new tenant engines per minute, 60 at once.
+    pub(crate) const DEFAULT: Self = Self {
+        count: 60,
+        per: Duration::from_secs(60),
+    };
+}
+
+impl Default for TenantBudget {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// The token bucket of a [`TenantBudget`].
+struct Bucket {
+    budget: TenantBudget,
+    /// Engines that may be made now (fractional while refilling), and when it was counted.
+    state: Mutex<(f64, Instant)>,
+}
+
+impl Bucket {
+    fn new(budget: TenantBudget) -> Self {
+        Self {
+            budget,
+            state: Mutex::new((f64::from(budget.count), Instant::now())),
+        }
+    }
+
+    /// Takes one engine from the bucket, or says how long until one is back.
+    fn take(&self, now: Instant) -> Result<(), Duration> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let (tokens, since) = &mut *state;
+        let count = f64::from(self.budget.count);
+        let per_engine = self.budget.per.as_secs_f64() / count;
+        let refilled = now.saturating_duration_since(*since).as_secs_f64() / per_engine;
+        *tokens = (*tokens + refilled).min(count);
+        *since = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            return Ok(());
+        }
+        let wait = (1.0 - *tokens) * per_engine;
+        Err(Duration::try_from_secs_f64(wait).unwrap_or(self.budget.per))
+    }
+}
+
+/// Cuts attacker-chosen text (an `iss`, a tenant) for a log line.
+fn bounded(text: &str) -> &str {
+    const MAX: usize = 64;
+    match text.char_indices().nth(MAX) {
+        None => text,
+        Some((at, _)) => &text[..at],
+    }
+}
+
+/// Checks the URL of a tenant's keys (or the issuer they are discovered from), `template`
+/// with `tenant` in place of `{tenant}`: parsed (dot segments resolved), it must keep the
+/// template's scheme, host and port, and its path (or query) must be the template's up
+/// to the placeholder followed by the tenant itself. With the placeholder in the host,
+/// everything but the host's first label must be the template's.
+pub(crate) fn url_stays_in_frame(template: &str, tenant: &str) -> bool {
+    const SAMPLE: &str = "tenant";
+    if tenant.is_empty() {
+        return false;
+    }
+    let (Some((prefix, _)), Ok(url), Ok(sample)) = (
+        template.split_once(TENANT),
+        url::Url::parse(&template.replace(TENANT, tenant)),
+        url::Url::parse(&template.replace(TENANT, SAMPLE)),
+    ) else {
+        return false;
+    };
+    if url.scheme() != sample.scheme()
+        || url.port_or_known_default() != sample.port_or_known_default()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return false;
+    }
+    match url::Url::parse(prefix) {
+        // The placeholder is past the authority: the host is fixed.
+        Ok(frame) if frame.has_host() && url.host() == frame.host() => match frame.query() {
+            None => url
+                .path()
+                .strip_prefix(frame.path())
+                .is_some_and(|rest| rest.starts_with(tenant)),
+            Some(query) => {
+                url.path() == frame.path()
+                    && url
+                        .query()
+                        .and_then(|q| q.strip_prefix(query))
+                        .is_some_and(|rest| rest.starts_with(tenant))
+            }
+        },
+        Ok(_) => false,
+        // The placeholder is in the host: the rest of the URL is the sample's.
+        Err(_) => {
+            let suffix = sample.host_str().and_then(|h| h.strip_prefix(SAMPLE));
+            let host = url.host_str();
+            let label = tenant.to_ascii_lowercase();
+            suffix.is_some_and(|suffix| {
+                host.and_then(|h| h.strip_prefix(label.as_str())) == Some(suffix)
+                    && !suffix.is_empty()
+            }) && url.path() == sample.path()
+                && url.query() == sample.query()
+        }
+    }
+}
 
 /// A predicate over tenants.
 pub(crate) type TenantPredicate = Arc<dyn Fn(&str) -> bool + Send + Sync>;
@@ -112,14 +248,34 @@ struct Pattern {
     prefix: String,
     suffix: String,
     keys: KeyRule,
+    /// The URL a tenant's keys are fetched from, or discovered from, with `{tenant}`:
+    /// each tenant's is checked against it ([`url_stays_in_frame`]) before any fetch.
+    /// `None` when the keys are pinned or at one URL.
+    frame: Option<String>,
+}
+
+impl Pattern {
+    /// The template of the URL that depends on the tenant under `rule`, if any.
+    fn frame_of(source: &str, rule: &KeyRule) -> Option<String> {
+        match rule {
+            KeyRule::Pinned(_) => None,
+            KeyRule::Url(url) => url.contains(TENANT).then(|| url.clone()),
+            // The discovery document is at a fixed path under the tenant's issuer.
+            KeyRule::Discover => Some(source.to_owned()),
+            KeyRule::Default => Some(default_jwks_url(source)),
+        }
+    }
 }
 
 impl Pattern {
     /// The tenant `iss` names, if it has this pattern's shape: one non-empty path
-    /// segment of `[A-Za-z0-9._-]`, at most 128 characters.
+    /// segment of `[A-Za-z0-9._-]`, at most 128 characters, and not a dot segment (`.`
+    /// or `..`, which a URL resolves to the segment itself or its parent).
     fn tenant_of<'i>(&self, iss: &'i str) -> Option<&'i str> {
         let tenant = iss.strip_prefix(&self.prefix)?.strip_suffix(&self.suffix)?;
         let ok = !tenant.is_empty()
+            && tenant != "."
+            && tenant != ".."
             && tenant.len() <= MAX_TENANT_CHARS
             && tenant
                 .bytes()
@@ -136,6 +292,8 @@ pub(crate) struct Issuers {
     tenant_claim: Option<String>,
     /// Tenant routes, by their `iss`; bounded.
     engines: quick_cache::sync::Cache<String, Arc<Route>>,
+    /// The rate at which engines that fetch are made for unseen tenants.
+    new_tenants: Bucket,
     /// The claim rules of every route, the issuer filled in per route.
     rules: ClaimRules,
     jwks_config: JwksConfig,
@@ -151,6 +309,7 @@ pub(crate) struct IssuersConfig {
     pub(crate) tenants: TenantFilter,
     pub(crate) tenant_claim: Option<String>,
     pub(crate) max_tenants: usize,
+    pub(crate) new_tenants: TenantBudget,
     pub(crate) rules: ClaimRules,
     pub(crate) jwks_config: JwksConfig,
 }
@@ -201,6 +360,7 @@ impl Issuers {
             tenants: config.tenants,
             tenant_claim: config.tenant_claim,
             engines: quick_cache::sync::Cache::new(config.max_tenants.max(1)),
+            new_tenants: Bucket::new(config.new_tenants),
             rules: config.rules,
             jwks_config: config.jwks_config,
             http: None,
@@ -214,12 +374,24 @@ impl Issuers {
                 let pattern = Pattern {
                     prefix: prefix.to_owned(),
                     suffix: suffix.to_owned(),
+                    frame: Pattern::frame_of(&issuer, &rule),
                     keys: rule,
                     source: issuer.clone(),
                 };
-                // A sample tenant checks the key rule now (URL syntax, transport).
+                // A sample tenant checks the key rule now (URL syntax, transport), and
+                // that a tenant's URL can be checked against the template.
                 let sample = pattern.source.replace(TENANT, "tenant");
                 issuers.route_keys(&sample, "tenant", &pattern.keys)?;
+                if let Some(frame) = &pattern.frame
+                    && !url_stays_in_frame(frame, "tenant")
+                {
+                    return Err(ConfigError::InvalidUrl {
+                        url: frame.clone(),
+                        reason: "the {tenant} placeholder must be in the path, the query or \
+                                 the host's first label of a URL without user or fragment"
+                            .into(),
+                    });
+                }
                 issuers.patterns.push(pattern);
             } else {
                 if let KeyRule::Url(url) = &rule
@@ -306,7 +478,7 @@ impl Issuers {
     /// The route of an unverified payload's `iss`: an exact issuer, or an allowed
     /// tenant's (its engine made on first use). Anything else is refused before any key
     /// is looked up.
-    pub(crate) fn route(&self, payload: &str) -> Result<Arc<Route>, TokenError> {
+    pub(crate) fn route(&self, payload: &str) -> Result<Arc<Route>, Error> {
         let iss = peek_issuer(payload)?;
         if let Some(route) = self.exact.get(&iss) {
             return Ok(Arc::clone(route));
@@ -316,18 +488,18 @@ impl Issuers {
             .iter()
             .find_map(|p| p.tenant_of(&iss).map(|t| (p, t)))
         else {
-            return Err(TokenError::InvalidIssuer);
+            return Err(TokenError::InvalidIssuer.into());
         };
         if !self.tenants.allows(tenant) {
-            return Err(TokenError::InvalidIssuer);
+            return Err(TokenError::InvalidIssuer.into());
         }
         self.engines.get_or_insert_with(&iss, || {
-            self.tenant_route(&iss, tenant, &pattern.keys).map(Arc::new)
+            self.tenant_route(&iss, tenant, pattern).map(Arc::new)
         })
     }
 
-    fn tenant_route(&self, iss: &str, tenant: &str, rule: &KeyRule) -> Result<Route, TokenError> {
-        let keys = match rule {
+    fn tenant_route(&self, iss: &str, tenant: &str, pattern: &Pattern) -> Result<Route, Error> {
+        let keys = match &pattern.keys {
             KeyRule::Pinned(set) => RouteKeys::Static(Arc::clone(set)),
             KeyRule::Url(url) if !url.contains(TENANT) => self
                 .shared_urls
@@ -341,12 +513,37 @@ impl Issuers {
                     KeyRule::Default => Some(default_jwks_url(iss)),
                     _ => None,
                 };
+                // The URL this tenant's keys come from stays where the template points.
+                if !pattern
+                    .frame
+                    .as_deref()
+                    .is_some_and(|frame| url_stays_in_frame(frame, tenant))
+                {
+                    tracing::warn!(
+                        tenant = bounded(tenant),
+                        "a tenant's key URL leaves its template; refused"
+                    );
+                    return Err(TokenError::InvalidIssuer.into());
+                }
                 let http = self.http.clone().ok_or(TokenError::InvalidIssuer)?;
+                // An engine that fetches, for a tenant not held: within the budget only.
+                if let Err(retry_after) = self.new_tenants.take(Instant::now()) {
+                    return Err(Error::new(ErrorKind::KeysUnavailable {
+                        retry_after: retry_after.max(Duration::from_secs(1)),
+                        detail: "new tenants arrive faster than the budget of new tenant \
+                                 key engines (new_tenant_budget)"
+                            .into(),
+                    }));
+                }
                 // Checked with a sample tenant at build time; a tenant is plain URL text.
                 let client =
                     JwksClient::shared(url.as_deref(), iss, self.jwks_config.clone(), http)
                         .map_err(|e| {
-                            tracing::warn!(error = %e, "cannot make a tenant's key engine");
+                            tracing::warn!(
+                                tenant = bounded(tenant),
+                                error = %e,
+                                "cannot make a tenant's key engine"
+                            );
                             TokenError::InvalidIssuer
                         })?;
                 RouteKeys::Remote(client)
@@ -411,6 +608,17 @@ impl Issuers {
         names.sort();
         names.extend(self.patterns.iter().map(|p| p.source.clone()));
         names
+    }
+}
+
+/// A strategy with one issuer: the unverified payload's `iss` must be `issuer` before any
+/// key is looked up, as with several issuers ([`Issuers::route`]): a foreign token costs
+/// no fetch and is refused as "jwt issuer invalid", not "no signing key matches".
+pub(crate) fn expect_issuer(payload: &str, issuer: &str) -> Result<(), TokenError> {
+    if peek_issuer(payload)? == issuer {
+        Ok(())
+    } else {
+        Err(TokenError::InvalidIssuer)
     }
 }
 
@@ -512,6 +720,7 @@ mod tests {
             prefix: "https://l/".into(),
             suffix: "/v2.0".into(),
             keys: KeyRule::Default,
+            frame: None,
         };
         assert_eq!(p.tenant_of("https://l/abc-1/v2.0"), Some("abc-1"));
         for bad in [
@@ -521,6 +730,8 @@ mod tests {
             "https://l/a?b/v2.0",
             "https://l/abc/v1.0",
             "http://l/abc/v2.0",
+            "https://l/./v2.0",
+            "https://l/../v2.0",
         ] {
             assert_eq!(p.tenant_of(bad), None, "{bad}");
         }
@@ -528,5 +739,51 @@ mod tests {
             p.tenant_of(&format!("https://l/{}/v2.0", "a".repeat(129))),
             None
         );
+        assert_eq!(p.tenant_of("https://l/.../v2.0"), Some("..."));
+        assert_eq!(p.tenant_of("https://l/.a/v2.0"), Some(".a"));
+    }
+
+    #[test]
+    fn tenant_urls_stay_in_their_frame() {
+        let path = "https://keys.example:8443/t/{tenant}/keys";
+        for good in ["abc", "a.b", "...", "A-1_b"] {
+            assert!(url_stays_in_frame(path, good), "{good}");
+        }
+        for bad in [".", "..", "", "x/../..", "%2e%2e"] {
+            assert!(!url_stays_in_frame(path, bad), "{bad}");
+        }
+        assert!(!url_stays_in_frame(path, "a?x"));
+        assert!(!url_stays_in_frame(path, "a#x"));
+        let query = "https://keys.example/keys?tenant={tenant}";
+        assert!(url_stays_in_frame(query, "abc"));
+        assert!(!url_stays_in_frame(query, "a#b"));
+        let discovery = "https://login.example/{tenant}/v2.0";
+        assert!(url_stays_in_frame(discovery, "abc"));
+        assert!(!url_stays_in_frame(discovery, ".."));
+        assert!(!url_stays_in_frame(discovery, "."));
+        let host = "https://{tenant}.login.example/keys";
+        assert!(url_stays_in_frame(host, "abc"));
+        assert!(!url_stays_in_frame(host, "abc.evil.example/x"));
+        assert!(!url_stays_in_frame("no placeholder", "abc"));
+    }
+
+    #[test]
+    fn the_budget_refills_evenly() {
+        let bucket = Bucket::new(TenantBudget {
+            count: 2,
+            per: Duration::from_secs(10),
+        });
+        let t0 = Instant::now();
+        assert!(bucket.take(t0).is_ok());
+        assert!(bucket.take(t0).is_ok());
+        let wait = bucket.take(t0).unwrap_err();
+        assert!(wait > Duration::from_secs(4) && wait <= Duration::from_secs(5), "{wait:?}");
+        assert!(bucket.take(t0 + Duration::from_secs(4)).is_err());
+        assert!(bucket.take(t0 + Duration::from_secs(5)).is_ok());
+        // Never more than `count` at once, however long it was idle.
+        let later = t0 + Duration::from_secs(3600);
+        assert!(bucket.take(later).is_ok());
+        assert!(bucket.take(later).is_ok());
+        assert!(bucket.take(later).is_err());
     }
 }

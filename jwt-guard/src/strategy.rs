@@ -17,7 +17,9 @@ use crate::config_error::ConfigError;
 use crate::dpop::{Dpop, DpopConfig, DpopError};
 use crate::error::{Error, ErrorKind, TokenError};
 use crate::extract::{self, DEFAULT_MAX_HEADER_BYTES};
-use crate::issuers::{DEFAULT_MAX_TENANTS, Issuers, IssuersConfig, KeyRule, TenantFilter};
+use crate::issuers::{
+    DEFAULT_MAX_TENANTS, Issuers, IssuersConfig, KeyRule, TenantBudget, TenantFilter,
+};
 use crate::jwks::{Clock, JwksClient, JwksConfig, KeyEntry, KeySet, PemKind};
 use crate::principal::Principal;
 use crate::request::RequestInfo;
@@ -312,8 +314,16 @@ impl JwtInner {
         crate::telemetry::token_header(parsed.alg, parsed.kid.as_deref());
         let mut route = None;
         let key = match &self.keys {
-            Keys::Static(set) => Arc::clone(set.find(parsed.kid.as_deref(), parsed.alg)?),
-            Keys::Remote(client) => client.key(parsed.kid.as_deref(), parsed.alg).await?,
+            // One issuer is routed as several are: a foreign `iss` is refused before any
+            // key is looked up, so it costs no fetch.
+            Keys::Static(set) => {
+                crate::issuers::expect_issuer(parsed.payload, &self.rules.issuer)?;
+                Arc::clone(set.find(parsed.kid.as_deref(), parsed.alg)?)
+            }
+            Keys::Remote(client) => {
+                crate::issuers::expect_issuer(parsed.payload, &self.rules.issuer)?;
+                client.key(parsed.kid.as_deref(), parsed.alg).await?
+            }
             Keys::Issuers(issuers) => {
                 let found = route.insert(issuers.route(parsed.payload)?);
                 found.keys.key(parsed.kid.as_deref(), parsed.alg).await?
@@ -501,6 +511,7 @@ pub struct JwtStrategyBuilder {
     tenants: TenantFilter,
     tenant_claim: Option<Option<String>>,
     max_tenants: Option<usize>,
+    new_tenant_budget: Option<TenantBudget>,
     source: Option<KeySource>,
     error: Option<ConfigError>,
     algorithms: Option<Vec<Algorithm>>,
@@ -613,6 +624,19 @@ impl JwtStrategyBuilder {
     /// goes first. Defaults to 256.
     pub fn max_tenants(mut self, tenants: usize) -> Self {
         self.max_tenants = Some(tenants);
+        self
+    }
+
+    /// How fast key engines are made for tenants not held yet, when each tenant's keys
+    /// are fetched (a key URL with `{tenant}`, [`discover`](Self::discover), or LoopBack's
+    /// rule): at most `count` at once, `count` more per `per`, a token bucket. A tenant
+    /// over the budget is answered 503 with `Retry-After` and costs no fetch; tenants
+    /// held already are not affected. This is what bounds the fetches a flood of tokens
+    /// naming new tenants can cause when [`tenant_predicate`](Self::tenant_predicate)
+    /// accepts them. Defaults to 60 per minute; `count` 0 or `per` zero fails
+    /// [`build`](Self::build).
+    pub fn new_tenant_budget(mut self, count: u32, per: Duration) -> Self {
+        self.new_tenant_budget = Some(TenantBudget { count, per });
         self
     }
 
@@ -732,6 +756,13 @@ impl JwtStrategyBuilder {
         }
     }
 
+    /// The first mistake made so far, taken out (for configuration files, which name
+    /// the field that made it).
+    #[cfg(feature = "config")]
+    pub(crate) fn take_error(&mut self) -> Option<ConfigError> {
+        self.error.take()
+    }
+
     /// Keeps the first mistake: it is the one `build` reports.
     fn fail(&mut self, error: ConfigError) {
         if self.error.is_none() {
@@ -754,7 +785,10 @@ impl JwtStrategyBuilder {
         self
     }
 
-    /// Clock tolerance for `exp` and `nbf`, to the nanosecond. Defaults to 0 s.
+    /// Clock tolerance for `exp` and `nbf`, to the nanosecond. Defaults to 0 s; at most
+    /// [`MAX_LEEWAY`](crate::verify::MAX_LEEWAY) (10 minutes), else [`build`](Self::build)
+    /// fails with [`ConfigError::InvalidOption`] naming `leeway`: a leeway of days would
+    /// accept tokens that expired days ago.
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self
@@ -983,6 +1017,25 @@ impl JwtStrategyBuilder {
                     .into(),
             });
         }
+        let new_tenants = self.new_tenant_budget.unwrap_or_default();
+        if new_tenants.count == 0 || new_tenants.per.is_zero() {
+            return Err(ConfigError::InvalidOption {
+                option: "new_tenant_budget",
+                reason: "the budget must allow at least one engine in a window of more than \
+                         zero"
+                    .into(),
+            });
+        }
+        if self.leeway > verify::MAX_LEEWAY {
+            return Err(ConfigError::InvalidOption {
+                option: "leeway",
+                reason: format!(
+                    "{:?} is over the maximum of {:?} (clock skew, not token lifetime)",
+                    self.leeway,
+                    verify::MAX_LEEWAY
+                ),
+            });
+        }
         let rules = ClaimRules {
             issuer,
             audiences: self.audiences,
@@ -1021,6 +1074,7 @@ impl JwtStrategyBuilder {
                     tenants: self.tenants,
                     tenant_claim: self.tenant_claim.unwrap_or_else(|| Some("tid".into())),
                     max_tenants: self.max_tenants.unwrap_or(DEFAULT_MAX_TENANTS),
+                    new_tenants,
                     rules: rules.clone(),
                     jwks_config: self.jwks_config,
                 })?))
@@ -1174,12 +1228,23 @@ mod tests {
             .build()
             .unwrap();
         assert!((strategy.inner.rules.leeway - 0.9).abs() < 1e-9);
-        let huge = JwtStrategy::builder()
+        let most = JwtStrategy::builder()
             .issuer(ISSUER)
-            .leeway(Duration::MAX)
+            .leeway(verify::MAX_LEEWAY)
             .build()
             .unwrap();
-        assert!(huge.inner.rules.leeway.is_finite());
+        assert!((most.inner.rules.leeway - 600.0).abs() < 1e-9);
+        for over in [
+            verify::MAX_LEEWAY + Duration::from_nanos(1),
+            Duration::from_secs(4_294_967_295 * 86_400),
+            Duration::MAX,
+        ] {
+            let e = err(JwtStrategy::builder().issuer(ISSUER).leeway(over));
+            assert!(
+                matches!(e, ConfigError::InvalidOption { option: "leeway", .. }),
+                "{e}"
+            );
+        }
     }
 
     #[test]

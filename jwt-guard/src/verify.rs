@@ -62,6 +62,14 @@ pub const MAX_SIGNATURE_CHARS: usize = 1366;
 /// negative) time is refused as an invalid claim, not read as "never expires".
 pub const MAX_NUMERIC_DATE: f64 = 253_402_300_799.0;
 
+/// The largest clock tolerance a strategy accepts for `exp` and `nbf`
+/// ([`leeway`](crate::JwtStrategyBuilder::leeway)), and a DPoP proof for `iat`
+/// ([`DpopConfig::leeway`](crate::dpop::DpopConfig::leeway)): 10 minutes, twice the
+/// 5 minutes of Kerberos and Microsoft.IdentityModel's default skew. More is not clock
+/// skew but a longer token lifetime chosen by the verifier; a larger setting is a
+/// [`ConfigError`](crate::ConfigError) naming it.
+pub const MAX_LEEWAY: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// A compact JWS split into its parts; nothing verified yet.
 pub(crate) struct Compact<'t> {
     /// `BASE64URL(header) "." BASE64URL(payload)`: what the signature covers.

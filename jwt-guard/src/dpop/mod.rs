@@ -85,6 +85,10 @@ pub enum DpopMode {
     Required,
 }
 
+/// The largest [`DpopConfig::max_age`]: 1 hour. A proof is meant for one request, made
+/// just before it; an older one is a replay window, not a convenience.
+pub const MAX_PROOF_AGE: Duration = Duration::from_secs(3600);
+
 /// The DPoP settings of a strategy. See the [module docs](self).
 #[derive(Clone)]
 #[must_use]
@@ -135,13 +139,15 @@ impl DpopConfig {
     }
 
     /// How old a proof's `iat` may be; also how long its `jti` is remembered. Defaults to
-    /// 5 minutes.
+    /// 5 minutes; at most [`MAX_PROOF_AGE`] (1 hour), else the strategy's `build` fails.
     pub fn max_age(mut self, max_age: Duration) -> Self {
         self.max_age = max_age;
         self
     }
 
-    /// How far ahead of our clock a proof's `iat` may be. Defaults to 5 s.
+    /// How far ahead of our clock a proof's `iat` may be. Defaults to 5 s; at most
+    /// [`MAX_LEEWAY`](crate::verify::MAX_LEEWAY) (10 minutes), else the strategy's `build`
+    /// fails.
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self
@@ -207,6 +213,19 @@ impl DpopConfig {
         }
         if self.max_age.is_zero() {
             return Err(invalid("max_age must be more than zero"));
+        }
+        if self.max_age > MAX_PROOF_AGE {
+            return Err(invalid(&format!(
+                "max_age {:?} is over the maximum of {MAX_PROOF_AGE:?}",
+                self.max_age
+            )));
+        }
+        if self.leeway > crate::verify::MAX_LEEWAY {
+            return Err(invalid(&format!(
+                "leeway {:?} is over the maximum of {:?}",
+                self.leeway,
+                crate::verify::MAX_LEEWAY
+            )));
         }
         if self.origins.is_empty() {
             return Err(invalid(
@@ -522,6 +541,19 @@ mod tests {
         assert!(reason(DpopConfig::allowed().max_age(Duration::ZERO)).contains("max_age"));
         assert!(reason(DpopConfig::allowed()).contains("external_origin"));
         assert!(reason(DpopConfig::allowed().external_origin("https://u@h")).contains("origin"));
+        let over = MAX_PROOF_AGE + Duration::from_nanos(1);
+        assert!(reason(DpopConfig::allowed().max_age(over)).contains("max_age"));
+        let over = crate::verify::MAX_LEEWAY + Duration::from_nanos(1);
+        assert!(reason(DpopConfig::allowed().leeway(over)).contains("leeway"));
+        assert!(reason(DpopConfig::allowed().leeway(Duration::MAX)).contains("leeway"));
+        assert!(
+            DpopConfig::allowed()
+                .external_origin("https://h")
+                .max_age(MAX_PROOF_AGE)
+                .leeway(crate::verify::MAX_LEEWAY)
+                .build()
+                .is_ok()
+        );
         let dpop = DpopConfig::required()
             .external_origin("HTTPS://Api.Example:443/")
             .external_origins(["https://api.example", "http://api.example:8080"])
