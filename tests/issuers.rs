@@ -3,6 +3,8 @@
 //! accepted costs no fetch, and a flood of random `iss` values costs no fetch and bounded
 //! memory (engines held).
 
+use std::time::Duration;
+
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
 use jwt_guard::testkit::{Issuer, IssuerOptions};
@@ -222,6 +224,8 @@ async fn a_flood_of_random_iss_costs_no_fetch_and_bounded_memory() {
         .jwks_uri(idp.jwks_uri())
         .tenant_predicate(|_| true)
         .max_tenants(8)
+        // Room for this loop's 101 tenants (the budget has its own test).
+        .new_tenant_budget(1000, Duration::from_secs(60))
         .build()
         .expect("strategy");
     let before = idp.jwks_requests();
@@ -338,4 +342,156 @@ fn builder_validation() {
             .build()
             .is_ok()
     );
+}
+
+/// Issue 18 item 9: `.` and `..` as tenants. A URL resolves them, so the key URL built for
+/// them would leave the tenant's path (here: reach the key set of the server's own issuer,
+/// whose key signed the token). Refused before any fetch, with the key URL per tenant and
+/// with LoopBack's rule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dot_segment_tenants_never_reach_another_path() {
+    let plain = Issuer::start().await.expect("issuer");
+    let origin = format!("http://{}", plain.addr());
+    let by_url = JwtStrategy::builder()
+        .issuer("https://login.example/{tenant}/v2.0")
+        .jwks_uri(format!("{origin}/t/{{tenant}}/.well-known/jwks.json"))
+        .tenant_predicate(|t| t.len() <= 40)
+        .build()
+        .expect("strategy");
+    let by_rule = JwtStrategy::builder()
+        .issuer(format!("{origin}/t/{{tenant}}"))
+        .tenant_predicate(|t| t.len() <= 40)
+        .build()
+        .expect("strategy");
+    for tenant in ["..", "."] {
+        let token = plain.token(json!({
+            "iss": format!("https://login.example/{tenant}/v2.0"),
+            "tid": tenant,
+        }));
+        assert_refused(verify(&by_url, &token).await, TokenError::InvalidIssuer);
+        let token = plain.token(json!({ "iss": format!("{origin}/t/{tenant}"), "tid": tenant }));
+        assert_refused(verify(&by_rule, &token).await, TokenError::InvalidIssuer);
+    }
+    assert_eq!(plain.jwks_requests(), 0, "{:?}", plain.jwks_paths());
+    assert_eq!((by_url.tenant_engines(), by_rule.tenant_engines()), (0, 0));
+    // A tenant with dots that is not a dot segment is an ordinary tenant.
+    let token = plain.token(json!({ "iss": "https://login.example/.../v2.0", "tid": "..." }));
+    assert!(verify(&by_url, &token).await.is_err(), "no keys at /t/.../");
+    assert_eq!(by_url.tenant_engines(), 1);
+}
+
+/// Issue 18 item 10: a tenant predicate (`len() == 36`) and 3 000 forged tokens, each
+/// naming a new tenant. Engines for unseen tenants come from the budget (10 per hour
+/// here, the known tenant's first among them): 10 fetches in all, the rest a 503 with
+/// `Retry-After` and no fetch, and the known tenant keeps working throughout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_new_tenants_costs_at_most_the_budget_in_fetches() {
+    let idp = entra().await;
+    let attacker = Issuer::offline("https://attacker.example").expect("keys");
+    let mut rng = Rng(0x0018_0010_f100_d000);
+    let strategy = JwtStrategy::builder()
+        .issuer(idp.issuer())
+        .jwks_uri(idp.jwks_uri())
+        .tenant_predicate(|t| t.len() == 36)
+        .new_tenant_budget(10, Duration::from_secs(3600))
+        .build()
+        .expect("strategy");
+    let known = "00000000-0000-4000-8000-000000000000";
+    verify(&strategy, &idp.token_for(known, json!({})))
+        .await
+        .expect("the known tenant");
+    let uuid = |rng: &mut Rng| {
+        let hex = format!("{:016x}{:016x}", rng.next(), rng.next());
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        )
+    };
+    let (mut refused, mut unavailable) = (0, 0);
+    for i in 0..3000 {
+        let tenant = uuid(&mut rng);
+        assert_eq!(tenant.len(), 36);
+        // Signed with the attacker's own key (same kid as the IdP's).
+        let forged = attacker.token(json!({ "iss": idp.issuer_for(&tenant), "tid": tenant }));
+        let err = verify(&strategy, &forged).await.expect_err("forged");
+        match err.status().as_u16() {
+            401 => refused += 1,
+            503 => {
+                assert!(err.retry_after().is_some_and(|s| s >= 1), "{err}");
+                unavailable += 1;
+            }
+            other => panic!("{other}: {err}"),
+        }
+        if i % 100 == 0 {
+            verify(&strategy, &idp.token_for(known, json!({ "sub": i })))
+                .await
+                .expect("the known tenant, during the flood");
+        }
+    }
+    // The known tenant's engine came from the budget too: 9 left for the flood.
+    assert_eq!((refused, unavailable), (9, 2991));
+    assert_eq!(idp.jwks_requests(), 10, "one fetch per engine, 10 engines in the budget");
+    assert_eq!(strategy.tenant_engines(), 10);
+}
+
+/// Issue 18 item 11: with one issuer, a token naming another is refused as with several
+/// issuers: 401 "jwt issuer invalid" before any key is looked up, so no fetch (and no 503
+/// when the key server is down).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_issuer_refuses_a_foreign_iss_before_any_fetch() {
+    let ours = Issuer::start().await.expect("issuer");
+    let theirs = Issuer::start().await.expect("issuer");
+    let remote = JwtStrategy::builder()
+        .issuer(ours.issuer())
+        .build()
+        .expect("strategy");
+    let foreign = theirs.token(json!({ "sub": "mallory" }));
+    let err = verify(&remote, &foreign).await.expect_err("refused");
+    assert_eq!(err.status(), 401, "{err}");
+    assert_eq!(err.body_text(), "Invalid token: jwt issuer invalid");
+    assert_eq!(ours.jwks_requests(), 0);
+    // A key server that is down changes nothing for a foreign token.
+    let down = JwtStrategy::builder()
+        .issuer("http://127.0.0.1:9/issuer")
+        .build()
+        .expect("strategy");
+    assert_refused(verify(&down, &foreign).await, TokenError::InvalidIssuer);
+    // Pinned keys: the same answer, not "no signing key matches the token".
+    let pinned = JwtStrategy::builder()
+        .issuer(ours.issuer())
+        .jwks_json(ours.jwks().to_string().as_bytes())
+        .build()
+        .expect("strategy");
+    assert_refused(verify(&pinned, &foreign).await, TokenError::InvalidIssuer);
+    // Our own token still verifies, after one fetch.
+    verify(&remote, &ours.token(json!({ "sub": "alice" })))
+        .await
+        .expect("our token");
+    assert_eq!(ours.jwks_requests(), 1);
+}
+
+#[test]
+fn the_new_tenant_budget_must_allow_something() {
+    for (count, per) in [(0, Duration::from_secs(60)), (5, Duration::ZERO)] {
+        let e = JwtStrategy::builder()
+            .issuer("https://login.example/{tenant}/v2.0")
+            .tenant_predicate(|_| true)
+            .new_tenant_budget(count, per)
+            .build()
+            .expect_err("refused");
+        assert!(
+            matches!(
+                e,
+                ConfigError::InvalidOption {
+                    option: "new_tenant_budget",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
 }
