@@ -260,7 +260,8 @@ impl StrategyConfig {
             let json = std::fs::read(path)
                 .map_err(|e| field("jwks_file", format!("cannot read {path}: {e}")))?;
             b = b.jwks_json(&json);
-            b.take_error().map_or(Ok(()), |e| Err(field("jwks_file", e.to_string())))?;
+            b.take_error()
+                .map_or(Ok(()), |e| Err(field("jwks_file", e.to_string())))?;
         }
         for key in &self.pem_keys {
             let pem = std::fs::read(&key.file)
@@ -277,7 +278,8 @@ impl StrategyConfig {
                     ));
                 }
             };
-            b.take_error().map_or(Ok(()), |e| Err(field("pem_keys", e.to_string())))?;
+            b.take_error()
+                .map_or(Ok(()), |e| Err(field("pem_keys", e.to_string())))?;
         }
         if let Some(var) = &self.hmac_secret_env {
             let secret = std::env::var(var).map_err(|_| {
@@ -289,16 +291,17 @@ impl StrategyConfig {
             // Checked here, so that a secret too short (for every `HS*` algorithm, or
             // for the ones allowed) is an error of this field, not of `pem_keys`.
             b = b.hmac_secret(secret.as_bytes(), None);
-            b.take_error().map_or(Ok(()), |e| Err(field("hmac_secret_env", e.to_string())))?;
+            b.take_error()
+                .map_or(Ok(()), |e| Err(field("hmac_secret_env", e.to_string())))?;
             let allowed = self.algorithms.as_deref().unwrap_or(&[Algorithm::RS256]);
             jsonwebtoken::DecodingKey::from_secret(secret.as_bytes())
                 .map_err(|e| format!("the secret does not parse: {e}"))
                 .and_then(|key| crate::jwks::static_entry(key, crate::jwks::PemKind::Hmac, None))
                 .map_err(|reason| field("hmac_secret_env", reason))
                 .and_then(|entry| {
-                crate::jwks::check_pinned_hmac(&entry, allowed)
-                    .map_err(|e| field("hmac_secret_env", e.to_string()))
-            })?;
+                    crate::jwks::check_pinned_hmac(&entry, allowed)
+                        .map_err(|e| field("hmac_secret_env", e.to_string()))
+                })?;
         }
         if let Some(algorithms) = &self.algorithms {
             b = b.algorithms(algorithms.iter().copied());
@@ -722,7 +725,11 @@ mod tests {
         }
         // The largest leeway builds.
         let most = "[strategies.l]\nissuer = \"https://i\"\nleeway = \"10m\"";
-        assert!(ConfigFile::from_toml_str(most).and_then(|f| f.build_all()).is_ok());
+        assert!(
+            ConfigFile::from_toml_str(most)
+                .and_then(|f| f.build_all())
+                .is_ok()
+        );
     }
 
     #[test]

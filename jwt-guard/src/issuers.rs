@@ -110,15 +110,6 @@ impl Bucket {
     }
 }
 
-/// Cuts attacker-chosen text (an `iss`, a tenant) for a log line.
-fn bounded(text: &str) -> &str {
-    const MAX: usize = 64;
-    match text.char_indices().nth(MAX) {
-        None => text,
-        Some((at, _)) => &text[..at],
-    }
-}
-
 /// Checks the URL of a tenant's keys (or the issuer they are discovered from), `template`
 /// with `tenant` in place of `{tenant}`: parsed (dot segments resolved), it must keep the
 /// template's scheme, host and port, and its path (or query) must be the template's up
@@ -520,7 +511,7 @@ impl Issuers {
                     .is_some_and(|frame| url_stays_in_frame(frame, tenant))
                 {
                     tracing::warn!(
-                        tenant = bounded(tenant),
+                        tenant = %crate::telemetry::bounded(tenant),
                         "a tenant's key URL leaves its template; refused"
                     );
                     return Err(TokenError::InvalidIssuer.into());
@@ -540,7 +531,7 @@ impl Issuers {
                     JwksClient::shared(url.as_deref(), iss, self.jwks_config.clone(), http)
                         .map_err(|e| {
                             tracing::warn!(
-                                tenant = bounded(tenant),
+                                tenant = %crate::telemetry::bounded(tenant),
                                 error = %e,
                                 "cannot make a tenant's key engine"
                             );
@@ -777,7 +768,10 @@ mod tests {
         assert!(bucket.take(t0).is_ok());
         assert!(bucket.take(t0).is_ok());
         let wait = bucket.take(t0).unwrap_err();
-        assert!(wait > Duration::from_secs(4) && wait <= Duration::from_secs(5), "{wait:?}");
+        assert!(
+            wait > Duration::from_secs(4) && wait <= Duration::from_secs(5),
+            "{wait:?}"
+        );
         assert!(bucket.take(t0 + Duration::from_secs(4)).is_err());
         assert!(bucket.take(t0 + Duration::from_secs(5)).is_ok());
         // Never more than `count` at once, however long it was idle.

@@ -1057,7 +1057,7 @@ impl JwtStrategyBuilder {
                         for entry in &entries {
                             crate::jwks::check_pinned_hmac(entry, &algorithms)?;
                         }
-                        KeyRule::Pinned(Arc::new(KeySet::from_entries(entries)))
+                        KeyRule::Pinned(Arc::new(KeySet::pinned(entries)?))
                     }
                     Some(KeySource::Discover) => KeyRule::Discover,
                     Some(KeySource::Url(url)) => KeyRule::Url(url),
@@ -1083,7 +1083,7 @@ impl JwtStrategyBuilder {
                 for entry in &entries {
                     crate::jwks::check_pinned_hmac(entry, &algorithms)?;
                 }
-                Keys::Static(KeySet::from_entries(entries))
+                Keys::Static(KeySet::pinned(entries)?)
             }
             Some(KeySource::Discover) => {
                 Keys::Remote(JwksClient::discover(&rules.issuer, self.jwks_config)?)
@@ -1241,7 +1241,13 @@ mod tests {
         ] {
             let e = err(JwtStrategy::builder().issuer(ISSUER).leeway(over));
             assert!(
-                matches!(e, ConfigError::InvalidOption { option: "leeway", .. }),
+                matches!(
+                    e,
+                    ConfigError::InvalidOption {
+                        option: "leeway",
+                        ..
+                    }
+                ),
                 "{e}"
             );
         }

@@ -266,11 +266,13 @@ fn is_attempt(span: &Span) -> bool {
         .is_some_and(|m| m.name() == AUTHENTICATE_SPAN && m.target() == "jwt_guard::authenticate")
 }
 
-/// The first [`MAX_KID_CHARS`] characters of `kid`, with `…` when cut.
-fn bounded(kid: &str) -> std::borrow::Cow<'_, str> {
-    match kid.char_indices().nth(MAX_KID_CHARS) {
-        None => kid.into(),
-        Some((at, _)) => format!("{}…", &kid[..at]).into(),
+/// The first [`MAX_KID_CHARS`] characters of `text`, with `…` when cut: how every
+/// attacker-influenced string (a `kid`, an `iss`, a tenant, a strategy name taken from
+/// a request) is written to a log line.
+pub(crate) fn bounded(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_KID_CHARS) {
+        None => text.into(),
+        Some((at, _)) => format!("{}…", &text[..at]).into(),
     }
 }
 

@@ -39,6 +39,16 @@ pub(crate) fn is_weak(reason: &str) -> bool {
     reason.starts_with(WEAK)
 }
 
+/// Reasons a key is left out because another key of the set makes the choice ambiguous
+/// (a repeated `kid`); in a pinned set, a configuration error.
+const AMBIGUOUS: &str = "ambiguous key: ";
+
+/// True for a reason that is a configuration error in a pinned set (a weak or useless
+/// key, a repeated `kid`), not a skip.
+pub(crate) fn is_fatal_when_pinned(reason: &str) -> bool {
+    is_weak(reason) || reason.starts_with(AMBIGUOUS)
+}
+
 /// The shortest HMAC secret for `alg`: the hash size (RFC 7518 §3.2).
 fn hmac_min_len(alg: Algorithm) -> usize {
     match alg {
@@ -238,7 +248,7 @@ impl KeySet {
             reason,
         };
         let (set, skipped) = Self::parse(json, opts).map_err(in_set)?;
-        if let Some(s) = skipped.iter().find(|s| is_weak(&s.reason)) {
+        if let Some(s) = skipped.iter().find(|s| is_fatal_when_pinned(&s.reason)) {
             return Err(ConfigError::InvalidKey {
                 key: format!(
                     "#{} (kid {:?}) in the set (jwks_json)",
@@ -252,7 +262,46 @@ impl KeySet {
         if set.is_empty() {
             return Err(in_set("the JWK Set holds no usable signing key".into()));
         }
+        set.check_not_mixed().map_err(in_set)?;
         Ok(set)
+    }
+
+    /// The pinned keys of a strategy, from every call that pinned some: a repeated `kid`
+    /// (with algorithms in common) or a mix of symmetric and asymmetric keys is an error.
+    pub(crate) fn pinned(entries: Vec<Arc<KeyEntry>>) -> Result<Self, ConfigError> {
+        let mut skipped = Vec::new();
+        let set = Self::from_entries_dedup(entries, &mut skipped);
+        if let Some(s) = skipped.first() {
+            return Err(ConfigError::InvalidKey {
+                key: format!(
+                    "#{} (kid {:?}) among the pinned keys",
+                    s.index + 1,
+                    s.kid.as_deref().unwrap_or("")
+                ),
+                reason: s.reason.clone(),
+            });
+        }
+        set.check_not_mixed()
+            .map_err(|reason| ConfigError::InvalidKey {
+                key: "(the pinned keys)".into(),
+                reason,
+            })?;
+        Ok(set)
+    }
+
+    /// A set used for verification holds HMAC secrets or public keys, never both: with
+    /// both, the secret's algorithms and the public keys' are one allow-list apart from
+    /// key confusion (Wycheproof's "mixed symmetry key set").
+    fn check_not_mixed(&self) -> Result<(), String> {
+        let secrets = self.keys.iter().filter(|k| k.kind == KeyKind::Hmac).count();
+        if secrets == 0 || secrets == self.keys.len() {
+            return Ok(());
+        }
+        Err(format!(
+            "the set mixes {secrets} symmetric (oct) key(s) with {} asymmetric one(s); \
+             pin HMAC secrets and public keys in two strategies",
+            self.keys.len() - secrets
+        ))
     }
 
     /// A set holding one JWK (JSON text of a single key).
@@ -274,7 +323,11 @@ impl KeySet {
             },
             reason,
         })?;
-        Ok(Self::from_entries(vec![Arc::new(entry)]))
+        let mut skipped = Vec::new();
+        Ok(Self::from_entries_dedup(
+            vec![Arc::new(entry)],
+            &mut skipped,
+        ))
     }
 
     /// Parses a JWK Set; returns the usable keys and why the others were skipped.
@@ -312,33 +365,36 @@ impl KeySet {
         Ok((set, skipped))
     }
 
-    pub(crate) fn from_entries(entries: Vec<Arc<KeyEntry>>) -> Self {
-        let mut skipped = Vec::new();
-        let set = Self::from_entries_dedup(entries, &mut skipped);
-        log_skipped(&skipped);
-        set
-    }
-
-    /// Duplicate `kid`s: the first key for a given `kid` that can verify an algorithm wins;
-    /// a later key with the same `kid` whose algorithms overlap it is skipped. Keys with the
-    /// same `kid` but disjoint algorithms (an RSA and an EC key) both stay.
+    /// Duplicate `kid`s: keys with one `kid` whose algorithms overlap are ambiguous, and
+    /// every one of them is left out (no "first wins": which key a token means is not for
+    /// the set's order to decide). Keys with the same `kid` but disjoint algorithms (an
+    /// RSA and an EC key, RFC 7517 §4.5's example) all stay.
     fn from_entries_dedup(entries: Vec<Arc<KeyEntry>>, skipped: &mut Vec<SkippedKey>) -> Self {
+        let ambiguous: Vec<bool> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, entry)| {
+                entry.kid.as_ref().is_some_and(|kid| {
+                    entries.iter().enumerate().any(|(j, other)| {
+                        i != j && other.kid.as_ref() == Some(kid) && overlaps(entry, other)
+                    })
+                })
+            })
+            .collect();
         let mut set = KeySet::default();
-        for (index, entry) in entries.into_iter().enumerate() {
-            if let Some(kid) = &entry.kid {
-                let clash = set.by_kid.get(kid).is_some_and(|existing| {
-                    existing.iter().any(|&i| overlaps(&set.keys[i], &entry))
+        for (index, (entry, ambiguous)) in entries.into_iter().zip(ambiguous).enumerate() {
+            if ambiguous {
+                skipped.push(SkippedKey {
+                    index,
+                    kid: entry.kid.clone(),
+                    reason: format!(
+                        "{AMBIGUOUS}another key of the set has this kid and verifies an \
+                         algorithm this one does"
+                    ),
                 });
-                if clash {
-                    skipped.push(SkippedKey {
-                        index,
-                        kid: Some(kid.clone()),
-                        reason:
-                            "duplicate kid: an earlier key with this kid covers the same algorithms"
-                                .into(),
-                    });
-                    continue;
-                }
+                continue;
+            }
+            if let Some(kid) = &entry.kid {
                 set.by_kid
                     .entry(kid.clone())
                     .or_default()
@@ -417,7 +473,8 @@ fn overlaps(a: &KeyEntry, b: &KeyEntry) -> bool {
 
 pub(crate) fn log_skipped(skipped: &[SkippedKey]) {
     for s in skipped {
-        tracing::warn!(index = s.index, kid = s.kid.as_deref(), reason = %s.reason, "JWK skipped");
+        let kid = s.kid.as_deref().map(crate::telemetry::bounded);
+        tracing::warn!(index = s.index, kid = kid.as_deref(), reason = %s.reason, "JWK skipped");
     }
 }
 
@@ -536,7 +593,15 @@ pub(crate) fn static_entry(
     kid: Option<&str>,
 ) -> Result<KeyEntry, String> {
     let kind = match kind {
-        PemKind::Rsa => KeyKind::Rsa,
+        PemKind::Rsa => {
+            // The checks of an RSA JWK (weak exponents, ROCA), on the PEM key's numbers.
+            if let DecodingKeyKind::SecretOrDer(der) = key.kind()
+                && let Some((n, e)) = rsa_public_key_der(der)
+            {
+                check_rsa(n, e)?;
+            }
+            KeyKind::Rsa
+        }
         PemKind::Ed => KeyKind::Ed25519,
         PemKind::Hmac => KeyKind::Hmac,
         // The SPKI's public point: 0x04 || x || y, 65 bytes on P-256, 97 on P-384, 133 on
@@ -618,7 +683,40 @@ fn check_rsa(n: &[u8], e: &[u8]) -> Result<(), String> {
             "RSA exponent of {e_bits} bits is over {MAX_RSA_EXPONENT_BITS}"
         )));
     }
+    if super::roca::has_fingerprint(n) {
+        return Err(weak(
+            "RSA modulus has the ROCA fingerprint (CVE-2017-15361, Infineon RSALib): its \
+             private key can be computed from it",
+        ));
+    }
     Ok(())
+}
+
+/// `n` and `e` of a DER PKCS#1 `RSAPublicKey` (`SEQUENCE { INTEGER, INTEGER }`), what
+/// jsonwebtoken holds for an RSA PEM key; `None` when it is not one.
+fn rsa_public_key_der(der: &[u8]) -> Option<(&[u8], &[u8])> {
+    /// One DER element of `tag`: its content and what follows it.
+    fn element(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
+        let (&first, rest) = input.split_first()?;
+        if first != tag {
+            return None;
+        }
+        let (&len, rest) = rest.split_first()?;
+        let (len, rest) = match len {
+            0..=0x7f => (usize::from(len), rest),
+            0x81 => (usize::from(*rest.first()?), rest.get(1..)?),
+            0x82 => (
+                usize::from(*rest.first()?) << 8 | usize::from(*rest.get(1)?),
+                rest.get(2..)?,
+            ),
+            _ => return None,
+        };
+        Some((rest.get(..len)?, rest.get(len..)?))
+    }
+    let (sequence, trailing) = element(der, 0x30)?;
+    let (n, rest) = element(sequence, 0x02)?;
+    let (e, rest) = element(rest, 0x02)?;
+    (trailing.is_empty() && rest.is_empty()).then_some((n, e))
 }
 
 fn significant_bits(big_endian: &[u8]) -> usize {
@@ -694,12 +792,64 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_kid_keeps_the_first() {
-        let doc = serde_json::json!({"keys": [ec_key("a", "P-256"), ec_key("a", "P-256")]});
+    fn a_duplicate_kid_leaves_every_key_with_it_out() {
+        let doc = serde_json::json!({"keys": [
+            ec_key("a", "P-256"), ec_key("b", "P-256"), ec_key("a", "P-256"),
+        ]});
         let (set, skipped) = KeySet::parse(doc.to_string().as_bytes(), OPTS).unwrap();
-        assert_eq!(set.len(), 1);
-        assert_eq!(skipped.len(), 1);
-        assert!(skipped[0].reason.contains("duplicate kid"));
+        assert_eq!(set.kids(), ["b"], "no first-wins");
+        assert_eq!(skipped.len(), 2);
+        assert!(skipped.iter().all(|s| is_fatal_when_pinned(&s.reason)));
+        assert!(!skipped.iter().any(|s| is_weak(&s.reason)));
+        // Pinned, it is a configuration error naming the kid.
+        let err = KeySet::from_jwks_json(doc.to_string().as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("\"a\""), "{err}");
+        // One kid on keys of disjoint algorithms (RFC 7517 §4.5): both stay.
+        let rsa = {
+            use aws_lc_rs::rsa::KeySize;
+            use aws_lc_rs::signature::{KeyPair as _, RsaKeyPair};
+            let pair = RsaKeyPair::generate(KeySize::Rsa2048).unwrap();
+            let n = pair
+                .public_key()
+                .modulus()
+                .big_endian_without_leading_zero()
+                .to_vec();
+            let mut jwk = rsa_jwk(&n, &[1, 0, 1]);
+            jwk["kid"] = "a".into();
+            jwk
+        };
+        let doc = serde_json::json!({"keys": [ec_key("a", "P-256"), rsa]});
+        let (set, skipped) = KeySet::parse(doc.to_string().as_bytes(), OPTS).unwrap();
+        assert_eq!((set.len(), skipped.len()), (2, 0));
+    }
+
+    #[test]
+    fn a_set_mixing_secrets_and_public_keys_is_refused() {
+        let oct =
+            serde_json::json!({ "kty": "oct", "kid": "s", "k": URL_SAFE_NO_PAD.encode([7u8; 32]) });
+        let mixed = serde_json::json!({"keys": [oct.clone(), ec_key("e", "P-256")]});
+        let err = KeySet::from_jwks_json(mixed.to_string().as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("mixes"), "{err}");
+        let secrets = serde_json::json!({"keys": [oct]});
+        assert!(KeySet::from_jwks_json(secrets.to_string().as_bytes()).is_ok());
+        // Fetched, the secret is skipped and the set is not mixed.
+        let (set, _) = KeySet::parse(mixed.to_string().as_bytes(), OPTS).unwrap();
+        assert_eq!(set.kids(), ["e"]);
+    }
+
+    #[test]
+    fn rsa_public_key_der_reads_pkcs1() {
+        // SEQUENCE { INTEGER 0x00c5…(129 bytes), INTEGER 65537 }
+        let mut n = vec![0x00u8, 0xc5];
+        n.extend([0x11u8; 127]);
+        let mut der = vec![0x30, 0x81, 0x89, 0x02, 0x81, 0x81];
+        der.extend(&n);
+        der.extend([0x02, 0x03, 0x01, 0x00, 0x01]);
+        let (got_n, got_e) = rsa_public_key_der(&der).unwrap();
+        assert_eq!((got_n, got_e), (&n[..], &[1u8, 0, 1][..]));
+        assert!(rsa_public_key_der(&der[..der.len() - 1]).is_none());
+        assert!(rsa_public_key_der(&[0x30, 0x00]).is_none());
+        assert!(rsa_public_key_der(&[]).is_none());
     }
 
     #[test]

@@ -10,6 +10,7 @@
 mod clock;
 mod fetch;
 mod keyset;
+mod roca;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
