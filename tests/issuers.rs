@@ -434,7 +434,11 @@ async fn a_flood_of_new_tenants_costs_at_most_the_budget_in_fetches() {
     }
     // The known tenant's engine came from the budget too: 9 left for the flood.
     assert_eq!((refused, unavailable), (9, 2991));
-    assert_eq!(idp.jwks_requests(), 10, "one fetch per engine, 10 engines in the budget");
+    assert_eq!(
+        idp.jwks_requests(),
+        10,
+        "one fetch per engine, 10 engines in the budget"
+    );
     assert_eq!(strategy.tenant_engines(), 10);
 }
 
