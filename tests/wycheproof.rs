@@ -1,13 +1,18 @@
-//! Google Wycheproof's JSON Web Signature vectors (`testdata/wycheproof/`, Apache-2.0, see
-//! the LICENSE beside them) through jwt-guard's signature layer, [`jwt_guard::verify::verify_jws`].
+//! Google Wycheproof's JSON Web Signature, JSON Web Key and JSON Web Crypto vectors
+//! (`testdata/wycheproof/`, Apache-2.0, see the LICENSE beside them; `testvectors_v1` of
+//! C2SP/wycheproof) through jwt-guard's key parsing and signature layer,
+//! [`jwt_guard::verify::verify_jws`].
 //!
 //! The payloads are not JWT claims, so only the signature layer is tested: structure, size
-//! caps, the header, the key lookup and the signature. Every vector runs twice: once with the
-//! allow-list an application would configure for the group's key (the key's `alg`), and once
-//! with every algorithm allowed, so that the key's own type and `alg` pin must hold on their
-//! own. Every `invalid` vector must be refused both times; every `valid` vector for a
-//! supported algorithm must be accepted both times. The vectors jwt-guard does not follow are
-//! in [`SKIPPED`], each with the reason and the outcome it does have, which is checked too.
+//! caps, the header, the key (or key set) as parsed from the vector's JWK, the key lookup
+//! and the signature. Every vector runs twice: once with the allow-list an application
+//! would configure for the group's key (the key's `alg`), and once with every algorithm
+//! allowed, so that the key's own type and `alg` pin must hold on their own. Every
+//! `invalid` vector must be refused both times; every `valid` vector for a supported
+//! algorithm must be accepted both times. The vectors jwt-guard does not follow are in
+//! [`HELD_OUT`], each with the reason and the outcome it does have, which is checked too.
+//! The JSON Web Encryption vectors of the crypto file (`jwe`) are out of scope: jwt-guard
+//! verifies signed tokens only; their number is pinned.
 
 use std::collections::BTreeMap;
 
@@ -19,7 +24,25 @@ use jwt_guard::{Algorithm, TokenError};
 use serde::Deserialize;
 use serde_json::Value;
 
-const VECTORS: &str = include_str!("testdata/wycheproof/json_web_signature_test.json");
+/// The vector files, by name.
+const FILES: [(&str, &str); 3] = [
+    (
+        SIGNATURE,
+        include_str!("testdata/wycheproof/json_web_signature_test.json"),
+    ),
+    (
+        KEY,
+        include_str!("testdata/wycheproof/json_web_key_test.json"),
+    ),
+    (
+        CRYPTO,
+        include_str!("testdata/wycheproof/json_web_crypto_test.json"),
+    ),
+];
+
+const SIGNATURE: &str = "json_web_signature_test.json";
+const KEY: &str = "json_web_key_test.json";
+const CRYPTO: &str = "json_web_crypto_test.json";
 
 /// What jwt-guard does with a vector that it does not take as Wycheproof labels it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,9 +51,11 @@ enum Outcome {
     Rejected,
 }
 
-/// The vectors not held to their label, why, and what jwt-guard does with them instead.
-const SKIPPED: &[(u32, Outcome, &str)] = &[
+/// The vectors not held to their label (file, tcId), why, and what jwt-guard does with
+/// them instead.
+const HELD_OUT: &[(&str, u32, Outcome, &str)] = &[
     (
+        SIGNATURE,
         346,
         Outcome::Rejected,
         "RFC 7520 figure 20 is a PS384 signature, but the group's JWK says \"alg\": \"PS256\"; \
@@ -38,11 +63,13 @@ const SKIPPED: &[(u32, Outcome, &str)] = &[
          substitution",
     ),
     (
+        SIGNATURE,
         350,
         Outcome::Rejected,
         "as 346, with key_ops [\"verify\"]: PS384 token, key pinned to PS256",
     ),
     (
+        SIGNATURE,
         347,
         Outcome::Rejected,
         "ES512 on P-521, but the JWK says \"alg\": \"ES521\" (RFC 7520's typo), which names no \
@@ -50,11 +77,13 @@ const SKIPPED: &[(u32, Outcome, &str)] = &[
          (`es512_vector_verifies_with_the_typo_removed`)",
     ),
     (
+        SIGNATURE,
         351,
         Outcome::Rejected,
         "as 347, with key_ops [\"verify\"]: the JWK's alg \"ES521\" names no algorithm",
     ),
     (
+        SIGNATURE,
         372,
         Outcome::Rejected,
         "a '?' inserted into the header's base64url; the vector expects a decoder that skips \
@@ -62,11 +91,13 @@ const SKIPPED: &[(u32, Outcome, &str)] = &[
          them would make signed tokens malleable",
     ),
     (
+        SIGNATURE,
         373,
         Outcome::Rejected,
         "as 372, with the '?' in the payload: strict base64url refuses it",
     ),
     (
+        SIGNATURE,
         367,
         Outcome::Accepted,
         "\"invalidBase64Padding\" is labelled invalid but is byte for byte the valid vector \
@@ -75,6 +106,7 @@ const SKIPPED: &[(u32, Outcome, &str)] = &[
          `intended_padding_vectors_are_refused`",
     ),
     (
+        SIGNATURE,
         370,
         Outcome::Accepted,
         "\"invalidBase64PaddingInPayload\": as 367, identical to 357; the intended token is \
@@ -95,6 +127,10 @@ struct VectorFile {
 #[derive(Deserialize)]
 struct Group {
     comment: String,
+    /// The file it is from (set after parsing).
+    #[serde(skip)]
+    #[allow(dead_code)]
+    file: &'static str,
     private: Value,
     public: Option<Value>,
     tests: Vec<Case>,
@@ -105,37 +141,69 @@ struct Group {
 struct Case {
     tc_id: u32,
     comment: String,
-    jws: String,
+    /// A compact token, or an object for the JSON serialization (which jwt-guard, reading
+    /// `Authorization: Bearer`, never takes); `None` for a JSON Web Encryption vector
+    /// (`jwe`), out of scope.
+    #[serde(default)]
+    jws: Option<Value>,
     result: String,
     #[serde(default)]
     flags: Vec<String>,
 }
 
+/// One vector file, its groups labelled with its name.
+fn vectors_of(name: &'static str) -> VectorFile {
+    let (_, text) = FILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .expect("a vector file");
+    let mut file: VectorFile = serde_json::from_str(text).expect("the vector file parses");
+    for group in &mut file.test_groups {
+        group.file = name;
+    }
+    file
+}
+
+/// The signature vectors, the file most tests look at.
 fn vectors() -> VectorFile {
-    serde_json::from_str(VECTORS).expect("the vector file parses")
+    vectors_of(SIGNATURE)
 }
 
 impl Group {
-    /// The verification key: the public JWK, or (for HMAC groups, which have none) the
-    /// private one with any private member of an asymmetric key removed.
+    /// The verification key (a JWK, or a JWK Set `{"keys":[…]}`): the public one, or (for
+    /// groups that have none, HMAC keys and key sets) the private one with every private
+    /// member of an asymmetric key removed.
     fn jwk(&self) -> Value {
         if let Some(public) = &self.public {
             return public.clone();
         }
-        let mut key = self.private.clone();
-        if key["kty"] != "oct"
-            && let Some(members) = key.as_object_mut()
-        {
-            for private in ["d", "p", "q", "dp", "dq", "qi", "oth"] {
-                members.remove(private);
+        fn public_part(key: &mut Value) {
+            if key["kty"] != "oct"
+                && let Some(members) = key.as_object_mut()
+            {
+                for private in ["d", "p", "q", "dp", "dq", "qi", "oth"] {
+                    members.remove(private);
+                }
             }
+        }
+        let mut key = self.private.clone();
+        match key.get_mut("keys").and_then(Value::as_array_mut) {
+            Some(keys) => keys.iter_mut().for_each(public_part),
+            None => public_part(&mut key),
         }
         key
     }
 
-    /// `None` when jwt-guard refuses the key itself (an encryption key, an unsupported curve).
+    /// `None` when jwt-guard refuses the key (or key set) itself: an encryption key, an
+    /// unsupported curve, a ROCA modulus, a set mixing secrets and public keys, a
+    /// repeated `kid`.
     fn key_set(&self) -> Option<KeySet> {
-        KeySet::from_jwk_json(self.jwk().to_string().as_bytes()).ok()
+        let jwk = self.jwk().to_string();
+        if self.jwk().get("keys").is_some() {
+            KeySet::from_jwks_json(jwk.as_bytes()).ok()
+        } else {
+            KeySet::from_jwk_json(jwk.as_bytes()).ok()
+        }
     }
 
     /// The allow-list an application would configure for this key: the key's `alg`, else
@@ -158,23 +226,19 @@ impl Group {
 }
 
 /// Runs one vector with both allow-lists. `Ok` only when both runs accept it.
-fn run(group: &Group, case: &Case) -> Result<(), String> {
+fn run(group: &Group, case: &Case, jws: &str) -> Result<(), String> {
     let Some(keys) = group.key_set() else {
         return Err("key refused".into());
     };
     let limits = Limits::default();
-    let pinned = verify_jws(
-        &case.jws,
-        &keys,
-        &group.pinned_allow_list(&case.jws),
-        &limits,
-    );
-    let open = verify_jws(&case.jws, &keys, &ALL, &limits);
+    let pinned = verify_jws(jws, &keys, &group.pinned_allow_list(jws), &limits);
+    let open = verify_jws(jws, &keys, &ALL, &limits);
     match (pinned, open) {
         (Ok(a), Ok(b)) => {
             assert_eq!(a.payload, b.payload);
             // The payload handed back is the decoded second segment.
-            let segment = case.jws.split('.').nth(1).unwrap_or_default();
+            let _ = case;
+            let segment = jws.split('.').nth(1).unwrap_or_default();
             assert_eq!(Some(a.payload), URL_SAFE_NO_PAD.decode(segment).ok());
             Ok(())
         }
@@ -182,35 +246,44 @@ fn run(group: &Group, case: &Case) -> Result<(), String> {
     }
 }
 
-fn skipped(tc_id: u32) -> Option<(Outcome, &'static str)> {
-    SKIPPED
+fn held_out(file: &str, tc_id: u32) -> Option<(Outcome, &'static str)> {
+    HELD_OUT
         .iter()
-        .find(|(id, ..)| *id == tc_id)
-        .map(|&(_, outcome, reason)| (outcome, reason))
+        .find(|(f, id, ..)| *f == file && *id == tc_id)
+        .map(|&(_, _, outcome, reason)| (outcome, reason))
 }
 
 #[derive(Debug, Default)]
 struct Tally {
     valid_accepted: usize,
     invalid_rejected: usize,
-    skipped: usize,
+    held_out: usize,
+    /// JSON Web Encryption vectors, not run.
+    jwe: usize,
     /// Why the invalid vectors were refused, for the record.
     reasons: BTreeMap<String, usize>,
     failures: Vec<String>,
 }
 
-fn tally() -> Tally {
-    let file = vectors();
+fn tally(name: &'static str) -> Tally {
+    let file = vectors_of(name);
     let mut tally = Tally::default();
     let mut seen = 0;
     for group in &file.test_groups {
         for case in &group.tests {
             seen += 1;
-            let outcome = run(group, case);
+            let Some(jws) = &case.jws else {
+                tally.jwe += 1;
+                continue;
+            };
+            let outcome = match jws.as_str() {
+                Some(jws) => run(group, case, jws),
+                None => Err("the JSON serialization: only compact tokens are verified".into()),
+            };
             let id = case.tc_id;
-            let what = format!("tcId {id} ({}: {})", group.comment, case.comment);
-            if let Some((expected, reason)) = skipped(id) {
-                tally.skipped += 1;
+            let what = format!("{name} tcId {id} ({}: {})", group.comment, case.comment);
+            if let Some((expected, reason)) = held_out(name, id) {
+                tally.held_out += 1;
                 let actual = if outcome.is_ok() {
                     Outcome::Accepted
                 } else {
@@ -218,7 +291,7 @@ fn tally() -> Tally {
                 };
                 if actual != expected {
                     tally.failures.push(format!(
-                        "{what}: skipped as {expected:?} ({reason}) but was {actual:?}"
+                        "{what}: held out as {expected:?} ({reason}) but was {actual:?}"
                     ));
                 }
                 continue;
@@ -246,12 +319,14 @@ fn tally() -> Tally {
     tally
 }
 
-#[test]
-fn every_vector_is_accepted_or_refused_as_labelled() {
-    let tally = tally();
+/// Runs one file's vectors; the counts are pinned so that a vector silently moving
+/// between the buckets is noticed.
+fn check_file(name: &'static str, expected: (usize, usize, usize, usize)) {
+    let tally = tally(name);
     println!(
-        "wycheproof: {} valid accepted, {} invalid rejected, {} skipped; refusals: {:?}",
-        tally.valid_accepted, tally.invalid_rejected, tally.skipped, tally.reasons
+        "wycheproof {name}: {} valid accepted, {} invalid rejected, {} held out, {} jwe; \
+         refusals: {:?}",
+        tally.valid_accepted, tally.invalid_rejected, tally.held_out, tally.jwe, tally.reasons
     );
     assert!(
         tally.failures.is_empty(),
@@ -259,25 +334,53 @@ fn every_vector_is_accepted_or_refused_as_labelled() {
         tally.failures.len(),
         tally.failures.join("\n")
     );
-    // Pinned so that a vector silently moving between the buckets is noticed.
     assert_eq!(
-        (tally.valid_accepted, tally.invalid_rejected, tally.skipped),
-        (40, 353, 8)
+        (
+            tally.valid_accepted,
+            tally.invalid_rejected,
+            tally.held_out,
+            tally.jwe
+        ),
+        expected
     );
 }
 
 #[test]
-fn skip_list_names_real_vectors_once() {
-    let file = vectors();
-    for (id, _, reason) in SKIPPED {
+fn every_vector_is_accepted_or_refused_as_labelled() {
+    check_file(SIGNATURE, (40, 353, 8, 0));
+}
+
+/// The key file: key sets (mixed symmetric and asymmetric keys, tcId 1; a repeated `kid`,
+/// 4), a ROCA modulus (7), small or weak RSA keys, short HMAC secrets, keys for the wrong
+/// use, curve or algorithm.
+#[test]
+fn every_key_vector_is_accepted_or_refused_as_labelled() {
+    check_file(KEY, (5, 21, 0, 0));
+}
+
+/// The crypto file's signature vectors: malformed tokens, a ROCA modulus (tcId 46), a set
+/// mixing symmetric and asymmetric keys (47), key sets.
+#[test]
+fn every_crypto_vector_is_accepted_or_refused_as_labelled() {
+    check_file(CRYPTO, (4, 45, 0, 34));
+}
+
+#[test]
+fn held_out_list_names_real_vectors_once() {
+    for (name, id, _, reason) in HELD_OUT {
+        let file = vectors_of(name);
         let count = file
             .test_groups
             .iter()
             .flat_map(|g| &g.tests)
             .filter(|c| c.tc_id == *id)
             .count();
-        assert_eq!(count, 1, "tcId {id} ({reason})");
-        assert_eq!(SKIPPED.iter().filter(|(i, ..)| i == id).count(), 1);
+        assert_eq!(count, 1, "{name} tcId {id} ({reason})");
+        let listed = HELD_OUT
+            .iter()
+            .filter(|(n, i, ..)| n == name && i == id)
+            .count();
+        assert_eq!(listed, 1, "{name} tcId {id}");
     }
 }
 
@@ -289,7 +392,7 @@ fn contradictory_padding_vectors_are_the_valid_one() {
             .iter()
             .flat_map(|g| &g.tests)
             .find(|c| c.tc_id == id)
-            .map(|c| c.jws.clone())
+            .and_then(|c| c.jws.as_ref().and_then(Value::as_str).map(str::to_owned))
     };
     assert_eq!(jws(367), jws(357));
     assert_eq!(jws(370), jws(357));
@@ -318,8 +421,8 @@ fn intended_padding_vectors_are_refused() {
         .tests
         .iter()
         .find(|c| c.tc_id == 357)
-        .expect("357")
-        .jws;
+        .and_then(|c| c.jws.as_ref().and_then(Value::as_str).map(str::to_owned))
+        .expect("357");
     let (input, _) = valid.rsplit_once('.').expect("three segments");
     let (header, payload) = input.split_once('.').expect("three segments");
     let limits = Limits::default();
@@ -354,7 +457,11 @@ fn non_canonical_signature_encoding_is_refused() {
     let file = vectors();
     let group = &file.test_groups[0];
     let keys = group.key_set().expect("the HS256 key");
-    let valid = &group.tests[0].jws;
+    let valid = group.tests[0]
+        .jws
+        .as_ref()
+        .and_then(Value::as_str)
+        .expect("a jws vector");
     let limits = Limits::default();
     assert!(verify_jws(valid, &keys, &[Algorithm::HS256], &limits).is_ok());
     // A 32-byte MAC is 43 characters: the last one carries 4 bits and 2 unused ones.
@@ -388,10 +495,15 @@ fn es512_vector_verifies_with_the_typo_removed() {
     jwk.as_object_mut().expect("a JWK object").remove("alg");
     let keys = KeySet::from_jwk_json(jwk.to_string().as_bytes()).expect("a P-521 key");
     let limits = Limits::default();
-    let verified = verify_jws(&case.jws, &keys, &[Algorithm::ES512], &limits).expect("verifies");
+    let jws = case
+        .jws
+        .as_ref()
+        .and_then(Value::as_str)
+        .expect("a jws vector");
+    let verified = verify_jws(jws, &keys, &[Algorithm::ES512], &limits).expect("verifies");
     assert_eq!(verified.alg, Algorithm::ES512);
-    assert!(verify_jws(&case.jws, &keys, &[Algorithm::ES384], &limits).is_err());
-    let mut tampered = case.jws.clone().into_bytes();
+    assert!(verify_jws(jws, &keys, &[Algorithm::ES384], &limits).is_err());
+    let mut tampered = jws.as_bytes().to_vec();
     let last = tampered.len() - 2;
     tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(tampered).expect("ascii");

@@ -352,7 +352,7 @@ impl KeySet {
         let mut skipped = Vec::new();
         for (index, value) in doc.keys.iter().enumerate() {
             match entry_from_value(value, opts) {
-                Ok(entry) => entries.push(entry),
+                Ok(entry) => entries.push((index, entry)),
                 Err(reason) => skipped.push(SkippedKey {
                     index,
                     kid: value.get("kid").and_then(|k| k.as_str()).map(str::to_owned),
@@ -360,8 +360,23 @@ impl KeySet {
                 }),
             }
         }
-        let set =
-            Self::from_entries_dedup(entries.into_iter().map(Arc::new).collect(), &mut skipped);
+        // A signature key that could not be used still claims its kid: which key the
+        // kid means is as ambiguous as with two usable keys.
+        let claimed: Vec<String> = skipped
+            .iter()
+            .filter(|s| for_signatures(&doc.keys[s.index]))
+            .filter_map(|s| s.kid.clone())
+            .collect();
+        let (positions, entries): (Vec<usize>, Vec<Arc<KeyEntry>>) = entries
+            .into_iter()
+            .map(|(index, entry)| (index, Arc::new(entry)))
+            .unzip();
+        let before = skipped.len();
+        let set = Self::from_entries_dedup_with(entries, &claimed, &mut skipped);
+        // Positions in the document, not among the usable keys.
+        for s in &mut skipped[before..] {
+            s.index = positions.get(s.index).copied().unwrap_or(s.index);
+        }
         Ok((set, skipped))
     }
 
@@ -370,14 +385,26 @@ impl KeySet {
     /// the set's order to decide). Keys with the same `kid` but disjoint algorithms (an
     /// RSA and an EC key, RFC 7517 §4.5's example) all stay.
     fn from_entries_dedup(entries: Vec<Arc<KeyEntry>>, skipped: &mut Vec<SkippedKey>) -> Self {
+        Self::from_entries_dedup_with(entries, &[], skipped)
+    }
+
+    /// [`from_entries_dedup`](Self::from_entries_dedup), with the kids of signature keys
+    /// of the document that could not be used (`claimed`): a usable key with one of them
+    /// is ambiguous too.
+    fn from_entries_dedup_with(
+        entries: Vec<Arc<KeyEntry>>,
+        claimed: &[String],
+        skipped: &mut Vec<SkippedKey>,
+    ) -> Self {
         let ambiguous: Vec<bool> = entries
             .iter()
             .enumerate()
             .map(|(i, entry)| {
                 entry.kid.as_ref().is_some_and(|kid| {
-                    entries.iter().enumerate().any(|(j, other)| {
-                        i != j && other.kid.as_ref() == Some(kid) && overlaps(entry, other)
-                    })
+                    claimed.contains(kid)
+                        || entries.iter().enumerate().any(|(j, other)| {
+                            i != j && other.kid.as_ref() == Some(kid) && overlaps(entry, other)
+                        })
                 })
             })
             .collect();
@@ -465,6 +492,17 @@ impl KeySet {
             }
         }
     }
+}
+
+/// True unless the JWK says it is not for verifying signatures (`use` other than `sig`,
+/// `key_ops` without `verify`).
+fn for_signatures(jwk: &serde_json::Value) -> bool {
+    let use_ok = jwk.get("use").is_none_or(|u| u == "sig");
+    let ops_ok = jwk
+        .get("key_ops")
+        .and_then(serde_json::Value::as_array)
+        .is_none_or(|ops| ops.iter().any(|op| op == "verify"));
+    use_ok && ops_ok
 }
 
 fn overlaps(a: &KeyEntry, b: &KeyEntry) -> bool {
@@ -821,6 +859,19 @@ mod tests {
         let doc = serde_json::json!({"keys": [ec_key("a", "P-256"), rsa]});
         let (set, skipped) = KeySet::parse(doc.to_string().as_bytes(), OPTS).unwrap();
         assert_eq!((set.len(), skipped.len()), (2, 0));
+        // A second key with the kid that cannot be used still makes the kid ambiguous
+        // (Wycheproof JWK tcId 4); an encryption key with it does not.
+        let mut broken = ec_key("a", "P-256");
+        broken["x"] = "not base64url!".into();
+        let mut enc = ec_key("a", "P-256");
+        enc["use"] = "enc".into();
+        let doc = serde_json::json!({"keys": [ec_key("a", "P-256"), broken, ec_key("b", "P-256")]});
+        let (set, skipped) = KeySet::parse(doc.to_string().as_bytes(), OPTS).unwrap();
+        assert_eq!(set.kids(), ["b"]);
+        assert_eq!(skipped.iter().map(|s| s.index).collect::<Vec<_>>(), [1, 0]);
+        let doc = serde_json::json!({"keys": [ec_key("a", "P-256"), enc]});
+        let (set, _) = KeySet::parse(doc.to_string().as_bytes(), OPTS).unwrap();
+        assert_eq!(set.kids(), ["a"]);
     }
 
     #[test]
