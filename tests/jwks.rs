@@ -997,6 +997,132 @@ async fn a_key_set_that_publishes_a_private_key_is_refused() {
     }
 }
 
+
+/// The modulus of Wycheproof's `jws_rsa_roca_key` (JWK tcId 7, crypto tcId 46): it has
+/// the ROCA fingerprint (CVE-2017-15361).
+const ROCA_N: &str = "AanFpofbj7KjD4Lf-N2hVMKR7yewSyXhhbirIMTGpfYEhZ_lnt5UoK98DnKIgArXGTu3MaW_HhFw16HGaTDUHqPrId7fe4r11CqRw09yBFuW79V8sYIwHdzCaWflUI6auImYbVfoN9_nD5n8N8SY9DwXw7mwZM9wREPXoDPgOoIWl6q_MPsp7n0zs3Z5ZaiQWOOzl1S9OhwAfSiiOwz6efnXEaxuTEtPd7BjSx7NaFka8Dx9U7YqXy2RFj1O9PjyaDGuRh7YXsX3iMUSP_wSyHQg_c_qHRtKUsNSGCT7OZg0hzm2KphtjnayKJvC64vAbROBR4Ubg6Bxg9IQVZ-QYyE";
+
+/// The ROCA modulus as a PKCS#1 `RSA PUBLIC KEY` PEM, e = 65537.
+fn roca_pem() -> String {
+    use base64::Engine as _;
+    let n = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(ROCA_N)
+        .expect("base64url");
+    let mut integer = vec![0x02, 0x82];
+    let len = n.len() + usize::from(n[0] >= 0x80);
+    integer.extend([(len >> 8) as u8, len as u8]);
+    if n[0] >= 0x80 {
+        integer.push(0);
+    }
+    integer.extend(&n);
+    integer.extend([0x02, 0x03, 0x01, 0x00, 0x01]);
+    let mut der = vec![0x30, 0x82, (integer.len() >> 8) as u8, integer.len() as u8];
+    der.extend(integer);
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).expect("ascii"))
+        .collect();
+    format!(
+        "-----BEGIN RSA PUBLIC KEY-----\n{}\n-----END RSA PUBLIC KEY-----\n",
+        lines.join("\n")
+    )
+}
+
+/// Issue 18 item 15, fetched: a ROCA key is skipped (with a warning) and the rest of the
+/// set serves; two keys with one kid are both left out (no first-wins), so a token naming
+/// that kid is refused whichever of the two signed it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fetched_set_leaves_roca_and_ambiguous_keys_out() {
+    let issuer = Issuer::start().await.unwrap();
+    let second = issuer.add_key(Algorithm::RS256).unwrap();
+    let keys = issuer.jwks()["keys"].as_array().unwrap().clone();
+    let roca = json!({ "kty": "RSA", "kid": "roca", "alg": "RS256", "n": ROCA_N, "e": "AQAB" });
+    let twin = |mut jwk: serde_json::Value| {
+        jwk["kid"] = json!("twin");
+        jwk
+    };
+    let body =
+        json!({ "keys": [roca, keys[0].clone(), twin(keys[0].clone()), twin(keys[1].clone())] });
+    issuer.control(|c| c.body = Some(body.to_string()));
+    let strategy = strategy(&issuer, JwksConfig::default());
+    let principal = strategy
+        .verify_token(&issuer.token(json!({ "sub": "good" })))
+        .await
+        .expect("the good key verifies");
+    assert_eq!(principal.subject(), Some("good"));
+    let status = strategy.jwks().unwrap().status();
+    assert_eq!(status.kids, [issuer.kid()], "{status:?}");
+    // Signed by either key, a token naming the repeated kid is refused.
+    for signer in [issuer.kid(), second] {
+        let claims = issuer.claims(json!({ "sub": "twin" }));
+        let header = json!({ "alg": "RS256", "kid": "twin" });
+        let token = issuer.sign_with(&signer, &header, &claims);
+        let err = strategy.verify_token(&token).await.unwrap_err();
+        assert_eq!(err.status(), 401, "{err}");
+    }
+}
+
+/// Issue 18 item 15, pinned: a ROCA key (as a JWK or a PEM), a set mixing an HMAC secret
+/// with public keys, and a repeated kid are configuration errors.
+#[test]
+fn pinned_roca_mixed_and_repeated_kid_keys_are_refused_at_build() {
+    let issuer = Issuer::offline("https://issuer.example").unwrap();
+    let build = |b: jwt_guard::JwtStrategyBuilder| b.issuer("https://issuer.example").build();
+    let roca = json!({ "kty": "RSA", "kid": "roca", "n": ROCA_N, "e": "AQAB" });
+    let err = build(JwtStrategy::builder().jwk_json(roca.to_string().as_bytes())).unwrap_err();
+    assert!(err.to_string().contains("ROCA"), "{err}");
+    let set = json!({ "keys": [issuer.jwks()["keys"][0].clone(), roca] });
+    let err = build(JwtStrategy::builder().jwks_json(set.to_string().as_bytes())).unwrap_err();
+    assert!(err.to_string().contains("ROCA"), "{err}");
+    let err = build(JwtStrategy::builder().rsa_pem(roca_pem().as_bytes(), Some("r"))).unwrap_err();
+    assert!(err.to_string().contains("ROCA"), "{err}");
+    // The same PEM framing with an ordinary key builds.
+    assert!(
+        build(
+            JwtStrategy::builder().rsa_pem(issuer.public_key_pem(&issuer.kid()).as_bytes(), None)
+        )
+        .is_ok()
+    );
+
+    let secret = json!({ "kty": "oct", "kid": "s", "k": b64(&[7u8; 32]) });
+    let mixed = json!({ "keys": [secret.clone(), issuer.jwks()["keys"][0].clone()] });
+    let err = build(
+        JwtStrategy::builder()
+            .algorithms([Algorithm::HS256])
+            .jwks_json(mixed.to_string().as_bytes()),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("mixes"), "{err}");
+    // Mixed across calls too.
+    let err = build(
+        JwtStrategy::builder()
+            .algorithms([Algorithm::HS256])
+            .hmac_secret(&[7u8; 32], Some("s"))
+            .rsa_pem(issuer.public_key_pem(&issuer.kid()).as_bytes(), Some("r")),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("mixes"), "{err}");
+
+    let repeated = json!({ "keys": [secret.clone(), secret] });
+    let err = build(
+        JwtStrategy::builder()
+            .algorithms([Algorithm::HS256])
+            .jwks_json(repeated.to_string().as_bytes()),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("\"s\""), "{err}");
+    let err = build(
+        JwtStrategy::builder()
+            .algorithms([Algorithm::HS256])
+            .hmac_secret(&[7u8; 32], Some("s"))
+            .hmac_secret(&[8u8; 32], Some("s")),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("\"s\""), "{err}");
+}
+
 #[test]
 fn pinned_keys_that_are_weak_or_useless_are_refused_at_build() {
     let build = |b: jwt_guard::JwtStrategyBuilder| b.issuer("https://issuer.example").build();

@@ -228,7 +228,9 @@ pub(crate) struct SkippedKey {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ParseOptions {
     /// Symmetric (`kty: oct`) keys are accepted only from static configuration, never
-    /// from a key set fetched over the network.
+    /// from a key set fetched over the network. True exactly for sets from configuration,
+    /// which are also held to stricter rules (a `kid` repeated on a key that cannot be
+    /// used is an error there).
     pub(crate) allow_symmetric: bool,
     pub(crate) max_keys: usize,
 }
@@ -360,11 +362,13 @@ impl KeySet {
                 }),
             }
         }
-        // A signature key that could not be used still claims its kid: which key the
-        // kid means is as ambiguous as with two usable keys.
+        // In a set from configuration, a signature key that could not be used still
+        // claims its kid: a repeated kid is a mistake to report (Wycheproof JWK tcId 4).
+        // In a fetched set, an unusable key can verify nothing and never shadows a good
+        // key with its kid.
         let claimed: Vec<String> = skipped
             .iter()
-            .filter(|s| for_signatures(&doc.keys[s.index]))
+            .filter(|s| opts.allow_symmetric && for_signatures(&doc.keys[s.index]))
             .filter_map(|s| s.kid.clone())
             .collect();
         let (positions, entries): (Vec<usize>, Vec<Arc<KeyEntry>>) = entries
@@ -859,18 +863,26 @@ mod tests {
         let doc = serde_json::json!({"keys": [ec_key("a", "P-256"), rsa]});
         let (set, skipped) = KeySet::parse(doc.to_string().as_bytes(), OPTS).unwrap();
         assert_eq!((set.len(), skipped.len()), (2, 0));
-        // A second key with the kid that cannot be used still makes the kid ambiguous
-        // (Wycheproof JWK tcId 4); an encryption key with it does not.
+        // From configuration, a second key with the kid that cannot be used still makes
+        // the kid ambiguous (Wycheproof JWK tcId 4); an encryption key with it does not.
+        // Fetched, an unusable key never shadows a good one.
         let mut broken = ec_key("a", "P-256");
         broken["x"] = "not base64url!".into();
         let mut enc = ec_key("a", "P-256");
         enc["use"] = "enc".into();
+        let pinned = ParseOptions {
+            allow_symmetric: true,
+            max_keys: 10,
+        };
         let doc = serde_json::json!({"keys": [ec_key("a", "P-256"), broken, ec_key("b", "P-256")]});
-        let (set, skipped) = KeySet::parse(doc.to_string().as_bytes(), OPTS).unwrap();
+        let (set, skipped) = KeySet::parse(doc.to_string().as_bytes(), pinned).unwrap();
         assert_eq!(set.kids(), ["b"]);
         assert_eq!(skipped.iter().map(|s| s.index).collect::<Vec<_>>(), [1, 0]);
-        let doc = serde_json::json!({"keys": [ec_key("a", "P-256"), enc]});
+        assert!(KeySet::from_jwks_json(doc.to_string().as_bytes()).is_err());
         let (set, _) = KeySet::parse(doc.to_string().as_bytes(), OPTS).unwrap();
+        assert_eq!(set.kids(), ["a", "b"]);
+        let doc = serde_json::json!({"keys": [ec_key("a", "P-256"), enc]});
+        let (set, _) = KeySet::parse(doc.to_string().as_bytes(), pinned).unwrap();
         assert_eq!(set.kids(), ["a"]);
     }
 
