@@ -23,7 +23,7 @@ use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use http::HeaderMap;
+use http::{HeaderMap, StatusCode};
 use jwt_guard::cache::TokenCacheConfig;
 use jwt_guard::config::ConfigFile;
 use jwt_guard::testkit::Issuer;
@@ -44,12 +44,17 @@ async fn public() -> Json<Value> {
     Json(json!({ "message": "Hello, anyone" }))
 }
 
-/// `GET /as/{name}`: authenticates with the strategy `name` of the registry.
+/// `GET /as/{name}`: authenticates with the strategy `name` of the registry. A name that
+/// is not registered is the client's mistake here (it is in the URL): 404, with nothing
+/// of it echoed or logged.
 async fn as_strategy(
     Path(name): Path<String>,
     Extension(registry): Extension<Registry>,
     headers: HeaderMap,
 ) -> Response {
+    if !registry.contains(&name) {
+        return (StatusCode::NOT_FOUND, "no such strategy").into_response();
+    }
     match registry.authenticate(&[name.as_str()], &headers).await {
         Ok(principal) => Json(json!({
             "strategy": principal.strategy(),
@@ -552,7 +557,12 @@ mod tests {
         assert_eq!(body["sub"], "bob");
         assert_eq!(body["roles"], json!(["partner"]));
         assert_eq!(get("/as/partners", ada()).await.0, 401);
-        assert_eq!(get("/as/nobody", ada()).await.0, 500);
+        assert_eq!(get("/as/nobody", ada()).await.0, 404);
+        // Issue 18 item 14: a 5 KB name is neither echoed nor a 500.
+        let long = "n".repeat(5000);
+        let (status, body) = get(&format!("/as/{long}"), ada()).await;
+        assert_eq!(status, 404);
+        assert!(!body.contains("nnnnnnnn"), "{body}");
         assert_eq!(partners.discovery_requests(), 1);
     }
 }

@@ -74,7 +74,9 @@ pub enum ErrorKind {
     InsufficientRole,
 
     // ── our own side (5xx) ──────────────────────────────────────────────────────────
-    /// A handler names a strategy that is not registered in the registry in use.
+    /// A handler names a strategy that is not registered in the registry in use. The
+    /// name (at most 64 characters when the registry makes this error) is for logs; the
+    /// response body does not show it.
     UnknownStrategy(String),
     /// The service is wired wrongly for this request: the text (fixed, written by
     /// jwt-guard) names the mistake in the response; the details are logged.
@@ -292,10 +294,11 @@ impl Error {
                 INSUFFICIENT_SCOPE,
                 "Insufficient role".into(),
             ),
-            ErrorKind::UnknownStrategy(name) => (
+            // The name is in the logs, not the body: it may come from the request.
+            ErrorKind::UnknownStrategy(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Challenge::None,
-                format!("authentication strategy \"{name}\" is not registered").into(),
+                "authentication strategy is not registered".into(),
             ),
             ErrorKind::Misconfigured(reason) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

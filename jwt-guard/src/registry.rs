@@ -204,7 +204,11 @@ impl Registry {
     ///
     /// An unregistered name fails closed when it is reached, with
     /// [`ErrorKind::UnknownStrategy`] (a 500), and is logged: it is the service's
-    /// misconfiguration, not the client's fault.
+    /// misconfiguration, not the client's fault. The name is cut to 64 characters in the
+    /// log and the error, and never put in the response body: a name taken from the
+    /// request (as the example server's `GET /as/{name}` does) must not make 5 KB log
+    /// lines or echo the client's text. Check [`contains`](Self::contains) first, and
+    /// answer 404, when names come from requests.
     ///
     /// ```
     /// # async fn f(headers: &http::HeaderMap) -> Result<(), jwt_guard::Error> {
@@ -254,11 +258,14 @@ impl Registry {
         request: RequestInfo<'_>,
     ) -> Result<Principal, Error> {
         let Some(entry) = self.map.load().get(name).map(Arc::clone) else {
+            // The name may come from the request (a path parameter): bounded in the log
+            // and in the error, never echoed in the response body.
+            let name = crate::telemetry::bounded(name);
             tracing::error!(
-                strategy = name,
+                strategy = %name,
                 "handler names an authentication strategy that is not registered"
             );
-            return Err(Error::new(ErrorKind::UnknownStrategy(name.to_owned())));
+            return Err(Error::new(ErrorKind::UnknownStrategy(name.into_owned())));
         };
         let attempt = crate::telemetry::Attempt::start(name);
         let result = match &entry.jwt {
