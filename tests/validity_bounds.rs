@@ -80,6 +80,7 @@ fn dpop_proof_ages_are_bounded() {
             .issuer("https://issuer.example")
             .dpop(
                 DpopConfig::allowed()
+                    .external_origin("https://api.example")
                     .leeway(MOST)
                     .max_age(Duration::from_secs(3600))
             )
