@@ -234,15 +234,35 @@ const CLASSES: &[Class] = &[
                  jwt-guard's 32-byte secret verifies HS256 only, jose lets it verify HS384/512",
     },
     Class {
-        name: "duplicate kid in the set (a later key left out)",
+        name: "a pinned set mixing secrets and public keys",
+        tags: &["set:mixed"],
+        accepts: Accepts::Jose,
+        ours: &["config"],
+        jose: &[],
+        reason: "Wycheproof's mixed symmetry key set (JWK tcId 1, crypto tcId 47): a pinned \
+                 set holding HMAC secrets and public keys is a configuration error in \
+                 jwt-guard (issue 18); jose uses whichever key the token selects",
+    },
+    Class {
+        name: "duplicate kid in a pinned set",
+        tags: &["set:dup-kid", "set:dup-kid-unusable"],
+        accepts: Accepts::Jose,
+        ours: &["config"],
+        jose: &[],
+        reason: "RFC 7517 §4.5: keys of a set SHOULD have distinct `kid`s; a pinned set where \
+                 keys whose algorithms overlap (or a key jwt-guard cannot use) share a `kid` is \
+                 a configuration error in jwt-guard, not \"first wins\" (issue 18, Wycheproof \
+                 JWK tcId 4); jose picks among them by `alg` when the token is verified",
+    },
+    Class {
+        name: "duplicate kid in the set (every key with it left out)",
         tags: &["set:dup-kid"],
         accepts: Accepts::Jose,
         ours: &["UnknownKey", "InvalidSignature"],
         jose: &[],
-        reason: "RFC 7517 §4.5: keys of a set SHOULD have distinct `kid`s; jwt-guard keeps the \
-                 first key for a `kid` and leaves out a later one whose algorithms overlap it \
-                 (even for the algorithms the first does not cover), jose picks among them by \
-                 `alg` when the token is verified",
+        reason: "RFC 7517 §4.5: keys of a set SHOULD have distinct `kid`s; jwt-guard leaves out \
+                 every key of a `kid` whose algorithms overlap another's (no \"first wins\"), \
+                 jose picks among them by `alg` when the token is verified",
     },
     Class {
         name: "keys jose will not use, jwt-guard does",
@@ -293,10 +313,10 @@ const CLASSES: &[Class] = &[
         accepts: Accepts::Ours,
         ours: &[],
         jose: &["ERR_JWKS_MULTIPLE_MATCHING_KEYS"],
-        reason: "RFC 7517 §4.5: keys of a set SHOULD have distinct `kid`s; jwt-guard keeps the \
-                 first key for a `kid` and `alg` (later ones that overlap are left out when the \
-                 set is loaded), jose refuses the token as ambiguous. Harmless: only a key of \
-                 the set verifies",
+        reason: "RFC 7517 §4.5: keys of a set SHOULD have distinct `kid`s; jwt-guard holds \
+                 keys of one `kid` whose algorithms do not overlap (RFC 7517 §4.5's RSA and EC \
+                 example) and finds the one that fits `alg`, jose refuses the token as \
+                 ambiguous. Harmless: only a key of the set verifies",
     },
     Class {
         name: "unusable keys left out of the set",
@@ -836,6 +856,30 @@ fn build_case(id: usize, seed: u64, pool: &[PoolKey], now: i64) -> Case {
         let distinct: std::collections::BTreeSet<&&String> = kids.iter().collect();
         if distinct.len() < kids.len() {
             g.tag("set:dup-kid", "two keys share a kid");
+        }
+        // An odd (unusable) JWK whose string kid another JWK has too.
+        let all: Vec<&str> = jwks
+            .iter()
+            .filter_map(|j| j.get("kid").and_then(Value::as_str))
+            .collect();
+        let odd_shares = jwks.iter().zip(&set).any(|(jwk, key)| {
+            key.pool.is_none()
+                && jwk
+                    .get("kid")
+                    .and_then(Value::as_str)
+                    .is_some_and(|kid| all.iter().filter(|k| **k == kid).count() > 1)
+        });
+        if odd_shares {
+            g.tag("set:dup-kid-unusable", "an unusable key shares a kid");
+        }
+        let secrets = set
+            .iter()
+            .filter_map(|k| k.pool)
+            .filter(|&i| pool[i].is_hmac())
+            .count();
+        let public = set.iter().filter(|k| k.pool.is_some()).count() - secrets;
+        if secrets > 0 && public > 0 {
+            g.tag("set:mixed", "HMAC secrets and public keys in one set");
         }
     }
     let keys_text = Value::Array(jwks).to_string();
