@@ -108,4 +108,14 @@ async fn drive() {
         .verify_token(&issuer.token(json!({ "sub": "ada" })))
         .await
         .expect("the good key still verifies");
+
+    // The set changes: a usable key with a 5 000-character kid joins it ("JWK Set
+    // changed" names the added kids), fetched again for a token naming an unknown kid.
+    let mut long = issuer.jwks()["keys"][0].clone();
+    long["kid"] = json!("k".repeat(LONG));
+    keys.push(long);
+    issuer.control(|c| c.body = Some(json!({ "keys": keys }).to_string()));
+    let claims = issuer.claims(json!({ "sub": "ada" }));
+    let unknown = issuer.sign(&json!({ "alg": "RS256", "kid": "not-yet-seen" }), &claims);
+    let _ = fetched.verify_token(&unknown).await;
 }

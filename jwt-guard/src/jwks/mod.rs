@@ -807,8 +807,17 @@ fn log_changes(previous: Option<&KeySet>, next: &KeySet) {
     let Some(previous) = previous else { return };
     let before = previous.kids();
     let after = next.kids();
-    let added: Vec<_> = after.iter().filter(|k| !before.contains(k)).collect();
-    let removed: Vec<_> = before.iter().filter(|k| !after.contains(k)).collect();
+    // Key ids are the key server's text: each cut to 64 characters in the log line.
+    let added: Vec<_> = after
+        .iter()
+        .filter(|k| !before.contains(k))
+        .map(|k| crate::telemetry::bounded(k))
+        .collect();
+    let removed: Vec<_> = before
+        .iter()
+        .filter(|k| !after.contains(k))
+        .map(|k| crate::telemetry::bounded(k))
+        .collect();
     if !added.is_empty() || !removed.is_empty() {
         tracing::info!(?added, ?removed, "JWK Set changed");
     }
