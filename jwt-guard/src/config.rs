@@ -139,6 +139,30 @@ pub struct TokenCacheSettings {
     pub max_token_bytes: Option<usize>,
 }
 
+/// The rate of new tenant engines, as in
+/// [`new_tenant_budget`](JwtStrategyBuilder::new_tenant_budget); both fields required.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct TenantBudgetSettings {
+    /// Engines made at once at most.
+    pub count: u32,
+    /// The time over which `count` engines are allowed again.
+    #[serde(with = "humane_required")]
+    pub per: Duration,
+}
+
+/// A required humane duration (see [`humane`]).
+mod humane_required {
+    use std::time::Duration;
+
+    use serde::{Deserializer, de::Error as _};
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        super::humane::deserialize(d)?.ok_or_else(|| D::Error::custom("a duration is required"))
+    }
+}
+
 /// Size caps, as in [`Limits`]; each absent field keeps its default.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -220,6 +244,10 @@ pub struct StrategyConfig {
     /// [`max_tenants`](JwtStrategyBuilder::max_tenants).
     #[serde(default)]
     pub max_tenants: Option<usize>,
+    /// [`new_tenant_budget`](JwtStrategyBuilder::new_tenant_budget):
+    /// `{ count = 60, per = "1m" }`.
+    #[serde(default)]
+    pub new_tenant_budget: Option<TenantBudgetSettings>,
     /// [`require_claim`](JwtStrategyBuilder::require_claim), each.
     #[serde(default)]
     pub require_claims: Vec<String>,
@@ -367,6 +395,9 @@ impl StrategyConfig {
         }
         if let Some(n) = self.max_tenants {
             b = b.max_tenants(n);
+        }
+        if let Some(budget) = &self.new_tenant_budget {
+            b = b.new_tenant_budget(budget.count, budget.per);
         }
         for claim in &self.require_claims {
             b = b.require_claim(claim);
@@ -706,6 +737,15 @@ mod tests {
                 "[strategies.l]\nissuer = \"https://i\"\nleeway = \"10m1s\"",
                 r#"strategy "l", field "leeway""#,
             ),
+            (
+                "[strategies.t]\nissuer = \"https://l/{tenant}\"\ntenants = [\"a\"]\n\
+                 new_tenant_budget = { count = 0, per = \"1m\" }",
+                r#"strategy "t", field "new_tenant_budget""#,
+            ),
+            (
+                "[strategies.t]\nissuer = \"https://i\"\nnew_tenant_budget = { count = 5 }",
+                r#"strategy "t", field "new_tenant_budget""#,
+            ),
             // Cargo sets CARGO_PKG_NAME for a test process: "jwt-guard", 9 bytes.
             (
                 "[strategies.h]\nissuer = \"https://i\"\nalgorithms = [\"HS256\"]\n\
@@ -753,6 +793,7 @@ mod tests {
             tenants = ["t1"]
             tenant_claim = ""
             max_tenants = 4
+            new_tenant_budget = { count = 5, per = "10s" }
             require_claims = ["sub"]
             claim_one_of = { token_use = ["access"] }
             authorized_parties = ["web"]
@@ -762,6 +803,8 @@ mod tests {
         .expect("parses");
         let full = &file.strategies["full"];
         assert_eq!(full.leeway, Some(Duration::from_secs(90)));
+        let budget = full.new_tenant_budget.as_ref().expect("budget");
+        assert_eq!((budget.count, budget.per), (5, Duration::from_secs(10)));
         let jwks = full.jwks.as_ref().expect("jwks");
         assert_eq!(jwks.stale_for, Some(Duration::from_secs(60)));
         assert_eq!(jwks.timeout, Some(Duration::from_secs(2)));
