@@ -239,7 +239,10 @@ impl KeySet {
     /// Parses a JWK Set document (`{"keys":[…]}`), skipping keys it cannot use.
     ///
     /// Static sets accept symmetric (`oct`) keys: they come from the service's own
-    /// configuration. Fails when the document is not a JWK Set or no key is usable.
+    /// configuration. Fails when the document is not a JWK Set, no key is usable, a key
+    /// is weak or useless (a short secret, a ROCA modulus, …), a `kid` is shared by keys
+    /// whose algorithms overlap (or by a key that cannot be used: no "first wins"), or
+    /// the set mixes HMAC secrets with public keys.
     pub fn from_jwks_json(json: &[u8]) -> Result<Self, ConfigError> {
         let opts = ParseOptions {
             allow_symmetric: true,
