@@ -511,7 +511,7 @@ impl Issuers {
                     .is_some_and(|frame| url_stays_in_frame(frame, tenant))
                 {
                     tracing::warn!(
-                        tenant = %crate::telemetry::bounded(tenant),
+                        tenant = %crate::text::bounded(tenant),
                         "a tenant's key URL leaves its template; refused"
                     );
                     return Err(TokenError::InvalidIssuer.into());
@@ -531,7 +531,7 @@ impl Issuers {
                     JwksClient::shared(url.as_deref(), iss, self.jwks_config.clone(), http)
                         .map_err(|e| {
                             tracing::warn!(
-                                tenant = %crate::telemetry::bounded(tenant),
+                                tenant = %crate::text::bounded(tenant),
                                 error = %e,
                                 "cannot make a tenant's key engine"
                             );

@@ -91,6 +91,7 @@ pub mod telemetry;
 #[cfg(feature = "testkit")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
 pub mod testkit;
+mod text;
 pub mod verify;
 
 #[cfg(feature = "tower")]

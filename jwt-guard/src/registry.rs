@@ -260,7 +260,7 @@ impl Registry {
         let Some(entry) = self.map.load().get(name).map(Arc::clone) else {
             // The name may come from the request (a path parameter): bounded in the log
             // and in the error, never echoed in the response body.
-            let name = crate::telemetry::bounded(name);
+            let name = crate::text::bounded(name);
             tracing::error!(
                 strategy = %name,
                 "handler names an authentication strategy that is not registered"

@@ -30,7 +30,7 @@ pub(crate) const AUTHENTICATE_SPAN: &str = "jwt_guard.authenticate";
 
 /// The most characters of a token's `kid` recorded in the span: the header is the
 /// client's, so it is cut (with `…`) rather than written whole.
-pub const MAX_KID_CHARS: usize = 64;
+pub const MAX_KID_CHARS: usize = crate::text::MAX_CHARS;
 
 /// How an authentication by one strategy ended: the `outcome` of the span and the
 /// metrics.
@@ -266,15 +266,7 @@ fn is_attempt(span: &Span) -> bool {
         .is_some_and(|m| m.name() == AUTHENTICATE_SPAN && m.target() == "jwt_guard::authenticate")
 }
 
-/// The first [`MAX_KID_CHARS`] characters of `text`, with `…` when cut: how every
-/// attacker-influenced string (a `kid`, an `iss`, a tenant, a strategy name taken from
-/// a request) is written to a log line.
-pub(crate) fn bounded(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.char_indices().nth(MAX_KID_CHARS) {
-        None => text.into(),
-        Some((at, _)) => format!("{}…", &text[..at]).into(),
-    }
-}
+use crate::text::bounded;
 
 #[cfg(test)]
 mod tests {

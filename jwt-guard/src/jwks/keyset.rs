@@ -518,7 +518,7 @@ fn overlaps(a: &KeyEntry, b: &KeyEntry) -> bool {
 
 pub(crate) fn log_skipped(skipped: &[SkippedKey]) {
     for s in skipped {
-        let kid = s.kid.as_deref().map(crate::telemetry::bounded);
+        let kid = s.kid.as_deref().map(crate::text::bounded);
         tracing::warn!(index = s.index, kid = kid.as_deref(), reason = %s.reason, "JWK skipped");
     }
 }

@@ -811,12 +811,12 @@ fn log_changes(previous: Option<&KeySet>, next: &KeySet) {
     let added: Vec<_> = after
         .iter()
         .filter(|k| !before.contains(k))
-        .map(|k| crate::telemetry::bounded(k))
+        .map(|k| crate::text::bounded(k))
         .collect();
     let removed: Vec<_> = before
         .iter()
         .filter(|k| !after.contains(k))
-        .map(|k| crate::telemetry::bounded(k))
+        .map(|k| crate::text::bounded(k))
         .collect();
     if !added.is_empty() || !removed.is_empty() {
         tracing::info!(?added, ?removed, "JWK Set changed");
