@@ -57,14 +57,14 @@ use proc_macro::TokenStream;
 ///
 /// #[tracing::instrument(skip(headers))] // above: skip the headers by hand
 /// #[authenticate("jwt")]
-/// async fn above(headers: http::HeaderMap) -> usize {
-///     headers.len()
+/// async fn above(headers: http::HeaderMap) -> String {
+///     format!("{} headers", headers.len())
 /// }
 ///
 /// #[authenticate("jwt")]
 /// #[tracing::instrument] // below: the attribute skips `headers` and its hidden guard
-/// async fn below(headers: http::HeaderMap) -> usize {
-///     headers.len()
+/// async fn below(headers: http::HeaderMap) -> String {
+///     format!("{} headers", headers.len())
 /// }
 /// # let app: axum::Router = axum::Router::new()
 /// #     .route("/a", axum::routing::get(above))
