@@ -87,14 +87,15 @@ async fn register_file(path: &str, registry: &Registry) -> Result<Vec<String>, S
     }
     let mut names = Vec::new();
     for (name, strategy) in file.build_all().map_err(|e| format!("{path}: {e}"))? {
+        // Registered first, so the key fetch's span names the strategy.
+        registry
+            .register(&name, strategy.clone())
+            .map_err(|e| e.to_string())?;
         for engine in strategy.key_engines() {
             if let Err(err) = engine.warm_up().await {
                 tracing::warn!(strategy = %name, error = %err, "could not fetch the signing keys at start-up");
             }
         }
-        registry
-            .register(&name, strategy)
-            .map_err(|e| e.to_string())?;
         names.push(name);
     }
     Ok(names)
@@ -166,6 +167,10 @@ async fn run(config: ServerConfig) -> Result<(), String> {
         builder = builder.token_cache(TokenCacheConfig::default());
     }
     let strategy = builder.build().map_err(|e| e.to_string())?;
+    // Registered first, so the key fetch's span names the strategy.
+    registry
+        .register("jwt", strategy.clone())
+        .map_err(|e| e.to_string())?;
     // Warm the key cache (each issuer's); a key server that is down now is not fatal
     // (requests get 503 until it answers), but say so.
     for jwks in strategy.key_engines() {
@@ -173,9 +178,6 @@ async fn run(config: ServerConfig) -> Result<(), String> {
             tracing::warn!(error = %err, "could not fetch the signing keys at start-up");
         }
     }
-    registry
-        .register("jwt", strategy)
-        .map_err(|e| e.to_string())?;
     serve(config, registry, embedded, &issuer).await
 }
 

@@ -332,7 +332,7 @@ impl Registry {
             if is_global {
                 "global"
             } else {
-                "not the global one, no modules named"
+                "its own, every site (no modules named)"
             }
             .to_owned()
         } else {
