@@ -102,6 +102,10 @@ async fn run() -> Result<(), String> {
         "  grpcurl -plaintext -import-path examples/proto -proto orders.proto \
          -H 'authorization: Bearer {token}' -d '{{\"id\":\"7\"}}' {addr} orders.v1.Orders/Get"
     );
+    println!("Or the tonic client beside this example (nothing to install):");
+    println!("  cargo run --example grpc-client -- http://{addr} {token} Get 7");
+    println!("  cargo run --example grpc-client -- http://{addr} - Get 7");
+    println!("  cargo run --example grpc-client -- http://{addr} {token} Delete 7");
     println!("Or the Python client of the tests (tests/grpc-interop/setup.sh installs it):");
     println!(
         "  echo '[{{\"name\":\"get\",\"method\":\"Get\",\"id\":\"7\",\"authorization\":\"Bearer {token}\"}}]' \
