@@ -132,9 +132,16 @@ pub use strategy::{BoxFuture, JwtStrategy, JwtStrategyBuilder, Strategy};
 #[doc(inline)]
 pub use jwt_guard_macros::authenticate;
 
-/// The README's Rust blocks, compiled as doctests (the quick start must build as written;
-/// the test recipe needs the `testkit` feature, which the README's test command turns on
-/// with `--all-features`).
-#[cfg(all(doctest, feature = "testkit"))]
+/// The README's Rust blocks, compiled as doctests: every block builds as written (the
+/// quick start is also built by CI as a crate of its own). They use the features the
+/// README's test command turns on with `--all-features`.
+#[cfg(all(
+    doctest,
+    feature = "testkit",
+    feature = "tower",
+    feature = "actix-web",
+    feature = "tonic",
+    feature = "metrics"
+))]
 #[doc = include_str!("../../README.md")]
 mod readme {}
