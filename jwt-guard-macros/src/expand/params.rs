@@ -8,7 +8,8 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Attribute, FnArg, Ident, Pat, PatIdent, PatType, Signature, Token, Type};
 
-use super::{Errors, Target, respan, site};
+use super::site::{self, Form};
+use super::{Errors, Target, respan};
 use crate::ty::{last_segment, peel, single_type_argument, type_name};
 
 /// The hidden first parameter, the guard extractor, when the function has no headers.
@@ -28,30 +29,6 @@ pub(crate) struct Params {
     /// `HeaderMap` kept beside the hidden guard, the hidden guard itself): never recorded
     /// by `#[tracing::instrument]`, whose span would show the bearer token.
     pub(crate) secret: Vec<Ident>,
-}
-
-/// Where a site's guard reads the request, and so which registry it uses: the audit
-/// shows it.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Form {
-    /// The hidden guard extractor: the request's registry.
-    Extractor,
-    /// Its own `Request`, `Parts` or `HttpRequest`: the request's registry.
-    Request,
-    /// Its own `&HeaderMap` (or a method's `HeaderMap`): no request, so the global
-    /// registry.
-    Headers,
-}
-
-impl Form {
-    /// The variant of the runtime's `__private::Form`.
-    pub(crate) fn variant(self) -> &'static str {
-        match self {
-            Self::Extractor => "Extractor",
-            Self::Request => "Request",
-            Self::Headers => "HeaderMap",
-        }
-    }
 }
 
 /// True for `HeaderMap` by value (not a reference): an axum extractor, which the hidden

@@ -5,9 +5,32 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
 use super::Target;
-use super::params::Form;
 use crate::args::Requirement;
 use crate::config::{FinalConfig, Mode};
+
+/// Where a site's guard reads the request, and so which registry it uses: the audit
+/// shows it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Form {
+    /// The hidden guard extractor: the request's registry.
+    Extractor,
+    /// Its own `Request`, `Parts` or `HttpRequest`: the request's registry.
+    Request,
+    /// Its own `&HeaderMap` (or a method's `HeaderMap`): no request, so the global
+    /// registry.
+    Headers,
+}
+
+impl Form {
+    /// The variant of the runtime's `__private::Form`.
+    pub(crate) fn variant(self) -> &'static str {
+        match self {
+            Self::Extractor => "Extractor",
+            Self::Request => "Request",
+            Self::Headers => "HeaderMap",
+        }
+    }
+}
 
 /// The static description of the site, registered for the audit.
 pub(crate) const SITE: &str = "__JWT_GUARD_SITE";
