@@ -4,9 +4,6 @@
 //! each path with 5 000-character values against a 127.0.0.1 testkit issuer, and reads
 //! the buffer.
 
-use std::io::Write;
-use std::sync::{Mutex, PoisonError};
-
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
 use jwt_guard::jwks::JwksConfig;
@@ -14,27 +11,7 @@ use jwt_guard::testkit::Issuer;
 use jwt_guard::{JwtStrategy, Registry};
 use serde_json::json;
 
-/// Everything logged by this binary.
-static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-struct Capture;
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        LOGS.lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn logs() -> String {
-    String::from_utf8_lossy(&LOGS.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
-}
+use jwt_guard_tests::{LogCapture as Capture, captured_logs as logs};
 
 /// The longest run of `c` in `text`.
 fn longest_run(text: &str, c: char) -> usize {

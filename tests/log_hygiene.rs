@@ -9,8 +9,6 @@
 //! secret, as any 20-character run of them.
 
 use std::collections::HashSet;
-use std::io::Write;
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
@@ -25,27 +23,7 @@ use jwt_guard::testkit::Issuer;
 use jwt_guard::{ErrorKind, JwtStrategy, TokenError, authenticate};
 use serde_json::{Value, json};
 
-/// Everything logged by this binary.
-static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-struct Capture;
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        LOGS.lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn logs() -> String {
-    String::from_utf8_lossy(&LOGS.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
-}
+use jwt_guard_tests::{LogCapture as Capture, captured_logs as logs};
 
 const HMAC_SECRET: &[u8; 32] = b"log-hygiene-hmac-secret-32-bytes";
 

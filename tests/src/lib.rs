@@ -77,3 +77,30 @@ pub fn target_dir() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
 }
+
+/// Everything a test binary's `tracing` subscriber wrote, for the suites that read their
+/// own logs (`log_hygiene`, `log_bounds`): install it with
+/// `tracing_subscriber::fmt().with_writer(|| LogCapture)`, read it with [`captured_logs`].
+static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+/// A writer that appends to this binary's captured logs.
+#[derive(Debug, Clone, Copy)]
+pub struct LogCapture;
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What [`LogCapture`] has captured so far in this binary.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+}
