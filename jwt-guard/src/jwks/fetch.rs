@@ -7,7 +7,7 @@ use http::StatusCode;
 use http::header::{ACCEPT, CACHE_CONTROL, CONTENT_LENGTH, ETAG, IF_NONE_MATCH};
 use reqwest::Url;
 
-use super::JwksConfig;
+use super::settings::JwksConfig;
 use crate::config_error::ConfigError;
 
 /// What a fetch brought back.

@@ -22,6 +22,9 @@ use std::time::Instant;
 use tracing::Span;
 use tracing::field::Empty;
 
+#[cfg(feature = "metrics")]
+pub(crate) mod sink;
+
 use crate::algorithm::Algorithm;
 use crate::error::{Error, ErrorKind, TokenError};
 
@@ -173,7 +176,7 @@ impl Attempt {
         // given as `parent:` would make the event a root).
         self.span.in_scope(|| event(outcome, result.err()));
         #[cfg(feature = "metrics")]
-        crate::metrics::authentication(strategy, outcome, reason, elapsed);
+        sink::authentication(strategy, outcome.as_str(), reason, elapsed);
         #[cfg(not(feature = "metrics"))]
         let _ = strategy;
     }
@@ -225,7 +228,7 @@ pub(crate) fn token_header(alg: Algorithm, kid: Option<&str>) {
 /// authentication span and counts it.
 pub(crate) fn token_cache(strategy: Option<&Arc<str>>, hit: bool) {
     #[cfg(feature = "metrics")]
-    crate::metrics::token_cache(strategy, hit);
+    sink::token_cache(strategy, hit);
     #[cfg(not(feature = "metrics"))]
     let _ = strategy;
     if !tracing::level_enabled!(tracing::Level::DEBUG) {
@@ -240,7 +243,7 @@ pub(crate) fn token_cache(strategy: Option<&Arc<str>>, hit: bool) {
 /// The token cache evicted an entry for room.
 pub(crate) fn token_cache_eviction(strategy: Option<&Arc<str>>) {
     #[cfg(feature = "metrics")]
-    crate::metrics::token_cache_eviction(strategy);
+    sink::token_cache_eviction(strategy);
     #[cfg(not(feature = "metrics"))]
     let _ = strategy;
 }
@@ -248,17 +251,38 @@ pub(crate) fn token_cache_eviction(strategy: Option<&Arc<str>>) {
 /// A DPoP replay store refused a new proof for lack of room: counted.
 pub(crate) fn replay_store_full(strategy: Option<&Arc<str>>) {
     #[cfg(feature = "metrics")]
-    crate::metrics::replay_store_full(strategy);
+    sink::replay_store_full(strategy);
     #[cfg(not(feature = "metrics"))]
     let _ = strategy;
 }
 
-/// A request authenticated but denied by its scopes or roles (403): counted.
-pub(crate) fn denied(principal: &crate::principal::Principal, err: &Error) {
+/// A request authenticated by `strategy` but denied by its scopes or roles (403):
+/// counted under the error's reason code.
+pub(crate) fn denied(strategy: &str, reason: &'static str) {
     #[cfg(feature = "metrics")]
-    crate::metrics::authorization_denied(principal.strategy(), err.reason());
+    sink::authorization_denied(strategy, reason);
     #[cfg(not(feature = "metrics"))]
-    let _ = (principal, err);
+    let _ = (strategy, reason);
+}
+
+/// One fetch of a key engine labelled `strategy` ended with `result` (`ok`,
+/// `not_modified` or `error`) after `elapsed`; the engine now holds `keys` usable keys,
+/// is due for refresh in `refresh_due_in` and is `stale` or not. Counted and gauged.
+pub(crate) fn jwks_fetched(
+    strategy: Option<&Arc<str>>,
+    result: &'static str,
+    elapsed: std::time::Duration,
+    keys: usize,
+    refresh_due_in: Option<std::time::Duration>,
+    stale: bool,
+) {
+    #[cfg(feature = "metrics")]
+    {
+        sink::jwks_fetch(strategy, result, elapsed);
+        sink::jwks_state(strategy, keys, refresh_due_in, stale);
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = (strategy, result, elapsed, keys, refresh_due_in, stale);
 }
 
 fn is_attempt(span: &Span) -> bool {
