@@ -69,6 +69,7 @@ mod config_error;
 pub mod dpop;
 mod error;
 pub mod extract;
+mod future;
 mod guard;
 mod integrations;
 mod issuers;
@@ -119,10 +120,11 @@ mod private;
 pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use config_error::ConfigError;
 pub use error::{Error, ErrorKind, TokenError};
+pub use future::BoxFuture;
 pub use principal::{Claims, Principal};
 pub use registry::{Registry, register};
 pub use request::RequestInfo;
-pub use strategy::{BoxFuture, JwtStrategy, JwtStrategyBuilder, Strategy};
+pub use strategy::{JwtStrategy, JwtStrategyBuilder, Strategy};
 
 /// Wraps an async handler so the named strategy authenticates the request first.
 ///

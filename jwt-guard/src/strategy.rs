@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,7 +13,7 @@ use crate::cache::{TokenCache, TokenCacheConfig, Verified};
 use crate::challenge::{ChallengeParams, Scheme};
 use crate::claims::{ClaimPaths, ClaimsCell};
 use crate::config_error::ConfigError;
-use crate::dpop::{Dpop, DpopConfig, DpopError};
+use crate::dpop::{Dpop, DpopConfig, DpopError, Presented};
 use crate::error::{Error, ErrorKind, TokenError};
 use crate::extract::{self, DEFAULT_MAX_HEADER_BYTES};
 use crate::issuers::{
@@ -27,8 +26,7 @@ use crate::resource_metadata::ProtectedResource;
 use crate::rules::ClaimRuleSet;
 use crate::verify::{self, ClaimRules, Confirmation, Limits};
 
-/// The boxed future a [`Strategy`] returns.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+use crate::future::BoxFuture;
 
 /// A named way to authenticate a request from its headers.
 ///
@@ -114,15 +112,6 @@ struct JwtInner {
     resource: Option<String>,
     /// [`JwtStrategyBuilder::dangerous_accept_unverified_cnf`].
     accept_unverified_cnf: bool,
-}
-
-/// How a token was presented: what its `cnf` must be ([`JwtInner::confirmation`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Presented {
-    /// `Authorization: Bearer`: no proof of possession comes with it.
-    Bearer,
-    /// `Authorization: DPoP` with a proof the DPoP code checks.
-    Dpop,
 }
 
 enum Keys {
@@ -421,6 +410,20 @@ impl JwtInner {
             return Err(TokenError::NotYetValid);
         }
         Ok(true)
+    }
+}
+
+impl crate::dpop::VerifyToken for JwtStrategy {
+    fn verify<'a>(
+        &'a self,
+        token: &'a str,
+        presented: Presented,
+    ) -> impl Future<Output = Result<Principal, Error>> + Send + 'a {
+        self.verify_presented(token, presented)
+    }
+
+    fn label(&self) -> Option<&Arc<str>> {
+        JwtStrategy::label(self)
     }
 }
 

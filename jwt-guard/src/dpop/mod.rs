@@ -73,7 +73,29 @@ use crate::config_error::ConfigError;
 use crate::error::{Error, ErrorKind};
 use crate::principal::Principal;
 use crate::request::RequestInfo;
-use crate::strategy::{JwtStrategy, Presented};
+
+/// How a token was presented: what its `cnf` must be (the strategy's confirmation check).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Presented {
+    /// `Authorization: Bearer`: no proof of possession comes with it.
+    Bearer,
+    /// `Authorization: DPoP` with a proof the DPoP code checks.
+    Dpop,
+}
+
+/// How DPoP verifies the access token a request presents: the strategy hands itself in
+/// as this, so that DPoP sits below the strategies and imports none of them.
+pub(crate) trait VerifyToken: Sync {
+    /// Verifies `token` presented as `presented` (its `cnf` checked for that).
+    fn verify<'a>(
+        &'a self,
+        token: &'a str,
+        presented: Presented,
+    ) -> impl Future<Output = Result<Principal, Error>> + Send + 'a;
+
+    /// The strategy's registered name, for metrics.
+    fn label(&self) -> Option<&Arc<str>>;
+}
 
 /// Whether a strategy also takes plain bearer tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -343,7 +365,7 @@ impl fmt::Debug for Dpop {
 /// else a bearer token (refused when DPoP is required or the token is bound).
 pub(crate) async fn authenticate(
     dpop: &Dpop,
-    strategy: &JwtStrategy,
+    strategy: &impl VerifyToken,
     request: RequestInfo<'_>,
     max_header_bytes: usize,
     now: f64,
@@ -364,7 +386,7 @@ pub(crate) async fn authenticate(
 
 async fn bearer(
     dpop: &Dpop,
-    strategy: &JwtStrategy,
+    strategy: &impl VerifyToken,
     headers: &HeaderMap,
     max_header_bytes: usize,
 ) -> Result<Principal, Error> {
@@ -373,7 +395,7 @@ async fn bearer(
         return Err(ErrorKind::Dpop(DpopError::DpopRequired).into());
     }
     // Refuses a `cnf.jkt` token (and any other `cnf`, unless the strategy accepts them).
-    let principal = strategy.verify_token(token).await?;
+    let principal = strategy.verify(token, Presented::Bearer).await?;
     // With `dangerous_accept_unverified_cnf`, a `jkt` beside other members still counts.
     if bound_key(&principal).is_some() {
         return Err(ErrorKind::Dpop(DpopError::BoundTokenAsBearer).into());
@@ -383,7 +405,7 @@ async fn bearer(
 
 async fn proven(
     dpop: &Dpop,
-    strategy: &JwtStrategy,
+    strategy: &impl VerifyToken,
     request: RequestInfo<'_>,
     token: &str,
     now: f64,
@@ -425,7 +447,7 @@ async fn proven(
     };
     let checked = proof::check(proof, &expected).map_err(fail)?;
     // Refuses a token without `cnf`, or with one other than `jkt` alone.
-    let principal = strategy.verify_presented(token, Presented::Dpop).await?;
+    let principal = strategy.verify(token, Presented::Dpop).await?;
     match bound_key(&principal) {
         None => return Err(fail(DpopError::TokenNotBound)),
         Some(jkt) if jkt != checked.jkt => return Err(fail(DpopError::KeyMismatch)),

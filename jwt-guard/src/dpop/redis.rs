@@ -11,7 +11,7 @@ use tokio::sync::OnceCell;
 
 use super::replay::{ReplayStore, ReplayStoreError};
 use crate::config_error::ConfigError;
-use crate::strategy::BoxFuture;
+use crate::future::BoxFuture;
 
 /// A [`ReplayStore`] in Redis, for services that run several replicas: a proof accepted
 /// by one replica is refused by every other.

@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::strategy::BoxFuture;
+use crate::future::BoxFuture;
 
 /// Remembers the proofs a strategy accepted, so that none is accepted twice.
 ///
