@@ -9,183 +9,15 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::LazyLock;
 
-use crate::authz::Requirement;
 use crate::config_error::ConfigError;
 use crate::policy::Policy;
-
-/// One `#[authenticate]` site: a handler, the strategies it accepts and what it requires.
-#[derive(Debug, Clone, Copy)]
-pub struct GuardedHandler {
-    #[cfg_attr(not(any(feature = "axum", feature = "actix-web")), allow(dead_code))]
-    id: u64,
-    handler: &'static str,
-    file: &'static str,
-    line: u32,
-    column: u32,
-    strategies: &'static [&'static str],
-    scopes: Option<Requirement>,
-    roles: Option<Requirement>,
-    optional: bool,
-    form: HandlerForm,
-}
-
-/// Where a site reads the request, and so which [`Registry`](crate::Registry) it uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum HandlerForm {
-    /// The hidden guard extractor (axum, actix-web): the registry the request carries,
-    /// else the global one.
-    Extractor,
-    /// Its own `http::Request`, `http::request::Parts` or `HttpRequest`: the registry
-    /// the request carries, else the global one.
-    Request,
-    /// Its own `&HeaderMap` (or a method's `HeaderMap`): there is no request to carry a
-    /// registry, so always the global one.
-    HeaderMap,
-    /// `#[authenticate(skip)]`: not authenticated.
-    Skipped,
-}
-
-impl HandlerForm {
-    /// True when the site can use a registry the request carries; false for
-    /// [`HeaderMap`](Self::HeaderMap), which always uses [`Registry::global`](crate::Registry::global).
-    pub fn uses_request_registry(self) -> bool {
-        matches!(self, Self::Extractor | Self::Request)
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            Self::Extractor => "via extractor",
-            Self::Request => "via its request",
-            Self::HeaderMap => "via its HeaderMap: GLOBAL registry",
-            Self::Skipped => "skip",
-        }
-    }
-}
-
-impl GuardedHandler {
-    /// Not public API: the code `#[authenticate]` generates builds these.
-    #[doc(hidden)]
-    #[allow(clippy::too_many_arguments)]
-    pub const fn __new(
-        handler: &'static str,
-        file: &'static str,
-        line: u32,
-        column: u32,
-        strategies: &'static [&'static str],
-        scopes: Option<Requirement>,
-        roles: Option<Requirement>,
-        optional: bool,
-        form: HandlerForm,
-    ) -> Self {
-        Self {
-            id: site_id(handler, file, line, column),
-            handler,
-            file,
-            line,
-            column,
-            strategies,
-            scopes,
-            roles,
-            optional,
-            form,
-        }
-    }
-
-    /// The handler's path: `module::function`, or `module::Type::method` in an impl block.
-    pub fn handler(&self) -> &'static str {
-        self.handler
-    }
-
-    /// The source file of the attribute.
-    pub fn file(&self) -> &'static str {
-        self.file
-    }
-
-    /// The line of the function in [`file`](Self::file).
-    pub fn line(&self) -> u32 {
-        self.line
-    }
-
-    /// The column of the function's name on its [`line`](Self::line).
-    pub fn column(&self) -> u32 {
-        self.column
-    }
-
-    fn location(&self) -> (&'static str, &'static str, u32, u32) {
-        (self.handler, self.file, self.line, self.column)
-    }
-
-    /// The strategy names, in the order they are tried. Empty for a skipped method.
-    pub fn strategies(&self) -> &'static [&'static str] {
-        self.strategies
-    }
-
-    /// The `scopes = ...` requirement.
-    pub fn scopes(&self) -> Option<&Requirement> {
-        self.scopes.as_ref()
-    }
-
-    /// The `roles = ...` requirement.
-    pub fn roles(&self) -> Option<&Requirement> {
-        self.roles.as_ref()
-    }
-
-    /// True for `optional`: a request without credentials runs without a principal.
-    pub fn is_optional(&self) -> bool {
-        self.optional
-    }
-
-    /// What a request must pass, for [`guard::check`](crate::guard).
-    pub(crate) fn rules(&self) -> crate::guard::Rules<'_, &'static str> {
-        crate::guard::Rules {
-            strategies: self.strategies,
-            scopes: self.scopes.as_ref(),
-            roles: self.roles.as_ref(),
-            optional: self.optional,
-        }
-    }
-
-    /// True for a method marked `#[authenticate(skip)]` in an authenticated impl block: it
-    /// is listed so that the exemption is visible, and is not authenticated.
-    pub fn is_skipped(&self) -> bool {
-        self.form == HandlerForm::Skipped
-    }
-
-    /// Where the handler reads the request, and so which registry it uses.
-    pub fn form(&self) -> HandlerForm {
-        self.form
-    }
-}
-
-impl fmt::Display for GuardedHandler {
-    /// `module::handler  "jwt" | "api-key"  scopes all("a")  roles any("b")  optional`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.handler)?;
-        if self.is_skipped() {
-            return f.write_str("  skip (not authenticated)");
-        }
-        f.write_str("  ")?;
-        for (i, name) in self.strategies.iter().enumerate() {
-            if i > 0 {
-                f.write_str(" | ")?;
-            }
-            write!(f, "{name:?}")?;
-        }
-        if let Some(scopes) = &self.scopes {
-            write!(f, "  scopes {scopes}")?;
-        }
-        if let Some(roles) = &self.roles {
-            write!(f, "  roles {roles}")?;
-        }
-        if self.optional {
-            f.write_str("  optional")?;
-        }
-        write!(f, "  {}", self.form.describe())
-    }
-}
+use crate::registry::{Registry, in_module};
+use crate::resource_metadata::ProtectedResourceBuilder;
+#[cfg(test)]
+use crate::site::site;
+use crate::site::sites;
+pub use crate::site::{GuardedHandler, HandlerForm, Site, site_id};
 
 /// What [`Registry::audit`](crate::Registry::audit) found: the `#[authenticate]` sites
 /// and layer [`Policy`]s the registry serves, and the strategies they name that the
@@ -231,8 +63,8 @@ impl Audit {
         let global_only = if scope.own {
             handlers
                 .iter()
-                .filter(|site| site.form == HandlerForm::HeaderMap)
-                .map(|site| site.handler)
+                .filter(|site| site.form() == HandlerForm::HeaderMap)
+                .map(|site| site.handler())
                 .collect()
         } else {
             Vec::new()
@@ -245,9 +77,9 @@ impl Audit {
             }
         };
         for handler in &handlers {
-            for name in handler.strategies {
+            for name in handler.strategies() {
                 if !is_registered(name) {
-                    note(name, handler.handler.to_owned());
+                    note(name, handler.handler().to_owned());
                 }
             }
         }
@@ -303,7 +135,10 @@ impl Audit {
 
     /// The site of `handler` (its full path, as [`GuardedHandler::handler`]), if any.
     pub fn handler(&self, handler: &str) -> Option<&'static GuardedHandler> {
-        self.handlers.iter().copied().find(|h| h.handler == handler)
+        self.handlers
+            .iter()
+            .copied()
+            .find(|h| h.handler() == handler)
     }
 
     /// Every layer policy built before the audit, sorted by name: which router or
@@ -398,73 +233,82 @@ impl fmt::Display for Audit {
     }
 }
 
-/// Every site, sorted and without repeats: a macro that copies a handler's body (axum's
-/// `#[debug_handler]` does) registers the same site more than once.
-fn sites() -> &'static [&'static GuardedHandler] {
-    static SITES: LazyLock<Vec<&'static GuardedHandler>> = LazyLock::new(|| {
-        let mut handlers: Vec<&'static GuardedHandler> = inventory::iter::<Site>
-            .into_iter()
-            .map(|site| site.0)
-            .collect();
-        handlers.sort_by_key(|h| h.location());
-        handlers.dedup_by_key(|h| h.location());
-        handlers
-    });
-    &SITES
-}
-
-/// The site whose [`site_id`] is `id`; `None` if there is none, or if two different
-/// sites share the id (a 64-bit hash collision: refused rather than guessed).
-#[cfg(any(feature = "axum", feature = "actix-web", test))]
-pub(crate) fn site(id: u64) -> Option<&'static GuardedHandler> {
-    type ById = std::collections::HashMap<u64, Option<&'static GuardedHandler>>;
-    static BY_ID: LazyLock<ById> = LazyLock::new(|| {
-        let mut map = ById::new();
-        for &handler in sites() {
-            map.entry(handler.id)
-                .and_modify(|seen| {
-                    tracing::error!(
-                        handler = handler.handler,
-                        "two #[authenticate] sites share an id; both fail closed"
-                    );
-                    *seen = None;
-                })
-                .or_insert(Some(handler));
-        }
-        map
-    });
-    BY_ID.get(&id).copied().flatten()
-}
-
-/// The id of a site: FNV-1a over its path, file, line and column. The attribute puts
-/// the same computation in the type of its hidden extractor, which finds its site by it.
-#[doc(hidden)]
-pub const fn site_id(handler: &str, file: &str, line: u32, column: u32) -> u64 {
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    const fn eat(mut hash: u64, bytes: &[u8]) -> u64 {
-        let mut i = 0;
-        while i < bytes.len() {
-            hash ^= bytes[i] as u64;
-            hash = hash.wrapping_mul(PRIME);
-            i += 1;
-        }
-        // A separator no UTF-8 text contains, so ("ab", "c") and ("a", "bc") differ.
-        hash ^= 0xff;
-        hash.wrapping_mul(PRIME)
+/// The audit of a registry: here, not in registry.rs, so that the registry sits below
+/// the sites, layers and policies it audits.
+impl Registry {
+    /// Lists every `#[authenticate]` site linked into the program and checks that each
+    /// strategy it names is registered here.
+    ///
+    /// Call it at start-up, after registering the strategies, and refuse to start on an
+    /// error: [`ConfigError::UnregisteredStrategies`](crate::ConfigError::UnregisteredStrategies) names every unregistered strategy
+    /// and the handlers that use it. `Display` of the [`Audit`] prints one line per
+    /// handler, with its strategies and requirements.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), jwt_guard::ConfigError> {
+    /// // … jwt_guard::register(..) for every strategy …
+    /// let audit = jwt_guard::Registry::global().audit()?; // refuse to start on an error
+    /// print!("{audit}");
+    /// # Ok(()) }
+    /// ```
+    pub fn audit(&self) -> Result<Audit, ConfigError> {
+        self.audit_report().into_result()
     }
-    let mut hash = 0xcbf2_9ce4_8422_2325;
-    hash = eat(hash, handler.as_bytes());
-    hash = eat(hash, file.as_bytes());
-    hash = eat(hash, &line.to_le_bytes());
-    eat(hash, &column.to_le_bytes())
+
+    /// Like [`audit`](Self::audit), but never fails: the [`Audit`] lists the strategies
+    /// this registry lacks in [`Audit::unregistered`].
+    pub fn audit_report(&self) -> Audit {
+        let (modules, claimed) = self.audit_modules();
+        let is_global = self.same_as(Registry::global());
+        let claimed: Vec<Box<str>> = if is_global { claimed } else { Vec::new() };
+        let serves = |site: &GuardedHandler| {
+            if modules.is_empty() {
+                // The global registry, or one that named no modules: every site not
+                // claimed by another registry (nothing passes the audit unseen).
+                !claimed.iter().any(|m| in_module(site.handler(), m))
+            } else {
+                modules.iter().any(|m| in_module(site.handler(), m))
+            }
+        };
+        let serves_layer = |policy: &Policy| match policy.registry() {
+            Some(own) => own.same_as(self) || modules.is_empty(),
+            None => is_global || modules.is_empty(),
+        };
+        let label = if modules.is_empty() {
+            if is_global {
+                "global"
+            } else {
+                "its own, every site (no modules named)"
+            }
+            .to_owned()
+        } else {
+            modules.join(", ")
+        };
+        let scope = Scope {
+            label,
+            serves: &serves,
+            serves_layer: &serves_layer,
+            own: !is_global && !modules.is_empty(),
+        };
+        Audit::against(|name| self.contains(name), &scope)
+    }
 }
 
-/// Not public API: the registration of one site, submitted by the attribute.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct Site(pub &'static GuardedHandler);
-
-inventory::collect!(Site);
+/// Scopes for the RFC 9728 document, read from the audit.
+impl ProtectedResourceBuilder {
+    /// Adds every scope that an `#[authenticate]` site or a layer policy of `audit`
+    /// requires ([`Registry::audit_report`](crate::Registry::audit_report)).
+    pub fn scopes_from_audit(self, audit: &Audit) -> Self {
+        let mut found: Vec<&'static str> = Vec::new();
+        for handler in audit.handlers() {
+            found.extend(handler.scopes().map(|r| r.values()).unwrap_or_default());
+        }
+        for layer in audit.layers() {
+            found.extend(layer.scopes().map(|r| r.values()).unwrap_or_default());
+        }
+        self.scopes(found)
+    }
+}
 
 #[cfg(test)]
 mod tests {

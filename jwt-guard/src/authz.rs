@@ -13,6 +13,17 @@ use std::fmt;
 use crate::error::{Error, ErrorKind};
 use crate::principal::Principal;
 
+/// What a request must pass: an attribute site's static data
+/// ([`GuardedHandler`](crate::audit::GuardedHandler)) or a layer's
+/// [`Policy`], both checked by the guard.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rules<'a, N> {
+    pub(crate) strategies: &'a [N],
+    pub(crate) scopes: Option<&'a Requirement>,
+    pub(crate) roles: Option<&'a Requirement>,
+    pub(crate) optional: bool,
+}
+
 /// A requirement on the scopes or the roles of the caller.
 ///
 /// Written in the attribute as a string (`"admin"`), a list (`["a", "b"]`, all of them),

@@ -3,26 +3,16 @@
 //! hand in the headers, the registry the request carries and, under a layer, what the
 //! layer found.
 
-use crate::authz::Requirement;
+use http::HeaderMap;
+
+use crate::authz::{Requirement, Rules};
 use crate::error::Error;
 #[cfg(any(feature = "tower", feature = "axum", feature = "actix-web"))]
 use crate::error::ErrorKind;
-#[cfg(any(feature = "tower", feature = "axum", feature = "actix-web"))]
 use crate::policy::Policy;
 use crate::principal::Principal;
 use crate::registry::Registry;
 use crate::request::RequestInfo;
-
-/// What a request must pass: an attribute site's static data
-/// ([`GuardedHandler::rules`](crate::audit::GuardedHandler)) or a layer's
-/// [`Policy`], both checked by [`check`].
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Rules<'a, N> {
-    pub(crate) strategies: &'a [N],
-    pub(crate) scopes: Option<&'a Requirement>,
-    pub(crate) roles: Option<&'a Requirement>,
-    pub(crate) optional: bool,
-}
 
 /// Authenticates a request with `registry`.
 ///
@@ -65,6 +55,34 @@ fn authorize(
         }
         None => err,
     })
+}
+
+/// The check of a layer [`Policy`], public for other frameworks. Here, not in policy.rs,
+/// so that the policy sits below the guard that checks it.
+impl Policy {
+    /// Checks a request's headers: the strategies in order, then the scopes and roles,
+    /// exactly as `#[authenticate]` does. `registry` is the request's registry, used when
+    /// the policy has none of its own; the global one otherwise.
+    ///
+    /// `Ok(None)` only for an optional policy and a request without credentials of any of
+    /// its strategies' kinds. The layers call this; it is public for other frameworks.
+    pub async fn check(
+        &self,
+        headers: &HeaderMap,
+        registry: Option<&Registry>,
+    ) -> Result<Option<Principal>, Error> {
+        let request = crate::request::RequestInfo::from_headers(headers);
+        check(self.rules(), request, self.registry_for(registry)).await
+    }
+
+    /// Like [`check`](Self::check), with the request's method and URI (for DPoP).
+    pub async fn check_request(
+        &self,
+        request: RequestInfo<'_>,
+        registry: Option<&Registry>,
+    ) -> Result<Option<Principal>, Error> {
+        check(self.rules(), request, self.registry_for(registry)).await
+    }
 }
 
 /// What a layer leaves in the request's extensions when it let the request through:
@@ -160,7 +178,7 @@ pub(crate) async fn check_id(
     registry: Option<&Registry>,
     layer: Option<&Authenticated>,
 ) -> Result<Option<Principal>, Error> {
-    let Some(site) = crate::audit::site(id) else {
+    let Some(site) = crate::site::site(id) else {
         tracing::error!(
             site = id,
             "an #[authenticate] extractor names a site that is not registered"

@@ -87,6 +87,7 @@ pub mod render;
 mod request;
 pub mod resource_metadata;
 mod rules;
+mod site;
 mod strategy;
 pub mod telemetry;
 #[cfg(feature = "testkit")]

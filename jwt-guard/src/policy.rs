@@ -26,12 +26,8 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use http::HeaderMap;
-
 use crate::authz::Requirement;
 use crate::config_error::ConfigError;
-use crate::error::Error;
-use crate::principal::Principal;
 use crate::registry::Registry;
 
 /// The strategies and requirements a layer enforces. Cheap to clone (shared).
@@ -120,32 +116,8 @@ impl Policy {
         self.0.registry.as_ref().map(|r| &r.0)
     }
 
-    /// Checks a request's headers: the strategies in order, then the scopes and roles,
-    /// exactly as `#[authenticate]` does. `registry` is the request's registry, used when
-    /// the policy has none of its own; the global one otherwise.
-    ///
-    /// `Ok(None)` only for an optional policy and a request without credentials of any of
-    /// its strategies' kinds. The layers call this; it is public for other frameworks.
-    pub async fn check(
-        &self,
-        headers: &HeaderMap,
-        registry: Option<&Registry>,
-    ) -> Result<Option<Principal>, Error> {
-        let request = crate::request::RequestInfo::from_headers(headers);
-        crate::guard::check(self.rules(), request, self.registry_for(registry)).await
-    }
-
-    /// Like [`check`](Self::check), with the request's method and URI (for DPoP).
-    pub async fn check_request(
-        &self,
-        request: crate::RequestInfo<'_>,
-        registry: Option<&Registry>,
-    ) -> Result<Option<Principal>, Error> {
-        crate::guard::check(self.rules(), request, self.registry_for(registry)).await
-    }
-
-    pub(crate) fn rules(&self) -> crate::guard::Rules<'_, Box<str>> {
-        crate::guard::Rules {
+    pub(crate) fn rules(&self) -> crate::authz::Rules<'_, Box<str>> {
+        crate::authz::Rules {
             strategies: &self.0.strategies,
             scopes: self.0.scopes.as_ref(),
             roles: self.0.roles.as_ref(),

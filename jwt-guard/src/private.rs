@@ -7,12 +7,12 @@ use std::fmt;
 use http::HeaderMap;
 use serde::de::DeserializeOwned;
 
-pub use crate::audit::{GuardedHandler, HandlerForm, Site, site_id};
 pub use crate::authz::Requirement;
 pub use crate::error::Error;
 use crate::error::ErrorKind;
 pub use crate::principal::{Claims, Principal};
 use crate::registry::Registry;
+pub use crate::site::{GuardedHandler, HandlerForm, Site, site_id};
 pub use inventory;
 
 pub use crate::__jwt_guard_openapi_site as openapi_site;

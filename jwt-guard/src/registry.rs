@@ -18,7 +18,6 @@ use arc_swap::ArcSwap;
 use http::HeaderMap;
 use tracing::Instrument as _;
 
-use crate::audit::Audit;
 use crate::config_error::ConfigError;
 use crate::error::{Error, ErrorKind};
 use crate::principal::Principal;
@@ -57,7 +56,7 @@ static CLAIMED: Mutex<Vec<Box<str>>> = Mutex::new(Vec::new());
 
 /// True when the handler path `handler` (`crate::module::function`) is in `module` or
 /// below it.
-fn in_module(handler: &str, module: &str) -> bool {
+pub(crate) fn in_module(handler: &str, module: &str) -> bool {
     handler
         .strip_prefix(module)
         .is_some_and(|rest| rest.starts_with("::"))
@@ -286,65 +285,10 @@ impl Registry {
         result.map(|principal| principal.with_strategy(&entry.name))
     }
 
-    /// Lists every `#[authenticate]` site linked into the program and checks that each
-    /// strategy it names is registered here.
-    ///
-    /// Call it at start-up, after registering the strategies, and refuse to start on an
-    /// error: [`ConfigError::UnregisteredStrategies`] names every unregistered strategy
-    /// and the handlers that use it. `Display` of the [`Audit`] prints one line per
-    /// handler, with its strategies and requirements.
-    ///
-    /// ```no_run
-    /// # fn main() -> Result<(), jwt_guard::ConfigError> {
-    /// // … jwt_guard::register(..) for every strategy …
-    /// let audit = jwt_guard::Registry::global().audit()?; // refuse to start on an error
-    /// print!("{audit}");
-    /// # Ok(()) }
-    /// ```
-    pub fn audit(&self) -> Result<Audit, ConfigError> {
-        self.audit_report().into_result()
-    }
-
-    /// Like [`audit`](Self::audit), but never fails: the [`Audit`] lists the strategies
-    /// this registry lacks in [`Audit::unregistered`].
-    pub fn audit_report(&self) -> Audit {
-        let modules: Vec<Box<str>> = lock(&self.modules).clone();
-        let is_global = self.same_as(Registry::global());
-        let claimed: Vec<Box<str>> = if is_global {
-            lock(&CLAIMED).clone()
-        } else {
-            Vec::new()
-        };
-        let serves = |site: &crate::audit::GuardedHandler| {
-            if modules.is_empty() {
-                // The global registry, or one that named no modules: every site not
-                // claimed by another registry (nothing passes the audit unseen).
-                !claimed.iter().any(|m| in_module(site.handler(), m))
-            } else {
-                modules.iter().any(|m| in_module(site.handler(), m))
-            }
-        };
-        let serves_layer = |policy: &crate::policy::Policy| match policy.registry() {
-            Some(own) => own.same_as(self) || modules.is_empty(),
-            None => is_global || modules.is_empty(),
-        };
-        let label = if modules.is_empty() {
-            if is_global {
-                "global"
-            } else {
-                "its own, every site (no modules named)"
-            }
-            .to_owned()
-        } else {
-            modules.join(", ")
-        };
-        let scope = crate::audit::Scope {
-            label,
-            serves: &serves,
-            serves_layer: &serves_layer,
-            own: !is_global && !modules.is_empty(),
-        };
-        Audit::against(|name| self.contains(name), &scope)
+    /// The modules this registry serves ([`serve_module`](Self::serve_module)), and the
+    /// modules claimed by any registry: what its [audit](Self::audit) covers.
+    pub(crate) fn audit_modules(&self) -> (Vec<Box<str>>, Vec<Box<str>>) {
+        (lock(&self.modules).clone(), lock(&CLAIMED).clone())
     }
 
     /// Names a module whose `#[authenticate]` sites this registry serves (its path as

@@ -50,7 +50,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde_json::{Map, Value, json};
 
 use crate::algorithm::Algorithm;
-use crate::audit::Audit;
 use crate::config_error::ConfigError;
 
 /// The well-known path of RFC 9728 §3.
@@ -250,19 +249,6 @@ impl ProtectedResourceBuilder {
             }
         }
         self
-    }
-
-    /// Adds every scope that an `#[authenticate]` site or a layer policy of `audit`
-    /// requires ([`Registry::audit_report`](crate::Registry::audit_report)).
-    pub fn scopes_from_audit(self, audit: &Audit) -> Self {
-        let mut found: Vec<&'static str> = Vec::new();
-        for handler in audit.handlers() {
-            found.extend(handler.scopes().map(|r| r.values()).unwrap_or_default());
-        }
-        for layer in audit.layers() {
-            found.extend(layer.scopes().map(|r| r.values()).unwrap_or_default());
-        }
-        self.scopes(found)
     }
 
     /// `resource_signing_alg_values_supported`: the algorithms this resource signs its

@@ -40,7 +40,7 @@ use crate::private::Guard;
 
 impl<const SITE: u64> OperationInput for Guard<SITE> {
     fn operation_input(_ctx: &mut GenContext, operation: &mut Operation) {
-        if let Some(site) = crate::audit::site(SITE) {
+        if let Some(site) = crate::site::site(SITE) {
             add_security(operation, site);
         }
     }
@@ -49,7 +49,7 @@ impl<const SITE: u64> OperationInput for Guard<SITE> {
         _ctx: &mut GenContext,
         _operation: &mut Operation,
     ) -> Vec<(Option<u16>, Response)> {
-        let refusals = crate::audit::site(SITE)
+        let refusals = crate::site::site(SITE)
             .is_some_and(|site| site.scopes().is_some() || site.roles().is_some());
         let mut out = vec![
             (Some(401), response(responses::UNAUTHORIZED)),
