@@ -603,7 +603,7 @@ async fn readiness_handlers_answer_503_then_200() {
         )
         .expect("register");
     let app = Router::new()
-        .route("/ready", get(jwt_guard::readiness::axum_handler))
+        .route("/ready", get(jwt_guard::axum::readiness))
         .layer(axum::Extension(registry.clone()));
     let url = format!("http://{}/ready", serve(app).await);
     let client = reqwest::Client::new();
@@ -674,7 +674,7 @@ async fn readiness_handlers_answer_503_then_200() {
                     .app_data(actix_registry.clone())
                     .route(
                         "/ready",
-                        actix_web::web::get().to(jwt_guard::readiness::actix_handler),
+                        actix_web::web::get().to(jwt_guard::actix::readiness),
                     )
             })
             .workers(1)

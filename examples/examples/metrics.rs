@@ -67,7 +67,7 @@ async fn run() -> Result<(), String> {
 
     let app = Router::new()
         .route("/orders", get(orders))
-        .route("/ready", get(jwt_guard::readiness::axum_handler))
+        .route("/ready", get(jwt_guard::axum::readiness))
         .route("/metrics", get(move || metrics(handle.clone())));
 
     let port: u16 = std::env::var("PORT")

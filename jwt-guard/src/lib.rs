@@ -96,14 +96,27 @@ pub mod testkit;
 mod text;
 pub mod verify;
 
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+#[doc(inline)]
+pub use integrations::axum;
+
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 #[doc(inline)]
+pub use integrations::tower;
+/// 0.2's name of [`tower`](mod@crate::tower).
+#[cfg(feature = "tower")]
+#[doc(hidden)]
 pub use integrations::tower as layer;
 
 #[cfg(feature = "tonic")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tonic")))]
 #[doc(inline)]
+pub use integrations::grpc as tonic;
+/// 0.2's name of [`tonic`](mod@crate::tonic).
+#[cfg(feature = "tonic")]
+#[doc(hidden)]
 pub use integrations::grpc;
 
 #[cfg(feature = "actix-web")]

@@ -10,9 +10,10 @@
 //! ([`JwksClient::refresh_if_needed`](crate::jwks::JwksClient::refresh_if_needed)), so
 //! the next probe can find it ready.
 //!
-//! Ready-made handlers answer `200` or `503` with the verdict as JSON:
-//! `readiness::axum_handler` (feature `axum`) and `readiness::actix_handler` (feature
-//! `actix-web`); both use the registry the request carries, else the global one.
+//! Ready-made handlers answer `200` or `503` with the verdict as JSON, published by the
+//! integrations: `jwt_guard::axum::readiness` (feature `axum`) and
+//! `jwt_guard::actix::readiness` (feature `actix-web`); both use the registry the request
+//! carries, else the global one.
 //!
 //! ```
 //! # fn main() -> Result<(), jwt_guard::ConfigError> {
@@ -36,12 +37,9 @@ use serde::Serialize;
 use crate::jwks::JwksStatus;
 use crate::registry::Registry;
 
-#[cfg(feature = "actix-web")]
-#[cfg_attr(docsrs, doc(cfg(feature = "actix-web")))]
-pub use crate::integrations::readiness::actix_handler;
-#[cfg(feature = "axum")]
-#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-pub use crate::integrations::readiness::axum_handler;
+/// `Content-Type` of the verdict the framework handlers answer with.
+#[cfg(any(feature = "axum", feature = "actix-web"))]
+pub(crate) const JSON: &str = "application/json";
 
 /// The verdict over every strategy of a registry.
 #[derive(Debug, Clone, Serialize)]

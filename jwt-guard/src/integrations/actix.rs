@@ -338,6 +338,33 @@ fn to_http(headers: &ActixHeaderMap) -> HeaderMap {
     out
 }
 
+impl actix_web::Responder for crate::readiness::Readiness {
+    type Body = actix_web::body::BoxBody;
+
+    /// `200` when ready, else `503`, with [`crate::readiness::Readiness::to_json`] as the body.
+    fn respond_to(self, _req: &actix_web::HttpRequest) -> actix_web::HttpResponse {
+        let status = actix_web::http::StatusCode::from_u16(self.status_code().as_u16())
+            .unwrap_or(actix_web::http::StatusCode::SERVICE_UNAVAILABLE);
+        actix_web::HttpResponse::build(status)
+            .content_type(crate::readiness::JSON)
+            .body(self.to_json())
+    }
+}
+
+/// An actix-web handler answering `200` or `503` with the [`crate::readiness::Readiness`] of the
+/// registry in the app's data (`App::app_data(registry)`), else of the global one.
+///
+/// ```
+/// use actix_web::{App, web};
+/// let app = App::new().route("/ready", web::get().to(jwt_guard::actix::readiness));
+/// ```
+pub async fn readiness(req: actix_web::HttpRequest) -> crate::readiness::Readiness {
+    match req.app_data::<Registry>() {
+        Some(registry) => crate::readiness::Readiness::check(registry),
+        None => crate::readiness::Readiness::check(Registry::global()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use actix_web::test::TestRequest;

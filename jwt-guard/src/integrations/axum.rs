@@ -135,3 +135,30 @@ impl<S: Send + Sync, T: DeserializeOwned> OptionalFromRequestParts<S> for Claims
         }
     }
 }
+
+impl axum::response::IntoResponse for crate::readiness::Readiness {
+    /// `200` when ready, else `503`, with [`crate::readiness::Readiness::to_json`] as the body.
+    fn into_response(self) -> axum::response::Response {
+        let mut response = axum::response::Response::new(axum::body::Body::from(self.to_json()));
+        *response.status_mut() = self.status_code();
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(crate::readiness::JSON),
+        );
+        response
+    }
+}
+
+/// An axum handler answering `200` or `503` with the [`crate::readiness::Readiness`] of the registry the
+/// request carries (an `axum::Extension(registry)` layer), else of the global one.
+///
+/// ```
+/// use axum::{Router, routing::get};
+/// let app: Router = Router::new().route("/ready", get(jwt_guard::axum::readiness));
+/// ```
+pub async fn readiness(registry: Option<axum::Extension<Registry>>) -> crate::readiness::Readiness {
+    match registry {
+        Some(axum::Extension(registry)) => crate::readiness::Readiness::check(&registry),
+        None => crate::readiness::Readiness::check(Registry::global()),
+    }
+}
