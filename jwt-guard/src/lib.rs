@@ -72,6 +72,7 @@ pub mod extract;
 mod guard;
 mod integrations;
 mod issuers;
+mod json;
 pub mod jwks;
 pub mod manual;
 #[cfg(feature = "metrics")]
