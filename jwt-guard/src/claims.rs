@@ -1,16 +1,16 @@
 //! Verified claims as data: the [`ClaimsMap`], and [`ClaimPaths`], the strategy's rule
 //! for where the scopes and the roles are.
 //!
-//! A leaf module: the verifier, the cache, the principal and authorization all read
-//! claims through it, and it depends on nothing of theirs.
+//! Near the bottom of the module graph: the verifier, the cache, the principal and
+//! authorization all read claims through it, and it depends on nothing of theirs (only on
+//! the strict JSON reader, `json`, a leaf).
 
-use std::fmt;
 use std::sync::{Arc, LazyLock, OnceLock};
 
-use serde::Deserialize;
 use serde::de::{self, DeserializeOwned};
 
 use crate::config_error::ConfigError;
+use crate::json;
 
 /// The verified claims of a token, as a JSON object.
 pub type ClaimsMap = serde_json::Map<String, serde_json::Value>;
@@ -221,8 +221,9 @@ impl ClaimsCell {
     /// The claims as a map, built on first use.
     pub(crate) fn map(&self) -> &ClaimsMap {
         self.map.get_or_init(|| {
-            parse_strict(&self.json).unwrap_or_else(|err| {
-                // The verifier checked this text with the same rules: unreachable, and an
+            json::parse_object(&self.json).unwrap_or_else(|err| {
+                // The verifier checked this text with the same rules (`json`, the one
+                // strict reader): unreachable, and an
                 // empty map grants no scope or role (fails closed).
                 tracing::error!(error = %err, "verified claims did not parse again");
                 ClaimsMap::new()
@@ -262,96 +263,6 @@ impl<'de> serde::Deserializer<'de> for MapRef<'de> {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
         bytes byte_buf option unit unit_struct newtype_struct seq tuple
         tuple_struct map struct enum identifier ignored_any
-    }
-}
-
-/// Parses JSON text into a [`ClaimsMap`], refusing a value that is not an object and
-/// repeated member names at any depth.
-pub(crate) fn parse_strict(json: &str) -> Result<ClaimsMap, serde_json::Error> {
-    serde_json::from_str::<StrictObject>(json).map(|StrictObject(map)| map)
-}
-
-/// A JSON object that refuses repeated member names, at its top level and in every nested
-/// object (RFC 7519 §4 lets a parser pick one; refusing removes parser-differential
-/// attacks on claims that the application reads, such as roles).
-struct StrictObject(ClaimsMap);
-
-impl<'de> Deserialize<'de> for StrictObject {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match deserializer.deserialize_map(StrictVisitor)? {
-            serde_json::Value::Object(map) => Ok(StrictObject(map)),
-            _ => Err(de::Error::custom("claims must be a JSON object")),
-        }
-    }
-}
-
-/// A JSON value whose objects have no repeated member names.
-struct StrictValue(serde_json::Value);
-
-impl<'de> Deserialize<'de> for StrictValue {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
-    }
-}
-
-/// Builds a `serde_json::Value` as its own `Deserialize` does, refusing repeated names.
-struct StrictVisitor;
-
-impl<'de> de::Visitor<'de> for StrictVisitor {
-    type Value = serde_json::Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(v.into())
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(v.into())
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(v.into())
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        serde_json::Number::from_f64(v)
-            .map(serde_json::Value::Number)
-            .ok_or_else(|| de::Error::custom("not a finite number"))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(v.into())
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(v.into())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(serde_json::Value::Null)
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(StrictValue(item)) = access.next_element()? {
-            items.push(item);
-        }
-        Ok(serde_json::Value::Array(items))
-    }
-
-    fn visit_map<A: de::MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-        let mut map = ClaimsMap::new();
-        while let Some(key) = access.next_key::<String>()? {
-            if map.contains_key(&key) {
-                return Err(de::Error::custom("repeated member name"));
-            }
-            let StrictValue(value) = access.next_value()?;
-            map.insert(key, value);
-        }
-        Ok(serde_json::Value::Object(map))
     }
 }
 

@@ -37,6 +37,7 @@ use serde::de::{self, IgnoredAny};
 use crate::algorithm::Algorithm;
 use crate::config_error::ConfigError;
 use crate::error::{Error, ErrorKind, TokenError};
+use crate::json::NameSet;
 use crate::jwks::{JwksClient, JwksConfig, KeyEntry, KeySet, default_jwks_url};
 use crate::verify::ClaimRules;
 
@@ -624,6 +625,12 @@ fn peek_issuer(payload: &str) -> Result<String, TokenError> {
 }
 
 /// `iss` of a JSON object, if it is a string; every other member skipped unread.
+///
+/// Any repeated member name at the top level is refused, `iss` or not, as the verifier
+/// refuses it in the header and the claims (the rule lives in `json`): a payload that
+/// names `iss` twice, or `"\u0069ss"` beside `iss`, never routes. The values are skipped
+/// unread here, to keep this pass before the signature cheap; repeated names inside them
+/// are refused by the claims scan after the signature (`verify::scan_claims`).
 struct Peek(Option<String>);
 
 impl<'de> Deserialize<'de> for Peek {
@@ -638,18 +645,16 @@ impl<'de> Deserialize<'de> for Peek {
 
             fn visit_map<A: de::MapAccess<'de>>(self, mut access: A) -> Result<Peek, A::Error> {
                 let mut iss = None;
-                while let Some(name) = access.next_key::<std::borrow::Cow<'de, str>>()? {
-                    if name == "iss" {
-                        if iss.is_some() {
-                            return Err(de::Error::custom("repeated iss"));
-                        }
+                let mut seen = NameSet::default();
+                while let Some(name) = seen.next_unique_key(&mut access)? {
+                    if name.as_str() == "iss" {
                         let value: serde_json::Value = access.next_value()?;
-                        iss = Some(value.as_str().map(str::to_owned));
+                        iss = value.as_str().map(str::to_owned);
                     } else {
                         access.next_value::<IgnoredAny>()?;
                     }
                 }
-                Ok(Peek(iss.flatten()))
+                Ok(Peek(iss))
             }
         }
         deserializer.deserialize_map(Visitor)
@@ -678,9 +683,26 @@ mod tests {
             peek_issuer(&payload(r#"{"iss":7}"#)),
             Err(TokenError::InvalidIssuer)
         );
+        // Any repeated name at the top level, `iss` or not, escaped or not.
+        for json in [
+            r#"{"iss":"a","iss":"b"}"#,
+            r#"{"iss":"a","iss":"a"}"#,
+            r#"{"iss":"a","\u0069ss":"b"}"#,
+            r#"{"iss":"a","sub":"x","sub":"y"}"#,
+            r#"{"sub":1,"sub":2}"#,
+        ] {
+            assert_eq!(
+                peek_issuer(&payload(json)),
+                Err(TokenError::Malformed),
+                "{json}"
+            );
+        }
+        // The same name in two nested objects is not a repeat.
         assert_eq!(
-            peek_issuer(&payload(r#"{"iss":"a","iss":"b"}"#)),
-            Err(TokenError::Malformed)
+            peek_issuer(&payload(
+                r#"{"a":{"iss":1},"b":{"iss":2},"iss":"https://i"}"#
+            )),
+            Ok("https://i".to_owned())
         );
         assert_eq!(peek_issuer("!!"), Err(TokenError::Malformed));
         assert_eq!(peek_issuer(&payload("[1]")), Err(TokenError::Malformed));

@@ -73,6 +73,7 @@ mod future;
 mod guard;
 mod integrations;
 mod issuers;
+mod json;
 pub mod jwks;
 pub mod manual;
 #[cfg(feature = "metrics")]

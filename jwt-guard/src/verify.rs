@@ -8,7 +8,6 @@
 //! the key always comes from the configured source.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -19,6 +18,7 @@ use serde::de::{self, IgnoredAny};
 
 use crate::algorithm::Algorithm;
 use crate::error::TokenError;
+use crate::json::{self, NameSet, Skip, skip_map, skip_seq};
 use crate::jwks::{KeyEntry, KeySet};
 
 /// Size caps, each checked on the encoded text before it is decoded or parsed.
@@ -280,7 +280,8 @@ pub(crate) fn decode_payload(token: &Compact<'_>) -> Result<String, TokenError> 
 
 /// Checks that `json` is an object with no repeated member names at any depth, and
 /// reads the registered claims from it, in one pass that builds nothing: names and
-/// strings are borrowed from the text (unless escaped), other values are skipped.
+/// strings are borrowed from the text (unless escaped), other values are skipped. The
+/// rule is the strict reader's (`json`: [`NameSet`] and [`Skip`]).
 pub(crate) fn scan_claims(json: &str) -> Result<Registered<'_>, TokenError> {
     serde_json::from_str(json).map_err(|_| TokenError::Malformed)
 }
@@ -427,8 +428,9 @@ pub(crate) fn now() -> f64 {
 ///
 /// Any repeated member name is refused, known or not (RFC 7515 §4 lets a parser refuse
 /// them; refusing removes parser-differential attacks, e.g. a second `alg` that another
-/// JOSE library would read, or `"\u0061lg"`, which decodes to `alg`). The members that
-/// name keys (`jku`, `x5u`, `jwk`, `x5c`) are skipped unread.
+/// JOSE library would read, or `"\u0061lg"`, which decodes to `alg`); the rule is the
+/// strict reader's ([`NameSet`], in `json`). The members that name keys (`jku`, `x5u`,
+/// `jwk`, `x5c`) and every other member jwt-guard does not read are skipped unread.
 struct Header {
     /// `Some(None)`: an `alg` that names no algorithm jwt-guard knows.
     alg: Option<Option<Algorithm>>,
@@ -459,10 +461,7 @@ impl<'de> Deserialize<'de> for Header {
                     at_jwt: false,
                 };
                 let mut seen = NameSet::default();
-                while let Some(name) = access.next_key::<Name<'de>>()? {
-                    if seen.contains(&name) {
-                        return Err(de::Error::custom("repeated header member"));
-                    }
+                while let Some(name) = seen.next_unique_key(&mut access)? {
                     match name.as_str() {
                         "alg" => header.alg = Some(access.next_value::<AlgName>()?.0),
                         "kid" => header.kid = access.next_value()?,
@@ -475,64 +474,11 @@ impl<'de> Deserialize<'de> for Header {
                             access.next_value::<IgnoredAny>()?;
                         }
                     }
-                    seen.insert(name);
                 }
                 Ok(header)
             }
         }
         deserializer.deserialize_map(Visitor)
-    }
-}
-
-/// A member name, borrowed from the JSON text unless it has escapes. Compared by the
-/// name it decodes to: `"\u0061lg"` is `alg`.
-enum Name<'de> {
-    Borrowed(&'de str),
-    Owned(String),
-}
-
-impl PartialEq for Name<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for Name<'_> {}
-
-impl std::hash::Hash for Name<'_> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl Name<'_> {
-    fn as_str(&self) -> &str {
-        match self {
-            Name::Borrowed(name) => name,
-            Name::Owned(name) => name,
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Name<'de> {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> de::Visitor<'de> for Visitor {
-            type Value = Name<'de>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a member name")
-            }
-
-            fn visit_borrowed_str<E: de::Error>(self, name: &'de str) -> Result<Name<'de>, E> {
-                Ok(Name::Borrowed(name))
-            }
-
-            fn visit_str<E: de::Error>(self, name: &str) -> Result<Name<'de>, E> {
-                Ok(Name::Owned(name.to_owned()))
-            }
-        }
-        deserializer.deserialize_str(Visitor)
     }
 }
 
@@ -613,156 +559,6 @@ impl<'de> Deserialize<'de> for AlgName {
     }
 }
 
-/// The member names of one JSON object, to refuse a repeated one. The first
-/// [`NameSet::INLINE`] names are held on the stack with a 32-bit fingerprint each (length
-/// and three bytes), so that a lookup compares fingerprints and only compares names whose
-/// fingerprints match: no allocation and no hashing for ordinary objects. Past that, in a
-/// hash set, so that even a large object costs linear time.
-struct NameSet<'de> {
-    prints: [u32; NameSet::INLINE],
-    inline: [Option<Name<'de>>; NameSet::INLINE],
-    len: usize,
-    spilled: Option<HashSet<Name<'de>>>,
-}
-
-impl NameSet<'_> {
-    const INLINE: usize = 32;
-
-    fn print(name: &str) -> u32 {
-        let bytes = name.as_bytes();
-        match bytes {
-            [] => 0,
-            [.., last] => {
-                let len = bytes.len() as u32 & 0xff;
-                len | u32::from(bytes[0]) << 8
-                    | u32::from(bytes[bytes.len() / 2]) << 16
-                    | u32::from(*last) << 24
-            }
-        }
-    }
-}
-
-impl Default for NameSet<'_> {
-    fn default() -> Self {
-        Self {
-            prints: [0; NameSet::INLINE],
-            inline: [const { None }; NameSet::INLINE],
-            len: 0,
-            spilled: None,
-        }
-    }
-}
-
-impl<'de> NameSet<'de> {
-    fn contains(&self, name: &Name<'de>) -> bool {
-        if let Some(set) = &self.spilled {
-            return set.contains(name);
-        }
-        let print = Self::print(name.as_str());
-        (0..self.len).any(|i| self.prints[i] == print && self.inline[i].as_ref() == Some(name))
-    }
-
-    fn insert(&mut self, name: Name<'de>) {
-        if let Some(set) = &mut self.spilled {
-            set.insert(name);
-        } else if self.len < Self::INLINE {
-            self.prints[self.len] = Self::print(name.as_str());
-            self.inline[self.len] = Some(name);
-            self.len += 1;
-        } else {
-            let mut set: HashSet<Name<'de>> =
-                self.inline.iter_mut().filter_map(Option::take).collect();
-            set.insert(name);
-            self.spilled = Some(set);
-        }
-    }
-
-    /// Reads the next member name, refusing a repeated one.
-    fn next_key<A: de::MapAccess<'de>>(
-        &mut self,
-        access: &mut A,
-    ) -> Result<Option<Name<'de>>, A::Error> {
-        let Some(name) = access.next_key::<Name<'de>>()? else {
-            return Ok(None);
-        };
-        if self.contains(&name) {
-            return Err(de::Error::custom("repeated member name"));
-        }
-        Ok(Some(name))
-    }
-}
-
-/// Any JSON value, skipped without building it, refusing repeated member names in every
-/// object inside it.
-struct Skip;
-
-impl<'de> Deserialize<'de> for Skip {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(SkipVisitor).map(|()| Skip)
-    }
-}
-
-struct SkipVisitor;
-
-/// Skips the members of an object (checking names) or the items of an array.
-fn skip_map<'de, A: de::MapAccess<'de>>(mut access: A) -> Result<(), A::Error> {
-    let mut seen = NameSet::default();
-    while let Some(name) = seen.next_key(&mut access)? {
-        access.next_value::<Skip>()?;
-        seen.insert(name);
-    }
-    Ok(())
-}
-
-fn skip_seq<'de, A: de::SeqAccess<'de>>(mut access: A) -> Result<(), A::Error> {
-    while access.next_element::<Skip>()?.is_some() {}
-    Ok(())
-}
-
-impl<'de> de::Visitor<'de> for SkipVisitor {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        if v.is_finite() {
-            Ok(())
-        } else {
-            Err(de::Error::custom("not a finite number"))
-        }
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, access: A) -> Result<(), A::Error> {
-        skip_seq(access)
-    }
-
-    fn visit_map<A: de::MapAccess<'de>>(self, access: A) -> Result<(), A::Error> {
-        skip_map(access)
-    }
-}
-
 /// The value of `exp`, `nbf` or `iat`: a NumericDate from 0 to [`MAX_NUMERIC_DATE`];
 /// any other value is skipped (checked) and marked invalid.
 struct NumericDate(Found<f64>);
@@ -786,7 +582,7 @@ impl<'de> Deserialize<'de> for NumericDate {
             }
 
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<NumericDate, E> {
-                SkipVisitor.visit_f64::<E>(v)?;
+                json::finite::<E>(v)?;
                 Ok(NumericDate::of(v))
             }
 
@@ -864,7 +660,7 @@ impl<'de> de::Visitor<'de> for TextVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text<'de>, E> {
-        SkipVisitor.visit_f64::<E>(v)?;
+        json::finite::<E>(v)?;
         Ok(Text(Found::Invalid))
     }
 
@@ -940,7 +736,7 @@ impl<'de> Deserialize<'de> for AudienceValue<'de> {
             }
 
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<AudienceValue<'de>, E> {
-                SkipVisitor.visit_f64::<E>(v)?;
+                json::finite::<E>(v)?;
                 Ok(AudienceValue(Audience::Invalid))
             }
 
@@ -972,7 +768,7 @@ impl<'de> Deserialize<'de> for ConfirmationValue {
                 let mut jkt = false;
                 let mut other = false;
                 let mut seen = NameSet::default();
-                while let Some(name) = seen.next_key(&mut access)? {
+                while let Some(name) = seen.next_unique_key(&mut access)? {
                     if name.as_str() == "jkt" {
                         match access.next_value::<Text<'de>>()?.0 {
                             Found::Valid(_) => jkt = true,
@@ -982,7 +778,6 @@ impl<'de> Deserialize<'de> for ConfirmationValue {
                         access.next_value::<Skip>()?;
                         other = true;
                     }
-                    seen.insert(name);
                 }
                 Ok(ConfirmationValue(if jkt && !other {
                     Confirmation::Jkt
@@ -1015,7 +810,7 @@ impl<'de> Deserialize<'de> for ConfirmationValue {
             }
 
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<ConfirmationValue, E> {
-                SkipVisitor.visit_f64::<E>(v)?;
+                json::finite::<E>(v)?;
                 Ok(ConfirmationValue(Confirmation::Other))
             }
 
@@ -1050,7 +845,7 @@ impl<'de> Deserialize<'de> for Registered<'de> {
                     cnf: Confirmation::Absent,
                 };
                 let mut seen = NameSet::default();
-                while let Some(name) = seen.next_key(&mut access)? {
+                while let Some(name) = seen.next_unique_key(&mut access)? {
                     match name.as_str() {
                         "exp" => claims.exp = access.next_value::<NumericDate>()?.0,
                         "nbf" => claims.nbf = access.next_value::<NumericDate>()?.0,
@@ -1062,7 +857,6 @@ impl<'de> Deserialize<'de> for Registered<'de> {
                             access.next_value::<Skip>()?;
                         }
                     }
-                    seen.insert(name);
                 }
                 Ok(claims)
             }
@@ -1313,7 +1107,7 @@ mod tests {
         let parsed = parse(&t, &[Algorithm::RS256], &Limits::default()).unwrap();
         let scanned = scan(&parsed);
         let text = decode_payload(&parsed)?;
-        let map = crate::claims::parse_strict(&text).map_err(|_| TokenError::Malformed);
+        let map = crate::json::parse_object(&text).map_err(|_| TokenError::Malformed);
         assert_eq!(
             scanned.is_ok(),
             map.is_ok(),

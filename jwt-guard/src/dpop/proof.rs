@@ -13,6 +13,7 @@ use super::error::DpopError;
 use super::nonce::Nonces;
 use crate::algorithm::Algorithm;
 use crate::error::TokenError;
+use crate::json;
 use crate::jwks::{KeyEntry, ParseOptions, entry_from_value};
 use crate::verify::{self, Limits};
 
@@ -171,15 +172,15 @@ pub(crate) fn check(proof: &str, expected: &Expected<'_>) -> Result<Checked, Dpo
     Ok(Checked { jkt, jti })
 }
 
-/// A base64url segment holding a JSON object.
+/// A base64url segment holding a JSON object, read by the strict reader the verifier
+/// uses (`json`): a repeated member name at any depth (two `x` in the `jwk`, a second
+/// `htu`) is refused, never read last-wins.
 fn json_object(segment: &str) -> Result<Map<String, Value>, DpopError> {
     let bytes = URL_SAFE_NO_PAD
         .decode(segment)
         .map_err(|_| DpopError::MalformedProof)?;
-    match serde_json::from_slice(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(DpopError::MalformedProof),
-    }
+    let text = std::str::from_utf8(&bytes).map_err(|_| DpopError::MalformedProof)?;
+    json::parse_object(text).map_err(|_| DpopError::MalformedProof)
 }
 
 /// `ath`: base64url(SHA-256(access token)), RFC 9449 §4.2.
@@ -334,6 +335,28 @@ mod tests {
         let mut no_e = jwk.clone();
         no_e.remove("e");
         assert_eq!(thumbprint(&no_e), None);
+    }
+
+    #[test]
+    fn proof_json_refuses_repeated_names_at_any_depth() {
+        let segment = |json: &str| URL_SAFE_NO_PAD.encode(json);
+        for json in [
+            r#"{"typ":"dpop+jwt","typ":"dpop+jwt"}"#,
+            r#"{"jwk":{"kty":"EC","x":"a","x":"b"}}"#,
+            r#"{"jwk":{"kty":"EC","\u0078":"a","x":"b"}}"#,
+            r#"{"htu":"https://a/x","jti":"1","h\u0074u":"https://b/y"}"#,
+        ] {
+            assert!(
+                matches!(json_object(&segment(json)), Err(DpopError::MalformedProof)),
+                "{json}"
+            );
+        }
+        let map = json_object(&segment(r#"{"jwk":{"x":"a"},"a":[{"x":1},{"x":2}]}"#)).unwrap();
+        assert_eq!(map.len(), 2);
+        assert!(matches!(
+            json_object(&URL_SAFE_NO_PAD.encode(b"{\"a\":\"\xff\"}")),
+            Err(DpopError::MalformedProof)
+        ));
     }
 
     #[test]
