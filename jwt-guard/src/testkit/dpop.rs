@@ -8,7 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-use super::{SigningKey, alg_name, unix_now};
+use super::keys::{SigningKey, alg_name, unix_now};
 use crate::Algorithm;
 
 /// A DPoP client key: its public JWK, RFC 7638 thumbprint, and proofs signed with it.
