@@ -17,7 +17,8 @@ use quick_cache::{DefaultHashBuilder, Lifecycle, OptionsBuilder, Weighter};
 use serde_json::Value;
 
 use crate::claims::{ClaimsCell, ClaimsMap};
-use crate::jwks::{Clock, KeyEntry};
+use crate::jwks::KeyEntry;
+use crate::time::Clock;
 use crate::verify::Confirmation;
 
 /// Settings of the verified-token cache ([`JwtStrategyBuilder::token_cache`](crate::JwtStrategyBuilder::token_cache)).

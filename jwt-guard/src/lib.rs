@@ -95,6 +95,7 @@ pub mod telemetry;
 #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
 pub mod testkit;
 mod text;
+mod time;
 pub mod verify;
 
 #[cfg(feature = "axum")]

@@ -257,7 +257,7 @@
 /// **Attack / fault**: `stale_for = Duration::MAX` or `max_max_age = Duration::MAX` with
 /// `Cache-Control: max-age=18446744073709551615` overflowed `Instant + Duration`.
 ///
-/// **Defence**: every deadline is a saturating sum (`jwks::clock::later`); crossed bounds
+/// **Defence**: every deadline is a saturating sum (`time::later`); crossed bounds
 /// (`min_max_age > max_max_age`) resolve to the upper one instead of `clamp`'s panic.
 ///
 /// **Proof**: `tests/jwks.rs` `no_duration_setting_can_panic_a_request` (every

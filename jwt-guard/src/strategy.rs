@@ -19,11 +19,12 @@ use crate::extract::{self, DEFAULT_MAX_HEADER_BYTES};
 use crate::issuers::{
     DEFAULT_MAX_TENANTS, Issuers, IssuersConfig, KeyRule, TenantBudget, TenantFilter,
 };
-use crate::jwks::{Clock, JwksClient, JwksConfig, KeyEntry, KeySet, PemKind};
+use crate::jwks::{JwksClient, JwksConfig, KeyEntry, KeySet, PemKind};
 use crate::principal::Principal;
 use crate::request::RequestInfo;
 use crate::resource_metadata::ProtectedResource;
 use crate::rules::ClaimRuleSet;
+use crate::time::Clock;
 use crate::verify::{self, ClaimRules, Confirmation, Limits};
 
 use crate::future::BoxFuture;

@@ -9,7 +9,6 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -414,13 +413,6 @@ pub(crate) fn validate_claims(
         }
     }
     Ok(())
-}
-
-/// Seconds since the Unix epoch, with sub-second precision.
-pub(crate) fn now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 /// The header members jwt-guard reads: `alg`, `kid`, whether `crit` is present and

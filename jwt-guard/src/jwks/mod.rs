@@ -7,7 +7,6 @@
 //! Every setting and its default is on [`JwksConfig`] (and in the README's defaults
 //! table).
 
-mod clock;
 mod fetch;
 mod keyset;
 mod roca;
@@ -23,7 +22,6 @@ use futures_util::future::{BoxFuture, Shared};
 use reqwest::Url;
 use tokio::sync::OnceCell;
 
-pub(crate) use clock::Clock;
 pub(crate) use keyset::{
     KeyEntry, ParseOptions, PemKind, check_pinned_hmac, entry_from_value, static_entry,
 };
@@ -32,7 +30,7 @@ pub use keyset::{KeySet, MIN_RSA_BITS};
 use crate::algorithm::Algorithm;
 use crate::config_error::ConfigError;
 use crate::error::{Error, ErrorKind, TokenError};
-use clock::later;
+use crate::time::{Clock, later};
 use fetch::Fetched;
 pub use settings::JwksConfig;
 use settings::discovery_url;

@@ -1,9 +1,9 @@
-//! Time for the key engine and the token cache: saturating instant arithmetic, and a
-//! clock that tests can step forward (crate-private; reached only through `#[doc(hidden)]`
-//! test hooks).
+//! Time, in one leaf: saturating instant arithmetic, Unix seconds, and the clock of the
+//! key engine, the token cache and the claim checks, which tests can step forward
+//! (crate-private; reached only through `#[doc(hidden)]` test hooks).
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// About 30 years: later than any deadline a running process will reach.
 const FAR: Duration = Duration::from_secs(30 * 365 * 24 * 3600);
@@ -12,6 +12,14 @@ const FAR: Duration = Duration::from_secs(30 * 365 * 24 * 3600);
 /// that cannot be represented, `t` itself (a deadline that is due at once: fail closed).
 pub(crate) fn later(t: Instant, d: Duration) -> Instant {
     t.checked_add(d).or_else(|| t.checked_add(FAR)).unwrap_or(t)
+}
+
+/// Seconds since the Unix epoch by the system's clock, with sub-second precision (0 for a
+/// clock set before 1970).
+pub(crate) fn unix_seconds() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 /// A clock: the system's, plus an offset that only tests move.
@@ -32,7 +40,7 @@ impl Clock {
 
     /// Seconds since the Unix epoch (for `exp` and `nbf`).
     pub(crate) fn unix_now(&self) -> f64 {
-        crate::verify::now() + self.offset().as_secs_f64()
+        unix_seconds() + self.offset().as_secs_f64()
     }
 
     /// Steps the clock forward (saturating).
