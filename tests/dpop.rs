@@ -10,9 +10,9 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::{get, post};
 use jwt_guard::dpop::{DpopConfig, InMemoryReplayStore};
-use jwt_guard::layer::AuthLayer;
 use jwt_guard::policy::Policy;
 use jwt_guard::testkit::{DpopKey, Issuer};
+use jwt_guard::tower::AuthLayer;
 use jwt_guard::{Algorithm, JwtStrategy, Principal, authenticate};
 use serde_json::{Value, json};
 

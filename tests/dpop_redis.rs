@@ -15,9 +15,9 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::get;
 use jwt_guard::dpop::{DpopConfig, RedisReplayStore};
-use jwt_guard::layer::AuthLayer;
 use jwt_guard::policy::Policy;
 use jwt_guard::testkit::{DpopKey, Issuer};
+use jwt_guard::tower::AuthLayer;
 use jwt_guard::{Algorithm, JwtStrategy, Principal, Registry};
 use serde_json::json;
 

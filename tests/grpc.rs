@@ -12,9 +12,9 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use jwt_guard::authz::Requirement::One;
-use jwt_guard::grpc::GrpcAuthLayer;
 use jwt_guard::policy::Policy;
 use jwt_guard::testkit::Issuer;
+use jwt_guard::tonic::GrpcAuthLayer;
 use jwt_guard::{JwtStrategy, Principal};
 use serde_json::{Value, json};
 use tonic::{Code, Request, Response, Status};

@@ -13,9 +13,9 @@ use std::sync::{Arc, LazyLock, Mutex};
 use axum::Router;
 use axum::routing::get;
 use http::HeaderMap;
-use jwt_guard::layer::AuthLayer;
 use jwt_guard::policy::Policy;
 use jwt_guard::testkit::Issuer;
+use jwt_guard::tower::AuthLayer;
 use jwt_guard::{BoxFuture, Error, JwtStrategy, Principal, Registry, Strategy, authenticate};
 use serde_json::json;
 

@@ -10,9 +10,9 @@
 use std::process::ExitCode;
 
 use jwt_guard::authz::Requirement::One;
-use jwt_guard::grpc::GrpcAuthLayer;
 use jwt_guard::policy::Policy;
 use jwt_guard::testkit::Issuer;
+use jwt_guard::tonic::GrpcAuthLayer;
 use jwt_guard::{JwtStrategy, Principal, Registry};
 use serde_json::json;
 use tonic::{Request, Response, Status};

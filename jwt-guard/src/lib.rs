@@ -25,21 +25,46 @@
 //! each, in request order: [`extract`] (the bearer token) → [`verify`] (header, key,
 //! signature, claims) → [`jwks`] (the keys) → [`JwtStrategy`] / [`Strategy`] →
 //! [`Registry`] (named strategies) → [`authz`] (scopes and roles) → the framework
-//! integrations (axum, actix-web) and [`render`] (the error body). [`audit`] lists every
-//! protected handler and layer; [`claims`] says where scopes and roles are read.
+//! integrations ([`axum`](mod@crate::axum), `actix`, `tower`, `tonic`) and [`render`]
+//! (the error body). [`audit`] lists every protected handler and layer; [`claims`] says
+//! where scopes and roles are read.
+//!
+//! # Architecture
+//!
+//! The modules form layers, and a module imports only from layers below its own — no two
+//! modules import each other, directly or in a circle (CI checks this with
+//! `.ci/module-cycles/run`). Bottom up:
+//!
+//! 1. **Base types**: `algorithm`, `error` and `config_error` (what stops a request, what
+//!    stops start-up), `challenge` (`WWW-Authenticate`), `json` (the one strict JSON
+//!    reader: repeated member names refused at any depth), `time` (saturating instants,
+//!    the clock), `text` (bounded log text), `future` ([`BoxFuture`]), `request`.
+//! 2. **What a request carries and what we report**: [`claims`], [`extract`],
+//!    `principal`, [`render`], and `telemetry` — the one way anything reports (spans,
+//!    and with the `metrics` feature its sink, which imports nothing of the crate).
+//! 3. **Verification**: [`verify`] (JWS and registered claims), [`jwks`] (settings,
+//!    fetching, key sets, the key engine), [`dpop`] (handed the token verifier, it imports
+//!    no strategy), [`cache`], `issuers` (tenants), `rules` (claim rules), [`authz`]
+//!    (requirements), `site` (the `#[authenticate]` sites), [`resource_metadata`].
+//! 4. **Strategies and the registry**: [`JwtStrategy`] / [`Strategy`], [`Registry`].
+//! 5. **What uses the registry**: [`policy`] (a layer's requirements), `guard` (the one
+//!    check of the attribute and every layer; `Policy::check` lives here), [`audit`]
+//!    (`Registry::audit` lives here), [`readiness`], [`config`], `metrics`.
+//! 6. **Integrations and tools**: `axum`, `actix`, `tower`, `tonic`, [`openapi`],
+//!    [`testkit`].
 //!
 //! To protect a whole router, scope or gRPC service instead of one handler, build a
 //! [`policy::Policy`] (the attribute's options as a value) and wrap the router in the
-//! layer of its framework: `layer::AuthLayer` (tower, axum), `grpc::GrpcAuthLayer`
+//! layer of its framework: `tower::AuthLayer` (tower, axum), `tonic::GrpcAuthLayer`
 //! (tonic), `actix::AuthMiddleware` (actix-web).
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `macros` | yes | the `#[authenticate]` attribute |
-//! | `axum` | yes | `IntoResponse` for [`Error`], the extractor the attribute uses; [`Principal`], `Option<Principal>` and [`Claims<T>`] as extractors under a layer |
-//! | `actix-web` | no | the same for actix-web 4 (`ResponseError`, `FromRequest`), and `actix::AuthMiddleware` for an `App` or a `scope` |
-//! | `tower` | no | `layer::AuthLayer`: a tower layer protecting a whole router or service with a [`policy::Policy`] |
-//! | `tonic` | no | `grpc::GrpcAuthLayer`: the layer for tonic servers, with gRPC statuses and per-method policies (implies `tower`) |
+//! | `axum` | yes | [`axum`](mod@crate::axum): `IntoResponse` for [`Error`], the extractor the attribute uses; [`Principal`], `Option<Principal>` and [`Claims<T>`] as extractors under a layer; the readiness handler |
+//! | `actix-web` | no | `actix`: the same for actix-web 4 (`ResponseError`, `FromRequest`), `actix::AuthMiddleware` for an `App` or a `scope`, the readiness handler |
+//! | `tower` | no | `tower::AuthLayer`: a tower layer protecting a whole router or service with a [`policy::Policy`] |
+//! | `tonic` | no | `tonic::GrpcAuthLayer`: the layer for tonic servers, with gRPC statuses and per-method policies (implies `tower`) |
 //! | `config` | no | [`config`]: strategies from serde configuration and TOML files (several named strategies in one file), humane durations |
 //! | `metrics` | no | `metrics`: authentications, key fetches, key-set state and token-cache figures through the `metrics` facade |
 //! | `utoipa` | no | [`openapi`]`::utoipa`: a `Modify` adding the bearer scheme, each protected operation's security and its 401/403/503 responses from the audit |

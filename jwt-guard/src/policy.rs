@@ -4,8 +4,8 @@
 //! A policy names its strategies (tried in order, first success wins), its scope and
 //! role [`Requirement`]s and whether it is `optional` — the attribute's options, with the
 //! same meaning — and is checked by the same code as the attribute. The framework layers
-//! wrap it: [`layer::AuthLayer`](crate::layer::AuthLayer) (tower: axum, hyper, any tower
-//! service), [`grpc::GrpcAuthLayer`](crate::grpc::GrpcAuthLayer) (tonic) and
+//! wrap it: [`tower::AuthLayer`](crate::tower::AuthLayer) (tower: axum, hyper, any tower
+//! service), [`tonic::GrpcAuthLayer`](crate::tonic::GrpcAuthLayer) (tonic) and
 //! [`actix::AuthMiddleware`](crate::actix::AuthMiddleware) (actix-web).
 //!
 //! Every policy built is listed by the start-up [audit](crate::Registry::audit) under its

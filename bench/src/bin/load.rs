@@ -2,7 +2,7 @@
 //! wrk drives the HTTP targets, this binary the gRPC ones, as wrk speaks no HTTP/2).
 //!
 //! ```text
-//! load layer PORT ISSUER [cache]       axum: GET /protected behind jwt_guard::layer::AuthLayer
+//! load layer PORT ISSUER [cache]       axum: GET /protected behind jwt_guard::tower::AuthLayer
 //! load grpc PORT ISSUER [open|cache]   tonic: orders.v1.Orders behind GrpcAuthLayer (or none)
 //! load grpc-client ADDR TOKEN SECONDS CONNECTIONS STREAMS
 //! ```
@@ -21,9 +21,9 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::routing::get;
 use jwt_guard::cache::TokenCacheConfig;
-use jwt_guard::grpc::GrpcAuthLayer;
-use jwt_guard::layer::AuthLayer;
 use jwt_guard::policy::Policy;
+use jwt_guard::tonic::GrpcAuthLayer;
+use jwt_guard::tower::AuthLayer;
 use jwt_guard::{JwtStrategy, Principal, Registry};
 use tonic::{Request, Response, Status};
 

@@ -1,7 +1,7 @@
 //! axum: [`Error`] as a response; the hidden extractor of `#[authenticate]`, which
 //! authenticates with the registry the request carries (an `axum::Extension(registry)`
 //! layer) or the global one; and [`Principal`], `Option<Principal>` and [`Claims<T>`] as
-//! extractors downstream of a [layer](crate::layer).
+//! extractors downstream of a [layer](mod@crate::tower).
 
 use axum::body::Body;
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
@@ -87,7 +87,7 @@ fn layer_of<'a>(parts: &'a Parts, extractor: &'static str) -> Result<&'a Authent
         .ok_or_else(|| crate::guard::no_layer(extractor))
 }
 
-/// The principal a [layer](crate::layer) authenticated. Where no layer ran: a 500
+/// The principal a [layer](mod@crate::tower) authenticated. Where no layer ran: a 500
 /// naming the mistake, logged. Under an optional layer, a request without credentials
 /// is a 401 (use `Option<Principal>`).
 impl<S: Send + Sync> FromRequestParts<S> for Principal {

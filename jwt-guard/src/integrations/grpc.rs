@@ -1,4 +1,4 @@
-//! gRPC (tonic): the [tower layer](crate::layer) with gRPC refusals, and requirements per
+//! gRPC (tonic): the [tower layer](mod@crate::tower) with gRPC refusals, and requirements per
 //! method.
 //!
 //! `tonic::transport::Server::builder().layer(GrpcAuthLayer::new(policy))` checks every
@@ -22,7 +22,7 @@
 //!
 //! ```
 //! use jwt_guard::authz::Requirement::One;
-//! use jwt_guard::grpc::GrpcAuthLayer;
+//! use jwt_guard::tonic::GrpcAuthLayer;
 //! use jwt_guard::policy::Policy;
 //!
 //! # fn main() -> Result<(), jwt_guard::ConfigError> {

@@ -20,7 +20,7 @@
 //! use axum::{Router, routing::get};
 //! use jwt_guard::Principal;
 //! use jwt_guard::authz::Requirement::One;
-//! use jwt_guard::layer::AuthLayer;
+//! use jwt_guard::tower::AuthLayer;
 //! use jwt_guard::policy::Policy;
 //!
 //! async fn me(who: Principal) -> String {
