@@ -1,0 +1,442 @@
+//! The built-in strategy's request path: bearer or DPoP token, cache, keys, signature,
+//! claims.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http::HeaderMap;
+
+use crate::algorithm::Algorithm;
+use crate::cache::{TokenCache, Verified};
+use crate::challenge::{ChallengeParams, Scheme};
+use crate::claims::{ClaimPaths, ClaimsCell};
+use crate::dpop::{Dpop, DpopError, Presented};
+use crate::error::{Error, ErrorKind, TokenError};
+use crate::extract::{self};
+use crate::issuers::Issuers;
+use crate::jwks::{JwksClient, KeySet};
+use crate::principal::Principal;
+use crate::request::RequestInfo;
+use crate::rules::ClaimRuleSet;
+use crate::time::Clock;
+use crate::verify::{self, ClaimRules, Confirmation, Limits};
+
+use crate::future::BoxFuture;
+
+use super::builder::JwtStrategyBuilder;
+use super::traits::Strategy;
+
+/// Bearer JWTs verified against an issuer's keys.
+///
+/// Built with [`JwtStrategy::builder`]. Defaults follow LoopBack's `jwt` strategy (RS256
+/// only, issuer checked, keys from `ISSUER/.well-known/jwks.json`), with a few secure
+/// additions listed on [`JwtStrategyBuilder`].
+#[derive(Clone)]
+pub struct JwtStrategy {
+    pub(super) inner: Arc<JwtInner>,
+}
+
+pub(super) struct JwtInner {
+    pub(super) keys: Keys,
+    pub(super) algorithms: Vec<Algorithm>,
+    pub(super) rules: ClaimRules,
+    pub(super) claim_rules: ClaimRuleSet,
+    pub(super) limits: Limits,
+    pub(super) max_header_bytes: usize,
+    pub(super) cache: Option<TokenCache>,
+    pub(super) claim_paths: Arc<ClaimPaths>,
+    /// The key engine's clock (its own for static keys): one time for cache, keys, claims.
+    pub(super) clock: Arc<Clock>,
+    /// The name it was first registered under, for metrics labels.
+    pub(super) label: std::sync::OnceLock<Arc<str>>,
+    /// DPoP (RFC 9449), when the strategy accepts it.
+    pub(super) dpop: Option<Dpop>,
+    /// What the strategy adds to its challenges (DPoP, resource metadata), if anything.
+    pub(super) challenge: Option<Arc<ChallengeParams>>,
+    /// The resource identifier `aud` must name (RFC 8707), with protected resource metadata.
+    pub(super) resource: Option<String>,
+    /// [`JwtStrategyBuilder::dangerous_accept_unverified_cnf`].
+    pub(super) accept_unverified_cnf: bool,
+}
+
+pub(super) enum Keys {
+    Static(KeySet),
+    Remote(JwksClient),
+    /// Several issuers or tenant patterns, each routed to its own keys.
+    Issuers(Box<Issuers>),
+}
+
+impl JwtStrategy {
+    /// Starts a configuration.
+    pub fn builder() -> JwtStrategyBuilder {
+        JwtStrategyBuilder::default()
+    }
+
+    /// The key engine, when keys come from a URL (for [`JwksClient::warm_up`] and
+    /// [`JwksClient::status`]).
+    pub fn jwks(&self) -> Option<&JwksClient> {
+        match &self.inner.keys {
+            Keys::Remote(client) => Some(client),
+            Keys::Static(_) | Keys::Issuers(_) => None,
+        }
+    }
+
+    /// Every key engine the strategy holds now: the one of [`jwks`](Self::jwks), or, with
+    /// several issuers, each issuer's (an engine shared by issuers counted once) and each
+    /// tenant's made so far.
+    pub fn key_engines(&self) -> Vec<JwksClient> {
+        match &self.inner.keys {
+            Keys::Remote(client) => vec![client.clone()],
+            Keys::Static(_) => Vec::new(),
+            Keys::Issuers(issuers) => issuers.engines(),
+        }
+    }
+
+    /// The tenant routes held now (each with its key engine, or a share of one): at most
+    /// [`max_tenants`](JwtStrategyBuilder::max_tenants).
+    pub fn tenant_engines(&self) -> usize {
+        match &self.inner.keys {
+            Keys::Issuers(issuers) => issuers.tenant_engines(),
+            _ => 0,
+        }
+    }
+
+    /// Verifies a bearer token (without the `Bearer ` prefix) and returns its principal.
+    ///
+    /// A token bound to a key (`cnf`) is refused: a bearer token comes with no proof of
+    /// possession (see [`TokenError::UnsupportedConfirmation`]).
+    pub async fn verify_token(&self, token: &str) -> Result<Principal, Error> {
+        self.verify_presented(token, Presented::Bearer).await
+    }
+
+    /// Verifies a token presented as `presented`: its `cnf` is checked for that.
+    pub(crate) async fn verify_presented(
+        &self,
+        token: &str,
+        presented: Presented,
+    ) -> Result<Principal, Error> {
+        if let Some(hit) = self.inner.cached(token.as_bytes(), presented)? {
+            return Ok(hit);
+        }
+        self.inner.verify_uncached(token, presented).await
+    }
+
+    /// [`Strategy::authenticate`], unboxed: the registry calls this for a `JwtStrategy`,
+    /// so that the built-in strategy costs no allocation per request.
+    pub(crate) async fn authenticate_headers(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Principal, Error> {
+        let inner = &*self.inner;
+        let candidate = extract::bearer_candidate(headers, inner.max_header_bytes)?;
+        // A cache hit needs no pass over the token's characters (see `Candidate`).
+        if let Some(bytes) = candidate.unchecked()
+            && let Some(hit) = inner.cached(bytes, Presented::Bearer)?
+        {
+            return Ok(hit);
+        }
+        inner
+            .verify_uncached(candidate.check()?, Presented::Bearer)
+            .await
+    }
+
+    /// [`Strategy::authenticate_request`], unboxed (see
+    /// [`authenticate_headers`](Self::authenticate_headers)): DPoP and resource metadata
+    /// when configured, else the bearer path.
+    pub(crate) async fn authenticate_info(
+        &self,
+        request: RequestInfo<'_>,
+    ) -> Result<Principal, Error> {
+        let inner = &*self.inner;
+        let Some(challenge) = &inner.challenge else {
+            return self.authenticate_headers(request.headers()).await;
+        };
+        let principal = match &inner.dpop {
+            Some(dpop) => {
+                let now = inner.clock.unix_now();
+                // Boxed: its replay store's future (Redis) would otherwise make every
+                // request's future, bearer or not, that much larger to move.
+                Box::pin(crate::dpop::authenticate(
+                    dpop,
+                    self,
+                    request,
+                    inner.max_header_bytes,
+                    now,
+                    challenge,
+                ))
+                .await?
+            }
+            None => self
+                .authenticate_headers(request.headers())
+                .await
+                .map_err(|e| e.with_challenge(challenge, Scheme::Bearer))?,
+        };
+        if let Some(resource) = &inner.resource
+            && !names_audience(&principal, resource)
+        {
+            let scheme = match principal.dpop_thumbprint() {
+                Some(_) => Scheme::Dpop,
+                None => Scheme::Bearer,
+            };
+            return Err(Error::from(TokenError::InvalidAudience).with_challenge(challenge, scheme));
+        }
+        Ok(principal.with_challenge(challenge))
+    }
+
+    /// The name it was first registered under, for metrics labels.
+    pub(crate) fn label(&self) -> Option<&Arc<str>> {
+        self.inner.label.get()
+    }
+
+    /// Tokens held by the verified-token cache (0 when it is off).
+    pub fn cached_tokens(&self) -> usize {
+        self.inner.cache.as_ref().map_or(0, TokenCache::len)
+    }
+
+    /// Test hook: the summed weight (bytes) of the cached tokens.
+    #[doc(hidden)]
+    pub fn __cached_weight(&self) -> u64 {
+        self.inner.cache.as_ref().map_or(0, TokenCache::weight)
+    }
+
+    /// Test hook: steps this strategy's clock (key freshness, cache age, `exp`/`nbf`)
+    /// forward.
+    #[doc(hidden)]
+    pub fn __advance_clock(&self, by: Duration) {
+        self.inner.clock.advance(by);
+    }
+}
+
+impl JwtInner {
+    /// The principal of a cached `token`, when the cache is on and holds it (and its
+    /// re-checks pass); `Ok(None)`: verify it. `token` may be unchecked header bytes: only
+    /// bytes equal to a verified token can hit.
+    fn cached(&self, token: &[u8], presented: Presented) -> Result<Option<Principal>, Error> {
+        let Some(cache) = &self.cache else {
+            return Ok(None);
+        };
+        // One monotonic reading for the entry's age and the key set's freshness.
+        let now = self.clock.now();
+        let Some(hit) = cache.get(token, now) else {
+            crate::telemetry::token_cache(self.label.get(), false);
+            return Ok(None);
+        };
+        match self.recheck(&hit, now) {
+            Ok(true) => {
+                crate::telemetry::token_cache(self.label.get(), true);
+                self.confirmation(hit.cnf, presented)?;
+                Ok(Some(Principal::from_shared(
+                    Arc::clone(&hit.claims),
+                    Arc::clone(&self.claim_paths),
+                )))
+            }
+            // The key left the set: verify from scratch (and fail if it is gone).
+            Ok(false) => {
+                cache.remove(token);
+                Ok(None)
+            }
+            Err(err) => {
+                cache.remove(token);
+                Err(err.into())
+            }
+        }
+    }
+
+    /// The full verification: header, key, signature, claims; cached when the cache is on.
+    async fn verify_uncached(&self, token: &str, presented: Presented) -> Result<Principal, Error> {
+        let parsed = verify::parse(token, &self.algorithms, &self.limits)?;
+        crate::telemetry::token_header(parsed.alg, parsed.kid.as_deref());
+        let mut route = None;
+        let key = match &self.keys {
+            // One issuer is routed as several are: a foreign `iss` is refused before any
+            // key is looked up, so it costs no fetch.
+            Keys::Static(set) => {
+                crate::issuers::expect_issuer(parsed.payload, &self.rules.issuer)?;
+                Arc::clone(set.find(parsed.kid.as_deref(), parsed.alg)?)
+            }
+            Keys::Remote(client) => {
+                crate::issuers::expect_issuer(parsed.payload, &self.rules.issuer)?;
+                client.key(parsed.kid.as_deref(), parsed.alg).await?
+            }
+            Keys::Issuers(issuers) => {
+                let found = route.insert(issuers.route(parsed.payload)?);
+                found.keys.key(parsed.kid.as_deref(), parsed.alg).await?
+            }
+        };
+        verify::verify_signature(&parsed, &key)?;
+        let json = verify::decode_payload(&parsed)?;
+        let registered = verify::scan_claims(&json)?;
+        let rules = route.as_ref().map_or(&self.rules, |r| &r.rules);
+        verify::validate_claims(&registered, rules, self.clock.unix_now())?;
+        let times = (registered.exp(), registered.nbf());
+        let cnf = registered.cnf;
+        drop(registered);
+        let claims = Arc::new(ClaimsCell::from_json(json));
+        // The checks below read the claims map: built only when one applies.
+        if let (Keys::Issuers(issuers), Some(route)) = (&self.keys, &route) {
+            issuers.check_tenant(route, claims.map())?;
+        }
+        if !self.claim_rules.is_empty() {
+            self.claim_rules.check(parsed.at_jwt, claims.map())?;
+        }
+        if let Some(cache) = &self.cache {
+            cache.insert(token, Arc::clone(&claims), times, cnf, &key);
+        }
+        // After the cache: the token is valid, only not presented the way its `cnf` asks.
+        self.confirmation(cnf, presented)?;
+        Ok(Principal::from_shared(
+            claims,
+            Arc::clone(&self.claim_paths),
+        ))
+    }
+
+    /// The rule for `cnf` (RFC 7800), the one place it is decided: a token bound to a key
+    /// is accepted only where that binding is verified. Through DPoP a `cnf` of `jkt` alone
+    /// (the DPoP code then compares it with the proof key); as a bearer token no `cnf`. A
+    /// DPoP-bound token sent as bearer to a strategy with DPoP is
+    /// [`DpopError::BoundTokenAsBearer`]; every other binding that is not verified is
+    /// [`TokenError::UnsupportedConfirmation`], unless the strategy was built with
+    /// [`dangerous_accept_unverified_cnf`](JwtStrategyBuilder::dangerous_accept_unverified_cnf).
+    fn confirmation(&self, cnf: Confirmation, presented: Presented) -> Result<(), Error> {
+        let refusal = match (presented, cnf) {
+            (Presented::Bearer, Confirmation::Absent) | (Presented::Dpop, Confirmation::Jkt) => {
+                return Ok(());
+            }
+            (Presented::Dpop, Confirmation::Absent) => {
+                return Err(ErrorKind::Dpop(DpopError::TokenNotBound).into());
+            }
+            // Verifiable here, and not verified: a stolen DPoP token stays useless, whatever
+            // the opt-out.
+            (Presented::Bearer, Confirmation::Jkt) if self.dpop.is_some() => {
+                return Err(ErrorKind::Dpop(DpopError::BoundTokenAsBearer).into());
+            }
+            (Presented::Bearer, Confirmation::Jkt | Confirmation::Other)
+            | (Presented::Dpop, Confirmation::Other) => TokenError::UnsupportedConfirmation,
+        };
+        if self.accept_unverified_cnf {
+            return Ok(());
+        }
+        tracing::debug!(
+            ?cnf,
+            ?presented,
+            "token refused: its cnf binding is not verified by this strategy"
+        );
+        Err(refusal.into())
+    }
+
+    /// A cache hit is served only while its key is in the set a cold verification would
+    /// use now (checked first, as the cold path looks the key up first; a due set starts
+    /// its refresh) and its time claims hold. `Ok(false)`: verify again.
+    fn recheck(&self, hit: &Verified, now: Instant) -> Result<bool, TokenError> {
+        let Some(key) = hit.key.upgrade() else {
+            return Ok(false);
+        };
+        let held = match &self.keys {
+            Keys::Static(set) => set.contains(&key),
+            Keys::Remote(client) => client.holds(&key, now),
+            // The route of the verified `iss`, if it is still held (else verify again).
+            Keys::Issuers(issuers) => hit
+                .claims
+                .map()
+                .get("iss")
+                .and_then(serde_json::Value::as_str)
+                .and_then(|iss| issuers.held(iss))
+                .is_some_and(|route| route.keys.holds(&key, now)),
+        };
+        if !held {
+            return Ok(false);
+        }
+        let now = self.clock.unix_now();
+        let leeway = self.rules.leeway;
+        if hit.exp.is_some_and(|exp| now >= exp + leeway) {
+            return Err(TokenError::Expired);
+        }
+        if hit.nbf.is_some_and(|nbf| nbf > now + leeway) {
+            return Err(TokenError::NotYetValid);
+        }
+        Ok(true)
+    }
+}
+
+impl crate::dpop::VerifyToken for JwtStrategy {
+    fn verify<'a>(
+        &'a self,
+        token: &'a str,
+        presented: Presented,
+    ) -> impl Future<Output = Result<Principal, Error>> + Send + 'a {
+        self.verify_presented(token, presented)
+    }
+
+    fn label(&self) -> Option<&Arc<str>> {
+        JwtStrategy::label(self)
+    }
+}
+
+impl Strategy for JwtStrategy {
+    fn authenticate<'a>(
+        &'a self,
+        headers: &'a HeaderMap,
+    ) -> BoxFuture<'a, Result<Principal, Error>> {
+        self.authenticate_request(RequestInfo::from_headers(headers))
+    }
+
+    fn authenticate_request<'a>(
+        &'a self,
+        request: RequestInfo<'a>,
+    ) -> BoxFuture<'a, Result<Principal, Error>> {
+        Box::pin(self.authenticate_info(request))
+    }
+
+    /// The same as [`JwtStrategy::key_engines`]: with several issuers, each issuer's and
+    /// each tenant's engine made so far.
+    fn key_engines(&self) -> Vec<JwksClient> {
+        JwtStrategy::key_engines(self)
+    }
+
+    fn __registered(&self, name: &Arc<str>) {
+        if self.inner.label.set(Arc::clone(name)).is_err() {
+            return;
+        }
+        // Tenant engines made later stay unlabelled (their issuer is not a label either).
+        for client in JwtStrategy::key_engines(self) {
+            client.label(name);
+        }
+        if let Some(cache) = &self.inner.cache {
+            cache.set_label(name);
+        }
+    }
+}
+
+/// True when the token's `aud` (a string or an array of strings) contains `resource`.
+fn names_audience(principal: &Principal, resource: &str) -> bool {
+    match principal.claim("aud") {
+        Some(serde_json::Value::String(aud)) => aud == resource,
+        Some(serde_json::Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(resource)),
+        _ => false,
+    }
+}
+
+impl fmt::Debug for JwtStrategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        let issuers = match &inner.keys {
+            Keys::Issuers(issuers) => issuers.names(),
+            _ => vec![inner.rules.issuer.clone()],
+        };
+        f.debug_struct("JwtStrategy")
+            .field("issuers", &issuers)
+            .field("audiences", &inner.rules.audiences)
+            .field("algorithms", &inner.algorithms)
+            .field(
+                "keys",
+                &match &inner.keys {
+                    Keys::Static(set) => format!("static ({} keys)", set.len()),
+                    Keys::Remote(client) => format!("remote ({:?})", client.status().url),
+                    Keys::Issuers(issuers) => format!("per issuer ({issuers:?})"),
+                },
+            )
+            .finish()
+    }
+}
