@@ -610,4 +610,179 @@ mod tests {
         let body: serde_json::Value = serde_json::from_str(&role.body_json()).unwrap();
         assert_eq!(body["error"]["name"], "ForbiddenError");
     }
+    /// One error of every kind, every token error and every DPoP error, with data.
+    fn every_error() -> Vec<Error> {
+        let retry_after = Duration::from_secs(7);
+        let mut kinds = vec![
+            ErrorKind::MissingAuthorization,
+            ErrorKind::NotBearer,
+            ErrorKind::TooManyParts,
+            ErrorKind::DuplicateAuthorization,
+            ErrorKind::HeaderTooLarge { limit: 8192 },
+            ErrorKind::InvalidHeaderEncoding,
+            ErrorKind::Unauthorized("bad api key".into()),
+            ErrorKind::NoCredentials {
+                expected: vec!["jwt".into(), "api-key".into()],
+            },
+            ErrorKind::Forbidden("tenant closed".into()),
+            ErrorKind::InsufficientScope {
+                required: vec!["orders:read".into(), "a\"b".into()],
+            },
+            ErrorKind::InsufficientRole,
+            ErrorKind::UnknownStrategy("jwt-x".into()),
+            ErrorKind::Misconfigured("no registry"),
+            ErrorKind::KeysUnavailable {
+                retry_after,
+                detail: "connect timeout".into(),
+            },
+            ErrorKind::ReplayStoreUnavailable {
+                retry_after,
+                detail: "redis down".into(),
+            },
+            ErrorKind::ReplayStoreFull {
+                retry_after,
+                detail: "10000 entries".into(),
+            },
+        ];
+        kinds.extend(
+            [
+                TokenError::Malformed,
+                TokenError::TooLarge,
+                TokenError::AlgorithmNotAllowed,
+                TokenError::CriticalHeader,
+                TokenError::UnknownKey,
+                TokenError::AmbiguousKey,
+                TokenError::InvalidSignature,
+                TokenError::Expired,
+                TokenError::NotYetValid,
+                TokenError::MissingClaim("sub"),
+                TokenError::InvalidClaim("exp"),
+                TokenError::InvalidIssuer,
+                TokenError::InvalidAudience,
+                TokenError::UnsupportedConfirmation,
+            ]
+            .map(ErrorKind::InvalidToken),
+        );
+        kinds.extend(
+            [
+                DpopError::MissingProof,
+                DpopError::MultipleProofs,
+                DpopError::MalformedAuthorization,
+                DpopError::MalformedProof,
+                DpopError::ProofTooLarge,
+                DpopError::InvalidType,
+                DpopError::AlgorithmNotAllowed,
+                DpopError::InvalidKey,
+                DpopError::InvalidSignature,
+                DpopError::MissingClaim("jti"),
+                DpopError::InvalidClaim("htu"),
+                DpopError::MethodMismatch,
+                DpopError::UriMismatch,
+                DpopError::Stale,
+                DpopError::IssuedInFuture,
+                DpopError::Replayed,
+                DpopError::AccessTokenHashMismatch,
+                DpopError::UseNonce("n-1".into()),
+                DpopError::KeyMismatch,
+                DpopError::TokenNotBound,
+                DpopError::BoundTokenAsBearer,
+                DpopError::DpopRequired,
+            ]
+            .map(ErrorKind::Dpop),
+        );
+        kinds.into_iter().map(Error::new).collect()
+    }
+
+    /// Every fact of every error, one line each: status, reason, challenge (alone, then on
+    /// a bearer request to a strategy that also accepts DPoP), body, log text.
+    fn snapshot(errors: Vec<Error>) -> String {
+        let dpop = std::sync::Arc::new(ChallengeParams {
+            dpop: Some(crate::challenge::DpopChallenge {
+                required: false,
+                algs: "ES256".into(),
+            }),
+            resource_metadata: None,
+        });
+        errors
+            .into_iter()
+            .map(|e| {
+                let line = format!(
+                    "{} {} | {} | {} | {}",
+                    e.status().as_u16(),
+                    e.reason(),
+                    e.www_authenticate().as_deref().unwrap_or("-"),
+                    e.body_json(),
+                    e,
+                );
+                let e = e.with_challenge(&dpop, Scheme::Bearer);
+                let on_dpop = e.www_authenticate();
+                format!("{line} | {}\n", on_dpop.as_deref().unwrap_or("-"))
+            })
+            .collect()
+    }
+
+    /// Every status, reason, challenge, body and log text, pinned byte for byte.
+    const FACTS: &str = r##"
+401 missing_authorization | Bearer | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Authorization header is missing"}} | authorization header is missing | Bearer, DPoP algs="ES256"
+401 not_bearer | Bearer | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Authorization header is not of type Bearer"}} | authorization header is not of type bearer | Bearer, DPoP algs="ES256"
+401 too_many_parts | Bearer error="invalid_request" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Authorization header value has too many parts."}} | authorization header value has too many parts | Bearer error="invalid_request", DPoP algs="ES256"
+401 duplicate_authorization | Bearer error="invalid_request" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Authorization header is repeated"}} | authorization header is repeated | Bearer error="invalid_request", DPoP algs="ES256"
+401 header_too_large | Bearer error="invalid_request" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Authorization header is too large"}} | authorization header is over the 8192-byte cap | Bearer error="invalid_request", DPoP algs="ES256"
+401 invalid_header_encoding | Bearer error="invalid_request" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Authorization header is not valid text"}} | authorization header is not visible ascii | Bearer error="invalid_request", DPoP algs="ES256"
+401 unauthorized | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"bad api key"}} | unauthorized: bad api key | Bearer error="invalid_token", DPoP algs="ES256"
+401 no_credentials | Bearer | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"No credentials: expected \"jwt\" or \"api-key\""}} | no credentials for "jwt" or "api-key" | Bearer, DPoP algs="ES256"
+403 forbidden | Bearer error="insufficient_scope" | {"error":{"statusCode":403,"name":"ForbiddenError","message":"tenant closed"}} | forbidden: tenant closed | Bearer error="insufficient_scope", DPoP algs="ES256"
+403 insufficient_scope | Bearer error="insufficient_scope", scope="orders:read" | {"error":{"statusCode":403,"name":"ForbiddenError","message":"Insufficient scope"}} | insufficient scope: requires orders:read a"b | Bearer error="insufficient_scope", scope="orders:read", DPoP algs="ES256"
+403 insufficient_role | Bearer error="insufficient_scope" | {"error":{"statusCode":403,"name":"ForbiddenError","message":"Insufficient role"}} | insufficient role | Bearer error="insufficient_scope", DPoP algs="ES256"
+500 unknown_strategy | - | {"error":{"statusCode":500,"name":"InternalServerError","message":"authentication strategy is not registered"}} | authentication strategy "jwt-x" is not registered | -
+500 misconfigured | - | {"error":{"statusCode":500,"name":"InternalServerError","message":"authentication is misconfigured: no registry"}} | misconfigured: no registry | -
+503 keys_unavailable | - | {"error":{"statusCode":503,"name":"ServiceUnavailableError","message":"signing keys are unavailable"}} | signing keys are unavailable: connect timeout | -
+503 replay_store_unavailable | - | {"error":{"statusCode":503,"name":"ServiceUnavailableError","message":"the DPoP replay store is unavailable"}} | the dpop replay store is unavailable: redis down | -
+503 replay_store_full | - | {"error":{"statusCode":503,"name":"ServiceUnavailableError","message":"the DPoP replay store is full"}} | the dpop replay store is full: 10000 entries | -
+401 malformed | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt malformed"}} | invalid token: jwt malformed | Bearer error="invalid_token", DPoP algs="ES256"
+401 too_large | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt too large"}} | invalid token: jwt too large | Bearer error="invalid_token", DPoP algs="ES256"
+401 algorithm_not_allowed | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: invalid algorithm"}} | invalid token: invalid algorithm | Bearer error="invalid_token", DPoP algs="ES256"
+401 critical_header | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: unsupported critical header"}} | invalid token: unsupported critical header | Bearer error="invalid_token", DPoP algs="ES256"
+401 unknown_key | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: no signing key matches the token"}} | invalid token: no signing key matches the token | Bearer error="invalid_token", DPoP algs="ES256"
+401 ambiguous_key | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token has no kid and several keys match"}} | invalid token: token has no kid and several keys match | Bearer error="invalid_token", DPoP algs="ES256"
+401 invalid_signature | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: invalid signature"}} | invalid token: invalid signature | Bearer error="invalid_token", DPoP algs="ES256"
+401 expired | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt expired"}} | invalid token: jwt expired | Bearer error="invalid_token", DPoP algs="ES256"
+401 not_yet_valid | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt not active"}} | invalid token: jwt not active | Bearer error="invalid_token", DPoP algs="ES256"
+401 missing_claim | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt sub is required"}} | invalid token: jwt sub is required | Bearer error="invalid_token", DPoP algs="ES256"
+401 invalid_claim | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: invalid exp value"}} | invalid token: invalid exp value | Bearer error="invalid_token", DPoP algs="ES256"
+401 invalid_issuer | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt issuer invalid"}} | invalid token: jwt issuer invalid | Bearer error="invalid_token", DPoP algs="ES256"
+401 invalid_audience | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt audience invalid"}} | invalid token: jwt audience invalid | Bearer error="invalid_token", DPoP algs="ES256"
+401 unsupported_confirmation | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt cnf not supported"}} | invalid token: jwt cnf not supported | Bearer error="invalid_token", DPoP algs="ES256"
+401 dpop_missing_proof | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the dpop proof header is missing | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_multiple_proofs | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: more than one dpop proof header | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_malformed_authorization | DPoP error="invalid_request" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Authorization header value has too many parts."}} | dpop: malformed dpop authorization header | Bearer, DPoP error="invalid_request", algs="ES256"
+401 dpop_malformed_proof | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof is malformed | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_proof_too_large | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof is too large | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_invalid_type | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof's typ is not dpop+jwt | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_algorithm_not_allowed | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof's alg is not allowed | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_invalid_key | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof's jwk is not a usable public key | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_invalid_signature | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof's signature does not verify | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_missing_claim | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof has no jti | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_invalid_claim | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof's htu is invalid | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_method_mismatch | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: htm is not the request method | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_uri_mismatch | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: htu is not the request uri | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_stale | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof's iat is too old | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_issued_in_future | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof's iat is in the future | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_replayed | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof's jti was used before | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_ath_mismatch | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: ath is not the access token's hash | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_use_nonce | DPoP error="use_dpop_nonce" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP nonce required"}} | dpop: a fresh server nonce is required | Bearer, DPoP error="use_dpop_nonce", algs="ES256"
+401 dpop_key_mismatch | DPoP error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP proof key does not match the token"}} | dpop: the proof key is not the token's cnf.jkt | Bearer, DPoP error="invalid_token", algs="ES256"
+401 dpop_token_not_bound | DPoP error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Token is not bound to a DPoP key"}} | dpop: the token has no cnf.jkt | Bearer, DPoP error="invalid_token", algs="ES256"
+401 dpop_bound_token_as_bearer | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP-bound token used as a bearer token"}} | dpop: a dpop-bound token was sent as bearer | Bearer error="invalid_token", DPoP algs="ES256"
+401 dpop_required | DPoP error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP required"}} | dpop: dpop is required and a bearer token was sent | Bearer, DPoP error="invalid_token", algs="ES256"
+"##;
+
+    #[test]
+    fn facts_of_every_error() {
+        let facts = snapshot(every_error());
+        for (line, (actual, expected)) in facts.lines().zip(FACTS[1..].lines()).enumerate() {
+            assert_eq!(actual, expected, "line {}", line + 1);
+        }
+        assert_eq!(facts, FACTS[1..]);
+    }
 }
