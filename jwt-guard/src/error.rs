@@ -1,4 +1,5 @@
-//! The error that stops a request, with one table from error to HTTP.
+//! The error that stops a request, with one table per error enum from each error to its
+//! HTTP status, challenge, reason code, client message and log text.
 //!
 //! The response reveals the status, the RFC 6750 `error=` code and a short, non-sensitive
 //! message; details (URLs, key ids, upstream errors) go to the logs. Start-up mistakes are
@@ -154,12 +155,12 @@ struct Facts<'a> {
     /// The reason code of [`Error::reason`]: snake_case, one per row.
     reason: &'static str,
     /// The message the client is shown: LoopBack's for 401s, a generic phrase for 5xx.
-    says: fmt::Arguments<'a>,
+    message: fmt::Arguments<'a>,
     /// The text for logs, with the details a client is not shown: the [`Display`] of
     /// the error, in lower-case phrases.
     ///
     /// [`Display`]: fmt::Display
-    logs: fmt::Arguments<'a>,
+    log: fmt::Arguments<'a>,
 }
 
 /// One row of the table of [`TokenError`]. Every refused token is a 401 with
@@ -310,7 +311,7 @@ impl Error {
     /// The message shown to the client: LoopBack's texts for 401s, a generic phrase for
     /// server faults (the details are in the logs).
     pub fn body_text(&self) -> String {
-        self.0.facts(|facts| fmt::format(facts.says))
+        self.0.facts(|facts| fmt::format(facts.message))
     }
 
     /// The response body in LoopBack's shape:
@@ -318,7 +319,7 @@ impl Error {
     pub fn body_json(&self) -> String {
         let (status, message) = self
             .0
-            .facts(|facts| (facts.status, fmt::format(facts.says)));
+            .facts(|facts| (facts.status, fmt::format(facts.message)));
         let name = match status {
             StatusCode::UNAUTHORIZED => "UnauthorizedError",
             StatusCode::FORBIDDEN => "ForbiddenError",
@@ -352,57 +353,57 @@ impl ErrorKind {
                 status: UNAUTHORIZED,
                 challenge: Bare,
                 reason: "missing_authorization",
-                says: format_args!("Authorization header is missing"),
-                logs: format_args!("authorization header is missing"),
+                message: format_args!("Authorization header is missing"),
+                log: format_args!("authorization header is missing"),
             }),
             Self::NotBearer => read(Facts {
                 status: UNAUTHORIZED,
                 challenge: Bare,
                 reason: "not_bearer",
-                says: format_args!("Authorization header is not of type Bearer"),
-                logs: format_args!("authorization header is not of type bearer"),
+                message: format_args!("Authorization header is not of type Bearer"),
+                log: format_args!("authorization header is not of type bearer"),
             }),
             Self::TooManyParts => read(Facts {
                 status: UNAUTHORIZED,
                 challenge: Challenge::Bearer(InvalidRequest),
                 reason: "too_many_parts",
-                says: format_args!("Authorization header value has too many parts."),
-                logs: format_args!("authorization header value has too many parts"),
+                message: format_args!("Authorization header value has too many parts."),
+                log: format_args!("authorization header value has too many parts"),
             }),
             Self::DuplicateAuthorization => read(Facts {
                 status: UNAUTHORIZED,
                 challenge: Challenge::Bearer(InvalidRequest),
                 reason: "duplicate_authorization",
-                says: format_args!("Authorization header is repeated"),
-                logs: format_args!("authorization header is repeated"),
+                message: format_args!("Authorization header is repeated"),
+                log: format_args!("authorization header is repeated"),
             }),
             Self::HeaderTooLarge { limit } => read(Facts {
                 status: UNAUTHORIZED,
                 challenge: Challenge::Bearer(InvalidRequest),
                 reason: "header_too_large",
-                says: format_args!("Authorization header is too large"),
-                logs: format_args!("authorization header is over the {limit}-byte cap"),
+                message: format_args!("Authorization header is too large"),
+                log: format_args!("authorization header is over the {limit}-byte cap"),
             }),
             Self::InvalidHeaderEncoding => read(Facts {
                 status: UNAUTHORIZED,
                 challenge: Challenge::Bearer(InvalidRequest),
                 reason: "invalid_header_encoding",
-                says: format_args!("Authorization header is not valid text"),
-                logs: format_args!("authorization header is not visible ascii"),
+                message: format_args!("Authorization header is not valid text"),
+                log: format_args!("authorization header is not visible ascii"),
             }),
             Self::InvalidToken(error) => read(Facts {
                 status: UNAUTHORIZED,
                 challenge: Challenge::Bearer(InvalidToken),
                 reason: error.reason(),
-                says: format_args!("Invalid token: {error}"),
-                logs: format_args!("invalid token: {error}"),
+                message: format_args!("Invalid token: {error}"),
+                log: format_args!("invalid token: {error}"),
             }),
             Self::Unauthorized(message) => read(Facts {
                 status: UNAUTHORIZED,
                 challenge: Challenge::Bearer(InvalidToken),
                 reason: "unauthorized",
-                says: format_args!("{message}"),
-                logs: format_args!("unauthorized: {message}"),
+                message: format_args!("{message}"),
+                log: format_args!("unauthorized: {message}"),
             }),
             Self::NoCredentials { expected } => {
                 let expected =
@@ -411,8 +412,8 @@ impl ErrorKind {
                     status: UNAUTHORIZED,
                     challenge: Bare,
                     reason: "no_credentials",
-                    says: format_args!("No credentials: expected {expected}"),
-                    logs: format_args!("no credentials for {expected}"),
+                    message: format_args!("No credentials: expected {expected}"),
+                    log: format_args!("no credentials for {expected}"),
                 })
             }
             Self::Dpop(error) => error.facts(|dpop| {
@@ -420,8 +421,8 @@ impl ErrorKind {
                     status: UNAUTHORIZED,
                     challenge: dpop.challenge,
                     reason: dpop.reason,
-                    says: format_args!("{}", dpop.says),
-                    logs: format_args!("dpop: {}", dpop.logs),
+                    message: format_args!("{}", dpop.message),
+                    log: format_args!("dpop: {}", dpop.log),
                 })
             }),
 
@@ -430,8 +431,8 @@ impl ErrorKind {
                 status: FORBIDDEN,
                 challenge: Challenge::Bearer(InsufficientScope),
                 reason: "forbidden",
-                says: format_args!("{message}"),
-                logs: format_args!("forbidden: {message}"),
+                message: format_args!("{message}"),
+                log: format_args!("forbidden: {message}"),
             }),
             Self::InsufficientScope { required } => {
                 let scopes = Lazy(|f: &mut fmt::Formatter<'_>| f.write_str(&required.join(" ")));
@@ -439,16 +440,16 @@ impl ErrorKind {
                     status: FORBIDDEN,
                     challenge: Challenge::Scope(required),
                     reason: "insufficient_scope",
-                    says: format_args!("Insufficient scope"),
-                    logs: format_args!("insufficient scope: requires {scopes}"),
+                    message: format_args!("Insufficient scope"),
+                    log: format_args!("insufficient scope: requires {scopes}"),
                 })
             }
             Self::InsufficientRole => read(Facts {
                 status: FORBIDDEN,
                 challenge: Challenge::Bearer(InsufficientScope),
                 reason: "insufficient_role",
-                says: format_args!("Insufficient role"),
-                logs: format_args!("insufficient role"),
+                message: format_args!("Insufficient role"),
+                log: format_args!("insufficient role"),
             }),
 
             // ── our own side (5xx) ──────────────────────────────────────────────────
@@ -457,36 +458,36 @@ impl ErrorKind {
                 status: INTERNAL,
                 challenge: Challenge::None,
                 reason: "unknown_strategy",
-                says: format_args!("authentication strategy is not registered"),
-                logs: format_args!("authentication strategy \"{name}\" is not registered"),
+                message: format_args!("authentication strategy is not registered"),
+                log: format_args!("authentication strategy \"{name}\" is not registered"),
             }),
             Self::Misconfigured(mistake) => read(Facts {
                 status: INTERNAL,
                 challenge: Challenge::None,
                 reason: "misconfigured",
-                says: format_args!("authentication is misconfigured: {mistake}"),
-                logs: format_args!("misconfigured: {mistake}"),
+                message: format_args!("authentication is misconfigured: {mistake}"),
+                log: format_args!("misconfigured: {mistake}"),
             }),
             Self::KeysUnavailable { detail, .. } => read(Facts {
                 status: UNAVAILABLE,
                 challenge: Challenge::None,
                 reason: "keys_unavailable",
-                says: format_args!("signing keys are unavailable"),
-                logs: format_args!("signing keys are unavailable: {detail}"),
+                message: format_args!("signing keys are unavailable"),
+                log: format_args!("signing keys are unavailable: {detail}"),
             }),
             Self::ReplayStoreUnavailable { detail, .. } => read(Facts {
                 status: UNAVAILABLE,
                 challenge: Challenge::None,
                 reason: "replay_store_unavailable",
-                says: format_args!("the DPoP replay store is unavailable"),
-                logs: format_args!("the dpop replay store is unavailable: {detail}"),
+                message: format_args!("the DPoP replay store is unavailable"),
+                log: format_args!("the dpop replay store is unavailable: {detail}"),
             }),
             Self::ReplayStoreFull { detail, .. } => read(Facts {
                 status: UNAVAILABLE,
                 challenge: Challenge::None,
                 reason: "replay_store_full",
-                says: format_args!("the DPoP replay store is full"),
-                logs: format_args!("the dpop replay store is full: {detail}"),
+                message: format_args!("the DPoP replay store is full"),
+                log: format_args!("the dpop replay store is full: {detail}"),
             }),
         }
     }
@@ -579,9 +580,9 @@ impl fmt::Debug for Error {
 }
 
 impl fmt::Display for Error {
-    /// For logs: lower-case phrases with the details a client is not shown.
+    /// For log: lower-case phrases with the details a client is not shown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.facts(|facts| f.write_fmt(facts.logs))
+        self.0.facts(|facts| f.write_fmt(facts.log))
     }
 }
 

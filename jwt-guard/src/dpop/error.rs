@@ -69,9 +69,9 @@ pub(crate) struct DpopFacts<'a> {
     /// The reason code of [`Error::reason`](crate::Error::reason): `dpop_…`.
     pub(crate) reason: &'static str,
     /// What the client is told.
-    pub(crate) says: &'static str,
-    /// The text for logs: the [`Display`](fmt::Display) of the error.
-    pub(crate) logs: fmt::Arguments<'a>,
+    pub(crate) message: &'static str,
+    /// The text for log: the [`Display`](fmt::Display) of the error.
+    pub(crate) log: fmt::Arguments<'a>,
 }
 
 impl DpopError {
@@ -86,134 +86,134 @@ impl DpopError {
             Self::MissingProof => read(DpopFacts {
                 challenge: PROOF,
                 reason: "dpop_missing_proof",
-                says: INVALID_PROOF,
-                logs: format_args!("the dpop proof header is missing"),
+                message: INVALID_PROOF,
+                log: format_args!("the dpop proof header is missing"),
             }),
             Self::MultipleProofs => read(DpopFacts {
                 challenge: PROOF,
                 reason: "dpop_multiple_proofs",
-                says: INVALID_PROOF,
-                logs: format_args!("more than one dpop proof header"),
+                message: INVALID_PROOF,
+                log: format_args!("more than one dpop proof header"),
             }),
             Self::MalformedAuthorization => read(DpopFacts {
                 challenge: Challenge::Dpop(InvalidRequest),
                 reason: "dpop_malformed_authorization",
-                says: "Authorization header value has too many parts.",
-                logs: format_args!("malformed dpop authorization header"),
+                message: "Authorization header value has too many parts.",
+                log: format_args!("malformed dpop authorization header"),
             }),
             Self::MalformedProof => read(DpopFacts {
                 challenge: PROOF,
                 reason: "dpop_malformed_proof",
-                says: INVALID_PROOF,
-                logs: format_args!("the proof is malformed"),
+                message: INVALID_PROOF,
+                log: format_args!("the proof is malformed"),
             }),
             Self::ProofTooLarge => read(DpopFacts {
                 challenge: PROOF,
                 reason: "dpop_proof_too_large",
-                says: INVALID_PROOF,
-                logs: format_args!("the proof is too large"),
+                message: INVALID_PROOF,
+                log: format_args!("the proof is too large"),
             }),
             Self::InvalidType => read(DpopFacts {
                 challenge: PROOF,
                 reason: "dpop_invalid_type",
-                says: INVALID_PROOF,
-                logs: format_args!("the proof's typ is not dpop+jwt"),
+                message: INVALID_PROOF,
+                log: format_args!("the proof's typ is not dpop+jwt"),
             }),
             Self::AlgorithmNotAllowed => read(DpopFacts {
                 challenge: PROOF,
                 reason: "dpop_algorithm_not_allowed",
-                says: INVALID_PROOF,
-                logs: format_args!("the proof's alg is not allowed"),
+                message: INVALID_PROOF,
+                log: format_args!("the proof's alg is not allowed"),
             }),
             Self::InvalidKey => read(DpopFacts {
                 challenge: PROOF,
                 reason: "dpop_invalid_key",
-                says: INVALID_PROOF,
-                logs: format_args!("the proof's jwk is not a usable public key"),
+                message: INVALID_PROOF,
+                log: format_args!("the proof's jwk is not a usable public key"),
             }),
             Self::InvalidSignature => read(DpopFacts {
                 challenge: PROOF,
                 reason: "dpop_invalid_signature",
-                says: INVALID_PROOF,
-                logs: format_args!("the proof's signature does not verify"),
+                message: INVALID_PROOF,
+                log: format_args!("the proof's signature does not verify"),
             }),
             Self::MissingClaim(claim) => read(DpopFacts {
                 challenge: PROOF,
                 reason: "dpop_missing_claim",
-                says: INVALID_PROOF,
-                logs: format_args!("the proof has no {claim}"),
+                message: INVALID_PROOF,
+                log: format_args!("the proof has no {claim}"),
             }),
             Self::InvalidClaim(claim) => read(DpopFacts {
                 challenge: PROOF,
                 reason: "dpop_invalid_claim",
-                says: INVALID_PROOF,
-                logs: format_args!("the proof's {claim} is invalid"),
+                message: INVALID_PROOF,
+                log: format_args!("the proof's {claim} is invalid"),
             }),
             Self::MethodMismatch => read(DpopFacts {
                 challenge: PROOF,
                 reason: "dpop_method_mismatch",
-                says: INVALID_PROOF,
-                logs: format_args!("htm is not the request method"),
+                message: INVALID_PROOF,
+                log: format_args!("htm is not the request method"),
             }),
             Self::UriMismatch => read(DpopFacts {
                 challenge: PROOF,
                 reason: "dpop_uri_mismatch",
-                says: INVALID_PROOF,
-                logs: format_args!("htu is not the request uri"),
+                message: INVALID_PROOF,
+                log: format_args!("htu is not the request uri"),
             }),
             Self::Stale => read(DpopFacts {
                 challenge: PROOF,
                 reason: "dpop_stale",
-                says: INVALID_PROOF,
-                logs: format_args!("the proof's iat is too old"),
+                message: INVALID_PROOF,
+                log: format_args!("the proof's iat is too old"),
             }),
             Self::IssuedInFuture => read(DpopFacts {
                 challenge: PROOF,
                 reason: "dpop_issued_in_future",
-                says: INVALID_PROOF,
-                logs: format_args!("the proof's iat is in the future"),
+                message: INVALID_PROOF,
+                log: format_args!("the proof's iat is in the future"),
             }),
             Self::Replayed => read(DpopFacts {
                 challenge: PROOF,
                 reason: "dpop_replayed",
-                says: INVALID_PROOF,
-                logs: format_args!("the proof's jti was used before"),
+                message: INVALID_PROOF,
+                log: format_args!("the proof's jti was used before"),
             }),
             Self::AccessTokenHashMismatch => read(DpopFacts {
                 challenge: PROOF,
                 reason: "dpop_ath_mismatch",
-                says: INVALID_PROOF,
-                logs: format_args!("ath is not the access token's hash"),
+                message: INVALID_PROOF,
+                log: format_args!("ath is not the access token's hash"),
             }),
             Self::UseNonce(_) => read(DpopFacts {
                 challenge: Challenge::Dpop(UseDpopNonce),
                 reason: "dpop_use_nonce",
-                says: "DPoP nonce required",
-                logs: format_args!("a fresh server nonce is required"),
+                message: "DPoP nonce required",
+                log: format_args!("a fresh server nonce is required"),
             }),
             Self::KeyMismatch => read(DpopFacts {
                 challenge: Challenge::Dpop(InvalidToken),
                 reason: "dpop_key_mismatch",
-                says: "DPoP proof key does not match the token",
-                logs: format_args!("the proof key is not the token's cnf.jkt"),
+                message: "DPoP proof key does not match the token",
+                log: format_args!("the proof key is not the token's cnf.jkt"),
             }),
             Self::TokenNotBound => read(DpopFacts {
                 challenge: Challenge::Dpop(InvalidToken),
                 reason: "dpop_token_not_bound",
-                says: "Token is not bound to a DPoP key",
-                logs: format_args!("the token has no cnf.jkt"),
+                message: "Token is not bound to a DPoP key",
+                log: format_args!("the token has no cnf.jkt"),
             }),
             Self::BoundTokenAsBearer => read(DpopFacts {
                 challenge: Challenge::Bearer(InvalidToken),
                 reason: "dpop_bound_token_as_bearer",
-                says: "DPoP-bound token used as a bearer token",
-                logs: format_args!("a dpop-bound token was sent as bearer"),
+                message: "DPoP-bound token used as a bearer token",
+                log: format_args!("a dpop-bound token was sent as bearer"),
             }),
             Self::DpopRequired => read(DpopFacts {
                 challenge: Challenge::Dpop(InvalidToken),
                 reason: "dpop_required",
-                says: "DPoP required",
-                logs: format_args!("dpop is required and a bearer token was sent"),
+                message: "DPoP required",
+                log: format_args!("dpop is required and a bearer token was sent"),
             }),
         }
     }
@@ -221,7 +221,7 @@ impl DpopError {
 
 impl fmt::Display for DpopError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.facts(|facts| f.write_fmt(facts.logs))
+        self.facts(|facts| f.write_fmt(facts.log))
     }
 }
 
