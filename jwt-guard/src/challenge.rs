@@ -1,6 +1,51 @@
-//! What a strategy adds to its `WWW-Authenticate` challenges: the DPoP challenge (RFC 9449
-//! §7.1) and the `resource_metadata` URL (RFC 9728 §5.1). A leaf: the error table reads it,
-//! the strategy builds it once.
+//! The `WWW-Authenticate` challenge of a refusal: which challenge carries which `error`
+//! code (a column of the error tables), and what a strategy adds to its challenges: the
+//! DPoP challenge (RFC 9449 §7.1) and the `resource_metadata` URL (RFC 9728 §5.1). A leaf:
+//! the error tables read it, the strategy builds its parameters once.
+
+/// The challenge of a refusal (RFC 6750 §3): a column of the error tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Challenge<'a> {
+    /// No challenge: our own side failed (5xx).
+    None,
+    /// `Bearer`, without an error code: credentials were missing (RFC 6750 §3.1). These
+    /// are the errors of [`Error::is_missing_credentials`](crate::Error::is_missing_credentials).
+    Bare,
+    /// `Bearer error="<code>"`.
+    Bearer(ErrorCode),
+    /// `DPoP error="<code>"`: the error is on the DPoP challenge.
+    Dpop(ErrorCode),
+    /// `Bearer error="insufficient_scope", scope="…"`, with the required scopes.
+    Scope(&'a [String]),
+}
+
+/// The `error` code of a challenge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ErrorCode {
+    /// The request is malformed (RFC 6750 §3.1).
+    InvalidRequest,
+    /// The access token is refused (RFC 6750 §3.1).
+    InvalidToken,
+    /// The token does not grant access (RFC 6750 §3.1).
+    InsufficientScope,
+    /// The DPoP proof is refused (RFC 9449 §7.1).
+    InvalidDpopProof,
+    /// The DPoP proof must carry the server's nonce (RFC 9449 §8).
+    UseDpopNonce,
+}
+
+impl ErrorCode {
+    /// The code as written in the challenge.
+    pub(crate) const fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidToken => "invalid_token",
+            Self::InsufficientScope => "insufficient_scope",
+            Self::InvalidDpopProof => "invalid_dpop_proof",
+            Self::UseDpopNonce => "use_dpop_nonce",
+        }
+    }
+}
 
 /// Challenge parameters fixed when a strategy is built.
 #[derive(Debug, Clone, Default)]

@@ -1,4 +1,5 @@
-//! The error that stops a request, with one table from error to HTTP.
+//! The error that stops a request, with one table per error enum from each error to its
+//! HTTP status, challenge, reason code, client message and log text.
 //!
 //! The response reveals the status, the RFC 6750 `error=` code and a short, non-sensitive
 //! message; details (URLs, key ids, upstream errors) go to the logs. Start-up mistakes are
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use http::StatusCode;
 
-use crate::challenge::{ChallengeParams, Scheme};
+use crate::challenge::{Challenge, ChallengeParams, ErrorCode, Scheme};
 use crate::config_error::quoted;
 use crate::dpop::error::DpopError;
 
@@ -144,25 +145,34 @@ pub enum TokenError {
     UnsupportedConfirmation,
 }
 
-/// The `WWW-Authenticate` challenge of a refusal (RFC 6750 §3).
-enum Challenge<'a> {
-    /// No challenge (5xx).
-    None,
-    /// `Bearer`, without an error code: credentials were missing (§3.1).
-    Bare,
-    /// `error="<code>"`.
-    Code(&'static str),
-    /// `error="<code>"` on the DPoP challenge.
-    Dpop(&'static str),
-    /// `Bearer error="insufficient_scope", scope="…"`.
-    Scope(&'a [String]),
+/// One row of the table of [`ErrorKind`]: every fact a response, a log line and a metric
+/// give of an error.
+struct Facts<'a> {
+    /// The HTTP status: 401, 403, or a 5xx for a failure of our own side.
+    status: StatusCode,
+    /// The `WWW-Authenticate` challenge and its `error` code (none on a 5xx).
+    challenge: Challenge<'a>,
+    /// The reason code of [`Error::reason`]: snake_case, one per row.
+    reason: &'static str,
+    /// The message the client is shown: LoopBack's for 401s, a generic phrase for 5xx.
+    message: fmt::Arguments<'a>,
+    /// The text for logs, with the details a client is not shown: the [`Display`] of
+    /// the error, in lower-case phrases.
+    ///
+    /// [`Display`]: fmt::Display
+    log: fmt::Arguments<'a>,
 }
 
-/// What a client is told about an error.
-struct Reply<'a> {
-    status: StatusCode,
-    challenge: Challenge<'a>,
-    message: Cow<'a, str>,
+/// One row of the table of [`TokenError`]. Every refused token is a 401 with
+/// `error="invalid_token"` (the row of [`ErrorKind::InvalidToken`]).
+struct TokenFacts<'a> {
+    /// The reason code of [`Error::reason`].
+    reason: &'static str,
+    /// The short reason, after "Invalid token: " for the client: the [`Display`] of the
+    /// error.
+    ///
+    /// [`Display`]: fmt::Display
+    text: fmt::Arguments<'a>,
 }
 
 impl Error {
@@ -212,125 +222,27 @@ impl Error {
     /// `#[authenticate("a", "b")]` passes such requests on to the next strategy, and
     /// `#[authenticate("a", optional)]` runs the handler without a principal.
     pub fn is_missing_credentials(&self) -> bool {
-        matches!(
-            *self.0,
-            ErrorKind::MissingAuthorization
-                | ErrorKind::NotBearer
-                | ErrorKind::NoCredentials { .. }
-        )
-    }
-
-    /// The one table from error to status, challenge and public message. Every kind is
-    /// listed: a new kind cannot be added without deciding all three.
-    fn reply(&self) -> Reply<'_> {
-        use Challenge::{Bare, Code, Scope};
-        const INVALID_REQUEST: Challenge<'static> = Code("invalid_request");
-        const INVALID_TOKEN: Challenge<'static> = Code("invalid_token");
-        const INSUFFICIENT_SCOPE: Challenge<'static> = Code("insufficient_scope");
-        let (status, challenge, message): (StatusCode, Challenge<'_>, Cow<'_, str>) = match &*self.0
-        {
-            ErrorKind::MissingAuthorization => (
-                StatusCode::UNAUTHORIZED,
-                Bare,
-                "Authorization header is missing".into(),
-            ),
-            ErrorKind::NotBearer => (
-                StatusCode::UNAUTHORIZED,
-                Bare,
-                "Authorization header is not of type Bearer".into(),
-            ),
-            ErrorKind::TooManyParts => (
-                StatusCode::UNAUTHORIZED,
-                INVALID_REQUEST,
-                "Authorization header value has too many parts.".into(),
-            ),
-            ErrorKind::DuplicateAuthorization => (
-                StatusCode::UNAUTHORIZED,
-                INVALID_REQUEST,
-                "Authorization header is repeated".into(),
-            ),
-            ErrorKind::HeaderTooLarge { .. } => (
-                StatusCode::UNAUTHORIZED,
-                INVALID_REQUEST,
-                "Authorization header is too large".into(),
-            ),
-            ErrorKind::InvalidHeaderEncoding => (
-                StatusCode::UNAUTHORIZED,
-                INVALID_REQUEST,
-                "Authorization header is not valid text".into(),
-            ),
-            ErrorKind::InvalidToken(reason) => (
-                StatusCode::UNAUTHORIZED,
-                INVALID_TOKEN,
-                format!("Invalid token: {reason}").into(),
-            ),
-            ErrorKind::Unauthorized(message) => {
-                (StatusCode::UNAUTHORIZED, INVALID_TOKEN, message.into())
-            }
-            ErrorKind::NoCredentials { expected } => (
-                StatusCode::UNAUTHORIZED,
-                Bare,
-                format!("No credentials: expected {}", quoted(expected, "or")).into(),
-            ),
-            ErrorKind::Dpop(reason) => (
-                StatusCode::UNAUTHORIZED,
-                if reason.on_dpop_challenge() {
-                    Challenge::Dpop(reason.code())
-                } else {
-                    Code(reason.code())
-                },
-                reason.public_message().into(),
-            ),
-            ErrorKind::Forbidden(message) => {
-                (StatusCode::FORBIDDEN, INSUFFICIENT_SCOPE, message.into())
-            }
-            ErrorKind::InsufficientScope { required } => (
-                StatusCode::FORBIDDEN,
-                Scope(required),
-                "Insufficient scope".into(),
-            ),
-            ErrorKind::InsufficientRole => (
-                StatusCode::FORBIDDEN,
-                INSUFFICIENT_SCOPE,
-                "Insufficient role".into(),
-            ),
-            // The name is in the logs, not the body: it may come from the request.
-            ErrorKind::UnknownStrategy(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Challenge::None,
-                "authentication strategy is not registered".into(),
-            ),
-            ErrorKind::Misconfigured(reason) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Challenge::None,
-                format!("authentication is misconfigured: {reason}").into(),
-            ),
-            ErrorKind::KeysUnavailable { .. } => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Challenge::None,
-                "signing keys are unavailable".into(),
-            ),
-            ErrorKind::ReplayStoreUnavailable { .. } => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Challenge::None,
-                "the DPoP replay store is unavailable".into(),
-            ),
-            ErrorKind::ReplayStoreFull { .. } => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Challenge::None,
-                "the DPoP replay store is full".into(),
-            ),
-        };
-        Reply {
-            status,
-            challenge,
-            message,
-        }
+        // The errors answered with a challenge without an error code (RFC 6750 §3.1).
+        self.0
+            .facts(|facts| matches!(facts.challenge, Challenge::Bare))
     }
 
     /// The HTTP status this error maps to.
     pub fn status(&self) -> StatusCode {
-        self.reply().status
+        self.0.facts(|facts| facts.status)
+    }
+
+    /// A short, fixed code for why the request was refused, for metrics labels and log
+    /// fields: snake_case, from a closed set (one per [`ErrorKind`], and one per
+    /// [`TokenError`] for a refused token), never anything taken from the request.
+    ///
+    /// ```
+    /// use jwt_guard::{Error, TokenError};
+    /// assert_eq!(Error::from(TokenError::Expired).reason(), "expired");
+    /// assert_eq!(Error::unauthorized("custom text").reason(), "unauthorized");
+    /// ```
+    pub fn reason(&self) -> &'static str {
+        self.0.facts(|facts| facts.reason)
     }
 
     /// The `WWW-Authenticate` value for a 401 or 403 (RFC 6750 §3), if any.
@@ -344,11 +256,11 @@ impl Error {
     /// only one when DPoP is required), and one with protected resource metadata
     /// (RFC 9728) adds `resource_metadata="…"` to each challenge.
     pub fn www_authenticate(&self) -> Option<Cow<'static, str>> {
-        let (code, scope, on_dpop) = match self.reply().challenge {
-            Challenge::None => return None,
-            Challenge::Bare => (None, None, false),
-            Challenge::Code(code) => (Some(code), None, false),
-            Challenge::Dpop(code) => (Some(code), None, true),
+        let (code, scope, on_dpop) = self.0.facts(|facts| match facts.challenge {
+            Challenge::None => None,
+            Challenge::Bare => Some((None, None, false)),
+            Challenge::Bearer(code) => Some((Some(code.as_str()), None, false)),
+            Challenge::Dpop(code) => Some((Some(code.as_str()), None, true)),
             Challenge::Scope(required) => {
                 // Scope tokens have no `"` or `\` (RFC 6749 §3.3); the attribute checks
                 // them at compile time. Anything else is dropped rather than escaped.
@@ -357,9 +269,10 @@ impl Error {
                     .map(String::as_str)
                     .filter(|s| is_scope_token(s))
                     .collect();
-                (Some("insufficient_scope"), Some(scope.join(" ")), false)
+                let code = ErrorCode::InsufficientScope.as_str();
+                Some((Some(code), Some(scope.join(" ")), false))
             }
-        };
+        })?;
         if let Some(context) = &self.1 {
             let value = context
                 .params
@@ -398,15 +311,15 @@ impl Error {
     /// The message shown to the client: LoopBack's texts for 401s, a generic phrase for
     /// server faults (the details are in the logs).
     pub fn body_text(&self) -> String {
-        self.reply().message.into_owned()
+        self.0.facts(|facts| fmt::format(facts.message))
     }
 
     /// The response body in LoopBack's shape:
     /// `{"error":{"statusCode":401,"name":"UnauthorizedError","message":"…"}}`.
     pub fn body_json(&self) -> String {
-        let Reply {
-            status, message, ..
-        } = self.reply();
+        let (status, message) = self
+            .0
+            .facts(|facts| (facts.status, fmt::format(facts.message)));
         let name = match status {
             StatusCode::UNAUTHORIZED => "UnauthorizedError",
             StatusCode::FORBIDDEN => "ForbiddenError",
@@ -414,11 +327,249 @@ impl Error {
             _ => "InternalServerError",
         };
         // Built by hand to keep LoopBack's member order; the message is JSON-escaped.
-        let message = serde_json::Value::String(message.into_owned());
+        let message = serde_json::Value::String(message);
         format!(
             r#"{{"error":{{"statusCode":{},"name":"{name}","message":{message}}}}}"#,
             status.as_u16()
         )
+    }
+}
+
+impl ErrorKind {
+    /// The one table from error to HTTP status, challenge, reason code, public message
+    /// and log text: each kind's row, handed to `read`. Every kind is listed: a new kind
+    /// cannot be added without deciding all of them. A refused token or DPoP request
+    /// takes its reason and texts from the table of [`TokenError`] or [`DpopError`].
+    fn facts<R>(&self, read: impl FnOnce(Facts<'_>) -> R) -> R {
+        use Challenge::Bare;
+        use ErrorCode::{InsufficientScope, InvalidRequest, InvalidToken};
+        const UNAUTHORIZED: StatusCode = StatusCode::UNAUTHORIZED;
+        const FORBIDDEN: StatusCode = StatusCode::FORBIDDEN;
+        const INTERNAL: StatusCode = StatusCode::INTERNAL_SERVER_ERROR;
+        const UNAVAILABLE: StatusCode = StatusCode::SERVICE_UNAVAILABLE;
+        match self {
+            // ── the request's credentials (401) ─────────────────────────────────────
+            Self::MissingAuthorization => read(Facts {
+                status: UNAUTHORIZED,
+                challenge: Bare,
+                reason: "missing_authorization",
+                message: format_args!("Authorization header is missing"),
+                log: format_args!("authorization header is missing"),
+            }),
+            Self::NotBearer => read(Facts {
+                status: UNAUTHORIZED,
+                challenge: Bare,
+                reason: "not_bearer",
+                message: format_args!("Authorization header is not of type Bearer"),
+                log: format_args!("authorization header is not of type bearer"),
+            }),
+            Self::TooManyParts => read(Facts {
+                status: UNAUTHORIZED,
+                challenge: Challenge::Bearer(InvalidRequest),
+                reason: "too_many_parts",
+                message: format_args!("Authorization header value has too many parts."),
+                log: format_args!("authorization header value has too many parts"),
+            }),
+            Self::DuplicateAuthorization => read(Facts {
+                status: UNAUTHORIZED,
+                challenge: Challenge::Bearer(InvalidRequest),
+                reason: "duplicate_authorization",
+                message: format_args!("Authorization header is repeated"),
+                log: format_args!("authorization header is repeated"),
+            }),
+            Self::HeaderTooLarge { limit } => read(Facts {
+                status: UNAUTHORIZED,
+                challenge: Challenge::Bearer(InvalidRequest),
+                reason: "header_too_large",
+                message: format_args!("Authorization header is too large"),
+                log: format_args!("authorization header is over the {limit}-byte cap"),
+            }),
+            Self::InvalidHeaderEncoding => read(Facts {
+                status: UNAUTHORIZED,
+                challenge: Challenge::Bearer(InvalidRequest),
+                reason: "invalid_header_encoding",
+                message: format_args!("Authorization header is not valid text"),
+                log: format_args!("authorization header is not visible ascii"),
+            }),
+            Self::InvalidToken(error) => read(Facts {
+                status: UNAUTHORIZED,
+                challenge: Challenge::Bearer(InvalidToken),
+                reason: error.reason(),
+                message: format_args!("Invalid token: {error}"),
+                log: format_args!("invalid token: {error}"),
+            }),
+            Self::Unauthorized(message) => read(Facts {
+                status: UNAUTHORIZED,
+                challenge: Challenge::Bearer(InvalidToken),
+                reason: "unauthorized",
+                message: format_args!("{message}"),
+                log: format_args!("unauthorized: {message}"),
+            }),
+            Self::NoCredentials { expected } => {
+                let expected =
+                    Lazy(|f: &mut fmt::Formatter<'_>| f.write_str(&quoted(expected, "or")));
+                read(Facts {
+                    status: UNAUTHORIZED,
+                    challenge: Bare,
+                    reason: "no_credentials",
+                    message: format_args!("No credentials: expected {expected}"),
+                    log: format_args!("no credentials for {expected}"),
+                })
+            }
+            Self::Dpop(error) => error.facts(|dpop| {
+                read(Facts {
+                    status: UNAUTHORIZED,
+                    challenge: dpop.challenge,
+                    reason: dpop.reason,
+                    message: format_args!("{}", dpop.message),
+                    log: format_args!("dpop: {}", dpop.log),
+                })
+            }),
+
+            // ── authorization (403) ─────────────────────────────────────────────────
+            Self::Forbidden(message) => read(Facts {
+                status: FORBIDDEN,
+                challenge: Challenge::Bearer(InsufficientScope),
+                reason: "forbidden",
+                message: format_args!("{message}"),
+                log: format_args!("forbidden: {message}"),
+            }),
+            Self::InsufficientScope { required } => {
+                let scopes = Lazy(|f: &mut fmt::Formatter<'_>| f.write_str(&required.join(" ")));
+                read(Facts {
+                    status: FORBIDDEN,
+                    challenge: Challenge::Scope(required),
+                    reason: "insufficient_scope",
+                    message: format_args!("Insufficient scope"),
+                    log: format_args!("insufficient scope: requires {scopes}"),
+                })
+            }
+            Self::InsufficientRole => read(Facts {
+                status: FORBIDDEN,
+                challenge: Challenge::Bearer(InsufficientScope),
+                reason: "insufficient_role",
+                message: format_args!("Insufficient role"),
+                log: format_args!("insufficient role"),
+            }),
+
+            // ── our own side (5xx) ──────────────────────────────────────────────────
+            // The name is in the logs, not the body: it may come from the request.
+            Self::UnknownStrategy(name) => read(Facts {
+                status: INTERNAL,
+                challenge: Challenge::None,
+                reason: "unknown_strategy",
+                message: format_args!("authentication strategy is not registered"),
+                log: format_args!("authentication strategy \"{name}\" is not registered"),
+            }),
+            Self::Misconfigured(mistake) => read(Facts {
+                status: INTERNAL,
+                challenge: Challenge::None,
+                reason: "misconfigured",
+                message: format_args!("authentication is misconfigured: {mistake}"),
+                log: format_args!("misconfigured: {mistake}"),
+            }),
+            Self::KeysUnavailable { detail, .. } => read(Facts {
+                status: UNAVAILABLE,
+                challenge: Challenge::None,
+                reason: "keys_unavailable",
+                message: format_args!("signing keys are unavailable"),
+                log: format_args!("signing keys are unavailable: {detail}"),
+            }),
+            Self::ReplayStoreUnavailable { detail, .. } => read(Facts {
+                status: UNAVAILABLE,
+                challenge: Challenge::None,
+                reason: "replay_store_unavailable",
+                message: format_args!("the DPoP replay store is unavailable"),
+                log: format_args!("the dpop replay store is unavailable: {detail}"),
+            }),
+            Self::ReplayStoreFull { detail, .. } => read(Facts {
+                status: UNAVAILABLE,
+                challenge: Challenge::None,
+                reason: "replay_store_full",
+                message: format_args!("the DPoP replay store is full"),
+                log: format_args!("the dpop replay store is full: {detail}"),
+            }),
+        }
+    }
+}
+
+impl TokenError {
+    /// The one table of refused tokens: each error's reason code and short reason
+    /// (worded like node's `jsonwebtoken` where it has one), handed to `read`.
+    fn facts<R>(&self, read: impl FnOnce(TokenFacts<'_>) -> R) -> R {
+        match self {
+            Self::Malformed => read(TokenFacts {
+                reason: "malformed",
+                text: format_args!("jwt malformed"),
+            }),
+            Self::TooLarge => read(TokenFacts {
+                reason: "too_large",
+                text: format_args!("jwt too large"),
+            }),
+            Self::AlgorithmNotAllowed => read(TokenFacts {
+                reason: "algorithm_not_allowed",
+                text: format_args!("invalid algorithm"),
+            }),
+            Self::CriticalHeader => read(TokenFacts {
+                reason: "critical_header",
+                text: format_args!("unsupported critical header"),
+            }),
+            Self::UnknownKey => read(TokenFacts {
+                reason: "unknown_key",
+                text: format_args!("no signing key matches the token"),
+            }),
+            Self::AmbiguousKey => read(TokenFacts {
+                reason: "ambiguous_key",
+                text: format_args!("token has no kid and several keys match"),
+            }),
+            Self::InvalidSignature => read(TokenFacts {
+                reason: "invalid_signature",
+                text: format_args!("invalid signature"),
+            }),
+            Self::Expired => read(TokenFacts {
+                reason: "expired",
+                text: format_args!("jwt expired"),
+            }),
+            Self::NotYetValid => read(TokenFacts {
+                reason: "not_yet_valid",
+                text: format_args!("jwt not active"),
+            }),
+            Self::MissingClaim(claim) => read(TokenFacts {
+                reason: "missing_claim",
+                text: format_args!("jwt {claim} is required"),
+            }),
+            Self::InvalidClaim(claim) => read(TokenFacts {
+                reason: "invalid_claim",
+                text: format_args!("invalid {claim} value"),
+            }),
+            Self::InvalidIssuer => read(TokenFacts {
+                reason: "invalid_issuer",
+                text: format_args!("jwt issuer invalid"),
+            }),
+            Self::InvalidAudience => read(TokenFacts {
+                reason: "invalid_audience",
+                text: format_args!("jwt audience invalid"),
+            }),
+            Self::UnsupportedConfirmation => read(TokenFacts {
+                reason: "unsupported_confirmation",
+                text: format_args!("jwt cnf not supported"),
+            }),
+        }
+    }
+
+    /// The reason code of [`Error::reason`] for a refused token.
+    fn reason(&self) -> &'static str {
+        self.facts(|facts| facts.reason)
+    }
+}
+
+/// Text written by a closure when formatted: a part of a message computed only when the
+/// message is.
+struct Lazy<F>(F);
+
+impl<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result> fmt::Display for Lazy<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (self.0)(f)
     }
 }
 
@@ -429,44 +580,9 @@ impl fmt::Debug for Error {
 }
 
 impl fmt::Display for Error {
-    /// For logs: lower-case phrases with the details a client is not shown.
+    /// For log: lower-case phrases with the details a client is not shown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &*self.0 {
-            ErrorKind::MissingAuthorization => f.write_str("authorization header is missing"),
-            ErrorKind::NotBearer => f.write_str("authorization header is not of type bearer"),
-            ErrorKind::TooManyParts => f.write_str("authorization header value has too many parts"),
-            ErrorKind::DuplicateAuthorization => f.write_str("authorization header is repeated"),
-            ErrorKind::HeaderTooLarge { limit } => {
-                write!(f, "authorization header is over the {limit}-byte cap")
-            }
-            ErrorKind::InvalidHeaderEncoding => {
-                f.write_str("authorization header is not visible ascii")
-            }
-            ErrorKind::InvalidToken(reason) => write!(f, "invalid token: {reason}"),
-            ErrorKind::Unauthorized(m) => write!(f, "unauthorized: {m}"),
-            ErrorKind::NoCredentials { expected } => {
-                write!(f, "no credentials for {}", quoted(expected, "or"))
-            }
-            ErrorKind::Dpop(reason) => write!(f, "dpop: {reason}"),
-            ErrorKind::Forbidden(m) => write!(f, "forbidden: {m}"),
-            ErrorKind::InsufficientScope { required } => {
-                write!(f, "insufficient scope: requires {}", required.join(" "))
-            }
-            ErrorKind::InsufficientRole => f.write_str("insufficient role"),
-            ErrorKind::UnknownStrategy(name) => {
-                write!(f, "authentication strategy \"{name}\" is not registered")
-            }
-            ErrorKind::Misconfigured(reason) => write!(f, "misconfigured: {reason}"),
-            ErrorKind::KeysUnavailable { detail, .. } => {
-                write!(f, "signing keys are unavailable: {detail}")
-            }
-            ErrorKind::ReplayStoreUnavailable { detail, .. } => {
-                write!(f, "the dpop replay store is unavailable: {detail}")
-            }
-            ErrorKind::ReplayStoreFull { detail, .. } => {
-                write!(f, "the dpop replay store is full: {detail}")
-            }
-        }
+        self.0.facts(|facts| f.write_fmt(facts.log))
     }
 }
 
@@ -501,24 +617,9 @@ impl From<TokenError> for Error {
 }
 
 impl fmt::Display for TokenError {
-    /// Short reasons, worded like node's `jsonwebtoken` where it has one.
+    /// The short reason of the table of [`TokenError`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TokenError::Malformed => f.write_str("jwt malformed"),
-            TokenError::TooLarge => f.write_str("jwt too large"),
-            TokenError::AlgorithmNotAllowed => f.write_str("invalid algorithm"),
-            TokenError::CriticalHeader => f.write_str("unsupported critical header"),
-            TokenError::UnknownKey => f.write_str("no signing key matches the token"),
-            TokenError::AmbiguousKey => f.write_str("token has no kid and several keys match"),
-            TokenError::InvalidSignature => f.write_str("invalid signature"),
-            TokenError::Expired => f.write_str("jwt expired"),
-            TokenError::NotYetValid => f.write_str("jwt not active"),
-            TokenError::MissingClaim(claim) => write!(f, "jwt {claim} is required"),
-            TokenError::InvalidClaim(claim) => write!(f, "invalid {claim} value"),
-            TokenError::InvalidIssuer => f.write_str("jwt issuer invalid"),
-            TokenError::InvalidAudience => f.write_str("jwt audience invalid"),
-            TokenError::UnsupportedConfirmation => f.write_str("jwt cnf not supported"),
-        }
+        self.facts(|facts| f.write_fmt(facts.text))
     }
 }
 
@@ -609,5 +710,328 @@ mod tests {
         );
         let body: serde_json::Value = serde_json::from_str(&role.body_json()).unwrap();
         assert_eq!(body["error"]["name"], "ForbiddenError");
+    }
+
+    /// One error of every kind, every token error and every DPoP error, with data.
+    fn every_error() -> Vec<Error> {
+        let retry_after = Duration::from_secs(7);
+        let mut kinds = vec![
+            ErrorKind::MissingAuthorization,
+            ErrorKind::NotBearer,
+            ErrorKind::TooManyParts,
+            ErrorKind::DuplicateAuthorization,
+            ErrorKind::HeaderTooLarge { limit: 8192 },
+            ErrorKind::InvalidHeaderEncoding,
+            ErrorKind::Unauthorized("bad api key".into()),
+            ErrorKind::NoCredentials {
+                expected: vec!["jwt".into(), "api-key".into()],
+            },
+            ErrorKind::Forbidden("tenant closed".into()),
+            ErrorKind::InsufficientScope {
+                required: vec!["orders:read".into(), "a\"b".into()],
+            },
+            ErrorKind::InsufficientRole,
+            ErrorKind::UnknownStrategy("jwt-x".into()),
+            ErrorKind::Misconfigured("no registry"),
+            ErrorKind::KeysUnavailable {
+                retry_after,
+                detail: "connect timeout".into(),
+            },
+            ErrorKind::ReplayStoreUnavailable {
+                retry_after,
+                detail: "redis down".into(),
+            },
+            ErrorKind::ReplayStoreFull {
+                retry_after,
+                detail: "10000 entries".into(),
+            },
+        ];
+        kinds.extend(
+            [
+                TokenError::Malformed,
+                TokenError::TooLarge,
+                TokenError::AlgorithmNotAllowed,
+                TokenError::CriticalHeader,
+                TokenError::UnknownKey,
+                TokenError::AmbiguousKey,
+                TokenError::InvalidSignature,
+                TokenError::Expired,
+                TokenError::NotYetValid,
+                TokenError::MissingClaim("sub"),
+                TokenError::InvalidClaim("exp"),
+                TokenError::InvalidIssuer,
+                TokenError::InvalidAudience,
+                TokenError::UnsupportedConfirmation,
+            ]
+            .map(ErrorKind::InvalidToken),
+        );
+        kinds.extend(
+            [
+                DpopError::MissingProof,
+                DpopError::MultipleProofs,
+                DpopError::MalformedAuthorization,
+                DpopError::MalformedProof,
+                DpopError::ProofTooLarge,
+                DpopError::InvalidType,
+                DpopError::AlgorithmNotAllowed,
+                DpopError::InvalidKey,
+                DpopError::InvalidSignature,
+                DpopError::MissingClaim("jti"),
+                DpopError::InvalidClaim("htu"),
+                DpopError::MethodMismatch,
+                DpopError::UriMismatch,
+                DpopError::Stale,
+                DpopError::IssuedInFuture,
+                DpopError::Replayed,
+                DpopError::AccessTokenHashMismatch,
+                DpopError::UseNonce("n-1".into()),
+                DpopError::KeyMismatch,
+                DpopError::TokenNotBound,
+                DpopError::BoundTokenAsBearer,
+                DpopError::DpopRequired,
+            ]
+            .map(ErrorKind::Dpop),
+        );
+        kinds.into_iter().map(Error::new).collect()
+    }
+
+    /// Every fact of every error, one line each: status, reason, challenge (alone, then on
+    /// a bearer request to a strategy that also accepts DPoP), body, log text.
+    fn snapshot(errors: Vec<Error>) -> String {
+        let dpop = std::sync::Arc::new(ChallengeParams {
+            dpop: Some(crate::challenge::DpopChallenge {
+                required: false,
+                algs: "ES256".into(),
+            }),
+            resource_metadata: None,
+        });
+        errors
+            .into_iter()
+            .map(|e| {
+                let line = format!(
+                    "{} {} | {} | {} | {}",
+                    e.status().as_u16(),
+                    e.reason(),
+                    e.www_authenticate().as_deref().unwrap_or("-"),
+                    e.body_json(),
+                    e,
+                );
+                let e = e.with_challenge(&dpop, Scheme::Bearer);
+                let on_dpop = e.www_authenticate();
+                format!("{line} | {}\n", on_dpop.as_deref().unwrap_or("-"))
+            })
+            .collect()
+    }
+
+    /// The position of each variant in [`every_error`]. No wildcard: a new variant does
+    /// not compile until it has a place, and `every_row_agrees` fails until it is listed.
+    fn place(kind: &ErrorKind) -> usize {
+        match kind {
+            ErrorKind::MissingAuthorization => 0,
+            ErrorKind::NotBearer => 1,
+            ErrorKind::TooManyParts => 2,
+            ErrorKind::DuplicateAuthorization => 3,
+            ErrorKind::HeaderTooLarge { .. } => 4,
+            ErrorKind::InvalidHeaderEncoding => 5,
+            ErrorKind::Unauthorized(_) => 6,
+            ErrorKind::NoCredentials { .. } => 7,
+            ErrorKind::Forbidden(_) => 8,
+            ErrorKind::InsufficientScope { .. } => 9,
+            ErrorKind::InsufficientRole => 10,
+            ErrorKind::UnknownStrategy(_) => 11,
+            ErrorKind::Misconfigured(_) => 12,
+            ErrorKind::KeysUnavailable { .. } => 13,
+            ErrorKind::ReplayStoreUnavailable { .. } => 14,
+            ErrorKind::ReplayStoreFull { .. } => 15,
+            ErrorKind::InvalidToken(token) => match token {
+                TokenError::Malformed => 16,
+                TokenError::TooLarge => 17,
+                TokenError::AlgorithmNotAllowed => 18,
+                TokenError::CriticalHeader => 19,
+                TokenError::UnknownKey => 20,
+                TokenError::AmbiguousKey => 21,
+                TokenError::InvalidSignature => 22,
+                TokenError::Expired => 23,
+                TokenError::NotYetValid => 24,
+                TokenError::MissingClaim(_) => 25,
+                TokenError::InvalidClaim(_) => 26,
+                TokenError::InvalidIssuer => 27,
+                TokenError::InvalidAudience => 28,
+                TokenError::UnsupportedConfirmation => 29,
+            },
+            ErrorKind::Dpop(dpop) => match dpop {
+                DpopError::MissingProof => 30,
+                DpopError::MultipleProofs => 31,
+                DpopError::MalformedAuthorization => 32,
+                DpopError::MalformedProof => 33,
+                DpopError::ProofTooLarge => 34,
+                DpopError::InvalidType => 35,
+                DpopError::AlgorithmNotAllowed => 36,
+                DpopError::InvalidKey => 37,
+                DpopError::InvalidSignature => 38,
+                DpopError::MissingClaim(_) => 39,
+                DpopError::InvalidClaim(_) => 40,
+                DpopError::MethodMismatch => 41,
+                DpopError::UriMismatch => 42,
+                DpopError::Stale => 43,
+                DpopError::IssuedInFuture => 44,
+                DpopError::Replayed => 45,
+                DpopError::AccessTokenHashMismatch => 46,
+                DpopError::UseNonce(_) => 47,
+                DpopError::KeyMismatch => 48,
+                DpopError::TokenNotBound => 49,
+                DpopError::BoundTokenAsBearer => 50,
+                DpopError::DpopRequired => 51,
+            },
+        }
+    }
+
+    /// The reasons of failures of our own side: 5xx, without a challenge.
+    const SERVER_SIDE: &[&str] = &[
+        "unknown_strategy",
+        "misconfigured",
+        "keys_unavailable",
+        "replay_store_unavailable",
+        "replay_store_full",
+    ];
+
+    /// What the row of `error` implies for the rest of its answer.
+    fn check_row(error: &Error, facts: &Facts<'_>) {
+        let reason = facts.reason;
+        let header = error.www_authenticate();
+        let header = header.as_deref();
+        let snake_case = !reason.is_empty()
+            && !reason.starts_with('_')
+            && !reason.ends_with('_')
+            && !reason.contains("__")
+            && reason.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+        assert!(snake_case, "{reason}");
+        assert_eq!(
+            reason.starts_with("dpop_"),
+            matches!(error.kind(), ErrorKind::Dpop(_)),
+            "{reason}"
+        );
+        assert_eq!(
+            SERVER_SIDE.contains(&reason),
+            facts.status.is_server_error(),
+            "{reason}"
+        );
+        let expected_header = match (facts.status.as_u16(), facts.challenge) {
+            (401, Challenge::Bare) => Some("Bearer".to_owned()),
+            (401 | 403, Challenge::Bearer(code)) => {
+                Some(format!("Bearer error=\"{}\"", code.as_str()))
+            }
+            (401, Challenge::Dpop(code)) => Some(format!("DPoP error=\"{}\"", code.as_str())),
+            (403, Challenge::Scope(_)) => header.map(str::to_owned),
+            (500 | 503, Challenge::None) => None,
+            (status, challenge) => panic!("{reason}: {status} with {challenge:?}"),
+        };
+        assert_eq!(header, expected_header.as_deref(), "{reason}");
+        // A 403 is always `insufficient_scope`, and only a 403 is.
+        let code = header.and_then(|h| h.split('"').nth(1));
+        assert_eq!(
+            facts.status == StatusCode::FORBIDDEN,
+            code == Some("insufficient_scope"),
+            "{reason}"
+        );
+        assert_eq!(
+            error.is_missing_credentials(),
+            matches!(facts.challenge, Challenge::Bare),
+            "{reason}"
+        );
+        assert_eq!(
+            error.retry_after().is_some(),
+            facts.status == StatusCode::SERVICE_UNAVAILABLE,
+            "{reason}"
+        );
+        assert_eq!(
+            error.dpop_nonce().is_some(),
+            facts.challenge == Challenge::Dpop(ErrorCode::UseDpopNonce),
+            "{reason}"
+        );
+        assert!(!error.body_text().is_empty(), "{reason}");
+        assert!(
+            error
+                .to_string()
+                .starts_with(|c: char| c.is_ascii_lowercase()),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn every_row_agrees() {
+        let errors = every_error();
+        let places: Vec<usize> = errors.iter().map(|e| place(e.kind())).collect();
+        assert_eq!(places, (0..errors.len()).collect::<Vec<_>>());
+        let mut reasons = std::collections::HashSet::new();
+        for error in &errors {
+            error.kind().facts(|facts| check_row(error, &facts));
+            assert!(reasons.insert(error.reason()), "{} twice", error.reason());
+        }
+    }
+
+    /// Every status, reason, challenge, body and log text, pinned byte for byte.
+    const FACTS: &str = r##"
+401 missing_authorization | Bearer | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Authorization header is missing"}} | authorization header is missing | Bearer, DPoP algs="ES256"
+401 not_bearer | Bearer | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Authorization header is not of type Bearer"}} | authorization header is not of type bearer | Bearer, DPoP algs="ES256"
+401 too_many_parts | Bearer error="invalid_request" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Authorization header value has too many parts."}} | authorization header value has too many parts | Bearer error="invalid_request", DPoP algs="ES256"
+401 duplicate_authorization | Bearer error="invalid_request" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Authorization header is repeated"}} | authorization header is repeated | Bearer error="invalid_request", DPoP algs="ES256"
+401 header_too_large | Bearer error="invalid_request" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Authorization header is too large"}} | authorization header is over the 8192-byte cap | Bearer error="invalid_request", DPoP algs="ES256"
+401 invalid_header_encoding | Bearer error="invalid_request" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Authorization header is not valid text"}} | authorization header is not visible ascii | Bearer error="invalid_request", DPoP algs="ES256"
+401 unauthorized | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"bad api key"}} | unauthorized: bad api key | Bearer error="invalid_token", DPoP algs="ES256"
+401 no_credentials | Bearer | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"No credentials: expected \"jwt\" or \"api-key\""}} | no credentials for "jwt" or "api-key" | Bearer, DPoP algs="ES256"
+403 forbidden | Bearer error="insufficient_scope" | {"error":{"statusCode":403,"name":"ForbiddenError","message":"tenant closed"}} | forbidden: tenant closed | Bearer error="insufficient_scope", DPoP algs="ES256"
+403 insufficient_scope | Bearer error="insufficient_scope", scope="orders:read" | {"error":{"statusCode":403,"name":"ForbiddenError","message":"Insufficient scope"}} | insufficient scope: requires orders:read a"b | Bearer error="insufficient_scope", scope="orders:read", DPoP algs="ES256"
+403 insufficient_role | Bearer error="insufficient_scope" | {"error":{"statusCode":403,"name":"ForbiddenError","message":"Insufficient role"}} | insufficient role | Bearer error="insufficient_scope", DPoP algs="ES256"
+500 unknown_strategy | - | {"error":{"statusCode":500,"name":"InternalServerError","message":"authentication strategy is not registered"}} | authentication strategy "jwt-x" is not registered | -
+500 misconfigured | - | {"error":{"statusCode":500,"name":"InternalServerError","message":"authentication is misconfigured: no registry"}} | misconfigured: no registry | -
+503 keys_unavailable | - | {"error":{"statusCode":503,"name":"ServiceUnavailableError","message":"signing keys are unavailable"}} | signing keys are unavailable: connect timeout | -
+503 replay_store_unavailable | - | {"error":{"statusCode":503,"name":"ServiceUnavailableError","message":"the DPoP replay store is unavailable"}} | the dpop replay store is unavailable: redis down | -
+503 replay_store_full | - | {"error":{"statusCode":503,"name":"ServiceUnavailableError","message":"the DPoP replay store is full"}} | the dpop replay store is full: 10000 entries | -
+401 malformed | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt malformed"}} | invalid token: jwt malformed | Bearer error="invalid_token", DPoP algs="ES256"
+401 too_large | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt too large"}} | invalid token: jwt too large | Bearer error="invalid_token", DPoP algs="ES256"
+401 algorithm_not_allowed | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: invalid algorithm"}} | invalid token: invalid algorithm | Bearer error="invalid_token", DPoP algs="ES256"
+401 critical_header | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: unsupported critical header"}} | invalid token: unsupported critical header | Bearer error="invalid_token", DPoP algs="ES256"
+401 unknown_key | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: no signing key matches the token"}} | invalid token: no signing key matches the token | Bearer error="invalid_token", DPoP algs="ES256"
+401 ambiguous_key | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token has no kid and several keys match"}} | invalid token: token has no kid and several keys match | Bearer error="invalid_token", DPoP algs="ES256"
+401 invalid_signature | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: invalid signature"}} | invalid token: invalid signature | Bearer error="invalid_token", DPoP algs="ES256"
+401 expired | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt expired"}} | invalid token: jwt expired | Bearer error="invalid_token", DPoP algs="ES256"
+401 not_yet_valid | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt not active"}} | invalid token: jwt not active | Bearer error="invalid_token", DPoP algs="ES256"
+401 missing_claim | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt sub is required"}} | invalid token: jwt sub is required | Bearer error="invalid_token", DPoP algs="ES256"
+401 invalid_claim | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: invalid exp value"}} | invalid token: invalid exp value | Bearer error="invalid_token", DPoP algs="ES256"
+401 invalid_issuer | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt issuer invalid"}} | invalid token: jwt issuer invalid | Bearer error="invalid_token", DPoP algs="ES256"
+401 invalid_audience | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt audience invalid"}} | invalid token: jwt audience invalid | Bearer error="invalid_token", DPoP algs="ES256"
+401 unsupported_confirmation | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt cnf not supported"}} | invalid token: jwt cnf not supported | Bearer error="invalid_token", DPoP algs="ES256"
+401 dpop_missing_proof | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the dpop proof header is missing | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_multiple_proofs | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: more than one dpop proof header | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_malformed_authorization | DPoP error="invalid_request" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Authorization header value has too many parts."}} | dpop: malformed dpop authorization header | Bearer, DPoP error="invalid_request", algs="ES256"
+401 dpop_malformed_proof | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof is malformed | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_proof_too_large | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof is too large | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_invalid_type | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof's typ is not dpop+jwt | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_algorithm_not_allowed | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof's alg is not allowed | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_invalid_key | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof's jwk is not a usable public key | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_invalid_signature | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof's signature does not verify | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_missing_claim | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof has no jti | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_invalid_claim | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof's htu is invalid | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_method_mismatch | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: htm is not the request method | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_uri_mismatch | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: htu is not the request uri | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_stale | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof's iat is too old | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_issued_in_future | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof's iat is in the future | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_replayed | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: the proof's jti was used before | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_ath_mismatch | DPoP error="invalid_dpop_proof" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid DPoP proof"}} | dpop: ath is not the access token's hash | Bearer, DPoP error="invalid_dpop_proof", algs="ES256"
+401 dpop_use_nonce | DPoP error="use_dpop_nonce" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP nonce required"}} | dpop: a fresh server nonce is required | Bearer, DPoP error="use_dpop_nonce", algs="ES256"
+401 dpop_key_mismatch | DPoP error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP proof key does not match the token"}} | dpop: the proof key is not the token's cnf.jkt | Bearer, DPoP error="invalid_token", algs="ES256"
+401 dpop_token_not_bound | DPoP error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Token is not bound to a DPoP key"}} | dpop: the token has no cnf.jkt | Bearer, DPoP error="invalid_token", algs="ES256"
+401 dpop_bound_token_as_bearer | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP-bound token used as a bearer token"}} | dpop: a dpop-bound token was sent as bearer | Bearer error="invalid_token", DPoP algs="ES256"
+401 dpop_required | DPoP error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP required"}} | dpop: dpop is required and a bearer token was sent | Bearer, DPoP error="invalid_token", algs="ES256"
+"##;
+
+    #[test]
+    fn facts_of_every_error() {
+        let facts = snapshot(every_error());
+        for (line, (actual, expected)) in facts.lines().zip(FACTS[1..].lines()).enumerate() {
+            assert_eq!(actual, expected, "line {}", line + 1);
+        }
+        assert_eq!(facts, FACTS[1..]);
     }
 }

@@ -1,6 +1,9 @@
-//! Why a DPoP request was refused. A leaf: the error table of [`crate::Error`] reads it.
+//! Why a DPoP request was refused, with one table of the facts of each refusal. A leaf
+//! (it reads only the challenge codes): the error table of [`crate::Error`] reads it.
 
 use std::fmt;
+
+use crate::challenge::{Challenge, ErrorCode};
 
 /// Why a DPoP request (RFC 9449) was refused: [`ErrorKind::Dpop`](crate::ErrorKind::Dpop).
 ///
@@ -58,93 +61,167 @@ pub enum DpopError {
     DpopRequired,
 }
 
-impl DpopError {
-    /// A short fixed code for metrics labels and log fields (see `Error::reason`).
-    pub(crate) fn reason(&self) -> &'static str {
-        match self {
-            Self::MissingProof => "dpop_missing_proof",
-            Self::MultipleProofs => "dpop_multiple_proofs",
-            Self::MalformedAuthorization => "dpop_malformed_authorization",
-            Self::MalformedProof => "dpop_malformed_proof",
-            Self::ProofTooLarge => "dpop_proof_too_large",
-            Self::InvalidType => "dpop_invalid_type",
-            Self::AlgorithmNotAllowed => "dpop_algorithm_not_allowed",
-            Self::InvalidKey => "dpop_invalid_key",
-            Self::InvalidSignature => "dpop_invalid_signature",
-            Self::MissingClaim(_) => "dpop_missing_claim",
-            Self::InvalidClaim(_) => "dpop_invalid_claim",
-            Self::MethodMismatch => "dpop_method_mismatch",
-            Self::UriMismatch => "dpop_uri_mismatch",
-            Self::Stale => "dpop_stale",
-            Self::IssuedInFuture => "dpop_issued_in_future",
-            Self::Replayed => "dpop_replayed",
-            Self::AccessTokenHashMismatch => "dpop_ath_mismatch",
-            Self::UseNonce(_) => "dpop_use_nonce",
-            Self::KeyMismatch => "dpop_key_mismatch",
-            Self::TokenNotBound => "dpop_token_not_bound",
-            Self::BoundTokenAsBearer => "dpop_bound_token_as_bearer",
-            Self::DpopRequired => "dpop_required",
-        }
-    }
-
-    /// The `error` code of the challenge.
-    pub(crate) fn code(&self) -> &'static str {
-        match self {
-            Self::UseNonce(_) => "use_dpop_nonce",
-            Self::MalformedAuthorization => "invalid_request",
-            Self::KeyMismatch
-            | Self::TokenNotBound
-            | Self::BoundTokenAsBearer
-            | Self::DpopRequired => "invalid_token",
-            _ => "invalid_dpop_proof",
-        }
-    }
-
-    /// True when the error goes on the `DPoP` challenge (false: on `Bearer`).
-    pub(crate) fn on_dpop_challenge(&self) -> bool {
-        !matches!(self, Self::BoundTokenAsBearer)
-    }
-
+/// One row of the table of [`DpopError`]. Every DPoP refusal is a 401.
+pub(crate) struct DpopFacts<'a> {
+    /// The challenge that carries the error (`DPoP`, or `Bearer` for a bound token sent
+    /// as a bearer token), with its `error` code.
+    pub(crate) challenge: Challenge<'static>,
+    /// The reason code of [`Error::reason`](crate::Error::reason): `dpop_…`.
+    pub(crate) reason: &'static str,
     /// What the client is told.
-    pub(crate) fn public_message(&self) -> &'static str {
+    pub(crate) message: &'static str,
+    /// The text for log: the [`Display`](fmt::Display) of the error.
+    pub(crate) log: fmt::Arguments<'a>,
+}
+
+impl DpopError {
+    /// The one table of DPoP refusals: every fact of each error, in one row, handed to
+    /// `read`. The table of [`crate::Error`] reads it for
+    /// [`ErrorKind::Dpop`](crate::ErrorKind::Dpop).
+    pub(crate) fn facts<R>(&self, read: impl FnOnce(DpopFacts<'_>) -> R) -> R {
+        use ErrorCode::{InvalidDpopProof, InvalidRequest, InvalidToken, UseDpopNonce};
+        const PROOF: Challenge<'static> = Challenge::Dpop(InvalidDpopProof);
+        const INVALID_PROOF: &str = "Invalid DPoP proof";
         match self {
-            Self::UseNonce(_) => "DPoP nonce required",
-            Self::KeyMismatch => "DPoP proof key does not match the token",
-            Self::TokenNotBound => "Token is not bound to a DPoP key",
-            Self::BoundTokenAsBearer => "DPoP-bound token used as a bearer token",
-            Self::DpopRequired => "DPoP required",
-            Self::MalformedAuthorization => "Authorization header value has too many parts.",
-            _ => "Invalid DPoP proof",
+            Self::MissingProof => read(DpopFacts {
+                challenge: PROOF,
+                reason: "dpop_missing_proof",
+                message: INVALID_PROOF,
+                log: format_args!("the dpop proof header is missing"),
+            }),
+            Self::MultipleProofs => read(DpopFacts {
+                challenge: PROOF,
+                reason: "dpop_multiple_proofs",
+                message: INVALID_PROOF,
+                log: format_args!("more than one dpop proof header"),
+            }),
+            Self::MalformedAuthorization => read(DpopFacts {
+                challenge: Challenge::Dpop(InvalidRequest),
+                reason: "dpop_malformed_authorization",
+                message: "Authorization header value has too many parts.",
+                log: format_args!("malformed dpop authorization header"),
+            }),
+            Self::MalformedProof => read(DpopFacts {
+                challenge: PROOF,
+                reason: "dpop_malformed_proof",
+                message: INVALID_PROOF,
+                log: format_args!("the proof is malformed"),
+            }),
+            Self::ProofTooLarge => read(DpopFacts {
+                challenge: PROOF,
+                reason: "dpop_proof_too_large",
+                message: INVALID_PROOF,
+                log: format_args!("the proof is too large"),
+            }),
+            Self::InvalidType => read(DpopFacts {
+                challenge: PROOF,
+                reason: "dpop_invalid_type",
+                message: INVALID_PROOF,
+                log: format_args!("the proof's typ is not dpop+jwt"),
+            }),
+            Self::AlgorithmNotAllowed => read(DpopFacts {
+                challenge: PROOF,
+                reason: "dpop_algorithm_not_allowed",
+                message: INVALID_PROOF,
+                log: format_args!("the proof's alg is not allowed"),
+            }),
+            Self::InvalidKey => read(DpopFacts {
+                challenge: PROOF,
+                reason: "dpop_invalid_key",
+                message: INVALID_PROOF,
+                log: format_args!("the proof's jwk is not a usable public key"),
+            }),
+            Self::InvalidSignature => read(DpopFacts {
+                challenge: PROOF,
+                reason: "dpop_invalid_signature",
+                message: INVALID_PROOF,
+                log: format_args!("the proof's signature does not verify"),
+            }),
+            Self::MissingClaim(claim) => read(DpopFacts {
+                challenge: PROOF,
+                reason: "dpop_missing_claim",
+                message: INVALID_PROOF,
+                log: format_args!("the proof has no {claim}"),
+            }),
+            Self::InvalidClaim(claim) => read(DpopFacts {
+                challenge: PROOF,
+                reason: "dpop_invalid_claim",
+                message: INVALID_PROOF,
+                log: format_args!("the proof's {claim} is invalid"),
+            }),
+            Self::MethodMismatch => read(DpopFacts {
+                challenge: PROOF,
+                reason: "dpop_method_mismatch",
+                message: INVALID_PROOF,
+                log: format_args!("htm is not the request method"),
+            }),
+            Self::UriMismatch => read(DpopFacts {
+                challenge: PROOF,
+                reason: "dpop_uri_mismatch",
+                message: INVALID_PROOF,
+                log: format_args!("htu is not the request uri"),
+            }),
+            Self::Stale => read(DpopFacts {
+                challenge: PROOF,
+                reason: "dpop_stale",
+                message: INVALID_PROOF,
+                log: format_args!("the proof's iat is too old"),
+            }),
+            Self::IssuedInFuture => read(DpopFacts {
+                challenge: PROOF,
+                reason: "dpop_issued_in_future",
+                message: INVALID_PROOF,
+                log: format_args!("the proof's iat is in the future"),
+            }),
+            Self::Replayed => read(DpopFacts {
+                challenge: PROOF,
+                reason: "dpop_replayed",
+                message: INVALID_PROOF,
+                log: format_args!("the proof's jti was used before"),
+            }),
+            Self::AccessTokenHashMismatch => read(DpopFacts {
+                challenge: PROOF,
+                reason: "dpop_ath_mismatch",
+                message: INVALID_PROOF,
+                log: format_args!("ath is not the access token's hash"),
+            }),
+            Self::UseNonce(_) => read(DpopFacts {
+                challenge: Challenge::Dpop(UseDpopNonce),
+                reason: "dpop_use_nonce",
+                message: "DPoP nonce required",
+                log: format_args!("a fresh server nonce is required"),
+            }),
+            Self::KeyMismatch => read(DpopFacts {
+                challenge: Challenge::Dpop(InvalidToken),
+                reason: "dpop_key_mismatch",
+                message: "DPoP proof key does not match the token",
+                log: format_args!("the proof key is not the token's cnf.jkt"),
+            }),
+            Self::TokenNotBound => read(DpopFacts {
+                challenge: Challenge::Dpop(InvalidToken),
+                reason: "dpop_token_not_bound",
+                message: "Token is not bound to a DPoP key",
+                log: format_args!("the token has no cnf.jkt"),
+            }),
+            Self::BoundTokenAsBearer => read(DpopFacts {
+                challenge: Challenge::Bearer(InvalidToken),
+                reason: "dpop_bound_token_as_bearer",
+                message: "DPoP-bound token used as a bearer token",
+                log: format_args!("a dpop-bound token was sent as bearer"),
+            }),
+            Self::DpopRequired => read(DpopFacts {
+                challenge: Challenge::Dpop(InvalidToken),
+                reason: "dpop_required",
+                message: "DPoP required",
+                log: format_args!("dpop is required and a bearer token was sent"),
+            }),
         }
     }
 }
 
 impl fmt::Display for DpopError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::MissingProof => f.write_str("the dpop proof header is missing"),
-            Self::MultipleProofs => f.write_str("more than one dpop proof header"),
-            Self::MalformedAuthorization => f.write_str("malformed dpop authorization header"),
-            Self::MalformedProof => f.write_str("the proof is malformed"),
-            Self::ProofTooLarge => f.write_str("the proof is too large"),
-            Self::InvalidType => f.write_str("the proof's typ is not dpop+jwt"),
-            Self::AlgorithmNotAllowed => f.write_str("the proof's alg is not allowed"),
-            Self::InvalidKey => f.write_str("the proof's jwk is not a usable public key"),
-            Self::InvalidSignature => f.write_str("the proof's signature does not verify"),
-            Self::MissingClaim(claim) => write!(f, "the proof has no {claim}"),
-            Self::InvalidClaim(claim) => write!(f, "the proof's {claim} is invalid"),
-            Self::MethodMismatch => f.write_str("htm is not the request method"),
-            Self::UriMismatch => f.write_str("htu is not the request uri"),
-            Self::Stale => f.write_str("the proof's iat is too old"),
-            Self::IssuedInFuture => f.write_str("the proof's iat is in the future"),
-            Self::Replayed => f.write_str("the proof's jti was used before"),
-            Self::AccessTokenHashMismatch => f.write_str("ath is not the access token's hash"),
-            Self::UseNonce(_) => f.write_str("a fresh server nonce is required"),
-            Self::KeyMismatch => f.write_str("the proof key is not the token's cnf.jkt"),
-            Self::TokenNotBound => f.write_str("the token has no cnf.jkt"),
-            Self::BoundTokenAsBearer => f.write_str("a dpop-bound token was sent as bearer"),
-            Self::DpopRequired => f.write_str("dpop is required and a bearer token was sent"),
-        }
+        self.facts(|facts| f.write_fmt(facts.log))
     }
 }
 

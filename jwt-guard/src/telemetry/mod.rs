@@ -26,7 +26,7 @@ use tracing::field::Empty;
 pub(crate) mod sink;
 
 use crate::algorithm::Algorithm;
-use crate::error::{Error, ErrorKind, TokenError};
+use crate::error::Error;
 
 /// The span name of one authentication by one strategy.
 pub(crate) const AUTHENTICATE_SPAN: &str = "jwt_guard.authenticate";
@@ -66,59 +66,6 @@ impl Outcome {
             Self::Refused => "refused",
             Self::Error => "error",
         }
-    }
-}
-
-impl Error {
-    /// A short, fixed code for why the request was refused, for metrics labels and log
-    /// fields: snake_case, from a closed set (one per [`ErrorKind`], and one per
-    /// [`TokenError`] for a refused token), never anything taken from the request.
-    ///
-    /// ```
-    /// use jwt_guard::{Error, TokenError};
-    /// assert_eq!(Error::from(TokenError::Expired).reason(), "expired");
-    /// assert_eq!(Error::unauthorized("custom text").reason(), "unauthorized");
-    /// ```
-    pub fn reason(&self) -> &'static str {
-        match self.kind() {
-            ErrorKind::MissingAuthorization => "missing_authorization",
-            ErrorKind::NotBearer => "not_bearer",
-            ErrorKind::TooManyParts => "too_many_parts",
-            ErrorKind::DuplicateAuthorization => "duplicate_authorization",
-            ErrorKind::HeaderTooLarge { .. } => "header_too_large",
-            ErrorKind::InvalidHeaderEncoding => "invalid_header_encoding",
-            ErrorKind::InvalidToken(reason) => token_reason(reason),
-            ErrorKind::Unauthorized(_) => "unauthorized",
-            ErrorKind::NoCredentials { .. } => "no_credentials",
-            ErrorKind::Forbidden(_) => "forbidden",
-            ErrorKind::InsufficientScope { .. } => "insufficient_scope",
-            ErrorKind::InsufficientRole => "insufficient_role",
-            ErrorKind::UnknownStrategy(_) => "unknown_strategy",
-            ErrorKind::Misconfigured(_) => "misconfigured",
-            ErrorKind::KeysUnavailable { .. } => "keys_unavailable",
-            ErrorKind::Dpop(reason) => reason.reason(),
-            ErrorKind::ReplayStoreUnavailable { .. } => "replay_store_unavailable",
-            ErrorKind::ReplayStoreFull { .. } => "replay_store_full",
-        }
-    }
-}
-
-fn token_reason(reason: &TokenError) -> &'static str {
-    match reason {
-        TokenError::Malformed => "malformed",
-        TokenError::TooLarge => "too_large",
-        TokenError::AlgorithmNotAllowed => "algorithm_not_allowed",
-        TokenError::CriticalHeader => "critical_header",
-        TokenError::UnknownKey => "unknown_key",
-        TokenError::AmbiguousKey => "ambiguous_key",
-        TokenError::InvalidSignature => "invalid_signature",
-        TokenError::Expired => "expired",
-        TokenError::NotYetValid => "not_yet_valid",
-        TokenError::MissingClaim(_) => "missing_claim",
-        TokenError::InvalidClaim(_) => "invalid_claim",
-        TokenError::InvalidIssuer => "invalid_issuer",
-        TokenError::InvalidAudience => "invalid_audience",
-        TokenError::UnsupportedConfirmation => "unsupported_confirmation",
     }
 }
 
@@ -297,6 +244,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::error::{ErrorKind, TokenError};
 
     #[test]
     fn kid_is_cut_on_a_char_boundary() {
