@@ -5,8 +5,6 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-use crate::config_error::ConfigError;
-
 /// Settings of the key engine. Every field has a secure, documented default.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -78,17 +76,6 @@ pub(crate) enum Location {
     /// (Keycloak, Okta, Entra ID and Google serve their keys elsewhere), OpenID discovery
     /// from the issuer, once.
     Default { issuer: String, url: Url },
-}
-
-pub(super) fn discovery_url(issuer: &str) -> Result<Url, ConfigError> {
-    Url::parse(&format!(
-        "{}/.well-known/openid-configuration",
-        issuer.trim_end_matches('/')
-    ))
-    .map_err(|e| ConfigError::InvalidIssuer {
-        issuer: issuer.to_owned(),
-        reason: format!("not a URL to discover keys from ({e})"),
-    })
 }
 
 /// LoopBack's rule: `ISSUER/.well-known/jwks.json`.
