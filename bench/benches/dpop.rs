@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use http::{HeaderMap, Method, Uri};
-use jwt_guard::cache::TokenCacheConfig;
+use jwt_guard::TokenCacheConfig;
 use jwt_guard::dpop::{DpopConfig, RedisReplayStore};
 use jwt_guard::testkit::{DpopKey, Issuer};
 use jwt_guard::{Algorithm, JwtStrategy, Registry, RequestInfo};

@@ -21,7 +21,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use futures_util::FutureExt as _;
 use http::HeaderMap;
-use jwt_guard::cache::TokenCacheConfig;
+use jwt_guard::TokenCacheConfig;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{Algorithm, JwtStrategy, Registry};
 use serde_json::{Value, json};

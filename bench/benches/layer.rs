@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Body;
 use axum::routing::get;
-use jwt_guard::policy::Policy;
+use jwt_guard::Policy;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::tower::AuthLayer;
 use jwt_guard::{JwtStrategy, Principal, authenticate};

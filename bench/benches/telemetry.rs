@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::FutureExt as _;
 use http::HeaderMap;
-use jwt_guard::cache::TokenCacheConfig;
+use jwt_guard::TokenCacheConfig;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{Algorithm, JwtStrategy, Registry};
 use jwt_guard_bench::{Pairs, interleave};

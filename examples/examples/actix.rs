@@ -15,8 +15,8 @@ use std::process::ExitCode;
 
 use actix_web::web::{self, Json};
 use actix_web::{App, HttpServer};
+use jwt_guard::Policy;
 use jwt_guard::actix::AuthMiddleware;
-use jwt_guard::policy::Policy;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{Claims, JwtStrategy, Principal, Registry, authenticate};
 use serde::Deserialize;

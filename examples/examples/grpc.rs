@@ -9,8 +9,8 @@
 
 use std::process::ExitCode;
 
+use jwt_guard::Policy;
 use jwt_guard::authz::Requirement::One;
-use jwt_guard::policy::Policy;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::tonic::GrpcAuthLayer;
 use jwt_guard::{JwtStrategy, Principal, Registry};

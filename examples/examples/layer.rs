@@ -11,8 +11,8 @@ use std::process::ExitCode;
 
 use axum::routing::get;
 use axum::{Json, Router};
+use jwt_guard::Policy;
 use jwt_guard::authz::Requirement::One;
-use jwt_guard::policy::Policy;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::tower::AuthLayer;
 use jwt_guard::{Claims, JwtStrategy, Principal, Registry};

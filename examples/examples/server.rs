@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use http::{HeaderMap, StatusCode};
-use jwt_guard::cache::TokenCacheConfig;
+use jwt_guard::TokenCacheConfig;
 use jwt_guard::config::ConfigFile;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{Algorithm, JwtStrategy, Principal, Registry, authenticate};

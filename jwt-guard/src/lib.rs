@@ -44,7 +44,7 @@
 //!    and with the `metrics` feature its sink, which imports nothing of the crate).
 //! 3. **Verification**: [`verify`] (JWS and registered claims), [`jwks`] (settings,
 //!    fetching, key sets, the key engine), [`dpop`] (handed the token verifier, it imports
-//!    no strategy), [`cache`], `issuers` (tenants), `rules` (claim rules), [`authz`]
+//!    no strategy), `cache` (verified tokens, [`TokenCacheConfig`]), `issuers` (tenants), `rules` (claim rules), [`authz`]
 //!    (requirements), `site` (the `#[authenticate]` sites), [`resource_metadata`].
 //! 4. **Strategies and the registry**: [`JwtStrategy`] / [`Strategy`], [`Registry`].
 //! 5. **What uses the registry**: [`policy`] (a layer's requirements), `guard` (the one
@@ -84,6 +84,8 @@
 mod algorithm;
 pub mod audit;
 pub mod authz;
+/// 0.2's home of [`TokenCacheConfig`], now at the crate root.
+#[doc(hidden)]
 pub mod cache;
 mod challenge;
 pub mod claims;
@@ -159,9 +161,11 @@ pub mod __private {
 mod private;
 
 pub use algorithm::{Algorithm, UnknownAlgorithm};
+pub use cache::TokenCacheConfig;
 pub use config_error::ConfigError;
 pub use error::{Error, ErrorKind, TokenError};
 pub use future::BoxFuture;
+pub use policy::{Policy, PolicyBuilder};
 pub use principal::{Claims, Principal};
 pub use registry::{Registry, register};
 pub use request::RequestInfo;

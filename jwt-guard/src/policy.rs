@@ -13,7 +13,7 @@
 //!
 //! ```
 //! use jwt_guard::authz::Requirement::{All, One};
-//! use jwt_guard::policy::Policy;
+//! use jwt_guard::Policy;
 //!
 //! # fn main() -> Result<(), jwt_guard::ConfigError> {
 //! let orders = Policy::builder("orders api", ["jwt", "api-key"])

@@ -157,7 +157,17 @@ impl Registry {
             Arc::new(next)
         });
         if inserted {
-            entry.strategy.__registered(&entry.name);
+            // Labels for metrics: a JwtStrategy's own (its token cache, its engines), any
+            // other strategy's key engines. A strategy that wraps a JwtStrategy labels its
+            // engines through `key_engines`; its token cache stays `unregistered`.
+            match &entry.jwt {
+                Some(jwt) => jwt.registered_as(&entry.name),
+                None => {
+                    for engine in entry.strategy.key_engines() {
+                        engine.label(&entry.name);
+                    }
+                }
+            }
             tracing::info!(strategy = name, "authentication strategy registered");
             Ok(())
         } else {

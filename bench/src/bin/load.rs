@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::routing::get;
-use jwt_guard::cache::TokenCacheConfig;
-use jwt_guard::policy::Policy;
+use jwt_guard::Policy;
+use jwt_guard::TokenCacheConfig;
 use jwt_guard::tonic::GrpcAuthLayer;
 use jwt_guard::tower::AuthLayer;
 use jwt_guard::{JwtStrategy, Principal, Registry};

@@ -18,7 +18,7 @@
 //! use actix_web::{App, web};
 //! use jwt_guard::Principal;
 //! use jwt_guard::actix::AuthMiddleware;
-//! use jwt_guard::policy::Policy;
+//! use jwt_guard::Policy;
 //!
 //! async fn me(who: Principal) -> String {
 //!     who.subject().unwrap_or("-").to_owned()

@@ -23,7 +23,7 @@
 //! ```
 //! use jwt_guard::authz::Requirement::One;
 //! use jwt_guard::tonic::GrpcAuthLayer;
-//! use jwt_guard::policy::Policy;
+//! use jwt_guard::Policy;
 //!
 //! # fn main() -> Result<(), jwt_guard::ConfigError> {
 //! let read = Policy::builder("orders grpc", ["jwt"]).scopes(One("orders:read")).build()?;

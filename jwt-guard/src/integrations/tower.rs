@@ -21,7 +21,7 @@
 //! use jwt_guard::Principal;
 //! use jwt_guard::authz::Requirement::One;
 //! use jwt_guard::tower::AuthLayer;
-//! use jwt_guard::policy::Policy;
+//! use jwt_guard::Policy;
 //!
 //! async fn me(who: Principal) -> String {
 //!     who.subject().unwrap_or("-").to_owned()

@@ -32,9 +32,9 @@ pub struct JwksConfig {
     /// Least time between a failed fetch and the next attempt; also the `Retry-After` of
     /// the 503 when no usable keys exist. Defaults to 5 s.
     pub failure_backoff: Duration,
-    /// Allow plain-http key URLs on non-loopback hosts. Defaults to `false`; see
-    /// [`JwksConfig::dangerous_allow_http`].
-    pub allow_http: bool,
+    /// Plain-http key URLs on non-loopback hosts: only through
+    /// [`JwksConfig::dangerous_allow_http`] (a weakening is never a plain field).
+    pub(crate) allow_http: bool,
 }
 
 impl Default for JwksConfig {

@@ -103,6 +103,21 @@ impl JwtStrategy {
         }
     }
 
+    /// The registry tells the strategy the name it was registered under (the first one
+    /// wins), which labels its metrics and its key engines'.
+    pub(crate) fn registered_as(&self, name: &Arc<str>) {
+        if self.inner.label.set(Arc::clone(name)).is_err() {
+            return;
+        }
+        // Tenant engines made later stay unlabelled (their issuer is not a label either).
+        for client in JwtStrategy::key_engines(self) {
+            client.label(name);
+        }
+        if let Some(cache) = &self.inner.cache {
+            cache.set_label(name);
+        }
+    }
+
     /// Verifies a bearer token (without the `Bearer ` prefix) and returns its principal.
     ///
     /// A token bound to a key (`cnf`) is refused: a bearer token comes with no proof of
@@ -393,19 +408,6 @@ impl Strategy for JwtStrategy {
     /// each tenant's engine made so far.
     fn key_engines(&self) -> Vec<JwksClient> {
         JwtStrategy::key_engines(self)
-    }
-
-    fn __registered(&self, name: &Arc<str>) {
-        if self.inner.label.set(Arc::clone(name)).is_err() {
-            return;
-        }
-        // Tenant engines made later stay unlabelled (their issuer is not a label either).
-        for client in JwtStrategy::key_engines(self) {
-            client.label(name);
-        }
-        if let Some(cache) = &self.inner.cache {
-            cache.set_label(name);
-        }
     }
 }
 

@@ -1,7 +1,5 @@
 //! The [`Strategy`] trait: a named way to authenticate a request.
 
-use std::sync::Arc;
-
 use http::HeaderMap;
 
 use crate::error::Error;
@@ -46,11 +44,6 @@ pub trait Strategy: Send + Sync + 'static {
     fn key_engines(&self) -> Vec<JwksClient> {
         Vec::new()
     }
-
-    /// Not public API: the registry tells a strategy the name it was registered under
-    /// (the first one wins), which labels its metrics and its key engines'.
-    #[doc(hidden)]
-    fn __registered(&self, _name: &Arc<str>) {}
 
     /// Authenticates a request from its headers and, where the integration knows them,
     /// its method and URI (what DPoP proofs are bound to). Defaults to
