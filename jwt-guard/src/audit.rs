@@ -50,13 +50,17 @@ pub(crate) struct Scope<'a> {
 impl Audit {
     /// Collects the sites and the policies in `scope` and checks their strategies with
     /// `is_registered` (a policy with a registry of its own is checked against that).
-    pub(crate) fn against(is_registered: impl Fn(&str) -> bool, scope: &Scope<'_>) -> Self {
+    pub(crate) fn against(
+        is_registered: impl Fn(&str) -> bool,
+        scope: &Scope<'_>,
+        layers: Vec<Policy>,
+    ) -> Self {
         let handlers: Vec<&'static GuardedHandler> = sites()
             .iter()
             .copied()
             .filter(|site| (scope.serves)(site))
             .collect();
-        let layers: Vec<Policy> = crate::policy::built()
+        let layers: Vec<Policy> = layers
             .into_iter()
             .filter(|layer| (scope.serves_layer)(layer))
             .collect();
@@ -113,7 +117,11 @@ impl Audit {
             serves_layer: &|_| true,
             own: false,
         };
-        Self::against(|_| true, &scope)
+        Self::against(
+            |_| true,
+            &scope,
+            crate::policy::served_by(Registry::global()),
+        )
     }
 
     /// Which registry was audited: `global`, or the modules a registry serves.
@@ -141,7 +149,8 @@ impl Audit {
             .find(|h| h.handler() == handler)
     }
 
-    /// Every layer policy built before the audit, sorted by name: which router or
+    /// Every layer policy served with the audited registry before the audit, sorted by
+    /// name: which router or
     /// service ([`Policy::name`]), its strategies and requirements.
     pub fn layers(&self) -> &[Policy] {
         &self.layers
@@ -290,7 +299,13 @@ impl Registry {
             serves_layer: &serves_layer,
             own: !is_global && !modules.is_empty(),
         };
-        Audit::against(|name| self.contains(name), &scope)
+        // The layers served with this registry; a registry that names no modules audits
+        // every layer it can see, the global registry's too.
+        let mut layers = crate::policy::served_by(self);
+        if modules.is_empty() && !is_global {
+            layers.extend(crate::policy::served_by(Registry::global()));
+        }
+        Audit::against(|name| self.contains(name), &scope, layers)
     }
 }
 
@@ -339,7 +354,7 @@ mod tests {
             serves_layer: &|_| true,
             own: false,
         };
-        let audit = Audit::against(|name| name == "audit-unit-jwt", &everything);
+        let audit = Audit::against(|name| name == "audit-unit-jwt", &everything, Vec::new());
         assert_eq!(
             audit
                 .handlers()

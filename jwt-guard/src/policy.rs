@@ -8,8 +8,10 @@
 //! service), [`tonic::GrpcAuthLayer`](crate::tonic::GrpcAuthLayer) (tonic) and
 //! [`actix::AuthMiddleware`](crate::actix::AuthMiddleware) (actix-web).
 //!
-//! Every policy built is listed by the start-up [audit](crate::Registry::audit) under its
-//! name, next to the attribute's handlers: build the routers first, then audit.
+//! Every policy a layer serves is listed by the start-up [audit](crate::Registry::audit)
+//! of the layer's registry (the policy's own, else the global one) under its name, next
+//! to the attribute's handlers: build the routers first, then audit. Building a policy
+//! has no other effect.
 //!
 //! ```
 //! use jwt_guard::authz::Requirement::{All, One};
@@ -24,7 +26,7 @@
 //! ```
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::authz::Requirement;
 use crate::config_error::ConfigError;
@@ -125,6 +127,15 @@ impl Policy {
         }
     }
 
+    /// Tells the registry this policy checks requests with (its own, else the global
+    /// one) that a layer serves it, so that the registry's [audit](Registry::audit) lists
+    /// it. The layers call this when they are built: a policy built and never served is in
+    /// no audit, and building one has no effect beyond its own value.
+    pub(crate) fn serve(&self) {
+        let layer: Arc<dyn std::any::Any + Send + Sync> = self.0.clone();
+        self.registry_for(None).remember_layer(layer);
+    }
+
     /// The registry a request is checked with.
     pub(crate) fn registry_for<'a>(&'a self, request: Option<&'a Registry>) -> &'a Registry {
         self.registry()
@@ -160,7 +171,9 @@ impl PolicyBuilder {
         self
     }
 
-    /// The policy, listed in the audit from now on.
+    /// The policy. It is listed in the audit of its registry once a layer serves it
+    /// (`tower::AuthLayer::new`, `actix::AuthMiddleware::new`, `tonic::GrpcAuthLayer`);
+    /// building one changes nothing else.
     ///
     /// [`ConfigError::EmptyStrategyName`] for an empty strategy name,
     /// [`ConfigError::NoStrategies`] for an empty list (every request would be refused).
@@ -179,27 +192,27 @@ impl PolicyBuilder {
             optional: self.optional,
             registry: self.registry.map(RegistryRef),
         }));
-        let mut built = BUILT
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !built.iter().any(|seen| seen.0 == policy.0) {
-            built.push(policy.clone());
-        }
         Ok(policy)
     }
 }
 
-/// Every distinct policy built so far, in build order.
-static BUILT: Mutex<Vec<Policy>> = Mutex::new(Vec::new());
-
-/// The policies built so far, sorted by name.
-pub(crate) fn built() -> Vec<Policy> {
-    let mut policies = BUILT
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .clone();
+/// The layer policies `registry` checks requests for (those its layers were built
+/// with: [`Policy::serve`]), sorted by name.
+pub(crate) fn served_by(registry: &Registry) -> Vec<Policy> {
+    let mut policies: Vec<Policy> = registry
+        .layers()
+        .into_iter()
+        .filter_map(|layer| layer.downcast::<Inner>().ok().map(Policy))
+        .collect();
     policies.sort_by(|a, b| a.name().cmp(b.name()));
-    policies
+    // Two layers of identical policies are one line of the audit.
+    let mut distinct: Vec<Policy> = Vec::with_capacity(policies.len());
+    for policy in policies {
+        if !distinct.iter().any(|seen| seen.0 == policy.0) {
+            distinct.push(policy);
+        }
+    }
+    distinct
 }
 
 impl fmt::Display for Policy {
@@ -246,11 +259,13 @@ mod tests {
     use crate::authz::Requirement::{Any, One};
 
     #[test]
-    fn builds_validates_and_is_listed_once() {
+    fn builds_validates_and_is_listed_once_when_served() {
+        let registry = Registry::new();
         let build = || {
             Policy::builder("policy-unit", ["pu-jwt"])
                 .roles(Any(&[One("admin"), One("ops")]))
                 .optional()
+                .registry(registry.clone())
                 .build()
                 .expect("valid")
         };
@@ -260,11 +275,21 @@ mod tests {
             r#"policy-unit  "pu-jwt"  roles any("admin", "ops")  optional"#
         );
         assert_eq!(a.strategies(), b.strategies());
-        let listed = built()
-            .into_iter()
-            .filter(|p| p.name() == "policy-unit")
-            .count();
-        assert_eq!(listed, 1, "an identical policy is listed once");
+        assert!(
+            served_by(&registry).is_empty(),
+            "a policy no layer serves is in no audit"
+        );
+        a.serve();
+        b.serve();
+        a.serve();
+        let listed = served_by(&registry);
+        assert_eq!(listed.len(), 1, "an identical policy is listed once");
+        assert!(
+            served_by(Registry::global())
+                .iter()
+                .all(|p| p.name() != "policy-unit"),
+            "served with its own registry: not the global one's"
+        );
 
         let none: [&str; 0] = [];
         assert!(matches!(

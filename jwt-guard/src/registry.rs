@@ -48,6 +48,9 @@ pub struct Registry {
     map: Arc<ArcSwap<NameMap>>,
     /// The modules whose `#[authenticate]` sites this registry serves, for its audit.
     modules: Arc<Mutex<Vec<Box<str>>>>,
+    /// The layers built to check requests with this registry, for its audit. Type-erased:
+    /// the policies sit above the registry (see [`remember_layer`](Self::remember_layer)).
+    layers: Arc<Mutex<Vec<Arc<dyn Any + Send + Sync>>>>,
 }
 
 /// Every module some registry other than the global one serves: the global registry's
@@ -293,6 +296,20 @@ impl Registry {
         };
         attempt.finish(&entry.name, result.as_ref().map(|_| ()));
         result.map(|principal| principal.with_strategy(&entry.name))
+    }
+
+    /// Remembers a layer built to check requests with this registry, for its audit; the
+    /// same layer twice is kept once.
+    pub(crate) fn remember_layer(&self, layer: Arc<dyn Any + Send + Sync>) {
+        let mut layers = lock(&self.layers);
+        if !layers.iter().any(|seen| Arc::ptr_eq(seen, &layer)) {
+            layers.push(layer);
+        }
+    }
+
+    /// The layers remembered by [`remember_layer`](Self::remember_layer), in order.
+    pub(crate) fn layers(&self) -> Vec<Arc<dyn Any + Send + Sync>> {
+        lock(&self.layers).clone()
     }
 
     /// The modules this registry serves ([`serve_module`](Self::serve_module)), and the

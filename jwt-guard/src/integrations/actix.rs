@@ -115,8 +115,10 @@ pub struct AuthMiddleware {
 }
 
 impl AuthMiddleware {
-    /// Middleware enforcing `policy`.
+    /// Middleware enforcing `policy`; the audit of the policy's registry (its own, else
+    /// the global one) lists it from now on.
     pub fn new(policy: Policy) -> Self {
+        policy.serve();
         Self { policy }
     }
 }

@@ -70,6 +70,7 @@ impl GrpcAuthLayer {
     /// Every method is checked against `policy`, unless [`method`](Self::method) says
     /// otherwise.
     pub fn new(policy: Policy) -> Self {
+        policy.serve();
         Self {
             policies: Arc::new(Policies {
                 default: policy,
@@ -81,6 +82,7 @@ impl GrpcAuthLayer {
     /// The method at gRPC path `path` (`/package.Service/Method`) is checked against
     /// `policy` instead. Paths are matched exactly.
     pub fn method(mut self, path: impl Into<String>, policy: Policy) -> Self {
+        policy.serve();
         let policies = Arc::make_mut(&mut self.policies);
         policies.methods.insert(path.into().into(), policy);
         self

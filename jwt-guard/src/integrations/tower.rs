@@ -57,8 +57,10 @@ pub struct AuthLayer {
 }
 
 impl AuthLayer {
-    /// A layer enforcing `policy`.
+    /// A layer enforcing `policy`; the audit of the policy's registry (its own, else the
+    /// global one) lists it from now on.
     pub fn new(policy: Policy) -> Self {
+        policy.serve();
         Self { policy }
     }
 
