@@ -17,10 +17,19 @@ use crate::dpop::error::DpopError;
 
 /// Why a request was refused: the error every request-time operation of jwt-guard returns.
 ///
-/// It is two pointers wide (the kind, and the challenge parameters of the strategy that
-/// refused the request, if it has any); look at [`Error::kind`] for what went wrong and at
+/// It is two pointers wide (the kind, and what the refusing side adds, if anything: the
+/// challenge parameters of its strategy, the renderer of its registry); look at [`Error::kind`] for what went wrong and at
 /// [`Error::status`] for the HTTP status it maps to.
-pub struct Error(Box<ErrorKind>, Option<Box<ChallengeContext>>);
+pub struct Error(Box<ErrorKind>, Option<Box<Context>>);
+
+/// What an error carries beside its kind.
+#[derive(Default)]
+struct Context {
+    challenge: Option<ChallengeContext>,
+    /// The renderer of the registry that refused the request, when it is not the default
+    /// one: a `render::Installed`, type-erased because rendering sits above the error.
+    renderer: Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
+}
 
 /// The challenge parameters of the refusing strategy, and the scheme of the request.
 #[derive(Debug)]
@@ -188,13 +197,32 @@ impl Error {
         params: &std::sync::Arc<ChallengeParams>,
         scheme: Scheme,
     ) -> Self {
-        if self.1.is_none() {
-            self.1 = Some(Box::new(ChallengeContext {
+        let context = self.1.get_or_insert_with(Box::default);
+        if context.challenge.is_none() {
+            context.challenge = Some(ChallengeContext {
                 params: std::sync::Arc::clone(params),
                 scheme,
-            }));
+            });
         }
         self
+    }
+
+    /// The same error, rendered by `renderer` (a registry's); a renderer set earlier
+    /// stays.
+    pub(crate) fn with_renderer(
+        mut self,
+        renderer: std::sync::Arc<dyn std::any::Any + Send + Sync>,
+    ) -> Self {
+        let context = self.1.get_or_insert_with(Box::default);
+        if context.renderer.is_none() {
+            context.renderer = Some(renderer);
+        }
+        self
+    }
+
+    /// The renderer this error is answered with, if not the default one.
+    pub(crate) fn renderer(&self) -> Option<&(dyn std::any::Any + Send + Sync)> {
+        self.1.as_ref()?.renderer.as_deref()
     }
 
     /// A 401 for custom strategies; `message` is shown to the client as is.
@@ -273,7 +301,7 @@ impl Error {
                 Some((Some(code), Some(scope.join(" ")), false))
             }
         })?;
-        if let Some(context) = &self.1 {
+        if let Some(context) = self.1.as_ref().and_then(|c| c.challenge.as_ref()) {
             let value = context
                 .params
                 .render(context.scheme, code, scope.as_deref(), on_dpop);

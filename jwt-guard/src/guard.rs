@@ -29,7 +29,8 @@ pub(crate) async fn check<N: AsRef<str>>(
     {
         Ok(principal) => {
             authorize(&principal, rules.scopes, rules.roles)
-                .inspect_err(|err| crate::telemetry::denied(principal.strategy(), err.reason()))?;
+                .inspect_err(|err| crate::telemetry::denied(principal.strategy(), err.reason()))
+                .map_err(|err| registry.rendering(err))?;
             Ok(Some(principal))
         }
         Err(err) if rules.optional && err.is_missing_credentials() => Ok(None),
@@ -190,7 +191,8 @@ pub(crate) async fn check_id(
     let registry = registry.unwrap_or_else(|| Registry::global());
     if let Some(principal) = layer.and_then(|l| l.reusable_for(site.strategies(), registry)) {
         authorize(principal, site.scopes(), site.roles())
-            .inspect_err(|err| crate::telemetry::denied(principal.strategy(), err.reason()))?;
+            .inspect_err(|err| crate::telemetry::denied(principal.strategy(), err.reason()))
+            .map_err(|err| registry.rendering(err))?;
         return Ok(Some(principal.clone()));
     }
     check(site.rules(), request, registry).await

@@ -51,6 +51,8 @@ pub struct Registry {
     /// The layers built to check requests with this registry, for its audit. Type-erased:
     /// the policies sit above the registry (see [`remember_layer`](Self::remember_layer)).
     layers: Arc<Mutex<Vec<Arc<dyn Any + Send + Sync>>>>,
+    /// The renderer of this registry's error responses, if not the default one.
+    renderer: Arc<arc_swap::ArcSwapOption<crate::render::Installed>>,
 }
 
 /// Every module some registry other than the global one serves: the global registry's
@@ -115,6 +117,27 @@ impl Registry {
     pub fn global() -> &'static Registry {
         static GLOBAL: LazyLock<Registry> = LazyLock::new(Registry::new);
         &GLOBAL
+    }
+
+    /// Sets the renderer of the error responses of requests this registry refuses (the
+    /// attribute's handlers and the layers that use it). For the global registry, the
+    /// same as [`render::set_renderer`](crate::render::set_renderer): the default for
+    /// every registry without one of its own. See [`render`](crate::render).
+    pub fn set_renderer(&self, renderer: impl crate::render::Renderer) {
+        if self.same_as(Registry::global()) {
+            crate::render::set_renderer(renderer);
+        } else {
+            self.renderer
+                .store(Some(Arc::new(crate::render::Installed(Box::new(renderer)))));
+        }
+    }
+
+    /// `error`, answered with this registry's renderer if it has one.
+    pub(crate) fn rendering(&self, error: Error) -> Error {
+        match self.renderer.load_full() {
+            Some(installed) => error.with_renderer(installed),
+            None => error,
+        }
     }
 
     /// Registers `strategy` under `name`.
@@ -241,6 +264,16 @@ impl Registry {
     /// Like [`authenticate`](Self::authenticate), with the request's method and URI for
     /// the strategies that need them (DPoP).
     pub async fn authenticate_request<N: AsRef<str>>(
+        &self,
+        names: &[N],
+        request: RequestInfo<'_>,
+    ) -> Result<Principal, Error> {
+        self.authenticate_chain(names, request)
+            .await
+            .map_err(|err| self.rendering(err))
+    }
+
+    async fn authenticate_chain<N: AsRef<str>>(
         &self,
         names: &[N],
         request: RequestInfo<'_>,

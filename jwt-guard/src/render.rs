@@ -12,6 +12,12 @@
 //! | [`ProblemJson`] | `application/problem+json` | RFC 9457: `{"type":"about:blank","title":"Unauthorized","status":401,"detail":"…"}` |
 //! | a closure `Fn(&Error) -> ErrorBody` | yours | yours |
 //!
+//! The renderer belongs to a [`Registry`](crate::Registry): one that has its own
+//! ([`Registry::set_renderer`](crate::Registry::set_renderer)) renders the refusals of the
+//! requests it authenticates (the attribute's handlers under a router carrying it, the
+//! layers of its policies); every other refusal is rendered by the default, the global
+//! registry's ([`set_renderer`]).
+//!
 //! ```
 //! use jwt_guard::render::{self, ErrorBody, ProblemJson};
 //!
@@ -95,14 +101,25 @@ where
     }
 }
 
-/// Sets the renderer of every error response from now on, process-wide. Defaults to
-/// [`LoopBack`].
+/// Sets the default renderer from now on: the global registry's, and that of every
+/// registry without one of its own ([`Registry::set_renderer`](crate::Registry::set_renderer)).
+/// Defaults to [`LoopBack`]. The same as `Registry::global().set_renderer(renderer)`.
 pub fn set_renderer(renderer: impl Renderer) {
     RENDERER.store(Arc::new(Box::new(renderer)));
 }
 
-/// The body of `error` by the current renderer.
+/// A renderer a registry installed, as an error carries it.
+pub(crate) struct Installed(pub(crate) Box<dyn Renderer>);
+
+/// The body of `error`: by the renderer of the registry that refused it, else by the
+/// default one.
 pub fn render(error: &Error) -> ErrorBody {
+    if let Some(installed) = error
+        .renderer()
+        .and_then(|any| any.downcast_ref::<Installed>())
+    {
+        return installed.0.render(error);
+    }
     RENDERER.load().render(error)
 }
 

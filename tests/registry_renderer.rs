@@ -1,0 +1,142 @@
+//! The renderer belongs to a registry (issue 19, item 5): on one process, a router that
+//! carries its own registry with RFC 9457 problem details answers its refusals with them,
+//! while the routes of the global registry keep the default (LoopBack's JSON) — for the
+//! attribute and for a layer alike. Status and `WWW-Authenticate` never change.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::routing::get;
+use jwt_guard::render::ProblemJson;
+use jwt_guard::testkit::Issuer;
+use jwt_guard::tower::AuthLayer;
+use jwt_guard::{JwtStrategy, Policy, Registry, authenticate};
+use serde_json::{Value, json};
+
+#[authenticate("renderer-jwt", scopes = ["orders:read"])]
+async fn orders() -> &'static str {
+    "orders"
+}
+
+async fn open() -> &'static str {
+    "behind the layer"
+}
+
+struct Answer {
+    status: u16,
+    challenge: Option<String>,
+    content_type: Option<String>,
+    body: Value,
+}
+
+async fn get_with(url: &str, authorization: Option<&str>) -> Answer {
+    let mut request = reqwest::Client::new().get(url);
+    if let Some(value) = authorization {
+        request = request.header("authorization", value);
+    }
+    let response = request.send().await.expect("request");
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap_or("?").to_owned())
+    };
+    let (status, challenge, content_type) = (
+        response.status().as_u16(),
+        header("www-authenticate"),
+        header("content-type"),
+    );
+    Answer {
+        status,
+        challenge,
+        content_type,
+        body: response.json().await.expect("a JSON body"),
+    }
+}
+
+async fn serve(app: Router) -> String {
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    base
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_registry_renders_its_own_refusals() {
+    let issuer = Issuer::start().await.expect("issuer");
+    let strategy = || {
+        JwtStrategy::builder()
+            .issuer(issuer.issuer())
+            .build()
+            .expect("strategy")
+    };
+    jwt_guard::register("renderer-jwt", strategy()).expect("register");
+    let own = Registry::new();
+    own.register("renderer-jwt", strategy()).expect("register");
+    own.set_renderer(ProblemJson);
+
+    let global_app = serve(Router::new().route("/orders", get(orders))).await;
+    let own_app = serve(
+        Router::new()
+            .route("/orders", get(orders))
+            .layer(axum::Extension(own.clone())),
+    )
+    .await;
+    let layered_app = serve(
+        Router::new()
+            .route("/open", get(open))
+            .layer(AuthLayer::new(
+                Policy::builder("renderer layer", ["renderer-jwt"])
+                    .registry(own.clone())
+                    .build()
+                    .expect("policy"),
+            )),
+    )
+    .await;
+
+    // No token: the global registry's default body, the router's problem details.
+    let global = get_with(&format!("{global_app}/orders"), None).await;
+    assert_eq!(global.status, 401);
+    assert_eq!(global.challenge.as_deref(), Some("Bearer"));
+    assert_eq!(global.content_type.as_deref(), Some("application/json"));
+    assert_eq!(
+        global.body["error"]["message"],
+        "Authorization header is missing"
+    );
+
+    let own_refusal = get_with(&format!("{own_app}/orders"), None).await;
+    assert_eq!(own_refusal.status, 401);
+    assert_eq!(own_refusal.challenge.as_deref(), Some("Bearer"));
+    assert_eq!(
+        own_refusal.content_type.as_deref(),
+        Some("application/problem+json")
+    );
+    assert_eq!(own_refusal.body["status"], 401);
+    assert_eq!(own_refusal.body["title"], "Unauthorized");
+
+    // A 403 of the scope check: rendered by the registry too, challenge unchanged.
+    let no_scope = format!("Bearer {}", issuer.token(json!({ "scope": "profile" })));
+    let own_403 = get_with(&format!("{own_app}/orders"), Some(&no_scope)).await;
+    assert_eq!(own_403.status, 403);
+    assert_eq!(
+        own_403.challenge.as_deref(),
+        Some(r#"Bearer error="insufficient_scope", scope="orders:read""#)
+    );
+    assert_eq!(
+        own_403.content_type.as_deref(),
+        Some("application/problem+json")
+    );
+    let global_403 = get_with(&format!("{global_app}/orders"), Some(&no_scope)).await;
+    assert_eq!(global_403.status, 403);
+    assert_eq!(global_403.content_type.as_deref(), Some("application/json"));
+
+    // The layer of a policy with its own registry renders with that registry.
+    let layered = get_with(&format!("{layered_app}/open"), Some("Basic abc")).await;
+    assert_eq!(layered.status, 401);
+    assert_eq!(
+        layered.content_type.as_deref(),
+        Some("application/problem+json")
+    );
+}
