@@ -237,7 +237,7 @@ fn pieces_and_rejections(c: &mut Criterion, setup: &Setup) {
     let mut group = c.benchmark_group("pieces");
     group.bench_function("bearer_extraction", |b| {
         b.iter(|| {
-            jwt_guard::extract::bearer_token(black_box(&rs.headers), 8192)
+            jwt_guard::low_level::bearer_token(black_box(&rs.headers), 8192)
                 .expect("bearer")
                 .len()
         })
@@ -314,7 +314,7 @@ fn scaling(c: &mut Criterion, setup: &Setup) {
         let padding = "x".repeat(kib * 1024);
         let token = issuer.token(json!({ "sub": "big", "padding": padding }));
         let name = format!("bench-size-{kib}");
-        let mut limits = jwt_guard::verify::Limits::default();
+        let mut limits = jwt_guard::low_level::Limits::default();
         limits.max_token_bytes = 16 * 1024;
         limits.max_payload_bytes = 16 * 1024;
         let strategy = JwtStrategy::builder()

@@ -172,7 +172,7 @@ fn main() {
             .expect("verified")
     };
     black_box(hit());
-    let extract = || jwt_guard::extract::bearer_token(&headers, 16 * 1024).expect("token");
+    let extract = || jwt_guard::low_level::bearer_token(&headers, 16 * 1024).expect("token");
     let result = interleave(
         pairs,
         (target.as_nanos() / 500) as usize,

@@ -21,13 +21,14 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The crate root holds what a handler author uses; everything else lives in one module
-//! each, in request order: [`extract`] (the bearer token) → [`verify`] (header, key,
-//! signature, claims) → [`jwks`] (the keys) → [`JwtStrategy`] / [`Strategy`] →
-//! [`Registry`] (named strategies) → [`authz`] (scopes and roles) → the framework
-//! integrations ([`axum`](mod@crate::axum), `actix`, `tower`, `tonic`) and [`render`]
-//! (the error body). [`audit`] lists every protected handler and layer; [`claims`] says
-//! where scopes and roles are read.
+//! The crate root holds what a handler author uses (the attribute, [`JwtStrategy`],
+//! [`Registry`], [`Policy`], [`Principal`], the errors); the rest lives in one module per
+//! concern: [`jwks`] (the key engine's settings and status), [`dpop`],
+//! [`resource_metadata`], [`authz`] (scopes and roles), [`claims`] (where they are read),
+//! [`audit`], [`readiness`], [`render`] (the error body), [`config`], `metrics`,
+//! [`openapi`], [`testkit`], and the framework integrations
+//! ([`axum`](mod@crate::axum), `actix`, `tower`, `tonic`). The pieces under the
+//! strategies — the bearer token, key sets, one JWS verified — are in [`low_level`].
 //!
 //! # Architecture
 //!
@@ -39,13 +40,15 @@
 //!    stops start-up), `challenge` (`WWW-Authenticate`), `json` (the one strict JSON
 //!    reader: repeated member names refused at any depth), `time` (saturating instants,
 //!    the clock), `text` (bounded log text), `future` ([`BoxFuture`]), `request`.
-//! 2. **What a request carries and what we report**: [`claims`], [`extract`],
+//! 2. **What a request carries and what we report**: [`claims`], `extract` (the bearer
+//!    token),
 //!    `principal`, [`render`], and `telemetry` — the one way anything reports (spans,
 //!    and with the `metrics` feature its sink, which imports nothing of the crate).
-//! 3. **Verification**: [`verify`] (JWS and registered claims), [`jwks`] (settings,
+//! 3. **Verification**: `verify` (JWS and registered claims), [`jwks`] (settings,
 //!    fetching, key sets, the key engine), [`dpop`] (handed the token verifier, it imports
-//!    no strategy), `cache` (verified tokens, [`TokenCacheConfig`]), `issuers` (tenants), `rules` (claim rules), [`authz`]
-//!    (requirements), `site` (the `#[authenticate]` sites), [`resource_metadata`].
+//!    no strategy), `cache` (verified tokens, [`TokenCacheConfig`]), `issuers` (tenants),
+//!    `rules` (claim rules), [`authz`] (requirements), `site` (the `#[authenticate]`
+//!    sites), [`resource_metadata`]. [`low_level`] publishes the pieces of this layer.
 //! 4. **Strategies and the registry**: [`JwtStrategy`] / [`Strategy`], [`Registry`].
 //! 5. **What uses the registry**: [`policy`] (a layer's requirements), `guard` (the one
 //!    check of the attribute and every layer; `Policy::check` lives here), [`audit`]
@@ -54,7 +57,7 @@
 //!    [`testkit`].
 //!
 //! To protect a whole router, scope or gRPC service instead of one handler, build a
-//! [`policy::Policy`] (the attribute's options as a value) and wrap the router in the
+//! [`Policy`] (the attribute's options as a value) and wrap the router in the
 //! layer of its framework: `tower::AuthLayer` (tower, axum), `tonic::GrpcAuthLayer`
 //! (tonic), `actix::AuthMiddleware` (actix-web).
 //!
@@ -84,7 +87,7 @@
 mod algorithm;
 pub mod audit;
 pub mod authz;
-/// 0.2's home of [`TokenCacheConfig`], now at the crate root.
+// 0.2's home of `TokenCacheConfig`, now at the crate root; hidden, kept for 0.2 paths.
 #[doc(hidden)]
 pub mod cache;
 mod challenge;
@@ -95,6 +98,8 @@ pub mod config;
 mod config_error;
 pub mod dpop;
 mod error;
+// 0.2's home of `low_level::bearer_token`; hidden, kept for 0.2 paths.
+#[doc(hidden)]
 pub mod extract;
 mod future;
 mod guard;
@@ -102,6 +107,7 @@ mod integrations;
 mod issuers;
 mod json;
 pub mod jwks;
+pub mod low_level;
 pub mod manual;
 #[cfg(feature = "metrics")]
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
@@ -123,6 +129,8 @@ pub mod telemetry;
 pub mod testkit;
 mod text;
 mod time;
+// 0.2's home of `low_level::verify_jws`; hidden, kept for 0.2 paths.
+#[doc(hidden)]
 pub mod verify;
 
 #[cfg(feature = "axum")]

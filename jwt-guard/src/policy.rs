@@ -131,6 +131,10 @@ impl Policy {
     /// one) that a layer serves it, so that the registry's [audit](Registry::audit) lists
     /// it. The layers call this when they are built: a policy built and never served is in
     /// no audit, and building one has no effect beyond its own value.
+    #[cfg_attr(
+        not(any(feature = "tower", feature = "actix-web")),
+        allow(dead_code, reason = "called by the layers only")
+    )]
     pub(crate) fn serve(&self) {
         let layer: Arc<dyn std::any::Any + Send + Sync> = self.0.clone();
         self.registry_for(None).remember_layer(layer);

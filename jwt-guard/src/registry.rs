@@ -333,6 +333,10 @@ impl Registry {
 
     /// Remembers a layer built to check requests with this registry, for its audit; the
     /// same layer twice is kept once.
+    #[cfg_attr(
+        not(any(feature = "tower", feature = "actix-web")),
+        allow(dead_code, reason = "called by the layers only")
+    )]
     pub(crate) fn remember_layer(&self, layer: Arc<dyn Any + Send + Sync>) {
         let mut layers = lock(&self.layers);
         if !layers.iter().any(|seen| Arc::ptr_eq(seen, &layer)) {
