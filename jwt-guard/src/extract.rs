@@ -29,7 +29,7 @@ pub const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
 ///
 /// let mut headers = HeaderMap::new();
 /// headers.insert("authorization", "Bearer abc.def.ghi".parse().unwrap());
-/// assert_eq!(jwt_guard::extract::bearer_token(&headers, 8192).unwrap(), "abc.def.ghi");
+/// assert_eq!(jwt_guard::low_level::bearer_token(&headers, 8192).unwrap(), "abc.def.ghi");
 /// ```
 pub fn bearer_token(headers: &HeaderMap, max_bytes: usize) -> Result<&str, Error> {
     bearer_candidate(headers, max_bytes)?.check()

@@ -20,7 +20,7 @@ use crate::jwks::{KeyEntry, KeySet};
 /// claims a small multiple of that (JSON nesting is capped at 128 levels by `serde_json`).
 ///
 /// ```
-/// let mut limits = jwt_guard::verify::Limits::default();
+/// let mut limits = jwt_guard::low_level::Limits::default();
 /// limits.max_payload_bytes = 2048;
 /// assert_eq!(limits.max_token_bytes, 16384);
 /// ```
