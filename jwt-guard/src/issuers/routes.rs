@@ -1,190 +1,21 @@
-//! Issuer routing: several issuers in one [`JwtStrategy`](crate::JwtStrategy), and tenant
-//! patterns (`https://login.microsoftonline.com/{tenant}/v2.0`).
-//!
-//! A token is routed by its `iss`, read before the signature (one base64url decode and a
-//! JSON scan that keeps only `iss`), to exactly that issuer's key engine: it is never
-//! tried against another issuer's keys. An `iss` that is not on the allow-list, and a
-//! tenant that is not allowed, are refused before any key is looked up, so they cost no
-//! fetch and hold no memory. After the signature, the verified `iss` must equal the
-//! route's issuer (the claim checks compare it exactly) and, for a tenant, the tenant
-//! claim (`tid`) must name the tenant of the issuer.
-//!
-//! Tenant engines are made on first use from the configured key rule (a URL template,
-//! discovery from the tenant's issuer, or LoopBack's rule; never from a URL taken from
-//! the token) and held in a bounded cache that evicts the least recently used first
-//! (quick_cache's CLOCK-Pro, which also resists one-off floods). A tenant's key URL (or
-//! the issuer it is discovered from) is checked before any fetch: parsed, it must keep
-//! the template's scheme, host, port and path up to the tenant, followed by the tenant
-//! itself, so no tenant reaches another path (`.` and `..` are refused as tenants).
-//!
-//! Engines that fetch (a key URL per tenant, discovery, LoopBack's rule) are made for
-//! unseen tenants at a bounded rate, a token bucket
-//! ([`new_tenant_budget`](crate::JwtStrategyBuilder::new_tenant_budget)): a flood of tokens
-//! naming new tenants a predicate accepts costs at most the budget in fetches, and a
-//! tenant over the budget is a 503 with `Retry-After`, as keys that cannot be fetched
-//! are. Tenants already held are not affected.
+//! The routes of a strategy with several issuers or tenant patterns: each issuer, exact
+//! or a pattern, to its keys.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Deserialize;
-use serde::de::{self, IgnoredAny};
 
 use crate::algorithm::Algorithm;
 use crate::config_error::ConfigError;
 use crate::error::{Error, ErrorKind, TokenError};
-use crate::json::NameSet;
 use crate::jwks::{JwksClient, JwksConfig, KeyEntry, KeySet, default_jwks_url};
 use crate::verify::ClaimRules;
 
-/// The placeholder of a tenant pattern, in an issuer or a key URL.
-pub(crate) const TENANT: &str = "{tenant}";
-
-/// The default bound on the tenant engines one strategy holds.
-pub(crate) const DEFAULT_MAX_TENANTS: usize = 256;
-
-/// The longest tenant accepted in an `iss` (an Entra ID tenant id is 36 characters).
-const MAX_TENANT_CHARS: usize = 128;
-
-/// How many engines for unseen tenants a strategy makes, at most, in a window: a token
-/// bucket of `count` engines, refilled evenly over `per`.
-///
-/// Only engines that fetch count (a key URL per tenant, discovery, LoopBack's rule); a
-/// tenant whose keys are pinned or at one shared URL costs no fetch. Defaults to 60 per
-/// minute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct TenantBudget {
-    /// Engines made at once at most (the bucket's size); at least 1.
-    pub(crate) count: u32,
-    /// The time over which `count` engines are allowed again; more than zero.
-    pub(crate) per: Duration,
-}
-
-impl TenantBudget {
-    /// 60 new tenant engines per minute, 60 at once.
-    pub(crate) const DEFAULT: Self = Self {
-        count: 60,
-        per: Duration::from_secs(60),
-    };
-}
-
-impl Default for TenantBudget {
-    fn default() -> Self {
-        Self::DEFAULT
-    }
-}
-
-/// The token bucket of a [`TenantBudget`].
-struct Bucket {
-    budget: TenantBudget,
-    /// Engines that may be made now (fractional while refilling), and when it was counted.
-    state: Mutex<(f64, Instant)>,
-}
-
-impl Bucket {
-    fn new(budget: TenantBudget) -> Self {
-        Self {
-            budget,
-            state: Mutex::new((f64::from(budget.count), Instant::now())),
-        }
-    }
-
-    /// Takes one engine from the bucket, or says how long until one is back.
-    fn take(&self, now: Instant) -> Result<(), Duration> {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let (tokens, since) = &mut *state;
-        let count = f64::from(self.budget.count);
-        let per_engine = self.budget.per.as_secs_f64() / count;
-        let refilled = now.saturating_duration_since(*since).as_secs_f64() / per_engine;
-        *tokens = (*tokens + refilled).min(count);
-        *since = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            return Ok(());
-        }
-        let wait = (1.0 - *tokens) * per_engine;
-        Err(Duration::try_from_secs_f64(wait).unwrap_or(self.budget.per))
-    }
-}
-
-/// Checks the URL of a tenant's keys (or the issuer they are discovered from), `template`
-/// with `tenant` in place of `{tenant}`: parsed (dot segments resolved), it must keep the
-/// template's scheme, host and port, and its path (or query) must be the template's up
-/// to the placeholder followed by the tenant itself. With the placeholder in the host,
-/// everything but the host's first label must be the template's.
-pub(crate) fn url_stays_in_frame(template: &str, tenant: &str) -> bool {
-    const SAMPLE: &str = "tenant";
-    if tenant.is_empty() {
-        return false;
-    }
-    let (Some((prefix, _)), Ok(url), Ok(sample)) = (
-        template.split_once(TENANT),
-        url::Url::parse(&template.replace(TENANT, tenant)),
-        url::Url::parse(&template.replace(TENANT, SAMPLE)),
-    ) else {
-        return false;
-    };
-    if url.scheme() != sample.scheme()
-        || url.port_or_known_default() != sample.port_or_known_default()
-        || url.fragment().is_some()
-        || !url.username().is_empty()
-        || url.password().is_some()
-    {
-        return false;
-    }
-    match url::Url::parse(prefix) {
-        // The placeholder is past the authority: the host is fixed.
-        Ok(frame) if frame.has_host() && url.host() == frame.host() => match frame.query() {
-            None => url
-                .path()
-                .strip_prefix(frame.path())
-                .is_some_and(|rest| rest.starts_with(tenant)),
-            Some(query) => {
-                url.path() == frame.path()
-                    && url
-                        .query()
-                        .and_then(|q| q.strip_prefix(query))
-                        .is_some_and(|rest| rest.starts_with(tenant))
-            }
-        },
-        Ok(_) => false,
-        // The placeholder is in the host: the rest of the URL is the sample's.
-        Err(_) => {
-            let suffix = sample.host_str().and_then(|h| h.strip_prefix(SAMPLE));
-            let host = url.host_str();
-            let label = tenant.to_ascii_lowercase();
-            suffix.is_some_and(|suffix| {
-                host.and_then(|h| h.strip_prefix(label.as_str())) == Some(suffix)
-                    && !suffix.is_empty()
-            }) && url.path() == sample.path()
-                && url.query() == sample.query()
-        }
-    }
-}
-
-/// A predicate over tenants.
-pub(crate) type TenantPredicate = Arc<dyn Fn(&str) -> bool + Send + Sync>;
-
-/// Which tenants a pattern accepts.
-#[derive(Clone, Default)]
-pub(crate) struct TenantFilter {
-    pub(crate) list: Vec<String>,
-    pub(crate) predicate: Option<TenantPredicate>,
-}
-
-impl TenantFilter {
-    pub(crate) fn is_set(&self) -> bool {
-        !self.list.is_empty() || self.predicate.is_some()
-    }
-
-    fn allows(&self, tenant: &str) -> bool {
-        self.list.iter().any(|t| t == tenant) || self.predicate.as_ref().is_some_and(|p| p(tenant))
-    }
-}
+use super::peek::peek_issuer;
+use super::tenants::{
+    Bucket, MAX_TENANT_CHARS, TENANT, TenantBudget, TenantFilter, url_stays_in_frame,
+};
 
 /// Where a route's keys are.
 #[derive(Clone)]
@@ -603,67 +434,11 @@ impl Issuers {
     }
 }
 
-/// A strategy with one issuer: the unverified payload's `iss` must be `issuer` before any
-/// key is looked up, as with several issuers ([`Issuers::route`]): a foreign token costs
-/// no fetch and is refused as "jwt issuer invalid", not "no signing key matches".
-pub(crate) fn expect_issuer(payload: &str, issuer: &str) -> Result<(), TokenError> {
-    if peek_issuer(payload)? == issuer {
-        Ok(())
-    } else {
-        Err(TokenError::InvalidIssuer)
-    }
-}
-
-/// The payload's `iss`, read without trusting anything else in it: base64url, then a
-/// JSON object scanned for `iss` alone. No `iss`, or one that is not a string: refused.
-fn peek_issuer(payload: &str) -> Result<String, TokenError> {
-    let json = URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|_| TokenError::Malformed)?;
-    let Peek(iss) = serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
-    iss.ok_or(TokenError::InvalidIssuer)
-}
-
-/// `iss` of a JSON object, if it is a string; every other member skipped unread.
-///
-/// Any repeated member name at the top level is refused, `iss` or not, as the verifier
-/// refuses it in the header and the claims (the rule lives in `json`): a payload that
-/// names `iss` twice, or `"\u0069ss"` beside `iss`, never routes. The values are skipped
-/// unread here, to keep this pass before the signature cheap; repeated names inside them
-/// are refused by the claims scan after the signature (`verify::scan_claims`).
-struct Peek(Option<String>);
-
-impl<'de> Deserialize<'de> for Peek {
-    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> de::Visitor<'de> for Visitor {
-            type Value = Peek;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-
-            fn visit_map<A: de::MapAccess<'de>>(self, mut access: A) -> Result<Peek, A::Error> {
-                let mut iss = None;
-                let mut seen = NameSet::default();
-                while let Some(name) = seen.next_unique_key(&mut access)? {
-                    if name.as_str() == "iss" {
-                        let value: serde_json::Value = access.next_value()?;
-                        iss = value.as_str().map(str::to_owned);
-                    } else {
-                        access.next_value::<IgnoredAny>()?;
-                    }
-                }
-                Ok(Peek(iss))
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn payload(json: &str) -> String {
         URL_SAFE_NO_PAD.encode(json)
