@@ -314,12 +314,14 @@ impl ProtectedResourceBuilder {
     /// Adds every scope that an `#[authenticate]` site or a layer policy of `audit`
     /// requires ([`Registry::audit_report`](crate::Registry::audit_report)).
     pub fn scopes_from_audit(self, audit: &Audit) -> Self {
-        let mut found: Vec<&'static str> = Vec::new();
-        for handler in audit.handlers() {
-            found.extend(handler.scopes().map(|r| r.values()).unwrap_or_default());
-        }
-        for layer in audit.layers() {
-            found.extend(layer.scopes().map(|r| r.values()).unwrap_or_default());
+        let mut found: Vec<String> = Vec::new();
+        let requirements = audit
+            .handlers()
+            .iter()
+            .filter_map(|handler| handler.scopes())
+            .chain(audit.layers().iter().filter_map(Policy::scopes));
+        for requirement in requirements {
+            found.extend(requirement.values().into_iter().map(str::to_owned));
         }
         self.scopes(found)
     }
@@ -330,7 +332,7 @@ mod tests {
     use super::*;
     use crate::authz::Requirement::{All, One};
 
-    static LISTED: GuardedHandler = GuardedHandler::__new(
+    const ORDERS: GuardedHandler = GuardedHandler::__new(
         "app::orders",
         "src/app.rs",
         12,
@@ -341,9 +343,10 @@ mod tests {
         true,
         HandlerForm::Extractor,
     );
+    static LISTED: GuardedHandler = ORDERS;
     inventory::submit! { Site(&LISTED) }
     // The same site again, as a macro copying a handler's body would register it.
-    static COPY: GuardedHandler = LISTED;
+    static COPY: GuardedHandler = ORDERS;
     inventory::submit! { Site(&COPY) }
 
     #[test]

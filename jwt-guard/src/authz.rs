@@ -27,8 +27,22 @@ pub(crate) struct Rules<'a, N> {
 /// A requirement on the scopes or the roles of the caller.
 ///
 /// Written in the attribute as a string (`"admin"`), a list (`["a", "b"]`, all of them),
-/// `all(...)` or `any(...)`, nested as needed. Being `Copy` and made of `'static` data, it
-/// lives in a `static` the attribute generates, and costs nothing per request.
+/// `all(...)` or `any(...)`, nested as needed: made of `'static` data, it lives in a
+/// `static` the attribute generates, and costs nothing per request.
+///
+/// Requirements known only at run time (scopes read from a configuration file) are built
+/// with [`Requirement::one`], [`Requirement::all`] and [`Requirement::any`], which own
+/// their values: no `'static` data, no leak.
+///
+/// ```
+/// use jwt_guard::authz::Requirement;
+///
+/// let from_config: Vec<String> = vec!["orders:read".into(), "orders:write".into()];
+/// let needed = Requirement::all(from_config.into_iter().map(Requirement::one));
+/// assert!(needed.is_met_by(&["orders:write", "orders:read"]));
+/// assert!(!needed.is_met_by(&["orders:read"]));
+/// assert_eq!(needed.to_string(), r#"all("orders:read", "orders:write")"#);
+/// ```
 ///
 /// ```
 /// use jwt_guard::authz::Requirement::{self, All, Any, One};
@@ -41,7 +55,7 @@ pub(crate) struct Rules<'a, N> {
 /// assert!(!ADMIN_OR_READER.is_met_by(&["orders:read"]));
 /// assert_eq!(ADMIN_OR_READER.to_string(), r#"any("admin", all("orders:read", "reports:read"))"#);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Requirement {
     /// This one value.
     One(&'static str),
@@ -49,29 +63,76 @@ pub enum Requirement {
     All(&'static [Requirement]),
     /// At least one of these (`any(...)` in the attribute).
     Any(&'static [Requirement]),
+    /// A requirement built at run time ([`one`](Self::one), [`all`](Self::all),
+    /// [`any`](Self::any)), owning its values.
+    Owned(std::sync::Arc<OwnedRequirement>),
+}
+
+/// The owned form of a [`Requirement`], built at run time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OwnedRequirement {
+    /// This one value.
+    One(Box<str>),
+    /// Every one of these.
+    All(Box<[Requirement]>),
+    /// At least one of these.
+    Any(Box<[Requirement]>),
 }
 
 impl Requirement {
+    /// This one value, known at run time.
+    pub fn one(value: impl Into<Box<str>>) -> Self {
+        Self::Owned(std::sync::Arc::new(OwnedRequirement::One(value.into())))
+    }
+
+    /// Every one of `requirements`, known at run time.
+    pub fn all(requirements: impl IntoIterator<Item = Requirement>) -> Self {
+        Self::Owned(std::sync::Arc::new(OwnedRequirement::All(
+            requirements.into_iter().collect(),
+        )))
+    }
+
+    /// At least one of `requirements`, known at run time.
+    pub fn any(requirements: impl IntoIterator<Item = Requirement>) -> Self {
+        Self::Owned(std::sync::Arc::new(OwnedRequirement::Any(
+            requirements.into_iter().collect(),
+        )))
+    }
+
+    /// The shape of the requirement, whichever form holds it.
+    fn shape(&self) -> Shape<'_> {
+        match self {
+            Self::One(value) => Shape::One(value),
+            Self::All(list) => Shape::All(list),
+            Self::Any(list) => Shape::Any(list),
+            Self::Owned(owned) => match &**owned {
+                OwnedRequirement::One(value) => Shape::One(value),
+                OwnedRequirement::All(list) => Shape::All(list),
+                OwnedRequirement::Any(list) => Shape::Any(list),
+            },
+        }
+    }
+
     /// True when the values in `held` satisfy the requirement. Comparison is exact
     /// (case-sensitive), as for OAuth scopes.
     pub fn is_met_by(&self, held: &[&str]) -> bool {
-        match self {
-            Self::One(value) => held.contains(value),
-            Self::All(all) => all.iter().all(|r| r.is_met_by(held)),
-            Self::Any(any) => any.iter().any(|r| r.is_met_by(held)),
+        match self.shape() {
+            Shape::One(value) => held.contains(&value),
+            Shape::All(all) => all.iter().all(|r| r.is_met_by(held)),
+            Shape::Any(any) => any.iter().any(|r| r.is_met_by(held)),
         }
     }
 
     /// Every value the requirement mentions, in order, without repeats.
-    pub fn values(&self) -> Vec<&'static str> {
-        fn walk(requirement: &Requirement, out: &mut Vec<&'static str>) {
-            match requirement {
-                Requirement::One(value) => {
-                    if !out.contains(value) {
+    pub fn values(&self) -> Vec<&str> {
+        fn walk<'r>(requirement: &'r Requirement, out: &mut Vec<&'r str>) {
+            match requirement.shape() {
+                Shape::One(value) => {
+                    if !out.contains(&value) {
                         out.push(value);
                     }
                 }
-                Requirement::All(list) | Requirement::Any(list) => {
+                Shape::All(list) | Shape::Any(list) => {
                     list.iter().for_each(|r| walk(r, out));
                 }
             }
@@ -85,10 +146,10 @@ impl Requirement {
 impl fmt::Display for Requirement {
     /// As written in the attribute, with `[...]` shown as `all(...)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (name, list) = match self {
-            Self::One(value) => return write!(f, "{value:?}"),
-            Self::All(list) => ("all", list),
-            Self::Any(list) => ("any", list),
+        let (name, list) = match self.shape() {
+            Shape::One(value) => return write!(f, "{value:?}"),
+            Shape::All(list) => ("all", list),
+            Shape::Any(list) => ("any", list),
         };
         write!(f, "{name}(")?;
         for (i, requirement) in list.iter().enumerate() {
@@ -99,6 +160,13 @@ impl fmt::Display for Requirement {
         }
         f.write_str(")")
     }
+}
+
+/// A requirement seen through either form.
+enum Shape<'r> {
+    One(&'r str),
+    All(&'r [Requirement]),
+    Any(&'r [Requirement]),
 }
 
 /// Checks the scopes and roles of an authenticated caller.
@@ -166,5 +234,31 @@ mod tests {
         assert_eq!(R.values(), ["a", "b", "c"]);
         assert_eq!(R.to_string(), r#"all("a", any("b", "c"))"#);
         assert!(!Any(&[]).is_met_by(&["a"]));
+    }
+
+    #[test]
+    fn owned_requirements_behave_as_static_ones() {
+        const R: Requirement = All(&[One("a"), Any(&[One("b"), One("c")])]);
+        let owned = Requirement::all([
+            Requirement::one(String::from("a")),
+            Requirement::any(["b", "c"].map(Requirement::one)),
+        ]);
+        for held in [
+            &["a", "c"][..],
+            &["a"],
+            &["b", "c"],
+            &["A", "b"],
+            &["c", "a", "b"],
+            &[],
+        ] {
+            assert_eq!(owned.is_met_by(held), R.is_met_by(held), "{held:?}");
+        }
+        assert_eq!(owned.values(), R.values());
+        assert_eq!(owned.to_string(), R.to_string());
+        // Mixed: a static requirement inside an owned one.
+        let mixed = Requirement::any([R.clone(), Requirement::one("admin")]);
+        assert!(mixed.is_met_by(&["admin"]));
+        assert!(mixed.is_met_by(&["a", "b"]));
+        assert!(!mixed.is_met_by(&["b"]));
     }
 }

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use crate::authz::Requirement;
 
 /// One `#[authenticate]` site: a handler, the strategies it accepts and what it requires.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct GuardedHandler {
     #[cfg_attr(not(any(feature = "axum", feature = "actix-web")), allow(dead_code))]
     id: u64,
