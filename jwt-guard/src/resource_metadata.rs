@@ -85,7 +85,7 @@ struct Inner {
 }
 
 /// What one strategy contributes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Server {
     issuer: String,
     /// `Some(required)` when the strategy accepts DPoP.
@@ -137,7 +137,7 @@ impl ProtectedResource {
     }
 
     /// The metadata document (RFC 9728 §2), from the configuration and the strategies
-    /// built with this resource so far.
+    /// registered with this resource so far (building a strategy changes nothing here).
     pub fn document(&self) -> Value {
         let inner = &*self.0;
         let servers = inner
@@ -188,16 +188,21 @@ impl ProtectedResource {
         Value::Object(doc)
     }
 
-    /// Called by a strategy's `build`: its issuer and DPoP settings join the document.
+    /// Called when a strategy guarding this resource is registered: its issuer and DPoP
+    /// settings join the document (once, however often it is registered).
     pub(crate) fn add_server(&self, issuer: &str, dpop: Option<(Vec<Algorithm>, bool)>) {
-        self.0
+        let server = Server {
+            issuer: issuer.to_owned(),
+            dpop,
+        };
+        let mut servers = self
+            .0
             .servers
             .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(Server {
-                issuer: issuer.to_owned(),
-                dpop,
-            });
+            .unwrap_or_else(PoisonError::into_inner);
+        if !servers.contains(&server) {
+            servers.push(server);
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::builder::{JwtStrategyBuilder, KeySource};
 use super::jwt::JwtStrategy;
-use super::jwt::{JwtInner, Keys};
+use super::jwt::{Announce, JwtInner, Keys};
 use crate::algorithm::Algorithm;
 use crate::cache::TokenCache;
 use crate::challenge::ChallengeParams;
@@ -51,7 +51,16 @@ impl JwtStrategyBuilder {
             Keys::Static(_) | Keys::Issuers(_) => Arc::new(Clock::default()),
         };
         let dpop = self.dpop.take().map(DpopConfig::build).transpose()?;
-        let challenge = self.challenge(dpop.as_ref(), &issuers.names);
+        let challenge = self.challenge(dpop.as_ref());
+        // What the resource's document learns when the strategy is registered: every
+        // issuer it accepts (tenant patterns as written), with the DPoP settings.
+        let announce = self.resource.clone().map(|resource| Announce {
+            resource,
+            issuers: issuers.names.clone(),
+            dpop: dpop
+                .as_ref()
+                .map(|d| (d.algorithms().to_vec(), d.required())),
+        });
         let max_header_bytes = self.max_header_bytes.unwrap_or(DEFAULT_MAX_HEADER_BYTES);
         let limits = self.limits.unwrap_or(Limits {
             max_token_bytes: max_header_bytes,
@@ -74,6 +83,7 @@ impl JwtStrategyBuilder {
                 dpop,
                 challenge,
                 resource: self.resource.map(|r| r.resource().to_owned()),
+                announce,
                 accept_unverified_cnf: self.accept_unverified_cnf,
             }),
         })
@@ -226,16 +236,8 @@ impl JwtStrategyBuilder {
         })
     }
 
-    /// What the strategy adds to its challenges (DPoP, resource metadata); the resource's
-    /// document learns every issuer the strategy accepts, with the DPoP settings.
-    fn challenge(&self, dpop: Option<&Dpop>, issuers: &[String]) -> Option<Arc<ChallengeParams>> {
-        if let Some(resource) = &self.resource {
-            let dpop = dpop.map(|d| (d.algorithms().to_vec(), d.required()));
-            // Every issuer the strategy accepts (tenant patterns as written).
-            for issuer in issuers {
-                resource.add_server(issuer, dpop.clone());
-            }
-        }
+    /// What the strategy adds to its challenges (DPoP, resource metadata).
+    fn challenge(&self, dpop: Option<&Dpop>) -> Option<Arc<ChallengeParams>> {
         (dpop.is_some() || self.resource.is_some()).then(|| {
             Arc::new(ChallengeParams {
                 dpop: dpop.map(Dpop::challenge),

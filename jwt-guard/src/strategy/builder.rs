@@ -505,6 +505,40 @@ mod tests {
     }
 
     #[test]
+    fn building_leaves_the_resource_alone_registering_announces_once() {
+        let resource = crate::resource_metadata::ProtectedResource::builder("https://api.test")
+            .build()
+            .expect("resource");
+        let strategy = JwtStrategy::builder()
+            .issuer(ISSUER)
+            .algorithms([Algorithm::HS256])
+            .hmac_secret(SECRET, None)
+            .protected_resource(&resource)
+            .build()
+            .expect("strategy");
+        assert!(
+            resource.document().get("authorization_servers").is_none(),
+            "building a strategy changes no shared resource"
+        );
+        let registry = crate::Registry::new();
+        registry
+            .register("jwt", strategy.clone())
+            .expect("register");
+        assert_eq!(
+            resource.document()["authorization_servers"],
+            serde_json::json!([ISSUER])
+        );
+        crate::Registry::new()
+            .register("again", strategy)
+            .expect("register");
+        assert_eq!(
+            resource.document()["authorization_servers"],
+            serde_json::json!([ISSUER]),
+            "listed once"
+        );
+    }
+
+    #[test]
     fn one_key_source() {
         let e = err(JwtStrategy::builder()
             .issuer(ISSUER)

@@ -19,6 +19,7 @@ use crate::issuers::Issuers;
 use crate::jwks::{JwksClient, KeySet};
 use crate::principal::Principal;
 use crate::request::RequestInfo;
+use crate::resource_metadata::ProtectedResource;
 use crate::rules::ClaimRuleSet;
 use crate::time::Clock;
 use crate::verify::{self, ClaimRules, Confirmation, Limits};
@@ -57,8 +58,18 @@ pub(super) struct JwtInner {
     pub(super) challenge: Option<Arc<ChallengeParams>>,
     /// The resource identifier `aud` must name (RFC 8707), with protected resource metadata.
     pub(super) resource: Option<String>,
+    /// What the protected resource's document learns when the strategy is registered.
+    pub(super) announce: Option<Announce>,
     /// [`JwtStrategyBuilder::dangerous_accept_unverified_cnf`].
     pub(super) accept_unverified_cnf: bool,
+}
+
+/// A strategy's part of its protected resource's document (RFC 9728): the issuers it
+/// accepts and its DPoP settings, added when it is registered, not when it is built.
+pub(super) struct Announce {
+    pub(super) resource: ProtectedResource,
+    pub(super) issuers: Vec<String>,
+    pub(super) dpop: Option<(Vec<Algorithm>, bool)>,
 }
 
 pub(super) enum Keys {
@@ -106,6 +117,11 @@ impl JwtStrategy {
     /// The registry tells the strategy the name it was registered under (the first one
     /// wins), which labels its metrics and its key engines'.
     pub(crate) fn registered_as(&self, name: &Arc<str>) {
+        if let Some(announce) = &self.inner.announce {
+            for issuer in &announce.issuers {
+                announce.resource.add_server(issuer, announce.dpop.clone());
+            }
+        }
         if self.inner.label.set(Arc::clone(name)).is_err() {
             return;
         }
