@@ -85,7 +85,13 @@
 //! algorithms = ["RS256", "ES256"]
 //! rsa_pem = [{ file = "keys/partner-rsa.pem", kid = "r1" }]
 //! ec_pem = { file = "keys/partner-ec.pem", kid = "e1" }
-//! jwks_json = { file = "keys/partner.jwks.json" }   # also jwk_json, ed_pem
+//! jwks_json = { file = "keys/partner.jwks.json" }
+//!
+//! [strategies.edge]
+//! issuer = "https://edge.example"
+//! algorithms = ["EdDSA"]
+//! ed_pem = { env = "EDGE_PUBLIC_KEY_PEM", kid = "ed1" }
+//! jwk_json = { text = '{"kty":"OKP","crv":"Ed25519","kid":"ed2","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}' }
 //! ```
 //!
 //! ```

@@ -578,3 +578,51 @@ async fn dpop_and_resource_metadata_as_the_builder() {
         assert!(challenge.contains("resource_metadata="), "{challenge}");
     }
 }
+
+/// The module docs' example, every section, parses (building it needs its files and
+/// variables).
+#[test]
+fn the_documented_example_parses() {
+    let docs = include_str!("mod.rs");
+    let example: String = docs
+        .lines()
+        .filter_map(|line| line.strip_prefix("//!"))
+        .map(|line| line.strip_prefix(' ').unwrap_or(line))
+        .skip_while(|line| *line != "```toml")
+        .skip(1)
+        .take_while(|line| *line != "```")
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let file = ConfigFile::from_toml_str(&example).expect("the documented example parses");
+    let api = &file.strategies["api"];
+    let dpop = api.dpop.as_ref().expect("dpop");
+    assert_eq!(
+        dpop.replay_store.as_ref().map(|s| s.capacity),
+        Some(100_000)
+    );
+    let resource = api.protected_resource.as_ref().expect("resource");
+    assert_eq!(resource.resource, "https://api.example/orders");
+    assert_eq!(
+        file.strategies["partner"].rsa_pem[0].kid.as_deref(),
+        Some("r1")
+    );
+    // Every key of every fixed table appears in the example, 0.2 names aside.
+    for form in [
+        Form::Strategy,
+        Form::Jwks,
+        Form::TokenCache,
+        Form::Limits,
+        Form::Dpop,
+    ] {
+        for key in form.known() {
+            let old = OLD_NAMES.iter().any(|(o, _)| o == key);
+            let legacy = ["jwks_file", "pem_keys", "hmac_secret_env"].contains(key);
+            assert!(
+                old || legacy
+                    || example.contains(&format!("{key} ="))
+                    || example.contains(&format!(".{key}]")),
+                "{key} is missing from the documented example"
+            );
+        }
+    }
+}
