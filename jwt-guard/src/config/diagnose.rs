@@ -198,6 +198,11 @@ pub(crate) fn ours(message: &str) -> String {
                 "sequence" => "a list",
                 other => other,
             };
+            let expected = match expected {
+                "usize" | "u64" | "u32" | "u16" | "u8" => "a whole number, 0 or more",
+                "a borrowed string" => "a string",
+                other => other,
+            };
             return format!("expected {expected}, found {found}");
         }
     }

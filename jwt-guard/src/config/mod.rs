@@ -72,6 +72,7 @@
 //! tos_uri = "https://api.example/tos"
 //! scopes = ["orders:read", "orders:write"]
 //! authorization_server = ["https://other-issuer.example"]
+//! resource_signing_algs = ["ES256"]     # only if the API signs its responses
 //!
 //! # Pinned keys instead of a key URL: each from a `file`, an `env` variable, or `text`
 //! # (public keys only: a secret is never written in the file).

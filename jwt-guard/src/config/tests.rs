@@ -167,6 +167,13 @@ fn toml_errors_have_a_line_and_a_column() {
     // A value of the wrong form: where the value is.
     let e = err("[strategies.a]\nissuer = \"https://i\"\n  leeway = \"soon\"");
     assert!(e.ends_with("(line 3, column 12)"), "{e}");
+    // A value in a table with its own header: its dotted path, its place.
+    let e = err("[strategies.a]\nissuer = \"https://i\"\n\n[strategies.a.dpop]\nmode = \"both\"");
+    assert!(
+        e.starts_with(r#"strategy "a", field "dpop.mode": unknown mode "both""#)
+            && e.ends_with("(line 5, column 8)"),
+        "{e}"
+    );
     // An error found when building: where its key is.
     let e = err("[strategies.e]\nissuer = \"https://i\"\njwks_uri = \"http://keys.example/k\"");
     assert!(e.ends_with("(line 3, column 1)"), "{e}");
@@ -269,7 +276,11 @@ fn every_message_is_ours() {
         ),
         (
             "dpop = { replay_store = { capacity = \"big\" } }",
-            r#"field "dpop.replay_store.capacity": expected usize"#,
+            r#"field "dpop.replay_store.capacity": expected a whole number, 0 or more, found string "big""#,
+        ),
+        (
+            "max_tenants = -1",
+            r#"field "max_tenants": expected a whole number, 0 or more, found integer `-1`"#,
         ),
         (
             "dpop = { mode = \"required\" }",
@@ -607,13 +618,19 @@ fn the_documented_example_parses() {
         Some("r1")
     );
     // Every key of every fixed table appears in the example, 0.2 names aside.
-    for form in [
+    let forms = [
         Form::Strategy,
         Form::Jwks,
         Form::TokenCache,
         Form::Limits,
+        Form::TenantBudget,
         Form::Dpop,
-    ] {
+        Form::Nonce,
+        Form::ReplayStore,
+        Form::Resource,
+        Form::Key,
+    ];
+    for form in forms {
         for key in form.known() {
             let old = OLD_NAMES.iter().any(|(o, _)| o == key);
             let legacy = ["jwks_file", "pem_keys", "hmac_secret_env"].contains(key);
