@@ -6,7 +6,6 @@ use std::time::Duration;
 use super::diagnose::{self, Form};
 use super::forms::OLD_NAMES;
 use super::*;
-use crate::algorithm::Algorithm;
 
 fn err(text: &str) -> String {
     ConfigFile::from_toml_str(text)
@@ -495,6 +494,7 @@ async fn dpop_and_resource_metadata_as_the_builder() {
     use http::{HeaderMap, Method, Uri};
     use serde_json::json;
 
+    use crate::algorithm::Algorithm;
     use crate::dpop::DpopConfig;
     use crate::request::RequestInfo;
     use crate::resource_metadata::ProtectedResource;
