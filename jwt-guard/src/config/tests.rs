@@ -429,6 +429,7 @@ fn the_0_2_names_are_still_read() {
         Some(vec!["https://api.example"])
     );
     let built = file.build().expect("builds");
+    register_in_a_fresh_registry(&built);
     assert_eq!(
         built.protected_resources[0].document()["authorization_servers"],
         serde_json::json!([
@@ -474,6 +475,7 @@ fn resources_are_shared_and_described_alike() {
         .and_then(|f| f.build())
         .expect("builds");
     assert_eq!(built.protected_resources.len(), 1);
+    register_in_a_fresh_registry(&built);
     assert_eq!(
         built.protected_resources[0].document()["authorization_servers"],
         serde_json::json!(["https://a", "https://b"])
@@ -641,5 +643,14 @@ fn the_documented_example_parses() {
                 "{key} is missing from the documented example"
             );
         }
+    }
+}
+
+/// Registers every strategy of `built` in a registry of its own: the strategies' issuers
+/// join their resources' documents when registered, not when built.
+fn register_in_a_fresh_registry(built: &BuiltConfig) {
+    let registry = crate::Registry::new();
+    for (name, strategy) in &built.strategies {
+        registry.register(name, strategy.clone()).expect("register");
     }
 }
