@@ -35,12 +35,14 @@
 //!     .issuer("https://issuer.example")
 //!     .protected_resource(&resource)
 //!     .build()?;
+//! // The strategy's issuer joins the document when the strategy is registered.
+//! let registry = jwt_guard::Registry::new();
+//! registry.register("jwt", strategy)?;
 //! assert_eq!(resource.document()["authorization_servers"][0], "https://issuer.example");
 //! assert_eq!(
 //!     resource.metadata_url(),
 //!     "https://api.example/.well-known/oauth-protected-resource/orders"
 //! );
-//! # let _ = strategy;
 //! # Ok(()) }
 //! ```
 
