@@ -1,4 +1,6 @@
-//! axum: [`Error`] as a response; the hidden extractor of `#[authenticate]`, which
+//! axum: the [layer](AuthLayer) (with the `tower` feature), the [readiness] handler and
+//! the [metadata route](resource_metadata), each named as the actix-web integration names
+//! its own; [`Error`] as a response; the hidden extractor of `#[authenticate]`, which
 //! authenticates with the registry the request carries (an `axum::Extension(registry)`
 //! layer) or the global one; and [`Principal`], `Option<Principal>` and [`Claims<T>`] as
 //! extractors downstream of a [layer](mod@crate::tower).
@@ -15,6 +17,31 @@ use crate::principal::{Claims, Principal};
 use crate::private::Guard;
 use crate::registry::Registry;
 use crate::request::RequestInfo;
+
+/// The layer protecting a whole axum router with a [`Policy`](crate::Policy) (feature
+/// `tower`): axum's layers are tower layers.
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub use crate::integrations::tower::{AuthLayer, AuthService};
+
+/// An axum router serving the protected resource metadata document (RFC 9728) of
+/// `resource` at its [`paths`](crate::resource_metadata::ProtectedResource::paths), with
+/// CORS: the same as [`ProtectedResource::router`](crate::resource_metadata::ProtectedResource::router),
+/// named as the actix-web integration names it.
+///
+/// ```
+/// # fn main() -> Result<(), jwt_guard::ConfigError> {
+/// use jwt_guard::resource_metadata::ProtectedResource;
+///
+/// let resource = ProtectedResource::builder("https://api.example/orders").build()?;
+/// let app: axum::Router = axum::Router::new().merge(jwt_guard::axum::resource_metadata(&resource));
+/// # Ok(()) }
+/// ```
+pub fn resource_metadata<S: Clone + Send + Sync + 'static>(
+    resource: &crate::resource_metadata::ProtectedResource,
+) -> axum::Router<S> {
+    resource.router()
+}
 
 impl IntoResponse for Error {
     /// [`render::response`](crate::render::response): the status from [`Error::status`],
