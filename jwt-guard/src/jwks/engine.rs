@@ -289,6 +289,7 @@ impl Inner {
         use tracing::Instrument as _;
         let span = tracing::info_span!(
             target: "jwt_guard::jwks",
+            // telemetry::JWKS_FETCH_SPAN (a span's name must be a literal here).
             "jwt_guard.jwks_fetch",
             strategy = self.label.get().map(|s| &**s).unwrap_or("unregistered"),
             url = self.discovered.get().or(self.url.get()).map(Url::as_str),

@@ -28,8 +28,13 @@ pub(crate) mod sink;
 use crate::algorithm::Algorithm;
 use crate::error::Error;
 
-/// The span name of one authentication by one strategy.
-pub(crate) const AUTHENTICATE_SPAN: &str = "jwt_guard.authenticate";
+/// The name of the span of one authentication by one strategy (target
+/// `jwt_guard::authenticate`, level DEBUG), for filters and subscribers.
+pub const AUTHENTICATE_SPAN: &str = "jwt_guard.authenticate";
+
+/// The name of the span of one fetch of a key set by the key engine (target
+/// `jwt_guard::jwks`, level INFO), for filters and subscribers.
+pub const JWKS_FETCH_SPAN: &str = "jwt_guard.jwks_fetch";
 
 /// The most characters of a token's `kid` recorded in the span: the header is the
 /// client's, so it is cut (with `…`) rather than written whole.
