@@ -1284,8 +1284,8 @@ async fn token_cache_on_and_off_give_the_same_verdicts() {
                 7 => {
                     let by = [1, 10, 49, 61, 61, 61, 130][rng.below(7)];
                     skew += by;
-                    with_cache.__advance_clock(Duration::from_secs(by));
-                    without.__advance_clock(Duration::from_secs(by));
+                    jwt_guard::testkit::advance_clock(&with_cache, Duration::from_secs(by));
+                    jwt_guard::testkit::advance_clock(&without, Duration::from_secs(by));
                     "clock step"
                 }
                 8 => {
@@ -1313,9 +1313,9 @@ async fn token_cache_on_and_off_give_the_same_verdicts() {
             };
             let token = &tokens[pick];
             let a = verdict(with_cache.verify_token(token).await);
-            with_cache.jwks().unwrap().__settle().await;
+            jwt_guard::testkit::settle(&with_cache.jwks().unwrap()).await;
             let b = verdict(without.verify_token(token).await);
-            without.jwks().unwrap().__settle().await;
+            jwt_guard::testkit::settle(&without.jwks().unwrap()).await;
             assert_eq!(
                 a,
                 b,

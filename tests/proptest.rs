@@ -836,7 +836,7 @@ fn token_cache_weight_is_the_memory_held() {
         }
         let change = region.change();
         let retained = (change.bytes_allocated - change.bytes_deallocated) as f64;
-        let weight = strategy.__cached_weight() as f64;
+        let weight = jwt_guard::testkit::cached_weight(&strategy) as f64;
         assert_eq!(strategy.cached_tokens(), tokens.len(), "{shape}");
         eprintln!(
             "{shape}: {} entries, weight {weight} B, counting allocator {retained} B (ratio {:.2})",

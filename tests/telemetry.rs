@@ -550,9 +550,9 @@ async fn metrics_scraped_over_http_match_the_requests() {
         .pop()
         .expect("a key engine");
     // Past the max age (10 min): stale.
-    strategy.__advance_clock(Duration::from_secs(601));
+    jwt_guard::testkit::advance_clock(&strategy, Duration::from_secs(601));
     assert_eq!(get_status(&client, &url, Some(&reader)).await, 200);
-    engine.__settle().await;
+    jwt_guard::testkit::settle(&engine).await;
     let scrape = client
         .get(format!("{base}/metrics"))
         .send()
@@ -629,7 +629,7 @@ async fn readiness_handlers_answer_503_then_200() {
         .and_then(|a| a.iter().find(|s| s["name"] == "tel-ready-pinned"))
         .expect("listed");
     assert_eq!(pinned["ready"], true);
-    strategy.jwks().expect("remote").__settle().await;
+    jwt_guard::testkit::settle(&strategy.jwks().expect("remote")).await;
     let (status, body) = probe(client.clone(), url.clone()).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["ready"], true);
@@ -645,16 +645,16 @@ async fn readiness_handlers_answer_503_then_200() {
 
     // The key server fails for longer than stale_for (24 h past the max age): not ready.
     issuer.control(|c| c.status = Some(500));
-    strategy.__advance_clock(Duration::from_secs(601));
+    jwt_guard::testkit::advance_clock(&strategy, Duration::from_secs(601));
     let (status, body) = probe(client.clone(), url.clone()).await;
     assert_eq!(status, 200, "stale but usable: {body}");
-    strategy.jwks().expect("remote").__settle().await;
+    jwt_guard::testkit::settle(&strategy.jwks().expect("remote")).await;
     let (_, body) = probe(client.clone(), url.clone()).await;
     assert_eq!(
         body["strategies"][0]["key_engines"][0]["stale"], true,
         "{body}"
     );
-    strategy.__advance_clock(Duration::from_secs(24 * 3600));
+    jwt_guard::testkit::advance_clock(&strategy, Duration::from_secs(24 * 3600));
     let (status, body) = probe(client.clone(), url.clone()).await;
     assert_eq!(status, 503, "{body}");
     assert!(

@@ -290,9 +290,9 @@ impl JwksClient {
         Arc::clone(&self.inner.clock)
     }
 
-    /// Test hook: waits until no fetch is in flight.
-    #[doc(hidden)]
-    pub async fn __settle(&self) {
+    /// Waits until no fetch is in flight: `testkit::settle`.
+    #[cfg_attr(not(feature = "testkit"), allow(dead_code, reason = "a testkit hook"))]
+    pub(crate) async fn settle(&self) {
         loop {
             let fetch = lock(&self.inner.inflight).as_ref().map(|f| f.fetch.clone());
             match fetch {

@@ -226,16 +226,15 @@ impl JwtStrategy {
         self.inner.cache.as_ref().map_or(0, TokenCache::len)
     }
 
-    /// Test hook: the summed weight (bytes) of the cached tokens.
-    #[doc(hidden)]
-    pub fn __cached_weight(&self) -> u64 {
+    /// The summed weight (bytes) of the cached tokens: `testkit::cached_weight`.
+    #[cfg_attr(not(feature = "testkit"), allow(dead_code, reason = "a testkit hook"))]
+    pub(crate) fn cached_weight(&self) -> u64 {
         self.inner.cache.as_ref().map_or(0, TokenCache::weight)
     }
 
-    /// Test hook: steps this strategy's clock (key freshness, cache age, `exp`/`nbf`)
-    /// forward.
-    #[doc(hidden)]
-    pub fn __advance_clock(&self, by: Duration) {
+    /// Steps this strategy's clock forward: `testkit::advance_clock`.
+    #[cfg_attr(not(feature = "testkit"), allow(dead_code, reason = "a testkit hook"))]
+    pub(crate) fn advance_clock(&self, by: Duration) {
         self.inner.clock.advance(by);
     }
 }

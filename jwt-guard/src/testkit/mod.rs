@@ -43,9 +43,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 mod dpop;
+mod hooks;
 mod keys;
 
 pub use dpop::DpopKey;
+pub use hooks::{advance_clock, cached_weight, settle};
 use keys::{SigningKey, alg_name, unix_now};
 
 use crate::Algorithm;
