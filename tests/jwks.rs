@@ -1313,9 +1313,9 @@ async fn token_cache_on_and_off_give_the_same_verdicts() {
             };
             let token = &tokens[pick];
             let a = verdict(with_cache.verify_token(token).await);
-            jwt_guard::testkit::settle(&with_cache.jwks().unwrap()).await;
+            jwt_guard::testkit::settle(with_cache.jwks().unwrap()).await;
             let b = verdict(without.verify_token(token).await);
-            jwt_guard::testkit::settle(&without.jwks().unwrap()).await;
+            jwt_guard::testkit::settle(without.jwks().unwrap()).await;
             assert_eq!(
                 a,
                 b,

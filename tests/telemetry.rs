@@ -629,7 +629,7 @@ async fn readiness_handlers_answer_503_then_200() {
         .and_then(|a| a.iter().find(|s| s["name"] == "tel-ready-pinned"))
         .expect("listed");
     assert_eq!(pinned["ready"], true);
-    jwt_guard::testkit::settle(&strategy.jwks().expect("remote")).await;
+    jwt_guard::testkit::settle(strategy.jwks().expect("remote")).await;
     let (status, body) = probe(client.clone(), url.clone()).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["ready"], true);
@@ -648,7 +648,7 @@ async fn readiness_handlers_answer_503_then_200() {
     jwt_guard::testkit::advance_clock(&strategy, Duration::from_secs(601));
     let (status, body) = probe(client.clone(), url.clone()).await;
     assert_eq!(status, 200, "stale but usable: {body}");
-    jwt_guard::testkit::settle(&strategy.jwks().expect("remote")).await;
+    jwt_guard::testkit::settle(strategy.jwks().expect("remote")).await;
     let (_, body) = probe(client.clone(), url.clone()).await;
     assert_eq!(
         body["strategies"][0]["key_engines"][0]["stale"], true,
