@@ -253,12 +253,12 @@ async fn chaos_at_the_key_server() {
         }
         let cached = &strategies[0];
         if cached.cached_tokens() > MAX_ENTRIES
-            || jwt_guard::testkit::cached_weight(&cached) > MAX_BYTES
+            || jwt_guard::testkit::cached_weight(cached) > MAX_BYTES
         {
             lock(&tally).violations.push(format!(
                 "token cache over its bounds: {} entries, {} bytes",
                 cached.cached_tokens(),
-                jwt_guard::testkit::cached_weight(&cached)
+                jwt_guard::testkit::cached_weight(cached)
             ));
         }
         heap_peak = heap_peak.max(live_heap() - heap_start);
