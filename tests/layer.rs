@@ -347,12 +347,22 @@ async fn the_audit_lists_layers_and_fails_on_an_unregistered_strategy() {
     // The attribute's sites are still listed beside them.
     assert!(audit.handler("layer::same_chain").is_some(), "{shown}");
 
-    // A layer naming a strategy its registry lacks fails the audit, named.
-    Policy::builder("axum /broken", ["layer-never-registered"])
-        .registry(Registry::new())
+    // A policy no layer serves is in no audit; a layer naming a strategy its registry
+    // lacks fails the audit of that registry, named.
+    // (It serves a module without sites, so that its audit covers its own layers only.)
+    let own = Registry::new();
+    own.serve_module("layer::no_sites_here");
+    let broken = Policy::builder("axum /broken", ["layer-never-registered"])
+        .registry(own.clone())
         .build()
         .expect("policy");
-    let err = Registry::global().audit().unwrap_err();
+    assert!(own.audit().expect("nothing served yet").layers().is_empty());
+    let _layer = jwt_guard::tower::AuthLayer::new(broken);
+    assert!(
+        Registry::global().audit().is_ok(),
+        "another registry's layer is its own audit's business"
+    );
+    let err = own.audit().unwrap_err();
     let jwt_guard::ConfigError::UnregisteredStrategies {
         strategies,
         handlers,

@@ -24,6 +24,29 @@ pub(crate) struct Rules<'a, N> {
     pub(crate) optional: bool,
 }
 
+impl<N: fmt::Debug> fmt::Display for Rules<'_, N> {
+    /// `"jwt" | "api-key"  scopes all("a")  roles any("b")  optional`: how the audit prints
+    /// what an attribute's handler and a layer's policy require, one rule for both.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, name) in self.strategies.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" | ")?;
+            }
+            write!(f, "{name:?}")?;
+        }
+        if let Some(scopes) = self.scopes {
+            write!(f, "  scopes {scopes}")?;
+        }
+        if let Some(roles) = self.roles {
+            write!(f, "  roles {roles}")?;
+        }
+        if self.optional {
+            f.write_str("  optional")?;
+        }
+        Ok(())
+    }
+}
+
 /// A requirement on the scopes or the roles of the caller.
 ///
 /// Written in the attribute as a string (`"admin"`), a list (`["a", "b"]`, all of them),

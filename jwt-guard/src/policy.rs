@@ -223,24 +223,7 @@ impl fmt::Display for Policy {
     /// `name  "jwt" | "api-key"  scopes all("a")  roles any("b")  optional`, as the
     /// audit prints an attribute's handler.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())?;
-        f.write_str("  ")?;
-        for (i, name) in self.strategies().iter().enumerate() {
-            if i > 0 {
-                f.write_str(" | ")?;
-            }
-            write!(f, "{name:?}")?;
-        }
-        if let Some(scopes) = self.scopes() {
-            write!(f, "  scopes {scopes}")?;
-        }
-        if let Some(roles) = self.roles() {
-            write!(f, "  roles {roles}")?;
-        }
-        if self.is_optional() {
-            f.write_str("  optional")?;
-        }
-        Ok(())
+        write!(f, "{}  {}", self.name(), self.rules())
     }
 }
 

@@ -159,23 +159,7 @@ impl fmt::Display for GuardedHandler {
         if self.is_skipped() {
             return f.write_str("  skip (not authenticated)");
         }
-        f.write_str("  ")?;
-        for (i, name) in self.strategies.iter().enumerate() {
-            if i > 0 {
-                f.write_str(" | ")?;
-            }
-            write!(f, "{name:?}")?;
-        }
-        if let Some(scopes) = &self.scopes {
-            write!(f, "  scopes {scopes}")?;
-        }
-        if let Some(roles) = &self.roles {
-            write!(f, "  roles {roles}")?;
-        }
-        if self.optional {
-            f.write_str("  optional")?;
-        }
-        write!(f, "  {}", self.form.describe())
+        write!(f, "  {}  {}", self.rules(), self.form.describe())
     }
 }
 
