@@ -2,17 +2,12 @@
 //! challenge), `optional`, typed claims and impl blocks, through a real server and real
 //! tokens on 127.0.0.1. The same checks run on actix-web in `actix.rs`.
 
-use std::net::SocketAddr;
 use std::sync::LazyLock;
 
 use axum::Router;
 use axum::routing::get;
 use jwt_guard::testkit::Issuer;
-
-#[path = "common/app.rs"]
-mod app;
-#[path = "common/runtime.rs"]
-mod runtime;
+use jwt_guard_tests::{app, runtime, server};
 
 struct Env {
     issuer: Issuer,
@@ -35,18 +30,14 @@ async fn start() -> Env {
         .route("/strict", get(app::strict))
         .route("/list", get(app::Orders::list))
         .route("/health", get(app::Orders::health));
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, routes).await.expect("serve") });
+    let addr = server::serve(routes).await;
     Env {
         issuer,
         base: format!("http://{addr}"),
     }
 }
 
-app::shared_checks!(ENV);
+jwt_guard_tests::shared_checks!(ENV);
 
 #[tokio::test]
 async fn impl_block_with_a_skipped_method() {

@@ -11,9 +11,7 @@ use jwt_guard::testkit::{Issuer, IssuerOptions};
 use jwt_guard::{ConfigError, Error, ErrorKind, JwtStrategy, Principal, Strategy, TokenError};
 use serde_json::json;
 
-#[path = "common/rng.rs"]
-mod rng;
-use rng::Rng;
+use jwt_guard_tests::rng::Rng;
 
 async fn verify(strategy: &JwtStrategy, token: &str) -> Result<Principal, Error> {
     let mut headers = HeaderMap::new();
