@@ -17,6 +17,11 @@ use jwt_guard::{Principal, authenticate};
 use jwt_guard_tests::{app, client, raw, runtime};
 use serde_json::Value;
 
+/// The app's `#[authenticate]` handlers, compiled into this suite.
+mod handlers {
+    jwt_guard_tests::app_handlers!();
+}
+
 /// Times the body extractor of `upload` ran.
 static BODY_EXTRACTOR_RUNS: AtomicUsize = AtomicUsize::new(0);
 
@@ -66,16 +71,16 @@ static ENV: LazyLock<Env> = LazyLock::new(|| {
         actix_web::rt::System::new().block_on(async move {
             let server = HttpServer::new(|| {
                 App::new()
-                    .route("/either", web::get().to(app::either))
-                    .route("/orders", web::get().to(app::orders))
+                    .route("/either", web::get().to(handlers::either))
+                    .route("/orders", web::get().to(handlers::orders))
                     .route("/orders/{id}", web::get().to(order))
-                    .route("/write", web::get().to(app::write))
-                    .route("/admin", web::get().to(app::admin))
-                    .route("/realm", web::get().to(app::realm))
-                    .route("/maybe", web::get().to(app::maybe))
-                    .route("/strict", web::get().to(app::strict))
-                    .route("/list", web::get().to(app::Orders::list))
-                    .route("/health", web::get().to(app::Orders::health))
+                    .route("/write", web::get().to(handlers::write))
+                    .route("/admin", web::get().to(handlers::admin))
+                    .route("/realm", web::get().to(handlers::realm))
+                    .route("/maybe", web::get().to(handlers::maybe))
+                    .route("/strict", web::get().to(handlers::strict))
+                    .route("/list", web::get().to(handlers::Orders::list))
+                    .route("/health", web::get().to(handlers::Orders::health))
                     .route("/request", web::get().to(with_request))
                     .route("/upload/{id}", web::post().to(upload))
             })

@@ -9,6 +9,11 @@ use axum::routing::get;
 use jwt_guard::testkit::Issuer;
 use jwt_guard_tests::{app, runtime, server};
 
+/// The app's `#[authenticate]` handlers, compiled into this suite.
+mod handlers {
+    jwt_guard_tests::app_handlers!();
+}
+
 struct Env {
     issuer: Issuer,
     base: String,
@@ -21,15 +26,15 @@ async fn start() -> Env {
     let issuer = Issuer::start().await.expect("issuer");
     app::register(&issuer);
     let routes = Router::new()
-        .route("/either", get(app::either))
-        .route("/orders", get(app::orders))
-        .route("/write", get(app::write))
-        .route("/admin", get(app::admin))
-        .route("/realm", get(app::realm))
-        .route("/maybe", get(app::maybe))
-        .route("/strict", get(app::strict))
-        .route("/list", get(app::Orders::list))
-        .route("/health", get(app::Orders::health));
+        .route("/either", get(handlers::either))
+        .route("/orders", get(handlers::orders))
+        .route("/write", get(handlers::write))
+        .route("/admin", get(handlers::admin))
+        .route("/realm", get(handlers::realm))
+        .route("/maybe", get(handlers::maybe))
+        .route("/strict", get(handlers::strict))
+        .route("/list", get(handlers::Orders::list))
+        .route("/health", get(handlers::Orders::health));
     let addr = server::serve(routes).await;
     Env {
         issuer,

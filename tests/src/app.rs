@@ -1,13 +1,11 @@
 //! The app shared by the axum and actix-web suites (`authz.rs`, `actix.rs`): handlers
-//! written once — they return `String`, a response in both frameworks — the strategies,
-//! and the checks, each run against a real server on 127.0.0.1 with tokens from
-//! [`Issuer`].
+//! written once ([`app_handlers!`](crate::app_handlers) — they return `String`, a
+//! response in both frameworks), the strategies, and the checks, each run against a
+//! real server on 127.0.0.1 with tokens from [`Issuer`].
 
 use http::HeaderMap;
 use jwt_guard::testkit::Issuer;
-use jwt_guard::{
-    BoxFuture, Claims, Error, ErrorKind, JwtStrategy, Principal, Strategy, authenticate,
-};
+use jwt_guard::{BoxFuture, Error, ErrorKind, JwtStrategy, Principal, Strategy};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -30,62 +28,80 @@ pub struct Strict {
 
 // ── handlers ──────────────────────────────────────────────────────────────────────
 
-#[authenticate("jwt", "api-key")]
-pub async fn either(who: Principal) -> String {
-    format!("{} {}", who.strategy(), who.subject().unwrap_or("-"))
-}
+/// The app's `#[authenticate]` handlers, as items of the module that expands it:
+///
+/// ```ignore
+/// mod handlers {
+///     jwt_guard_tests::app_handlers!();
+/// }
+/// ```
+///
+/// A macro, not items of this library, because the attribute registers each site at link
+/// time for the [audit](jwt_guard::Registry::audit): here, every suite that links the
+/// library would list them and fail its audit without "jwt", "kc" and "api-key".
+#[macro_export]
+macro_rules! app_handlers {
+    () => {
+        use ::jwt_guard::{Claims, Principal, authenticate};
+        use $crate::app::{Profile, Strict};
 
-#[authenticate("jwt", scopes = ["orders:read"])]
-pub async fn orders(claims: Claims<Profile>) -> String {
-    format!(
-        "orders of {} in {}",
-        claims.sub,
-        claims.tenant.as_deref().unwrap_or("-")
-    )
-}
+        #[authenticate("jwt", "api-key")]
+        pub(crate) async fn either(who: Principal) -> String {
+            format!("{} {}", who.strategy(), who.subject().unwrap_or("-"))
+        }
 
-#[authenticate("jwt", scopes = all("orders:read", "orders:write"))]
-pub async fn write() -> String {
-    "written".to_owned()
-}
+        #[authenticate("jwt", scopes = ["orders:read"])]
+        pub(crate) async fn orders(claims: Claims<Profile>) -> String {
+            format!(
+                "orders of {} in {}",
+                claims.sub,
+                claims.tenant.as_deref().unwrap_or("-")
+            )
+        }
 
-#[authenticate("jwt", "api-key", roles = any("admin", "ops"))]
-pub async fn admin(who: Principal) -> String {
-    format!("admin {}", who.roles().join(","))
-}
+        #[authenticate("jwt", scopes = all("orders:read", "orders:write"))]
+        pub(crate) async fn write() -> String {
+            "written".to_owned()
+        }
 
-/// Roles from `realm_access.roles` (set for the "kc" strategy at start-up).
-#[authenticate("kc", roles = all("admin", "eu"))]
-pub async fn realm() -> String {
-    "realm ok".to_owned()
-}
+        #[authenticate("jwt", "api-key", roles = any("admin", "ops"))]
+        pub(crate) async fn admin(who: Principal) -> String {
+            format!("admin {}", who.roles().join(","))
+        }
 
-#[authenticate("jwt", optional)]
-pub async fn maybe(claims: Option<Claims<Profile>>) -> String {
-    match claims {
-        Some(claims) => format!("hello {}", claims.sub),
-        None => "hello anonymous".to_owned(),
-    }
-}
+        /// Roles from `realm_access.roles` (set for the "kc" strategy at start-up).
+        #[authenticate("kc", roles = all("admin", "eu"))]
+        pub(crate) async fn realm() -> String {
+            "realm ok".to_owned()
+        }
 
-#[authenticate("jwt")]
-pub async fn strict(claims: Claims<Strict>, who: Principal) -> String {
-    format!("{} {}", claims.tenant, who.strategy())
-}
+        #[authenticate("jwt", optional)]
+        pub(crate) async fn maybe(claims: Option<Claims<Profile>>) -> String {
+            match claims {
+                Some(claims) => format!("hello {}", claims.sub),
+                None => "hello anonymous".to_owned(),
+            }
+        }
 
-#[derive(Debug)]
-pub struct Orders;
+        #[authenticate("jwt")]
+        pub(crate) async fn strict(claims: Claims<Strict>, who: Principal) -> String {
+            format!("{} {}", claims.tenant, who.strategy())
+        }
 
-#[authenticate("jwt")]
-impl Orders {
-    pub async fn list(who: Principal) -> String {
-        format!("list for {}", who.subject().unwrap_or("-"))
-    }
+        pub(crate) struct Orders;
 
-    #[authenticate(skip)]
-    pub async fn health() -> String {
-        "healthy".to_owned()
-    }
+        #[authenticate("jwt")]
+        impl Orders {
+            pub(crate) async fn list(who: Principal) -> String {
+                format!("list for {}", who.subject().unwrap_or("-"))
+            }
+
+            #[authenticate(skip)]
+            pub(crate) async fn health() -> String {
+                "healthy".to_owned()
+            }
+        }
+    };
 }
 
 // ── strategies ────────────────────────────────────────────────────────────────────
