@@ -13,9 +13,9 @@ use axum::routing::get;
 use jwt_guard::policy::Policy;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::tower::AuthLayer;
-use jwt_guard::{JwtStrategy, Principal, Registry, authenticate};
+use jwt_guard::{Principal, Registry, authenticate};
 use jwt_guard_tests::layered::{self, Counting};
-use jwt_guard_tests::{LogCapture, app, captured_logs, client, runtime, server};
+use jwt_guard_tests::{LogCapture, app, captured_logs, client, registry, runtime, server};
 use serde_json::json;
 
 // ── verify once ───────────────────────────────────────────────────────────────────
@@ -221,15 +221,8 @@ async fn a_bare_tower_service_gets_the_principal_in_its_extensions() {
     use tower::{Layer as _, ServiceExt as _};
 
     let issuer = Issuer::offline("https://tower.issuer.test").expect("issuer");
-    let registry = Registry::new();
-    let strategy = JwtStrategy::builder()
-        .issuer(issuer.issuer())
-        .jwks_json(issuer.jwks().to_string().as_bytes())
-        .build()
-        .expect("strategy");
-    registry.register("tower-jwt", strategy).expect("register");
     let policy = Policy::builder("bare tower service", ["tower-jwt"])
-        .registry(registry)
+        .registry(registry::offline(&issuer, "tower-jwt"))
         .build()
         .expect("policy");
     let service =

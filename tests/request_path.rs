@@ -14,6 +14,7 @@ use futures_util::StreamExt as _;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{JwtStrategy, Principal, Registry, authenticate};
 use jwt_guard_tests::raw::post_partial_body;
+use jwt_guard_tests::registry;
 use jwt_guard_tests::server::serve;
 use serde_json::{Value, json};
 
@@ -150,16 +151,7 @@ async fn a_router_owns_its_registry() {
         Issuer::offline("https://a.issuer.test").expect("issuer"),
         Issuer::offline("https://b.issuer.test").expect("issuer"),
     );
-    let registry = |issuer: &Issuer| {
-        let registry = Registry::new();
-        let strategy = JwtStrategy::builder()
-            .issuer(issuer.issuer())
-            .jwks_json(issuer.jwks().to_string().as_bytes())
-            .build()
-            .expect("strategy");
-        registry.register("rp-own", strategy).expect("register");
-        registry
-    };
+    let registry = |issuer: &Issuer| registry::offline(issuer, "rp-own");
     let app = |registry: Option<Registry>| {
         let router = Router::new().route("/me", get(mine));
         match registry {

@@ -7,6 +7,7 @@
 //! - [`client`]: the one HTTP client helper ([`client::get`], [`client::Answer`]);
 //! - [`server::serve`]: an axum app on 127.0.0.1; [`runtime::on_own_runtime`]: a test
 //!   environment that outlives each test's runtime;
+//! - [`registry::offline`]: a registry of its own with one strategy;
 //! - [`raw`]: a raw HTTP/1.1 client; [`rng`]: a seeded PRNG;
 //!
 //! [`install`]: the suites that talk to clients and servers we did not write (npm, PyPI,
@@ -19,6 +20,7 @@ pub mod app;
 pub mod client;
 pub mod layered;
 pub mod raw;
+pub mod registry;
 pub mod rng;
 pub mod runtime;
 pub mod server;
