@@ -639,7 +639,7 @@ impl Gen<'_> {
     }
 
     fn random_bytes(&mut self, len: usize) -> Vec<u8> {
-        (0..len).map(|_| self.rng.next() as u8).collect()
+        (0..len).map(|_| self.rng.next_u64() as u8).collect()
     }
 }
 
