@@ -14,12 +14,13 @@ use actix_web::web::{self, Path};
 use actix_web::{App, FromRequest, HttpRequest, HttpServer};
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{Principal, authenticate};
+use jwt_guard_tests::{app, client, raw, runtime};
 use serde_json::Value;
 
-#[path = "common/app.rs"]
-mod app;
-#[path = "common/raw.rs"]
-mod raw;
+/// The app's `#[authenticate]` handlers, compiled into this suite.
+mod handlers {
+    jwt_guard_tests::app_handlers!();
+}
 
 /// Times the body extractor of `upload` ran.
 static BODY_EXTRACTOR_RUNS: AtomicUsize = AtomicUsize::new(0);
@@ -62,14 +63,7 @@ struct Env {
 }
 
 static ENV: LazyLock<Env> = LazyLock::new(|| {
-    let (issuer_tx, issuer_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Runtime::new().expect("runtime");
-        let issuer = runtime.block_on(Issuer::start()).expect("issuer");
-        issuer_tx.send(issuer).expect("send");
-        runtime.block_on(std::future::pending::<()>());
-    });
-    let issuer = issuer_rx.recv().expect("the issuer failed to start");
+    let issuer = runtime::on_own_runtime(|| async { Issuer::start().await.expect("issuer") });
     app::register(&issuer);
 
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
@@ -77,16 +71,16 @@ static ENV: LazyLock<Env> = LazyLock::new(|| {
         actix_web::rt::System::new().block_on(async move {
             let server = HttpServer::new(|| {
                 App::new()
-                    .route("/either", web::get().to(app::either))
-                    .route("/orders", web::get().to(app::orders))
+                    .route("/either", web::get().to(handlers::either))
+                    .route("/orders", web::get().to(handlers::orders))
                     .route("/orders/{id}", web::get().to(order))
-                    .route("/write", web::get().to(app::write))
-                    .route("/admin", web::get().to(app::admin))
-                    .route("/realm", web::get().to(app::realm))
-                    .route("/maybe", web::get().to(app::maybe))
-                    .route("/strict", web::get().to(app::strict))
-                    .route("/list", web::get().to(app::Orders::list))
-                    .route("/health", web::get().to(app::Orders::health))
+                    .route("/write", web::get().to(handlers::write))
+                    .route("/admin", web::get().to(handlers::admin))
+                    .route("/realm", web::get().to(handlers::realm))
+                    .route("/maybe", web::get().to(handlers::maybe))
+                    .route("/strict", web::get().to(handlers::strict))
+                    .route("/list", web::get().to(handlers::Orders::list))
+                    .route("/health", web::get().to(handlers::Orders::health))
                     .route("/request", web::get().to(with_request))
                     .route("/upload/{id}", web::post().to(upload))
             })
@@ -105,7 +99,7 @@ static ENV: LazyLock<Env> = LazyLock::new(|| {
     }
 });
 
-app::shared_checks!(ENV);
+jwt_guard_tests::shared_checks!(ENV);
 
 #[tokio::test]
 async fn impl_block_with_a_skipped_method() {
@@ -117,20 +111,20 @@ async fn http_request_and_extractors_beside_the_guard() {
     let token = ENV
         .issuer
         .token(serde_json::json!({ "sub": "ada", "scope": "orders:read" }));
-    app::bearer(&ENV.base, "/request", &token)
+    client::bearer(&ENV.base, "/request", &token)
         .await
         .assert_ok("/request ada");
-    app::get(&ENV.base, "/request", &[]).await.assert_error(
+    client::get(&ENV.base, "/request", &[]).await.assert_error(
         401,
         "Authorization header is missing",
         "Bearer",
     );
-    app::bearer(&ENV.base, "/orders/7", &token)
+    client::bearer(&ENV.base, "/orders/7", &token)
         .await
         .assert_ok("order 7");
     // Two Authorization headers are seen as two after the conversion to `http` 1.
     let value = format!("Bearer {token}");
-    app::get(
+    client::get(
         &ENV.base,
         "/request",
         &[("authorization", &value), ("authorization", &value)],

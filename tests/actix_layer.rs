@@ -8,34 +8,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 
 use actix_web::{App, HttpServer, web};
-use http::HeaderMap;
 use jwt_guard::actix::AuthMiddleware;
 use jwt_guard::policy::Policy;
 use jwt_guard::testkit::Issuer;
-use jwt_guard::{BoxFuture, Error, JwtStrategy, Principal, Strategy, authenticate};
+use jwt_guard::{Principal, authenticate};
+use jwt_guard_tests::layered::{self, Counting};
+use jwt_guard_tests::{app, client, runtime};
 use serde_json::json;
-
-#[path = "common/app.rs"]
-#[allow(dead_code, reason = "the attribute's handlers are not routed here")]
-mod app;
-#[path = "common/layered.rs"]
-mod layered;
-
-/// A JWT strategy that counts its calls.
-struct Counting {
-    inner: JwtStrategy,
-    calls: Arc<AtomicUsize>,
-}
-
-impl Strategy for Counting {
-    fn authenticate<'a>(
-        &'a self,
-        headers: &'a HeaderMap,
-    ) -> BoxFuture<'a, Result<Principal, Error>> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.authenticate(headers)
-    }
-}
 
 static CALLS: LazyLock<Arc<AtomicUsize>> = LazyLock::new(Arc::default);
 
@@ -53,22 +32,8 @@ struct Env {
 }
 
 static ENV: LazyLock<Env> = LazyLock::new(|| {
-    let (issuer_tx, issuer_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Runtime::new().expect("runtime");
-        let issuer = runtime.block_on(Issuer::start()).expect("issuer");
-        issuer_tx.send(issuer).expect("send");
-        runtime.block_on(std::future::pending::<()>());
-    });
-    let issuer = issuer_rx.recv().expect("the issuer failed to start");
-    let counting = Counting {
-        inner: JwtStrategy::builder()
-            .issuer(issuer.issuer())
-            .build()
-            .expect("strategy"),
-        calls: Arc::clone(&CALLS),
-    };
-    jwt_guard::register("actix-count", counting).expect("register");
+    let issuer = runtime::on_own_runtime(|| async { Issuer::start().await.expect("issuer") });
+    jwt_guard::register("actix-count", Counting::new(&issuer, &CALLS)).expect("register");
     app::register(&issuer);
     let p = layered::policies("actix");
     let counted = Policy::builder("actix /once", ["actix-count"])
@@ -127,7 +92,7 @@ static ENV: LazyLock<Env> = LazyLock::new(|| {
     }
 });
 
-app::shared_checks!(ENV);
+jwt_guard_tests::shared_checks!(ENV);
 
 #[tokio::test]
 async fn routes_outside_the_middleware_stay_public() {
@@ -137,16 +102,16 @@ async fn routes_outside_the_middleware_stay_public() {
 #[tokio::test]
 async fn a_whole_app_wrapped() {
     let token = ENV.issuer.token(json!({ "sub": "ada" }));
-    app::bearer(&ENV.app, "/me", &token)
+    client::bearer(&ENV.app, "/me", &token)
         .await
         .assert_ok("list for ada");
-    app::get(&ENV.app, "/me", &[]).await.assert_error(
+    client::get(&ENV.app, "/me", &[]).await.assert_error(
         401,
         "Authorization header is missing",
         "Bearer",
     );
     // Also a path no route matches: the middleware answers first.
-    app::get(&ENV.app, "/nowhere", &[]).await.assert_error(
+    client::get(&ENV.app, "/nowhere", &[]).await.assert_error(
         401,
         "Authorization header is missing",
         "Bearer",
@@ -159,7 +124,7 @@ async fn extractors_without_middleware_fail_closed_naming_the_mistake() {
         .issuer
         .token(json!({ "sub": "ada", "scope": "orders:read" }));
     for path in ["/no-layer/principal", "/no-layer/claims"] {
-        let answer = app::bearer(&ENV.base, path, &token).await;
+        let answer = client::bearer(&ENV.base, path, &token).await;
         assert_eq!(answer.status, 500, "{path}: {}", answer.body);
         assert_eq!(
             answer.json()["error"]["message"],
@@ -176,14 +141,14 @@ async fn the_attribute_under_middleware_of_its_strategies_verifies_once() {
         .issuer
         .token(json!({ "sub": "ada", "scope": "orders:read" }));
     let before = CALLS.load(Ordering::SeqCst);
-    app::bearer(&ENV.base, "/once", &read)
+    client::bearer(&ENV.base, "/once", &read)
         .await
         .assert_ok("once ada");
     assert_eq!(CALLS.load(Ordering::SeqCst) - before, 1, "verified twice");
     let profile = ENV
         .issuer
         .token(json!({ "sub": "ada", "scope": "profile" }));
-    app::bearer(&ENV.base, "/once", &profile)
+    client::bearer(&ENV.base, "/once", &profile)
         .await
         .assert_error(
             403,

@@ -2,17 +2,17 @@
 //! challenge), `optional`, typed claims and impl blocks, through a real server and real
 //! tokens on 127.0.0.1. The same checks run on actix-web in `actix.rs`.
 
-use std::net::SocketAddr;
 use std::sync::LazyLock;
 
 use axum::Router;
 use axum::routing::get;
 use jwt_guard::testkit::Issuer;
+use jwt_guard_tests::{app, runtime, server};
 
-#[path = "common/app.rs"]
-mod app;
-#[path = "common/runtime.rs"]
-mod runtime;
+/// The app's `#[authenticate]` handlers, compiled into this suite.
+mod handlers {
+    jwt_guard_tests::app_handlers!();
+}
 
 struct Env {
     issuer: Issuer,
@@ -26,27 +26,23 @@ async fn start() -> Env {
     let issuer = Issuer::start().await.expect("issuer");
     app::register(&issuer);
     let routes = Router::new()
-        .route("/either", get(app::either))
-        .route("/orders", get(app::orders))
-        .route("/write", get(app::write))
-        .route("/admin", get(app::admin))
-        .route("/realm", get(app::realm))
-        .route("/maybe", get(app::maybe))
-        .route("/strict", get(app::strict))
-        .route("/list", get(app::Orders::list))
-        .route("/health", get(app::Orders::health));
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, routes).await.expect("serve") });
+        .route("/either", get(handlers::either))
+        .route("/orders", get(handlers::orders))
+        .route("/write", get(handlers::write))
+        .route("/admin", get(handlers::admin))
+        .route("/realm", get(handlers::realm))
+        .route("/maybe", get(handlers::maybe))
+        .route("/strict", get(handlers::strict))
+        .route("/list", get(handlers::Orders::list))
+        .route("/health", get(handlers::Orders::health));
+    let addr = server::serve(routes).await;
     Env {
         issuer,
         base: format!("http://{addr}"),
     }
 }
 
-app::shared_checks!(ENV);
+jwt_guard_tests::shared_checks!(ENV);
 
 #[tokio::test]
 async fn impl_block_with_a_skipped_method() {

@@ -1,7 +1,6 @@
 //! End to end through a real axum server and a real JWKS endpoint on 127.0.0.1: every
 //! answer the guard can give, with status, body and `WWW-Authenticate` checked.
 
-use std::net::SocketAddr;
 use std::sync::LazyLock;
 
 use axum::Router;
@@ -11,10 +10,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jwt_guard::Algorithm;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{JwtStrategy, Principal, authenticate};
+use jwt_guard_tests::client::{Answer, answer};
+use jwt_guard_tests::{runtime, server};
 use serde_json::{Value, json};
-
-#[path = "common/runtime.rs"]
-mod runtime;
 
 // ── the app under test ─────────────────────────────────────────────────────────────
 
@@ -107,49 +105,12 @@ async fn start() -> Env {
             .route("/audience", get(audience))
             .route("/rotating", get(rotating_route))
             .route("/misconfigured", get(misconfigured));
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+        let addr = server::serve(app).await;
         Env {
             issuer,
             rotating,
             base: format!("http://{addr}"),
         }
-    }
-}
-
-struct Answer {
-    status: u16,
-    challenge: Option<String>,
-    body: String,
-}
-
-impl Answer {
-    fn message(&self) -> String {
-        let json: Value = serde_json::from_str(&self.body).unwrap_or(Value::Null);
-        json["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
-    }
-
-    /// A 401 in LoopBack's shape with the given message and challenge.
-    fn assert_401(&self, message: &str, challenge: &str) {
-        assert_eq!(self.status, 401, "body: {}", self.body);
-        let json: Value = serde_json::from_str(&self.body).expect("JSON body");
-        assert_eq!(json["error"]["statusCode"], 401);
-        assert_eq!(json["error"]["name"], "UnauthorizedError");
-        assert_eq!(json["error"]["message"], message);
-        assert_eq!(self.challenge.as_deref(), Some(challenge));
-    }
-
-    fn assert_invalid_token(&self, reason: &str) {
-        self.assert_401(
-            &format!("Invalid token: {reason}"),
-            "Bearer error=\"invalid_token\"",
-        );
     }
 }
 
@@ -159,15 +120,7 @@ async fn call(path: &str, authorization: &[&str]) -> Answer {
     for value in authorization {
         request = request.header("authorization", *value);
     }
-    let response = request.send().await.expect("request");
-    Answer {
-        status: response.status().as_u16(),
-        challenge: response
-            .headers()
-            .get("www-authenticate")
-            .map(|v| v.to_str().unwrap_or("?").to_owned()),
-        body: response.text().await.expect("body"),
-    }
+    answer(request).await
 }
 
 async fn bearer(path: &str, token: &str) -> Answer {

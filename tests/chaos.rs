@@ -45,9 +45,7 @@ fn live_heap() -> i64 {
 
 type Fault = fn(&mut jwt_guard::testkit::Control);
 
-#[path = "common/rng.rs"]
-mod rng;
-use rng::Rng;
+use jwt_guard_tests::rng::Rng;
 
 /// What the workers share with the schedule.
 #[derive(Default)]

@@ -14,10 +14,9 @@ use jwt_guard::policy::Policy;
 use jwt_guard::testkit::{DpopKey, Issuer};
 use jwt_guard::tower::AuthLayer;
 use jwt_guard::{Algorithm, JwtStrategy, Principal, authenticate};
+use jwt_guard_tests::client::{Answer, answer};
+use jwt_guard_tests::runtime;
 use serde_json::{Value, json};
-
-#[path = "common/runtime.rs"]
-mod runtime;
 
 const ALGS: &str = "ES256 EdDSA RS256";
 const EXTERNAL: &str = "https://api.example.test";
@@ -209,21 +208,12 @@ async fn start() -> Env {
 
 // ── helpers ─────────────────────────────────────────────────────────────────────────
 
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    challenge: Option<String>,
-    nonce: Option<String>,
-    retry_after: Option<String>,
-    body: String,
+/// The refusal of a bad proof, for [`Answer`].
+trait AssertBadProof {
+    fn assert_bad_proof(&self);
 }
 
-impl Answer {
-    fn assert_refused(&self, challenge: &str) {
-        assert_eq!(self.status, 401, "{self:?}");
-        assert_eq!(self.challenge.as_deref(), Some(challenge), "{self:?}");
-    }
-
+impl AssertBadProof for Answer {
     fn assert_bad_proof(&self) {
         self.assert_refused(&format!(
             r#"Bearer, DPoP error="invalid_dpop_proof", algs="{ALGS}""#
@@ -250,20 +240,7 @@ async fn send(
     for proof in proofs {
         request = request.header("dpop", *proof);
     }
-    let response = request.send().await.expect("request");
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .map(|v| v.to_str().unwrap_or("?").to_owned())
-    };
-    Answer {
-        status: response.status().as_u16(),
-        challenge: header("www-authenticate"),
-        nonce: header("dpop-nonce"),
-        retry_after: header("retry-after"),
-        body: response.text().await.expect("body"),
-    }
+    answer(request).await
 }
 
 /// `GET <target>` with `host`, sent as written on a socket (reqwest would remove dot
@@ -887,8 +864,7 @@ async fn a_full_replay_store_refuses_new_proofs_and_never_forgets_a_used_one() {
             if answer.status == 503 {
                 // Until the oldest proof expires: max_age (300 s) + leeway (5 s), about.
                 let retry: u64 = answer
-                    .retry_after
-                    .as_deref()
+                    .header("retry-after")
                     .and_then(|r| r.parse().ok())
                     .expect("Retry-After");
                 assert!((300..=305).contains(&retry), "{answer:?}");
@@ -926,7 +902,7 @@ async fn nonces_are_handed_out_then_required() {
     first.assert_refused(&format!(
         r#"Bearer, DPoP error="use_dpop_nonce", algs="{ALGS}""#
     ));
-    let nonce = first.nonce.expect("DPoP-Nonce on the 401");
+    let nonce = first.header("dpop-nonce").expect("DPoP-Nonce on the 401");
     let proof = key.proof_with_nonce("GET", &url("/nonce"), Some(&token), &nonce);
     let answer = dpop_get("/nonce", &token, &proof).await;
     assert_eq!(answer.status, 200, "{answer:?}");
@@ -938,5 +914,5 @@ async fn nonces_are_handed_out_then_required() {
     );
     let answer = dpop_get("/nonce", &token, &forged).await;
     assert_eq!(answer.status, 401);
-    assert_eq!(answer.nonce.as_deref(), Some(nonce.as_str()));
+    assert_eq!(answer.header("dpop-nonce"), Some(nonce));
 }

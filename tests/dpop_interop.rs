@@ -17,10 +17,8 @@ use jwt_guard::dpop::DpopConfig;
 use jwt_guard::resource_metadata::ProtectedResource;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{Algorithm, JwtStrategy, Principal, authenticate};
+use jwt_guard_tests::runtime;
 use serde_json::{Value, json};
-
-#[path = "common/runtime.rs"]
-mod runtime;
 
 #[authenticate("interop")]
 async fn me(principal: Principal) -> String {

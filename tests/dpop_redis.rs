@@ -19,10 +19,9 @@ use jwt_guard::policy::Policy;
 use jwt_guard::testkit::{DpopKey, Issuer};
 use jwt_guard::tower::AuthLayer;
 use jwt_guard::{Algorithm, JwtStrategy, Principal, Registry};
+use jwt_guard_tests::client::{Answer, answer};
+use jwt_guard_tests::{runtime, server};
 use serde_json::json;
-
-#[path = "common/runtime.rs"]
-mod runtime;
 
 /// The origin both replicas stand behind (a load balancer's).
 const ORIGIN: &str = "https://api.example.test";
@@ -155,12 +154,7 @@ async fn serve(issuer: &str, jwks_uri: &str, redis_url: &str) -> SocketAddr {
     let app = Router::new()
         .route("/me", get(me))
         .layer(AuthLayer::new(policy));
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
-    addr
+    server::serve(app).await
 }
 
 /// The entry point of a replica process: this test binary run again with
@@ -231,34 +225,15 @@ impl Drop for Replica {
 static ISSUER: LazyLock<Issuer> =
     LazyLock::new(|| runtime::on_own_runtime(|| async { Issuer::start().await.expect("issuer") }));
 
-struct Answer {
-    status: u16,
-    retry_after: Option<String>,
-    challenge: Option<String>,
-}
-
 async fn call(base: &str, token: &str, proof: &str) -> Answer {
-    let response = reqwest::Client::builder()
+    let request = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
         .build()
         .expect("client")
         .get(format!("{base}/me"))
         .header("authorization", format!("DPoP {token}"))
-        .header("dpop", proof)
-        .send()
-        .await
-        .expect("request");
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .map(|v| v.to_str().unwrap_or("?").to_owned())
-    };
-    Answer {
-        status: response.status().as_u16(),
-        retry_after: header("retry-after"),
-        challenge: header("www-authenticate"),
-    }
+        .header("dpop", proof);
+    answer(request).await
 }
 
 fn bound(key: &DpopKey) -> String {
@@ -329,7 +304,7 @@ async fn redis_going_down_fails_closed() {
     for _ in 0..3 {
         let answer = call(&base, &token, &proof(&key, &token)).await;
         assert_eq!(answer.status, 503);
-        assert_eq!(answer.retry_after.as_deref(), Some("2"));
+        assert_eq!(answer.header("retry-after").as_deref(), Some("2"));
         assert_eq!(answer.challenge, None);
     }
 }
@@ -347,7 +322,7 @@ async fn nothing_listening_fails_closed() {
     let token = bound(&key);
     let answer = call(&format!("http://{addr}"), &token, &proof(&key, &token)).await;
     assert_eq!(answer.status, 503);
-    assert_eq!(answer.retry_after.as_deref(), Some("2"));
+    assert_eq!(answer.header("retry-after").as_deref(), Some("2"));
 }
 
 #[tokio::test]
@@ -374,7 +349,7 @@ async fn a_redis_that_never_answers_fails_closed_after_the_timeout() {
     for _ in 0..2 {
         let answer = call(&format!("http://{addr}"), &token, &proof(&key, &token)).await;
         assert_eq!(answer.status, 503);
-        assert_eq!(answer.retry_after.as_deref(), Some("2"));
+        assert_eq!(answer.header("retry-after").as_deref(), Some("2"));
     }
 }
 
@@ -389,7 +364,7 @@ async fn a_redis_that_may_evict_proofs_is_refused() {
     for _ in 0..2 {
         let answer = call(&base, &token, &proof(&key, &token)).await;
         assert_eq!(answer.status, 503);
-        assert_eq!(answer.retry_after.as_deref(), Some("2"));
+        assert_eq!(answer.header("retry-after").as_deref(), Some("2"));
         assert_eq!(answer.challenge, None);
     }
 }
@@ -411,7 +386,7 @@ async fn a_full_redis_refuses_new_proofs_and_still_refuses_used_ones() {
     for _ in 0..3 {
         let answer = call(&base, &token, &proof(&key, &token)).await;
         assert_eq!(answer.status, 503);
-        assert_eq!(answer.retry_after.as_deref(), Some("2"));
+        assert_eq!(answer.header("retry-after").as_deref(), Some("2"));
     }
     // The used proof is still known: a replay, not a "try again".
     let replayed = call(&base, &token, &used).await;

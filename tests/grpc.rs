@@ -23,12 +23,10 @@ use tonic::{Code, Request, Response, Status};
 mod proto {
     tonic::include_proto!("orders.v1");
 }
+use jwt_guard_tests::runtime;
 use proto::orders_client::OrdersClient;
 use proto::orders_server::{Orders, OrdersServer};
 use proto::{GetRequest, Order};
-
-#[path = "common/runtime.rs"]
-mod runtime;
 
 struct Service;
 

@@ -11,9 +11,7 @@ use jwt_guard::testkit::{Issuer, IssuerOptions};
 use jwt_guard::{ConfigError, Error, ErrorKind, JwtStrategy, Principal, Strategy, TokenError};
 use serde_json::json;
 
-#[path = "common/rng.rs"]
-mod rng;
-use rng::Rng;
+use jwt_guard_tests::rng::Rng;
 
 async fn verify(strategy: &JwtStrategy, token: &str) -> Result<Principal, Error> {
     let mut headers = HeaderMap::new();
@@ -48,7 +46,7 @@ async fn entra() -> Issuer {
 }
 
 fn random_segment(rng: &mut Rng) -> String {
-    format!("{:016x}{}", rng.next(), rng.below(10))
+    format!("{:016x}{}", rng.next_u64(), rng.below(10))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -401,7 +399,7 @@ async fn a_flood_of_new_tenants_costs_at_most_the_budget_in_fetches() {
         .await
         .expect("the known tenant");
     let uuid = |rng: &mut Rng| {
-        let hex = format!("{:016x}{:016x}", rng.next(), rng.next());
+        let hex = format!("{:016x}{:016x}", rng.next_u64(), rng.next_u64());
         format!(
             "{}-{}-{}-{}-{}",
             &hex[..8],

@@ -63,10 +63,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jwt_guard::{Algorithm, ErrorKind, JwtStrategy};
 use serde_json::{Map, Value, json};
 
-#[path = "common/rng.rs"]
-mod rng;
-
-use rng::Rng;
+use jwt_guard_tests::rng::Rng;
 
 /// Cases of a run without `JOSE_CASES`: a CI run, under a minute in a debug build.
 const DEFAULT_CASES: usize = 3000;
@@ -642,7 +639,7 @@ impl Gen<'_> {
     }
 
     fn random_bytes(&mut self, len: usize) -> Vec<u8> {
-        (0..len).map(|_| self.rng.next() as u8).collect()
+        (0..len).map(|_| self.rng.next_u64() as u8).collect()
     }
 }
 

@@ -1,7 +1,6 @@
 //! The key engine against a real JWK Set server on 127.0.0.1 whose behaviour each test
 //! controls and whose requests it counts (the testkit issuer), behind a real axum app.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,6 +12,8 @@ use jwt_guard::Algorithm;
 use jwt_guard::jwks::JwksConfig;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{JwtStrategy, Strategy};
+use jwt_guard_tests::rng::Rng;
+use jwt_guard_tests::server;
 use serde_json::json;
 
 /// An app whose one route authenticates with `strategy` (through the `Strategy` trait,
@@ -34,12 +35,7 @@ async fn serve(strategy: JwtStrategy) -> String {
     let app = Router::new()
         .route("/", get(handler))
         .with_state(Arc::new(strategy));
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
-    format!("http://{addr}/")
+    format!("http://{}/", server::serve(app).await)
 }
 
 fn strategy(issuer: &Issuer, config: JwksConfig) -> JwtStrategy {
@@ -622,11 +618,7 @@ async fn redirects_are_limited() {
     let app = Router::new()
         .route("/r/{n}", get(redirect))
         .with_state(Arc::clone(&hits));
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let addr = server::serve(app).await;
 
     let s = JwtStrategy::builder()
         .issuer("https://issuer.example")
@@ -1209,10 +1201,6 @@ fn pinned_keys_that_are_weak_or_useless_are_refused_at_build() {
 }
 
 // ── the token cache never accepts what a cold verification would refuse (issue 10) ──
-
-#[path = "common/rng.rs"]
-mod rng;
-use rng::Rng;
 
 /// A verdict, comparable across strategies.
 fn verdict(result: Result<jwt_guard::Principal, jwt_guard::Error>) -> String {

@@ -5,45 +5,20 @@
 //! with `#[authenticate]` under a layer of the same strategies verifies the token once;
 //! the audit lists the layers.
 
-use std::io::Write;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock};
 
 use axum::Router;
 use axum::routing::get;
-use http::HeaderMap;
 use jwt_guard::policy::Policy;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::tower::AuthLayer;
-use jwt_guard::{BoxFuture, Error, JwtStrategy, Principal, Registry, Strategy, authenticate};
+use jwt_guard::{Principal, Registry, authenticate};
+use jwt_guard_tests::layered::{self, Counting};
+use jwt_guard_tests::{LogCapture, app, captured_logs, client, registry, runtime, server};
 use serde_json::json;
 
-#[path = "common/app.rs"]
-#[allow(dead_code, reason = "the attribute's handlers are not routed here")]
-mod app;
-#[path = "common/layered.rs"]
-mod layered;
-#[path = "common/runtime.rs"]
-mod runtime;
-
 // ── verify once ───────────────────────────────────────────────────────────────────
-
-/// A JWT strategy that counts its calls.
-struct Counting {
-    inner: JwtStrategy,
-    calls: Arc<AtomicUsize>,
-}
-
-impl Strategy for Counting {
-    fn authenticate<'a>(
-        &'a self,
-        headers: &'a HeaderMap,
-    ) -> BoxFuture<'a, Result<Principal, Error>> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.authenticate(headers)
-    }
-}
 
 static COUNT_CALLS: LazyLock<Arc<AtomicUsize>> = LazyLock::new(Arc::default);
 static OTHER_CALLS: LazyLock<Arc<AtomicUsize>> = LazyLock::new(Arc::default);
@@ -74,21 +49,11 @@ struct Env {
 
 static ENV: LazyLock<Env> = LazyLock::new(|| runtime::on_own_runtime(start));
 
-fn counting(issuer: &Issuer, calls: &Arc<AtomicUsize>) -> Counting {
-    Counting {
-        inner: JwtStrategy::builder()
-            .issuer(issuer.issuer())
-            .build()
-            .expect("strategy"),
-        calls: Arc::clone(calls),
-    }
-}
-
 async fn start() -> Env {
     capture_errors();
     let issuer = Issuer::start().await.expect("issuer");
-    jwt_guard::register("count", counting(&issuer, &COUNT_CALLS)).expect("register");
-    jwt_guard::register("count-other", counting(&issuer, &OTHER_CALLS)).expect("register");
+    jwt_guard::register("count", Counting::new(&issuer, &COUNT_CALLS)).expect("register");
+    jwt_guard::register("count-other", Counting::new(&issuer, &OTHER_CALLS)).expect("register");
     app::register(&issuer);
 
     let p = layered::policies("axum");
@@ -129,11 +94,7 @@ async fn start() -> Env {
         .route("/no-layer/claims", get(layered::orders))
         .route("/no-layer/option", get(maybe_principal))
         .route("/no-layer/option-claims", get(layered::maybe));
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, routes).await.expect("serve") });
+    let addr = server::serve(routes).await;
     Env {
         issuer,
         base: format!("http://{addr}"),
@@ -142,7 +103,7 @@ async fn start() -> Env {
 
 // ── the attribute's checks, against the layered router ────────────────────────────
 
-app::shared_checks!(ENV);
+jwt_guard_tests::shared_checks!(ENV);
 
 #[tokio::test]
 async fn routes_outside_the_layer_stay_public() {
@@ -153,40 +114,22 @@ async fn routes_outside_the_layer_stay_public() {
 #[tokio::test]
 async fn a_nested_router_behind_its_layer() {
     let token = ENV.issuer.token(json!({ "sub": "ada" }));
-    app::bearer(&ENV.base, "/v1/nested/me", &token)
+    client::bearer(&ENV.base, "/v1/nested/me", &token)
         .await
         .assert_ok("list for ada");
-    app::get(&ENV.base, "/v1/nested/me", &[])
+    client::get(&ENV.base, "/v1/nested/me", &[])
         .await
         .assert_error(401, "Authorization header is missing", "Bearer");
 }
 
 // ── extractors where no layer ran ─────────────────────────────────────────────────
 
-/// Error-level log lines of the whole process.
-static ERRORS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-struct Capture;
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        ERRORS
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
+/// Error-level log lines of the whole process, in [`captured_logs`].
 fn capture_errors() {
     let _ = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::ERROR)
         .with_ansi(false)
-        .with_writer(|| Capture)
+        .with_writer(|| LogCapture)
         .try_init();
 }
 
@@ -202,7 +145,7 @@ async fn extractors_without_a_layer_fail_closed_naming_the_mistake() {
         "/no-layer/option-claims",
     ] {
         // A valid token changes nothing: no layer verified it.
-        let answer = app::bearer(&ENV.base, path, &token).await;
+        let answer = client::bearer(&ENV.base, path, &token).await;
         assert_eq!(answer.status, 500, "{path}: {}", answer.body);
         assert_eq!(answer.challenge, None);
         assert_eq!(
@@ -213,8 +156,7 @@ async fn extractors_without_a_layer_fail_closed_naming_the_mistake() {
         );
         assert!(!answer.body.contains(&token));
     }
-    let logged =
-        String::from_utf8_lossy(&ERRORS.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
+    let logged = captured_logs();
     assert!(
         logged.contains("Principal extracted but no jwt-guard layer authenticated this request")
             && logged.contains("Option<Principal>")
@@ -234,7 +176,7 @@ async fn the_attribute_under_a_layer_of_its_strategies_verifies_once() {
         .issuer
         .token(json!({ "sub": "ada", "scope": "orders:read" }));
     let before = COUNT_CALLS.load(Ordering::SeqCst);
-    app::bearer(&env.base, "/once/same", &read)
+    client::bearer(&env.base, "/once/same", &read)
         .await
         .assert_ok("same ada");
     // Other tests of this file do not use "count": the difference is this request's.
@@ -248,7 +190,7 @@ async fn the_attribute_under_a_layer_of_its_strategies_verifies_once() {
     let profile = env
         .issuer
         .token(json!({ "sub": "ada", "scope": "profile" }));
-    app::bearer(&env.base, "/once/same", &profile)
+    client::bearer(&env.base, "/once/same", &profile)
         .await
         .assert_error(
             403,
@@ -259,18 +201,16 @@ async fn the_attribute_under_a_layer_of_its_strategies_verifies_once() {
 
     // Another chain is not the layer's: the site authenticates again.
     let other = OTHER_CALLS.load(Ordering::SeqCst);
-    app::bearer(&env.base, "/once/other", &read)
+    client::bearer(&env.base, "/once/other", &read)
         .await
         .assert_ok("other count-other");
     assert_eq!(COUNT_CALLS.load(Ordering::SeqCst) - before, 3, "layer only");
     assert_eq!(OTHER_CALLS.load(Ordering::SeqCst) - other, 1);
 
     // Refused by the layer: the handler's guard never runs.
-    app::get(&env.base, "/once/same", &[]).await.assert_error(
-        401,
-        "Authorization header is missing",
-        "Bearer",
-    );
+    client::get(&env.base, "/once/same", &[])
+        .await
+        .assert_error(401, "Authorization header is missing", "Bearer");
     assert_eq!(COUNT_CALLS.load(Ordering::SeqCst) - before, 4);
 }
 
@@ -281,15 +221,8 @@ async fn a_bare_tower_service_gets_the_principal_in_its_extensions() {
     use tower::{Layer as _, ServiceExt as _};
 
     let issuer = Issuer::offline("https://tower.issuer.test").expect("issuer");
-    let registry = Registry::new();
-    let strategy = JwtStrategy::builder()
-        .issuer(issuer.issuer())
-        .jwks_json(issuer.jwks().to_string().as_bytes())
-        .build()
-        .expect("strategy");
-    registry.register("tower-jwt", strategy).expect("register");
     let policy = Policy::builder("bare tower service", ["tower-jwt"])
-        .registry(registry)
+        .registry(registry::offline(&issuer, "tower-jwt"))
         .build()
         .expect("policy");
     let service =

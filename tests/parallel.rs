@@ -10,7 +10,8 @@ use axum::body::Body;
 use axum::routing::get;
 use http::{Request, StatusCode};
 use jwt_guard::testkit::Issuer;
-use jwt_guard::{JwtStrategy, Principal, Registry, authenticate};
+use jwt_guard::{Principal, Registry, authenticate};
+use jwt_guard_tests::registry;
 use serde_json::json;
 use tower::ServiceExt as _;
 
@@ -42,13 +43,7 @@ async fn call(app: Router, token: &str) -> (StatusCode, String) {
 async fn one_test(n: usize) {
     // Everything the test needs is its own: keys, strategy, registry.
     let issuer = Issuer::offline(format!("https://issuer-{n}.test")).expect("issuer");
-    let registry = Registry::new();
-    let strategy = JwtStrategy::builder()
-        .issuer(issuer.issuer())
-        .jwks_json(issuer.jwks().to_string().as_bytes())
-        .build()
-        .expect("strategy");
-    registry.register("jwt", strategy).expect("register");
+    let registry = registry::offline(&issuer, "jwt");
 
     let subject = format!("user-{n}");
     let token = issuer.token(json!({ "sub": subject }));

@@ -7,14 +7,13 @@
 //! Okta publish their keys elsewhere: the default falls back to discovery when that URL
 //! answers 404, and `discover()` or the URL they document skips the first try.
 
-use std::net::SocketAddr;
-
 use axum::routing::get;
 use axum::{Extension, Router};
 use http::HeaderMap;
 use http::header::AUTHORIZATION;
 use jwt_guard::testkit::{Issuer, IssuerOptions};
 use jwt_guard::{Algorithm, Error, JwtStrategy, Principal, Registry, Strategy, authenticate};
+use jwt_guard_tests::server::serve;
 use serde_json::{Value, json};
 
 async fn verify(strategy: &JwtStrategy, token: &str) -> Result<Principal, Error> {
@@ -39,15 +38,6 @@ async fn groups(who: Principal) -> String {
         .and_then(Value::as_array)
         .map_or(0, Vec::len);
     format!("{} {groups}", who.subject().unwrap_or("-"))
-}
-
-async fn serve(app: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
 }
 
 /// An 11 KB `Authorization` header (a token carrying 205 group ids, as Entra ID and

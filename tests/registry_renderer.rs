@@ -3,14 +3,14 @@
 //! while the routes of the global registry keep the default (LoopBack's JSON) — for the
 //! attribute and for a layer alike. Status and `WWW-Authenticate` never change.
 
-use std::net::SocketAddr;
-
 use axum::Router;
 use axum::routing::get;
 use jwt_guard::render::ProblemJson;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::tower::AuthLayer;
 use jwt_guard::{JwtStrategy, Policy, Registry, authenticate};
+use jwt_guard_tests::client::{self, Answer};
+use jwt_guard_tests::server;
 use serde_json::{Value, json};
 
 #[authenticate("renderer-jwt", scopes = ["orders:read"])]
@@ -22,45 +22,19 @@ async fn open() -> &'static str {
     "behind the layer"
 }
 
-struct Answer {
-    status: u16,
-    challenge: Option<String>,
-    content_type: Option<String>,
-    body: Value,
-}
-
+/// `GET url`, whose answer must have a JSON body.
 async fn get_with(url: &str, authorization: Option<&str>) -> Answer {
     let mut request = reqwest::Client::new().get(url);
     if let Some(value) = authorization {
         request = request.header("authorization", value);
     }
-    let response = request.send().await.expect("request");
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .map(|v| v.to_str().unwrap_or("?").to_owned())
-    };
-    let (status, challenge, content_type) = (
-        response.status().as_u16(),
-        header("www-authenticate"),
-        header("content-type"),
-    );
-    Answer {
-        status,
-        challenge,
-        content_type,
-        body: response.json().await.expect("a JSON body"),
-    }
+    let answer = client::answer(request).await;
+    serde_json::from_str::<Value>(&answer.body).expect("a JSON body");
+    answer
 }
 
 async fn serve(app: Router) -> String {
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
-    base
+    format!("http://{}", server::serve(app).await)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -102,7 +76,7 @@ async fn each_registry_renders_its_own_refusals() {
     assert_eq!(global.challenge.as_deref(), Some("Bearer"));
     assert_eq!(global.content_type.as_deref(), Some("application/json"));
     assert_eq!(
-        global.body["error"]["message"],
+        global.json()["error"]["message"],
         "Authorization header is missing"
     );
 
@@ -113,8 +87,8 @@ async fn each_registry_renders_its_own_refusals() {
         own_refusal.content_type.as_deref(),
         Some("application/problem+json")
     );
-    assert_eq!(own_refusal.body["status"], 401);
-    assert_eq!(own_refusal.body["title"], "Unauthorized");
+    assert_eq!(own_refusal.json()["status"], 401);
+    assert_eq!(own_refusal.json()["title"], "Unauthorized");
 
     // A 403 of the scope check: rendered by the registry too, challenge unchanged.
     let no_scope = format!("Bearer {}", issuer.token(json!({ "scope": "profile" })));

@@ -2,13 +2,13 @@
 //! renderer replace the body, never the status or `WWW-Authenticate`. The renderer is
 //! process-wide, so the steps run in one test, in order.
 
-use std::net::SocketAddr;
-
 use axum::Router;
 use axum::routing::get;
 use jwt_guard::render::{self, ErrorBody, LoopBack, ProblemJson};
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{JwtStrategy, authenticate};
+use jwt_guard_tests::client::{self, Answer};
+use jwt_guard_tests::server;
 use serde_json::{Value, json};
 
 #[authenticate("jwt", scopes = ["orders:read"])]
@@ -16,31 +16,12 @@ async fn orders() -> &'static str {
     "orders"
 }
 
-struct Answer {
-    status: u16,
-    challenge: Option<String>,
-    content_type: Option<String>,
-    body: String,
-}
-
 async fn get_with(base: &str, authorization: Option<&str>) -> Answer {
-    let mut request = reqwest::Client::new().get(format!("{base}/orders"));
-    if let Some(value) = authorization {
-        request = request.header("authorization", value);
-    }
-    let response = request.send().await.expect("request");
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .map(|v| v.to_str().unwrap_or("?").to_owned())
+    let headers: &[(&str, &str)] = match authorization {
+        Some(value) => &[("authorization", value)],
+        None => &[],
     };
-    Answer {
-        status: response.status().as_u16(),
-        challenge: header("www-authenticate"),
-        content_type: header("content-type"),
-        body: response.text().await.expect("body"),
-    }
+    client::get(base, "/orders", headers).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -51,12 +32,8 @@ async fn renderers_choose_the_body_only() {
         .build()
         .expect("strategy");
     jwt_guard::register("jwt", jwt).expect("register");
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
     let app = Router::new().route("/orders", get(orders));
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    let base = format!("http://{}", server::serve(app).await);
     let no_scope = format!("Bearer {}", issuer.token(json!({ "scope": "profile" })));
 
     // The default: LoopBack's shape.

@@ -13,11 +13,10 @@ use axum::{Extension, Json, Router};
 use futures_util::StreamExt as _;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{JwtStrategy, Principal, Registry, authenticate};
+use jwt_guard_tests::raw::post_partial_body;
+use jwt_guard_tests::registry;
+use jwt_guard_tests::server::serve;
 use serde_json::{Value, json};
-
-#[path = "common/raw.rs"]
-mod raw;
-use raw::post_partial_body;
 
 /// Times the body extractor of `create` ran.
 static BODY_EXTRACTOR_RUNS: AtomicUsize = AtomicUsize::new(0);
@@ -56,15 +55,6 @@ async fn count_body(request: Request) -> Request {
         }
     });
     Request::from_parts(parts, Body::from_stream(counted))
-}
-
-async fn serve(app: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
 }
 
 /// The orders app, with "rp-jwt" registered globally for `issuer`.
@@ -161,16 +151,7 @@ async fn a_router_owns_its_registry() {
         Issuer::offline("https://a.issuer.test").expect("issuer"),
         Issuer::offline("https://b.issuer.test").expect("issuer"),
     );
-    let registry = |issuer: &Issuer| {
-        let registry = Registry::new();
-        let strategy = JwtStrategy::builder()
-            .issuer(issuer.issuer())
-            .jwks_json(issuer.jwks().to_string().as_bytes())
-            .build()
-            .expect("strategy");
-        registry.register("rp-own", strategy).expect("register");
-        registry
-    };
+    let registry = |issuer: &Issuer| registry::offline(issuer, "rp-own");
     let app = |registry: Option<Registry>| {
         let router = Router::new().route("/me", get(mine));
         match registry {

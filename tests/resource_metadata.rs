@@ -14,10 +14,8 @@ use jwt_guard::policy::Policy;
 use jwt_guard::resource_metadata::ProtectedResource;
 use jwt_guard::testkit::{DpopKey, Issuer};
 use jwt_guard::{Algorithm, JwtStrategy, Principal, authenticate};
+use jwt_guard_tests::runtime;
 use serde_json::{Value, json};
-
-#[path = "common/runtime.rs"]
-mod runtime;
 
 #[authenticate("rm")]
 async fn open(principal: Principal) -> String {

@@ -3,7 +3,6 @@
 //! the readiness handlers of axum and actix-web — against a 127.0.0.1 testkit issuer.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
@@ -13,6 +12,7 @@ use axum::middleware::{self, Next};
 use axum::routing::get;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{JwtStrategy, Registry, authenticate};
+use jwt_guard_tests::server::serve;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::{Value, json};
 use tracing::Instrument as _;
@@ -145,15 +145,6 @@ async fn metrics_protected() -> &'static str {
 async fn request_span(request: Request, next: Next) -> axum::response::Response {
     let span = tracing::info_span!("http_request", path = %request.uri().path());
     next.run(request).instrument(span).await
-}
-
-async fn serve(app: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
 }
 
 async fn get_status(client: &reqwest::Client, url: &str, token: Option<&str>) -> u16 {

@@ -1,10 +1,29 @@
-//! Test-only crate: see `ui.rs` and the end-to-end suites beside it.
+//! Test-only crate: see `ui.rs` and the end-to-end suites beside it. This library is
+//! what the suites share (each suite is a test binary of its own and uses it as
+//! `jwt_guard_tests::…`):
+//!
+//! - [`app`]: the `#[authenticate]` app of the axum and actix-web suites and its checks
+//!   ([`shared_checks!`]); [`layered`]: the same app behind layers instead;
+//! - [`client`]: the one HTTP client helper ([`client::get`], [`client::Answer`]);
+//! - [`server::serve`]: an axum app on 127.0.0.1; [`runtime::on_own_runtime`]: a test
+//!   environment that outlives each test's runtime;
+//! - [`registry::offline`]: a registry of its own with one strategy;
+//! - [`raw`]: a raw HTTP/1.1 client; [`rng`]: a seeded PRNG;
 //!
 //! [`install`]: the suites that talk to clients and servers we did not write (npm, PyPI,
 //! Debian's `redis-server`) install them on first use, with the same scripts `.ci/run`
 //! calls, so `cargo test --workspace --all-features` runs every suite on a fresh machine.
 //! A suite whose helper cannot be had fails, naming the command that installs it: no
 //! suite passes by skipping.
+
+pub mod app;
+pub mod client;
+pub mod layered;
+pub mod raw;
+pub mod registry;
+pub mod rng;
+pub mod runtime;
+pub mod server;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,10 @@
 //! A small seeded PRNG (xorshift64*), so that a failing random schedule can be replayed.
 
-pub(crate) struct Rng(pub(crate) u64);
+#[derive(Debug)]
+pub struct Rng(pub u64);
 
 impl Rng {
-    pub(crate) fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -11,7 +12,7 @@ impl Rng {
     }
 
     /// Uniform enough in `0..n` (0 for `n == 0`).
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 }

@@ -5,7 +5,7 @@ use std::future::Future;
 
 /// Runs `start` on a new multi-threaded runtime in a thread of its own, returns what it
 /// built, and keeps that runtime (and the tasks `start` spawned) alive for the process.
-pub(crate) fn on_own_runtime<T, Fut>(start: impl FnOnce() -> Fut + Send + 'static) -> T
+pub fn on_own_runtime<T, Fut>(start: impl FnOnce() -> Fut + Send + 'static) -> T
 where
     T: Send + 'static,
     Fut: Future<Output = T>,

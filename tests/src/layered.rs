@@ -1,19 +1,24 @@
-//! The app of `common/app.rs` without the attribute: plain handlers that take
+//! The app of [`app`](crate::app) without the attribute: plain handlers that take
 //! `Principal` / `Claims<T>` as extractors, each route behind a layer whose [`Policy`]
 //! says what the attribute said. The axum (`layer.rs`) and actix-web (`actix_layer.rs`)
 //! suites run the attribute's checks against it: the answers must be the same.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use http::HeaderMap;
 use jwt_guard::authz::Requirement::{All, Any, One};
 use jwt_guard::policy::Policy;
-use jwt_guard::{Claims, Principal};
+use jwt_guard::testkit::Issuer;
+use jwt_guard::{BoxFuture, Claims, Error, JwtStrategy, Principal, Strategy};
 
 use crate::app::{Profile, Strict};
 
-pub(crate) async fn either(who: Principal) -> String {
+pub async fn either(who: Principal) -> String {
     format!("{} {}", who.strategy(), who.subject().unwrap_or("-"))
 }
 
-pub(crate) async fn orders(claims: Claims<Profile>) -> String {
+pub async fn orders(claims: Claims<Profile>) -> String {
     format!(
         "orders of {} in {}",
         claims.sub,
@@ -21,50 +26,50 @@ pub(crate) async fn orders(claims: Claims<Profile>) -> String {
     )
 }
 
-pub(crate) async fn write() -> String {
+pub async fn write() -> String {
     "written".to_owned()
 }
 
-pub(crate) async fn admin(who: Principal) -> String {
+pub async fn admin(who: Principal) -> String {
     format!("admin {}", who.roles().join(","))
 }
 
-pub(crate) async fn realm() -> String {
+pub async fn realm() -> String {
     "realm ok".to_owned()
 }
 
-pub(crate) async fn maybe(claims: Option<Claims<Profile>>) -> String {
+pub async fn maybe(claims: Option<Claims<Profile>>) -> String {
     match claims {
         Some(claims) => format!("hello {}", claims.sub),
         None => "hello anonymous".to_owned(),
     }
 }
 
-pub(crate) async fn strict(claims: Claims<Strict>, who: Principal) -> String {
+pub async fn strict(claims: Claims<Strict>, who: Principal) -> String {
     format!("{} {}", claims.tenant, who.strategy())
 }
 
-pub(crate) async fn list(who: Principal) -> String {
+pub async fn list(who: Principal) -> String {
     format!("list for {}", who.subject().unwrap_or("-"))
 }
 
-pub(crate) async fn health() -> String {
+pub async fn health() -> String {
     "healthy".to_owned()
 }
 
-/// One policy per route of `common/app.rs`, named `<framework> <path>`.
-#[derive(Clone)]
-pub(crate) struct Policies {
-    pub(crate) either: Policy,
-    pub(crate) orders: Policy,
-    pub(crate) write: Policy,
-    pub(crate) admin: Policy,
-    pub(crate) realm: Policy,
-    pub(crate) maybe: Policy,
-    pub(crate) jwt: Policy,
+/// One policy per route of [`app`](crate::app), named `<framework> <path>`.
+#[derive(Debug, Clone)]
+pub struct Policies {
+    pub either: Policy,
+    pub orders: Policy,
+    pub write: Policy,
+    pub admin: Policy,
+    pub realm: Policy,
+    pub maybe: Policy,
+    pub jwt: Policy,
 }
 
-pub(crate) fn policies(framework: &str) -> Policies {
+pub fn policies(framework: &str) -> Policies {
     let name = |path: &str| format!("{framework} {path}");
     let build = |builder: jwt_guard::policy::PolicyBuilder| builder.build().expect("policy");
     Policies {
@@ -83,5 +88,35 @@ pub(crate) fn policies(framework: &str) -> Policies {
         ),
         maybe: build(Policy::builder(name("/maybe"), ["jwt"]).optional()),
         jwt: build(Policy::builder(name("/strict, /list"), ["jwt"])),
+    }
+}
+
+/// A JWT strategy for `issuer` that counts its calls in `calls`: an `#[authenticate]`
+/// site under a layer of the same strategies must verify a token once.
+#[derive(Debug)]
+pub struct Counting {
+    inner: JwtStrategy,
+    calls: Arc<AtomicUsize>,
+}
+
+impl Counting {
+    pub fn new(issuer: &Issuer, calls: &Arc<AtomicUsize>) -> Self {
+        Counting {
+            inner: JwtStrategy::builder()
+                .issuer(issuer.issuer())
+                .build()
+                .expect("strategy"),
+            calls: Arc::clone(calls),
+        }
+    }
+}
+
+impl Strategy for Counting {
+    fn authenticate<'a>(
+        &'a self,
+        headers: &'a HeaderMap,
+    ) -> BoxFuture<'a, Result<Principal, Error>> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.authenticate(headers)
     }
 }

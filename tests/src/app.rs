@@ -1,97 +1,117 @@
 //! The app shared by the axum and actix-web suites (`authz.rs`, `actix.rs`): handlers
-//! written once — they return `String`, a response in both frameworks — the strategies,
-//! and the checks, each run against a real server on 127.0.0.1 with tokens from
-//! [`Issuer`].
+//! written once ([`app_handlers!`](crate::app_handlers) — they return `String`, a
+//! response in both frameworks), the strategies, and the checks, each run against a
+//! real server on 127.0.0.1 with tokens from [`Issuer`].
 
 use http::HeaderMap;
 use jwt_guard::testkit::Issuer;
-use jwt_guard::{
-    BoxFuture, Claims, Error, ErrorKind, JwtStrategy, Principal, Strategy, authenticate,
-};
+use jwt_guard::{BoxFuture, Error, ErrorKind, JwtStrategy, Principal, Strategy};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::client::{bearer, get};
+
 // ── claims types ──────────────────────────────────────────────────────────────────
 
-#[derive(Deserialize)]
-pub(crate) struct Profile {
-    pub(crate) sub: String,
+#[derive(Debug, Deserialize)]
+pub struct Profile {
+    pub sub: String,
     #[serde(default)]
-    pub(crate) tenant: Option<String>,
+    pub tenant: Option<String>,
 }
 
 /// Needs a `tenant`: a token without one does not fit.
-#[derive(Deserialize)]
-pub(crate) struct Strict {
-    pub(crate) tenant: String,
+#[derive(Debug, Deserialize)]
+pub struct Strict {
+    pub tenant: String,
 }
 
 // ── handlers ──────────────────────────────────────────────────────────────────────
 
-#[authenticate("jwt", "api-key")]
-pub(crate) async fn either(who: Principal) -> String {
-    format!("{} {}", who.strategy(), who.subject().unwrap_or("-"))
-}
+/// The app's `#[authenticate]` handlers, as items of the module that expands it:
+///
+/// ```ignore
+/// mod handlers {
+///     jwt_guard_tests::app_handlers!();
+/// }
+/// ```
+///
+/// A macro, not items of this library, because the attribute registers each site at link
+/// time for the [audit](jwt_guard::Registry::audit): here, every suite that links the
+/// library would list them and fail its audit without "jwt", "kc" and "api-key".
+#[macro_export]
+macro_rules! app_handlers {
+    () => {
+        use ::jwt_guard::{Claims, Principal, authenticate};
+        use $crate::app::{Profile, Strict};
 
-#[authenticate("jwt", scopes = ["orders:read"])]
-pub(crate) async fn orders(claims: Claims<Profile>) -> String {
-    format!(
-        "orders of {} in {}",
-        claims.sub,
-        claims.tenant.as_deref().unwrap_or("-")
-    )
-}
+        #[authenticate("jwt", "api-key")]
+        pub(crate) async fn either(who: Principal) -> String {
+            format!("{} {}", who.strategy(), who.subject().unwrap_or("-"))
+        }
 
-#[authenticate("jwt", scopes = all("orders:read", "orders:write"))]
-pub(crate) async fn write() -> String {
-    "written".to_owned()
-}
+        #[authenticate("jwt", scopes = ["orders:read"])]
+        pub(crate) async fn orders(claims: Claims<Profile>) -> String {
+            format!(
+                "orders of {} in {}",
+                claims.sub,
+                claims.tenant.as_deref().unwrap_or("-")
+            )
+        }
 
-#[authenticate("jwt", "api-key", roles = any("admin", "ops"))]
-pub(crate) async fn admin(who: Principal) -> String {
-    format!("admin {}", who.roles().join(","))
-}
+        #[authenticate("jwt", scopes = all("orders:read", "orders:write"))]
+        pub(crate) async fn write() -> String {
+            "written".to_owned()
+        }
 
-/// Roles from `realm_access.roles` (set for the "kc" strategy at start-up).
-#[authenticate("kc", roles = all("admin", "eu"))]
-pub(crate) async fn realm() -> String {
-    "realm ok".to_owned()
-}
+        #[authenticate("jwt", "api-key", roles = any("admin", "ops"))]
+        pub(crate) async fn admin(who: Principal) -> String {
+            format!("admin {}", who.roles().join(","))
+        }
 
-#[authenticate("jwt", optional)]
-pub(crate) async fn maybe(claims: Option<Claims<Profile>>) -> String {
-    match claims {
-        Some(claims) => format!("hello {}", claims.sub),
-        None => "hello anonymous".to_owned(),
-    }
-}
+        /// Roles from `realm_access.roles` (set for the "kc" strategy at start-up).
+        #[authenticate("kc", roles = all("admin", "eu"))]
+        pub(crate) async fn realm() -> String {
+            "realm ok".to_owned()
+        }
 
-#[authenticate("jwt")]
-pub(crate) async fn strict(claims: Claims<Strict>, who: Principal) -> String {
-    format!("{} {}", claims.tenant, who.strategy())
-}
+        #[authenticate("jwt", optional)]
+        pub(crate) async fn maybe(claims: Option<Claims<Profile>>) -> String {
+            match claims {
+                Some(claims) => format!("hello {}", claims.sub),
+                None => "hello anonymous".to_owned(),
+            }
+        }
 
-pub(crate) struct Orders;
+        #[authenticate("jwt")]
+        pub(crate) async fn strict(claims: Claims<Strict>, who: Principal) -> String {
+            format!("{} {}", claims.tenant, who.strategy())
+        }
 
-#[authenticate("jwt")]
-impl Orders {
-    pub(crate) async fn list(who: Principal) -> String {
-        format!("list for {}", who.subject().unwrap_or("-"))
-    }
+        pub(crate) struct Orders;
 
-    #[authenticate(skip)]
-    pub(crate) async fn health() -> String {
-        "healthy".to_owned()
-    }
+        #[authenticate("jwt")]
+        impl Orders {
+            pub(crate) async fn list(who: Principal) -> String {
+                format!("list for {}", who.subject().unwrap_or("-"))
+            }
+
+            #[authenticate(skip)]
+            pub(crate) async fn health() -> String {
+                "healthy".to_owned()
+            }
+        }
+    };
 }
 
 // ── strategies ────────────────────────────────────────────────────────────────────
 
 /// A custom strategy: `X-API-Key: <key>`. No header → no credentials of its kind (the
 /// next strategy is tried); an unknown key → 401.
-pub(crate) struct ApiKey;
+#[derive(Debug)]
+pub struct ApiKey;
 
-pub(crate) const SERVICE_KEY: &str = "key-service-7f3a";
+pub const SERVICE_KEY: &str = "key-service-7f3a";
 
 impl Strategy for ApiKey {
     fn authenticate<'a>(
@@ -117,7 +137,7 @@ impl Strategy for ApiKey {
 
 /// Registers "jwt", "kc" (roles at `realm_access.roles`) and "api-key", and checks the
 /// audit.
-pub(crate) fn register(issuer: &Issuer) {
+pub fn register(issuer: &Issuer) {
     let jwt = || {
         JwtStrategy::builder()
             .issuer(issuer.issuer())
@@ -137,74 +157,11 @@ pub(crate) fn register(issuer: &Issuer) {
         .expect("every strategy is registered");
 }
 
-// ── the client ────────────────────────────────────────────────────────────────────
-
-pub(crate) struct Answer {
-    pub(crate) status: u16,
-    pub(crate) challenge: Option<String>,
-    pub(crate) content_type: Option<String>,
-    pub(crate) body: String,
-}
-
-impl Answer {
-    pub(crate) fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or(Value::Null)
-    }
-
-    /// A 401 or 403 in LoopBack's shape with this message and challenge.
-    pub(crate) fn assert_error(&self, status: u16, message: &str, challenge: &str) {
-        assert_eq!(self.status, status, "body: {}", self.body);
-        let json = self.json();
-        let name = if status == 401 {
-            "UnauthorizedError"
-        } else {
-            "ForbiddenError"
-        };
-        assert_eq!(
-            json,
-            json!({ "error": { "statusCode": status, "name": name, "message": message } }),
-            "{}",
-            self.body
-        );
-        assert_eq!(self.challenge.as_deref(), Some(challenge));
-        assert_eq!(self.content_type.as_deref(), Some("application/json"));
-    }
-
-    pub(crate) fn assert_ok(&self, body: &str) {
-        assert_eq!((self.status, self.body.as_str()), (200, body));
-        assert_eq!(self.challenge, None);
-    }
-}
-
-pub(crate) async fn get(base: &str, path: &str, headers: &[(&str, &str)]) -> Answer {
-    let mut request = reqwest::Client::new().get(format!("{base}{path}"));
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = request.send().await.expect("request");
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .map(|v| v.to_str().unwrap_or("?").to_owned())
-    };
-    Answer {
-        status: response.status().as_u16(),
-        challenge: header("www-authenticate"),
-        content_type: header("content-type"),
-        body: response.text().await.expect("body"),
-    }
-}
-
-pub(crate) async fn bearer(base: &str, path: &str, token: &str) -> Answer {
-    get(base, path, &[("authorization", &format!("Bearer {token}"))]).await
-}
-
 // ── the checks, run by both suites ────────────────────────────────────────────────
 
 const INVALID_TOKEN: &str = "Bearer error=\"invalid_token\"";
 
-pub(crate) async fn several_strategies(base: &str, issuer: &Issuer) {
+pub async fn several_strategies(base: &str, issuer: &Issuer) {
     let token = issuer.token(json!({ "sub": "ada" }));
     bearer(base, "/either", &token).await.assert_ok("jwt ada");
     get(base, "/either", &[("x-api-key", SERVICE_KEY)])
@@ -240,7 +197,7 @@ pub(crate) async fn several_strategies(base: &str, issuer: &Issuer) {
     );
 }
 
-pub(crate) async fn scopes(base: &str, issuer: &Issuer) {
+pub async fn scopes(base: &str, issuer: &Issuer) {
     let read =
         issuer.token(json!({ "sub": "ada", "tenant": "eu", "scope": "profile orders:read" }));
     bearer(base, "/orders", &read)
@@ -277,7 +234,7 @@ pub(crate) async fn scopes(base: &str, issuer: &Issuer) {
     );
 }
 
-pub(crate) async fn roles(base: &str, issuer: &Issuer) {
+pub async fn roles(base: &str, issuer: &Issuer) {
     let ops = issuer.token(json!({ "roles": ["viewer", "ops"] }));
     bearer(base, "/admin", &ops)
         .await
@@ -308,7 +265,7 @@ pub(crate) async fn roles(base: &str, issuer: &Issuer) {
         .assert_error(401, "Authorization header is missing", "Bearer");
 }
 
-pub(crate) async fn optional(base: &str, issuer: &Issuer) {
+pub async fn optional(base: &str, issuer: &Issuer) {
     get(base, "/maybe", &[]).await.assert_ok("hello anonymous");
     get(base, "/maybe", &[("authorization", "Basic YTpi")])
         .await
@@ -331,7 +288,7 @@ pub(crate) async fn optional(base: &str, issuer: &Issuer) {
         );
 }
 
-pub(crate) async fn typed_claims(base: &str, issuer: &Issuer) {
+pub async fn typed_claims(base: &str, issuer: &Issuer) {
     let fits = issuer.token(json!({ "tenant": "eu" }));
     bearer(base, "/strict", &fits).await.assert_ok("eu jwt");
     let misfit = issuer.token(json!({ "tenant": 42 }));
@@ -342,7 +299,7 @@ pub(crate) async fn typed_claims(base: &str, issuer: &Issuer) {
     );
 }
 
-pub(crate) async fn impl_block(base: &str, issuer: &Issuer) {
+pub async fn impl_block(base: &str, issuer: &Issuer) {
     get(base, "/list", &[])
         .await
         .assert_error(401, "Authorization header is missing", "Bearer");
@@ -354,7 +311,8 @@ pub(crate) async fn impl_block(base: &str, issuer: &Issuer) {
 }
 
 /// The five shared checks as `#[tokio::test]`s against `$env` (an `Env` with `base` and
-/// `issuer`), for a suite that includes this file as `mod app`.
+/// `issuer`): `jwt_guard_tests::shared_checks!(ENV);` in a suite.
+#[macro_export]
 macro_rules! shared_checks {
     ($env:expr) => {
         #[tokio::test]
@@ -383,4 +341,3 @@ macro_rules! shared_checks {
         }
     };
 }
-pub(crate) use shared_checks;

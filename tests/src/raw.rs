@@ -7,7 +7,7 @@ use std::time::Duration;
 
 /// Sends a request head announcing `announced` body bytes, then only `sent` of them, and
 /// reads what the server answers (without sending the rest).
-pub(crate) fn post_partial_body(
+pub fn post_partial_body(
     addr: SocketAddr,
     path: &str,
     auth: Option<&str>,
