@@ -6,6 +6,7 @@
 //! [`jwt-guard`]: https://docs.rs/jwt-guard
 
 mod args;
+mod check;
 mod config;
 mod expand;
 mod ty;
@@ -78,8 +79,8 @@ use proc_macro::TokenStream;
 ///
 /// The expansion snapshots are the description of the generated code, one per case (a
 /// plain handler, `Principal` and `Claims<T>`, `optional`, header parameters, methods,
-/// impl blocks, requirements, `crate = ..`, `impl Trait` returns, a body that does not
-/// parse yet, a misuse): the inputs are in [`jwt-guard-macros/tests/expand/`], the
+/// impl blocks, requirements, `crate = ..`, `impl Trait` returns, `#[utoipa::path]` below
+/// the attribute, a body that does not parse yet, a misuse): the inputs are in [`jwt-guard-macros/tests/expand/`], the
 /// expanded code in [`jwt-guard-macros/tests/expand/snapshots/`].
 ///
 /// [`jwt-guard-macros/tests/expand/`]: https://example.invalid/jwt-guard/tree/main/jwt-guard-macros/tests/expand
@@ -236,6 +237,12 @@ use proc_macro::TokenStream;
 ///     "pong"
 /// }
 /// ```
+///
+/// # Not for tonic services
+///
+/// On a tonic service method, or on the impl block of a tonic service, the attribute is one
+/// error naming `jwt_guard::tonic::GrpcAuthLayer`, the layer for gRPC servers (a
+/// `Policy` per method), and the item is left as written.
 ///
 /// # Mistakes
 ///

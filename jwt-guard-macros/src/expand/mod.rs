@@ -14,6 +14,7 @@ use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::{Attribute, Item, ItemFn, ItemImpl, Signature, Token, Visibility};
 
+use crate::check;
 use crate::config::{FinalConfig, Mode};
 
 /// Entry point: expands `#[authenticate(args)] item`.
@@ -28,7 +29,20 @@ pub(crate) fn authenticate(args: TokenStream, item: TokenStream) -> TokenStream 
         errors.push(err);
         FinalConfig::fallback()
     });
-    match Input::parse(item.clone()) {
+    let input = Input::parse(item.clone());
+    // Checked before anything is rewritten: an item the attribute must leave alone is
+    // emitted as it is, with the one error that says what to use instead.
+    let tonic = match &input {
+        Input::Fn(func) | Input::Speculative(func) => check::is_tonic_method(&func.sig),
+        Input::Impl(block) => check::is_tonic_impl(block),
+        Input::Other(_) => false,
+    };
+    if tonic {
+        errors = Errors::default();
+        errors.push(check::tonic_service_error());
+        return errors.after(item);
+    }
+    match input {
         Input::Fn(func) => {
             if let Mode::Skip(skip) = config.mode {
                 errors.push(syn::Error::new(
