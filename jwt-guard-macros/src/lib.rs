@@ -9,6 +9,7 @@ mod args;
 mod check;
 mod config;
 mod expand;
+mod plan;
 mod ty;
 
 use proc_macro::TokenStream;
@@ -333,5 +334,5 @@ use proc_macro::TokenStream;
 /// [`Registry`]: https://docs.rs/jwt-guard/latest/jwt_guard/struct.Registry.html
 #[proc_macro_attribute]
 pub fn authenticate(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::authenticate(args.into(), item.into()).into()
+    expand::expand(check::check(args.into(), item.into())).into()
 }

@@ -7,8 +7,9 @@ use quote::{quote, quote_spanned};
 use syn::{AttrStyle, Attribute, FnArg, Ident, ReturnType, Signature, Token, Type};
 
 use super::params::{InjectedKind, Params};
-use super::{Errors, Function, Target, site};
+use super::site;
 use crate::config::{FinalConfig, Mode};
+use crate::plan::{Errors, Function, Target};
 use crate::ty::erase_impl_trait;
 
 /// The principal returned by the guard.

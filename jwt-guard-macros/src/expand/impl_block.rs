@@ -15,9 +15,10 @@ use syn::{
     Stmt, Type, TypePath,
 };
 
-use super::{Errors, Function, Target, function, respan, site};
+use super::{function, respan, site};
 use crate::args::Args;
 use crate::config::{FinalConfig, Mode};
+use crate::plan::{Errors, Function, Target};
 use crate::ty::{contains_impl_trait, mentions_future, type_name};
 
 /// The runtime trait of the fail-closed assertion: `<R as ..<_>>::check` is ambiguous,

@@ -8,8 +8,9 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Attribute, FnArg, Ident, Pat, PatIdent, PatType, Signature, Token, Type};
 
+use super::respan;
 use super::site::{self, Form};
-use super::{Errors, Target, respan};
+use crate::plan::{Errors, Target};
 use crate::ty::{last_segment, peel, single_type_argument, type_name};
 
 /// The hidden first parameter, the guard extractor, when the function has no headers.

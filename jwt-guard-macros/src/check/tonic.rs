@@ -1,10 +1,7 @@
-//! Checks of the item as a whole, made before anything is rewritten: items the attribute
-//! must leave alone, with one error that says what to use instead.
-//!
-//! Today: tonic service methods. tonic calls them through its generated service, with
-//! `tonic::Request<T>` (not `http::Request<B>`) and a signature fixed by the trait, so the
-//! hidden guard and the wrapped return type can only break the impl; the gRPC layer is
-//! the way to protect them.
+//! tonic services, refused before anything is rewritten. tonic calls a service's methods
+//! through its generated service, with `tonic::Request<T>` (not `http::Request<B>`) and a
+//! signature fixed by the trait, so the hidden guard and the wrapped return type can only
+//! break the impl; the gRPC layer is the way to protect them.
 
 use proc_macro2::Span;
 use syn::visit_mut::VisitMut;

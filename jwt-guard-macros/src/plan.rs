@@ -1,0 +1,81 @@
+//! What the check step hands the expander: the item sorted into what is to be done with
+//! it, with the errors found so far. [`check`](crate::check) builds a [`Plan`];
+//! [`expand`](crate::expand) turns it into tokens and cannot fail.
+
+use proc_macro2::{Group, TokenStream};
+use syn::{Attribute, ItemImpl, Signature, Visibility};
+
+use crate::config::FinalConfig;
+
+/// The item under the attribute, checked.
+pub(crate) enum Plan {
+    /// Emitted as written, followed by the errors: an item the attribute does not apply
+    /// to, or must leave alone (a tonic service, `skip` out of place).
+    AsWritten { item: TokenStream, errors: Errors },
+    /// A function to guard. `item` is what is emitted instead if the expansion finds the
+    /// function cannot be guarded (a method without the request headers).
+    Function {
+        func: Box<Function>,
+        config: FinalConfig,
+        target: Target,
+        item: TokenStream,
+        errors: Errors,
+    },
+    /// An impl block whose methods are guarded.
+    Impl {
+        block: Box<ItemImpl>,
+        config: FinalConfig,
+        errors: Errors,
+    },
+}
+
+/// A function to expand: a parsed `fn` item, a method, or a function whose body is kept
+/// as raw tokens (tracing-attributes' `MaybeItemFn`).
+pub(crate) struct Function {
+    /// Outer and inner attributes.
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) vis: Visibility,
+    pub(crate) sig: Signature,
+    /// The body, braces included.
+    pub(crate) body: Group,
+}
+
+/// What the attribute is on, for the audit and for messages.
+pub(crate) struct Target {
+    /// `function`, or `Type::method` in an impl block.
+    pub(crate) name: String,
+    /// True for a method expanded by the attribute of its impl block.
+    pub(crate) in_impl: bool,
+}
+
+impl Target {
+    /// A function (or method) under its own attribute.
+    pub(crate) fn function(sig: &Signature) -> Self {
+        Self {
+            name: sig.ident.to_string(),
+            in_impl: false,
+        }
+    }
+}
+
+/// Errors gathered while checking (and expanding), emitted after the item as
+/// `compile_error!`s; several are combined, as `syn::Error::combine` does.
+#[derive(Default)]
+pub(crate) struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub(crate) fn push(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(errors) => errors.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    /// `tokens` followed by the errors, as tokio's `token_stream_with_error`.
+    pub(crate) fn after(self, mut tokens: TokenStream) -> TokenStream {
+        if let Some(errors) = self.0 {
+            tokens.extend(errors.into_compile_error());
+        }
+        tokens
+    }
+}
