@@ -3,7 +3,7 @@
 //! [`expand`](crate::expand) turns it into tokens and cannot fail.
 
 use proc_macro2::{Group, TokenStream};
-use syn::{Attribute, ItemImpl, Signature, Visibility};
+use syn::{Attribute, ItemImpl, Signature, Type, Visibility};
 
 use crate::config::FinalConfig;
 
@@ -12,13 +12,9 @@ pub(crate) enum Plan {
     /// Emitted as written, followed by the errors: an item the attribute does not apply
     /// to, or must leave alone (a tonic service, `skip` out of place).
     AsWritten { item: TokenStream, errors: Errors },
-    /// A function to guard. `item` is what is emitted instead if the expansion finds the
-    /// function cannot be guarded (a method without the request headers).
+    /// A function to guard.
     Function {
-        func: Box<Function>,
-        config: FinalConfig,
-        target: Target,
-        item: TokenStream,
+        plan: Box<GuardedFn>,
         errors: Errors,
     },
     /// An impl block whose methods are guarded.
@@ -78,4 +74,37 @@ impl Errors {
         }
         tokens
     }
+}
+
+/// A function to guard, checked: its parameters classified, `async` restored if it was
+/// missing (the error is reported), `optional` decided.
+pub(crate) struct GuardedFn {
+    pub(crate) func: Function,
+    pub(crate) config: FinalConfig,
+    pub(crate) target: Target,
+    /// With `optional` (or, under stand-in arguments, with `Option<..>` parameters).
+    pub(crate) optional: bool,
+    /// One per parameter of `func.sig`, in order.
+    pub(crate) roles: Vec<Role>,
+}
+
+/// What the guard does with a parameter.
+pub(crate) enum Role {
+    /// Kept as written. `carries_headers`: its type carries the request headers (a
+    /// handler's own `HeaderMap` beside the hidden guard), so `#[instrument]` skips it.
+    Kept { carries_headers: bool },
+    /// The parameter the guard reads the headers from.
+    Source,
+    /// Removed from the signature and bound from the principal; `in_option` for
+    /// `Option<..>` (with `optional`).
+    Injected { kind: InjectedKind, in_option: bool },
+}
+
+/// What an injected parameter receives.
+#[derive(Clone)]
+pub(crate) enum InjectedKind {
+    /// `Principal`, built through `FromPrincipal`.
+    Principal,
+    /// `Claims<T>`, deserialized through `__private::claims::<T>`.
+    Claims(Box<Type>),
 }

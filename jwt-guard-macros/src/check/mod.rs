@@ -3,6 +3,8 @@
 //! misuse reported, combined); the item is parsed once and classified, and an item the
 //! attribute must leave alone is refused here, before anything is rewritten.
 
+pub(crate) mod function;
+mod params;
 mod tonic;
 
 use proc_macro2::{Delimiter, Group, TokenStream};
@@ -48,13 +50,7 @@ pub(crate) fn check(args: TokenStream, item: TokenStream) -> Plan {
                 return Plan::AsWritten { item, errors };
             }
             let target = Target::function(&func.sig);
-            Plan::Function {
-                func: Box::new(func),
-                config,
-                target,
-                item,
-                errors,
-            }
+            guard_function(func, &config, target, item, errors)
         }
         // The body does not parse: the signature is rewritten as usual and the body kept
         // as it is, so rustc reports where it stops parsing, inside the guarded function.
@@ -63,13 +59,7 @@ pub(crate) fn check(args: TokenStream, item: TokenStream) -> Plan {
                 return Plan::AsWritten { item, errors };
             }
             let target = Target::function(&func.sig);
-            Plan::Function {
-                func: Box::new(func),
-                config,
-                target,
-                item,
-                errors,
-            }
+            guard_function(func, &config, target, item, errors)
         }
         Input::Impl(block) => {
             if let Mode::Skip(skip) = config.mode {
@@ -86,6 +76,26 @@ pub(crate) fn check(args: TokenStream, item: TokenStream) -> Plan {
             }
         }
         Input::Other(err) => {
+            errors.push(err);
+            Plan::AsWritten { item, errors }
+        }
+    }
+}
+
+/// A function under its own attribute: guarded, or as written when it cannot be.
+fn guard_function(
+    func: Function,
+    config: &FinalConfig,
+    target: Target,
+    item: TokenStream,
+    mut errors: Errors,
+) -> Plan {
+    match function::check(func, config, target, &mut errors) {
+        Ok(plan) => Plan::Function {
+            plan: Box::new(plan),
+            errors,
+        },
+        Err(err) => {
             errors.push(err);
             Plan::AsWritten { item, errors }
         }

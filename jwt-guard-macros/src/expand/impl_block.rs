@@ -17,6 +17,7 @@ use syn::{
 
 use super::{function, respan, site};
 use crate::args::Args;
+use crate::check;
 use crate::config::{FinalConfig, Mode};
 use crate::plan::{Errors, Function, Target};
 use crate::ty::{contains_impl_trait, mentions_future, type_name};
@@ -104,8 +105,8 @@ pub(crate) fn expand(
             sig: method.sig.clone(),
             body,
         };
-        match function::expand(func, own.as_deref().unwrap_or(config), &target, errors) {
-            Ok(expanded) => *item = ImplItem::Verbatim(expanded),
+        match check::function::check(func, own.as_deref().unwrap_or(config), target, errors) {
+            Ok(plan) => *item = ImplItem::Verbatim(function::expand(plan)),
             Err(err) => errors.push(err),
         }
     }

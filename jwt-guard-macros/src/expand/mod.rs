@@ -19,19 +19,7 @@ use crate::plan::Plan;
 pub(crate) fn expand(plan: Plan) -> TokenStream {
     match plan {
         Plan::AsWritten { item, errors } => errors.after(item),
-        Plan::Function {
-            func,
-            config,
-            target,
-            item,
-            mut errors,
-        } => match function::expand(*func, &config, &target, &mut errors) {
-            Ok(expanded) => errors.after(expanded),
-            Err(err) => {
-                errors.push(err);
-                errors.after(item)
-            }
-        },
+        Plan::Function { plan, errors } => errors.after(function::expand(*plan)),
         Plan::Impl {
             block,
             config,
