@@ -19,8 +19,7 @@ pub(crate) enum Plan {
     },
     /// An impl block whose methods are guarded.
     Impl {
-        block: Box<ItemImpl>,
-        config: FinalConfig,
+        plan: Box<GuardedImpl>,
         errors: Errors,
     },
 }
@@ -54,7 +53,7 @@ impl Target {
     }
 }
 
-/// Errors gathered while checking (and expanding), emitted after the item as
+/// Errors gathered while checking, emitted after the item as
 /// `compile_error!`s; several are combined, as `syn::Error::combine` does.
 #[derive(Default)]
 pub(crate) struct Errors(Option<syn::Error>);
@@ -107,4 +106,29 @@ pub(crate) enum InjectedKind {
     Principal,
     /// `Claims<T>`, deserialized through `__private::claims::<T>`.
     Claims(Box<Type>),
+}
+
+/// An impl block to guard, checked: what is done with each item.
+pub(crate) struct GuardedImpl {
+    pub(crate) block: ItemImpl,
+    /// The path of the runtime crate, for the sites of skipped methods and the assertions.
+    pub(crate) krate: TokenStream,
+    /// One per item of `block`, in order.
+    pub(crate) entries: Vec<Entry>,
+}
+
+/// What is done with one item of a guarded impl block.
+pub(crate) enum Entry {
+    /// Left as it is: not a method, a method without a return type to check, or one whose
+    /// mistake is reported.
+    Keep,
+    /// The `#[authenticate(..)]` at this index removed: a skipped macro call, or a method
+    /// whose own attribute was read but which cannot be guarded.
+    RemoveAttribute(usize),
+    /// `#[authenticate(skip)]` (at `attr`): removed, and the method registered as skipped.
+    Skipped { attr: usize, target: Target },
+    /// A sync method: the assertion that its return type is not a future.
+    NotAFuture(Type),
+    /// Guarded, with the block's arguments or its own.
+    Guarded(Box<GuardedFn>),
 }

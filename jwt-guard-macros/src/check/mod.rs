@@ -1,9 +1,13 @@
 //! Checks first: the attribute's arguments and the item under it, into a [`Plan`] the
 //! expander follows. The arguments are validated by [`config`](crate::config) (every
-//! misuse reported, combined); the item is parsed once and classified, and an item the
-//! attribute must leave alone is refused here, before anything is rewritten.
+//! misuse reported, combined); the item is parsed once and classified; an item the
+//! attribute must leave alone ([`tonic`] services) is refused before anything is
+//! rewritten; a function is checked by [`function`] (its parameters classified by
+//! [`params`]), an impl block item by item by [`impl_block`]. Every mistake is found
+//! here, several combined as `syn::Error::combine` does, as tokio-macros' `entry.rs`.
 
-pub(crate) mod function;
+mod function;
+mod impl_block;
 mod params;
 mod tonic;
 
@@ -69,9 +73,9 @@ pub(crate) fn check(args: TokenStream, item: TokenStream) -> Plan {
                 ));
                 return Plan::AsWritten { item, errors };
             }
+            let plan = impl_block::check(*block, &config, &mut errors);
             Plan::Impl {
-                block,
-                config,
+                plan: Box::new(plan),
                 errors,
             }
         }

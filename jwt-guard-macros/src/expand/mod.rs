@@ -1,7 +1,7 @@
 //! Expansion after: the [`Plan`] of [`check`](crate::check) into tokens. This step
-//! cannot fail: a function is guarded by [`function`], an impl block by [`impl_block`];
-//! the parameters are sorted by [`params`], the audit's static is built by [`site`]. A
-//! mistake found on the way is added to the plan's errors, emitted after the item.
+//! cannot fail and finds no mistakes (the check found them all): a function is guarded
+//! by [`function`], an impl block by [`impl_block`]; the parameters are rewritten by
+//! [`params`], the audit's static is built by [`site`]. The plan's errors follow the item.
 //!
 //! What the expansion looks like is described by the snapshots in
 //! `jwt-guard-macros/tests/expand/`, one per case.
@@ -20,14 +20,7 @@ pub(crate) fn expand(plan: Plan) -> TokenStream {
     match plan {
         Plan::AsWritten { item, errors } => errors.after(item),
         Plan::Function { plan, errors } => errors.after(function::expand(*plan)),
-        Plan::Impl {
-            block,
-            config,
-            mut errors,
-        } => {
-            let expanded = impl_block::expand(*block, &config, &mut errors);
-            errors.after(expanded)
-        }
+        Plan::Impl { plan, errors } => errors.after(impl_block::expand(*plan)),
     }
 }
 
