@@ -76,6 +76,15 @@ use proc_macro::TokenStream;
 ///   the headers from otherwise. Associated functions without `self` are like free
 ///   functions.
 ///
+/// # With `#[axum::debug_handler]`
+///
+/// Write it **below** `#[authenticate]`: it then checks the guarded function, hidden
+/// guard extractor included. Written above, it has expanded first and calls the function
+/// with the parameters as written; where the attribute changes their number (a handler
+/// with no parameter gets the hidden guard; a second `Principal`/`Claims<T>` is removed)
+/// rustc reports E0061 on its hidden `Guard<..>` parameter. The attribute cannot see an
+/// attribute above it, so it can neither fix nor explain this.
+///
 /// # What it generates
 ///
 /// The expansion snapshots are the description of the generated code, one per case (a
