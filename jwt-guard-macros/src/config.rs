@@ -23,6 +23,7 @@ pub(crate) enum Mode {
 }
 
 /// The validated arguments.
+#[derive(Clone)]
 pub(crate) struct FinalConfig {
     /// The path of the runtime crate: `crate = ..`, or `::jwt_guard`.
     pub(crate) krate: TokenStream,

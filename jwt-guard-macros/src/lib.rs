@@ -6,8 +6,10 @@
 //! [`jwt-guard`]: https://docs.rs/jwt-guard
 
 mod args;
+mod check;
 mod config;
 mod expand;
+mod plan;
 mod ty;
 
 use proc_macro::TokenStream;
@@ -74,12 +76,21 @@ use proc_macro::TokenStream;
 ///   the headers from otherwise. Associated functions without `self` are like free
 ///   functions.
 ///
+/// # With `#[axum::debug_handler]`
+///
+/// Write it **below** `#[authenticate]`: it then checks the guarded function, hidden
+/// guard extractor included. Written above, it has expanded first and calls the function
+/// with the parameters as written; where the attribute changes their number (a handler
+/// with no parameter gets the hidden guard; a second `Principal`/`Claims<T>` is removed)
+/// rustc reports E0061 on its hidden `Guard<..>` parameter. The attribute cannot see an
+/// attribute above it, so it can neither fix nor explain this.
+///
 /// # What it generates
 ///
 /// The expansion snapshots are the description of the generated code, one per case (a
 /// plain handler, `Principal` and `Claims<T>`, `optional`, header parameters, methods,
-/// impl blocks, requirements, `crate = ..`, `impl Trait` returns, a body that does not
-/// parse yet, a misuse): the inputs are in [`jwt-guard-macros/tests/expand/`], the
+/// impl blocks, requirements, `crate = ..`, `impl Trait` returns, `#[utoipa::path]` below
+/// the attribute, a body that does not parse yet, a misuse): the inputs are in [`jwt-guard-macros/tests/expand/`], the
 /// expanded code in [`jwt-guard-macros/tests/expand/snapshots/`].
 ///
 /// [`jwt-guard-macros/tests/expand/`]: https://example.invalid/jwt-guard/tree/main/jwt-guard-macros/tests/expand
@@ -237,6 +248,12 @@ use proc_macro::TokenStream;
 /// }
 /// ```
 ///
+/// # Not for tonic services
+///
+/// On a tonic service method, or on the impl block of a tonic service, the attribute is one
+/// error naming `jwt_guard::tonic::GrpcAuthLayer`, the layer for gRPC servers (a
+/// `Policy` per method), and the item is left as written.
+///
 /// # Mistakes
 ///
 /// Misuse is a compile error on the offending token. A function that is not `async`:
@@ -326,5 +343,5 @@ use proc_macro::TokenStream;
 /// [`Registry`]: https://docs.rs/jwt-guard/latest/jwt_guard/struct.Registry.html
 #[proc_macro_attribute]
 pub fn authenticate(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::authenticate(args.into(), item.into()).into()
+    expand::expand(check::check(args.into(), item.into())).into()
 }

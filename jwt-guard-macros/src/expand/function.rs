@@ -4,11 +4,11 @@
 
 use proc_macro2::{Delimiter, Group, Span, TokenStream};
 use quote::{quote, quote_spanned};
-use syn::{AttrStyle, Attribute, FnArg, Ident, ReturnType, Signature, Token, Type};
+use syn::{AttrStyle, Attribute, Ident, ReturnType, Signature, Token, Type};
 
-use super::params::{InjectedKind, Params};
-use super::{Errors, Function, Target, site};
-use crate::config::{FinalConfig, Mode};
+use super::params::Params;
+use super::site;
+use crate::plan::{Function, GuardedFn};
 use crate::ty::erase_impl_trait;
 
 /// The principal returned by the guard.
@@ -16,40 +16,25 @@ const PRINCIPAL: &str = "__jwt_guard_principal";
 /// The value of the original body.
 const RET: &str = "__jwt_guard_ret";
 
-/// Expands one function. A mistake that leaves it expandable (a missing `async`, an
-/// injected parameter of the wrong shape) is pushed to `errors`; one that does not is the
-/// `Err`, and the caller emits the function as it was.
-pub(crate) fn expand(
-    func: Function,
-    config: &FinalConfig,
-    target: &Target,
-    errors: &mut Errors,
-) -> syn::Result<TokenStream> {
+/// Expands one checked function.
+pub(crate) fn expand(plan: GuardedFn) -> TokenStream {
+    let GuardedFn {
+        func,
+        config,
+        target,
+        optional,
+        roles,
+    } = plan;
     let Function {
         attrs,
         vis,
         mut sig,
         body,
     } = func;
-    if sig.asyncness.is_none() {
-        errors.push(syn::Error::new(
-            sig.fn_token.span,
-            "the `async` keyword is missing from the function declaration",
-        ));
-        sig.asyncness = Some(Token![async](sig.fn_token.span));
-    }
-
+    let config = &config;
+    let target = &target;
     let krate = &config.krate;
-    // With stand-in arguments, follow the parameters: the attribute's error is enough.
-    let optional = if config.fallback {
-        sig.inputs.iter().any(|arg| {
-            matches!(arg, FnArg::Typed(typed)
-                if InjectedKind::of(&typed.ty).is_some_and(|(_, in_option)| in_option))
-        })
-    } else {
-        matches!(config.mode, Mode::Optional)
-    };
-    let params = Params::take(&mut sig, krate, optional, !config.fallback, target, errors)?;
+    let params = Params::take(&mut sig, krate, &roles, target);
     let annotation = rewrite_output(&mut sig, krate);
 
     let site = site::ident();
@@ -91,11 +76,11 @@ pub(crate) fn expand(
     // code) only on items whose whole span comes from the user's tokens.
     let mut new_body = Group::new(Delimiter::Brace, statements);
     new_body.set_span(brace);
-    Ok(quote! {
+    quote! {
         #(#outer)*
         #vis #sig #new_body
         #openapi_items
-    })
+    }
 }
 
 /// Replaces `-> R` with `-> Result<R, Error>` (`()` for no return type), and returns the

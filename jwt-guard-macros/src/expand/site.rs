@@ -4,9 +4,9 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
-use super::Target;
 use crate::args::Requirement;
 use crate::config::{FinalConfig, Mode};
+use crate::plan::Target;
 
 /// Where a site's guard reads the request, and so which registry it uses: the audit
 /// shows it.
