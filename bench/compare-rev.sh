@@ -9,8 +9,10 @@
 # REV, this, …: the order flips every round), each a `--quick` interleaved run. Each row
 # of the bench is a ratio against a floor measured in the same process (raw aws-lc verify,
 # or bearer extraction), so one round of each side gives one pair of ratios; the script
-# prints, per row, the median over rounds of (this / REV) of those ratios and its spread.
-# A figure below 1.00 means this checkout is faster than REV. Prints Markdown.
+# prints, per row, the median over rounds of (this / REV) of those ratios and its spread,
+# and the same for the absolute time of the B side (the rounds alternate, so drift hits
+# both sides alike). A figure below 1.00 means this checkout is faster than REV. Prints
+# Markdown.
 set -euo pipefail
 rev="${1:-1e59fb0}"
 rounds="${2:-6}"
@@ -52,20 +54,27 @@ done
 python3 - "$out" "$rounds" "$rev" <<'EOF'
 import pathlib, statistics, sys
 out, rounds, rev = pathlib.Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+def ns(cell):
+    value, unit = cell.split()
+    return float(value) * {"ns": 1, "µs": 1e3, "ms": 1e6}[unit]
 def rows(path):
     found = {}
     for line in path.read_text().splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) >= 5 and cells[4].endswith("×") and cells[0].startswith("A "):
-            found[(cells[0], cells[1])] = float(cells[4].rstrip("×"))
+            found[(cells[0], cells[1])] = (float(cells[4].rstrip("×")), ns(cells[3]))
     return found
-pairs = {}
+ratio_pairs, time_pairs = {}, {}
 for i in range(rounds):
     new, old = rows(out / f"new-{i}.md"), rows(out / f"old-{i}.md")
     for key in new.keys() & old.keys():
-        pairs.setdefault(key, []).append(new[key] / old[key])
-print(f"| comparison | claims | this / {rev}: median | min – max | rounds |")
-print("|---|---|---|---|---|")
-for (name, claims), ratios in sorted(pairs.items()):
-    print(f"| {name} | {claims} | {statistics.median(ratios):.3f}× | {min(ratios):.3f}× – {max(ratios):.3f}× | {len(ratios)} |")
+        ratio_pairs.setdefault(key, []).append(new[key][0] / old[key][0])
+        time_pairs.setdefault(key, []).append(new[key][1] / old[key][1])
+def fmt(values):
+    return f"{statistics.median(values):.3f}× | {min(values):.3f}× – {max(values):.3f}×"
+print(f"| comparison | claims | B / A, this / {rev}: median | min – max | B per op, this / {rev}: median | min – max | rounds |")
+print("|---|---|---|---|---|---|---|")
+for key in sorted(ratio_pairs):
+    name, claims = key
+    print(f"| {name} | {claims} | {fmt(ratio_pairs[key])} | {fmt(time_pairs[key])} | {len(ratio_pairs[key])} |")
 EOF

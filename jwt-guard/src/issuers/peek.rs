@@ -11,17 +11,6 @@ use serde::de::{self, IgnoredAny};
 use crate::error::TokenError;
 use crate::json::NameSet;
 
-/// A strategy with one issuer: the unverified payload's `iss` must be `issuer` before any
-/// key is looked up, as with several issuers (`Issuers::route`): a foreign token costs
-/// no fetch and is refused as "jwt issuer invalid", not "no signing key matches".
-pub(crate) fn expect_issuer(payload: &str, issuer: &str) -> Result<(), TokenError> {
-    if peek_issuer(payload)? == issuer {
-        Ok(())
-    } else {
-        Err(TokenError::InvalidIssuer)
-    }
-}
-
 /// The payload's `iss`, read without trusting anything else in it: base64url, then a
 /// JSON object scanned for `iss` alone. No `iss`, or one that is not a string: refused.
 pub(super) fn peek_issuer(payload: &str) -> Result<String, TokenError> {

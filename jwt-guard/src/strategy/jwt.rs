@@ -151,7 +151,7 @@ impl JwtStrategy {
         if let Some(hit) = self.inner.cached(token.as_bytes(), presented)? {
             return Ok(hit);
         }
-        self.inner.verify_uncached(token, presented).await
+        Box::pin(self.inner.verify_uncached(token, presented)).await
     }
 
     /// [`Strategy::authenticate`], unboxed: the registry calls this for a `JwtStrategy`,
@@ -168,9 +168,10 @@ impl JwtStrategy {
         {
             return Ok(hit);
         }
-        inner
-            .verify_uncached(candidate.check()?, Presented::Bearer)
-            .await
+        // Boxed: the full verification's future (the claims it holds across the key
+        // lookup) would otherwise make every request's future, cache hits included, that
+        // much larger to build and move; one allocation beside a signature check.
+        Box::pin(inner.verify_uncached(candidate.check()?, Presented::Bearer)).await
     }
 
     /// [`Strategy::authenticate_request`], unboxed (see
@@ -279,15 +280,20 @@ impl JwtInner {
         let parsed = verify::parse(token, &self.algorithms, &self.limits)?;
         crate::telemetry::token_header(parsed.alg, parsed.kid.as_deref());
         let mut route = None;
+        // The payload is decoded and scanned once (strictly: repeated names refused),
+        // before any key is looked up, so that the issuer is checked first and a foreign
+        // token costs no fetch; the claims are validated after the signature.
+        let json = verify::decode_payload(&parsed)?;
+        let registered = verify::scan_claims(&json)?;
         let key = match &self.keys {
             // One issuer is routed as several are: a foreign `iss` is refused before any
             // key is looked up, so it costs no fetch.
             Keys::Static(set) => {
-                crate::issuers::expect_issuer(parsed.payload, &self.rules.issuer)?;
+                registered.expect_issuer(&self.rules.issuer)?;
                 Arc::clone(set.find(parsed.kid.as_deref(), parsed.alg)?)
             }
             Keys::Remote(client) => {
-                crate::issuers::expect_issuer(parsed.payload, &self.rules.issuer)?;
+                registered.expect_issuer(&self.rules.issuer)?;
                 client.key(parsed.kid.as_deref(), parsed.alg).await?
             }
             Keys::Issuers(issuers) => {
@@ -296,8 +302,6 @@ impl JwtInner {
             }
         };
         verify::verify_signature(&parsed, &key)?;
-        let json = verify::decode_payload(&parsed)?;
-        let registered = verify::scan_claims(&json)?;
         let rules = route.as_ref().map_or(&self.rules, |r| &r.rules);
         verify::validate_claims(&registered, rules, self.clock.unix_now())?;
         let times = (registered.exp(), registered.nbf());

@@ -82,6 +82,17 @@ pub(crate) struct Registered<'j> {
 }
 
 impl Registered<'_> {
+    /// For a strategy with one issuer, before any key is looked up (as with several
+    /// issuers, routed by `iss`): a foreign token costs no fetch and is refused as "jwt
+    /// issuer invalid", not "no signing key matches". No `iss`, or one that is not a
+    /// string: refused the same way.
+    pub(crate) fn expect_issuer(&self, issuer: &str) -> Result<(), TokenError> {
+        match &self.iss {
+            Found::Valid(iss) if iss == issuer => Ok(()),
+            _ => Err(TokenError::InvalidIssuer),
+        }
+    }
+
     /// `exp`, when it is a valid NumericDate.
     pub(crate) fn exp(&self) -> Option<f64> {
         match self.exp {
