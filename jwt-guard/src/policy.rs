@@ -136,8 +136,17 @@ impl Policy {
         allow(dead_code, reason = "called by the layers only")
     )]
     pub(crate) fn serve(&self) {
-        let layer: Arc<dyn std::any::Any + Send + Sync> = self.0.clone();
-        self.registry_for(None).remember_layer(layer);
+        let registry = self.registry_for(None);
+        // An identical policy already served is not kept again: a service that builds
+        // its layers more than once (per test, per reload) holds one entry per policy.
+        let known = registry
+            .layers()
+            .iter()
+            .any(|layer| layer.downcast_ref::<Inner>() == Some(&*self.0));
+        if !known {
+            let layer: Arc<dyn std::any::Any + Send + Sync> = self.0.clone();
+            registry.remember_layer(layer);
+        }
     }
 
     /// The registry a request is checked with.
@@ -271,6 +280,7 @@ mod tests {
         a.serve();
         let listed = served_by(&registry);
         assert_eq!(listed.len(), 1, "an identical policy is listed once");
+        assert_eq!(registry.layers().len(), 1, "and held once");
         assert!(
             served_by(Registry::global())
                 .iter()
