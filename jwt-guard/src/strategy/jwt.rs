@@ -51,7 +51,7 @@ pub(super) struct JwtInner {
     /// The key engine's clock (its own for static keys): one time for cache, keys, claims.
     pub(super) clock: Arc<Clock>,
     /// The name it was first registered under, for metrics labels.
-    pub(super) label: std::sync::OnceLock<Arc<str>>,
+    pub(super) label: std::sync::OnceLock<crate::telemetry::Label>,
     /// DPoP (RFC 9449), when the strategy accepts it.
     pub(super) dpop: Option<Dpop>,
     /// What the strategy adds to its challenges (DPoP, resource metadata), if anything.
@@ -122,7 +122,12 @@ impl JwtStrategy {
                 announce.resource.add_server(issuer, announce.dpop.clone());
             }
         }
-        if self.inner.label.set(Arc::clone(name)).is_err() {
+        if self
+            .inner
+            .label
+            .set(crate::telemetry::Label::new(name))
+            .is_err()
+        {
             return;
         }
         // Tenant engines made later stay unlabelled (their issuer is not a label either).
@@ -219,7 +224,7 @@ impl JwtStrategy {
 
     /// The name it was first registered under, for metrics labels.
     pub(crate) fn label(&self) -> Option<&Arc<str>> {
-        self.inner.label.get()
+        self.inner.label.get().map(crate::telemetry::Label::name)
     }
 
     /// Tokens held by the verified-token cache (0 when it is off).
