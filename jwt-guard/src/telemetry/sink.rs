@@ -326,3 +326,71 @@ pub(crate) fn jwks_state(
         .set(refresh_due_in.unwrap_or(Duration::ZERO).as_secs_f64());
     metrics::gauge!(JWKS_STALE, labels.iter()).set(if stale { 1.0 } else { 0.0 });
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use metrics::{Gauge, KeyName, Unit};
+
+    use super::*;
+
+    /// Notes each key registered, as `name{label=value,…}`.
+    #[derive(Default)]
+    struct Keys(RefCell<Vec<String>>);
+
+    impl Keys {
+        fn note(&self, key: &Key) {
+            let labels: Vec<String> = key
+                .labels()
+                .map(|l| format!("{}={}", l.key(), l.value()))
+                .collect();
+            self.0
+                .borrow_mut()
+                .push(format!("{}{{{}}}", key.name(), labels.join(",")));
+        }
+    }
+
+    impl Recorder for Keys {
+        fn describe_counter(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+        fn describe_gauge(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+        fn describe_histogram(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+        fn register_counter(&self, key: &Key, _: &Metadata<'_>) -> Counter {
+            self.note(key);
+            Counter::noop()
+        }
+        fn register_gauge(&self, key: &Key, _: &Metadata<'_>) -> Gauge {
+            self.note(key);
+            Gauge::noop()
+        }
+        fn register_histogram(&self, key: &Key, _: &Metadata<'_>) -> Histogram {
+            self.note(key);
+            Histogram::noop()
+        }
+    }
+
+    #[test]
+    fn prebuilt_keys_carry_the_labels_built_per_request_before() {
+        let name: Arc<str> = Arc::from("jwt");
+        let keys = StrategyKeys::new(&name);
+        let recorder = Keys::default();
+        metrics::with_local_recorder(&recorder, || {
+            authentication(&name, &keys, SUCCESS, None, Duration::from_micros(20));
+            token_cache_keyed(&keys, true);
+            token_cache_keyed(&keys, false);
+            // The refused path still builds its labels per request: the same names.
+            authentication(&name, &keys, "refused", Some("expired"), Duration::ZERO);
+        });
+        assert_eq!(
+            recorder.0.into_inner(),
+            [
+                "jwt_guard_authentications_total{strategy=jwt,outcome=success,reason=none}",
+                "jwt_guard_authentication_duration_seconds{strategy=jwt,outcome=success}",
+                "jwt_guard_token_cache_total{strategy=jwt,result=hit}",
+                "jwt_guard_token_cache_total{strategy=jwt,result=miss}",
+                "jwt_guard_authentications_total{strategy=jwt,outcome=refused,reason=expired}",
+                "jwt_guard_authentication_duration_seconds{strategy=jwt,outcome=refused}",
+            ]
+        );
+    }
+}
