@@ -163,7 +163,10 @@ async fn es256k_is_verified_only_when_listed() {
         .as_array()
         .and_then(|keys| keys.iter().find(|k| k["kid"] == kid.as_str()).cloned())
         .expect("published");
-    assert_eq!((&jwk["kty"], &jwk["crv"]), (&json!("EC"), &json!("secp256k1")));
+    assert_eq!(
+        (&jwk["kty"], &jwk["crv"]),
+        (&json!("EC"), &json!("secp256k1"))
+    );
     let token = issuer.token_with(&kid, json!({ "sub": "k1" }));
 
     // The default allow-list (RS256) and one of every other ECDSA algorithm refuse it.
@@ -174,7 +177,11 @@ async fn es256k_is_verified_only_when_listed() {
         "default",
     );
     let p256 = serve(strategy(&issuer, &[Algorithm::ES256, Algorithm::ES384])).await;
-    assert_refused(&bearer(&p256, "/", &token).await, "invalid algorithm", "ES256");
+    assert_refused(
+        &bearer(&p256, "/", &token).await,
+        "invalid algorithm",
+        "ES256",
+    );
 
     let listed = serve(strategy(&issuer, &[Algorithm::ES256, Algorithm::ES256K])).await;
     bearer(&listed, "/", &token).await.assert_ok("k1");
@@ -242,7 +249,11 @@ async fn tokens_signed_by_node_crypto_verify() {
         (&bare_token, "Ed25519 key without alg"),
     ] {
         let answer = bearer(&app, "/", token).await;
-        assert_eq!((answer.status, answer.body.as_str()), (200, "node"), "{what}: {answer:?}");
+        assert_eq!(
+            (answer.status, answer.body.as_str()),
+            (200, "node"),
+            "{what}: {answer:?}"
+        );
     }
     // Without ES256K listed, node's secp256k1 token is refused.
     let without = serve(strategy(&issuer, &[Algorithm::Ed25519])).await;

@@ -172,6 +172,7 @@ pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use cache::TokenCacheConfig;
 pub use config_error::ConfigError;
 pub use error::{Error, ErrorKind, TokenError};
+pub use extract::{InvalidTokenSource, TokenSource};
 pub use future::BoxFuture;
 pub use policy::{Policy, PolicyBuilder};
 pub use principal::{Claims, Principal};

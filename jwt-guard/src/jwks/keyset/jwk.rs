@@ -275,7 +275,7 @@ mod algorithm_tests {
 
     #[test]
     fn an_ed25519_key_serves_the_algorithm_its_jwk_names_and_only_it() {
-        use Algorithm::{ES256, EdDSA, Ed25519};
+        use Algorithm::{ES256, Ed25519, EdDSA};
         let pair = Ed25519KeyPair::generate().unwrap();
         let message = b"header.payload";
         let signature = pair.sign(message);
