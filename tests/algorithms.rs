@@ -7,7 +7,6 @@
 //! `Ed25519` verifies `Ed25519` tokens only, one whose `alg` is `EdDSA` only `EdDSA`; an
 //! Ed25519 JWK without `alg` serves either, as far as the strategy's allow-list goes.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use axum::Router;
@@ -205,17 +204,16 @@ async fn es256k_is_verified_only_when_listed() {
 }
 
 /// Runs node's own crypto on `claims`: a fresh key pair for `alg`, its public JWK (`alg`
-/// `jwk_alg`, or none for "-") and a token. Fails, saying so, without node.
+/// `jwk_alg`, or none for "-") and a token. The script is installed by
+/// `tests/node-signers/setup.sh`, which fails saying how when node is missing.
 async fn node_signed(alg: &str, claims: &Value, jwk_alg: &str) -> (Value, String) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("node-signers/sign.mjs");
+    let script = jwt_guard_tests::install("node-signers").join("sign.mjs");
     let output = tokio::process::Command::new("node")
         .arg(&script)
         .args([alg, &claims.to_string(), jwk_alg])
         .output()
         .await
-        .unwrap_or_else(|err| {
-            panic!("node is needed for this suite (apt-get install -y nodejs): {err}")
-        });
+        .unwrap_or_else(|err| panic!("node sign.mjs: {err} (tests/node-signers/setup.sh)"));
     assert!(
         output.status.success(),
         "node sign.mjs {alg}: {}",
