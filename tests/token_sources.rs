@@ -102,6 +102,8 @@ async fn get(path: &str, headers: &[(&str, &str)]) -> Answer {
     get_with(&ENV.base, path, headers).await
 }
 
+type Headers<'a> = Vec<(&'a str, &'a str)>;
+
 /// A 400 for a token in more than one place, in LoopBack's shape.
 fn assert_two_places(answer: &Answer, what: &str) {
     assert_eq!(answer.status, 400, "{what}: {answer:?}");
@@ -189,7 +191,7 @@ async fn a_token_in_two_places_is_a_bad_request() {
     let query = format!("?access_token={t}");
     let dpop = format!("DPoP {t}");
     let twice = format!("{cookie}; {COOKIE}={t}");
-    let cases: Vec<(String, Vec<(&str, &str)>, &str)> = vec![
+    let cases: Vec<(String, Headers<'_>, &str)> = vec![
         (
             "/cookie".into(),
             vec![("cookie", &cookie), ("authorization", &bearer)],

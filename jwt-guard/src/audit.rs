@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::config_error::ConfigError;
-use crate::extract::TokenSource;
 use crate::policy::Policy;
 use crate::registry::{Registry, in_module};
 use crate::resource_metadata::ProtectedResourceBuilder;
@@ -19,6 +18,7 @@ use crate::resource_metadata::ProtectedResourceBuilder;
 use crate::site::site;
 use crate::site::sites;
 pub use crate::site::{GuardedHandler, HandlerForm, Site, site_id};
+use crate::token_source::TokenSource;
 
 /// What [`Registry::audit`](crate::Registry::audit) found: the `#[authenticate]` sites
 /// and layer [`Policy`]s the registry serves, and the strategies they name that the

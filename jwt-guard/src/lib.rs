@@ -39,9 +39,10 @@
 //! 1. **Base types**: `algorithm`, `error` and `config_error` (what stops a request, what
 //!    stops start-up), `challenge` (`WWW-Authenticate`), `json` (the one strict JSON
 //!    reader: repeated member names refused at any depth), `time` (saturating instants,
-//!    the clock), `text` (bounded log text), `future` ([`BoxFuture`]), `request`.
-//! 2. **What a request carries and what we report**: [`claims`], `extract` (the bearer
-//!    token),
+//!    the clock), `text` (bounded log text), `future` ([`BoxFuture`]), `request`,
+//!    `token_source` ([`TokenSource`]: where a strategy reads its token).
+//! 2. **What a request carries and what we report**: [`claims`], `extract` (the token,
+//!    from the `Authorization` header, a named header or a cookie),
 //!    `principal`, [`render`], and `telemetry` — the one way anything reports (spans,
 //!    and with the `metrics` feature its sink, which imports nothing of the crate).
 //! 3. **Verification**: `verify` (JWS and registered claims), [`jwks`] (settings,
@@ -129,6 +130,7 @@ pub mod telemetry;
 pub mod testkit;
 mod text;
 mod time;
+mod token_source;
 // 0.2's home of `low_level::verify_jws`; hidden, kept for 0.2 paths.
 #[doc(hidden)]
 pub mod verify;
@@ -172,13 +174,13 @@ pub use algorithm::{Algorithm, UnknownAlgorithm};
 pub use cache::TokenCacheConfig;
 pub use config_error::ConfigError;
 pub use error::{Error, ErrorKind, TokenError};
-pub use extract::{InvalidTokenSource, TokenSource};
 pub use future::BoxFuture;
 pub use policy::{Policy, PolicyBuilder};
 pub use principal::{Claims, Principal};
 pub use registry::{Registry, register};
 pub use request::RequestInfo;
 pub use strategy::{JwtStrategy, JwtStrategyBuilder, Strategy};
+pub use token_source::{InvalidTokenSource, TokenSource};
 
 /// Wraps an async handler so the named strategy authenticates the request first.
 ///

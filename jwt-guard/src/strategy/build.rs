@@ -105,7 +105,7 @@ impl JwtStrategyBuilder {
                  a strategy with dpop reads the Authorization header, not the {source}"
             )));
         }
-        source.reader().map_err(invalid)
+        Reader::new(&source).map_err(invalid)
     }
 
     /// At least one issuer, each a valid one; tenants only with a tenant pattern.

@@ -12,11 +12,11 @@ use crate::cache::TokenCacheConfig;
 use crate::config_error::ConfigError;
 use crate::dpop::DpopConfig;
 use crate::error::Error;
-use crate::extract::TokenSource;
 use crate::issuers::{TenantBudget, TenantFilter};
 use crate::jwks::{JwksConfig, KeyEntry, KeySet, PemKind};
 use crate::resource_metadata::ProtectedResource;
 use crate::rules::ClaimRuleSet;
+use crate::token_source::TokenSource;
 use crate::verify::Limits;
 
 /// Configuration of a [`JwtStrategy`](crate::JwtStrategy).
