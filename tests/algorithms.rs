@@ -1,7 +1,8 @@
 //! The fully-specified `Ed25519` (RFC 9864) beside the polymorphic `EdDSA`, and the opt-in
 //! `ES256K` (RFC 8812), against a real JWK Set server on 127.0.0.1 (the testkit issuer)
 //! behind a real axum app, with tokens really signed: by the testkit (aws-lc) and by an
-//! independent signer, node's own crypto (OpenSSL, `tests/node-signers/sign.mjs`).
+//! independent signer, node's own crypto (OpenSSL, `tests/node-signers/sign.mjs`); and
+//! DPoP proofs with both (Ed25519 in the default proof algorithms, ES256K only listed).
 //!
 //! A key is used with exactly one algorithm (RFC 8725bis): a JWK whose `alg` is
 //! `Ed25519` verifies `Ed25519` tokens only, one whose `alg` is `EdDSA` only `EdDSA`; an
@@ -13,8 +14,9 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use jwt_guard::testkit::Issuer;
-use jwt_guard::{Algorithm, JwtStrategy, Strategy};
+use jwt_guard::dpop::DpopConfig;
+use jwt_guard::testkit::{DpopKey, Issuer};
+use jwt_guard::{Algorithm, JwtStrategy, Principal, Strategy, authenticate};
 use jwt_guard_tests::client::{Answer, bearer};
 use jwt_guard_tests::server;
 use serde_json::{Value, json};
@@ -260,4 +262,64 @@ async fn tokens_signed_by_node_crypto_verify() {
         "invalid algorithm",
         "ES256K not listed",
     );
+}
+
+#[authenticate("alg-dpop-k1")]
+async fn dpop_k1(who: Principal) -> String {
+    who.dpop_thumbprint().unwrap_or("bearer").to_owned()
+}
+
+#[authenticate("alg-dpop-default")]
+async fn dpop_default(who: Principal) -> String {
+    who.dpop_thumbprint().unwrap_or("bearer").to_owned()
+}
+
+#[tokio::test]
+async fn dpop_proofs_take_ed25519_by_default_and_es256k_when_listed() {
+    let issuer = Issuer::start().await.expect("issuer");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let strategy = |dpop: DpopConfig| {
+        JwtStrategy::builder()
+            .issuer(issuer.issuer())
+            .dpop(dpop.external_origin(&base))
+            .build()
+            .expect("strategy")
+    };
+    let listed = DpopConfig::allowed().algorithms([Algorithm::ES256K, Algorithm::Ed25519]);
+    jwt_guard::register("alg-dpop-k1", strategy(listed)).expect("register");
+    jwt_guard::register("alg-dpop-default", strategy(DpopConfig::allowed())).expect("register");
+    let app = Router::new()
+        .route("/k1", get(dpop_k1))
+        .route("/default", get(dpop_default));
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+
+    let send = |path: &str, key: &DpopKey| {
+        let token = issuer.token(json!({ "sub": "ada", "cnf": key.cnf() }));
+        let url = format!("{base}{path}");
+        let proof = key.proof("GET", &url, Some(&token));
+        let request = reqwest::Client::new()
+            .get(url)
+            .header("authorization", format!("DPoP {token}"))
+            .header("dpop", proof);
+        jwt_guard_tests::client::answer(request)
+    };
+    let k1 = DpopKey::generate(Algorithm::ES256K).expect("ES256K key");
+    let ed = DpopKey::generate(Algorithm::Ed25519).expect("Ed25519 key");
+    assert_eq!(k1.public_jwk()["crv"], "secp256k1");
+    for key in [&k1, &ed] {
+        send("/k1", key).await.assert_ok(key.thumbprint());
+    }
+    // The defaults: Ed25519 in, ES256K out.
+    send("/default", &ed).await.assert_ok(ed.thumbprint());
+    let refused = send("/default", &k1).await;
+    assert_eq!(refused.status, 401, "{refused:?}");
+    let challenge = refused.challenge.as_deref().unwrap_or_default();
+    assert!(
+        challenge.contains("invalid_dpop_proof") && challenge.contains("Ed25519"),
+        "{challenge}"
+    );
+    assert!(!challenge.contains("ES256K"), "{challenge}");
 }
