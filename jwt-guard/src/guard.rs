@@ -1,11 +1,12 @@
 //! The one entry point of the attribute and of every layer: the strategies in order,
-//! then the scope and role requirements. Nothing framework-specific: the integrations
+//! then the step-up requirement (RFC 9470: a 401, an authentication problem, so before
+//! the 403s), then the scope and role requirements. Nothing framework-specific: the integrations
 //! hand in the headers, the registry the request carries and, under a layer, what the
 //! layer found.
 
 use http::HeaderMap;
 
-use crate::authz::{Requirement, Rules};
+use crate::authz::Rules;
 use crate::error::Error;
 #[cfg(any(feature = "tower", feature = "axum", feature = "actix-web"))]
 use crate::error::ErrorKind;
@@ -28,7 +29,7 @@ pub(crate) async fn check<N: AsRef<str>>(
         .await
     {
         Ok(principal) => {
-            authorize(&principal, rules.scopes, rules.roles)
+            authorize(&principal, &rules, registry)
                 .inspect_err(|err| crate::telemetry::denied(principal.strategy(), err.reason()))
                 .map_err(|err| registry.rendering(err))?;
             Ok(Some(principal))
@@ -38,14 +39,32 @@ pub(crate) async fn check<N: AsRef<str>>(
     }
 }
 
-/// [`crate::authz::authorize`], its 403 carrying the challenges of the principal's
-/// strategy (DPoP, resource metadata).
-fn authorize(
+/// The requirements of `rules` on an authenticated principal: step-up first (a 401: the
+/// client authenticates again), then [`crate::authz::authorize`] (403). The refusal
+/// carries the challenges of the principal's strategy (DPoP, resource metadata).
+fn authorize<N>(
     principal: &Principal,
-    scopes: Option<&Requirement>,
-    roles: Option<&Requirement>,
+    rules: &Rules<'_, N>,
+    registry: &Registry,
 ) -> Result<(), Error> {
-    crate::authz::authorize(principal, scopes, roles).map_err(|err| match principal.challenge() {
+    let step_up = match rules.step_up {
+        Some(step_up) => {
+            let (now, leeway) = registry.unix_now_and_leeway(principal.strategy());
+            step_up
+                .check(principal.claims(), now, leeway)
+                .inspect_err(|_| {
+                    tracing::debug!(
+                        strategy = principal.strategy(),
+                        required = %step_up,
+                        "insufficient user authentication"
+                    );
+                })
+        }
+        None => Ok(()),
+    };
+    step_up
+        .and_then(|()| crate::authz::authorize(principal, rules.scopes, rules.roles))
+        .map_err(|err| match principal.challenge() {
         Some((params, dpop)) => {
             let scheme = if dpop {
                 crate::challenge::Scheme::Dpop
@@ -190,7 +209,7 @@ pub(crate) async fn check_id(
     };
     let registry = registry.unwrap_or_else(|| Registry::global());
     if let Some(principal) = layer.and_then(|l| l.reusable_for(site.strategies(), registry)) {
-        authorize(principal, site.scopes(), site.roles())
+        authorize(principal, &site.rules(), registry)
             .inspect_err(|err| crate::telemetry::denied(principal.strategy(), err.reason()))
             .map_err(|err| registry.rendering(err))?;
         return Ok(Some(principal.clone()));
