@@ -88,9 +88,7 @@ async fn start() -> Env {
         .token_cache(TokenCacheConfig::default())
         .build()
         .expect("strategy");
-    let resource = ProtectedResource::builder(&base)
-        .build()
-        .expect("resource");
+    let resource = ProtectedResource::builder(&base).build().expect("resource");
     let dpop = JwtStrategy::builder()
         .issuer(issuer.issuer())
         .dpop(
@@ -226,33 +224,43 @@ async fn step_up_is_checked_before_the_scopes() {
     // Weak and without the scope: the client must authenticate again first (401).
     bearer("/scoped", json!({ "acr": "urn:example:pwd" }))
         .await
-        .assert_error(401, LEVEL, &step_up(LEVEL, r#"acr_values="urn:example:mfa""#));
-    // Strong and without the scope: 403.
-    bearer("/scoped", json!({ "acr": MFA }))
-        .await
         .assert_error(
-            403,
-            "Insufficient scope",
-            r#"Bearer error="insufficient_scope", scope="payments:write""#,
+            401,
+            LEVEL,
+            &step_up(LEVEL, r#"acr_values="urn:example:mfa""#),
         );
+    // Strong and without the scope: 403.
+    bearer("/scoped", json!({ "acr": MFA })).await.assert_error(
+        403,
+        "Insufficient scope",
+        r#"Bearer error="insufficient_scope", scope="payments:write""#,
+    );
     bearer("/scoped", json!({ "acr": MFA, "scope": "payments:write" }))
         .await
         .assert_ok("scoped");
     // Not authenticated at all is still the plain 401.
-    client::get(&ENV.base, "/scoped", &[])
-        .await
-        .assert_error(401, "Authorization header is missing", "Bearer");
+    client::get(&ENV.base, "/scoped", &[]).await.assert_error(
+        401,
+        "Authorization header is missing",
+        "Bearer",
+    );
 }
 
 #[tokio::test]
 async fn the_strategy_clock_ages_a_cached_token() {
-    let token = ENV.issuer.token(json!({ "sub": "ada", "auth_time": now() }));
+    let token = ENV
+        .issuer
+        .token(json!({ "sub": "ada", "auth_time": now() }));
     for _ in 0..2 {
         client::bearer(&ENV.base, "/clocked", &token)
             .await
             .assert_ok("clocked");
     }
-    assert_eq!(ENV.clock.cached_tokens(), 1, "the second request was a cache hit");
+    assert_eq!(
+        ENV.clock.cached_tokens(),
+        1,
+        "the second request was a cache hit"
+    );
     jwt_guard::testkit::advance_clock(&ENV.clock, Duration::from_secs(301));
     client::bearer(&ENV.base, "/clocked", &token)
         .await
@@ -268,9 +276,7 @@ async fn the_challenge_is_on_the_scheme_of_the_request() {
         ENV.base
     );
     let key = DpopKey::generate(Algorithm::ES256).expect("key");
-    let claims = |acr: &str| {
-        json!({ "sub": "ada", "aud": ENV.base, "acr": acr, "auth_time": now(), "cnf": key.cnf() })
-    };
+    let claims = |acr: &str| json!({ "sub": "ada", "aud": ENV.base, "acr": acr, "auth_time": now(), "cnf": key.cnf() });
     let url = format!("{}/bound", ENV.base);
     let dpop = |token: &str| {
         let proof = key.proof("GET", &url, Some(token));
@@ -293,7 +299,9 @@ async fn the_challenge_is_on_the_scheme_of_the_request() {
         ),
     );
     // A bearer token to the same strategy: the error is on the Bearer challenge.
-    let plain = ENV.issuer.token(json!({ "aud": ENV.base, "acr": MFA, "auth_time": now() }));
+    let plain = ENV
+        .issuer
+        .token(json!({ "aud": ENV.base, "acr": MFA, "auth_time": now() }));
     client::bearer(&ENV.base, "/bound", &plain).await.assert_error(
         401,
         LEVEL,
@@ -313,9 +321,12 @@ async fn a_layer_policy_requires_the_same() {
     )
     .await
     .assert_ok("layer ada");
-    bearer("/layer", json!({ "acr": "urn:example:pwd", "auth_time": now() }))
-        .await
-        .assert_error(401, LEVEL, &step_up(LEVEL, BOTH));
+    bearer(
+        "/layer",
+        json!({ "acr": "urn:example:pwd", "auth_time": now() }),
+    )
+    .await
+    .assert_error(401, LEVEL, &step_up(LEVEL, BOTH));
     bearer("/layer", json!({ "acr": MFA, "auth_time": now() - 600 }))
         .await
         .assert_error(401, RECENT, &step_up(RECENT, BOTH));
@@ -324,10 +335,14 @@ async fn a_layer_policy_requires_the_same() {
 #[tokio::test]
 async fn the_audit_shows_the_requirements() {
     let _ = &*ENV;
-    let audit = Registry::global().audit().expect("every strategy is registered");
+    let audit = Registry::global()
+        .audit()
+        .expect("every strategy is registered");
     let text = audit.to_string();
     assert!(
-        text.contains(r#"::transfer  "su-jwt"  acr any("urn:example:mfa", "urn:example:hwk")  max_age 5m"#),
+        text.contains(
+            r#"::transfer  "su-jwt"  acr any("urn:example:mfa", "urn:example:hwk")  max_age 5m"#
+        ),
         "{text}"
     );
     assert!(
@@ -335,7 +350,9 @@ async fn the_audit_shows_the_requirements() {
         "{text}"
     );
     assert!(
-        text.contains(r#"step-up layer  "su-jwt"  acr any("urn:example:mfa", "urn:example:hwk")  max_age 5m"#),
+        text.contains(
+            r#"step-up layer  "su-jwt"  acr any("urn:example:mfa", "urn:example:hwk")  max_age 5m"#
+        ),
         "{text}"
     );
     let policy = audit.layer("step-up layer").expect("listed");
@@ -346,9 +363,17 @@ async fn the_audit_shows_the_requirements() {
 
 #[test]
 fn a_policy_refuses_a_requirement_that_cannot_be_met() {
-    let refused = |builder: jwt_guard::PolicyBuilder| builder.build().expect_err("refused").to_string();
+    let refused =
+        |builder: jwt_guard::PolicyBuilder| builder.build().expect_err("refused").to_string();
     assert!(refused(Policy::builder("p", ["su-jwt"]).acr(["urn:a b"])).starts_with("acr: "));
-    assert!(refused(Policy::builder("p", ["su-jwt"]).acr(Vec::<String>::new()).max_age(Duration::ZERO)).starts_with("max_age: 0s"));
+    assert!(
+        refused(
+            Policy::builder("p", ["su-jwt"])
+                .acr(Vec::<String>::new())
+                .max_age(Duration::ZERO)
+        )
+        .starts_with("max_age: 0s")
+    );
     assert!(
         refused(Policy::builder("p", ["su-jwt"]).max_age(Duration::from_millis(2500)))
             .contains("whole number of seconds")

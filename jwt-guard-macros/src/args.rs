@@ -505,7 +505,9 @@ mod tests {
             error(r#""jwt", max_age = five"#),
             "expected a duration string, e.g. `max_age = \"5m\"` (units: s, m, h, d)"
         );
-        assert!(error(r#""jwt", acr = urn"#).starts_with("expected an acr value (a string literal)"));
+        assert!(
+            error(r#""jwt", acr = urn"#).starts_with("expected an acr value (a string literal)")
+        );
         assert!(error(r#""jwt", acr_values = "a""#).ends_with("did you mean `acr`?"));
         assert!(error(r#""jwt", maxage = "5m""#).ends_with("did you mean `max_age`?"));
     }

@@ -379,9 +379,7 @@ fn parse_millis(text: &str) -> Result<Option<u64>, Malformed> {
     }
     let mut total: Option<u64> = Some(0);
     while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .ok_or(Malformed)?;
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or(Malformed)?;
         if digits == 0 {
             return Err(Malformed);
         }
@@ -601,7 +599,10 @@ mod tests {
             r#"acr value "a" is listed twice"#
         );
         assert!(error(r#""jwt", acr = "urn a""#).starts_with(r#""urn a" is not an acr value"#));
-        assert_eq!(error(r#""jwt", acr = """#), "an acr value must not be empty");
+        assert_eq!(
+            error(r#""jwt", acr = """#),
+            "an acr value must not be empty"
+        );
         assert_eq!(
             error(r#""jwt", max_age = "5x""#),
             r#""5x" is not a duration: write e.g. "30s", "5m" or "1h30m" (units: ms, s, m, h, d)"#

@@ -65,16 +65,16 @@ fn authorize<N>(
     step_up
         .and_then(|()| crate::authz::authorize(principal, rules.scopes, rules.roles))
         .map_err(|err| match principal.challenge() {
-        Some((params, dpop)) => {
-            let scheme = if dpop {
-                crate::challenge::Scheme::Dpop
-            } else {
-                crate::challenge::Scheme::Bearer
-            };
-            err.with_challenge(params, scheme)
-        }
-        None => err,
-    })
+            Some((params, dpop)) => {
+                let scheme = if dpop {
+                    crate::challenge::Scheme::Dpop
+                } else {
+                    crate::challenge::Scheme::Bearer
+                };
+                err.with_challenge(params, scheme)
+            }
+            None => err,
+        })
 }
 
 /// The check of a layer [`Policy`], public for other frameworks. Here, not in policy.rs,

@@ -297,7 +297,12 @@ impl Registry {
     /// [`JwtStrategy`]'s own clock (the one tests step) and leeway; the system clock and
     /// no leeway for any other strategy. Looked up only for a requirement that needs it.
     pub(crate) fn unix_now_and_leeway(&self, name: &str) -> (f64, f64) {
-        match self.map.load().get(name).and_then(|entry| entry.jwt.as_ref()) {
+        match self
+            .map
+            .load()
+            .get(name)
+            .and_then(|entry| entry.jwt.as_ref())
+        {
             Some(jwt) => jwt.unix_now_and_leeway(),
             None => (crate::time::unix_seconds(), 0.0),
         }

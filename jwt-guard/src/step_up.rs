@@ -84,10 +84,8 @@ impl StepUp {
         I: IntoIterator<Item = V>,
         V: Into<Box<str>>,
     {
-        let invalid = |option: &'static str, reason: String| ConfigError::InvalidOption {
-            option,
-            reason,
-        };
+        let invalid =
+            |option: &'static str, reason: String| ConfigError::InvalidOption { option, reason };
         let acr: Vec<Box<str>> = acr.into_iter().map(Into::into).collect();
         for (i, value) in acr.iter().enumerate() {
             if !crate::error::is_scope_token(value) {
@@ -295,14 +293,20 @@ mod tests {
                 (serde_json::json!({ "acr": "URN:EXAMPLE:MFA" }), "acr"),
                 (serde_json::json!({}), "acr"),
                 (serde_json::json!({ "acr": null }), "acr"),
-                (serde_json::json!({ "acr": ["urn:example:mfa"] }), "invalid acr"),
+                (
+                    serde_json::json!({ "acr": ["urn:example:mfa"] }),
+                    "invalid acr",
+                ),
                 (serde_json::json!({ "acr": 2 }), "invalid acr"),
             ];
             for (json, expected) in cases {
                 assert_eq!(outcome(step_up, json.clone(), 0.0), expected, "{json}");
             }
         }
-        assert_eq!(MFA, StepUp::__new(&["urn:example:mfa", "urn:example:hwk"], 0));
+        assert_eq!(
+            MFA,
+            StepUp::__new(&["urn:example:mfa", "urn:example:hwk"], 0)
+        );
         assert_eq!(MFA.acr_values(), owned.acr_values());
         assert_eq!(MFA.to_string(), owned.to_string());
     }
@@ -322,12 +326,20 @@ mod tests {
         assert_eq!(outcome(&step_up, at(NOW + 31.0), 30.0), "invalid auth_time");
         assert_eq!(outcome(&step_up, at(1e300), 30.0), "invalid auth_time");
         assert_eq!(
-            outcome(&step_up, serde_json::json!({ "auth_time": "1700000000" }), 0.0),
+            outcome(
+                &step_up,
+                serde_json::json!({ "auth_time": "1700000000" }),
+                0.0
+            ),
             "invalid auth_time"
         );
         // acr is not required: any or none passes.
         assert_eq!(
-            outcome(&step_up, serde_json::json!({ "acr": 1, "auth_time": NOW }), 0.0),
+            outcome(
+                &step_up,
+                serde_json::json!({ "acr": 1, "auth_time": NOW }),
+                0.0
+            ),
             "ok"
         );
     }
