@@ -194,7 +194,7 @@ fn main() {
     let mut stepped = claims(&issuer, 1024);
     stepped["acr"] = json!("urn:example:mfa");
     stepped["auth_time"] = stepped["iat"].clone();
-    let headers = headers(&issuer.token(stepped));
+    let stepped = self::headers(&issuer.token(stepped));
     let policy = |step_up: bool| {
         let mut builder = Policy::builder("bench", ["rs-cached"]).registry(registry.clone());
         if step_up {
@@ -207,7 +207,7 @@ fn main() {
     let (plain, step_up) = (policy(false), policy(true));
     let check = |policy: &Policy| {
         policy
-            .check(&headers, None)
+            .check(&stepped, None)
             .now_or_never()
             .expect("no wait")
             .expect("allowed")

@@ -7,6 +7,10 @@
 //!
 //! Where the scopes and roles are read is the strategy's decision, carried by the
 //! [`Principal`]: see [`ClaimPaths`](crate::claims::ClaimPaths).
+//!
+//! A [`StepUp`] requirement (`acr = ..`, `max_age = ..`; RFC 9470) is checked before
+//! them: falling short is a 401 `insufficient_user_authentication`, which the client
+//! answers by authenticating again.
 
 use std::fmt;
 

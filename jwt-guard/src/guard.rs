@@ -1,8 +1,8 @@
 //! The one entry point of the attribute and of every layer: the strategies in order,
 //! then the step-up requirement (RFC 9470: a 401, an authentication problem, so before
-//! the 403s), then the scope and role requirements. Nothing framework-specific: the integrations
-//! hand in the headers, the registry the request carries and, under a layer, what the
-//! layer found.
+//! the 403s), then the scope and role requirements. Nothing framework-specific: the
+//! integrations hand in the headers, the registry the request carries and, under a
+//! layer, what the layer found.
 
 use http::HeaderMap;
 
@@ -47,22 +47,7 @@ fn authorize<N>(
     rules: &Rules<'_, N>,
     registry: &Registry,
 ) -> Result<(), Error> {
-    let step_up = match rules.step_up {
-        Some(step_up) => {
-            let (now, leeway) = registry.unix_now_and_leeway(principal.strategy());
-            step_up
-                .check(principal.claims(), now, leeway)
-                .inspect_err(|_| {
-                    tracing::debug!(
-                        strategy = principal.strategy(),
-                        required = %step_up,
-                        "insufficient user authentication"
-                    );
-                })
-        }
-        None => Ok(()),
-    };
-    step_up
+    step_up(principal, rules, registry)
         .and_then(|()| crate::authz::authorize(principal, rules.scopes, rules.roles))
         .map_err(|err| match principal.challenge() {
             Some((params, dpop)) => {
@@ -74,6 +59,28 @@ fn authorize<N>(
                 err.with_challenge(params, scheme)
             }
             None => err,
+        })
+}
+
+/// The step-up requirement of `rules`, if any, at the time of the principal's strategy
+/// (its clock and leeway: only looked up when there is a requirement).
+fn step_up<N>(
+    principal: &Principal,
+    rules: &Rules<'_, N>,
+    registry: &Registry,
+) -> Result<(), Error> {
+    let Some(step_up) = rules.step_up else {
+        return Ok(());
+    };
+    let (now, leeway) = registry.unix_now_and_leeway(principal.strategy());
+    step_up
+        .check(principal.claims(), now, leeway)
+        .inspect_err(|_| {
+            tracing::debug!(
+                strategy = principal.strategy(),
+                required = %step_up,
+                "insufficient user authentication"
+            );
         })
 }
 

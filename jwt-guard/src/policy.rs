@@ -2,8 +2,10 @@
 //! counterpart of one `#[authenticate(...)]`.
 //!
 //! A policy names its strategies (tried in order, first success wins), its scope and
-//! role [`Requirement`]s and whether it is `optional` — the attribute's options, with the
-//! same meaning — and is checked by the same code as the attribute. The framework layers
+//! role [`Requirement`]s, its step-up requirement ([`acr`](PolicyBuilder::acr),
+//! [`max_age`](PolicyBuilder::max_age); RFC 9470) and whether it is `optional` — the
+//! attribute's options, with the same meaning — and is checked by the same code as the
+//! attribute. The framework layers
 //! wrap it: [`tower::AuthLayer`](crate::tower::AuthLayer) (tower: axum, hyper, any tower
 //! service), [`tonic::GrpcAuthLayer`](crate::tonic::GrpcAuthLayer) (tonic) and
 //! [`actix::AuthMiddleware`](crate::actix::AuthMiddleware) (actix-web).

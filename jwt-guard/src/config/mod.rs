@@ -1,3 +1,7 @@
+//! A layer's policy from configuration: [`PolicySettings`] (serde) holds every option of
+//! [`PolicyBuilder`](crate::PolicyBuilder), step-up (`acr`, `max_age`) included, for the
+//! application's own configuration file.
+//!
 //! Strategies from configuration: [`StrategyConfig`] (serde) holds every option of
 //! [`JwtStrategyBuilder`](crate::JwtStrategyBuilder) but the closures, each under the
 //! builder method's name, and [`ConfigFile`] reads several named strategies from one
@@ -138,6 +142,7 @@ mod env;
 mod file;
 mod forms;
 pub mod humane;
+mod policy;
 mod suggest;
 #[cfg(test)]
 mod tests;
@@ -148,3 +153,4 @@ pub use forms::{
     ProtectedResourceSettings, ReplayStoreSettings, StrategyConfig, TenantBudgetSettings,
     TokenCacheSettings,
 };
+pub use policy::PolicySettings;

@@ -117,3 +117,46 @@ macro_rules! __jwt_guard_openapi_site {
         }
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authz::StepUp;
+    use crate::site::HandlerForm;
+
+    fn site(step_up: Option<StepUp>) -> GuardedHandler {
+        GuardedHandler::__new(
+            "app::pay",
+            "src/app.rs",
+            1,
+            1,
+            &["jwt"],
+            None,
+            None,
+            step_up,
+            false,
+            HandlerForm::Extractor,
+        )
+    }
+
+    #[test]
+    fn the_step_up_extension_names_what_is_required() {
+        let both = site(Some(StepUp::__new(&["urn:a", "urn:b"], 300)));
+        assert_eq!(
+            step_up_extension(&both),
+            Some((
+                STEP_UP_EXTENSION.to_owned(),
+                serde_json::json!({ "acr_values": ["urn:a", "urn:b"], "max_age": 300 })
+            ))
+        );
+        assert_eq!(unauthorized(&both), responses::UNAUTHORIZED_STEP_UP);
+        let age = site(Some(StepUp::__new(&[], 60)));
+        assert_eq!(
+            step_up_extension(&age).map(|(_, v)| v),
+            Some(serde_json::json!({ "max_age": 60 }))
+        );
+        let plain = site(None);
+        assert_eq!(step_up_extension(&plain), None);
+        assert_eq!(unauthorized(&plain), responses::UNAUTHORIZED);
+    }
+}
