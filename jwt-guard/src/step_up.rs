@@ -146,7 +146,7 @@ impl StepUp {
 
     fn accepts(&self, acr: &str) -> bool {
         match &self.acr {
-            Values::Static(values) => values.iter().any(|v| *v == acr),
+            Values::Static(values) => values.contains(&acr),
             Values::Owned(values) => values.iter().any(|v| **v == *acr),
         }
     }
