@@ -1,4 +1,4 @@
-//! Step-up authentication (RFC 9470) end to end on 127.0.0.1: axum handlers with
+//! Step-up authentication (RFC 9470) end to end on 127.0.0.1: axum (and actix-web) handlers with
 //! `#[authenticate(.., acr = .., max_age = ..)]` and a router behind a tower `AuthLayer`
 //! whose `Policy` has the same requirement, tokens signed by the testkit issuer with and
 //! without `acr` and `auth_time`. A token that falls short is a 401
@@ -66,6 +66,8 @@ async fn behind_layer(who: Principal) -> String {
 struct Env {
     issuer: Issuer,
     base: String,
+    /// The actix-web app: `/transfer` (the attribute) and `/layer` (`AuthMiddleware`).
+    actix: String,
     /// The strategy whose clock `clock_ages_a_cached_token` steps.
     clock: JwtStrategy,
 }
@@ -108,6 +110,7 @@ async fn start() -> Env {
         .max_age(Duration::from_secs(300))
         .build()
         .expect("policy");
+    let actix = serve_actix(policy.clone());
     let app = Router::new()
         .route("/transfer", get(transfer))
         .route("/scoped", get(scoped))
@@ -123,8 +126,37 @@ async fn start() -> Env {
     Env {
         issuer,
         base,
+        actix,
         clock,
     }
+}
+
+/// The same handler and policy on actix-web, on a thread of its own.
+fn serve_actix(policy: Policy) -> String {
+    let listener =
+        std::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            actix_web::HttpServer::new(move || {
+                actix_web::App::new()
+                    .route("/transfer", actix_web::web::get().to(transfer))
+                    .service(
+                        actix_web::web::scope("/layer")
+                            .wrap(jwt_guard::actix::AuthMiddleware::new(policy.clone()))
+                            .route("", actix_web::web::get().to(behind_layer)),
+                    )
+            })
+            .workers(1)
+            .disable_signals()
+            .listen(listener)
+            .expect("listen")
+            .run()
+            .await
+            .expect("serve");
+        });
+    });
+    base
 }
 
 fn now() -> u64 {
@@ -378,4 +410,28 @@ fn a_policy_refuses_a_requirement_that_cannot_be_met() {
         refused(Policy::builder("p", ["su-jwt"]).max_age(Duration::from_millis(2500)))
             .contains("whole number of seconds")
     );
+}
+
+// ── actix-web ─────────────────────────────────────────────────────────────────────
+
+#[tokio::test]
+async fn actix_answers_the_same() {
+    let token = |claims| ENV.issuer.token(claims);
+    let strong = token(json!({ "sub": "ada", "acr": MFA, "auth_time": now() }));
+    let weak = token(json!({ "acr": "urn:example:pwd", "auth_time": now() }));
+    let old = token(json!({ "acr": HWK, "auth_time": now() - 301 }));
+    for path in ["/transfer", "/layer"] {
+        let ok = client::bearer(&ENV.actix, path, &strong).await;
+        assert_eq!(ok.status, 200, "{path}: {ok:?}");
+        client::bearer(&ENV.actix, path, &weak).await.assert_error(
+            401,
+            LEVEL,
+            &step_up(LEVEL, BOTH),
+        );
+        client::bearer(&ENV.actix, path, &old).await.assert_error(
+            401,
+            RECENT,
+            &step_up(RECENT, BOTH),
+        );
+    }
 }
