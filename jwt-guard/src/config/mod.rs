@@ -1,7 +1,3 @@
-//! A layer's policy from configuration: [`PolicySettings`] (serde) holds every option of
-//! [`PolicyBuilder`](crate::PolicyBuilder), step-up (`acr`, `max_age`) included, for the
-//! application's own configuration file.
-//!
 //! Strategies from configuration: [`StrategyConfig`] (serde) holds every option of
 //! [`JwtStrategyBuilder`](crate::JwtStrategyBuilder) but the closures, each under the
 //! builder method's name, and [`ConfigFile`] reads several named strategies from one
@@ -97,6 +93,16 @@
 //! algorithms = ["EdDSA"]
 //! ed_pem = { env = "EDGE_PUBLIC_KEY_PEM", kid = "ed1" }
 //! jwk_json = { text = '{"kty":"OKP","crv":"Ed25519","kid":"ed2","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}' }
+//!
+//! # A layer's policy (build it with `ConfigFile::policy("payments")`): the options of
+//! # PolicyBuilder, step-up (RFC 9470) included.
+//! [policies.payments]
+//! strategies = ["api"]
+//! scopes = ["payments:write"]            # all of them; or "one", { any = [..] }, { all = [..] }
+//! roles = { any = ["admin", "ops"] }
+//! acr = ["urn:example:mfa", "urn:example:hwk"]   # one of them
+//! max_age = "5m"                         # since the user authenticated (auth_time)
+//! optional = false
 //! ```
 //!
 //! ```
@@ -131,6 +137,10 @@
 //! replay store (the `redis` feature's `RedisReplayStore`: a file has
 //! `replay_store = { capacity = … }`, in memory). Take the builder from
 //! [`StrategyConfig::builder`] and add them.
+//!
+//! A `[policies.NAME]` table is a [`PolicySettings`] (serde, usable from the
+//! application's own configuration too): [`ConfigFile::policy`] builds the
+//! [`Policy`](crate::Policy) for a layer.
 //!
 //! Strategies naming one `protected_resource.resource` share one
 //! [`ProtectedResource`](crate::resource_metadata::ProtectedResource): get it from
