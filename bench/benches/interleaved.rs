@@ -15,7 +15,7 @@ use futures_util::FutureExt as _;
 use http::HeaderMap;
 use jwt_guard::TokenCacheConfig;
 use jwt_guard::testkit::Issuer;
-use jwt_guard::{Algorithm, JwtStrategy, Registry};
+use jwt_guard::{Algorithm, JwtStrategy, Policy, Registry};
 use jwt_guard_bench::{each, interleave};
 use serde_json::{Value, json};
 
@@ -186,6 +186,46 @@ fn main() {
     );
     println!(
         "| A bearer extraction alone, B token-cache hit (full path) | 1 KiB | {} |",
+        result.cells(),
+    );
+
+    // Step-up (issue 21): the guard path of a layer policy (cache hit) with an acr and
+    // max_age requirement, against the same policy without it.
+    let mut stepped = claims(&issuer, 1024);
+    stepped["acr"] = json!("urn:example:mfa");
+    stepped["auth_time"] = stepped["iat"].clone();
+    let stepped = self::headers(&issuer.token(stepped));
+    let policy = |step_up: bool| {
+        let mut builder = Policy::builder("bench", ["rs-cached"]).registry(registry.clone());
+        if step_up {
+            builder = builder
+                .acr(["urn:example:mfa", "urn:example:hwk"])
+                .max_age(Duration::from_secs(3600));
+        }
+        builder.build().expect("policy")
+    };
+    let (plain, step_up) = (policy(false), policy(true));
+    let check = |policy: &Policy| {
+        policy
+            .check(&stepped, None)
+            .now_or_never()
+            .expect("no wait")
+            .expect("allowed")
+    };
+    black_box(check(&step_up));
+    let result = interleave(
+        pairs,
+        (target.as_nanos() / 500) as usize,
+        true,
+        &mut each(|| {
+            black_box(check(&plain));
+        }),
+        &mut each(|| {
+            black_box(check(&step_up));
+        }),
+    );
+    println!(
+        "| A policy check (cache hit), B the same with acr any(2) + max_age | 1 KiB | {} |",
         result.cells(),
     );
 }

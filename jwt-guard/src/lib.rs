@@ -122,6 +122,7 @@ mod request;
 pub mod resource_metadata;
 mod rules;
 mod site;
+mod step_up;
 mod strategy;
 pub mod telemetry;
 #[cfg(feature = "testkit")]

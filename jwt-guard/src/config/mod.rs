@@ -93,6 +93,16 @@
 //! algorithms = ["EdDSA"]
 //! ed_pem = { env = "EDGE_PUBLIC_KEY_PEM", kid = "ed1" }
 //! jwk_json = { text = '{"kty":"OKP","crv":"Ed25519","kid":"ed2","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}' }
+//!
+//! # A layer's policy (build it with `ConfigFile::policy("payments")`): the options of
+//! # PolicyBuilder, step-up (RFC 9470) included.
+//! [policies.payments]
+//! strategies = ["api"]
+//! scopes = ["payments:write"]            # all of them; or "one", { any = [..] }, { all = [..] }
+//! roles = { any = ["admin", "ops"] }
+//! acr = ["urn:example:mfa", "urn:example:hwk"]   # one of them
+//! max_age = "5m"                         # since the user authenticated (auth_time)
+//! optional = false
 //! ```
 //!
 //! ```
@@ -128,6 +138,10 @@
 //! `replay_store = { capacity = … }`, in memory). Take the builder from
 //! [`StrategyConfig::builder`] and add them.
 //!
+//! A `[policies.NAME]` table is a [`PolicySettings`] (serde, usable from the
+//! application's own configuration too): [`ConfigFile::policy`] builds the
+//! [`Policy`](crate::Policy) for a layer.
+//!
 //! Strategies naming one `protected_resource.resource` share one
 //! [`ProtectedResource`](crate::resource_metadata::ProtectedResource): get it from
 //! [`ConfigFile::build`] (or [`ConfigFile::register_all`]) to serve its document.
@@ -138,6 +152,7 @@ mod env;
 mod file;
 mod forms;
 pub mod humane;
+mod policy;
 mod suggest;
 #[cfg(test)]
 mod tests;
@@ -148,3 +163,4 @@ pub use forms::{
     ProtectedResourceSettings, ReplayStoreSettings, StrategyConfig, TenantBudgetSettings,
     TokenCacheSettings,
 };
+pub use policy::PolicySettings;

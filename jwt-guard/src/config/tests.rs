@@ -654,3 +654,50 @@ fn register_in_a_fresh_registry(built: &BuiltConfig) {
         registry.register(name, strategy.clone()).expect("register");
     }
 }
+
+#[test]
+fn policies_are_read_built_and_named_in_errors() {
+    const STRATEGY: &str = "[strategies.jwt]\nissuer = \"https://issuer.example\"\n";
+    let file = ConfigFile::from_toml_str(&format!(
+        "{STRATEGY}\n[policies.payments]\nstrategies = [\"jwt\"]\nscopes = {{ any = [\"pay\", \"admin\"] }}\n\
+         acr = \"urn:example:mfa\"\nmax_age = \"1h30m\"\n"
+    ))
+    .expect("parses");
+    assert_eq!(
+        file.policy("payments").expect("builds").to_string(),
+        r#"payments  "jwt"  scopes any("pay", "admin")  acr "urn:example:mfa"  max_age 1h30m"#
+    );
+    assert_eq!(
+        file.policy("nope").unwrap_err().to_string(),
+        r#"field "policies.nope": no such policy in the file"#
+    );
+    let parse_err = |policy: &str| {
+        ConfigFile::from_toml_str(&format!("{STRATEGY}\n[policies.p]\n{policy}\n"))
+            .expect_err("refused")
+            .to_string()
+    };
+    let e = parse_err("strategies = \"jwt\"\nmax_age = \"5x\"");
+    assert!(
+        e.starts_with(r#"field "policies.p.max_age": "5x" is not a duration"#),
+        "{e}"
+    );
+    assert!(e.ends_with("(line 6, column 11)"), "{e}");
+    let e = parse_err("strategy = \"jwt\"");
+    assert!(e.starts_with(r#"field "policies.p"#), "{e}");
+    assert!(e.contains("strategy"), "{e}");
+    let built = ConfigFile::from_toml_str(&format!(
+        "{STRATEGY}\n[policies.p]\nstrategies = \"jwt\"\nmax_age = \"0s\"\n"
+    ))
+    .expect("parses")
+    .policy("p")
+    .unwrap_err()
+    .to_string();
+    assert!(
+        built.starts_with(r#"field "policies.p": max_age: 0s would refuse"#),
+        "{built}"
+    );
+    let e = ConfigFile::from_toml_str(&format!("policies = 1\n{STRATEGY}"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`policies` must be a table of tables"), "{e}");
+}

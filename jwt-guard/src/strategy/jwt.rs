@@ -238,6 +238,12 @@ impl JwtStrategy {
     pub(crate) fn advance_clock(&self, by: Duration) {
         self.inner.clock.advance(by);
     }
+
+    /// Now in Unix seconds by this strategy's clock, and its leeway in seconds: the time
+    /// of the checks after authentication (step-up's `auth_time`).
+    pub(crate) fn unix_now_and_leeway(&self) -> (f64, f64) {
+        (self.inner.clock.unix_now(), self.inner.rules.leeway)
+    }
 }
 
 impl JwtInner {
