@@ -72,11 +72,13 @@
 //! | `metrics` | no | `metrics`: authentications, key fetches, key-set state and token-cache figures through the `metrics` facade |
 //! | `utoipa` | no | [`openapi`]`::utoipa`: a `Modify` adding the bearer scheme, each protected operation's security and its 401/403/503 responses from the audit |
 //! | `aide` | no | [`openapi`]`::aide`: the attribute's handlers in aide 0.15's `ApiRouter`, with their security and 401/403/503 responses (implies `axum`) |
+//! | `mtls` | no | `axum::tls`: `TlsListener` serving axum over rustls and `TlsConnectInfo`, which carries each connection's client certificate to the attribute and the layer (certificate-bound tokens, [`mtls`]; implies `axum`) |
 //! | `redis` | no | `dpop::RedisReplayStore`: the DPoP replay store shared by replicas |
 //! | `testkit` | no | [`testkit`]: signing keys and an embedded issuer for examples and tests |
 //!
-//! Sender-constrained tokens (DPoP, RFC 9449) are in [`dpop`]; the protected resource
-//! metadata document (RFC 9728) in [`resource_metadata`].
+//! Sender-constrained tokens are in [`dpop`] (DPoP, RFC 9449) and [`mtls`]
+//! (certificate-bound tokens, RFC 8705); the protected resource metadata document
+//! (RFC 9728) in [`resource_metadata`].
 //!
 //! Start-up mistakes are a [`ConfigError`]; what stops a request is an [`Error`]. The
 //! threat model is in [`manual`].
@@ -112,6 +114,7 @@ pub mod manual;
 #[cfg(feature = "metrics")]
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub mod metrics;
+pub mod mtls;
 pub mod openapi;
 pub mod policy;
 mod principal;
