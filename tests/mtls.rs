@@ -1,18 +1,22 @@
 //! Certificate-bound access tokens (RFC 8705) end to end: axum served over real TLS on
-//! 127.0.0.1 by `jwt_guard::axum::tls::TlsListener`, with a CA, a server certificate and
-//! two client certificates made at test time (rcgen); clients presenting them with
-//! reqwest (`Identity`) and the `curl` binary. The attribute and the tower layer check
-//! `cnf.x5t#S256` against the connection's certificate; behind a plain-HTTP hop, the
-//! RFC 9440 `Client-Cert` header counts only for a strategy that trusts it.
+//! 127.0.0.1 by `jwt_guard::axum::tls::TlsListener`, and actix-web by its rustls 0.23
+//! listener with `jwt_guard::actix::client_certificate_on_connect`, with a CA, a server
+//! certificate and two client certificates made at test time (rcgen); clients presenting
+//! them with reqwest (`Identity`) and the `curl` binary. The attribute, the tower layer
+//! and the actix-web middleware check `cnf.x5t#S256` against the connection's
+//! certificate; behind a plain-HTTP hop, the RFC 9440 `Client-Cert` header counts only
+//! for a strategy that trusts it.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 
+use actix_web::{App, HttpServer, web};
 use axum::Router;
 use axum::routing::get;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use jwt_guard::actix::AuthMiddleware;
 use jwt_guard::axum::tls::{TlsConnectInfo, TlsListener};
 use jwt_guard::mtls::MtlsConfig;
 use jwt_guard::policy::Policy;
@@ -61,6 +65,10 @@ async fn layered(principal: Principal) -> String {
     who(&principal)
 }
 
+async fn actix_layered(principal: Principal) -> String {
+    who(&principal)
+}
+
 /// A client's certificate and key, as PEM, and its `x5t#S256`.
 struct Client {
     /// Certificate then key, the form `reqwest::Identity::from_pem` reads.
@@ -77,6 +85,8 @@ struct Env {
     tls: String,
     /// `http://127.0.0.1:PORT`: the hop behind a TLS-terminating proxy.
     plain: String,
+    /// `https://127.0.0.1:PORT` of actix-web, over TLS asking for client certificates.
+    actix: String,
     ca_pem: String,
     ca_path: PathBuf,
     alice: Client,
@@ -226,10 +236,39 @@ async fn start() -> Env {
     let plain_base = format!("http://{}", plain.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(plain, app).await.expect("serve") });
 
+    // actix-web over rustls: the attribute and the middleware.
+    let std_listener =
+        std::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).expect("bind");
+    let actix = format!("https://{}", std_listener.local_addr().expect("addr"));
+    let config = server_config(&ca_pem, &server_pem, &server_key);
+    let policy = Policy::builder("mtls actix", ["mtls"])
+        .build()
+        .expect("policy");
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            HttpServer::new(move || {
+                App::new().route("/attr", web::get().to(attr)).service(
+                    web::scope("/layer")
+                        .wrap(AuthMiddleware::new(policy.clone()))
+                        .route("/me", web::get().to(actix_layered)),
+                )
+            })
+            .on_connect(jwt_guard::actix::client_certificate_on_connect)
+            .workers(1)
+            .disable_signals()
+            .listen_rustls_0_23(std_listener, config)
+            .expect("listen")
+            .run()
+            .await
+            .expect("serve");
+        });
+    });
+
     Env {
         issuer,
         tls,
         plain: plain_base,
+        actix,
         ca_pem,
         ca_path,
         alice,
@@ -251,8 +290,12 @@ fn https(client: Option<&Client>) -> reqwest::Client {
 }
 
 async fn call(client: Option<&Client>, path: &str, token: &str) -> Answer {
+    call_at(&ENV.tls, client, path, token).await
+}
+
+async fn call_at(base: &str, client: Option<&Client>, path: &str, token: &str) -> Answer {
     let request = https(client)
-        .get(format!("{}{path}", ENV.tls))
+        .get(format!("{base}{path}"))
         .bearer_auth(token);
     client::answer(request).await
 }
@@ -315,6 +358,29 @@ async fn no_certificate_is_refused() {
     client::bearer(&env.plain, "/attr", &token)
         .await
         .assert_invalid_token(MISSING);
+}
+
+#[tokio::test]
+async fn actix_web_checks_the_binding_in_the_attribute_and_the_middleware() {
+    let env = &*ENV;
+    let token = bound_to(&env.alice);
+    let expected = format!("ada {}", env.alice.x5t);
+    for path in ["/attr", "/layer/me"] {
+        for _ in 0..2 {
+            call_at(&env.actix, Some(&env.alice), path, &token)
+                .await
+                .assert_ok(&expected);
+        }
+        call_at(&env.actix, Some(&env.bob), path, &token)
+            .await
+            .assert_invalid_token(MISMATCH);
+        call_at(&env.actix, None, path, &token)
+            .await
+            .assert_invalid_token(MISSING);
+        call_at(&env.actix, None, path, &plain_token())
+            .await
+            .assert_ok("ada unbound");
+    }
 }
 
 #[tokio::test]
