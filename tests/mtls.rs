@@ -1,6 +1,7 @@
 //! Certificate-bound access tokens (RFC 8705) end to end: axum served over real TLS on
 //! 127.0.0.1 by `jwt_guard::axum::tls::TlsListener`, and actix-web by its rustls 0.23
-//! listener with `jwt_guard::actix::client_certificate_on_connect`, with a CA, a server
+//! listener with `jwt_guard::actix::client_certificate_on_connect`, and tonic by its own
+//! TLS server under `GrpcAuthLayer`, with a CA, a server
 //! certificate and two client certificates made at test time (rcgen); clients presenting
 //! them with reqwest (`Identity`) and the `curl` binary. The attribute, the tower layer
 //! and the actix-web middleware check `cnf.x5t#S256` against the connection's
@@ -31,6 +32,41 @@ use rcgen::{
 };
 use rustls::server::WebPkiClientVerifier;
 use serde_json::json;
+
+#[allow(unreachable_pub, clippy::unwrap_used, reason = "generated code")]
+mod proto {
+    tonic::include_proto!("orders.v1");
+}
+use proto::orders_client::OrdersClient;
+use proto::orders_server::{Orders, OrdersServer};
+use proto::{GetRequest, Order};
+
+/// The gRPC service: the owner it answers is [`who`] of the layer's principal.
+struct Grpc;
+
+#[tonic::async_trait]
+impl Orders for Grpc {
+    async fn get(
+        &self,
+        request: tonic::Request<GetRequest>,
+    ) -> Result<tonic::Response<Order>, tonic::Status> {
+        let principal = request
+            .extensions()
+            .get::<Principal>()
+            .ok_or_else(|| tonic::Status::internal("no principal"))?;
+        Ok(tonic::Response::new(Order {
+            owner: who(principal),
+            id: request.into_inner().id,
+        }))
+    }
+
+    async fn delete(
+        &self,
+        request: tonic::Request<GetRequest>,
+    ) -> Result<tonic::Response<Order>, tonic::Status> {
+        self.get(request).await
+    }
+}
 
 /// What a protected handler answers: the subject and the certificate thumbprint.
 fn who(principal: &Principal) -> String {
@@ -87,6 +123,8 @@ struct Env {
     plain: String,
     /// `https://127.0.0.1:PORT` of actix-web, over TLS asking for client certificates.
     actix: String,
+    /// `https://127.0.0.1:PORT` of tonic's TLS server, asking for client certificates.
+    grpc: String,
     ca_pem: String,
     ca_path: PathBuf,
     alice: Client,
@@ -180,8 +218,8 @@ async fn start() -> Env {
     let tcp = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .expect("bind");
-    let tls = format!("https://{}", tcp.local_addr().expect("addr"));
-    let resource = ProtectedResource::builder(format!("{tls}/api"))
+    let tls_base = format!("https://{}", tcp.local_addr().expect("addr"));
+    let resource = ProtectedResource::builder(format!("{tls_base}/api"))
         .build()
         .expect("resource");
     let strategy = |config: Option<MtlsConfig>| {
@@ -264,11 +302,34 @@ async fn start() -> Env {
         });
     });
 
+    // tonic with its own TLS: the layer reads the peer certificates of the connection.
+    let grpc_listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("bind");
+    let grpc = format!("https://{}", grpc_listener.local_addr().expect("addr"));
+    let tls = tonic::transport::ServerTlsConfig::new()
+        .identity(tonic::transport::Identity::from_pem(&server_pem, &server_key))
+        .client_ca_root(tonic::transport::Certificate::from_pem(&ca_pem))
+        .client_auth_optional(true);
+    let layer = jwt_guard::tonic::GrpcAuthLayer::new(
+        Policy::builder("mtls grpc", ["mtls"])
+            .build()
+            .expect("policy"),
+    );
+    let server = tonic::transport::Server::builder()
+        .tls_config(tls)
+        .expect("tls")
+        .layer(layer)
+        .add_service(OrdersServer::new(Grpc))
+        .serve_with_incoming(tonic::transport::server::TcpIncoming::from(grpc_listener));
+    tokio::spawn(async move { server.await.expect("serve") });
+
     Env {
         issuer,
-        tls,
+        tls: tls_base,
         plain: plain_base,
         actix,
+        grpc,
         ca_pem,
         ca_path,
         alice,
@@ -381,6 +442,56 @@ async fn actix_web_checks_the_binding_in_the_attribute_and_the_middleware() {
             .await
             .assert_ok("ada unbound");
     }
+}
+
+/// One gRPC call over TLS, presenting `client`'s certificate: the owner, or the status.
+async fn grpc_get(client: Option<&Client>, token: &str) -> Result<String, tonic::Status> {
+    let env = &*ENV;
+    let mut tls = tonic::transport::ClientTlsConfig::new()
+        .ca_certificate(tonic::transport::Certificate::from_pem(&env.ca_pem))
+        .domain_name("localhost");
+    if let Some(client) = client {
+        let cert = std::fs::read_to_string(&client.cert_path).expect("cert");
+        let key = std::fs::read_to_string(&client.key_path).expect("key");
+        tls = tls.identity(tonic::transport::Identity::from_pem(cert, key));
+    }
+    let channel = tonic::transport::Channel::from_shared(env.grpc.clone())
+        .expect("uri")
+        .tls_config(tls)
+        .expect("tls")
+        .connect()
+        .await
+        .expect("connect");
+    let mut request = tonic::Request::new(GetRequest { id: "7".into() });
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("metadata"),
+    );
+    OrdersClient::new(channel)
+        .get(request)
+        .await
+        .map(|answer| answer.into_inner().owner)
+}
+
+#[tokio::test]
+async fn tonic_checks_the_binding_against_its_tls_peer_certificate() {
+    let env = &*ENV;
+    let token = bound_to(&env.alice);
+    for _ in 0..2 {
+        assert_eq!(
+            grpc_get(Some(&env.alice), &token).await.expect("alice"),
+            format!("ada {}", env.alice.x5t)
+        );
+    }
+    for (client, message) in [(Some(&env.bob), MISMATCH), (None, MISSING)] {
+        let status = grpc_get(client, &token).await.expect_err("refused");
+        assert_eq!(status.code(), tonic::Code::Unauthenticated);
+        assert_eq!(status.message(), format!("Invalid token: {message}"));
+    }
+    assert_eq!(
+        grpc_get(None, &plain_token()).await.expect("bearer"),
+        "ada unbound"
+    );
 }
 
 #[tokio::test]
