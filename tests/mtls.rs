@@ -144,8 +144,8 @@ fn pki() -> (String, PathBuf, String, String, Client, Client) {
         .distinguished_name
         .push(DnType::CommonName, "jwt-guard test CA");
     ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("ca key"))
-        .expect("ca");
+    let ca =
+        CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("ca key")).expect("ca");
     let ca_pem = ca.pem();
     let ca_path = dir.join("ca.pem");
     std::fs::write(&ca_path, &ca_pem).expect("write ca");
@@ -308,7 +308,10 @@ async fn start() -> Env {
         .expect("bind");
     let grpc = format!("https://{}", grpc_listener.local_addr().expect("addr"));
     let tls = tonic::transport::ServerTlsConfig::new()
-        .identity(tonic::transport::Identity::from_pem(&server_pem, &server_key))
+        .identity(tonic::transport::Identity::from_pem(
+            &server_pem,
+            &server_key,
+        ))
         .client_ca_root(tonic::transport::Certificate::from_pem(&ca_pem))
         .client_auth_optional(true);
     let layer = jwt_guard::tonic::GrpcAuthLayer::new(
@@ -411,9 +414,7 @@ async fn no_certificate_is_refused() {
     let env = &*ENV;
     let token = bound_to(&env.bob);
     for path in ["/attr", "/layer/me"] {
-        call(None, path, &token)
-            .await
-            .assert_invalid_token(MISSING);
+        call(None, path, &token).await.assert_invalid_token(MISSING);
     }
     // Over plain HTTP there is no certificate either.
     client::bearer(&env.plain, "/attr", &token)
@@ -557,9 +558,7 @@ async fn the_client_cert_header_counts_only_where_the_proxy_is_trusted() {
     let request = https(Some(&env.alice))
         .get(format!("{}/proxied", env.tls))
         .bearer_auth(&token);
-    client::answer(request)
-        .await
-        .assert_invalid_token(MISSING);
+    client::answer(request).await.assert_invalid_token(MISSING);
     // Untrusted: the header never satisfies the binding, over HTTP or over TLS.
     for path in ["/attr", "/layer/me"] {
         client::get(
@@ -574,9 +573,7 @@ async fn the_client_cert_header_counts_only_where_the_proxy_is_trusted() {
         .get(format!("{}/attr", env.tls))
         .bearer_auth(&token)
         .header("client-cert", &alice);
-    client::answer(request)
-        .await
-        .assert_invalid_token(MISMATCH);
+    client::answer(request).await.assert_invalid_token(MISMATCH);
 }
 
 #[tokio::test]
@@ -584,8 +581,14 @@ async fn a_malformed_client_cert_header_is_refused_where_it_is_read() {
     let env = &*ENV;
     let auth = format!("Bearer {}", bound_to(&env.alice));
     let good = client_cert_header(&env.alice);
-    let unpadded = format!(":{}:", STANDARD.encode(&env.alice.der).trim_end_matches('='));
-    let truncated = format!(":{}:", STANDARD.encode(&env.alice.der[..env.alice.der.len() - 1]));
+    let unpadded = format!(
+        ":{}:",
+        STANDARD.encode(&env.alice.der).trim_end_matches('=')
+    );
+    let truncated = format!(
+        ":{}:",
+        STANDARD.encode(&env.alice.der[..env.alice.der.len() - 1])
+    );
     for bad in [
         good.trim_matches(':').to_owned(),
         format!("{good};a=1"),

@@ -206,7 +206,10 @@ pub(crate) fn client_cert_header(
     }
     // RFC 8941 §4.2: leading and trailing spaces are discarded.
     let start = bytes.iter().position(|b| *b != b' ').unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| *b != b' ').map_or(start, |i| i + 1);
+    let end = bytes
+        .iter()
+        .rposition(|b| *b != b' ')
+        .map_or(start, |i| i + 1);
     let bytes = &bytes[start..end.max(start)];
     let inner = bytes
         .strip_prefix(b":")
@@ -289,8 +292,14 @@ mod tests {
         let der = [0x30, 0x03, 0x02, 0x01, 0x05];
         let b64 = STANDARD.encode(der);
         let expected = Some(sha256(&der));
-        assert_eq!(client_cert_header(&header(&[&format!(":{b64}:")])), Ok(expected));
-        assert_eq!(client_cert_header(&header(&[&format!("  :{b64}: ")])), Ok(expected));
+        assert_eq!(
+            client_cert_header(&header(&[&format!(":{b64}:")])),
+            Ok(expected)
+        );
+        assert_eq!(
+            client_cert_header(&header(&[&format!("  :{b64}: ")])),
+            Ok(expected)
+        );
         assert_eq!(client_cert_header(&HeaderMap::new()), Ok(None));
         let unpadded = b64.trim_end_matches('=');
         let url_safe = STANDARD.encode([0x30, 0x02, 0xfb, 0xff]);
@@ -305,12 +314,22 @@ mod tests {
             format!(":{}:", STANDARD.encode([0x30, 0x02, 0x05])),
             format!(":{}:", STANDARD.encode([0x30, 0x81, 0x01, 0x05])),
         ] {
-            assert_eq!(client_cert_header(&header(&[&bad])), Err(MalformedClientCert), "{bad}");
+            assert_eq!(
+                client_cert_header(&header(&[&bad])),
+                Err(MalformedClientCert),
+                "{bad}"
+            );
         }
         let one = format!(":{b64}:");
-        assert_eq!(client_cert_header(&header(&[&one, &one])), Err(MalformedClientCert));
+        assert_eq!(
+            client_cert_header(&header(&[&one, &one])),
+            Err(MalformedClientCert)
+        );
         let long = format!(":{}:", "A".repeat(MAX_CLIENT_CERT_HEADER_BYTES));
-        assert_eq!(client_cert_header(&header(&[&long])), Err(MalformedClientCert));
+        assert_eq!(
+            client_cert_header(&header(&[&long])),
+            Err(MalformedClientCert)
+        );
     }
 
     #[test]
@@ -342,7 +361,10 @@ mod tests {
             Ok(Some(sha256(&der))),
             "behind the proxy, the connection's certificate is the proxy's"
         );
-        assert_eq!(trusted.presented(&HeaderMap::new(), Some(&connection)), Ok(None));
+        assert_eq!(
+            trusted.presented(&HeaderMap::new(), Some(&connection)),
+            Ok(None)
+        );
         let garbage = header(&["nope"]);
         assert_eq!(
             MtlsConfig::allowed().presented(&garbage, None),

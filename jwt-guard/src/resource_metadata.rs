@@ -382,7 +382,10 @@ mod tests {
         assert_eq!(doc["dpop_signing_alg_values_supported"], json!(["ES256"]));
         assert_eq!(doc["dpop_bound_access_tokens_required"], false);
         assert!(doc.get("resource_signing_alg_values_supported").is_none());
-        assert!(doc.get("tls_client_certificate_bound_access_tokens").is_none());
+        assert!(
+            doc.get("tls_client_certificate_bound_access_tokens")
+                .is_none()
+        );
         r.add_server("https://two", None, true);
         assert_eq!(
             r.document()["tls_client_certificate_bound_access_tokens"],

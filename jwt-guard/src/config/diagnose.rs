@@ -9,9 +9,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::forms::{
     DpopSettings, JwksSettings, KeyMaterial, LimitsSettings, MtlsSettings, NonceSettings,
-    OLD_NAMES, PemKey,
-    ProtectedResourceSettings, ReplayStoreSettings, StrategyConfig, TenantBudgetSettings,
-    TokenCacheSettings,
+    OLD_NAMES, PemKey, ProtectedResourceSettings, ReplayStoreSettings, StrategyConfig,
+    TenantBudgetSettings, TokenCacheSettings,
 };
 use super::suggest;
 

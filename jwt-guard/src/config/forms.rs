@@ -246,7 +246,10 @@ pub struct DpopSettings {
 
 /// Certificate-bound tokens (RFC 8705), as in [`MtlsConfig`](crate::mtls::MtlsConfig).
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a table of certificate-binding settings")]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table of certificate-binding settings"
+)]
 #[non_exhaustive]
 pub struct MtlsSettings {
     /// [`MtlsConfig::required`](crate::mtls::MtlsConfig::required) when true; else

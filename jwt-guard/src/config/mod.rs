@@ -149,6 +149,6 @@ mod tests;
 pub use file::{BuiltConfig, ConfigFile};
 pub use forms::{
     DpopSettings, JwksSettings, KeyMaterial, LimitsSettings, MtlsSettings, NonceSettings,
-    OneOrMany, PemKey, ProtectedResourceSettings, ReplayStoreSettings, StrategyConfig, TenantBudgetSettings,
-    TokenCacheSettings,
+    OneOrMany, PemKey, ProtectedResourceSettings, ReplayStoreSettings, StrategyConfig,
+    TenantBudgetSettings, TokenCacheSettings,
 };

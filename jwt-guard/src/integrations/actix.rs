@@ -58,9 +58,9 @@ use serde::de::DeserializeOwned;
 
 use crate::error::Error;
 use crate::guard::Authenticated;
+use crate::mtls::ClientCertificate;
 use crate::policy::Policy;
 use crate::principal::{Claims, Principal};
-use crate::mtls::ClientCertificate;
 use crate::private::{Guard, HeaderSource};
 use crate::registry::Registry;
 use crate::request::RequestInfo;

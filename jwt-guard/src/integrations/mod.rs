@@ -8,10 +8,10 @@ pub mod actix;
 pub mod axum;
 #[cfg(feature = "tonic")]
 pub mod grpc;
-#[cfg(feature = "tower")]
-pub mod tower;
 #[cfg(feature = "mtls")]
 pub mod tls;
+#[cfg(feature = "tower")]
+pub mod tower;
 
 /// The client certificate of the request's connection, where its server put one in the
 /// extensions: a [`ClientCertificate`](crate::mtls::ClientCertificate) itself, or (feature

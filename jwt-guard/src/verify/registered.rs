@@ -527,7 +527,9 @@ mod tests {
         let both = format!(r#"{{"cnf":{{"x5t#S256":"{zeros}","jkt":"abc"}}}}"#);
         assert_eq!(cnf(&both), Ok(Confirmation::JktX5tS256([0; 32])));
         assert_eq!(
-            cnf(&format!(r#"{{"cnf":{{"x5t#S256":"{zeros}","x5t#S256":"{zeros}"}}}}"#)),
+            cnf(&format!(
+                r#"{{"cnf":{{"x5t#S256":"{zeros}","x5t#S256":"{zeros}"}}}}"#
+            )),
             Err(TokenError::Malformed)
         );
         for other in [
