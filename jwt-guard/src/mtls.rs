@@ -148,7 +148,10 @@ impl MtlsConfig {
     /// any certificate. Off by default: the header is then never used, and a request
     /// carrying it cannot satisfy a binding. A malformed header (not one structured-field
     /// byte sequence `:base64:` of a DER `SEQUENCE`, or repeated, or over
-    /// [`MAX_CLIENT_CERT_HEADER_BYTES`]) is a 401 `invalid_request`.
+    /// [`MAX_CLIENT_CERT_HEADER_BYTES`]) is a 401 `invalid_request`. Strict on purpose:
+    /// the standard alphabet with its `=` padding, as RFC 8941 serializers write it (the
+    /// leniency RFC 8941 §4.2.7 allows parsers is not taken: a proxy's value is exact or
+    /// refused, never guessed), and no parameters.
     pub fn trust_client_cert_header(mut self) -> Self {
         self.trust_client_cert_header = true;
         self

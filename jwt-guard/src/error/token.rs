@@ -33,7 +33,9 @@ pub enum TokenError {
     /// `aud` does not contain a configured audience.
     InvalidAudience,
     /// The token is bound to a key (`cnf`, RFC 7800) in a way this strategy does not
-    /// verify: a certificate (`x5t#S256`, RFC 8705) or any other confirmation member, a
+    /// verify: a certificate (`x5t#S256`, RFC 8705) where the strategy has no
+    /// [`mtls_bound_tokens`](crate::JwtStrategyBuilder::mtls_bound_tokens), any other
+    /// confirmation member, a
     /// `cnf` that is not an object, or a DPoP key (`jkt`) where DPoP is off. Such a token
     /// is only good with its proof of possession, so it is not accepted as a bearer
     /// token (unless [`dangerous_accept_unverified_cnf`](crate::JwtStrategyBuilder::dangerous_accept_unverified_cnf)).
