@@ -97,6 +97,15 @@ async fn proxied(principal: Principal) -> String {
     who(&principal)
 }
 
+#[authenticate("mtls-dpop")]
+async fn with_dpop(principal: Principal) -> String {
+    format!(
+        "{} dpop={}",
+        who(&principal),
+        principal.dpop_thumbprint().unwrap_or("none")
+    )
+}
+
 async fn layered(principal: Principal) -> String {
     who(&principal)
 }
@@ -242,6 +251,14 @@ async fn start() -> Env {
         strategy(Some(MtlsConfig::allowed().trust_client_cert_header())),
     );
     register(
+        "mtls-dpop",
+        strategy(Some(MtlsConfig::allowed())).dpop(
+            jwt_guard::dpop::DpopConfig::allowed()
+                .algorithms([jwt_guard::Algorithm::ES256])
+                .external_origin(&tls_base),
+        ),
+    );
+    register(
         "mtls-meta",
         strategy(Some(MtlsConfig::allowed())).protected_resource(&resource),
     );
@@ -253,6 +270,7 @@ async fn start() -> Env {
         .route("/required", get(required))
         .route("/unchecked", get(unchecked))
         .route("/proxied", get(proxied))
+        .route("/dpop", get(with_dpop))
         .nest(
             "/layer",
             Router::new()
@@ -443,6 +461,52 @@ async fn actix_web_checks_the_binding_in_the_attribute_and_the_middleware() {
             .await
             .assert_ok("ada unbound");
     }
+}
+
+#[tokio::test]
+async fn with_dpop_the_proof_is_checked_first_then_the_certificate() {
+    let env = &*ENV;
+    let key = jwt_guard::testkit::DpopKey::generate(jwt_guard::Algorithm::ES256).expect("key");
+    let htu = format!("{}/dpop", env.tls);
+    let dpop_call = |client: Option<&'static Client>, token: String, proof: String| {
+        let request = https(client)
+            .get(&htu)
+            .header("authorization", format!("DPoP {token}"))
+            .header("dpop", proof);
+        client::answer(request)
+    };
+    // Bound to both: the proof key and the certificate.
+    let both = env.issuer.token(json!({
+        "sub": "ada",
+        "cnf": { "jkt": key.thumbprint(), "x5t#S256": env.alice.x5t },
+    }));
+    let proof = key.proof("GET", &htu, Some(&both));
+    dpop_call(Some(&env.alice), both.clone(), proof)
+        .await
+        .assert_ok(&format!("ada {} dpop={}", env.alice.x5t, key.thumbprint()));
+    let proof = key.proof("GET", &htu, Some(&both));
+    let answer = dpop_call(Some(&env.bob), both.clone(), proof).await;
+    assert_eq!(answer.status, 401, "{answer:?}");
+    assert_eq!(answer.message(), format!("Invalid token: {MISMATCH}"));
+    // Both wrong: the proof's refusal is the answer (DPoP first).
+    let other_key =
+        jwt_guard::testkit::DpopKey::generate(jwt_guard::Algorithm::ES256).expect("key");
+    let proof = other_key.proof("POST", &htu, Some(&both));
+    let answer = dpop_call(Some(&env.bob), both.clone(), proof).await;
+    assert_eq!(answer.status, 401, "{answer:?}");
+    assert_eq!(answer.message(), "Invalid DPoP proof");
+    // The right certificate with another proof key: the key mismatch.
+    let proof = other_key.proof("GET", &htu, Some(&both));
+    let answer = dpop_call(Some(&env.alice), both, proof).await;
+    assert_eq!(answer.message(), "DPoP proof key does not match the token");
+    // Bound to the certificate only: not a DPoP token, but a good bearer one.
+    let x5t_only = bound_to(&env.alice);
+    let proof = key.proof("GET", &htu, Some(&x5t_only));
+    let answer = dpop_call(Some(&env.alice), x5t_only.clone(), proof).await;
+    assert_eq!(answer.message(), "Token is not bound to a DPoP key");
+    call(Some(&env.alice), "/dpop", &x5t_only)
+        .await
+        .assert_ok(&format!("ada {} dpop=none", env.alice.x5t));
 }
 
 /// One gRPC call over TLS, presenting `client`'s certificate: the owner, or the status.
