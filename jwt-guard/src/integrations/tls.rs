@@ -1,6 +1,6 @@
-//! Mutual TLS for axum (feature `mtls`): a [`Listener`] serving over rustls, and the
-//! connect info that carries each connection's client certificate to the attribute and
-//! the tower layer.
+//! Mutual TLS for axum (feature `mtls`): a [`Listener`](axum::serve::Listener) serving
+//! over rustls, and the connect info that carries each connection's client certificate
+//! to the attribute and the tower layer.
 //!
 //! ```no_run
 //! use std::sync::Arc;
