@@ -64,6 +64,10 @@
 //! require_nonce = { secret = { env = "DPOP_NONCE_SECRET" }, rotate_every = "5m" }
 //! replay_store = { capacity = 100000 }   # in memory, per strategy
 //!
+//! [strategies.api.mtls_bound_tokens]     # RFC 8705
+//! required = false                       # true: every token bound to the certificate
+//! trust_client_cert_header = false       # true only behind a proxy setting Client-Cert
+//!
 //! [strategies.api.protected_resource]    # RFC 9728
 //! resource = "https://api.example/orders"
 //! name = "Orders API"
@@ -159,8 +163,8 @@ mod tests;
 
 pub use file::{BuiltConfig, ConfigFile};
 pub use forms::{
-    DpopSettings, JwksSettings, KeyMaterial, LimitsSettings, NonceSettings, OneOrMany, PemKey,
-    ProtectedResourceSettings, ReplayStoreSettings, StrategyConfig, TenantBudgetSettings,
-    TokenCacheSettings,
+    DpopSettings, JwksSettings, KeyMaterial, LimitsSettings, MtlsSettings, NonceSettings,
+    OneOrMany, PemKey, ProtectedResourceSettings, ReplayStoreSettings, StrategyConfig,
+    TenantBudgetSettings, TokenCacheSettings,
 };
 pub use policy::PolicySettings;

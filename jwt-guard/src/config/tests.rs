@@ -270,6 +270,10 @@ fn every_message_is_ours() {
             r#"field "dpop.mode": unknown mode "require"; did you mean "required"?"#,
         ),
         (
+            "mtls_bound_tokens = { requird = true }",
+            r#"field "mtls_bound_tokens.requird": unknown key; did you mean "required"?"#,
+        ),
+        (
             "dpop = { mode = 1 }",
             r#"field "dpop.mode": expected "allowed" or "required", found integer `1`"#,
         ),
@@ -324,6 +328,7 @@ fn known_keys_come_from_serde() {
         "issuer",
         "dpop",
         "protected_resource",
+        "mtls_bound_tokens",
         "dangerous_accept_unverified_cnf",
     ] {
         assert!(strategy.contains(&key), "{key}");
@@ -379,6 +384,7 @@ fn every_field_reaches_the_builder() {
         authorized_parties = ["web"]
         access_token_profile = true
         dangerous_accept_unverified_cnf = true
+        mtls_bound_tokens = { required = true, trust_client_cert_header = true }
         "#,
     )
     .expect("parses");
@@ -391,6 +397,8 @@ fn every_field_reaches_the_builder() {
     assert_eq!(jwks.timeout, Some(Duration::from_secs(2)));
     assert_eq!(full.claim_one_of["client_id"].values(), ["web"]);
     assert!(full.dangerous_accept_unverified_cnf);
+    let mtls = full.mtls_bound_tokens.as_ref().expect("mtls").config();
+    assert!(mtls.is_required() && mtls.trusts_client_cert_header());
     let built = file.build_all().expect("builds");
     assert_eq!(built.len(), 1);
     let debug = format!("{:?}", built[0].1);

@@ -88,6 +88,9 @@ pub enum ErrorKind {
         /// only its `auth_time` is missing or too old.
         acr_failed: bool,
     },
+    /// The `Client-Cert` header (RFC 9440) of a trusted proxy is not one well-formed
+    /// value ([`MtlsConfig::trust_client_cert_header`](crate::mtls::MtlsConfig::trust_client_cert_header)).
+    MalformedClientCert,
 
     // ── authorization (403) ─────────────────────────────────────────────────────────
     /// The credentials are valid but do not grant access.
@@ -477,6 +480,13 @@ impl ErrorKind {
                     ),
                 })
             }
+            Self::MalformedClientCert => read(Facts {
+                status: UNAUTHORIZED,
+                challenge: Challenge::Bearer(InvalidRequest),
+                reason: "malformed_client_cert",
+                message: format_args!("Client-Cert header is malformed"),
+                log: format_args!("client-cert header is malformed"),
+            }),
 
             // ── authorization (403) ─────────────────────────────────────────────────
             Self::Forbidden(message) => read(Facts {
@@ -789,6 +799,15 @@ mod tests {
             max_age: Some(300),
             acr_failed: true,
         });
+        kinds.push(ErrorKind::MalformedClientCert);
+        kinds.extend(
+            [
+                TokenError::CertificateMissing,
+                TokenError::CertificateMismatch,
+                TokenError::CertificateBindingRequired,
+            ]
+            .map(ErrorKind::InvalidToken),
+        );
         kinds.into_iter().map(Error::new).collect()
     }
 
@@ -855,7 +874,11 @@ mod tests {
                 TokenError::InvalidIssuer => 27,
                 TokenError::InvalidAudience => 28,
                 TokenError::UnsupportedConfirmation => 29,
+                TokenError::CertificateMissing => 53,
+                TokenError::CertificateMismatch => 54,
+                TokenError::CertificateBindingRequired => 55,
             },
+            ErrorKind::MalformedClientCert => 52,
             ErrorKind::Dpop(dpop) => match dpop {
                 DpopError::MissingProof => 30,
                 DpopError::MultipleProofs => 31,
@@ -1024,6 +1047,10 @@ mod tests {
 401 dpop_bound_token_as_bearer | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP-bound token used as a bearer token"}} | dpop: a dpop-bound token was sent as bearer | Bearer error="invalid_token", DPoP algs="ES256"
 401 dpop_required | DPoP error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP required"}} | dpop: dpop is required and a bearer token was sent | Bearer, DPoP error="invalid_token", algs="ES256"
 401 insufficient_user_authentication | Bearer error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="urn:example:mfa", max_age=300 | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"A different authentication level is required"}} | insufficient user authentication: the token's acr falls short of acr urn:example:mfa a b max_age 300s | Bearer error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="urn:example:mfa", max_age=300, DPoP algs="ES256"
+401 malformed_client_cert | Bearer error="invalid_request" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Client-Cert header is malformed"}} | client-cert header is malformed | Bearer error="invalid_request", DPoP algs="ES256"
+401 certificate_missing | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt bound to a client certificate and none was presented"}} | invalid token: jwt bound to a client certificate and none was presented | Bearer error="invalid_token", DPoP algs="ES256"
+401 certificate_mismatch | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: client certificate does not match the jwt"}} | invalid token: client certificate does not match the jwt | Bearer error="invalid_token", DPoP algs="ES256"
+401 certificate_binding_required | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt not bound to a client certificate"}} | invalid token: jwt not bound to a client certificate | Bearer error="invalid_token", DPoP algs="ES256"
 "##;
 
     #[test]
