@@ -382,6 +382,7 @@ mod tests {
         &["audit-unit-jwt", "audit-unit-key"],
         Some(All(&[One("orders:read")])),
         None,
+        None,
         true,
         HandlerForm::Extractor,
     );

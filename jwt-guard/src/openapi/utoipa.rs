@@ -32,7 +32,9 @@ use utoipa::openapi::security::{
 };
 use utoipa::openapi::{ComponentsBuilder, HeaderBuilder, OpenApi, RefOr, ResponseBuilder};
 
-use super::{api_key_of, responses, scheme_description, scopes_of};
+use super::{
+    api_key_of, responses, scheme_description, scopes_of, step_up_extension, unauthorized,
+};
 use crate::audit::GuardedHandler;
 
 /// Adds the bearer security schemes, and each protected operation's security
@@ -132,6 +134,13 @@ fn protect(operation: &mut Operation, site: &GuardedHandler) {
     if site.is_optional() && !security.contains(&SecurityRequirement::default()) {
         security.push(SecurityRequirement::default());
     }
+    if let Some((name, value)) = step_up_extension(site) {
+        operation
+            .extensions
+            .get_or_insert_with(Default::default)
+            .entry(name)
+            .or_insert(value);
+    }
     let responses = &mut operation.responses.responses;
     let challenge = HeaderBuilder::new()
         .schema(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String))
@@ -142,7 +151,7 @@ fn protect(operation: &mut Operation, site: &GuardedHandler) {
     responses.entry("401".to_owned()).or_insert_with(|| {
         RefOr::T(
             ResponseBuilder::new()
-                .description(responses::UNAUTHORIZED)
+                .description(unauthorized(site))
                 .header("WWW-Authenticate", challenge.clone())
                 .build(),
         )
