@@ -219,6 +219,14 @@ impl Registry {
         names
     }
 
+    /// Where the built-in strategy registered under `name` reads its token; `None` for
+    /// another strategy, or no strategy of that name.
+    pub(crate) fn token_source(&self, name: &str) -> Option<crate::TokenSource> {
+        let map = self.map.load();
+        let jwt = map.get(name)?.jwt.as_ref()?;
+        Some(jwt.token_source().clone())
+    }
+
     /// The strategy registered under `name`.
     pub fn strategy(&self, name: &str) -> Option<Arc<dyn Strategy>> {
         self.map
@@ -294,6 +302,22 @@ impl Registry {
         Err(Error::new(ErrorKind::NoCredentials {
             expected: names.iter().map(|name| name.as_ref().to_owned()).collect(),
         }))
+    }
+
+    /// Now in Unix seconds and the leeway in seconds of the strategy registered as
+    /// `name`, for the checks after authentication (step-up's `auth_time`): a
+    /// [`JwtStrategy`]'s own clock (the one tests step) and leeway; the system clock and
+    /// no leeway for any other strategy. Looked up only for a requirement that needs it.
+    pub(crate) fn unix_now_and_leeway(&self, name: &str) -> (f64, f64) {
+        match self
+            .map
+            .load()
+            .get(name)
+            .and_then(|entry| entry.jwt.as_ref())
+        {
+            Some(jwt) => jwt.unix_now_and_leeway(),
+            None => (crate::time::unix_seconds(), 0.0),
+        }
     }
 
     /// True when `self` and `other` are the same registry (clones of one value).

@@ -62,6 +62,18 @@ pub enum ErrorKind {
     },
     /// The `Authorization` header holds bytes that are not visible ASCII.
     InvalidHeaderEncoding,
+    /// No token in the strategy's named header or cookie (its
+    /// [`TokenSource`](crate::TokenSource)); a missing credential, like
+    /// [`MissingAuthorization`](Self::MissingAuthorization) for the `Authorization` header.
+    MissingToken {
+        /// Where the strategy reads its token.
+        source: crate::TokenSource,
+    },
+    /// The request carries a token in more than one place (RFC 6750 §2: "MUST NOT use
+    /// more than one method"): the strategy's header or cookie and an `Authorization`
+    /// token, a repeated named header or cookie, or an `access_token` query parameter
+    /// beside a token. A 400 `invalid_request`.
+    MultipleCredentials,
     /// The token was read but is not acceptable.
     InvalidToken(TokenError),
     /// A custom strategy refused the credentials; the message is shown to the client.
@@ -74,6 +86,23 @@ pub enum ErrorKind {
     },
     /// A DPoP request (RFC 9449) was refused: the proof, or its binding to the token.
     Dpop(DpopError),
+    /// The token is valid, but the user's authentication behind it is not strong or
+    /// recent enough for the handler (`acr = ..`, `max_age = ..`; RFC 9470). The
+    /// challenge (`insufficient_user_authentication`) names the whole requirement, so that
+    /// one new authentication meets it.
+    InsufficientUserAuthentication {
+        /// The acceptable `acr` values, for `acr_values` (empty when any `acr` is
+        /// accepted). Values with a space, `"` or `\` are left out of the challenge.
+        acr_values: Vec<String>,
+        /// The longest time since the user authenticated, in seconds, for `max_age`.
+        max_age: Option<u64>,
+        /// True when the token's `acr` is missing or not one of `acr_values`; false when
+        /// only its `auth_time` is missing or too old.
+        acr_failed: bool,
+    },
+    /// The `Client-Cert` header (RFC 9440) of a trusted proxy is not one well-formed
+    /// value ([`MtlsConfig::trust_client_cert_header`](crate::mtls::MtlsConfig::trust_client_cert_header)).
+    MalformedClientCert,
 
     // ── authorization (403) ─────────────────────────────────────────────────────────
     /// The credentials are valid but do not grant access.
@@ -123,7 +152,8 @@ pub enum ErrorKind {
 /// One row of the table of [`ErrorKind`]: every fact a response, a log line and a metric
 /// give of an error.
 struct Facts<'a> {
-    /// The HTTP status: 401, 403, or a 5xx for a failure of our own side.
+    /// The HTTP status: 401, 403, 400 for credentials in two places, or a 5xx for a
+    /// failure of our own side.
     status: StatusCode,
     /// The `WWW-Authenticate` challenge and its `error` code (none on a 5xx).
     challenge: Challenge<'a>,
@@ -254,19 +284,39 @@ impl Error {
                 let code = ErrorCode::InsufficientScope.as_str();
                 Some((Some(code), Some(scope.join(" ")), false))
             }
+            Challenge::StepUp { .. } => Some((
+                Some(ErrorCode::InsufficientUserAuthentication.as_str()),
+                None,
+                false,
+            )),
         })?;
+        let step_up = self.0.facts(|facts| match facts.challenge {
+            Challenge::StepUp {
+                description,
+                acr_values,
+                max_age,
+            } => Some(step_up_params(description, acr_values, max_age)),
+            _ => None,
+        });
         if let Some(context) = self.1.as_ref().and_then(|c| c.challenge.as_ref()) {
-            let value = context
-                .params
-                .render(context.scheme, code, scope.as_deref(), on_dpop);
+            let value = context.params.render(
+                context.scheme,
+                code,
+                scope.as_deref(),
+                step_up.as_deref(),
+                on_dpop,
+            );
             return Some(Cow::Owned(value));
         }
         let scheme = if on_dpop { "DPoP" } else { "Bearer" };
-        Some(match (code, scope) {
-            (None, _) => Cow::Borrowed(scheme),
-            (Some(code), None) => Cow::Owned(format!("{scheme} error=\"{code}\"")),
-            (Some(code), Some(scope)) => {
+        Some(match (code, scope, step_up) {
+            (None, _, _) => Cow::Borrowed(scheme),
+            (Some(code), None, None) => Cow::Owned(format!("{scheme} error=\"{code}\"")),
+            (Some(code), Some(scope), _) => {
                 Cow::Owned(format!("{scheme} error=\"{code}\", scope=\"{scope}\""))
+            }
+            (Some(code), None, Some(step_up)) => {
+                Cow::Owned(format!("{scheme} error=\"{code}\", {step_up}"))
             }
         })
     }
@@ -303,6 +353,7 @@ impl Error {
             .0
             .facts(|facts| (facts.status, fmt::format(facts.message)));
         let name = match status {
+            StatusCode::BAD_REQUEST => "BadRequestError",
             StatusCode::UNAUTHORIZED => "UnauthorizedError",
             StatusCode::FORBIDDEN => "ForbiddenError",
             StatusCode::SERVICE_UNAVAILABLE => "ServiceUnavailableError",
@@ -325,6 +376,7 @@ impl ErrorKind {
     fn facts<R>(&self, read: impl FnOnce(Facts<'_>) -> R) -> R {
         use Challenge::Bare;
         use ErrorCode::{InsufficientScope, InvalidRequest, InvalidToken};
+        const BAD_REQUEST: StatusCode = StatusCode::BAD_REQUEST;
         const UNAUTHORIZED: StatusCode = StatusCode::UNAUTHORIZED;
         const FORBIDDEN: StatusCode = StatusCode::FORBIDDEN;
         const INTERNAL: StatusCode = StatusCode::INTERNAL_SERVER_ERROR;
@@ -373,6 +425,20 @@ impl ErrorKind {
                 message: format_args!("Authorization header is not valid text"),
                 log: format_args!("authorization header is not visible ascii"),
             }),
+            Self::MissingToken { source } => read(Facts {
+                status: UNAUTHORIZED,
+                challenge: Bare,
+                reason: "missing_token",
+                message: format_args!("{source} is missing"),
+                log: format_args!("no token in the {source}"),
+            }),
+            Self::MultipleCredentials => read(Facts {
+                status: BAD_REQUEST,
+                challenge: Challenge::Bearer(InvalidRequest),
+                reason: "multiple_credentials",
+                message: format_args!("Credentials are sent in more than one place"),
+                log: format_args!("token in more than one place (rfc 6750 §2)"),
+            }),
             Self::InvalidToken(error) => read(Facts {
                 status: UNAUTHORIZED,
                 challenge: Challenge::Bearer(InvalidToken),
@@ -406,6 +472,49 @@ impl ErrorKind {
                     message: format_args!("{}", dpop.message),
                     log: format_args!("dpop: {}", dpop.log),
                 })
+            }),
+            Self::InsufficientUserAuthentication {
+                acr_values,
+                max_age,
+                acr_failed,
+            } => {
+                // RFC 9470 §3's example texts: the client is shown which part fell short.
+                let description = if *acr_failed {
+                    "A different authentication level is required"
+                } else {
+                    "More recent authentication is required"
+                };
+                let required = Lazy(|f: &mut fmt::Formatter<'_>| {
+                    if !acr_values.is_empty() {
+                        write!(f, " acr {}", acr_values.join(" "))?;
+                    }
+                    match max_age {
+                        Some(secs) => write!(f, " max_age {secs}s"),
+                        None => Ok(()),
+                    }
+                });
+                let failed = if *acr_failed { "acr" } else { "auth_time" };
+                read(Facts {
+                    status: UNAUTHORIZED,
+                    challenge: Challenge::StepUp {
+                        description,
+                        acr_values,
+                        max_age: *max_age,
+                    },
+                    reason: "insufficient_user_authentication",
+                    message: format_args!("{description}"),
+                    log: format_args!(
+                        "insufficient user authentication: the token's {failed} falls short \
+                         of{required}"
+                    ),
+                })
+            }
+            Self::MalformedClientCert => read(Facts {
+                status: UNAUTHORIZED,
+                challenge: Challenge::Bearer(InvalidRequest),
+                reason: "malformed_client_cert",
+                message: format_args!("Client-Cert header is malformed"),
+                log: format_args!("client-cert header is malformed"),
             }),
 
             // ── authorization (403) ─────────────────────────────────────────────────
@@ -506,6 +615,25 @@ impl std::error::Error for Error {
             _ => None,
         }
     }
+}
+
+/// The parameters of a step-up challenge after its `error` (RFC 9470 §3):
+/// `error_description="…", acr_values="a b", max_age=300`. Values that are not
+/// NQCHAR tokens (the builders refuse them) are dropped rather than escaped.
+fn step_up_params(description: &str, acr_values: &[String], max_age: Option<u64>) -> String {
+    let mut out = format!("error_description=\"{description}\"");
+    let acr: Vec<&str> = acr_values
+        .iter()
+        .map(String::as_str)
+        .filter(|v| is_scope_token(v))
+        .collect();
+    if !acr.is_empty() {
+        out.push_str(&format!(", acr_values=\"{}\"", acr.join(" ")));
+    }
+    if let Some(max_age) = max_age {
+        out.push_str(&format!(", max_age={max_age}"));
+    }
+    out
 }
 
 /// True for an RFC 6749 §3.3 scope token: visible ASCII except `"` and `\`.
@@ -695,6 +823,26 @@ mod tests {
             ]
             .map(ErrorKind::Dpop),
         );
+        kinds.push(ErrorKind::InsufficientUserAuthentication {
+            acr_values: vec!["urn:example:mfa".into(), "a b".into()],
+            max_age: Some(300),
+            acr_failed: true,
+        });
+        kinds.push(ErrorKind::MalformedClientCert);
+        kinds.extend(
+            [
+                TokenError::CertificateMissing,
+                TokenError::CertificateMismatch,
+                TokenError::CertificateBindingRequired,
+            ]
+            .map(ErrorKind::InvalidToken),
+        );
+        kinds.extend([
+            ErrorKind::MissingToken {
+                source: crate::TokenSource::cookie("__Host-at"),
+            },
+            ErrorKind::MultipleCredentials,
+        ]);
         kinds.into_iter().map(Error::new).collect()
     }
 
@@ -761,7 +909,11 @@ mod tests {
                 TokenError::InvalidIssuer => 27,
                 TokenError::InvalidAudience => 28,
                 TokenError::UnsupportedConfirmation => 29,
+                TokenError::CertificateMissing => 54,
+                TokenError::CertificateMismatch => 55,
+                TokenError::CertificateBindingRequired => 56,
             },
+            ErrorKind::MalformedClientCert => 53,
             ErrorKind::Dpop(dpop) => match dpop {
                 DpopError::MissingProof => 30,
                 DpopError::MultipleProofs => 31,
@@ -786,6 +938,9 @@ mod tests {
                 DpopError::BoundTokenAsBearer => 50,
                 DpopError::DpopRequired => 51,
             },
+            ErrorKind::InsufficientUserAuthentication { .. } => 52,
+            ErrorKind::MissingToken { .. } => 57,
+            ErrorKind::MultipleCredentials => 58,
         }
     }
 
@@ -821,10 +976,11 @@ mod tests {
         );
         let expected_header = match (facts.status.as_u16(), facts.challenge) {
             (401, Challenge::Bare) => Some("Bearer".to_owned()),
-            (401 | 403, Challenge::Bearer(code)) => {
+            (400 | 401 | 403, Challenge::Bearer(code)) => {
                 Some(format!("Bearer error=\"{}\"", code.as_str()))
             }
             (401, Challenge::Dpop(code)) => Some(format!("DPoP error=\"{}\"", code.as_str())),
+            (401, Challenge::StepUp { .. }) => header.map(str::to_owned),
             (403, Challenge::Scope(_)) => header.map(str::to_owned),
             (500 | 503, Challenge::None) => None,
             (status, challenge) => panic!("{reason}: {status} with {challenge:?}"),
@@ -927,6 +1083,13 @@ mod tests {
 401 dpop_token_not_bound | DPoP error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Token is not bound to a DPoP key"}} | dpop: the token has no cnf.jkt | Bearer, DPoP error="invalid_token", algs="ES256"
 401 dpop_bound_token_as_bearer | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP-bound token used as a bearer token"}} | dpop: a dpop-bound token was sent as bearer | Bearer error="invalid_token", DPoP algs="ES256"
 401 dpop_required | DPoP error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP required"}} | dpop: dpop is required and a bearer token was sent | Bearer, DPoP error="invalid_token", algs="ES256"
+401 insufficient_user_authentication | Bearer error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="urn:example:mfa", max_age=300 | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"A different authentication level is required"}} | insufficient user authentication: the token's acr falls short of acr urn:example:mfa a b max_age 300s | Bearer error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="urn:example:mfa", max_age=300, DPoP algs="ES256"
+401 malformed_client_cert | Bearer error="invalid_request" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Client-Cert header is malformed"}} | client-cert header is malformed | Bearer error="invalid_request", DPoP algs="ES256"
+401 certificate_missing | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt bound to a client certificate and none was presented"}} | invalid token: jwt bound to a client certificate and none was presented | Bearer error="invalid_token", DPoP algs="ES256"
+401 certificate_mismatch | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: client certificate does not match the jwt"}} | invalid token: client certificate does not match the jwt | Bearer error="invalid_token", DPoP algs="ES256"
+401 certificate_binding_required | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt not bound to a client certificate"}} | invalid token: jwt not bound to a client certificate | Bearer error="invalid_token", DPoP algs="ES256"
+401 missing_token | Bearer | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"__Host-at cookie is missing"}} | no token in the __Host-at cookie | Bearer, DPoP algs="ES256"
+400 multiple_credentials | Bearer error="invalid_request" | {"error":{"statusCode":400,"name":"BadRequestError","message":"Credentials are sent in more than one place"}} | token in more than one place (rfc 6750 §2) | Bearer error="invalid_request", DPoP algs="ES256"
 "##;
 
     #[test]

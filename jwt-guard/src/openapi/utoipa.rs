@@ -27,10 +27,14 @@ use std::marker::PhantomData;
 
 use utoipa::Modify;
 use utoipa::openapi::path::{HttpMethod, Operation, PathItem};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{ComponentsBuilder, HeaderBuilder, OpenApi, RefOr, ResponseBuilder};
 
-use super::{responses, scopes_of};
+use super::{
+    api_key_of, responses, scheme_description, scopes_of, step_up_extension, unauthorized,
+};
 use crate::audit::GuardedHandler;
 
 /// Adds the bearer security schemes, and each protected operation's security
@@ -130,6 +134,13 @@ fn protect(operation: &mut Operation, site: &GuardedHandler) {
     if site.is_optional() && !security.contains(&SecurityRequirement::default()) {
         security.push(SecurityRequirement::default());
     }
+    if let Some((name, value)) = step_up_extension(site) {
+        operation
+            .extensions
+            .get_or_insert_with(Default::default)
+            .entry(name)
+            .or_insert(value);
+    }
     let responses = &mut operation.responses.responses;
     let challenge = HeaderBuilder::new()
         .schema(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String))
@@ -140,7 +151,7 @@ fn protect(operation: &mut Operation, site: &GuardedHandler) {
     responses.entry("401".to_owned()).or_insert_with(|| {
         RefOr::T(
             ResponseBuilder::new()
-                .description(responses::UNAUTHORIZED)
+                .description(unauthorized(site))
                 .header("WWW-Authenticate", challenge.clone())
                 .build(),
         )
@@ -164,7 +175,8 @@ fn protect(operation: &mut Operation, site: &GuardedHandler) {
     });
 }
 
-/// A bearer scheme per strategy of `site`, unless the document names one already.
+/// A scheme per strategy of `site` (HTTP bearer, or `apiKey` for a named header or
+/// cookie), unless the document names one already.
 fn add_schemes(openapi: &mut OpenApi, site: &GuardedHandler) {
     let components = openapi
         .components
@@ -174,15 +186,23 @@ fn add_schemes(openapi: &mut OpenApi, site: &GuardedHandler) {
             .security_schemes
             .entry((*strategy).to_owned())
             .or_insert_with(|| {
-                SecurityScheme::Http(
-                    HttpBuilder::new()
-                        .scheme(HttpAuthScheme::Bearer)
-                        .bearer_format("JWT")
-                        .description(Some(format!(
-                            "A bearer token verified by the jwt-guard strategy \"{strategy}\"."
-                        )))
-                        .build(),
-                )
+                let api_key = api_key_of(strategy);
+                let description = scheme_description(strategy, api_key.as_ref());
+                match api_key {
+                    None => SecurityScheme::Http(
+                        HttpBuilder::new()
+                            .scheme(HttpAuthScheme::Bearer)
+                            .bearer_format("JWT")
+                            .description(Some(description))
+                            .build(),
+                    ),
+                    Some((true, name)) => SecurityScheme::ApiKey(ApiKey::Header(
+                        ApiKeyValue::with_description(name, description),
+                    )),
+                    Some((false, name)) => SecurityScheme::ApiKey(ApiKey::Cookie(
+                        ApiKeyValue::with_description(name, description),
+                    )),
+                }
             });
     }
 }

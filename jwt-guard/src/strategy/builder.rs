@@ -14,8 +14,10 @@ use crate::dpop::DpopConfig;
 use crate::error::Error;
 use crate::issuers::{TenantBudget, TenantFilter};
 use crate::jwks::{JwksConfig, KeyEntry, KeySet, PemKind};
+use crate::mtls::MtlsConfig;
 use crate::resource_metadata::ProtectedResource;
 use crate::rules::ClaimRuleSet;
+use crate::token_source::TokenSource;
 use crate::verify::Limits;
 
 /// Configuration of a [`JwtStrategy`](crate::JwtStrategy).
@@ -46,6 +48,7 @@ pub struct JwtStrategyBuilder {
     pub(super) leeway: Duration,
     pub(super) require_exp: Option<bool>,
     pub(super) max_header_bytes: Option<usize>,
+    pub(super) token_source: Option<TokenSource>,
     pub(super) jwks_config: JwksConfig,
     pub(super) token_cache: Option<TokenCacheConfig>,
     pub(super) limits: Option<Limits>,
@@ -55,6 +58,7 @@ pub struct JwtStrategyBuilder {
     pub(super) dpop: Option<DpopConfig>,
     pub(super) resource: Option<ProtectedResource>,
     pub(super) accept_unverified_cnf: bool,
+    pub(super) mtls: Option<MtlsConfig>,
 }
 
 /// Where a strategy's keys come from; chosen once.
@@ -327,10 +331,34 @@ impl JwtStrategyBuilder {
         self
     }
 
-    /// Cap on the `Authorization` header, checked before anything is decoded. Defaults to
+    /// Cap on the `Authorization` header (or the named header's or cookie's token, see
+    /// [`token_source`](Self::token_source)), checked before anything is decoded. Defaults to
     /// 16 KiB ([`DEFAULT_MAX_HEADER_BYTES`](crate::extract::DEFAULT_MAX_HEADER_BYTES)).
     pub fn max_header_bytes(mut self, bytes: usize) -> Self {
         self.max_header_bytes = Some(bytes);
+        self
+    }
+
+    /// Where the token is read: the `Authorization` header (the default), a named header
+    /// (`TokenSource::header("X-Access-Token")`, its value the bare token) or a named
+    /// cookie (`TokenSource::cookie("__Host-access_token")`). Decided once, here: the
+    /// request path matches on it. The `access_token` query parameter and the form body
+    /// are never read, and a token in two places is refused with 400 `invalid_request`;
+    /// see [`TokenSource`] for the rules and the CSRF advice for cookies. A strategy with
+    /// [`dpop`](Self::dpop) reads the `Authorization` header (the `DPoP` scheme): another
+    /// source fails [`build`](Self::build).
+    ///
+    /// ```
+    /// use jwt_guard::{JwtStrategy, TokenSource};
+    ///
+    /// let strategy = JwtStrategy::builder()
+    ///     .issuer("https://issuer.example")
+    ///     .token_source(TokenSource::cookie("__Host-access_token"))
+    ///     .build()?;
+    /// # Ok::<(), jwt_guard::ConfigError>(())
+    /// ```
+    pub fn token_source(mut self, source: TokenSource) -> Self {
+        self.token_source = Some(source);
         self
     }
 
@@ -468,12 +496,42 @@ impl JwtStrategyBuilder {
         self
     }
 
+    /// Checks certificate-bound tokens (RFC 8705, [`mtls`](crate::mtls)): a token with
+    /// `cnf.x5t#S256` is accepted only when it is the SHA-256 thumbprint of the client
+    /// certificate of the request (its TLS connection, or with
+    /// [`MtlsConfig::trust_client_cert_header`] the `Client-Cert` header of a trusted
+    /// proxy). [`MtlsConfig::allowed`] still accepts tokens without `cnf`;
+    /// [`MtlsConfig::required`] refuses them. Its resource metadata (RFC 9728) says
+    /// `tls_client_certificate_bound_access_tokens: true`.
+    ///
+    /// Off by default: a certificate-bound token is then refused
+    /// ([`TokenError::UnsupportedConfirmation`](crate::TokenError::UnsupportedConfirmation)).
+    /// With [`dpop`](Self::dpop) too, a DPoP request is checked DPoP first: its proof,
+    /// then the token and its certificate binding, then the proof key.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), jwt_guard::ConfigError> {
+    /// use jwt_guard::mtls::MtlsConfig;
+    ///
+    /// let strategy = jwt_guard::JwtStrategy::builder()
+    ///     .issuer("https://issuer.example")
+    ///     .mtls_bound_tokens(MtlsConfig::required())
+    ///     .build()?;
+    /// # let _ = strategy;
+    /// # Ok(()) }
+    /// ```
+    pub fn mtls_bound_tokens(mut self, config: MtlsConfig) -> Self {
+        self.mtls = Some(config);
+        self
+    }
+
     /// Accepts tokens bound to a key (`cnf`, RFC 7800) that this strategy does not verify:
     /// certificate-bound tokens (`cnf.x5t#S256`, RFC 8705) and any other confirmation
     /// method as plain bearer tokens, DPoP-bound ones (`cnf.jkt`) too when DPoP is off.
     /// **Dangerous**: whoever steals such a token can use it without the key it is bound
     /// to. Only for a deployment that knowingly accepts them, e.g. behind a proxy that
-    /// checks the mTLS binding itself. Off by default: such tokens are refused,
+    /// checks the mTLS binding itself (to check it here, see
+    /// [`mtls_bound_tokens`](Self::mtls_bound_tokens), whose check this does not waive). Off by default: such tokens are refused,
     /// [`TokenError::UnsupportedConfirmation`](crate::TokenError::UnsupportedConfirmation). A strategy with DPoP still refuses a
     /// `cnf.jkt` token sent as bearer.
     pub fn dangerous_accept_unverified_cnf(mut self) -> Self {
