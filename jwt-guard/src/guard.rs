@@ -5,7 +5,7 @@
 
 use http::HeaderMap;
 
-use crate::authz::{Requirement, Rules};
+use crate::authz::{Requirement, Rules, ScopeRule};
 use crate::error::Error;
 #[cfg(any(feature = "tower", feature = "axum", feature = "actix-web"))]
 use crate::error::ErrorKind;
@@ -28,33 +28,40 @@ pub(crate) async fn check<N: AsRef<str>>(
         .await
     {
         Ok(principal) => {
-            authorize(&principal, rules.scopes, rules.roles)
+            authorize(&principal, rules.scopes, rules.roles, rules.scope_rule)
                 .inspect_err(|err| crate::telemetry::denied(principal.strategy(), err.reason()))
                 .map_err(|err| registry.rendering(err))?;
             Ok(Some(principal))
         }
         Err(err) if rules.optional && err.is_missing_credentials() => Ok(None),
-        Err(err) => Err(err),
+        // A 401 names the scopes the route requires, so the client knows what to ask for.
+        Err(err) => Err(match rules.scopes {
+            Some(required) => err.with_route_scope(required.values_owned()),
+            None => err,
+        }),
     }
 }
 
-/// [`crate::authz::authorize`], its 403 carrying the challenges of the principal's
-/// strategy (DPoP, resource metadata).
+/// [`crate::authz::authorize`] (under a layer's scope rule when it has one), its 403
+/// carrying the challenges of the principal's strategy (DPoP, resource metadata).
 fn authorize(
     principal: &Principal,
     scopes: Option<&Requirement>,
     roles: Option<&Requirement>,
+    scope_rule: Option<&ScopeRule>,
 ) -> Result<(), Error> {
-    crate::authz::authorize(principal, scopes, roles).map_err(|err| match principal.challenge() {
-        Some((params, dpop)) => {
-            let scheme = if dpop {
-                crate::challenge::Scheme::Dpop
-            } else {
-                crate::challenge::Scheme::Bearer
-            };
-            err.with_challenge(params, scheme)
+    crate::authz::authorize_under(principal, scopes, roles, scope_rule).map_err(|err| {
+        match principal.challenge() {
+            Some((params, dpop)) => {
+                let scheme = if dpop {
+                    crate::challenge::Scheme::Dpop
+                } else {
+                    crate::challenge::Scheme::Bearer
+                };
+                err.with_challenge(params, scheme)
+            }
+            None => err,
         }
-        None => err,
     })
 }
 
@@ -190,7 +197,7 @@ pub(crate) async fn check_id(
     };
     let registry = registry.unwrap_or_else(|| Registry::global());
     if let Some(principal) = layer.and_then(|l| l.reusable_for(site.strategies(), registry)) {
-        authorize(principal, site.scopes(), site.roles())
+        authorize(principal, site.scopes(), site.roles(), None)
             .inspect_err(|err| crate::telemetry::denied(principal.strategy(), err.reason()))
             .map_err(|err| registry.rendering(err))?;
         return Ok(Some(principal.clone()));

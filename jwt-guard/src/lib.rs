@@ -39,7 +39,8 @@
 //! 1. **Base types**: `algorithm`, `error` and `config_error` (what stops a request, what
 //!    stops start-up), `challenge` (`WWW-Authenticate`), `json` (the one strict JSON
 //!    reader: repeated member names refused at any depth), `time` (saturating instants,
-//!    the clock), `text` (bounded log text), `future` ([`BoxFuture`]), `request`.
+//!    the clock), `text` (bounded log text), `future` ([`BoxFuture`]), `request`, `uri`
+//!    (resource identifiers compared as RFC 3986 §6.2.2.1 says).
 //! 2. **What a request carries and what we report**: [`claims`], `extract` (the bearer
 //!    token),
 //!    `principal`, [`render`], and `telemetry` — the one way anything reports (spans,
@@ -129,6 +130,7 @@ pub mod telemetry;
 pub mod testkit;
 mod text;
 mod time;
+mod uri;
 // 0.2's home of `low_level::verify_jws`; hidden, kept for 0.2 paths.
 #[doc(hidden)]
 pub mod verify;

@@ -28,7 +28,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::authz::Requirement;
+use crate::authz::{Requirement, ScopeRule};
 use crate::config_error::ConfigError;
 use crate::registry::Registry;
 
@@ -46,6 +46,7 @@ struct Inner {
     roles: Option<Requirement>,
     optional: bool,
     registry: Option<RegistryRef>,
+    scope_rule: Option<ScopeRule>,
 }
 
 /// A registry compared by identity, for the audit's list of policies.
@@ -67,6 +68,7 @@ pub struct PolicyBuilder {
     roles: Option<Requirement>,
     optional: bool,
     registry: Option<Registry>,
+    scope_rule: Option<ScopeRule>,
 }
 
 impl Policy {
@@ -84,6 +86,7 @@ impl Policy {
             roles: None,
             optional: false,
             registry: None,
+            scope_rule: None,
         }
     }
 
@@ -107,6 +110,11 @@ impl Policy {
         self.0.roles.as_ref()
     }
 
+    /// The policy's own scope rule, if it has one (else each principal's strategy's).
+    pub fn scope_rule(&self) -> Option<&ScopeRule> {
+        self.0.scope_rule.as_ref()
+    }
+
     /// True for `optional`: a request without credentials goes on without a principal.
     pub fn is_optional(&self) -> bool {
         self.0.optional
@@ -124,6 +132,7 @@ impl Policy {
             scopes: self.0.scopes.as_ref(),
             roles: self.0.roles.as_ref(),
             optional: self.0.optional,
+            scope_rule: self.0.scope_rule.as_ref(),
         }
     }
 
@@ -170,6 +179,16 @@ impl PolicyBuilder {
         self
     }
 
+    /// Compares the scopes under `rule` (e.g. [`ScopeRule::wildcard`]: a granted
+    /// `orders:*` meets `orders:read`), whichever strategy authenticated the request.
+    /// Without it, each principal's strategy's rule applies
+    /// ([`JwtStrategyBuilder::scope_rule`](crate::JwtStrategyBuilder::scope_rule), exact by
+    /// default).
+    pub fn scope_rule(mut self, rule: ScopeRule) -> Self {
+        self.scope_rule = Some(rule);
+        self
+    }
+
     /// Lets requests without credentials through without a principal (as `optional`);
     /// refused credentials are still refused.
     pub fn optional(mut self) -> Self {
@@ -204,6 +223,7 @@ impl PolicyBuilder {
             roles: self.roles,
             optional: self.optional,
             registry: self.registry.map(RegistryRef),
+            scope_rule: self.scope_rule,
         }));
         Ok(policy)
     }
@@ -245,6 +265,7 @@ impl fmt::Debug for Policy {
             .field("roles", &self.0.roles)
             .field("optional", &self.0.optional)
             .field("own_registry", &self.0.registry.is_some())
+            .field("scope_rule", &self.0.scope_rule)
             .finish()
     }
 }

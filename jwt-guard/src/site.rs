@@ -137,6 +137,7 @@ impl GuardedHandler {
             scopes: self.scopes.as_ref(),
             roles: self.roles.as_ref(),
             optional: self.optional,
+            scope_rule: None,
         }
     }
 
