@@ -235,7 +235,6 @@ pub async fn scopes(base: &str, issuer: &Issuer) {
         "Invalid token: jwt expired",
         r#"Bearer error="invalid_token", scope="orders:read""#,
     );
-
 }
 
 pub async fn roles(base: &str, issuer: &Issuer) {

@@ -35,7 +35,10 @@ pub(crate) fn resource(base: &str) -> Result<ProtectedResource, ConfigError> {
 
 /// The strategy of `/mcp`: tokens of `issuer` naming `resource` in `aud`, scopes compared
 /// under the wildcard rule (`mcp:*` covers `mcp:tools`).
-pub(crate) fn strategy(issuer: &str, resource: &ProtectedResource) -> Result<JwtStrategy, ConfigError> {
+pub(crate) fn strategy(
+    issuer: &str,
+    resource: &ProtectedResource,
+) -> Result<JwtStrategy, ConfigError> {
     JwtStrategy::builder()
         .issuer(issuer)
         .protected_resource(resource)
@@ -62,7 +65,10 @@ async fn mcp(principal: Principal, headers: HeaderMap, body: Bytes) -> Response 
         return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
     }
     let Ok(message) = serde_json::from_slice::<Value>(&body) else {
-        return reply(StatusCode::BAD_REQUEST, error(Value::Null, -32700, "parse error"));
+        return reply(
+            StatusCode::BAD_REQUEST,
+            error(Value::Null, -32700, "parse error"),
+        );
     };
     let (Some(method), id) = (message["method"].as_str(), message.get("id").cloned()) else {
         // A response or anything else without a method: nothing to answer.

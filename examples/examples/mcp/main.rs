@@ -78,7 +78,9 @@ async fn run() -> Result<(), String> {
     println!(
         "  curl -i -X POST {mcp} -H 'Authorization: Bearer {unscoped}' -H 'Content-Type: application/json' -d '{init}'"
     );
-    println!("  # the MCP Inspector: transport Streamable HTTP, URL {mcp}, the token above as Bearer");
+    println!(
+        "  # the MCP Inspector: transport Streamable HTTP, URL {mcp}, the token above as Bearer"
+    );
     println!("  npx @modelcontextprotocol/inspector");
     axum::serve(listener, router)
         .await
