@@ -104,7 +104,11 @@ async fn start() -> Env {
                 .layer(AuthLayer::new(counted)),
         )
         .merge(behind(&wildcard, "/wild/orders", get(layered::list)))
-        .merge(behind(&write_implies_read, "/custom/orders", get(layered::list)))
+        .merge(behind(
+            &write_implies_read,
+            "/custom/orders",
+            get(layered::list),
+        ))
         .nest("/v1/nested", nested)
         // Outside every layer:
         .route("/health", get(layered::health))
@@ -169,11 +173,13 @@ async fn a_policy_scope_rule_covers_narrower_scopes() {
     let answer = client::bearer(&ENV.base, "/custom/orders", &token("orders:*")).await;
     assert_eq!(answer.status, 403);
     // The 401 of a scoped layer names its scope.
-    client::get(&ENV.base, "/wild/orders", &[]).await.assert_error(
-        401,
-        "Authorization header is missing",
-        r#"Bearer scope="orders:read""#,
-    );
+    client::get(&ENV.base, "/wild/orders", &[])
+        .await
+        .assert_error(
+            401,
+            "Authorization header is missing",
+            r#"Bearer scope="orders:read""#,
+        );
 }
 
 // ── extractors where no layer ran ─────────────────────────────────────────────────
