@@ -283,8 +283,11 @@ enum Rule {
     Wildcard {
         star: bool,
     },
-    Custom(Arc<dyn Fn(&str, &str) -> bool + Send + Sync>),
+    Custom(Arc<Covers>),
 }
+
+/// A custom rule: `(granted, required) -> covered`.
+type Covers = dyn Fn(&str, &str) -> bool + Send + Sync;
 
 impl ScopeRule {
     /// Exact match only: a required scope is met by an equal granted one. The default.
