@@ -30,6 +30,7 @@
 //! authorized_parties = ["web"]
 //! access_token_profile = false
 //! dangerous_accept_unverified_cnf = false
+//! scope_rule = "wildcard"                     # orders:* meets orders:read; default "exact"
 //!
 //! [strategies.api.limits]
 //! max_token_bytes = 8192
@@ -145,6 +146,6 @@ mod tests;
 pub use file::{BuiltConfig, ConfigFile};
 pub use forms::{
     DpopSettings, JwksSettings, KeyMaterial, LimitsSettings, NonceSettings, OneOrMany, PemKey,
-    ProtectedResourceSettings, ReplayStoreSettings, StrategyConfig, TenantBudgetSettings,
-    TokenCacheSettings,
+    ProtectedResourceSettings, ReplayStoreSettings, ScopeRuleName, StrategyConfig,
+    TenantBudgetSettings, TokenCacheSettings,
 };
