@@ -309,6 +309,18 @@ mod tests {
             "served with its own registry: not the global one's"
         );
 
+        let wildcard = Policy::builder("wild", ["pu-jwt"])
+            .scopes(One("orders:read"))
+            .scope_rule(ScopeRule::wildcard())
+            .build()
+            .expect("valid");
+        assert_eq!(
+            wildcard.to_string(),
+            r#"wild  "pu-jwt"  scopes "orders:read"  scope-rule wildcard"#
+        );
+        assert_eq!(wildcard.scope_rule(), Some(&ScopeRule::wildcard()));
+        assert_eq!(a.scope_rule(), None);
+
         let none: [&str; 0] = [];
         assert!(matches!(
             Policy::builder("empty", none).build(),
