@@ -1,7 +1,7 @@
 //! Resource identifiers (RFC 8707 audiences, RFC 9728 `resource`) compared as RFC 3986
 //! §6.2.2.1 and §6.2.3 say: the scheme and the host case-insensitively, the scheme's
-//! default port the same as no port, an empty path the same as `/`; the path (and
-//! anything after it) exactly, as written. No other normalization: no percent-decoding,
+//! default port the same as no port, an empty path the same as `/` when compared (the
+//! canonical form keeps it empty); the path (and anything after it) exactly, as written. No other normalization: no percent-decoding,
 //! no dot segments, no trailing-slash equivalence beyond the empty path. A leaf.
 
 /// An absolute `http`/`https` URI cut at its parts, borrowed from the text.
@@ -68,23 +68,16 @@ impl<'a> Parts<'a> {
             80
         }
     }
-
-    /// The path, `/` for an empty one (RFC 3986 §6.2.3), and what follows it.
-    fn path(&self) -> (&'static str, &'a str) {
-        if self.rest.starts_with('/') {
-            ("", self.rest)
-        } else {
-            ("/", self.rest)
-        }
-    }
 }
 
 /// The canonical form of an absolute http(s) URI: scheme and host in lower case, the
-/// scheme's default port left out, an empty path written `/`, the rest as written. `None`
-/// for anything else (no scheme, another scheme, no host, user information, a bad port).
+/// scheme's default port left out, the rest as written — an empty path stays empty (it
+/// compares equal to `/`, but authorization servers that match resource indicators
+/// exactly would not take a `/` the user did not write). `None` for anything else (no
+/// scheme, another scheme, no host, user information, a bad port).
 pub(crate) fn canonical(uri: &str) -> Option<String> {
     let parts = Parts::of(uri)?;
-    let (slash, rest) = parts.path();
+    let rest = parts.rest;
     let mut out = String::with_capacity(uri.len() + 1);
     out.push_str(&parts.scheme.to_ascii_lowercase());
     out.push_str("://");
@@ -93,7 +86,6 @@ pub(crate) fn canonical(uri: &str) -> Option<String> {
         out.push(':');
         out.push_str(&parts.port.to_string());
     }
-    out.push_str(slash);
     out.push_str(rest);
     Some(out)
 }
@@ -135,8 +127,9 @@ mod tests {
                 "https://mcp.example.com/mcp",
             ),
             ("https://mcp.example.com/MCP", "https://mcp.example.com/MCP"),
-            ("http://h.test:80", "http://h.test/"),
-            ("http://h.test:", "http://h.test/"),
+            ("http://h.test:80", "http://h.test"),
+            ("http://h.test:", "http://h.test"),
+            ("HTTP://H.test:80/", "http://h.test/"),
             ("https://h.test:8443/a/", "https://h.test:8443/a/"),
             ("https://h.test:80/a", "https://h.test:80/a"),
             ("http://[::1]:8080/x", "http://[::1]:8080/x"),
@@ -185,5 +178,10 @@ mod tests {
         }
         assert!(same_resource("http://h.test/", "HTTP://h.test"));
         assert!(same_resource("http://h.test/", "http://h.test:80"));
+        assert!(
+            same_resource("http://h.test", "http://h.test/"),
+            "an empty path is `/`"
+        );
+        assert!(!same_resource("http://h.test", "http://h.test//"));
     }
 }
