@@ -204,3 +204,49 @@ async fn the_sdk_reads_our_403_and_asks_for_the_scope() {
         assert_eq!(out["fetched"][0]["status"], 403, "{out}");
     }
 }
+
+/// The example's own transport rules, beside the guard: a foreign `Origin` (DNS
+/// rebinding) is a 403, an unknown `MCP-Protocol-Version` a 400; the guard runs first.
+#[tokio::test]
+async fn the_example_refuses_foreign_origins_and_unknown_revisions() {
+    let env = &*ENV;
+    let good = token(&env.mcp, "mcp:tools");
+    let ping = json!({ "jsonrpc": "2.0", "id": 1, "method": "ping" }).to_string();
+    let post = |headers: &[(&str, &str)]| {
+        let mut request = reqwest::Client::new()
+            .post(&env.mcp)
+            .header("content-type", "application/json")
+            .body(ping.clone());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request
+    };
+    let bearer = format!("Bearer {good}");
+    let status = |response: reqwest::Response| response.status().as_u16();
+    let ok = post(&[
+        ("authorization", &bearer),
+        ("origin", "http://localhost:6274"),
+    ])
+    .send()
+    .await
+    .expect("request");
+    assert_eq!(ok.status(), 200);
+    assert_eq!(
+        ok.json::<Value>().await.expect("json"),
+        json!({ "jsonrpc": "2.0", "id": 1, "result": {} })
+    );
+    let foreign = post(&[
+        ("authorization", &bearer),
+        ("origin", "https://evil.example"),
+    ]);
+    assert_eq!(status(foreign.send().await.expect("request")), 403);
+    let revision = post(&[
+        ("authorization", &bearer),
+        ("mcp-protocol-version", "1999-01-01"),
+    ]);
+    assert_eq!(status(revision.send().await.expect("request")), 400);
+    // Without a token the guard answers first, whatever the rest.
+    let anonymous = post(&[("origin", "https://evil.example")]);
+    assert_eq!(status(anonymous.send().await.expect("request")), 401);
+}

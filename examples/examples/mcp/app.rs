@@ -64,6 +64,16 @@ async fn mcp(principal: Principal, headers: HeaderMap, body: Bytes) -> Response 
     {
         return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
     }
+    // After initialization the client names the negotiated revision; an unknown one is a
+    // 400 (MCP transports, "Protocol Version Header").
+    if let Some(version) = headers.get("mcp-protocol-version")
+        && !PROTOCOL_VERSIONS
+            .iter()
+            .any(|v| v.as_bytes() == version.as_bytes())
+    {
+        let message = "unsupported MCP-Protocol-Version";
+        return reply(StatusCode::BAD_REQUEST, error(Value::Null, -32600, message));
+    }
     let Ok(message) = serde_json::from_slice::<Value>(&body) else {
         return reply(
             StatusCode::BAD_REQUEST,
