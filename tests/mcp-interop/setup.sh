@@ -9,7 +9,16 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 dest="${JWT_GUARD_TARGET_DIR:-$root/target}/mcp-interop"
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "mcp-interop: node and npm are needed (Debian: apt-get install -y nodejs npm)" >&2
+  # A fresh Debian machine (CI): install them when we may; otherwise say how.
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "mcp-interop: node (18 or later) and npm are needed: sudo apt-get install nodejs npm" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)'; then
+  echo "mcp-interop: the MCP SDK needs node 18 or later, found $(node --version)" >&2
   exit 1
 fi
 mkdir -p "$dest"
