@@ -50,18 +50,17 @@ fn authorize(
     roles: Option<&Requirement>,
     scope_rule: Option<&ScopeRule>,
 ) -> Result<(), Error> {
-    crate::authz::authorize_under(principal, scopes, roles, scope_rule).map_err(|err| {
-        match principal.challenge() {
-            Some((params, dpop)) => {
-                let scheme = if dpop {
-                    crate::challenge::Scheme::Dpop
-                } else {
-                    crate::challenge::Scheme::Bearer
-                };
-                err.with_challenge(params, scheme)
-            }
-            None => err,
+    let checked = crate::authz::authorize_under(principal, scopes, roles, scope_rule);
+    checked.map_err(|err| match principal.challenge() {
+        Some((params, dpop)) => {
+            let scheme = if dpop {
+                crate::challenge::Scheme::Dpop
+            } else {
+                crate::challenge::Scheme::Bearer
+            };
+            err.with_challenge(params, scheme)
         }
+        None => err,
     })
 }
 
