@@ -11,6 +11,10 @@
 //! [`ScopeRule`]: exact match by default, set per strategy
 //! ([`JwtStrategyBuilder::scope_rule`](crate::JwtStrategyBuilder::scope_rule)) or per
 //! layer policy ([`PolicyBuilder::scope_rule`](crate::PolicyBuilder::scope_rule)).
+//!
+//! A [`StepUp`] requirement (`acr = ..`, `max_age = ..`; RFC 9470) is checked before
+//! them: falling short is a 401 `insufficient_user_authentication`, which the client
+//! answers by authenticating again.
 
 use std::any::Any;
 use std::fmt;
@@ -18,6 +22,7 @@ use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind};
 use crate::principal::Principal;
+pub use crate::step_up::StepUp;
 
 /// What a request must pass: an attribute site's static data
 /// ([`GuardedHandler`](crate::audit::GuardedHandler)) or a layer's
@@ -27,13 +32,16 @@ pub(crate) struct Rules<'a, N> {
     pub(crate) strategies: &'a [N],
     pub(crate) scopes: Option<&'a Requirement>,
     pub(crate) roles: Option<&'a Requirement>,
+    /// `acr = ..`, `max_age = ..` (RFC 9470), checked before the scopes and roles.
+    pub(crate) step_up: Option<&'a StepUp>,
     pub(crate) optional: bool,
     /// A layer policy's own scope rule, over the one the principal's strategy carries.
     pub(crate) scope_rule: Option<&'a ScopeRule>,
 }
 
 impl<N: fmt::Debug> fmt::Display for Rules<'_, N> {
-    /// `"jwt" | "api-key"  scopes all("a")  roles any("b")  optional`: how the audit prints
+    /// `"jwt" | "api-key"  scopes all("a")  roles any("b")  acr "c"  max_age 5m  optional`:
+    /// how the audit prints
     /// what an attribute's handler and a layer's policy require, one rule for both.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, name) in self.strategies.iter().enumerate() {
@@ -50,6 +58,9 @@ impl<N: fmt::Debug> fmt::Display for Rules<'_, N> {
         }
         if let Some(rule) = self.scope_rule.filter(|rule| !rule.is_exact()) {
             write!(f, "  scope-rule {rule}")?;
+        }
+        if let Some(step_up) = self.step_up {
+            write!(f, "  {step_up}")?;
         }
         if self.optional {
             f.write_str("  optional")?;

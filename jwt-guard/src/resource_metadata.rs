@@ -9,8 +9,10 @@
 //!   [`audience`](crate::JwtStrategyBuilder::audience) check;
 //! - adds `resource_metadata="<metadata URL>"` to each of its challenges (RFC 9728 §5.1);
 //! - contributes its issuer to `authorization_servers`, its DPoP settings to
-//!   `dpop_signing_alg_values_supported` and `dpop_bound_access_tokens_required`, and,
-//!   with the wildcard [`ScopeRule`], the `prefix:*` form of each `prefix:…` scope to
+//!   `dpop_signing_alg_values_supported` and `dpop_bound_access_tokens_required`, with
+//!   [`mtls_bound_tokens`](crate::JwtStrategyBuilder::mtls_bound_tokens)
+//!   `tls_client_certificate_bound_access_tokens: true` (RFC 8705), and, with the
+//!   wildcard [`ScopeRule`], the `prefix:*` form of each `prefix:…` scope to
 //!   `scopes_supported`.
 //!
 //! The resource identifier is kept in canonical form (scheme and host in lower case, the
@@ -102,6 +104,8 @@ struct Server {
     dpop: Option<(Vec<Algorithm>, bool)>,
     /// Its scope rule: the wildcard rule lists `prefix:*` scopes.
     scope_rule: ScopeRule,
+    /// True when the strategy checks certificate-bound tokens (RFC 8705).
+    mtls: bool,
 }
 
 /// Configuration of a [`ProtectedResource`].
@@ -208,23 +212,33 @@ impl ProtectedResource {
                 .all(|s| s.dpop.as_ref().is_some_and(|(_, required)| *required));
             doc.insert("dpop_bound_access_tokens_required".into(), json!(required));
         }
+        // RFC 9728 §2: the resource supports certificate-bound tokens (RFC 8705).
+        if servers.iter().any(|s| s.mtls) {
+            doc.insert(
+                "tls_client_certificate_bound_access_tokens".into(),
+                json!(true),
+            );
+        }
         for (name, value) in &inner.fields {
             doc.insert(name.clone(), value.clone());
         }
         Value::Object(doc)
     }
 
-    /// Called when a strategy guarding this resource is registered: its issuer and DPoP
-    /// settings join the document (once, however often it is registered).
+    /// Called when a strategy guarding this resource is registered: its issuer, DPoP,
+    /// certificate-binding settings and scope rule join the document (once, however often
+    /// it is registered).
     pub(crate) fn add_server(
         &self,
         issuer: &str,
         dpop: Option<(Vec<Algorithm>, bool)>,
+        mtls: bool,
         scope_rule: &ScopeRule,
     ) {
         let server = Server {
             issuer: issuer.to_owned(),
             dpop,
+            mtls,
             scope_rule: scope_rule.clone(),
         };
         let mut servers = self
@@ -332,6 +346,7 @@ impl ProtectedResourceBuilder {
             .map(|issuer| Server {
                 issuer,
                 dpop: None,
+                mtls: false,
                 scope_rule: ScopeRule::exact(),
             })
             .collect();
@@ -393,9 +408,14 @@ mod tests {
             .build()
             .unwrap();
         let exact = ScopeRule::exact();
-        r.add_server("https://one", None, &exact);
-        r.add_server("https://two", Some((vec![Algorithm::ES256], true)), &exact);
-        r.add_server("https://one", None, &exact);
+        r.add_server("https://one", None, false, &exact);
+        r.add_server(
+            "https://two",
+            Some((vec![Algorithm::ES256], true)),
+            false,
+            &exact,
+        );
+        r.add_server("https://one", None, false, &exact);
         let doc = r.document();
         assert_eq!(
             doc["authorization_servers"],
@@ -407,6 +427,15 @@ mod tests {
         assert_eq!(doc["dpop_signing_alg_values_supported"], json!(["ES256"]));
         assert_eq!(doc["dpop_bound_access_tokens_required"], false);
         assert!(doc.get("resource_signing_alg_values_supported").is_none());
+        assert!(
+            doc.get("tls_client_certificate_bound_access_tokens")
+                .is_none()
+        );
+        r.add_server("https://two", None, true, &ScopeRule::exact());
+        assert_eq!(
+            r.document()["tls_client_certificate_bound_access_tokens"],
+            true
+        );
     }
 
     #[test]
@@ -415,7 +444,7 @@ mod tests {
             .scopes(["mcp:tools", "orders:read", "orders:write", "profile"])
             .build()
             .unwrap();
-        r.add_server("https://one", None, &ScopeRule::wildcard_with_star());
+        r.add_server("https://one", None, false, &ScopeRule::wildcard_with_star());
         assert_eq!(
             r.document()["scopes_supported"],
             json!([

@@ -61,6 +61,7 @@ impl JwtStrategyBuilder {
                 .as_ref()
                 .map(|d| (d.algorithms().to_vec(), d.required())),
             scope_rule: self.scope_rule.clone(),
+            mtls: self.mtls.is_some(),
         });
         let max_header_bytes = self.max_header_bytes.unwrap_or(DEFAULT_MAX_HEADER_BYTES);
         let limits = self.limits.unwrap_or(Limits {
@@ -87,6 +88,7 @@ impl JwtStrategyBuilder {
                 announce,
                 accept_unverified_cnf: self.accept_unverified_cnf,
                 scope_rule: crate::authz::erased(&self.scope_rule),
+                mtls: self.mtls,
             }),
         })
     }
