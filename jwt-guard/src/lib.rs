@@ -122,6 +122,7 @@ mod request;
 pub mod resource_metadata;
 mod rules;
 mod site;
+pub mod status_list;
 mod strategy;
 pub mod telemetry;
 #[cfg(feature = "testkit")]

@@ -118,6 +118,16 @@ pub enum ErrorKind {
         /// The store's account, for logs; not shown to clients.
         detail: String,
     },
+    /// The token references a Token Status List that cannot be had (its server failed,
+    /// or it answered with a list that does not verify) and none is held: the token's
+    /// status is unknown, so the request is refused
+    /// ([`status_list`](crate::status_list)).
+    StatusListUnavailable {
+        /// How long the client should wait before retrying.
+        retry_after: Duration,
+        /// What failed, for logs; not shown to clients.
+        detail: String,
+    },
 }
 
 /// One row of the table of [`ErrorKind`]: every fact a response, a log line and a metric
@@ -285,7 +295,10 @@ impl Error {
         match &*self.0 {
             ErrorKind::KeysUnavailable { retry_after, .. }
             | ErrorKind::ReplayStoreUnavailable { retry_after, .. }
-            | ErrorKind::ReplayStoreFull { retry_after, .. } => Some(retry_after.as_secs().max(1)),
+            | ErrorKind::ReplayStoreFull { retry_after, .. }
+            | ErrorKind::StatusListUnavailable { retry_after, .. } => {
+                Some(retry_after.as_secs().max(1))
+            }
             _ => None,
         }
     }
@@ -470,6 +483,13 @@ impl ErrorKind {
                 reason: "replay_store_full",
                 message: format_args!("the DPoP replay store is full"),
                 log: format_args!("the dpop replay store is full: {detail}"),
+            }),
+            Self::StatusListUnavailable { detail, .. } => read(Facts {
+                status: UNAVAILABLE,
+                challenge: Challenge::None,
+                reason: "status_list_unavailable",
+                message: format_args!("the token status list is unavailable"),
+                log: format_args!("the token status list is unavailable: {detail}"),
             }),
         }
     }
@@ -695,6 +715,16 @@ mod tests {
             ]
             .map(ErrorKind::Dpop),
         );
+        // Token Status Lists.
+        kinds.extend([
+            ErrorKind::InvalidToken(TokenError::Revoked),
+            ErrorKind::InvalidToken(TokenError::Suspended),
+            ErrorKind::InvalidToken(TokenError::StatusNotAccepted),
+            ErrorKind::StatusListUnavailable {
+                retry_after,
+                detail: "list server down".into(),
+            },
+        ]);
         kinds.into_iter().map(Error::new).collect()
     }
 
@@ -761,7 +791,11 @@ mod tests {
                 TokenError::InvalidIssuer => 27,
                 TokenError::InvalidAudience => 28,
                 TokenError::UnsupportedConfirmation => 29,
+                TokenError::Revoked => 52,
+                TokenError::Suspended => 53,
+                TokenError::StatusNotAccepted => 54,
             },
+            ErrorKind::StatusListUnavailable { .. } => 55,
             ErrorKind::Dpop(dpop) => match dpop {
                 DpopError::MissingProof => 30,
                 DpopError::MultipleProofs => 31,
@@ -796,6 +830,7 @@ mod tests {
         "keys_unavailable",
         "replay_store_unavailable",
         "replay_store_full",
+        "status_list_unavailable",
     ];
 
     /// What the row of `error` implies for the rest of its answer.
@@ -927,6 +962,10 @@ mod tests {
 401 dpop_token_not_bound | DPoP error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Token is not bound to a DPoP key"}} | dpop: the token has no cnf.jkt | Bearer, DPoP error="invalid_token", algs="ES256"
 401 dpop_bound_token_as_bearer | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP-bound token used as a bearer token"}} | dpop: a dpop-bound token was sent as bearer | Bearer error="invalid_token", DPoP algs="ES256"
 401 dpop_required | DPoP error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP required"}} | dpop: dpop is required and a bearer token was sent | Bearer, DPoP error="invalid_token", algs="ES256"
+401 revoked | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token revoked"}} | invalid token: token revoked | Bearer error="invalid_token", DPoP algs="ES256"
+401 suspended | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token suspended"}} | invalid token: token suspended | Bearer error="invalid_token", DPoP algs="ES256"
+401 status_not_accepted | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token status not accepted"}} | invalid token: token status not accepted | Bearer error="invalid_token", DPoP algs="ES256"
+503 status_list_unavailable | - | {"error":{"statusCode":503,"name":"ServiceUnavailableError","message":"the token status list is unavailable"}} | the token status list is unavailable: list server down | -
 "##;
 
     #[test]

@@ -38,6 +38,15 @@ pub enum TokenError {
     /// is only good with its proof of possession, so it is not accepted as a bearer
     /// token (unless [`dangerous_accept_unverified_cnf`](crate::JwtStrategyBuilder::dangerous_accept_unverified_cnf)).
     UnsupportedConfirmation,
+    /// Its status list says 0x01 (INVALID): the issuer revoked it
+    /// ([`status_list`](crate::status_list)).
+    Revoked,
+    /// Its status list says 0x02 (SUSPENDED) ([`status_list`](crate::status_list)).
+    Suspended,
+    /// Its status list gives a status other than VALID, INVALID or SUSPENDED that the
+    /// strategy does not accept
+    /// ([`accept_status`](crate::status_list::StatusListConfig::accept_status)).
+    StatusNotAccepted,
 }
 
 /// One row of the table of [`TokenError`]. Every refused token is a 401 with
@@ -112,6 +121,18 @@ impl TokenError {
             Self::UnsupportedConfirmation => read(TokenFacts {
                 reason: "unsupported_confirmation",
                 text: format_args!("jwt cnf not supported"),
+            }),
+            Self::Revoked => read(TokenFacts {
+                reason: "revoked",
+                text: format_args!("token revoked"),
+            }),
+            Self::Suspended => read(TokenFacts {
+                reason: "suspended",
+                text: format_args!("token suspended"),
+            }),
+            Self::StatusNotAccepted => read(TokenFacts {
+                reason: "status_not_accepted",
+                text: format_args!("token status not accepted"),
             }),
         }
     }
