@@ -39,8 +39,18 @@ struct SharedState {
     http: reqwest::Client,
     algorithms: Vec<Algorithm>,
     clock: Arc<Clock>,
-    lists: Cache<String, Arc<Slot>, ByWeight, DefaultHashBuilder, Evicted>,
+    lists: Cache<String, Entry, ByWeight, DefaultHashBuilder, Evicted>,
+    /// Numbers the cache entries ([`Entry::id`]).
+    next_entry: AtomicU64,
     label: OnceLock<Arc<str>>,
+}
+
+/// A slot as the cache holds it: re-inserted (to be weighed again) under a new `id`, so
+/// that the entry it replaces is not taken for an eviction.
+#[derive(Clone)]
+struct Entry {
+    slot: Arc<Slot>,
+    id: u64,
 }
 
 /// One list: where it is, whose keys sign it, what is held.
@@ -54,6 +64,8 @@ pub(crate) struct Slot {
     last_failure: Mutex<Option<(Instant, String)>>,
     /// Set when the cache drops the slot: its holders (cached tokens) look it up again.
     evicted: AtomicBool,
+    /// The `id` of the slot's current cache entry.
+    entry: AtomicU64,
 }
 
 struct Held {
@@ -130,6 +142,7 @@ impl StatusLists {
                 algorithms,
                 clock,
                 lists,
+                next_entry: AtomicU64::new(0),
                 label: OnceLock::new(),
             }),
         })
@@ -213,8 +226,9 @@ impl StatusLists {
 
     fn slot(&self, uri: Url, iss: &str, keys: impl FnOnce() -> ListKeys) -> Arc<Slot> {
         let key = format!("{iss}\n{uri}");
+        let id = self.shared.next_entry.fetch_add(1, Ordering::Relaxed);
         let made = self.shared.lists.get_or_insert_with(&key, || {
-            Ok::<_, Infallible>(Arc::new(Slot {
+            let slot = Arc::new(Slot {
                 uri,
                 iss: iss.into(),
                 keys: keys(),
@@ -223,10 +237,12 @@ impl StatusLists {
                 generation: AtomicU64::new(0),
                 last_failure: Mutex::new(None),
                 evicted: AtomicBool::new(false),
-            }))
+                entry: AtomicU64::new(id),
+            });
+            Ok::<_, Infallible>(Entry { slot, id })
         });
         match made {
-            Ok(slot) => slot,
+            Ok(entry) => entry.slot,
             Err(never) => match never {},
         }
     }
@@ -485,9 +501,15 @@ impl Slot {
         if shared
             .lists
             .peek(&key)
-            .is_some_and(|held| Arc::ptr_eq(&held, self))
+            .is_some_and(|entry| Arc::ptr_eq(&entry.slot, self))
         {
-            let _ = shared.lists.replace(key, Arc::clone(self), false);
+            let id = shared.next_entry.fetch_add(1, Ordering::Relaxed);
+            self.entry.store(id, Ordering::Relaxed);
+            let entry = Entry {
+                slot: Arc::clone(self),
+                id,
+            };
+            let _ = shared.lists.replace(key, entry, false);
         }
         Ok(())
     }
@@ -540,9 +562,9 @@ struct ByWeight {
     floor: u64,
 }
 
-impl Weighter<String, Arc<Slot>> for ByWeight {
-    fn weight(&self, _key: &String, slot: &Arc<Slot>) -> u64 {
-        slot.weight().max(self.floor)
+impl Weighter<String, Entry> for ByWeight {
+    fn weight(&self, _key: &String, entry: &Entry) -> u64 {
+        entry.slot.weight().max(self.floor)
     }
 }
 
@@ -551,12 +573,15 @@ impl Weighter<String, Arc<Slot>> for ByWeight {
 #[derive(Clone, Default)]
 struct Evicted;
 
-impl Lifecycle<String, Arc<Slot>> for Evicted {
+impl Lifecycle<String, Entry> for Evicted {
     type RequestState = ();
 
-    fn on_evict(&self, _state: &mut Self::RequestState, _key: String, slot: Arc<Slot>) {
-        slot.evicted.store(true, Ordering::Relaxed);
-        slot.held.store(None);
+    fn on_evict(&self, _state: &mut Self::RequestState, _key: String, entry: Entry) {
+        // The entry a re-insertion replaced is not an eviction of its slot.
+        if entry.slot.entry.load(Ordering::Relaxed) == entry.id {
+            entry.slot.evicted.store(true, Ordering::Relaxed);
+            entry.slot.held.store(None);
+        }
     }
 }
 
