@@ -64,6 +64,14 @@
 //! require_nonce = { secret = { env = "DPOP_NONCE_SECRET" }, rotate_every = "5m" }
 //! replay_store = { capacity = 100000 }   # in memory, per strategy
 //!
+//! [strategies.api.status_list]           # draft-ietf-oauth-status-list
+//! mode = "check"                         # or "required"
+//! allow_origin = ["https://status.issuer.example"]
+//! max_list_bytes = 1048576
+//! default_ttl = "5m"
+//! stale_for = "10m"
+//! accept_status = [3]
+//!
 //! [strategies.api.protected_resource]    # RFC 9728
 //! resource = "https://api.example/orders"
 //! name = "Orders API"
@@ -145,6 +153,6 @@ mod tests;
 pub use file::{BuiltConfig, ConfigFile};
 pub use forms::{
     DpopSettings, JwksSettings, KeyMaterial, LimitsSettings, NonceSettings, OneOrMany, PemKey,
-    ProtectedResourceSettings, ReplayStoreSettings, StrategyConfig, TenantBudgetSettings,
-    TokenCacheSettings,
+    ProtectedResourceSettings, ReplayStoreSettings, StatusListModeName, StatusListSettings,
+    StrategyConfig, TenantBudgetSettings, TokenCacheSettings,
 };
