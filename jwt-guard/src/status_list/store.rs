@@ -603,3 +603,79 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jwks::KeySet;
+
+    fn lists(max_lists: usize) -> StatusLists {
+        let mut config = StatusListConfig::check();
+        config.max_lists = max_lists;
+        StatusLists::new(config, vec![Algorithm::RS256], Arc::new(Clock::default())).expect("lists")
+    }
+
+    fn slot(lists: &StatusLists, n: usize) -> Arc<Slot> {
+        let uri = Url::parse(&format!("https://issuer.example/lists/{n}")).expect("uri");
+        lists.slot(uri, "https://issuer.example", || {
+            ListKeys::Pinned(Arc::new(KeySet::default()))
+        })
+    }
+
+    #[test]
+    fn lists_are_bounded_and_an_evicted_list_is_looked_up_again() {
+        let lists = lists(4);
+        let first = slot(&lists, 0);
+        assert!(Arc::ptr_eq(&first, &slot(&lists, 0)), "one slot per list");
+        let held: Vec<_> = (1..64).map(|n| slot(&lists, n)).collect();
+        assert!(
+            lists.shared.lists.len() <= 4,
+            "{}",
+            lists.shared.lists.len()
+        );
+        let evicted = std::iter::once(&first)
+            .chain(&held)
+            .filter(|s| s.evicted.load(Ordering::Relaxed))
+            .count();
+        assert!(evicted >= 60, "{evicted}");
+        // A token holding an evicted slot is verified again (which finds a new slot).
+        let gone = std::iter::once(first)
+            .chain(held)
+            .find(|s| s.evicted.load(Ordering::Relaxed))
+            .expect("one evicted");
+        let place = StatusRef { slot: gone, idx: 0 };
+        assert_eq!(lists.check_cached(&place, Instant::now()), Ok(false));
+    }
+
+    #[test]
+    fn statuses_are_judged_by_one_rule() {
+        let lists = lists(4);
+        let shared = &lists.shared;
+        assert_eq!(shared.judge(Some(0)), Ok(()));
+        assert_eq!(shared.judge(Some(1)), Err(TokenError::Revoked));
+        assert_eq!(shared.judge(Some(2)), Err(TokenError::Suspended));
+        assert_eq!(shared.judge(Some(3)), Err(TokenError::StatusNotAccepted));
+        assert_eq!(shared.judge(None), Err(TokenError::InvalidClaim("status")));
+        let accepting = StatusLists::new(
+            StatusListConfig::check().accept_status(3),
+            vec![Algorithm::RS256],
+            Arc::new(Clock::default()),
+        )
+        .expect("lists");
+        assert_eq!(accepting.shared.judge(Some(3)), Ok(()));
+        assert_eq!(
+            accepting.shared.judge(Some(4)),
+            Err(TokenError::StatusNotAccepted)
+        );
+        for bad in [1, 2] {
+            assert!(
+                StatusLists::new(
+                    StatusListConfig::check().accept_status(bad),
+                    vec![Algorithm::RS256],
+                    Arc::new(Clock::default()),
+                )
+                .is_err()
+            );
+        }
+    }
+}
