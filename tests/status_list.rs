@@ -26,6 +26,8 @@ struct Served {
     status: u16,
     body: String,
     delay: Duration,
+    /// A `Cache-Control` header to send.
+    cache_control: Option<&'static str>,
 }
 
 #[derive(Clone, Default)]
@@ -65,12 +67,18 @@ async fn list(State(lists): State<Lists>, Path(name): Path<String>) -> Response 
     };
     tokio::time::sleep(served.delay).await;
     let status = http::StatusCode::from_u16(served.status).expect("test data");
-    (
+    let mut response = (
         status,
         [("content-type", "application/statuslist+jwt")],
         served.body,
     )
-        .into_response()
+        .into_response();
+    if let Some(value) = served.cache_control {
+        response
+            .headers_mut()
+            .insert("cache-control", http::HeaderValue::from_static(value));
+    }
+    response
 }
 
 macro_rules! handlers {
@@ -94,6 +102,7 @@ handlers! {
     open => "sl-open",
     same_origin => "sl-same-origin",
     ttl => "sl-ttl",
+    headers => "sl-headers",
     cached => "sl-cached",
 }
 
@@ -143,6 +152,7 @@ async fn start() -> Env {
     );
     strategies.insert("sl-same-origin", build(StatusListConfig::check(), false));
     strategies.insert("sl-ttl", build(allowed(), false));
+    strategies.insert("sl-headers", build(allowed(), false));
     strategies.insert("sl-cached", build(allowed(), true));
     for (name, strategy) in &strategies {
         jwt_guard::register(name, strategy.clone()).expect("register");
@@ -211,8 +221,14 @@ fn publish(specs: Vec<Spec>) {
         .iter()
         .map(|s| {
             let mut claims = json!({ "sub": uri(s.name), "iat": now(), "ttl": 300 });
+            // `null` removes a claim.
             for (k, v) in s.claims.as_object().expect("test data") {
-                claims[k] = v.clone();
+                match v {
+                    Value::Null => {
+                        claims.as_object_mut().expect("object").remove(k);
+                    }
+                    v => claims[k] = v.clone(),
+                }
             }
             json!({ "bits": s.bits, "size": s.size, "statuses": s.statuses, "claims": claims })
         })
@@ -245,6 +261,7 @@ fn publish(specs: Vec<Spec>) {
                 status: 200,
                 body,
                 delay: Duration::ZERO,
+                cache_control: None,
             },
         );
     }
@@ -441,6 +458,7 @@ async fn a_list_server_that_fails_is_a_503_unless_dangerously_accepted() {
             status: 500,
             body: String::new(),
             delay: Duration::ZERO,
+            cache_control: None,
         },
     );
     let answer = call("sl-check", &token("down", 0)).await;
@@ -578,4 +596,46 @@ async fn a_cached_token_sees_its_revocation_once_the_list_is_refreshed() {
     fetches_reach("cached", 3).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     call("sl-cached", &token).await.assert_ok("ok");
+}
+
+/// Sends `Cache-Control: value` with list `name` from now on.
+fn cache_control(name: &str, value: &'static str) {
+    let mut served = ENV
+        .lists
+        .served
+        .lock()
+        .expect("lock")
+        .get(name)
+        .cloned()
+        .expect("published");
+    served.cache_control = Some(value);
+    ENV.lists.set(name, served);
+}
+
+#[tokio::test]
+async fn the_lists_ttl_wins_over_http_caching_which_applies_without_it() {
+    let strategy = &ENV.strategies["sl-headers"];
+    let mut with_ttl = spec("ttl-and-max-age", 1, 16, json!({}));
+    with_ttl.claims = json!({ "ttl": 60 });
+    let mut without = spec("max-age-only", 1, 16, json!({}));
+    without.claims = json!({ "ttl": null });
+    publish(vec![with_ttl, without]);
+    cache_control("ttl-and-max-age", "max-age=100000");
+    cache_control("max-age-only", "public, max-age=20");
+    for name in ["ttl-and-max-age", "max-age-only"] {
+        call("sl-headers", &token(name, 0)).await.assert_ok("ok");
+    }
+    // 21 s: only the list without ttl is due (its max-age).
+    jwt_guard::testkit::advance_clock(strategy, Duration::from_secs(21));
+    for name in ["ttl-and-max-age", "max-age-only"] {
+        call("sl-headers", &token(name, 0)).await.assert_ok("ok");
+    }
+    fetches_reach("max-age-only", 2).await;
+    assert_eq!(ENV.lists.fetches("ttl-and-max-age"), 1);
+    // 61 s: the ttl of 60 s, not the max-age of 100 000 s, makes the other one due.
+    jwt_guard::testkit::advance_clock(strategy, Duration::from_secs(40));
+    call("sl-headers", &token("ttl-and-max-age", 0))
+        .await
+        .assert_ok("ok");
+    fetches_reach("ttl-and-max-age", 2).await;
 }
