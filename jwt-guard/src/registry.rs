@@ -215,6 +215,14 @@ impl Registry {
         names
     }
 
+    /// Where the built-in strategy registered under `name` reads its token; `None` for
+    /// another strategy, or no strategy of that name.
+    pub(crate) fn token_source(&self, name: &str) -> Option<crate::TokenSource> {
+        let map = self.map.load();
+        let jwt = map.get(name)?.jwt.as_ref()?;
+        Some(jwt.token_source().clone())
+    }
+
     /// The strategy registered under `name`.
     pub fn strategy(&self, name: &str) -> Option<Arc<dyn Strategy>> {
         self.map
