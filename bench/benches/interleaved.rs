@@ -14,6 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::FutureExt as _;
 use http::HeaderMap;
 use jwt_guard::TokenCacheConfig;
+use jwt_guard::authz::{Requirement, ScopeRule};
 use jwt_guard::mtls::{ClientCertificate, MtlsConfig};
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{Algorithm, JwtStrategy, Policy, Registry, RequestInfo, TokenSource};
@@ -110,6 +111,16 @@ fn main() {
         .expect("register");
     registry
         .register("rs-cached", pinned(&[Algorithm::RS256], true))
+        .expect("register");
+    let wildcard = JwtStrategy::builder()
+        .issuer(issuer.issuer())
+        .jwks_json(jwks.to_string().as_bytes())
+        .token_cache(TokenCacheConfig::default())
+        .scope_rule(ScopeRule::wildcard())
+        .build()
+        .expect("strategy");
+    registry
+        .register("rs-cached-wildcard", wildcard)
         .expect("register");
     let cookie_strategy = JwtStrategy::builder()
         .issuer(issuer.issuer())
@@ -334,6 +345,46 @@ fn main() {
         );
     }
 
+    // Scope implication (issue 21): a cache hit and the scope check of
+    // `scopes = ["orders:read"]`, the strategy comparing exactly (the token grants
+    // `orders:read`) against one with the wildcard rule (the token grants `orders:*`, so
+    // the rule, not equality, meets the requirement).
+    const READ: Requirement = Requirement::One("orders:read");
+    let scoped = |scope: &str| {
+        let mut claims = claims(&issuer, 1024);
+        claims["scope"] = json!(scope);
+        self::headers(&issuer.token(claims))
+    };
+    let (exact_headers, wildcard_headers) = (
+        scoped("profile orders:write orders:read"),
+        scoped("profile orders:write orders:*"),
+    );
+    let check = |name: &str, headers: &HeaderMap| {
+        let principal = registry
+            .authenticate(&[name], headers)
+            .now_or_never()
+            .expect("no wait")
+            .expect("verified");
+        jwt_guard::authz::authorize(&principal, Some(&READ), None).expect("authorized");
+        principal
+    };
+    black_box(check("rs-cached", &exact_headers));
+    black_box(check("rs-cached-wildcard", &wildcard_headers));
+    let result = interleave(
+        pairs,
+        (target.as_nanos() / 500) as usize,
+        true,
+        &mut each(|| {
+            black_box(check("rs-cached", &exact_headers));
+        }),
+        &mut each(|| {
+            black_box(check("rs-cached-wildcard", &wildcard_headers));
+        }),
+    );
+    println!(
+        "| A cache hit + exact scope check, B cache hit + wildcard rule (`orders:*` meets `orders:read`) | 1 KiB | {} |",
+        result.cells(),
+    );
     status_list_row(&issuer, pairs, target);
 }
 

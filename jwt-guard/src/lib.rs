@@ -42,7 +42,8 @@
 //!    reader: repeated member names refused at any depth), `time` (saturating instants,
 //!    the clock), `text` (bounded log text), `future` ([`BoxFuture`]), [`mtls`] (the
 //!    client certificate, the `Client-Cert` header, certificate-binding settings),
-//!    `request`, `token_source` ([`TokenSource`]: where a strategy reads its token).
+//!    `request`, `token_source` ([`TokenSource`]: where a strategy reads its token), `uri`
+//!    (resource identifiers compared as RFC 3986 §6.2.2.1 says).
 //! 2. **What a request carries and what we report**: [`claims`], `extract` (the token,
 //!    from the `Authorization` header, a named header or a cookie),
 //!    `principal`, [`render`], and `telemetry` — the one way anything reports (spans,
@@ -141,6 +142,7 @@ pub mod testkit;
 mod text;
 mod time;
 mod token_source;
+mod uri;
 // 0.2's home of `low_level::verify_jws`; hidden, kept for 0.2 paths.
 #[doc(hidden)]
 pub mod verify;

@@ -615,6 +615,35 @@
 /// **Proof**: `tests/status_list.rs` (every case against lists made by npm's
 /// `@sd-jwt/jwt-status-list`); `src/status_list/` unit tests.
 ///
+/// ## 39. A scope covered by a pattern nobody meant (MCP, issue 21)
+///
+/// **Attack**: a token granted `*`, `orders*` or `read` passes a check for
+/// `orders:delete` because a scope matcher treats prefixes or stars loosely.
+///
+/// **Defence**: exact match is the default ([`ScopeRule::exact`](crate::authz::ScopeRule::exact));
+/// the wildcard rule covers only `prefix:*` → `prefix:` followed by at least one character,
+/// case-sensitively, and a bare `*` only with `ScopeRule::wildcard_with_star()`, never by
+/// accident; `*` is never advertised in `scopes_supported`.
+///
+/// **Proof**: `authz::tests::the_wildcard_rule_covers_its_prefix_only`;
+/// `tests/layer.rs` `a_policy_scope_rule_covers_narrower_scopes`;
+/// `tests/mcp_interop.rs` `the_sdk_reads_our_403_and_asks_for_the_scope` (`*`, `mcp`).
+///
+/// ## 40. An audience that names the resource in another spelling, or another resource
+///
+/// **Fault / attack**: `HTTPS://MCP.Example.com:443/mcp` refused although it names the
+/// resource (RFC 3986 §6.2.2.1), or — the opposite mistake — a loose comparison accepting
+/// `https://mcp.example.com/mcp/admin` or `https://mcp.example.com.evil/mcp`.
+///
+/// **Defence**: the configured resource is made canonical once at build time; a token's
+/// `aud` values are compared part by part: scheme and host case-insensitively, the
+/// default port elided, the path (and anything after it) exactly. User information is
+/// refused.
+///
+/// **Proof**: `uri::tests`; `tests/resource_metadata.rs`
+/// `the_audience_must_name_the_resource`; `tests/mcp_interop.rs`
+/// `the_sdk_lists_and_calls_tools_with_a_good_token`.
+///
 /// ## Not covered
 ///
 /// - Replay and revocation of bearer tokens: a valid bearer token is valid until `exp`

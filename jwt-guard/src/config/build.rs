@@ -263,6 +263,9 @@ impl StrategyConfig {
         if self.dangerous_accept_unverified_cnf {
             b = b.dangerous_accept_unverified_cnf();
         }
+        if let Some(rule) = self.scope_rule {
+            b = b.scope_rule(rule.rule());
+        }
         if let Some(s) = &self.status_list {
             b = b.status_list(s.config());
         }

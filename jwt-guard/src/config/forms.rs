@@ -499,6 +499,62 @@ pub struct StrategyConfig {
     /// [`status_list`](crate::JwtStrategyBuilder::status_list).
     #[serde(default)]
     pub status_list: Option<StatusListSettings>,
+    /// [`scope_rule`](crate::JwtStrategyBuilder::scope_rule): `"exact"` (the default),
+    /// `"wildcard"` or `"wildcard_with_star"` (a custom rule is code, not configuration).
+    #[serde(default, deserialize_with = "scope_rule")]
+    pub scope_rule: Option<ScopeRuleName>,
+}
+
+/// The built-in [`ScopeRule`](crate::authz::ScopeRule)s by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScopeRuleName {
+    /// [`ScopeRule::exact`](crate::authz::ScopeRule::exact).
+    Exact,
+    /// [`ScopeRule::wildcard`](crate::authz::ScopeRule::wildcard).
+    Wildcard,
+    /// [`ScopeRule::wildcard_with_star`](crate::authz::ScopeRule::wildcard_with_star).
+    WildcardWithStar,
+}
+
+impl ScopeRuleName {
+    const NAMES: [&str; 3] = ["exact", "wildcard", "wildcard_with_star"];
+
+    /// The rule of this name.
+    pub fn rule(self) -> crate::authz::ScopeRule {
+        match self {
+            Self::Exact => crate::authz::ScopeRule::exact(),
+            Self::Wildcard => crate::authz::ScopeRule::wildcard(),
+            Self::WildcardWithStar => crate::authz::ScopeRule::wildcard_with_star(),
+        }
+    }
+}
+
+/// `"exact"`, `"wildcard"` or `"wildcard_with_star"`.
+fn scope_rule<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ScopeRuleName>, D::Error> {
+    struct RuleVisitor;
+
+    impl Visitor<'_> for RuleVisitor {
+        type Value = ScopeRuleName;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("\"exact\", \"wildcard\" or \"wildcard_with_star\"")
+        }
+
+        fn visit_str<E: de::Error>(self, name: &str) -> Result<ScopeRuleName, E> {
+            match name {
+                "exact" => Ok(ScopeRuleName::Exact),
+                "wildcard" => Ok(ScopeRuleName::Wildcard),
+                "wildcard_with_star" => Ok(ScopeRuleName::WildcardWithStar),
+                other => Err(E::custom(format!(
+                    "unknown scope rule {other:?}{}; expected \"exact\", \"wildcard\" or \"wildcard_with_star\"",
+                    suggest::did_you_mean(other, ScopeRuleName::NAMES)
+                ))),
+            }
+        }
+    }
+
+    d.deserialize_any(RuleVisitor).map(Some)
 }
 
 /// The 0.2 key names still read, with the name to write now (kept out of suggestions).

@@ -31,6 +31,7 @@
 //! authorized_parties = ["web"]
 //! access_token_profile = false
 //! dangerous_accept_unverified_cnf = false
+//! scope_rule = "wildcard"                     # orders:* meets orders:read; default "exact"
 //!
 //! [strategies.api.limits]
 //! max_token_bytes = 8192
@@ -173,7 +174,8 @@ mod tests;
 pub use file::{BuiltConfig, ConfigFile};
 pub use forms::{
     DpopSettings, JwksSettings, KeyMaterial, LimitsSettings, MtlsSettings, NonceSettings,
-    OneOrMany, PemKey, ProtectedResourceSettings, ReplayStoreSettings, StatusListModeName,
-    StatusListSettings, StrategyConfig, TenantBudgetSettings, TokenCacheSettings,
+    OneOrMany, PemKey, ProtectedResourceSettings, ReplayStoreSettings, ScopeRuleName,
+    StatusListModeName, StatusListSettings, StrategyConfig, TenantBudgetSettings,
+    TokenCacheSettings,
 };
 pub use policy::PolicySettings;

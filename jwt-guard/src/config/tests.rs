@@ -282,6 +282,10 @@ fn every_message_is_ours() {
             r#"field "dpop.replay_store.capacity": expected a whole number, 0 or more, found string "big""#,
         ),
         (
+            "scope_rule = \"wildcards\"",
+            r#"field "scope_rule": unknown scope rule "wildcards"; did you mean "wildcard"?"#,
+        ),
+        (
             "max_tenants = -1",
             r#"field "max_tenants": expected a whole number, 0 or more, found integer `-1`"#,
         ),
@@ -384,11 +388,17 @@ fn every_field_reaches_the_builder() {
         authorized_parties = ["web"]
         access_token_profile = true
         dangerous_accept_unverified_cnf = true
+        scope_rule = "wildcard"
         mtls_bound_tokens = { required = true, trust_client_cert_header = true }
         "#,
     )
     .expect("parses");
     let full = &file.strategies["full"];
+    assert_eq!(full.scope_rule, Some(ScopeRuleName::Wildcard));
+    assert_eq!(
+        full.scope_rule.map(ScopeRuleName::rule),
+        Some(crate::authz::ScopeRule::wildcard())
+    );
     assert_eq!(full.leeway, Some(Duration::from_secs(90)));
     let budget = full.new_tenant_budget.as_ref().expect("budget");
     assert_eq!((budget.count, budget.per), (5, Duration::from_secs(10)));

@@ -30,6 +30,10 @@ pub struct Error(Box<ErrorKind>, Option<Box<Context>>);
 #[derive(Default)]
 struct Context {
     challenge: Option<ChallengeContext>,
+    /// The scopes the refused route requires, for the `scope` of a 401's challenge
+    /// (RFC 6750 §3; MCP authorization): what a client should ask its authorization
+    /// server for. A 403 for insufficient scope names its own.
+    route_scope: Option<Box<[String]>>,
     /// The renderer of the registry that refused the request, when it is not the default
     /// one: a `render::Installed`, type-erased because rendering sits above the error.
     renderer: Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
@@ -201,6 +205,19 @@ impl Error {
         self
     }
 
+    /// The same error, its challenge naming the scopes its route requires (`scope="…"`,
+    /// RFC 6750 §3) unless the error names its own; set earlier, it stays.
+    pub(crate) fn with_route_scope(mut self, required: Vec<String>) -> Self {
+        if required.is_empty() {
+            return self;
+        }
+        let context = self.1.get_or_insert_with(Box::default);
+        if context.route_scope.is_none() {
+            context.route_scope = Some(required.into_boxed_slice());
+        }
+        self
+    }
+
     /// The same error, rendered by `renderer` (a registry's); a renderer set earlier
     /// stays.
     pub(crate) fn with_renderer(
@@ -272,7 +289,9 @@ impl Error {
     /// No `error` code when credentials are missing (§3.1), `invalid_request` for a
     /// malformed `Authorization` header, `invalid_token` for a refused token,
     /// `insufficient_scope` on a 403 — with `scope="…"` naming the required scopes when
-    /// scopes were the reason.
+    /// scopes were the reason. A 401 of a route that requires scopes names them too
+    /// (`scope="…"` beside the error, as the MCP authorization specification asks), so
+    /// that a client knows what to request; `any(..)` lists every alternative, as the 403.
     ///
     /// A strategy that accepts DPoP (RFC 9449) adds its `DPoP algs="…"` challenge (the
     /// only one when DPoP is required), and one with protected resource metadata
@@ -284,15 +303,8 @@ impl Error {
             Challenge::Bearer(code) => Some((Some(code.as_str()), None, false)),
             Challenge::Dpop(code) => Some((Some(code.as_str()), None, true)),
             Challenge::Scope(required) => {
-                // Scope tokens have no `"` or `\` (RFC 6749 §3.3); the attribute checks
-                // them at compile time. Anything else is dropped rather than escaped.
-                let scope: Vec<&str> = required
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|s| is_scope_token(s))
-                    .collect();
                 let code = ErrorCode::InsufficientScope.as_str();
-                Some((Some(code), Some(scope.join(" ")), false))
+                Some((Some(code), Some(scope_value(required)), false))
             }
             Challenge::StepUp { .. } => Some((
                 Some(ErrorCode::InsufficientUserAuthentication.as_str()),
@@ -300,6 +312,8 @@ impl Error {
                 false,
             )),
         })?;
+        let route_scope = self.1.as_ref().and_then(|c| c.route_scope.as_deref());
+        let scope = scope.or_else(|| route_scope.map(scope_value));
         let step_up = self.0.facts(|facts| match facts.challenge {
             Challenge::StepUp {
                 description,
@@ -320,9 +334,13 @@ impl Error {
         }
         let scheme = if on_dpop { "DPoP" } else { "Bearer" };
         Some(match (code, scope, step_up) {
-            (None, _, _) => Cow::Borrowed(scheme),
+            (None, None, _) => Cow::Borrowed(scheme),
+            (None, Some(scope), _) => Cow::Owned(format!("{scheme} scope=\"{scope}\"")),
             (Some(code), None, None) => Cow::Owned(format!("{scheme} error=\"{code}\"")),
-            (Some(code), Some(scope), _) => {
+            (Some(code), Some(scope), Some(step_up)) => Cow::Owned(format!(
+                "{scheme} error=\"{code}\", scope=\"{scope}\", {step_up}"
+            )),
+            (Some(code), Some(scope), None) => {
                 Cow::Owned(format!("{scheme} error=\"{code}\", scope=\"{scope}\""))
             }
             (Some(code), None, Some(step_up)) => {
@@ -637,6 +655,18 @@ impl std::error::Error for Error {
     }
 }
 
+/// The `scope` value of a challenge: the scope tokens of `required`, space-separated.
+/// Scope tokens have no `"` or `\` (RFC 6749 §3.3); the attribute checks them at compile
+/// time. Anything else is dropped rather than escaped.
+fn scope_value(required: &[String]) -> String {
+    let scope: Vec<&str> = required
+        .iter()
+        .map(String::as_str)
+        .filter(|s| is_scope_token(s))
+        .collect();
+    scope.join(" ")
+}
+
 /// The parameters of a step-up challenge after its `error` (RFC 9470 §3):
 /// `error_description="…", acr_values="a b", max_age=300`. Values that are not
 /// NQCHAR tokens (the builders refuse them) are dropped rather than escaped.
@@ -733,6 +763,60 @@ mod tests {
             none.body_text(),
             r#"No credentials: expected "jwt", "api-key" or "basic""#
         );
+    }
+
+    #[test]
+    fn a_401_names_the_scopes_of_its_route() {
+        let route = || {
+            vec![
+                "mcp:tools".to_owned(),
+                "bad\"scope".to_owned(),
+                "x".to_owned(),
+            ]
+        };
+        let missing = Error::new(ErrorKind::MissingAuthorization).with_route_scope(route());
+        assert_eq!(
+            missing.www_authenticate().as_deref(),
+            Some(r#"Bearer scope="mcp:tools x""#)
+        );
+        assert!(
+            missing.is_missing_credentials(),
+            "still a missing-credentials 401"
+        );
+        let invalid = Error::from(TokenError::Expired).with_route_scope(route());
+        assert_eq!(
+            invalid.www_authenticate().as_deref(),
+            Some(r#"Bearer error="invalid_token", scope="mcp:tools x""#)
+        );
+        let params = std::sync::Arc::new(ChallengeParams {
+            dpop: None,
+            resource_metadata: Some(
+                "https://r.test/.well-known/oauth-protected-resource/mcp".into(),
+            ),
+        });
+        let with_metadata = Error::from(TokenError::Expired)
+            .with_challenge(&params, Scheme::Bearer)
+            .with_route_scope(route());
+        assert_eq!(
+            with_metadata.www_authenticate().as_deref(),
+            Some(
+                "Bearer error=\"invalid_token\", scope=\"mcp:tools x\", \
+                 resource_metadata=\"https://r.test/.well-known/oauth-protected-resource/mcp\""
+            )
+        );
+        // A 403 for scopes names its own; no route scope without a requirement; none on 5xx.
+        let forbidden = Error::new(ErrorKind::InsufficientScope {
+            required: vec!["orders:read".into()],
+        })
+        .with_route_scope(route());
+        assert_eq!(
+            forbidden.www_authenticate().as_deref(),
+            Some(r#"Bearer error="insufficient_scope", scope="orders:read""#)
+        );
+        let bare = Error::new(ErrorKind::MissingAuthorization).with_route_scope(Vec::new());
+        assert_eq!(bare.www_authenticate().as_deref(), Some("Bearer"));
+        let outage = Error::new(ErrorKind::Misconfigured("x")).with_route_scope(route());
+        assert_eq!(outage.www_authenticate(), None);
     }
 
     #[test]

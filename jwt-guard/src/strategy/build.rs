@@ -67,6 +67,7 @@ impl JwtStrategyBuilder {
             dpop: dpop
                 .as_ref()
                 .map(|d| (d.algorithms().to_vec(), d.required())),
+            scope_rule: self.scope_rule.clone(),
             mtls: self.mtls.is_some(),
         });
         let max_header_bytes = self.max_header_bytes.unwrap_or(DEFAULT_MAX_HEADER_BYTES);
@@ -94,6 +95,7 @@ impl JwtStrategyBuilder {
                 resource: self.resource.map(|r| r.resource().to_owned()),
                 announce,
                 accept_unverified_cnf: self.accept_unverified_cnf,
+                scope_rule: crate::authz::erased(&self.scope_rule),
                 mtls: self.mtls,
                 status,
             }),

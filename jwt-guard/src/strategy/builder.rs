@@ -8,6 +8,7 @@ use std::time::Duration;
 use jsonwebtoken::DecodingKey;
 
 use crate::algorithm::Algorithm;
+use crate::authz::ScopeRule;
 use crate::cache::TokenCacheConfig;
 use crate::config_error::ConfigError;
 use crate::dpop::DpopConfig;
@@ -59,6 +60,7 @@ pub struct JwtStrategyBuilder {
     pub(super) dpop: Option<DpopConfig>,
     pub(super) resource: Option<ProtectedResource>,
     pub(super) accept_unverified_cnf: bool,
+    pub(super) scope_rule: ScopeRule,
     pub(super) mtls: Option<MtlsConfig>,
     pub(super) status_list: Option<StatusListConfig>,
 }
@@ -538,6 +540,29 @@ impl JwtStrategyBuilder {
     /// `cnf.jkt` token sent as bearer.
     pub fn dangerous_accept_unverified_cnf(mut self) -> Self {
         self.accept_unverified_cnf = true;
+        self
+    }
+
+    /// How a granted scope covers a required one for this strategy's principals, wherever
+    /// their scopes are checked (`#[authenticate(.., scopes = ..)]`, a layer
+    /// [`Policy`](crate::Policy) without a rule of its own,
+    /// [`authz::authorize`](crate::authz::authorize)). Defaults to
+    /// [`ScopeRule::exact`]: `orders:*` does not cover `orders:read` unless you choose
+    /// [`ScopeRule::wildcard`]. With a [`protected_resource`](Self::protected_resource),
+    /// the wildcard rule also lists `prefix:*` scopes in its document.
+    ///
+    /// ```
+    /// use jwt_guard::JwtStrategy;
+    /// use jwt_guard::authz::ScopeRule;
+    ///
+    /// let strategy = JwtStrategy::builder()
+    ///     .issuer("https://issuer.example")
+    ///     .scope_rule(ScopeRule::wildcard())
+    ///     .build()?;
+    /// # Ok::<(), jwt_guard::ConfigError>(())
+    /// ```
+    pub fn scope_rule(mut self, rule: ScopeRule) -> Self {
+        self.scope_rule = rule;
         self
     }
 

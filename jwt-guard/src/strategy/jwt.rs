@@ -60,12 +60,16 @@ pub(super) struct JwtInner {
     pub(super) dpop: Option<Dpop>,
     /// What the strategy adds to its challenges (DPoP, resource metadata), if anything.
     pub(super) challenge: Option<Arc<ChallengeParams>>,
-    /// The resource identifier `aud` must name (RFC 8707), with protected resource metadata.
+    /// The resource identifier `aud` must name (RFC 8707), with protected resource metadata:
+    /// canonical, made once when the [`ProtectedResource`] was built.
     pub(super) resource: Option<String>,
     /// What the protected resource's document learns when the strategy is registered.
     pub(super) announce: Option<Announce>,
     /// [`JwtStrategyBuilder::dangerous_accept_unverified_cnf`].
     pub(super) accept_unverified_cnf: bool,
+    /// [`JwtStrategyBuilder::scope_rule`], type-erased for the principal; `None` for exact
+    /// match (the principal then carries nothing).
+    pub(super) scope_rule: Option<Arc<dyn std::any::Any + Send + Sync>>,
     /// Certificate-bound tokens (RFC 8705), when the strategy checks them.
     pub(super) mtls: Option<MtlsConfig>,
     /// Token Status Lists, when the strategy checks them.
@@ -78,6 +82,8 @@ pub(super) struct Announce {
     pub(super) resource: ProtectedResource,
     pub(super) issuers: Vec<String>,
     pub(super) dpop: Option<(Vec<Algorithm>, bool)>,
+    /// Its scope rule, for the `prefix:*` entries of `scopes_supported`.
+    pub(super) scope_rule: crate::authz::ScopeRule,
     /// True when the strategy checks certificate-bound tokens.
     pub(super) mtls: bool,
 }
@@ -129,9 +135,12 @@ impl JwtStrategy {
     pub(crate) fn registered_as(&self, name: &Arc<str>) {
         if let Some(announce) = &self.inner.announce {
             for issuer in &announce.issuers {
-                announce
-                    .resource
-                    .add_server(issuer, announce.dpop.clone(), announce.mtls);
+                announce.resource.add_server(
+                    issuer,
+                    announce.dpop.clone(),
+                    announce.mtls,
+                    &announce.scope_rule,
+                );
             }
         }
         if self.inner.label.set(Arc::clone(name)).is_err() {
@@ -334,8 +343,7 @@ impl JwtInner {
                 }
                 crate::telemetry::token_cache(self.label.get(), true);
                 let bound = self.confirmation(hit.cnf, presented, cert)?;
-                let principal =
-                    Principal::from_shared(Arc::clone(&hit.claims), Arc::clone(&self.claim_paths));
+                let principal = self.principal(Arc::clone(&hit.claims));
                 Ok(Some(match bound {
                     Some(thumbprint) => principal.with_certificate_thumbprint(&thumbprint),
                     None => principal,
@@ -415,11 +423,17 @@ impl JwtInner {
         }
         // After the cache: the token is valid, only not presented the way its `cnf` asks.
         let bound = self.confirmation(cnf, presented, cert)?;
-        let principal = Principal::from_shared(claims, Arc::clone(&self.claim_paths));
+        let principal = self.principal(claims);
         Ok(match bound {
             Some(thumbprint) => principal.with_certificate_thumbprint(&thumbprint),
             None => principal,
         })
+    }
+
+    /// The principal of verified claims: the strategy's claim paths and scope rule.
+    fn principal(&self, claims: Arc<ClaimsCell>) -> Principal {
+        Principal::from_shared(claims, Arc::clone(&self.claim_paths))
+            .with_scope_rule_erased(self.scope_rule.as_ref())
     }
 
     /// The rule for `cnf` (RFC 7800), the one place it is decided: a token bound to a key
@@ -596,11 +610,14 @@ impl Strategy for JwtStrategy {
     }
 }
 
-/// True when the token's `aud` (a string or an array of strings) contains `resource`.
+/// True when the token's `aud` (a string or an array of strings) names `resource` (in
+/// canonical form): scheme and host case-insensitively, the default port elided, the path
+/// exactly (RFC 3986 §6.2.2.1, RFC 8707).
 fn names_audience(principal: &Principal, resource: &str) -> bool {
+    let names = |aud: &str| crate::uri::same_resource(resource, aud);
     match principal.claim("aud") {
-        Some(serde_json::Value::String(aud)) => aud == resource,
-        Some(serde_json::Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(resource)),
+        Some(serde_json::Value::String(aud)) => names(aud),
+        Some(serde_json::Value::Array(auds)) => auds.iter().any(|a| a.as_str().is_some_and(names)),
         _ => false,
     }
 }
