@@ -104,6 +104,7 @@ pub mod extract;
 mod future;
 mod guard;
 mod integrations;
+mod introspection;
 mod issuers;
 mod json;
 pub mod jwks;
@@ -173,6 +174,9 @@ pub use cache::TokenCacheConfig;
 pub use config_error::ConfigError;
 pub use error::{Error, ErrorKind, TokenError};
 pub use future::BoxFuture;
+pub use introspection::{
+    IntrospectionCacheConfig, IntrospectionStrategy, IntrospectionStrategyBuilder,
+};
 pub use policy::{Policy, PolicyBuilder};
 pub use principal::{Claims, Principal};
 pub use registry::{Registry, register};

@@ -118,6 +118,16 @@ pub enum ErrorKind {
         /// The store's account, for logs; not shown to clients.
         detail: String,
     },
+    /// The token introspection endpoint (RFC 7662) could not answer: unreachable, too
+    /// slow, or its answer was not an introspection response (a status other than 200,
+    /// not JSON, no boolean `active`). The token is neither accepted nor declared
+    /// invalid: the client may retry.
+    IntrospectionUnavailable {
+        /// How long the client should wait before retrying.
+        retry_after: Duration,
+        /// What failed, for logs; not shown to clients (never the token).
+        detail: String,
+    },
 }
 
 /// One row of the table of [`ErrorKind`]: every fact a response, a log line and a metric
@@ -285,7 +295,10 @@ impl Error {
         match &*self.0 {
             ErrorKind::KeysUnavailable { retry_after, .. }
             | ErrorKind::ReplayStoreUnavailable { retry_after, .. }
-            | ErrorKind::ReplayStoreFull { retry_after, .. } => Some(retry_after.as_secs().max(1)),
+            | ErrorKind::ReplayStoreFull { retry_after, .. }
+            | ErrorKind::IntrospectionUnavailable { retry_after, .. } => {
+                Some(retry_after.as_secs().max(1))
+            }
             _ => None,
         }
     }
@@ -470,6 +483,13 @@ impl ErrorKind {
                 reason: "replay_store_full",
                 message: format_args!("the DPoP replay store is full"),
                 log: format_args!("the dpop replay store is full: {detail}"),
+            }),
+            Self::IntrospectionUnavailable { detail, .. } => read(Facts {
+                status: UNAVAILABLE,
+                challenge: Challenge::None,
+                reason: "introspection_unavailable",
+                message: format_args!("token introspection is unavailable"),
+                log: format_args!("token introspection is unavailable: {detail}"),
             }),
         }
     }
@@ -695,6 +715,11 @@ mod tests {
             ]
             .map(ErrorKind::Dpop),
         );
+        kinds.push(ErrorKind::IntrospectionUnavailable {
+            retry_after,
+            detail: "http://127.0.0.1:1/introspect: unreachable".into(),
+        });
+        kinds.push(ErrorKind::InvalidToken(TokenError::Inactive));
         kinds.into_iter().map(Error::new).collect()
     }
 
@@ -761,6 +786,7 @@ mod tests {
                 TokenError::InvalidIssuer => 27,
                 TokenError::InvalidAudience => 28,
                 TokenError::UnsupportedConfirmation => 29,
+                TokenError::Inactive => 53,
             },
             ErrorKind::Dpop(dpop) => match dpop {
                 DpopError::MissingProof => 30,
@@ -786,6 +812,7 @@ mod tests {
                 DpopError::BoundTokenAsBearer => 50,
                 DpopError::DpopRequired => 51,
             },
+            ErrorKind::IntrospectionUnavailable { .. } => 52,
         }
     }
 
@@ -796,6 +823,7 @@ mod tests {
         "keys_unavailable",
         "replay_store_unavailable",
         "replay_store_full",
+        "introspection_unavailable",
     ];
 
     /// What the row of `error` implies for the rest of its answer.
@@ -927,6 +955,8 @@ mod tests {
 401 dpop_token_not_bound | DPoP error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Token is not bound to a DPoP key"}} | dpop: the token has no cnf.jkt | Bearer, DPoP error="invalid_token", algs="ES256"
 401 dpop_bound_token_as_bearer | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP-bound token used as a bearer token"}} | dpop: a dpop-bound token was sent as bearer | Bearer error="invalid_token", DPoP algs="ES256"
 401 dpop_required | DPoP error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP required"}} | dpop: dpop is required and a bearer token was sent | Bearer, DPoP error="invalid_token", algs="ES256"
+503 introspection_unavailable | - | {"error":{"statusCode":503,"name":"ServiceUnavailableError","message":"token introspection is unavailable"}} | token introspection is unavailable: http://127.0.0.1:1/introspect: unreachable | -
+401 inactive | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token is not active"}} | invalid token: token is not active | Bearer error="invalid_token", DPoP algs="ES256"
 "##;
 
     #[test]

@@ -38,6 +38,9 @@ pub enum TokenError {
     /// is only good with its proof of possession, so it is not accepted as a bearer
     /// token (unless [`dangerous_accept_unverified_cnf`](crate::JwtStrategyBuilder::dangerous_accept_unverified_cnf)).
     UnsupportedConfirmation,
+    /// The authorization server's introspection endpoint (RFC 7662) answered
+    /// `"active": false`: the token is unknown, expired, revoked, or not for us.
+    Inactive,
 }
 
 /// One row of the table of [`TokenError`]. Every refused token is a 401 with
@@ -112,6 +115,10 @@ impl TokenError {
             Self::UnsupportedConfirmation => read(TokenFacts {
                 reason: "unsupported_confirmation",
                 text: format_args!("jwt cnf not supported"),
+            }),
+            Self::Inactive => read(TokenFacts {
+                reason: "inactive",
+                text: format_args!("token is not active"),
             }),
         }
     }

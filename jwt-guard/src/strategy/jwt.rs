@@ -12,8 +12,8 @@ use crate::algorithm::Algorithm;
 use crate::cache::{TokenCache, Verified};
 use crate::challenge::{ChallengeParams, Scheme};
 use crate::claims::{ClaimPaths, ClaimsCell};
-use crate::dpop::{Dpop, DpopError, Presented};
-use crate::error::{Error, ErrorKind, TokenError};
+use crate::dpop::{Dpop, Presented};
+use crate::error::{Error, TokenError};
 use crate::extract::{self};
 use crate::issuers::Issuers;
 use crate::jwks::{JwksClient, KeySet};
@@ -326,7 +326,8 @@ impl JwtInner {
         ))
     }
 
-    /// The rule for `cnf` (RFC 7800), the one place it is decided: a token bound to a key
+    /// The rule for `cnf` (RFC 7800), decided in one place (`confirm.rs`, shared with
+    /// introspection): a token bound to a key
     /// is accepted only where that binding is verified. Through DPoP a `cnf` of `jkt` alone
     /// (the DPoP code then compares it with the proof key); as a bearer token no `cnf`. A
     /// DPoP-bound token sent as bearer to a strategy with DPoP is
@@ -334,30 +335,12 @@ impl JwtInner {
     /// [`TokenError::UnsupportedConfirmation`], unless the strategy was built with
     /// [`dangerous_accept_unverified_cnf`](JwtStrategyBuilder::dangerous_accept_unverified_cnf).
     fn confirmation(&self, cnf: Confirmation, presented: Presented) -> Result<(), Error> {
-        let refusal = match (presented, cnf) {
-            (Presented::Bearer, Confirmation::Absent) | (Presented::Dpop, Confirmation::Jkt) => {
-                return Ok(());
-            }
-            (Presented::Dpop, Confirmation::Absent) => {
-                return Err(ErrorKind::Dpop(DpopError::TokenNotBound).into());
-            }
-            // Verifiable here, and not verified: a stolen DPoP token stays useless, whatever
-            // the opt-out.
-            (Presented::Bearer, Confirmation::Jkt) if self.dpop.is_some() => {
-                return Err(ErrorKind::Dpop(DpopError::BoundTokenAsBearer).into());
-            }
-            (Presented::Bearer, Confirmation::Jkt | Confirmation::Other)
-            | (Presented::Dpop, Confirmation::Other) => TokenError::UnsupportedConfirmation,
-        };
-        if self.accept_unverified_cnf {
-            return Ok(());
-        }
-        tracing::debug!(
-            ?cnf,
-            ?presented,
-            "token refused: its cnf binding is not verified by this strategy"
-        );
-        Err(refusal.into())
+        super::confirm::confirmation(
+            cnf,
+            presented,
+            self.dpop.is_some(),
+            self.accept_unverified_cnf,
+        )
     }
 
     /// A cache hit is served only while its key is in the set a cold verification would
