@@ -13,9 +13,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::FutureExt as _;
 use http::HeaderMap;
-use jwt_guard::{IntrospectionStrategy, TokenCacheConfig};
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{Algorithm, JwtStrategy, Registry};
+use jwt_guard::{IntrospectionStrategy, TokenCacheConfig};
 use jwt_guard_bench::{each, interleave};
 use serde_json::{Value, json};
 

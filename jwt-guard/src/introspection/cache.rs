@@ -15,7 +15,42 @@ use crate::claims::ClaimsCell;
 use crate::error::TokenError;
 use crate::verify::Confirmation;
 
-use super::settings::IntrospectionCacheConfig;
+/// Settings of the introspection result cache
+/// ([`IntrospectionStrategyBuilder::cache`]).
+///
+/// An answer of the authorization server is reused until the earliest of the token's
+/// `exp` and [`max_ttl`](Self::max_ttl): that bound is how late a revocation is noticed.
+/// 60 s (the default) is Spring Security's and Quarkus' order of magnitude; a shorter
+/// one notices revocations sooner at the cost of more calls to the endpoint, zero turns
+/// the cache off (one call per request).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct IntrospectionCacheConfig {
+    /// Most answers held: a hard bound. Defaults to 10 000. Zero turns the cache off.
+    pub max_entries: usize,
+    /// Most memory held by the entries, in bytes (the answer's claims and the cache's
+    /// bookkeeping, within a factor of two): a hard bound. Defaults to 16 MiB. Zero turns
+    /// the cache off.
+    pub max_bytes: u64,
+    /// Longest an active answer is reused, whatever the token's `exp`: the revocation
+    /// latency. Defaults to 60 s. Zero turns the cache off.
+    pub max_ttl: Duration,
+    /// How long an `"active": false` answer (or one refused by the checks, as an expired
+    /// or foreign token) is reused: a token tried again and again costs one call per
+    /// period. Defaults to 5 s. Zero: not cached.
+    pub negative_ttl: Duration,
+}
+
+impl Default for IntrospectionCacheConfig {
+    fn default() -> Self {
+        Self {
+            max_entries: 10_000,
+            max_bytes: 16 * 1024 * 1024,
+            max_ttl: Duration::from_secs(60),
+            negative_ttl: Duration::from_secs(5),
+        }
+    }
+}
 
 /// The SHA-256 of a token.
 pub(super) type TokenHash = [u8; 32];

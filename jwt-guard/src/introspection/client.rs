@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::EncodingKey;
 use reqwest::Url;
 use tokio::sync::OnceCell;
 
@@ -14,10 +15,37 @@ use crate::config_error::ConfigError;
 use crate::jwks::JwksClient;
 use crate::verify::{self, Limits};
 
-use super::settings::{ClientAuth, checked_url};
-
 /// The media type of a JWT answer (RFC 9701 §4).
 const JWT_ANSWER: &str = "application/token-introspection+jwt";
+
+/// How the resource server authenticates to the endpoint, built.
+pub(super) enum ClientAuth {
+    /// RFC 6749 §2.3.1: `Authorization: Basic` of the form-encoded id and secret.
+    Basic {
+        id: String,
+        header: http::HeaderValue,
+    },
+    /// RFC 6749 §2.3.1: `client_id` and `client_secret` in the body.
+    Post { id: String, secret: String },
+    /// RFC 7523 §2.2: a signed client assertion per call.
+    Jwt {
+        id: String,
+        key: Box<EncodingKey>,
+        alg: jsonwebtoken::Algorithm,
+        kid: Option<String>,
+        audience: String,
+    },
+}
+
+/// An endpoint URL: parsed, https or loopback http.
+pub(super) fn checked_url(text: &str) -> Result<reqwest::Url, ConfigError> {
+    let url = reqwest::Url::parse(text).map_err(|e| ConfigError::InvalidUrl {
+        url: text.to_owned(),
+        reason: e.to_string(),
+    })?;
+    crate::jwks::check_transport(&url, false)?;
+    Ok(url)
+}
 
 /// The algorithms a JWT answer may be signed with: any asymmetric one (the key engine
 /// binds each key to its own).
@@ -42,11 +70,14 @@ pub(super) type Answer = Result<String, String>;
 pub(super) enum Endpoint {
     Fixed(Url),
     /// From the issuer's metadata, read on first use (a failure is retried next time).
-    Discovered {
-        issuer: String,
-        documents: [Url; 2],
-        found: OnceCell<Url>,
-    },
+    Discovered(Box<Discovered>),
+}
+
+/// An endpoint read from the issuer's metadata.
+pub(super) struct Discovered {
+    issuer: String,
+    documents: [Url; 2],
+    found: OnceCell<Url>,
 }
 
 impl Endpoint {
@@ -58,14 +89,14 @@ impl Endpoint {
                 reason: format!("not a URL to discover the introspection endpoint from ({e})"),
             })
         };
-        Ok(Self::Discovered {
+        Ok(Self::Discovered(Box::new(Discovered {
             issuer: issuer.to_owned(),
             documents: [
                 url("/.well-known/openid-configuration")?,
                 url("/.well-known/oauth-authorization-server")?,
             ],
             found: OnceCell::new(),
-        })
+        })))
     }
 }
 
@@ -103,7 +134,7 @@ impl Introspector {
             .body(body)
             .send()
             .await
-            .map_err(|e| describe(&url, &e, self.timeout))?;
+            .map_err(|e| describe(url, &e, self.timeout))?;
         let status = response.status();
         if status != reqwest::StatusCode::OK {
             return Err(format!("{url}: status {status}"));
@@ -153,11 +184,12 @@ impl Introspector {
     async fn endpoint_url(&self) -> Result<&Url, String> {
         match &self.endpoint {
             Endpoint::Fixed(url) => Ok(url),
-            Endpoint::Discovered {
-                issuer,
-                documents,
-                found,
-            } => {
+            Endpoint::Discovered(discovered) => {
+                let Discovered {
+                    issuer,
+                    documents,
+                    found,
+                } = &**discovered;
                 found
                     .get_or_try_init(|| async {
                         let mut last = String::new();

@@ -3,59 +3,14 @@
 //! authenticates to the endpoint.
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
-use jsonwebtoken::EncodingKey;
-
 use crate::algorithm::Algorithm;
-use crate::claims::ClaimPaths;
 use crate::config_error::ConfigError;
-use crate::jwks::{JwksClient, JwksConfig};
-use crate::verify::{ClaimRules, MAX_LEEWAY};
 
-use super::IntrospectionStrategy;
-use super::cache::ResultCache;
-use super::client::{Endpoint, Introspector};
+use super::cache::IntrospectionCacheConfig;
 
-/// Settings of the introspection result cache
-/// ([`IntrospectionStrategyBuilder::cache`]).
-///
-/// An answer of the authorization server is reused until the earliest of the token's
-/// `exp` and [`max_ttl`](Self::max_ttl): that bound is how late a revocation is noticed.
-/// 60 s (the default) is Spring Security's and Quarkus' order of magnitude; a shorter
-/// one notices revocations sooner at the cost of more calls to the endpoint, zero turns
-/// the cache off (one call per request).
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct IntrospectionCacheConfig {
-    /// Most answers held: a hard bound. Defaults to 10 000. Zero turns the cache off.
-    pub max_entries: usize,
-    /// Most memory held by the entries, in bytes (the answer's claims and the cache's
-    /// bookkeeping, within a factor of two): a hard bound. Defaults to 16 MiB. Zero turns
-    /// the cache off.
-    pub max_bytes: u64,
-    /// Longest an active answer is reused, whatever the token's `exp`: the revocation
-    /// latency. Defaults to 60 s. Zero turns the cache off.
-    pub max_ttl: Duration,
-    /// How long an `"active": false` answer (or one refused by the checks, as an expired
-    /// or foreign token) is reused: a token tried again and again costs one call per
-    /// period. Defaults to 5 s. Zero: not cached.
-    pub negative_ttl: Duration,
-}
-
-impl Default for IntrospectionCacheConfig {
-    fn default() -> Self {
-        Self {
-            max_entries: 10_000,
-            max_bytes: 16 * 1024 * 1024,
-            max_ttl: Duration::from_secs(60),
-            negative_ttl: Duration::from_secs(5),
-        }
-    }
-}
-
-/// Configuration of an [`IntrospectionStrategy`].
+/// Configuration of an [`IntrospectionStrategy`](crate::IntrospectionStrategy).
 ///
 /// Required: the [`issuer`](Self::issuer), the endpoint ([`endpoint`](Self::endpoint) or
 /// [`discover`](Self::discover)) and one client authentication
@@ -66,27 +21,27 @@ impl Default for IntrospectionCacheConfig {
 #[derive(Default)]
 #[must_use]
 pub struct IntrospectionStrategyBuilder {
-    issuer: Option<String>,
-    endpoint: Option<String>,
-    discover: bool,
-    auth: Option<AuthSpec>,
-    assertion_audience: Option<String>,
-    jwt_response: bool,
-    jwks_uri: Option<String>,
-    audiences: Option<Vec<String>>,
-    leeway: Duration,
-    timeout: Option<Duration>,
-    cache: Option<IntrospectionCacheConfig>,
-    scopes_claims: Option<Vec<String>>,
-    roles_claims: Option<Vec<String>>,
-    max_header_bytes: Option<usize>,
-    max_response_bytes: Option<usize>,
-    accept_unverified_cnf: bool,
-    error: Option<ConfigError>,
+    pub(super) issuer: Option<String>,
+    pub(super) endpoint: Option<String>,
+    pub(super) discover: bool,
+    pub(super) auth: Option<AuthSpec>,
+    pub(super) assertion_audience: Option<String>,
+    pub(super) jwt_response: bool,
+    pub(super) jwks_uri: Option<String>,
+    pub(super) audiences: Option<Vec<String>>,
+    pub(super) leeway: Duration,
+    pub(super) timeout: Option<Duration>,
+    pub(super) cache: Option<IntrospectionCacheConfig>,
+    pub(super) scopes_claims: Option<Vec<String>>,
+    pub(super) roles_claims: Option<Vec<String>>,
+    pub(super) max_header_bytes: Option<usize>,
+    pub(super) max_response_bytes: Option<usize>,
+    pub(super) accept_unverified_cnf: bool,
+    pub(super) error: Option<ConfigError>,
 }
 
 /// How the resource server authenticates to the endpoint, as configured.
-enum AuthSpec {
+pub(super) enum AuthSpec {
     Basic {
         id: String,
         secret: String,
@@ -103,25 +58,6 @@ enum AuthSpec {
     },
 }
 
-/// How the resource server authenticates to the endpoint, built.
-pub(super) enum ClientAuth {
-    /// RFC 6749 §2.3.1: `Authorization: Basic` of the form-encoded id and secret.
-    Basic {
-        id: String,
-        header: http::HeaderValue,
-    },
-    /// RFC 6749 §2.3.1: `client_id` and `client_secret` in the body.
-    Post { id: String, secret: String },
-    /// RFC 7523 §2.2: a signed client assertion per call.
-    Jwt {
-        id: String,
-        key: Box<EncodingKey>,
-        alg: jsonwebtoken::Algorithm,
-        kid: Option<String>,
-        audience: String,
-    },
-}
-
 impl fmt::Debug for IntrospectionStrategyBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IntrospectionStrategyBuilder")
@@ -135,7 +71,7 @@ impl fmt::Debug for IntrospectionStrategyBuilder {
 /// The default timeout of one call to the endpoint.
 pub(super) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The default cap on the endpoint's answer.
-const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024;
+pub(super) const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024;
 
 impl IntrospectionStrategyBuilder {
     /// The authorization server's issuer identifier: an answer's `iss`, when it has one,
@@ -314,174 +250,4 @@ impl IntrospectionStrategyBuilder {
         self.accept_unverified_cnf = true;
         self
     }
-
-    /// Checks the configuration and builds the strategy. Nothing is fetched here.
-    pub fn build(self) -> Result<IntrospectionStrategy, ConfigError> {
-        if let Some(error) = self.error {
-            return Err(error);
-        }
-        let issuer = self.issuer.ok_or(ConfigError::MissingIssuer)?;
-        let endpoint = match (self.endpoint, self.discover) {
-            (Some(_), true) => {
-                return Err(ConfigError::InvalidOption {
-                    option: "endpoint",
-                    reason: "choose one of endpoint and discover".into(),
-                });
-            }
-            (Some(url), false) => Endpoint::Fixed(checked_url(&url)?),
-            (None, true) => Endpoint::discovered(&issuer)?,
-            (None, false) => {
-                return Err(ConfigError::InvalidOption {
-                    option: "endpoint",
-                    reason: "the introspection endpoint is required: endpoint(url) or discover()"
-                        .into(),
-                });
-            }
-        };
-        if self.leeway > MAX_LEEWAY {
-            return Err(ConfigError::InvalidOption {
-                option: "leeway",
-                reason: format!("at most {} s", MAX_LEEWAY.as_secs()),
-            });
-        }
-        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        if timeout.is_zero() {
-            return Err(ConfigError::InvalidOption {
-                option: "timeout",
-                reason: "must be more than zero".into(),
-            });
-        }
-        let auth = match self.auth {
-            None => {
-                return Err(ConfigError::InvalidOption {
-                    option: "client authentication",
-                    reason: "required: client_secret_basic, client_secret_post or private_key_jwt"
-                        .into(),
-                });
-            }
-            Some(spec) => client_auth(
-                spec,
-                self.assertion_audience.unwrap_or_else(|| issuer.clone()),
-            )?,
-        };
-        let mut claim_paths = ClaimPaths::default();
-        if let Some(paths) = self.scopes_claims {
-            claim_paths = claim_paths.with_scopes(paths)?;
-        }
-        if let Some(paths) = self.roles_claims {
-            claim_paths = claim_paths.with_roles(paths)?;
-        }
-        let jwks_config = JwksConfig {
-            timeout,
-            ..JwksConfig::default()
-        };
-        let jwks = match (self.jwt_response, self.jwks_uri) {
-            (false, None) => None,
-            (false, Some(_)) => {
-                return Err(ConfigError::InvalidOption {
-                    option: "jwks_uri",
-                    reason: "verifies JWT answers: set jwt_response(true) too".into(),
-                });
-            }
-            (true, Some(uri)) => Some(JwksClient::new(&uri, jwks_config)?),
-            (true, None) => Some(JwksClient::discover(&issuer, jwks_config)?),
-        };
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            // An introspection endpoint answers itself: a redirect is not followed (the
-            // client's credentials would go with it).
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("jwt-guard/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ConfigError::HttpClient(Box::new(e)))?;
-        let rules = ClaimRules {
-            issuer,
-            audiences: self.audiences,
-            leeway: self.leeway.as_secs_f64(),
-            require_exp: false,
-        };
-        let cache_config = self.cache.unwrap_or_default();
-        let introspector = Introspector {
-            http,
-            endpoint,
-            auth,
-            jwks,
-            timeout,
-            max_response_bytes: self
-                .max_response_bytes
-                .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
-        };
-        Ok(IntrospectionStrategy::new(
-            introspector,
-            rules,
-            ResultCache::new(&cache_config),
-            Arc::new(claim_paths),
-            self.max_header_bytes
-                .unwrap_or(crate::extract::DEFAULT_MAX_HEADER_BYTES),
-            self.accept_unverified_cnf,
-        ))
-    }
-}
-
-/// An endpoint URL: parsed, https or loopback http.
-pub(super) fn checked_url(text: &str) -> Result<reqwest::Url, ConfigError> {
-    let url = reqwest::Url::parse(text).map_err(|e| ConfigError::InvalidUrl {
-        url: text.to_owned(),
-        reason: e.to_string(),
-    })?;
-    crate::jwks::check_transport(&url, false)?;
-    Ok(url)
-}
-
-fn client_auth(spec: AuthSpec, audience: String) -> Result<ClientAuth, ConfigError> {
-    use base64::Engine as _;
-    Ok(match spec {
-        AuthSpec::Basic { id, secret } => {
-            let encode =
-                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-            let credentials = base64::engine::general_purpose::STANDARD.encode(format!(
-                "{}:{}",
-                encode(&id),
-                encode(&secret)
-            ));
-            let mut header =
-                http::HeaderValue::from_str(&format!("Basic {credentials}")).map_err(|_| {
-                    ConfigError::InvalidOption {
-                        option: "client_secret_basic",
-                        reason: "not a header value".into(),
-                    }
-                })?;
-            header.set_sensitive(true);
-            ClientAuth::Basic { id, header }
-        }
-        AuthSpec::Post { id, secret } => ClientAuth::Post { id, secret },
-        AuthSpec::Jwt { id, pem, alg, kid } => {
-            let invalid = |reason: String| ConfigError::InvalidKey {
-                key: "private_key_jwt".into(),
-                reason,
-            };
-            use jsonwebtoken::Algorithm as J;
-            let (key, alg) = match alg {
-                Algorithm::RS256 => (EncodingKey::from_rsa_pem(&pem), J::RS256),
-                Algorithm::RS384 => (EncodingKey::from_rsa_pem(&pem), J::RS384),
-                Algorithm::RS512 => (EncodingKey::from_rsa_pem(&pem), J::RS512),
-                Algorithm::PS256 => (EncodingKey::from_rsa_pem(&pem), J::PS256),
-                Algorithm::PS384 => (EncodingKey::from_rsa_pem(&pem), J::PS384),
-                Algorithm::PS512 => (EncodingKey::from_rsa_pem(&pem), J::PS512),
-                Algorithm::ES256 => (EncodingKey::from_ec_pem(&pem), J::ES256),
-                Algorithm::ES384 => (EncodingKey::from_ec_pem(&pem), J::ES384),
-                Algorithm::EdDSA => (EncodingKey::from_ed_pem(&pem), J::EdDSA),
-                other => return Err(invalid(format!("{other} cannot sign a client assertion"))),
-            };
-            let key = key.map_err(|e| invalid(e.to_string()))?;
-            ClientAuth::Jwt {
-                id,
-                key: Box::new(key),
-                alg,
-                kid,
-                audience,
-            }
-        }
-    })
 }
