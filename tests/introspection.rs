@@ -110,6 +110,28 @@ impl AuthServer {
             .to_owned()
     }
 
+    /// An opaque access token for `app` bound to `key` (DPoP, RFC 9449).
+    async fn dpop_token(&self, key: &jwt_guard::testkit::DpopKey) -> String {
+        let url = format!("{}/token", self.issuer);
+        let answer: Value = reqwest::Client::new()
+            .post(&url)
+            .basic_auth(APP.0, Some(APP.1))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("dpop", key.proof("POST", &url, None))
+            .body("grant_type=client_credentials&scope=api%3Aread")
+            .send()
+            .await
+            .expect("authorization server answers")
+            .json()
+            .await
+            .expect("token response");
+        assert_eq!(answer["token_type"], "DPoP", "{answer}");
+        answer["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+
     async fn revoke(&self, token: &str) {
         let response = form_post(
             &format!("{}/token/revocation", self.issuer),
@@ -366,6 +388,27 @@ async fn concurrent_requests_with_one_token_make_one_call() {
     }
     assert_eq!(server.introspections().await, 1);
     assert_eq!(strategy.cached_results(), 1);
+}
+
+#[tokio::test]
+async fn a_dpop_bound_token_is_refused_by_the_one_confirmation_rule() {
+    let server = AuthServer::start(None).await;
+    let key = jwt_guard::testkit::DpopKey::generate(Algorithm::ES256).expect("key");
+    let token = server.dpop_token(&key).await;
+    // The server's answer carries cnf.jkt: a binding this strategy does not verify.
+    let strict = basic(&server).build().expect("build");
+    let err = strict.introspect_token(&token).await.expect_err("bound");
+    assert_eq!(
+        (err.status().as_u16(), err.reason()),
+        (401, "unsupported_confirmation")
+    );
+    let lax = basic(&server)
+        .dangerous_accept_unverified_cnf()
+        .build()
+        .expect("build");
+    lax.introspect_token(&token)
+        .await
+        .expect("accepted knowingly");
 }
 
 // ── answers the server would not give: our own endpoint ─────────────────────────────

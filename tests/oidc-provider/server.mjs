@@ -12,7 +12,7 @@
 // Clients:
 // - `app` (client_secret_basic): gets tokens with client_credentials, scopes
 //   `api:read api:write`; opaque without a resource, a JWT access token for the resource
-//   `urn:jwt-guard:api`.
+//   `urn:jwt-guard:api`; bound to a key when the request carries a DPoP proof.
 // - `rs-basic`, `rs-post`, `rs-jwt`: the resource server introspecting them with
 //   client_secret_basic, client_secret_post and private_key_jwt (ES256).
 import { generateKeyPairSync } from 'node:crypto';
@@ -61,6 +61,8 @@ const provider = new Provider(issuer, {
   features: {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
+    // DPoP-bound tokens (RFC 9449): their introspection carries cnf.jkt.
+    dPoP: { enabled: true },
     introspection: {
       enabled: true,
       // Resource servers may introspect any token.
