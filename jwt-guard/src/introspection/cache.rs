@@ -16,7 +16,7 @@ use crate::error::TokenError;
 use crate::verify::Confirmation;
 
 /// Settings of the introspection result cache
-/// ([`IntrospectionStrategyBuilder::cache`]).
+/// ([`IntrospectionStrategyBuilder::cache`](crate::IntrospectionStrategyBuilder::cache)).
 ///
 /// An answer of the authorization server is reused until the earliest of the token's
 /// `exp` and [`max_ttl`](Self::max_ttl): that bound is how late a revocation is noticed.

@@ -44,7 +44,7 @@ const RETRY_AFTER: Duration = Duration::from_secs(5);
 /// accept.
 ///
 /// **Cache.** Answers are kept under the SHA-256 of the token, never the token, bounded
-/// in entries and bytes ([`IntrospectionCacheConfig`]). An active answer is reused until
+/// in entries and bytes ([`IntrospectionCacheConfig`](crate::IntrospectionCacheConfig)). An active answer is reused until
 /// the earliest of the token's `exp` and `max_ttl` (60 s by default): a revoked token is
 /// accepted for at most that long, the price of not calling the endpoint per request.
 /// A refused answer is reused for `negative_ttl` (5 s). Concurrent requests with one
