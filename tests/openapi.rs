@@ -40,6 +40,18 @@ mod orders {
     }
 }
 
+mod payments {
+    use super::authenticate;
+
+    /// Step-up (RFC 9470): the extension names what a new authentication must meet.
+    #[authenticate("oa-jwt", acr = any("urn:example:mfa", "urn:example:hwk"), max_age = "5m")]
+    #[utoipa::path(post, path = "/payments", operation_id = "payments_create",
+        responses((status = 200, description = "paid")))]
+    pub(crate) async fn pay() -> &'static str {
+        "paid"
+    }
+}
+
 mod users {
     use super::authenticate;
 
@@ -76,7 +88,7 @@ async fn health() -> &'static str {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(orders::list, orders::create, orders::item, users::list, users::me, users::item, health),
+    paths(orders::list, orders::create, orders::item, users::list, users::me, users::item, payments::pay, health),
     modifiers(&JwtSecurity)
 )]
 struct Api;
@@ -115,6 +127,10 @@ fn every_protected_operation_documents_its_security_and_refusals() {
     );
     assert_eq!(statuses(list), ["200", "401", "403", "503"]);
     assert!(list["responses"]["401"]["headers"]["WWW-Authenticate"].is_object());
+
+    // payments::pay: step-up, in the extension and the 401's description; no 403.
+    assert_step_up(op(&doc, "/payments", "post"), true);
+    assert!(list.get("x-jwt-guard-step-up").is_none(), "{list}");
 
     // orders::create (attribute above utoipa's): two strategies as alternatives.
     let create = op(&doc, "/orders", "post");
@@ -173,6 +189,25 @@ fn modifying_twice_adds_nothing() {
     assert_eq!(serde_json::to_value(&doc).expect("json"), self::doc());
 }
 
+/// The step-up operation of `payments::pay`, in either document; `described`: its 401
+/// says why (utoipa; aide keeps the 401 of the handler's `Error`, described first).
+fn assert_step_up(op: &Value, described: bool) {
+    assert_eq!(
+        op["x-jwt-guard-step-up"],
+        serde_json::json!({ "acr_values": ["urn:example:mfa", "urn:example:hwk"], "max_age": 300 }),
+        "{op}"
+    );
+    assert_eq!(statuses(op), ["200", "401", "503"], "{op}");
+    let description = op["responses"]["401"]["description"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(
+        description.contains("insufficient_user_authentication"),
+        described,
+        "{op}"
+    );
+}
+
 /// A handler under a layer: `Principal` as an ordinary extractor.
 async fn whoami(who: jwt_guard::Principal) -> String {
     who.subject().unwrap_or_default().to_owned()
@@ -189,6 +224,7 @@ fn aide_doc() -> Value {
         .api_route("/orders", get(orders::list).post(orders::create))
         .api_route("/users", get(users::list))
         .api_route("/users/me", get(users::me))
+        .api_route("/payments", aide::axum::routing::post(payments::pay))
         .api_route("/health", get(health))
         .api_route("/whoami", get(whoami))
         .finish_api(&mut api);
@@ -227,6 +263,7 @@ fn aide_documents_the_attributed_handlers() {
     let health = op(&doc, "/health", "get");
     assert!(health.get("security").is_none(), "{health}");
     assert!(!statuses(health).contains(&"401".to_owned()));
+    assert_step_up(op(&doc, "/payments", "post"), false);
     // Under a layer the route's policy is not known: the extractor's 401 only.
     let whoami = op(&doc, "/whoami", "get");
     assert_eq!(statuses(whoami), ["200", "401", "503"], "{whoami}");

@@ -13,8 +13,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::FutureExt as _;
 use http::HeaderMap;
+use jwt_guard::mtls::{ClientCertificate, MtlsConfig};
 use jwt_guard::testkit::Issuer;
-use jwt_guard::{Algorithm, JwtStrategy, Registry};
+use jwt_guard::{Algorithm, JwtStrategy, Policy, Registry, RequestInfo};
 use jwt_guard::{IntrospectionStrategy, TokenCacheConfig};
 use jwt_guard_bench::{each, interleave};
 use serde_json::{Value, json};
@@ -189,6 +190,105 @@ fn main() {
         result.cells(),
     );
 
+    // Step-up (issue 21): the guard path of a layer policy (cache hit) with an acr and
+    // max_age requirement, against the same policy without it.
+    let mut stepped = claims(&issuer, 1024);
+    stepped["acr"] = json!("urn:example:mfa");
+    stepped["auth_time"] = stepped["iat"].clone();
+    let stepped = self::headers(&issuer.token(stepped));
+    let policy = |step_up: bool| {
+        let mut builder = Policy::builder("bench", ["rs-cached"]).registry(registry.clone());
+        if step_up {
+            builder = builder
+                .acr(["urn:example:mfa", "urn:example:hwk"])
+                .max_age(Duration::from_secs(3600));
+        }
+        builder.build().expect("policy")
+    };
+    let (plain, step_up) = (policy(false), policy(true));
+    let check = |policy: &Policy| {
+        policy
+            .check(&stepped, None)
+            .now_or_never()
+            .expect("no wait")
+            .expect("allowed")
+    };
+    black_box(check(&step_up));
+    let result = interleave(
+        pairs,
+        (target.as_nanos() / 500) as usize,
+        true,
+        &mut each(|| {
+            black_box(check(&plain));
+        }),
+        &mut each(|| {
+            black_box(check(&step_up));
+        }),
+    );
+    println!(
+        "| A policy check (cache hit), B the same with acr any(2) + max_age | 1 KiB | {} |",
+        result.cells(),
+    );
+    // mTLS binding (RFC 8705): a certificate-bound token and its x5t#S256 check against
+    // the connection's certificate (hashed once, as per connection), against a plain
+    // bearer token on a strategy without the option; both through `RequestInfo`.
+    registry
+        .register("mtls", mtls_strategy(&issuer, &jwks, false))
+        .expect("register");
+    registry
+        .register("mtls-cached", mtls_strategy(&issuer, &jwks, true))
+        .expect("register");
+    let cert = ClientCertificate::from_der(vec![0x30; 900]);
+    let plain = crate::headers(&issuer.token(claims(&issuer, 1024)));
+    let mut bound_claims = claims(&issuer, 1024);
+    bound_claims["cnf"] = json!({ "x5t#S256": cert.x5t_s256() });
+    let bound = crate::headers(&issuer.token(bound_claims));
+    let (method, uri) = (http::Method::GET, http::Uri::from_static("/orders"));
+    for (label, cached) in [("token-cache hit", true), ("full path, RS256", false)] {
+        let (plain_name, bound_name) = if cached {
+            ("rs-cached", "mtls-cached")
+        } else {
+            ("rs", "mtls")
+        };
+        let plain_call = || {
+            registry
+                .authenticate_request(&[plain_name], RequestInfo::new(&plain, &method, &uri))
+                .now_or_never()
+                .expect("no wait")
+                .expect("verified")
+        };
+        let bound_call = || {
+            let request =
+                RequestInfo::new(&bound, &method, &uri).with_client_certificate(Some(&cert));
+            let principal = registry
+                .authenticate_request(&[bound_name], request)
+                .now_or_never()
+                .expect("no wait")
+                .expect("verified");
+            debug_assert!(principal.certificate_thumbprint().is_some());
+            principal
+        };
+        let start = Instant::now();
+        black_box(bound_call());
+        let one = start.elapsed().max(Duration::from_nanos(100));
+        let batch = (target.as_nanos() / one.as_nanos()).clamp(10, 100_000) as usize;
+        let result = interleave(
+            pairs,
+            batch,
+            true,
+            &mut each(|| {
+                black_box(plain_call());
+            }),
+            &mut each(|| {
+                black_box(bound_call());
+            }),
+        );
+        println!(
+            "| A plain bearer, B x5t#S256-bound with the certificate check ({label}) | 1 KiB | {} |",
+            result.cells(),
+        );
+    }
+
     // Introspection (issue 22): a result-cache hit (SHA-256 of the token, the answer's
     // time claims and cnf re-checked) against a JWT token-cache hit, both 1 KiB of
     // claims, through the registry.
@@ -251,4 +351,16 @@ fn main() {
         "| A JWT token-cache hit, B introspection result-cache hit | 1 KiB | {} |",
         result.cells(),
     );
+}
+
+/// A strategy checking certificate-bound tokens, keys pinned.
+fn mtls_strategy(issuer: &Issuer, jwks: &Value, cache: bool) -> JwtStrategy {
+    let mut builder = JwtStrategy::builder()
+        .issuer(issuer.issuer())
+        .jwks_json(jwks.to_string().as_bytes())
+        .mtls_bound_tokens(MtlsConfig::allowed());
+    if cache {
+        builder = builder.token_cache(TokenCacheConfig::default());
+    }
+    builder.build().expect("strategy")
 }

@@ -5,6 +5,7 @@
 //! #[authenticate("jwt")]
 //! #[authenticate("jwt", "api-key")]
 //! #[authenticate("jwt", scopes = ["orders:read"], roles = any("admin", "ops"))]
+//! #[authenticate("jwt", acr = any("urn:example:mfa", "urn:example:hwk"), max_age = "5m")]
 //! #[authenticate("jwt", optional)]
 //! #[authenticate("jwt", crate = "::my_app::jwt_guard")]
 //! #[authenticate(skip)]
@@ -16,7 +17,9 @@ use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Path, Token, bracketed, parenthesized};
 
 /// The options accepted after the strategy names, in the order the docs list them.
-pub(crate) const OPTIONS: &[&str] = &["scopes", "roles", "optional", "skip", "crate"];
+pub(crate) const OPTIONS: &[&str] = &[
+    "scopes", "roles", "acr", "max_age", "optional", "skip", "crate",
+];
 
 /// The error for a missing strategy name.
 pub(crate) const EXPECTED_NAME: &str = "expected a strategy name, e.g. `#[authenticate(\"jwt\")]`";
@@ -27,6 +30,8 @@ mod kw {
 
     syn::custom_keyword!(scopes);
     syn::custom_keyword!(roles);
+    syn::custom_keyword!(acr);
+    syn::custom_keyword!(max_age);
     syn::custom_keyword!(optional);
     syn::custom_keyword!(skip);
     syn::custom_keyword!(all);
@@ -48,6 +53,11 @@ pub(crate) enum Arg {
     Scopes { key: Span, value: Requirement },
     /// `roles = ..`.
     Roles { key: Span, value: Requirement },
+    /// `acr = ..`: written like a requirement; [`config`](crate::config) accepts one
+    /// value or `any(..)`.
+    Acr { key: Span, value: Requirement },
+    /// `max_age = ..`: a literal; [`config`](crate::config) wants a duration string.
+    MaxAge { key: Span, value: syn::Lit },
     /// `optional`.
     Optional(Span),
     /// `skip`.
@@ -71,6 +81,8 @@ impl Arg {
             Self::Crate { key, .. }
             | Self::Scopes { key, .. }
             | Self::Roles { key, .. }
+            | Self::Acr { key, .. }
+            | Self::MaxAge { key, .. }
             | Self::Optional(key)
             | Self::Skip(key) => *key,
         }
@@ -83,6 +95,8 @@ impl Arg {
             Self::Crate { .. } => Some("crate"),
             Self::Scopes { .. } => Some("scopes"),
             Self::Roles { .. } => Some("roles"),
+            Self::Acr { .. } => Some("acr"),
+            Self::MaxAge { .. } => Some("max_age"),
             Self::Optional(_) => Some("optional"),
             Self::Skip(_) => Some("skip"),
         }
@@ -134,6 +148,28 @@ impl Arg {
                 value,
             });
         }
+        if input.peek(kw::acr) {
+            let key: kw::acr = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let value = Requirement::parse_in(input, Subject::Acr)?;
+            return Ok(Self::Acr {
+                key: key.span,
+                value,
+            });
+        }
+        if input.peek(kw::max_age) {
+            let key: kw::max_age = input.parse()?;
+            input.parse::<Token![=]>()?;
+            if !input.peek(syn::Lit) {
+                return Err(input.error(
+                    "expected a duration string, e.g. `max_age = \"5m\"` (units: s, m, h, d)",
+                ));
+            }
+            return Ok(Self::MaxAge {
+                key: key.span,
+                value: input.parse()?,
+            });
+        }
         if first {
             return Err(not_a_strategy_name(input));
         }
@@ -178,6 +214,7 @@ impl Parse for Args {
 pub(crate) enum Subject {
     Scope,
     Role,
+    Acr,
 }
 
 impl Subject {
@@ -185,6 +222,7 @@ impl Subject {
         match self {
             Self::Scope => "scope",
             Self::Role => "role",
+            Self::Acr => "acr value",
         }
     }
 
@@ -192,6 +230,7 @@ impl Subject {
         match self {
             Self::Scope => "scopes",
             Self::Role => "roles",
+            Self::Acr => "acr",
         }
     }
 
@@ -199,6 +238,7 @@ impl Subject {
         match self {
             Self::Scope => "scopes = [\"orders:read\"]",
             Self::Role => "roles = any(\"admin\", \"ops\")",
+            Self::Acr => "acr = any(\"urn:example:mfa\", \"urn:example:hwk\")",
         }
     }
 }
@@ -242,6 +282,12 @@ impl Requirement {
                     subject.example()
                 ),
             ));
+        }
+        if let Subject::Acr = subject {
+            return Err(input.error(format!(
+                "expected an acr value (a string literal) or `any(..)` of them, e.g. `{}`",
+                subject.example()
+            )));
         }
         let what = subject.noun();
         Err(input.error(format!(
@@ -322,6 +368,10 @@ fn closest(unknown: &str) -> Option<&'static str> {
         ("allowed_roles", "roles"),
         ("allowedroles", "roles"),
         ("anonymous", "optional"),
+        ("acr_values", "acr"),
+        ("acrs", "acr"),
+        ("maxage", "max_age"),
+        ("max_auth_age", "max_age"),
     ];
     if let Some((_, option)) = aliases.iter().find(|(alias, _)| *alias == unknown) {
         return Some(option);
@@ -434,13 +484,32 @@ mod tests {
     fn unknown_option() {
         assert_eq!(
             error(r#""jwt", scope = ["read"]"#),
-            "unknown option `scope`; the valid options are `scopes`, `roles`, `optional`, \
-             `skip` and `crate`; did you mean `scopes`?"
+            "unknown option `scope`; the valid options are `scopes`, `roles`, `acr`, \
+             `max_age`, `optional`, `skip` and `crate`; did you mean `scopes`?"
         );
         assert!(error(r#""jwt", allowed_roles = "x""#).ends_with("did you mean `roles`?"));
         assert!(error(r#""jwt", optinal"#).ends_with("did you mean `optional`?"));
         assert!(error(r#""jwt", nope = 1"#).ends_with("`skip` and `crate`"));
         assert!(error(r#""jwt", 1"#).starts_with("expected an option; the valid options are"));
+    }
+
+    #[test]
+    fn step_up_options_parse() {
+        assert_eq!(
+            options(r#""jwt", acr = any("a", "b"), max_age = "5m""#),
+            ["name", "acr", "max_age"]
+        );
+        // A literal of the wrong kind parses: `config` says what to write.
+        assert_eq!(options(r#""jwt", max_age = 300"#), ["name", "max_age"]);
+        assert_eq!(
+            error(r#""jwt", max_age = five"#),
+            "expected a duration string, e.g. `max_age = \"5m\"` (units: s, m, h, d)"
+        );
+        assert!(
+            error(r#""jwt", acr = urn"#).starts_with("expected an acr value (a string literal)")
+        );
+        assert!(error(r#""jwt", acr_values = "a""#).ends_with("did you mean `acr`?"));
+        assert!(error(r#""jwt", maxage = "5m""#).ends_with("did you mean `max_age`?"));
     }
 
     #[test]

@@ -31,10 +31,21 @@ pub(crate) struct FinalConfig {
     pub(crate) strategies: Vec<LitStr>,
     pub(crate) scopes: Option<Requirement>,
     pub(crate) roles: Option<Requirement>,
+    /// `acr = ..` and `max_age = ..`.
+    pub(crate) step_up: Option<StepUp>,
     pub(crate) mode: Mode,
     /// True for the stand-in of [`FinalConfig::fallback`]: what the real arguments said
     /// is unknown, so nothing is checked against them.
     pub(crate) fallback: bool,
+}
+
+/// `acr = ..` and `max_age = ..` (RFC 9470 step-up), validated.
+#[derive(Clone)]
+pub(crate) struct StepUp {
+    /// The acceptable `acr` values: one, or those of `any(..)`. Empty: any `acr`.
+    pub(crate) acr: Vec<LitStr>,
+    /// Whole seconds, at least 1.
+    pub(crate) max_age: Option<u64>,
 }
 
 impl FinalConfig {
@@ -46,6 +57,7 @@ impl FinalConfig {
             strategies: vec![LitStr::new("", Span::call_site())],
             scopes: None,
             roles: None,
+            step_up: None,
             mode: Mode::Required,
             fallback: true,
         }
@@ -70,6 +82,8 @@ impl Args {
         let mut krate = None;
         let mut scopes = None;
         let mut roles = None;
+        let mut acr: Option<Vec<LitStr>> = None;
+        let mut max_age: Option<Option<u64>> = None;
         let mut optional = None;
         let mut skip = None;
         let mut options_started = false;
@@ -143,6 +157,8 @@ impl Args {
                     check_requirement(value, Subject::Role, &mut push);
                     roles = Some(value.clone());
                 }
+                Arg::Acr { value, .. } => acr = Some(check_acr(value, &mut push)),
+                Arg::MaxAge { value, .. } => max_age = Some(check_max_age(value, &mut push)),
                 Arg::Optional(span) => optional = Some(*span),
             }
             options_started = true;
@@ -159,9 +175,24 @@ impl Args {
             ));
         }
 
+        if let Some(optional) = optional
+            && (acr.is_some() || max_age.is_some())
+        {
+            push(syn::Error::new(
+                optional,
+                "`optional` cannot be combined with `acr` or `max_age`: a request without \
+                 credentials has no authentication to step up. Drop `optional`, or take \
+                 `Option<Principal>` and read its `acr` and `auth_time` claims in the body",
+            ));
+        }
+
         if let Some(errors) = errors {
             return Err(errors);
         }
+        let step_up = (acr.is_some() || max_age.is_some()).then(|| StepUp {
+            acr: acr.unwrap_or_default(),
+            max_age: max_age.flatten(),
+        });
         let mode = match (skip, optional) {
             (Some(skip), _) => Mode::Skip(skip),
             (None, Some(_)) => Mode::Optional,
@@ -175,6 +206,7 @@ impl Args {
             strategies,
             scopes,
             roles,
+            step_up,
             mode,
             fallback: false,
         })
@@ -231,17 +263,171 @@ fn check_requirement(
     }
 }
 
-/// A scope is an RFC 6749 §3.3 scope token; a role is any non-empty string.
+/// The values of `acr = ..`: one string, or `any(..)` of strings. An acr is one value
+/// per token, so `all(..)` (and `[..]`, which means all) of several could never hold.
+fn check_acr(requirement: &Requirement, push: &mut impl FnMut(syn::Error)) -> Vec<LitStr> {
+    let list = match requirement {
+        Requirement::One(value) => {
+            if let Err(err) = check_value(value, Subject::Acr) {
+                push(err);
+            }
+            return vec![value.clone()];
+        }
+        Requirement::All { span, .. } => {
+            push(syn::Error::new(
+                *span,
+                "a token carries one acr value, so it cannot meet all of several: write \
+                 `acr = any(..)` to accept any one of them, or `acr = \"..\"` for one",
+            ));
+            return Vec::new();
+        }
+        Requirement::Any { span, list } => {
+            if list.is_empty() {
+                push(syn::Error::new(
+                    *span,
+                    "empty acr list: it would accept no token; list at least one acr value, \
+                     or remove `acr`",
+                ));
+            }
+            list
+        }
+    };
+    let mut values: Vec<LitStr> = Vec::new();
+    for item in list {
+        match item {
+            Requirement::One(value) => {
+                if values.iter().any(|v| v.value() == value.value()) {
+                    push(syn::Error::new(
+                        value.span(),
+                        format!("acr value \"{}\" is listed twice", value.value()),
+                    ));
+                    continue;
+                }
+                if let Err(err) = check_value(value, Subject::Acr) {
+                    push(err);
+                }
+                values.push(value.clone());
+            }
+            Requirement::All { span, .. } | Requirement::Any { span, .. } => {
+                push(syn::Error::new(
+                    *span,
+                    "list the acr values directly: \
+                     `acr = any(\"urn:example:mfa\", \"urn:example:hwk\")`",
+                ));
+            }
+        }
+    }
+    values
+}
+
+/// The seconds of `max_age = "5m"`: a duration string in the humane form of
+/// configuration files (`ms`, `s`, `m`, `h`, `d`), whole seconds, not zero.
+fn check_max_age(value: &syn::Lit, push: &mut impl FnMut(syn::Error)) -> Option<u64> {
+    let text = match value {
+        syn::Lit::Str(text) => text,
+        syn::Lit::Int(secs) => {
+            push(syn::Error::new(
+                secs.span(),
+                format!(
+                    "write the duration as a string with its unit: `max_age = \"{}s\"`",
+                    secs.base10_digits()
+                ),
+            ));
+            return None;
+        }
+        other => {
+            push(syn::Error::new(
+                other.span(),
+                "expected a duration string, e.g. `max_age = \"5m\"` (units: s, m, h, d)",
+            ));
+            return None;
+        }
+    };
+    let written = text.value();
+    let result = match parse_millis(&written) {
+        Err(Malformed) => Err(format!(
+            "{written:?} is not a duration: write e.g. \"30s\", \"5m\" or \"1h30m\" (units: \
+             ms, s, m, h, d)"
+        )),
+        Ok(None) => Err(format!("{written:?} is too long a duration")),
+        Ok(Some(0)) => Err(format!(
+            "max_age = {written:?} would refuse every token: give the longest time since \
+             the user authenticated, e.g. \"5m\""
+        )),
+        Ok(Some(ms)) if ms % 1000 != 0 => Err(format!(
+            "{written:?} is not a whole number of seconds (the challenge's max_age is in \
+             seconds): write e.g. \"{}s\"",
+            ms.div_ceil(1000)
+        )),
+        Ok(Some(ms)) => Ok(ms / 1000),
+    };
+    result
+        .map_err(|message| push(syn::Error::new(text.span(), message)))
+        .ok()
+}
+
+/// Text that is not a duration.
+struct Malformed;
+
+/// `"1h30m"` in milliseconds, as the runtime's `config::humane::parse` reads it:
+/// numbers each followed by `ms`, `s`, `m` (or `min`), `h` or `d`. `Ok(None)` when the sum
+/// overflows.
+fn parse_millis(text: &str) -> Result<Option<u64>, Malformed> {
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(Malformed);
+    }
+    let mut total: Option<u64> = Some(0);
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or(Malformed)?;
+        if digits == 0 {
+            return Err(Malformed);
+        }
+        let value: Option<u64> = rest[..digits].parse().ok();
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        let unit: u64 = match &rest[..unit_len] {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" | "min" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            _ => return Err(Malformed),
+        };
+        let part = value.and_then(|v| v.checked_mul(unit));
+        total = total.zip(part).and_then(|(t, p)| t.checked_add(p));
+        rest = rest[unit_len..].trim_start();
+    }
+    Ok(total)
+}
+
+/// A scope is an RFC 6749 §3.3 scope token, and so is an acr value (they are
+/// space-separated in a challenge); a role is any non-empty string.
 fn check_value(value: &LitStr, subject: Subject) -> syn::Result<()> {
     let text = value.value();
     if text.is_empty() {
         return Err(syn::Error::new(
             value.span(),
-            format!("a {} must not be empty", subject.noun()),
+            match subject {
+                Subject::Acr => "an acr value must not be empty".to_owned(),
+                _ => format!("a {} must not be empty", subject.noun()),
+            },
         ));
     }
     let is_scope_token =
         |b: u8| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b);
+    if matches!(subject, Subject::Acr) && !text.bytes().all(is_scope_token) {
+        return Err(syn::Error::new(
+            value.span(),
+            format!(
+                "\"{}\" is not an acr value: visible ASCII without spaces, `\"` or `\\` (the \
+                 values are space-separated in the challenge's acr_values)",
+                text.escape_default()
+            ),
+        ));
+    }
     if matches!(subject, Subject::Scope) && !text.bytes().all(is_scope_token) {
         let hint = if text.contains(' ') {
             format!(
@@ -385,6 +571,65 @@ mod tests {
         assert_eq!(
             error(r#""jwt", roles = any(all())"#).split(':').next(),
             Some("empty role list")
+        );
+    }
+
+    #[test]
+    fn step_up() {
+        let both = config(r#""jwt", acr = any("urn:a", "urn:b"), max_age = "1h 30m""#);
+        let step_up = both.step_up.as_ref().unwrap();
+        let acr: Vec<String> = step_up.acr.iter().map(LitStr::value).collect();
+        assert_eq!(acr, ["urn:a", "urn:b"]);
+        assert_eq!(step_up.max_age, Some(5400));
+        let one = config(r#""jwt", acr = "urn:a""#).step_up.unwrap();
+        assert_eq!((one.acr.len(), one.max_age), (1, None));
+        let age = config(r#""jwt", max_age = "2s""#).step_up.unwrap();
+        assert_eq!((age.acr.len(), age.max_age), (0, Some(2)));
+        assert!(config(r#""jwt""#).step_up.is_none());
+    }
+
+    #[test]
+    fn bad_step_up() {
+        assert!(error(r#""jwt", acr = all("a", "b")"#).starts_with("a token carries one acr"));
+        assert!(error(r#""jwt", acr = ["a"]"#).starts_with("a token carries one acr"));
+        assert!(error(r#""jwt", acr = any()"#).starts_with("empty acr list"));
+        assert!(error(r#""jwt", acr = any(any("a"))"#).starts_with("list the acr values"));
+        assert_eq!(
+            error(r#""jwt", acr = any("a", "a")"#),
+            r#"acr value "a" is listed twice"#
+        );
+        assert!(error(r#""jwt", acr = "urn a""#).starts_with(r#""urn a" is not an acr value"#));
+        assert_eq!(
+            error(r#""jwt", acr = """#),
+            "an acr value must not be empty"
+        );
+        assert_eq!(
+            error(r#""jwt", max_age = "5x""#),
+            r#""5x" is not a duration: write e.g. "30s", "5m" or "1h30m" (units: ms, s, m, h, d)"#
+        );
+        assert!(error(r#""jwt", max_age = "0s""#).contains("would refuse every token"));
+        assert!(error(r#""jwt", max_age = "0m 0s""#).contains("would refuse every token"));
+        assert_eq!(
+            error(r#""jwt", max_age = "99999999999999999d""#),
+            r#""99999999999999999d" is too long a duration"#
+        );
+        assert_eq!(
+            error(r#""jwt", max_age = "99999999999999999999s""#),
+            r#""99999999999999999999s" is too long a duration"#
+        );
+        assert!(error(r#""jwt", max_age = "1500ms""#).ends_with(r#"write e.g. "2s""#));
+        assert_eq!(
+            error(r#""jwt", max_age = 300"#),
+            r#"write the duration as a string with its unit: `max_age = "300s"`"#
+        );
+        assert!(error(r#""jwt", max_age = true"#).starts_with("expected a duration string"));
+        assert!(
+            error(r#""jwt", optional, acr = "a""#)
+                .starts_with("`optional` cannot be combined with `acr` or `max_age`")
+        );
+        assert_eq!(
+            error(r#""jwt", max_age = "1m", max_age = "2m""#),
+            "`max_age` specified more than once"
         );
     }
 

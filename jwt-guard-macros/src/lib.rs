@@ -111,6 +111,8 @@ use proc_macro::TokenStream;
 /// | `"name", ..` (first, at least one) | the names the strategies were registered under, tried in order: one that finds no credentials of its kind passes to the next, one that refuses them ends the chain, and when all pass the answer is a 401 naming them |
 /// | `scopes = R` | the token's scopes (`scope`, `scp`) must satisfy `R`, else 403 `insufficient_scope` |
 /// | `roles = R` | the caller's roles (at the roles claim path, `roles` by default) must satisfy `R`, else 403 |
+/// | `acr = "v"` or `acr = any("v", ..)` | step-up (RFC 9470): the token's `acr` must be one of the values, else 401 `insufficient_user_authentication` with `acr_values`; checked before `scopes` and `roles` |
+/// | `max_age = "5m"` | step-up: the token's `auth_time` must be at most this old by the strategy's clock (`ms`, `s`, `m`, `h`, `d`; whole seconds, not zero), else 401 `insufficient_user_authentication` with `max_age` |
 /// | `optional` | no credentials: the body runs with no principal; bad credentials: 401 |
 /// | `skip` | alone, on a method of an impl block that has the attribute: not authenticated |
 /// | `crate = "path"` | where the runtime crate is, when it is renamed or re-exported; a bare path works too. Defaults to `::jwt_guard` |
@@ -182,6 +184,34 @@ use proc_macro::TokenStream;
 ///     format!("{} via {}", caller.sub, who.strategy())
 /// }
 /// # let app: axum::Router = axum::Router::new().route("/", axum::routing::get(orders));
+/// ```
+///
+/// Step-up (RFC 9470): a strong and recent authentication, else a 401 whose challenge
+/// asks for it (`acr_values`, `max_age`):
+///
+/// ```
+/// use jwt_guard::{Principal, authenticate};
+///
+/// #[authenticate("jwt", acr = any("urn:example:mfa", "urn:example:hwk"), max_age = "5m")]
+/// async fn transfer(who: Principal) -> String {
+///     format!("approved for {}", who.subject().unwrap_or("-"))
+/// }
+/// # let app: axum::Router = axum::Router::new().route("/", axum::routing::post(transfer));
+/// ```
+///
+/// A token carries one `acr`, so `all(..)` of several is refused:
+///
+/// ```compile_fail
+/// #[jwt_guard::authenticate("jwt", acr = all("urn:example:mfa", "urn:example:hwk"))]
+/// async fn transfer() {}
+/// ```
+///
+/// ```text
+/// error: a token carries one acr value, so it cannot meet all of several: write `acr = any(..)` to accept any one of them, or `acr = ".."` for one
+///  --> src/main.rs:1:40
+///   |
+/// 1 | #[jwt_guard::authenticate("jwt", acr = all("urn:example:mfa", "urn:example:hwk"))]
+///   |                                        ^^^
 /// ```
 ///
 /// `optional`:

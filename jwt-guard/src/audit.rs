@@ -340,6 +340,7 @@ mod tests {
         &["audit-unit-jwt", "audit-unit-key"],
         Some(All(&[One("orders:read")])),
         None,
+        None,
         true,
         HandlerForm::Extractor,
     );

@@ -7,11 +7,16 @@
 //!
 //! Where the scopes and roles are read is the strategy's decision, carried by the
 //! [`Principal`]: see [`ClaimPaths`](crate::claims::ClaimPaths).
+//!
+//! A [`StepUp`] requirement (`acr = ..`, `max_age = ..`; RFC 9470) is checked before
+//! them: falling short is a 401 `insufficient_user_authentication`, which the client
+//! answers by authenticating again.
 
 use std::fmt;
 
 use crate::error::{Error, ErrorKind};
 use crate::principal::Principal;
+pub use crate::step_up::StepUp;
 
 /// What a request must pass: an attribute site's static data
 /// ([`GuardedHandler`](crate::audit::GuardedHandler)) or a layer's
@@ -21,11 +26,14 @@ pub(crate) struct Rules<'a, N> {
     pub(crate) strategies: &'a [N],
     pub(crate) scopes: Option<&'a Requirement>,
     pub(crate) roles: Option<&'a Requirement>,
+    /// `acr = ..`, `max_age = ..` (RFC 9470), checked before the scopes and roles.
+    pub(crate) step_up: Option<&'a StepUp>,
     pub(crate) optional: bool,
 }
 
 impl<N: fmt::Debug> fmt::Display for Rules<'_, N> {
-    /// `"jwt" | "api-key"  scopes all("a")  roles any("b")  optional`: how the audit prints
+    /// `"jwt" | "api-key"  scopes all("a")  roles any("b")  acr "c"  max_age 5m  optional`:
+    /// how the audit prints
     /// what an attribute's handler and a layer's policy require, one rule for both.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, name) in self.strategies.iter().enumerate() {
@@ -39,6 +47,9 @@ impl<N: fmt::Debug> fmt::Display for Rules<'_, N> {
         }
         if let Some(roles) = self.roles {
             write!(f, "  roles {roles}")?;
+        }
+        if let Some(step_up) = self.step_up {
+            write!(f, "  {step_up}")?;
         }
         if self.optional {
             f.write_str("  optional")?;

@@ -17,6 +17,17 @@ pub(crate) enum Challenge<'a> {
     Dpop(ErrorCode),
     /// `Bearer error="insufficient_scope", scope="…"`, with the required scopes.
     Scope(&'a [String]),
+    /// `Bearer error="insufficient_user_authentication", error_description="…",
+    /// acr_values="…", max_age=…` (RFC 9470 §3): the token's authentication is not strong
+    /// or recent enough; the parameters say what a new one must meet.
+    StepUp {
+        /// The `error_description`.
+        description: &'static str,
+        /// The acceptable `acr` values (none: no `acr_values`).
+        acr_values: &'a [String],
+        /// The `max_age`, in seconds.
+        max_age: Option<u64>,
+    },
 }
 
 /// The `error` code of a challenge.
@@ -32,6 +43,8 @@ pub(crate) enum ErrorCode {
     InvalidDpopProof,
     /// The DPoP proof must carry the server's nonce (RFC 9449 §8).
     UseDpopNonce,
+    /// The token's authentication is not strong or recent enough (RFC 9470 §3).
+    InsufficientUserAuthentication,
 }
 
 impl ErrorCode {
@@ -43,6 +56,7 @@ impl ErrorCode {
             Self::InsufficientScope => "insufficient_scope",
             Self::InvalidDpopProof => "invalid_dpop_proof",
             Self::UseDpopNonce => "use_dpop_nonce",
+            Self::InsufficientUserAuthentication => "insufficient_user_authentication",
         }
     }
 }
@@ -74,12 +88,14 @@ pub(crate) enum Scheme {
 
 impl ChallengeParams {
     /// The whole `WWW-Authenticate` value: one challenge per accepted scheme, the error
-    /// (`code`, with its `scope`) on the one of the refused request.
+    /// (`code`, with its `scope` and its `step_up` parameters) on the one of the refused
+    /// request.
     pub(crate) fn render(
         &self,
         scheme: Scheme,
         code: Option<&str>,
         scope: Option<&str>,
+        step_up: Option<&str>,
         on_dpop: bool,
     ) -> String {
         let bearer = self.dpop.as_ref().is_none_or(|d| !d.required);
@@ -91,6 +107,9 @@ impl ChallengeParams {
             }
             if let Some(scope) = scope {
                 params.push(format!("scope=\"{scope}\""));
+            }
+            if let Some(step_up) = step_up {
+                params.push(step_up.to_owned());
             }
         };
         if bearer {
@@ -145,16 +164,30 @@ mod tests {
     fn the_error_goes_on_the_scheme_of_the_request() {
         let p = params(false, false);
         assert_eq!(
-            p.render(Scheme::Bearer, Some("invalid_token"), None, false),
+            p.render(Scheme::Bearer, Some("invalid_token"), None, None, false),
             r#"Bearer error="invalid_token", DPoP algs="ES256 EdDSA""#
         );
         assert_eq!(
-            p.render(Scheme::Dpop, Some("invalid_dpop_proof"), None, true),
+            p.render(Scheme::Dpop, Some("invalid_dpop_proof"), None, None, true),
             r#"Bearer, DPoP error="invalid_dpop_proof", algs="ES256 EdDSA""#
         );
         assert_eq!(
-            p.render(Scheme::Bearer, None, None, false),
+            p.render(Scheme::Bearer, None, None, None, false),
             r#"Bearer, DPoP algs="ES256 EdDSA""#
+        );
+    }
+
+    #[test]
+    fn step_up_parameters_follow_the_error() {
+        let p = params(false, true);
+        let step_up = r#"error_description="More recent authentication is required", max_age=300"#;
+        let code = Some(ErrorCode::InsufficientUserAuthentication.as_str());
+        assert_eq!(
+            p.render(Scheme::Dpop, code, None, Some(step_up), false),
+            "Bearer resource_metadata=\"https://api.test/.well-known/oauth-protected-resource\", \
+             DPoP error=\"insufficient_user_authentication\", error_description=\"More recent \
+             authentication is required\", max_age=300, algs=\"ES256 EdDSA\", \
+             resource_metadata=\"https://api.test/.well-known/oauth-protected-resource\""
         );
     }
 
@@ -162,7 +195,7 @@ mod tests {
     fn required_offers_dpop_only_and_metadata_everywhere() {
         let p = params(true, true);
         assert_eq!(
-            p.render(Scheme::Bearer, Some("invalid_token"), None, false),
+            p.render(Scheme::Bearer, Some("invalid_token"), None, None, false),
             "DPoP error=\"invalid_token\", algs=\"ES256 EdDSA\", \
              resource_metadata=\"https://api.test/.well-known/oauth-protected-resource\""
         );
@@ -175,6 +208,7 @@ mod tests {
                 Scheme::Bearer,
                 Some("insufficient_scope"),
                 Some("a b"),
+                None,
                 false
             ),
             r#"Bearer error="insufficient_scope", scope="a b", resource_metadata="https://r.test/m""#

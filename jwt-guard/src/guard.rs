@@ -1,11 +1,12 @@
 //! The one entry point of the attribute and of every layer: the strategies in order,
-//! then the scope and role requirements. Nothing framework-specific: the integrations
-//! hand in the headers, the registry the request carries and, under a layer, what the
-//! layer found.
+//! then the step-up requirement (RFC 9470: a 401, an authentication problem, so before
+//! the 403s), then the scope and role requirements. Nothing framework-specific: the
+//! integrations hand in the headers, the registry the request carries and, under a
+//! layer, what the layer found.
 
 use http::HeaderMap;
 
-use crate::authz::{Requirement, Rules};
+use crate::authz::Rules;
 use crate::error::Error;
 #[cfg(any(feature = "tower", feature = "axum", feature = "actix-web"))]
 use crate::error::ErrorKind;
@@ -28,7 +29,7 @@ pub(crate) async fn check<N: AsRef<str>>(
         .await
     {
         Ok(principal) => {
-            authorize(&principal, rules.scopes, rules.roles)
+            authorize(&principal, &rules, registry)
                 .inspect_err(|err| crate::telemetry::denied(principal.strategy(), err.reason()))
                 .map_err(|err| registry.rendering(err))?;
             Ok(Some(principal))
@@ -38,24 +39,49 @@ pub(crate) async fn check<N: AsRef<str>>(
     }
 }
 
-/// [`crate::authz::authorize`], its 403 carrying the challenges of the principal's
-/// strategy (DPoP, resource metadata).
-fn authorize(
+/// The requirements of `rules` on an authenticated principal: step-up first (a 401: the
+/// client authenticates again), then [`crate::authz::authorize`] (403). The refusal
+/// carries the challenges of the principal's strategy (DPoP, resource metadata).
+fn authorize<N>(
     principal: &Principal,
-    scopes: Option<&Requirement>,
-    roles: Option<&Requirement>,
+    rules: &Rules<'_, N>,
+    registry: &Registry,
 ) -> Result<(), Error> {
-    crate::authz::authorize(principal, scopes, roles).map_err(|err| match principal.challenge() {
-        Some((params, dpop)) => {
-            let scheme = if dpop {
-                crate::challenge::Scheme::Dpop
-            } else {
-                crate::challenge::Scheme::Bearer
-            };
-            err.with_challenge(params, scheme)
-        }
-        None => err,
-    })
+    step_up(principal, rules, registry)
+        .and_then(|()| crate::authz::authorize(principal, rules.scopes, rules.roles))
+        .map_err(|err| match principal.challenge() {
+            Some((params, dpop)) => {
+                let scheme = if dpop {
+                    crate::challenge::Scheme::Dpop
+                } else {
+                    crate::challenge::Scheme::Bearer
+                };
+                err.with_challenge(params, scheme)
+            }
+            None => err,
+        })
+}
+
+/// The step-up requirement of `rules`, if any, at the time of the principal's strategy
+/// (its clock and leeway: only looked up when there is a requirement).
+fn step_up<N>(
+    principal: &Principal,
+    rules: &Rules<'_, N>,
+    registry: &Registry,
+) -> Result<(), Error> {
+    let Some(step_up) = rules.step_up else {
+        return Ok(());
+    };
+    let (now, leeway) = registry.unix_now_and_leeway(principal.strategy());
+    step_up
+        .check(principal.claims(), now, leeway)
+        .inspect_err(|_| {
+            tracing::debug!(
+                strategy = principal.strategy(),
+                required = %step_up,
+                "insufficient user authentication"
+            );
+        })
 }
 
 /// The check of a layer [`Policy`], public for other frameworks. Here, not in policy.rs,
@@ -190,7 +216,7 @@ pub(crate) async fn check_id(
     };
     let registry = registry.unwrap_or_else(|| Registry::global());
     if let Some(principal) = layer.and_then(|l| l.reusable_for(site.strategies(), registry)) {
-        authorize(principal, site.scopes(), site.roles())
+        authorize(principal, &site.rules(), registry)
             .inspect_err(|err| crate::telemetry::denied(principal.strategy(), err.reason()))
             .map_err(|err| registry.rendering(err))?;
         return Ok(Some(principal.clone()));

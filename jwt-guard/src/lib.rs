@@ -40,7 +40,9 @@
 //! 1. **Base types**: `algorithm`, `error` and `config_error` (what stops a request, what
 //!    stops start-up), `challenge` (`WWW-Authenticate`), `json` (the one strict JSON
 //!    reader: repeated member names refused at any depth), `time` (saturating instants,
-//!    the clock), `text` (bounded log text), `future` ([`BoxFuture`]), `request`.
+//!    the clock), `text` (bounded log text), `future` ([`BoxFuture`]), [`mtls`] (the
+//!    client certificate, the `Client-Cert` header, certificate-binding settings),
+//!    `request`.
 //! 2. **What a request carries and what we report**: [`claims`], `extract` (the bearer
 //!    token),
 //!    `principal`, [`render`], and `telemetry` — the one way anything reports (spans,
@@ -75,11 +77,15 @@
 //! | `metrics` | no | `metrics`: authentications, key fetches, key-set state and token-cache figures through the `metrics` facade |
 //! | `utoipa` | no | [`openapi`]`::utoipa`: a `Modify` adding the bearer scheme, each protected operation's security and its 401/403/503 responses from the audit |
 //! | `aide` | no | [`openapi`]`::aide`: the attribute's handlers in aide 0.15's `ApiRouter`, with their security and 401/403/503 responses (implies `axum`) |
+//! | `mtls` | no | `axum::tls`: `TlsListener` serving axum over rustls and `TlsConnectInfo`, which carries each connection's client certificate to the attribute and the layer (certificate-bound tokens, [`mtls`]; implies `axum`) |
+//! | `actix-mtls` | no | `actix::client_certificate_on_connect`: the client certificate of actix-web's rustls 0.23 listener, for certificate-bound tokens (implies `actix-web`) |
+//! | `tonic-mtls` | no | the client certificate of tonic's own TLS server handed to `tonic::GrpcAuthLayer`, for certificate-bound tokens (implies `tonic`) |
 //! | `redis` | no | `dpop::RedisReplayStore`: the DPoP replay store shared by replicas |
 //! | `testkit` | no | [`testkit`]: signing keys and an embedded issuer for examples and tests |
 //!
-//! Sender-constrained tokens (DPoP, RFC 9449) are in [`dpop`]; the protected resource
-//! metadata document (RFC 9728) in [`resource_metadata`].
+//! Sender-constrained tokens are in [`dpop`] (DPoP, RFC 9449) and [`mtls`]
+//! (certificate-bound tokens, RFC 8705); the protected resource metadata document
+//! (RFC 9728) in [`resource_metadata`].
 //!
 //! Start-up mistakes are a [`ConfigError`]; what stops a request is an [`Error`]. The
 //! threat model is in [`manual`].
@@ -116,6 +122,7 @@ pub mod manual;
 #[cfg(feature = "metrics")]
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub mod metrics;
+pub mod mtls;
 pub mod openapi;
 pub mod policy;
 mod principal;
@@ -126,6 +133,7 @@ mod request;
 pub mod resource_metadata;
 mod rules;
 mod site;
+mod step_up;
 mod strategy;
 pub mod telemetry;
 #[cfg(feature = "testkit")]
@@ -203,7 +211,8 @@ pub use jwt_guard_macros::authenticate;
     feature = "tower",
     feature = "actix-web",
     feature = "tonic",
-    feature = "metrics"
+    feature = "metrics",
+    feature = "mtls"
 ))]
 #[doc = include_str!("../../README.md")]
 mod readme {}

@@ -414,9 +414,15 @@
 /// accepts, as bearer, only tokens without `cnf`, and through DPoP only `cnf` = `{jkt}`.
 /// Anything else is 401 `invalid_token`, reason `unsupported_confirmation`, from the token
 /// cache too. [`dangerous_accept_unverified_cnf`](crate::JwtStrategyBuilder::dangerous_accept_unverified_cnf)
-/// opts out; a strategy with DPoP still refuses a `jkt` token sent as bearer.
+/// opts out; a strategy with DPoP still refuses a `jkt` token sent as bearer. A strategy
+/// with [`mtls_bound_tokens`](crate::JwtStrategyBuilder::mtls_bound_tokens) checks
+/// `x5t#S256` against the client certificate of the connection (the `Client-Cert` header
+/// only where a proxy is trusted by an explicit setting): another certificate or none is
+/// 401 `certificate_mismatch` / `certificate_missing`, whatever the opt-out.
 ///
-/// **Proof**: `tests/dpop.rs` `a_token_with_a_cnf_the_strategy_cannot_check_is_refused_as_bearer`,
+/// **Proof**: `tests/mtls.rs` (real TLS, reqwest and curl clients, axum, actix-web,
+/// tonic, trusted and untrusted `Client-Cert`);
+/// `tests/dpop.rs` `a_token_with_a_cnf_the_strategy_cannot_check_is_refused_as_bearer`,
 /// `a_dpop_bound_token_is_refused_as_bearer_where_dpop_is_off`,
 /// `a_token_with_a_cnf_dpop_cannot_check_is_refused_with_its_proof`,
 /// `the_dangerous_opt_out_accepts_unverified_bindings_but_not_dpop_ones`;

@@ -2,8 +2,10 @@
 //! counterpart of one `#[authenticate(...)]`.
 //!
 //! A policy names its strategies (tried in order, first success wins), its scope and
-//! role [`Requirement`]s and whether it is `optional` — the attribute's options, with the
-//! same meaning — and is checked by the same code as the attribute. The framework layers
+//! role [`Requirement`]s, its step-up requirement ([`acr`](PolicyBuilder::acr),
+//! [`max_age`](PolicyBuilder::max_age); RFC 9470) and whether it is `optional` — the
+//! attribute's options, with the same meaning — and is checked by the same code as the
+//! attribute. The framework layers
 //! wrap it: [`tower::AuthLayer`](crate::tower::AuthLayer) (tower: axum, hyper, any tower
 //! service), [`tonic::GrpcAuthLayer`](crate::tonic::GrpcAuthLayer) (tonic) and
 //! [`actix::AuthMiddleware`](crate::actix::AuthMiddleware) (actix-web).
@@ -27,8 +29,9 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
-use crate::authz::Requirement;
+use crate::authz::{Requirement, StepUp};
 use crate::config_error::ConfigError;
 use crate::registry::Registry;
 
@@ -44,6 +47,7 @@ struct Inner {
     strategies: Box<[Box<str>]>,
     scopes: Option<Requirement>,
     roles: Option<Requirement>,
+    step_up: Option<StepUp>,
     optional: bool,
     registry: Option<RegistryRef>,
 }
@@ -65,6 +69,8 @@ pub struct PolicyBuilder {
     strategies: Vec<String>,
     scopes: Option<Requirement>,
     roles: Option<Requirement>,
+    acr: Vec<String>,
+    max_age: Option<Duration>,
     optional: bool,
     registry: Option<Registry>,
 }
@@ -82,6 +88,8 @@ impl Policy {
             strategies: strategies.into_iter().map(Into::into).collect(),
             scopes: None,
             roles: None,
+            acr: Vec::new(),
+            max_age: None,
             optional: false,
             registry: None,
         }
@@ -107,6 +115,11 @@ impl Policy {
         self.0.roles.as_ref()
     }
 
+    /// The step-up requirement (`acr`, `max_age`; RFC 9470).
+    pub fn step_up(&self) -> Option<&StepUp> {
+        self.0.step_up.as_ref()
+    }
+
     /// True for `optional`: a request without credentials goes on without a principal.
     pub fn is_optional(&self) -> bool {
         self.0.optional
@@ -123,6 +136,7 @@ impl Policy {
             strategies: &self.0.strategies,
             scopes: self.0.scopes.as_ref(),
             roles: self.0.roles.as_ref(),
+            step_up: self.0.step_up.as_ref(),
             optional: self.0.optional,
         }
     }
@@ -170,6 +184,30 @@ impl PolicyBuilder {
         self
     }
 
+    /// Requires the token's `acr` to be one of `values` (as `acr = any(..)` in the
+    /// attribute; RFC 9470 step-up). Falling short is a 401 whose challenge
+    /// (`insufficient_user_authentication`) lists them in `acr_values`. Checked before the
+    /// scopes and roles. [`build`](Self::build) refuses an empty value or one with a
+    /// space, `"` or `\`.
+    pub fn acr<I, V>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = V>,
+        V: Into<String>,
+    {
+        self.acr = values.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Requires the user to have authenticated at most `max_age` ago: the token's
+    /// `auth_time` (as `max_age = "5m"` in the attribute; RFC 9470 step-up), by the
+    /// strategy's clock. A token without `auth_time`, or with an older one, is a 401 whose
+    /// challenge carries `max_age` in seconds. [`build`](Self::build) refuses zero and
+    /// fractions of a second.
+    pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = Some(max_age);
+        self
+    }
+
     /// Lets requests without credentials through without a principal (as `optional`);
     /// refused credentials are still refused.
     pub fn optional(mut self) -> Self {
@@ -189,7 +227,9 @@ impl PolicyBuilder {
     /// building one changes nothing else.
     ///
     /// [`ConfigError::EmptyStrategyName`] for an empty strategy name,
-    /// [`ConfigError::NoStrategies`] for an empty list (every request would be refused).
+    /// [`ConfigError::NoStrategies`] for an empty list (every request would be refused),
+    /// [`ConfigError::InvalidOption`] for an `acr` or `max_age` that [`StepUp::new`]
+    /// refuses.
     pub fn build(self) -> Result<Policy, ConfigError> {
         if self.strategies.is_empty() {
             return Err(ConfigError::NoStrategies { policy: self.name });
@@ -197,11 +237,17 @@ impl PolicyBuilder {
         if self.strategies.iter().any(String::is_empty) {
             return Err(ConfigError::EmptyStrategyName);
         }
+        let step_up = if self.acr.is_empty() && self.max_age.is_none() {
+            None
+        } else {
+            Some(StepUp::new(self.acr, self.max_age)?)
+        };
         let policy = Policy(Arc::new(Inner {
             name: self.name.into(),
             strategies: self.strategies.into_iter().map(Into::into).collect(),
             scopes: self.scopes,
             roles: self.roles,
+            step_up,
             optional: self.optional,
             registry: self.registry.map(RegistryRef),
         }));
@@ -243,6 +289,7 @@ impl fmt::Debug for Policy {
             .field("strategies", &self.0.strategies)
             .field("scopes", &self.0.scopes)
             .field("roles", &self.0.roles)
+            .field("step_up", &self.0.step_up)
             .field("optional", &self.0.optional)
             .field("own_registry", &self.0.registry.is_some())
             .finish()

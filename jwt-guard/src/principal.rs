@@ -36,10 +36,13 @@ pub struct Principal {
     binding: Binding,
 }
 
-/// What a principal carries from its strategy beyond the claims: DPoP and challenges.
+/// What a principal carries from its strategy beyond the claims: DPoP, the client
+/// certificate and challenges.
 #[derive(Clone, Default)]
 struct Binding {
     dpop_jkt: Option<Arc<str>>,
+    /// `cnf.x5t#S256` of a certificate-bound token whose binding held.
+    x5t_s256: Option<Arc<str>>,
     challenge: Option<Arc<ChallengeParams>>,
 }
 
@@ -74,6 +77,13 @@ impl Principal {
         self
     }
 
+    /// The same principal, whose token's certificate binding held for this thumbprint.
+    pub(crate) fn with_certificate_thumbprint(mut self, thumbprint: &[u8; 32]) -> Self {
+        let encoded = crate::mtls::encode_x5t_s256(thumbprint);
+        self.binding.x5t_s256 = std::str::from_utf8(&encoded).ok().map(Arc::from);
+        self
+    }
+
     /// The same principal, whose 403s carry its strategy's challenges.
     pub(crate) fn with_challenge(mut self, params: &Arc<ChallengeParams>) -> Self {
         self.binding.challenge = Some(Arc::clone(params));
@@ -90,6 +100,14 @@ impl Principal {
     /// authenticated with DPoP: the token's `cnf.jkt`. `None` for a bearer token.
     pub fn dpop_thumbprint(&self) -> Option<&str> {
         self.binding.dpop_jkt.as_deref()
+    }
+
+    /// The SHA-256 thumbprint (base64url) of the client certificate (RFC 8705), when the
+    /// token was bound to one (`cnf.x5t#S256`) and the request presented it: a strategy
+    /// with [`mtls_bound_tokens`](crate::JwtStrategyBuilder::mtls_bound_tokens). `None`
+    /// for a token not bound to a certificate.
+    pub fn certificate_thumbprint(&self) -> Option<&str> {
+        self.binding.x5t_s256.as_deref()
     }
 
     pub(crate) fn with_strategy(mut self, name: &Arc<str>) -> Self {

@@ -7,7 +7,7 @@ use std::fmt;
 use http::HeaderMap;
 use serde::de::DeserializeOwned;
 
-pub use crate::authz::Requirement;
+pub use crate::authz::{Requirement, StepUp};
 pub use crate::error::Error;
 use crate::error::ErrorKind;
 pub use crate::principal::{Claims, Principal};

@@ -298,6 +298,22 @@ impl Registry {
         }))
     }
 
+    /// Now in Unix seconds and the leeway in seconds of the strategy registered as
+    /// `name`, for the checks after authentication (step-up's `auth_time`): a
+    /// [`JwtStrategy`]'s own clock (the one tests step) and leeway; the system clock and
+    /// no leeway for any other strategy. Looked up only for a requirement that needs it.
+    pub(crate) fn unix_now_and_leeway(&self, name: &str) -> (f64, f64) {
+        match self
+            .map
+            .load()
+            .get(name)
+            .and_then(|entry| entry.jwt.as_ref())
+        {
+            Some(jwt) => jwt.unix_now_and_leeway(),
+            None => (crate::time::unix_seconds(), 0.0),
+        }
+    }
+
     /// True when `self` and `other` are the same registry (clones of one value).
     /// True when `name` is a [`JwtStrategy`].
     fn is_jwt(&self, name: &str) -> bool {

@@ -1,19 +1,24 @@
 //! What a strategy sees of a request: its headers and, where the integration knows them,
-//! its method and URI (DPoP proofs are bound to both).
+//! its method and URI (DPoP proofs are bound to both) and the client certificate of its
+//! connection (certificate-bound tokens).
 
 use http::{HeaderMap, Method, Uri};
+
+use crate::mtls::ClientCertificate;
 
 /// The parts of a request a [`Strategy`](crate::Strategy) may read.
 ///
 /// The axum extractor of `#[authenticate]`, the tower layer and the actix-web middleware
 /// fill in the method and URI; a handler that hands its own `HeaderMap` to the attribute
 /// provides headers only, and a DPoP proof cannot be checked there (it is refused with a
-/// 500 naming the mistake).
+/// 500 naming the mistake). The same integrations add the client certificate of the
+/// connection, when the request's extensions hold one (see [`mtls`](crate::mtls)).
 #[derive(Debug, Clone, Copy)]
 pub struct RequestInfo<'a> {
     headers: &'a HeaderMap,
     method: Option<&'a Method>,
     uri: Option<&'a Uri>,
+    client_certificate: Option<&'a ClientCertificate>,
 }
 
 impl<'a> RequestInfo<'a> {
@@ -23,6 +28,7 @@ impl<'a> RequestInfo<'a> {
             headers,
             method: None,
             uri: None,
+            client_certificate: None,
         }
     }
 
@@ -33,6 +39,7 @@ impl<'a> RequestInfo<'a> {
             headers,
             method: Some(method),
             uri: Some(uri),
+            client_certificate: None,
         }
     }
 
@@ -49,5 +56,17 @@ impl<'a> RequestInfo<'a> {
     /// The request URI, when the integration knows it.
     pub fn uri(&self) -> Option<&'a Uri> {
         self.uri
+    }
+
+    /// The same request, made over a connection whose client presented `certificate`
+    /// (mutual TLS), or `None` for none.
+    pub fn with_client_certificate(mut self, certificate: Option<&'a ClientCertificate>) -> Self {
+        self.client_certificate = certificate;
+        self
+    }
+
+    /// The client certificate of the connection, when the integration knows one.
+    pub fn client_certificate(&self) -> Option<&'a ClientCertificate> {
+        self.client_certificate
     }
 }

@@ -9,7 +9,9 @@
 //!   [`audience`](crate::JwtStrategyBuilder::audience) check;
 //! - adds `resource_metadata="<metadata URL>"` to each of its challenges (RFC 9728 §5.1);
 //! - contributes its issuer to `authorization_servers`, and its DPoP settings to
-//!   `dpop_signing_alg_values_supported` and `dpop_bound_access_tokens_required`.
+//!   `dpop_signing_alg_values_supported` and `dpop_bound_access_tokens_required`, and
+//!   with [`mtls_bound_tokens`](crate::JwtStrategyBuilder::mtls_bound_tokens)
+//!   `tls_client_certificate_bound_access_tokens: true` (RFC 8705).
 //!
 //! The document is served by [`ProtectedResource::router`] (axum) and
 //! `actix::resource_metadata` (actix-web), at `/.well-known/oauth-protected-resource`
@@ -92,6 +94,8 @@ struct Server {
     issuer: String,
     /// `Some(required)` when the strategy accepts DPoP.
     dpop: Option<(Vec<Algorithm>, bool)>,
+    /// True when the strategy checks certificate-bound tokens (RFC 8705).
+    mtls: bool,
 }
 
 /// Configuration of a [`ProtectedResource`].
@@ -184,18 +188,32 @@ impl ProtectedResource {
                 .all(|s| s.dpop.as_ref().is_some_and(|(_, required)| *required));
             doc.insert("dpop_bound_access_tokens_required".into(), json!(required));
         }
+        // RFC 9728 §2: the resource supports certificate-bound tokens (RFC 8705).
+        if servers.iter().any(|s| s.mtls) {
+            doc.insert(
+                "tls_client_certificate_bound_access_tokens".into(),
+                json!(true),
+            );
+        }
         for (name, value) in &inner.fields {
             doc.insert(name.clone(), value.clone());
         }
         Value::Object(doc)
     }
 
-    /// Called when a strategy guarding this resource is registered: its issuer and DPoP
-    /// settings join the document (once, however often it is registered).
-    pub(crate) fn add_server(&self, issuer: &str, dpop: Option<(Vec<Algorithm>, bool)>) {
+    /// Called when a strategy guarding this resource is registered: its issuer, DPoP and
+    /// certificate-binding settings join the document (once, however often it is
+    /// registered).
+    pub(crate) fn add_server(
+        &self,
+        issuer: &str,
+        dpop: Option<(Vec<Algorithm>, bool)>,
+        mtls: bool,
+    ) {
         let server = Server {
             issuer: issuer.to_owned(),
             dpop,
+            mtls,
         };
         let mut servers = self
             .0
@@ -295,7 +313,11 @@ impl ProtectedResourceBuilder {
         let servers = self
             .servers
             .into_iter()
-            .map(|issuer| Server { issuer, dpop: None })
+            .map(|issuer| Server {
+                issuer,
+                dpop: None,
+                mtls: false,
+            })
             .collect();
         Ok(ProtectedResource(Arc::new(Inner {
             resource: self.resource,
@@ -346,9 +368,9 @@ mod tests {
             .scopes(["a", "b", "a"])
             .build()
             .unwrap();
-        r.add_server("https://one", None);
-        r.add_server("https://two", Some((vec![Algorithm::ES256], true)));
-        r.add_server("https://one", None);
+        r.add_server("https://one", None, false);
+        r.add_server("https://two", Some((vec![Algorithm::ES256], true)), false);
+        r.add_server("https://one", None, false);
         let doc = r.document();
         assert_eq!(
             doc["authorization_servers"],
@@ -360,5 +382,14 @@ mod tests {
         assert_eq!(doc["dpop_signing_alg_values_supported"], json!(["ES256"]));
         assert_eq!(doc["dpop_bound_access_tokens_required"], false);
         assert!(doc.get("resource_signing_alg_values_supported").is_none());
+        assert!(
+            doc.get("tls_client_certificate_bound_access_tokens")
+                .is_none()
+        );
+        r.add_server("https://two", None, true);
+        assert_eq!(
+            r.document()["tls_client_certificate_bound_access_tokens"],
+            true
+        );
     }
 }

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::sync::LazyLock;
 
-use crate::authz::Requirement;
+use crate::authz::{Requirement, StepUp};
 
 /// One `#[authenticate]` site: a handler, the strategies it accepts and what it requires.
 #[derive(Debug, Clone)]
@@ -19,6 +19,7 @@ pub struct GuardedHandler {
     strategies: &'static [&'static str],
     scopes: Option<Requirement>,
     roles: Option<Requirement>,
+    step_up: Option<StepUp>,
     optional: bool,
     form: HandlerForm,
 }
@@ -69,6 +70,7 @@ impl GuardedHandler {
         strategies: &'static [&'static str],
         scopes: Option<Requirement>,
         roles: Option<Requirement>,
+        step_up: Option<StepUp>,
         optional: bool,
         form: HandlerForm,
     ) -> Self {
@@ -81,6 +83,7 @@ impl GuardedHandler {
             strategies,
             scopes,
             roles,
+            step_up,
             optional,
             form,
         }
@@ -125,6 +128,11 @@ impl GuardedHandler {
         self.roles.as_ref()
     }
 
+    /// The `acr = ...` and `max_age = ...` requirement (RFC 9470 step-up).
+    pub fn step_up(&self) -> Option<&StepUp> {
+        self.step_up.as_ref()
+    }
+
     /// True for `optional`: a request without credentials runs without a principal.
     pub fn is_optional(&self) -> bool {
         self.optional
@@ -136,6 +144,7 @@ impl GuardedHandler {
             strategies: self.strategies,
             scopes: self.scopes.as_ref(),
             roles: self.roles.as_ref(),
+            step_up: self.step_up.as_ref(),
             optional: self.optional,
         }
     }

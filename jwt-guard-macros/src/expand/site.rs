@@ -5,7 +5,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 
 use crate::args::Requirement;
-use crate::config::{FinalConfig, Mode};
+use crate::config::{FinalConfig, Mode, StepUp};
 use crate::plan::Target;
 
 /// Where a site's guard reads the request, and so which registry it uses: the audit
@@ -59,15 +59,23 @@ pub(crate) fn register(
         }
         None => none.clone(),
     };
-    let (strategies, scopes, roles, optional, form) = match config {
+    let (strategies, scopes, roles, step_up, optional, form) = match config {
         Some((config, form)) => (
             config.strategies.clone(),
             requirement(&config.scopes),
             requirement(&config.roles),
+            step_up_tokens(config.step_up.as_ref(), krate),
             matches!(config.mode, Mode::Optional),
             form.variant(),
         ),
-        None => (Vec::new(), none.clone(), none.clone(), false, "Skipped"),
+        None => (
+            Vec::new(),
+            none.clone(),
+            none.clone(),
+            none.clone(),
+            false,
+            "Skipped",
+        ),
     };
     let form = Ident::new(form, Span::call_site());
     quote! {
@@ -79,6 +87,7 @@ pub(crate) fn register(
             &[#(#strategies),*],
             #scopes,
             #roles,
+            #step_up,
             #optional,
             #krate::__private::HandlerForm::#form,
         );
@@ -172,5 +181,18 @@ fn requirement_tokens(requirement: &Requirement, krate: &TokenStream) -> TokenSt
             let items = list.iter().map(|r| requirement_tokens(r, krate));
             quote!(#path::Any(&[#(#items),*]))
         }
+    }
+}
+
+/// `Some(StepUp::__new(&["urn:a", ..], 300))` (0: no `max_age`), a constant expression.
+fn step_up_tokens(step_up: Option<&StepUp>, krate: &TokenStream) -> TokenStream {
+    match step_up {
+        Some(StepUp { acr, max_age }) => {
+            let max_age = max_age.unwrap_or(0);
+            quote!(::core::option::Option::Some(
+                #krate::__private::StepUp::__new(&[#(#acr),*], #max_age)
+            ))
+        }
+        None => quote!(::core::option::Option::None),
     }
 }

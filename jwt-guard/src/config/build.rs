@@ -10,7 +10,9 @@ use crate::resource_metadata::ProtectedResource;
 use crate::strategy::{JwtStrategy, JwtStrategyBuilder};
 use crate::verify::Limits;
 
-use super::forms::{DpopSettings, KeyMaterial, ProtectedResourceSettings, StrategyConfig};
+use super::forms::{
+    DpopSettings, KeyMaterial, MtlsSettings, ProtectedResourceSettings, StrategyConfig,
+};
 
 /// An error about one key of a strategy (the strategy's name is filled in by the file).
 fn field(field: &str, reason: impl Into<String>) -> ConfigError {
@@ -78,6 +80,22 @@ impl ProtectedResourceSettings {
         }
         b.build()
             .map_err(|e| field("protected_resource.resource", e.to_string()))
+    }
+}
+
+impl MtlsSettings {
+    /// The [`MtlsConfig`](crate::mtls::MtlsConfig) these settings describe.
+    pub fn config(&self) -> crate::mtls::MtlsConfig {
+        let config = if self.required {
+            crate::mtls::MtlsConfig::required()
+        } else {
+            crate::mtls::MtlsConfig::allowed()
+        };
+        if self.trust_client_cert_header {
+            config.trust_client_cert_header()
+        } else {
+            config
+        }
     }
 }
 
@@ -235,6 +253,9 @@ impl StrategyConfig {
         }
         if let Some(resource) = resource {
             b = b.protected_resource(resource);
+        }
+        if let Some(mtls) = &self.mtls_bound_tokens {
+            b = b.mtls_bound_tokens(mtls.config());
         }
         if self.dangerous_accept_unverified_cnf {
             b = b.dangerous_accept_unverified_cnf();

@@ -8,9 +8,9 @@ use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use toml::de::{DeTable, DeValue};
 
 use super::forms::{
-    DpopSettings, JwksSettings, KeyMaterial, LimitsSettings, NonceSettings, OLD_NAMES, PemKey,
-    ProtectedResourceSettings, ReplayStoreSettings, StrategyConfig, TenantBudgetSettings,
-    TokenCacheSettings,
+    DpopSettings, JwksSettings, KeyMaterial, LimitsSettings, MtlsSettings, NonceSettings,
+    OLD_NAMES, PemKey, ProtectedResourceSettings, ReplayStoreSettings, StrategyConfig,
+    TenantBudgetSettings, TokenCacheSettings,
 };
 use super::suggest;
 
@@ -26,6 +26,7 @@ pub(crate) enum Form {
     Nonce,
     ReplayStore,
     Resource,
+    Mtls,
     Key,
     PemKey,
 }
@@ -44,6 +45,7 @@ impl Form {
             Self::Nonce => fields_of::<NonceSettings>(),
             Self::ReplayStore => fields_of::<ReplayStoreSettings>(),
             Self::Resource => fields_of::<ProtectedResourceSettings>(),
+            Self::Mtls => fields_of::<MtlsSettings>(),
             Self::Key => fields_of::<KeyMaterial>(),
             Self::PemKey => fields_of::<PemKey>(),
         }
@@ -58,6 +60,7 @@ impl Form {
             (Self::Strategy, "new_tenant_budget") => Self::TenantBudget,
             (Self::Strategy, "dpop") => Self::Dpop,
             (Self::Strategy, "protected_resource") => Self::Resource,
+            (Self::Strategy, "mtls_bound_tokens") => Self::Mtls,
             (
                 Self::Strategy,
                 "jwks_json" | "jwk_json" | "rsa_pem" | "ec_pem" | "ed_pem" | "hmac_secret",

@@ -9,19 +9,25 @@ use serde::Deserialize;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use crate::config_error::ConfigError;
+use crate::policy::Policy;
 use crate::registry::Registry;
 use crate::resource_metadata::ProtectedResource;
 use crate::strategy::JwtStrategy;
 
 use super::diagnose::{self, Form};
 use super::forms::{OLD_NAMES, ProtectedResourceSettings, StrategyConfig};
+use super::policy::PolicySettings;
 
-/// Several named strategies, from one TOML file: a `[strategies.NAME]` table each.
+/// Several named strategies, from one TOML file: a `[strategies.NAME]` table each; and
+/// the layer policies that use them, a `[policies.NAME]` table each ([`PolicySettings`]:
+/// `strategies`, `scopes`, `roles`, `acr`, `max_age`, `optional`).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ConfigFile {
     /// The strategies by name, sorted.
     pub strategies: BTreeMap<String, StrategyConfig>,
+    /// The layer policies by name, sorted: build one with [`policy`](Self::policy).
+    pub policies: BTreeMap<String, PolicySettings>,
     /// Where each strategy's keys are (`""`: its table), for errors found when building.
     places: BTreeMap<String, BTreeMap<String, (usize, usize)>>,
 }
@@ -75,13 +81,16 @@ impl ConfigFile {
                 .unwrap_or_default();
             return Err(whole(format!("no [strategies.NAME] table{near}")));
         };
-        if let Some((key, _)) = root.iter().find(|(key, _)| key.get_ref() != "strategies") {
+        if let Some((key, _)) = root
+            .iter()
+            .find(|(key, _)| !["strategies", "policies"].contains(&key.get_ref().as_ref()))
+        {
             return Err(ConfigError::InvalidConfig {
                 strategy: String::new(),
                 field: key.get_ref().to_string(),
                 reason: format!(
                     "unknown key; {}{}",
-                    diagnose::hint(key.get_ref(), &["strategies"]),
+                    diagnose::hint(key.get_ref(), &["strategies", "policies"]),
                     diagnose::at(text, Some(key.span()))
                 ),
             });
@@ -141,7 +150,40 @@ impl ConfigFile {
             file.places.insert(name_text.clone(), places);
             file.strategies.insert(name_text, config);
         }
+        if let Some((_, policies)) = root.iter().find(|(key, _)| key.get_ref() == "policies") {
+            file.policies = policies_of(text, policies.get_ref(), policies.span())?;
+        }
         Ok(file)
+    }
+
+    /// The layer policy `[policies.NAME]`, built: a mistake names the policy.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), jwt_guard::ConfigError> {
+    /// let file = jwt_guard::config::ConfigFile::from_toml_str(r#"
+    ///     [strategies.jwt]
+    ///     issuer = "https://issuer.example"
+    ///
+    ///     [policies.payments]
+    ///     strategies = "jwt"
+    ///     acr = ["urn:example:mfa", "urn:example:hwk"]
+    ///     max_age = "5m"
+    /// "#)?;
+    /// let payments = file.policy("payments")?;
+    /// assert_eq!(
+    ///     payments.to_string(),
+    ///     r#"payments  "jwt"  acr any("urn:example:mfa", "urn:example:hwk")  max_age 5m"#
+    /// );
+    /// # Ok(()) }
+    /// ```
+    pub fn policy(&self, name: &str) -> Result<Policy, ConfigError> {
+        let path = format!("policies.{name}");
+        let Some(settings) = self.policies.get(name) else {
+            return Err(field(&path, "no such policy in the file".into()));
+        };
+        settings
+            .build(name)
+            .map_err(|e| field(&path, e.to_string()))
     }
 
     /// Builds every strategy, by name, and the resource metadata they guard: strategies
@@ -231,6 +273,49 @@ impl ConfigFile {
             reason,
         }
     }
+}
+
+/// The `[policies.NAME]` tables: each a [`PolicySettings`]; a mistake names the policy's
+/// key (`policies.NAME.key`) and its place.
+fn policies_of(
+    text: &str,
+    policies: &DeValue<'_>,
+    span: std::ops::Range<usize>,
+) -> Result<BTreeMap<String, PolicySettings>, ConfigError> {
+    let DeValue::Table(policies) = policies else {
+        return Err(whole(format!(
+            "`policies` must be a table of tables, as in [policies.NAME]{}",
+            diagnose::at(text, Some(span))
+        )));
+    };
+    let mut out = BTreeMap::new();
+    for (name, value) in policies {
+        let name = name.get_ref().to_string();
+        let DeValue::Table(fields) = value.get_ref() else {
+            return Err(field(
+                &format!("policies.{name}"),
+                format!("must be a table{}", diagnose::at(text, Some(value.span()))),
+            ));
+        };
+        let settings = PolicySettings::deserialize(ValueDeserializer::from(value.clone()))
+            .map_err(|e| {
+                let key = e
+                    .span()
+                    .and_then(|span| diagnose::path_at(fields, span.start, ""))
+                    .map(|key| format!(".{key}"))
+                    .unwrap_or_default();
+                field(
+                    &format!("policies.{name}{key}"),
+                    format!(
+                        "{}{}",
+                        diagnose::ours(e.message()),
+                        diagnose::at(text, e.span())
+                    ),
+                )
+            })?;
+        out.insert(name, settings);
+    }
+    Ok(out)
 }
 
 /// An error about the file as a whole.

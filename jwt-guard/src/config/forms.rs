@@ -244,6 +244,24 @@ pub struct DpopSettings {
     pub replay_store: Option<ReplayStoreSettings>,
 }
 
+/// Certificate-bound tokens (RFC 8705), as in [`MtlsConfig`](crate::mtls::MtlsConfig).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table of certificate-binding settings"
+)]
+#[non_exhaustive]
+pub struct MtlsSettings {
+    /// [`MtlsConfig::required`](crate::mtls::MtlsConfig::required) when true; else
+    /// [`MtlsConfig::allowed`](crate::mtls::MtlsConfig::allowed). Defaults to false.
+    #[serde(default)]
+    pub required: bool,
+    /// [`trust_client_cert_header`](crate::mtls::MtlsConfig::trust_client_cert_header):
+    /// only behind a proxy that sets `Client-Cert` itself. Defaults to false.
+    #[serde(default)]
+    pub trust_client_cert_header: bool,
+}
+
 /// Server nonces, as in [`DpopConfig::require_nonce`](crate::dpop::DpopConfig::require_nonce).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(
@@ -416,6 +434,10 @@ pub struct StrategyConfig {
     /// [`protected_resource`](crate::JwtStrategyBuilder::protected_resource).
     #[serde(default)]
     pub protected_resource: Option<ProtectedResourceSettings>,
+    /// [`mtls_bound_tokens`](crate::JwtStrategyBuilder::mtls_bound_tokens):
+    /// `{ required = false, trust_client_cert_header = false }`.
+    #[serde(default)]
+    pub mtls_bound_tokens: Option<MtlsSettings>,
     /// [`dangerous_accept_unverified_cnf`](crate::JwtStrategyBuilder::dangerous_accept_unverified_cnf).
     #[serde(default)]
     pub dangerous_accept_unverified_cnf: bool,

@@ -64,6 +64,10 @@
 //! require_nonce = { secret = { env = "DPOP_NONCE_SECRET" }, rotate_every = "5m" }
 //! replay_store = { capacity = 100000 }   # in memory, per strategy
 //!
+//! [strategies.api.mtls_bound_tokens]     # RFC 8705
+//! required = false                       # true: every token bound to the certificate
+//! trust_client_cert_header = false       # true only behind a proxy setting Client-Cert
+//!
 //! [strategies.api.protected_resource]    # RFC 9728
 //! resource = "https://api.example/orders"
 //! name = "Orders API"
@@ -93,6 +97,16 @@
 //! algorithms = ["EdDSA"]
 //! ed_pem = { env = "EDGE_PUBLIC_KEY_PEM", kid = "ed1" }
 //! jwk_json = { text = '{"kty":"OKP","crv":"Ed25519","kid":"ed2","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}' }
+//!
+//! # A layer's policy (build it with `ConfigFile::policy("payments")`): the options of
+//! # PolicyBuilder, step-up (RFC 9470) included.
+//! [policies.payments]
+//! strategies = ["api"]
+//! scopes = ["payments:write"]            # all of them; or "one", { any = [..] }, { all = [..] }
+//! roles = { any = ["admin", "ops"] }
+//! acr = ["urn:example:mfa", "urn:example:hwk"]   # one of them
+//! max_age = "5m"                         # since the user authenticated (auth_time)
+//! optional = false
 //! ```
 //!
 //! ```
@@ -128,6 +142,10 @@
 //! `replay_store = { capacity = … }`, in memory). Take the builder from
 //! [`StrategyConfig::builder`] and add them.
 //!
+//! A `[policies.NAME]` table is a [`PolicySettings`] (serde, usable from the
+//! application's own configuration too): [`ConfigFile::policy`] builds the
+//! [`Policy`](crate::Policy) for a layer.
+//!
 //! Strategies naming one `protected_resource.resource` share one
 //! [`ProtectedResource`](crate::resource_metadata::ProtectedResource): get it from
 //! [`ConfigFile::build`] (or [`ConfigFile::register_all`]) to serve its document.
@@ -138,13 +156,15 @@ mod env;
 mod file;
 mod forms;
 pub mod humane;
+mod policy;
 mod suggest;
 #[cfg(test)]
 mod tests;
 
 pub use file::{BuiltConfig, ConfigFile};
 pub use forms::{
-    DpopSettings, JwksSettings, KeyMaterial, LimitsSettings, NonceSettings, OneOrMany, PemKey,
-    ProtectedResourceSettings, ReplayStoreSettings, StrategyConfig, TenantBudgetSettings,
-    TokenCacheSettings,
+    DpopSettings, JwksSettings, KeyMaterial, LimitsSettings, MtlsSettings, NonceSettings,
+    OneOrMany, PemKey, ProtectedResourceSettings, ReplayStoreSettings, StrategyConfig,
+    TenantBudgetSettings, TokenCacheSettings,
 };
+pub use policy::PolicySettings;

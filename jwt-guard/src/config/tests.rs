@@ -270,6 +270,10 @@ fn every_message_is_ours() {
             r#"field "dpop.mode": unknown mode "require"; did you mean "required"?"#,
         ),
         (
+            "mtls_bound_tokens = { requird = true }",
+            r#"field "mtls_bound_tokens.requird": unknown key; did you mean "required"?"#,
+        ),
+        (
             "dpop = { mode = 1 }",
             r#"field "dpop.mode": expected "allowed" or "required", found integer `1`"#,
         ),
@@ -324,6 +328,7 @@ fn known_keys_come_from_serde() {
         "issuer",
         "dpop",
         "protected_resource",
+        "mtls_bound_tokens",
         "dangerous_accept_unverified_cnf",
     ] {
         assert!(strategy.contains(&key), "{key}");
@@ -379,6 +384,7 @@ fn every_field_reaches_the_builder() {
         authorized_parties = ["web"]
         access_token_profile = true
         dangerous_accept_unverified_cnf = true
+        mtls_bound_tokens = { required = true, trust_client_cert_header = true }
         "#,
     )
     .expect("parses");
@@ -391,6 +397,8 @@ fn every_field_reaches_the_builder() {
     assert_eq!(jwks.timeout, Some(Duration::from_secs(2)));
     assert_eq!(full.claim_one_of["client_id"].values(), ["web"]);
     assert!(full.dangerous_accept_unverified_cnf);
+    let mtls = full.mtls_bound_tokens.as_ref().expect("mtls").config();
+    assert!(mtls.is_required() && mtls.trusts_client_cert_header());
     let built = file.build_all().expect("builds");
     assert_eq!(built.len(), 1);
     let debug = format!("{:?}", built[0].1);
@@ -653,4 +661,51 @@ fn register_in_a_fresh_registry(built: &BuiltConfig) {
     for (name, strategy) in &built.strategies {
         registry.register(name, strategy.clone()).expect("register");
     }
+}
+
+#[test]
+fn policies_are_read_built_and_named_in_errors() {
+    const STRATEGY: &str = "[strategies.jwt]\nissuer = \"https://issuer.example\"\n";
+    let file = ConfigFile::from_toml_str(&format!(
+        "{STRATEGY}\n[policies.payments]\nstrategies = [\"jwt\"]\nscopes = {{ any = [\"pay\", \"admin\"] }}\n\
+         acr = \"urn:example:mfa\"\nmax_age = \"1h30m\"\n"
+    ))
+    .expect("parses");
+    assert_eq!(
+        file.policy("payments").expect("builds").to_string(),
+        r#"payments  "jwt"  scopes any("pay", "admin")  acr "urn:example:mfa"  max_age 1h30m"#
+    );
+    assert_eq!(
+        file.policy("nope").unwrap_err().to_string(),
+        r#"field "policies.nope": no such policy in the file"#
+    );
+    let parse_err = |policy: &str| {
+        ConfigFile::from_toml_str(&format!("{STRATEGY}\n[policies.p]\n{policy}\n"))
+            .expect_err("refused")
+            .to_string()
+    };
+    let e = parse_err("strategies = \"jwt\"\nmax_age = \"5x\"");
+    assert!(
+        e.starts_with(r#"field "policies.p.max_age": "5x" is not a duration"#),
+        "{e}"
+    );
+    assert!(e.ends_with("(line 6, column 11)"), "{e}");
+    let e = parse_err("strategy = \"jwt\"");
+    assert!(e.starts_with(r#"field "policies.p"#), "{e}");
+    assert!(e.contains("strategy"), "{e}");
+    let built = ConfigFile::from_toml_str(&format!(
+        "{STRATEGY}\n[policies.p]\nstrategies = \"jwt\"\nmax_age = \"0s\"\n"
+    ))
+    .expect("parses")
+    .policy("p")
+    .unwrap_err()
+    .to_string();
+    assert!(
+        built.starts_with(r#"field "policies.p": max_age: 0s would refuse"#),
+        "{built}"
+    );
+    let e = ConfigFile::from_toml_str(&format!("policies = 1\n{STRATEGY}"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`policies` must be a table of tables"), "{e}");
 }

@@ -17,10 +17,13 @@
 //! thumbprint is then [`Principal::dpop_thumbprint`](crate::Principal::dpop_thumbprint).
 //!
 //! A DPoP-bound token (with `cnf.jkt`) sent as `Bearer` is refused, and so is any bearer
-//! token when DPoP is required. A token whose `cnf` holds anything but `jkt` (a
-//! certificate thumbprint `x5t#S256`, RFC 8705, say) is refused either way
+//! token when DPoP is required. A token whose `cnf` holds anything but `jkt` is refused
+//! either way
 //! ([`TokenError::UnsupportedConfirmation`](crate::TokenError::UnsupportedConfirmation)):
-//! DPoP cannot check that binding. Refusals carry `WWW-Authenticate: DPoP algs="…"` (beside
+//! DPoP cannot check that binding — except a certificate thumbprint `x5t#S256`
+//! (RFC 8705) on a strategy that also checks certificate-bound tokens
+//! ([`mtls`](crate::mtls)), where a `DPoP` request is checked DPoP first, then the
+//! certificate binding. Refusals carry `WWW-Authenticate: DPoP algs="…"` (beside
 //! `Bearer` when bearer tokens are allowed), with `error="invalid_dpop_proof"`,
 //! `"use_dpop_nonce"` (and a `DPoP-Nonce` header) or `"invalid_token"`.
 //!

@@ -74,6 +74,23 @@ pub enum ErrorKind {
     },
     /// A DPoP request (RFC 9449) was refused: the proof, or its binding to the token.
     Dpop(DpopError),
+    /// The token is valid, but the user's authentication behind it is not strong or
+    /// recent enough for the handler (`acr = ..`, `max_age = ..`; RFC 9470). The
+    /// challenge (`insufficient_user_authentication`) names the whole requirement, so that
+    /// one new authentication meets it.
+    InsufficientUserAuthentication {
+        /// The acceptable `acr` values, for `acr_values` (empty when any `acr` is
+        /// accepted). Values with a space, `"` or `\` are left out of the challenge.
+        acr_values: Vec<String>,
+        /// The longest time since the user authenticated, in seconds, for `max_age`.
+        max_age: Option<u64>,
+        /// True when the token's `acr` is missing or not one of `acr_values`; false when
+        /// only its `auth_time` is missing or too old.
+        acr_failed: bool,
+    },
+    /// The `Client-Cert` header (RFC 9440) of a trusted proxy is not one well-formed
+    /// value ([`MtlsConfig::trust_client_cert_header`](crate::mtls::MtlsConfig::trust_client_cert_header)).
+    MalformedClientCert,
 
     // ── authorization (403) ─────────────────────────────────────────────────────────
     /// The credentials are valid but do not grant access.
@@ -264,19 +281,39 @@ impl Error {
                 let code = ErrorCode::InsufficientScope.as_str();
                 Some((Some(code), Some(scope.join(" ")), false))
             }
+            Challenge::StepUp { .. } => Some((
+                Some(ErrorCode::InsufficientUserAuthentication.as_str()),
+                None,
+                false,
+            )),
         })?;
+        let step_up = self.0.facts(|facts| match facts.challenge {
+            Challenge::StepUp {
+                description,
+                acr_values,
+                max_age,
+            } => Some(step_up_params(description, acr_values, max_age)),
+            _ => None,
+        });
         if let Some(context) = self.1.as_ref().and_then(|c| c.challenge.as_ref()) {
-            let value = context
-                .params
-                .render(context.scheme, code, scope.as_deref(), on_dpop);
+            let value = context.params.render(
+                context.scheme,
+                code,
+                scope.as_deref(),
+                step_up.as_deref(),
+                on_dpop,
+            );
             return Some(Cow::Owned(value));
         }
         let scheme = if on_dpop { "DPoP" } else { "Bearer" };
-        Some(match (code, scope) {
-            (None, _) => Cow::Borrowed(scheme),
-            (Some(code), None) => Cow::Owned(format!("{scheme} error=\"{code}\"")),
-            (Some(code), Some(scope)) => {
+        Some(match (code, scope, step_up) {
+            (None, _, _) => Cow::Borrowed(scheme),
+            (Some(code), None, None) => Cow::Owned(format!("{scheme} error=\"{code}\"")),
+            (Some(code), Some(scope), _) => {
                 Cow::Owned(format!("{scheme} error=\"{code}\", scope=\"{scope}\""))
+            }
+            (Some(code), None, Some(step_up)) => {
+                Cow::Owned(format!("{scheme} error=\"{code}\", {step_up}"))
             }
         })
     }
@@ -420,6 +457,49 @@ impl ErrorKind {
                     log: format_args!("dpop: {}", dpop.log),
                 })
             }),
+            Self::InsufficientUserAuthentication {
+                acr_values,
+                max_age,
+                acr_failed,
+            } => {
+                // RFC 9470 §3's example texts: the client is shown which part fell short.
+                let description = if *acr_failed {
+                    "A different authentication level is required"
+                } else {
+                    "More recent authentication is required"
+                };
+                let required = Lazy(|f: &mut fmt::Formatter<'_>| {
+                    if !acr_values.is_empty() {
+                        write!(f, " acr {}", acr_values.join(" "))?;
+                    }
+                    match max_age {
+                        Some(secs) => write!(f, " max_age {secs}s"),
+                        None => Ok(()),
+                    }
+                });
+                let failed = if *acr_failed { "acr" } else { "auth_time" };
+                read(Facts {
+                    status: UNAUTHORIZED,
+                    challenge: Challenge::StepUp {
+                        description,
+                        acr_values,
+                        max_age: *max_age,
+                    },
+                    reason: "insufficient_user_authentication",
+                    message: format_args!("{description}"),
+                    log: format_args!(
+                        "insufficient user authentication: the token's {failed} falls short \
+                         of{required}"
+                    ),
+                })
+            }
+            Self::MalformedClientCert => read(Facts {
+                status: UNAUTHORIZED,
+                challenge: Challenge::Bearer(InvalidRequest),
+                reason: "malformed_client_cert",
+                message: format_args!("Client-Cert header is malformed"),
+                log: format_args!("client-cert header is malformed"),
+            }),
 
             // ── authorization (403) ─────────────────────────────────────────────────
             Self::Forbidden(message) => read(Facts {
@@ -526,6 +606,25 @@ impl std::error::Error for Error {
             _ => None,
         }
     }
+}
+
+/// The parameters of a step-up challenge after its `error` (RFC 9470 §3):
+/// `error_description="…", acr_values="a b", max_age=300`. Values that are not
+/// NQCHAR tokens (the builders refuse them) are dropped rather than escaped.
+fn step_up_params(description: &str, acr_values: &[String], max_age: Option<u64>) -> String {
+    let mut out = format!("error_description=\"{description}\"");
+    let acr: Vec<&str> = acr_values
+        .iter()
+        .map(String::as_str)
+        .filter(|v| is_scope_token(v))
+        .collect();
+    if !acr.is_empty() {
+        out.push_str(&format!(", acr_values=\"{}\"", acr.join(" ")));
+    }
+    if let Some(max_age) = max_age {
+        out.push_str(&format!(", max_age={max_age}"));
+    }
+    out
 }
 
 /// True for an RFC 6749 §3.3 scope token: visible ASCII except `"` and `\`.
@@ -715,6 +814,20 @@ mod tests {
             ]
             .map(ErrorKind::Dpop),
         );
+        kinds.push(ErrorKind::InsufficientUserAuthentication {
+            acr_values: vec!["urn:example:mfa".into(), "a b".into()],
+            max_age: Some(300),
+            acr_failed: true,
+        });
+        kinds.push(ErrorKind::MalformedClientCert);
+        kinds.extend(
+            [
+                TokenError::CertificateMissing,
+                TokenError::CertificateMismatch,
+                TokenError::CertificateBindingRequired,
+            ]
+            .map(ErrorKind::InvalidToken),
+        );
         kinds.push(ErrorKind::IntrospectionUnavailable {
             retry_after,
             detail: "http://127.0.0.1:1/introspect: unreachable".into(),
@@ -786,8 +899,12 @@ mod tests {
                 TokenError::InvalidIssuer => 27,
                 TokenError::InvalidAudience => 28,
                 TokenError::UnsupportedConfirmation => 29,
-                TokenError::Inactive => 53,
+                TokenError::CertificateMissing => 54,
+                TokenError::CertificateMismatch => 55,
+                TokenError::CertificateBindingRequired => 56,
+                TokenError::Inactive => 58,
             },
+            ErrorKind::MalformedClientCert => 53,
             ErrorKind::Dpop(dpop) => match dpop {
                 DpopError::MissingProof => 30,
                 DpopError::MultipleProofs => 31,
@@ -812,7 +929,8 @@ mod tests {
                 DpopError::BoundTokenAsBearer => 50,
                 DpopError::DpopRequired => 51,
             },
-            ErrorKind::IntrospectionUnavailable { .. } => 52,
+            ErrorKind::InsufficientUserAuthentication { .. } => 52,
+            ErrorKind::IntrospectionUnavailable { .. } => 57,
         }
     }
 
@@ -853,6 +971,7 @@ mod tests {
                 Some(format!("Bearer error=\"{}\"", code.as_str()))
             }
             (401, Challenge::Dpop(code)) => Some(format!("DPoP error=\"{}\"", code.as_str())),
+            (401, Challenge::StepUp { .. }) => header.map(str::to_owned),
             (403, Challenge::Scope(_)) => header.map(str::to_owned),
             (500 | 503, Challenge::None) => None,
             (status, challenge) => panic!("{reason}: {status} with {challenge:?}"),
@@ -955,6 +1074,11 @@ mod tests {
 401 dpop_token_not_bound | DPoP error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Token is not bound to a DPoP key"}} | dpop: the token has no cnf.jkt | Bearer, DPoP error="invalid_token", algs="ES256"
 401 dpop_bound_token_as_bearer | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP-bound token used as a bearer token"}} | dpop: a dpop-bound token was sent as bearer | Bearer error="invalid_token", DPoP algs="ES256"
 401 dpop_required | DPoP error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"DPoP required"}} | dpop: dpop is required and a bearer token was sent | Bearer, DPoP error="invalid_token", algs="ES256"
+401 insufficient_user_authentication | Bearer error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="urn:example:mfa", max_age=300 | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"A different authentication level is required"}} | insufficient user authentication: the token's acr falls short of acr urn:example:mfa a b max_age 300s | Bearer error="insufficient_user_authentication", error_description="A different authentication level is required", acr_values="urn:example:mfa", max_age=300, DPoP algs="ES256"
+401 malformed_client_cert | Bearer error="invalid_request" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Client-Cert header is malformed"}} | client-cert header is malformed | Bearer error="invalid_request", DPoP algs="ES256"
+401 certificate_missing | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt bound to a client certificate and none was presented"}} | invalid token: jwt bound to a client certificate and none was presented | Bearer error="invalid_token", DPoP algs="ES256"
+401 certificate_mismatch | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: client certificate does not match the jwt"}} | invalid token: client certificate does not match the jwt | Bearer error="invalid_token", DPoP algs="ES256"
+401 certificate_binding_required | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt not bound to a client certificate"}} | invalid token: jwt not bound to a client certificate | Bearer error="invalid_token", DPoP algs="ES256"
 503 introspection_unavailable | - | {"error":{"statusCode":503,"name":"ServiceUnavailableError","message":"token introspection is unavailable"}} | token introspection is unavailable: http://127.0.0.1:1/introspect: unreachable | -
 401 inactive | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token is not active"}} | invalid token: token is not active | Bearer error="invalid_token", DPoP algs="ES256"
 "##;

@@ -33,11 +33,24 @@ pub enum TokenError {
     /// `aud` does not contain a configured audience.
     InvalidAudience,
     /// The token is bound to a key (`cnf`, RFC 7800) in a way this strategy does not
-    /// verify: a certificate (`x5t#S256`, RFC 8705) or any other confirmation member, a
+    /// verify: a certificate (`x5t#S256`, RFC 8705) where the strategy has no
+    /// [`mtls_bound_tokens`](crate::JwtStrategyBuilder::mtls_bound_tokens), any other
+    /// confirmation member, a
     /// `cnf` that is not an object, or a DPoP key (`jkt`) where DPoP is off. Such a token
     /// is only good with its proof of possession, so it is not accepted as a bearer
     /// token (unless [`dangerous_accept_unverified_cnf`](crate::JwtStrategyBuilder::dangerous_accept_unverified_cnf)).
     UnsupportedConfirmation,
+    /// The token is bound to a client certificate (`cnf.x5t#S256`, RFC 8705) and the
+    /// request presented none (no certificate on the connection, or, behind a trusted
+    /// proxy, no `Client-Cert` header).
+    CertificateMissing,
+    /// The token is bound to a client certificate other than the one the request
+    /// presented.
+    CertificateMismatch,
+    /// The strategy requires certificate-bound tokens
+    /// ([`MtlsConfig::required`](crate::mtls::MtlsConfig::required)) and the token has no
+    /// `cnf.x5t#S256`.
+    CertificateBindingRequired,
     /// The authorization server's introspection endpoint (RFC 7662) answered
     /// `"active": false`: the token is unknown, expired, revoked, or not for us.
     Inactive,
@@ -115,6 +128,18 @@ impl TokenError {
             Self::UnsupportedConfirmation => read(TokenFacts {
                 reason: "unsupported_confirmation",
                 text: format_args!("jwt cnf not supported"),
+            }),
+            Self::CertificateMissing => read(TokenFacts {
+                reason: "certificate_missing",
+                text: format_args!("jwt bound to a client certificate and none was presented"),
+            }),
+            Self::CertificateMismatch => read(TokenFacts {
+                reason: "certificate_mismatch",
+                text: format_args!("client certificate does not match the jwt"),
+            }),
+            Self::CertificateBindingRequired => read(TokenFacts {
+                reason: "certificate_binding_required",
+                text: format_args!("jwt not bound to a client certificate"),
             }),
             Self::Inactive => read(TokenFacts {
                 reason: "inactive",

@@ -58,6 +58,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::Error;
 use crate::guard::Authenticated;
+use crate::mtls::ClientCertificate;
 use crate::policy::Policy;
 use crate::principal::{Claims, Principal};
 use crate::private::{Guard, HeaderSource};
@@ -97,9 +98,11 @@ impl<const SITE: u64> FromRequest for Guard<SITE> {
         let (method, uri) = method_and_uri(req.method(), req.uri());
         let registry = req.app_data::<Registry>().cloned();
         let layer = req.extensions().get::<Authenticated>().cloned();
+        let certificate = client_certificate(req);
         Box::pin(async move {
             Guard::extract(
-                request_info(&headers, method.as_ref(), uri.as_ref()),
+                request_info(&headers, method.as_ref(), uri.as_ref())
+                    .with_client_certificate(certificate.as_ref()),
                 registry.as_ref(),
                 layer.as_ref(),
             )
@@ -166,8 +169,10 @@ where
         let headers = to_http(request.headers());
         let (method, uri) = method_and_uri(request.method(), request.uri());
         let registry = request.app_data::<Registry>().cloned();
+        let certificate = client_certificate(request.request());
         Box::pin(async move {
-            let info = request_info(&headers, method.as_ref(), uri.as_ref());
+            let info = request_info(&headers, method.as_ref(), uri.as_ref())
+                .with_client_certificate(certificate.as_ref());
             match crate::guard::layer(&policy, info, registry.as_ref()).await {
                 Ok(authenticated) => {
                     if let Some(principal) = &authenticated.principal {
@@ -291,6 +296,46 @@ impl HeaderSource for HttpRequest {
 impl HeaderSource for ActixHeaderMap {
     fn header_map(&self) -> Cow<'_, HeaderMap> {
         Cow::Owned(to_http(self))
+    }
+}
+
+/// The client certificate of the request's connection: what
+/// [`client_certificate_on_connect`] (or an `on_connect` of the application's own) left
+/// in the connection data, else a [`ClientCertificate`] in the request's extensions.
+fn client_certificate(req: &HttpRequest) -> Option<ClientCertificate> {
+    req.conn_data::<ClientCertificate>()
+        .cloned()
+        .or_else(|| req.extensions().get::<ClientCertificate>().cloned())
+}
+
+/// For `HttpServer::on_connect` (feature `actix-mtls`): keeps the client certificate of
+/// a connection accepted by actix-web's rustls 0.23 listener (`bind_rustls_0_23`,
+/// `listen_rustls_0_23`), hashed once per connection, for the attribute and
+/// [`AuthMiddleware`] to check certificate-bound tokens ([`mtls`](crate::mtls)).
+///
+/// ```no_run
+/// use actix_web::{App, HttpServer};
+///
+/// # fn run(config: actix_tls::accept::rustls_0_23::reexports::ServerConfig) -> std::io::Result<()> {
+/// // `config` asks for client certificates (a client certificate verifier).
+/// let server = HttpServer::new(App::new)
+///     .on_connect(jwt_guard::actix::client_certificate_on_connect)
+///     .bind_rustls_0_23("127.0.0.1:8443", config)?;
+/// # let _ = server; Ok(()) }
+/// ```
+#[cfg(feature = "actix-mtls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix-mtls")))]
+pub fn client_certificate_on_connect(
+    connection: &dyn std::any::Any,
+    data: &mut actix_web::dev::Extensions,
+) {
+    use actix_tls::accept::rustls_0_23::TlsStream;
+    let Some(tls) = connection.downcast_ref::<TlsStream<actix_web::rt::net::TcpStream>>() else {
+        return;
+    };
+    let (_, session) = tls.get_ref();
+    if let Some(der) = session.peer_certificates().and_then(<[_]>::first) {
+        data.insert(ClientCertificate::from_der(der.as_ref()));
     }
 }
 

@@ -24,6 +24,11 @@ use crate::request::RequestInfo;
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub use crate::integrations::tower::{AuthLayer, AuthService};
 
+/// Mutual TLS for axum: `TlsListener` and `TlsConnectInfo` (feature `mtls`).
+#[cfg(feature = "mtls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mtls")))]
+pub use crate::integrations::tls;
+
 /// An axum router serving the protected resource metadata document (RFC 9728) of
 /// `resource` at its [`paths`](crate::resource_metadata::ProtectedResource::paths), with
 /// CORS: the same as [`ProtectedResource::router`](crate::resource_metadata::ProtectedResource::router),
@@ -98,7 +103,8 @@ impl<S: Send + Sync, const SITE: u64> FromRequestParts<S> for Guard<SITE> {
     /// later extractor runs. Under a layer of the same strategies, the layer's principal.
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Guard::extract(
-            RequestInfo::new(&parts.headers, &parts.method, &parts.uri),
+            RequestInfo::new(&parts.headers, &parts.method, &parts.uri)
+                .with_client_certificate(super::client_certificate(&parts.extensions)),
             parts.extensions.get::<Registry>(),
             parts.extensions.get::<Authenticated>(),
         )

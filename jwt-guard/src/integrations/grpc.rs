@@ -18,7 +18,14 @@
 //! [`Principal`](crate::Principal) is in the request's extensions, which tonic hands to
 //! the method: `request.extensions().get::<jwt_guard::Principal>()`.
 //!
-//! Nothing here depends on tonic itself, so any tonic release on `http` 1 works.
+//! Nothing here depends on tonic itself, so any tonic release on `http` 1 works — except
+//! the `tonic-mtls` feature: with it, a server using tonic's own TLS
+//! (`Server::builder().tls_config(..)`, client certificates asked for with
+//! `client_ca_root`) hands the layer each call's client certificate (tonic 0.14's
+//! `TlsConnectInfo::peer_certs`, the leaf hashed per call), and strategies with
+//! [`mtls_bound_tokens`](crate::JwtStrategyBuilder::mtls_bound_tokens) check
+//! certificate-bound tokens against it. Any server may also put a
+//! [`ClientCertificate`](crate::mtls::ClientCertificate) in the request's extensions.
 //!
 //! ```
 //! use jwt_guard::authz::Requirement::One;
@@ -123,11 +130,36 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
+        #[cfg(feature = "tonic-mtls")]
+        let request = with_tonic_client_certificate(request);
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
         let policy = self.policies.for_path(request.uri().path()).clone();
         Box::pin(guarded(policy, request, inner, refusal))
     }
+}
+
+/// The request, with the client certificate of tonic's TLS connection as a
+/// [`ClientCertificate`](crate::mtls::ClientCertificate) extension (unless one is there).
+#[cfg(feature = "tonic-mtls")]
+fn with_tonic_client_certificate<B>(mut request: Request<B>) -> Request<B> {
+    use ::tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
+    if request
+        .extensions()
+        .get::<crate::mtls::ClientCertificate>()
+        .is_some()
+    {
+        return request;
+    }
+    let certs = request
+        .extensions()
+        .get::<TlsConnectInfo<TcpConnectInfo>>()
+        .and_then(TlsConnectInfo::peer_certs);
+    if let Some(der) = certs.as_deref().and_then(|certs| certs.first()) {
+        let cert = crate::mtls::ClientCertificate::from_der(der.as_ref());
+        request.extensions_mut().insert(cert);
+    }
+    request
 }
 
 /// The gRPC status code of a refusal.

@@ -130,7 +130,8 @@ where
 {
     let checked = crate::guard::layer(
         &policy,
-        RequestInfo::new(request.headers(), request.method(), request.uri()),
+        RequestInfo::new(request.headers(), request.method(), request.uri())
+            .with_client_certificate(super::client_certificate(request.extensions())),
         request.extensions().get::<Registry>(),
     )
     .await;

@@ -288,9 +288,12 @@ impl Inner {
             return Err(TokenError::NotYetValid.into());
         }
         // Presented as a bearer token, to a strategy without DPoP.
+        // No client certificate is read here: a certificate-bound answer is refused too.
         crate::strategy::confirmation(
             active.cnf,
             Presented::Bearer,
+            None,
+            None,
             false,
             self.accept_unverified_cnf,
         )?;

@@ -32,7 +32,7 @@ use aide::openapi::{
 };
 use aide::{OperationInput, OperationOutput};
 
-use super::{responses, scopes_of};
+use super::{responses, scopes_of, step_up_extension, unauthorized};
 use crate::audit::GuardedHandler;
 use crate::error::Error;
 use crate::principal::{Claims, Principal};
@@ -49,10 +49,13 @@ impl<const SITE: u64> OperationInput for Guard<SITE> {
         _ctx: &mut GenContext,
         _operation: &mut Operation,
     ) -> Vec<(Option<u16>, Response)> {
-        let refusals = crate::site::site(SITE)
-            .is_some_and(|site| site.scopes().is_some() || site.roles().is_some());
+        let site = crate::site::site(SITE);
+        let refusals = site.is_some_and(|site| site.scopes().is_some() || site.roles().is_some());
         let mut out = vec![
-            (Some(401), response(responses::UNAUTHORIZED)),
+            (
+                Some(401),
+                response(site.map_or(responses::UNAUTHORIZED, unauthorized)),
+            ),
             (Some(503), response(responses::UNAVAILABLE)),
         ];
         if refusals {
@@ -137,6 +140,9 @@ fn add_security(operation: &mut Operation, site: &GuardedHandler) {
     let anonymous = SecurityRequirement::new();
     if site.is_optional() && !operation.security.contains(&anonymous) {
         operation.security.push(anonymous);
+    }
+    if let Some((name, value)) = step_up_extension(site) {
+        operation.extensions.entry(name).or_insert(value);
     }
 }
 

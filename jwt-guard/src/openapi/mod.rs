@@ -22,7 +22,11 @@
 //!   document already has one of that name;
 //! - the responses `401` (with the `WWW-Authenticate` challenge), `403` when the site
 //!   requires scopes or roles, and `503` (signing keys unavailable), unless the
-//!   operation documents them already.
+//!   operation documents them already;
+//! - for a site with a step-up requirement (`acr = ..`, `max_age = ..`; RFC 9470), the
+//!   extension `x-jwt-guard-step-up: { "acr_values": [..], "max_age": 300 }` (each member
+//!   only when required; `max_age` in seconds), and a `401` description that names
+//!   `insufficient_user_authentication`.
 
 #[cfg(feature = "aide")]
 #[cfg_attr(docsrs, doc(cfg(feature = "aide")))]
@@ -41,11 +45,45 @@ pub(crate) fn scopes_of(site: &GuardedHandler) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The `x-jwt-guard-step-up` extension of a site with a step-up requirement:
+/// `{ "acr_values": [..], "max_age": 300 }`, each member only when required.
+#[cfg_attr(not(any(feature = "utoipa", feature = "aide")), allow(dead_code))]
+pub(crate) fn step_up_extension(site: &GuardedHandler) -> Option<(String, serde_json::Value)> {
+    let step_up = site.step_up()?;
+    let mut value = serde_json::Map::new();
+    let acr = step_up.acr_values();
+    if !acr.is_empty() {
+        value.insert("acr_values".into(), acr.into());
+    }
+    if let Some(max_age) = step_up.max_age() {
+        value.insert("max_age".into(), max_age.as_secs().into());
+    }
+    Some((STEP_UP_EXTENSION.to_owned(), value.into()))
+}
+
+/// The name of the step-up extension.
+#[cfg_attr(not(any(feature = "utoipa", feature = "aide")), allow(dead_code))]
+pub(crate) const STEP_UP_EXTENSION: &str = "x-jwt-guard-step-up";
+
+/// The description of the 401 of `site`.
+#[cfg_attr(not(any(feature = "utoipa", feature = "aide")), allow(dead_code))]
+pub(crate) fn unauthorized(site: &GuardedHandler) -> &'static str {
+    match site.step_up() {
+        Some(_) => responses::UNAUTHORIZED_STEP_UP,
+        None => responses::UNAUTHORIZED,
+    }
+}
+
 /// The descriptions of the responses added to protected operations.
 #[cfg_attr(not(any(feature = "utoipa", feature = "aide")), allow(dead_code))]
 pub(crate) mod responses {
     pub(crate) const UNAUTHORIZED: &str = "Unauthorized: credentials missing or refused (the \
         `WWW-Authenticate` header says why, RFC 6750).";
+    pub(crate) const UNAUTHORIZED_STEP_UP: &str = "Unauthorized: credentials missing or \
+        refused (the `WWW-Authenticate` header says why, RFC 6750), or the user's \
+        authentication is not strong or recent enough: `insufficient_user_authentication` \
+        with the `acr_values` and `max_age` to authenticate again with (RFC 9470; see \
+        `x-jwt-guard-step-up`).";
     pub(crate) const FORBIDDEN: &str = "Forbidden: the credentials lack a required scope or role.";
     pub(crate) const UNAVAILABLE: &str =
         "Service unavailable: the signing keys cannot be fetched; retry after `Retry-After`.";
@@ -78,4 +116,47 @@ macro_rules! __jwt_guard_openapi_site {
             })
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authz::StepUp;
+    use crate::site::HandlerForm;
+
+    fn site(step_up: Option<StepUp>) -> GuardedHandler {
+        GuardedHandler::__new(
+            "app::pay",
+            "src/app.rs",
+            1,
+            1,
+            &["jwt"],
+            None,
+            None,
+            step_up,
+            false,
+            HandlerForm::Extractor,
+        )
+    }
+
+    #[test]
+    fn the_step_up_extension_names_what_is_required() {
+        let both = site(Some(StepUp::__new(&["urn:a", "urn:b"], 300)));
+        assert_eq!(
+            step_up_extension(&both),
+            Some((
+                STEP_UP_EXTENSION.to_owned(),
+                serde_json::json!({ "acr_values": ["urn:a", "urn:b"], "max_age": 300 })
+            ))
+        );
+        assert_eq!(unauthorized(&both), responses::UNAUTHORIZED_STEP_UP);
+        let age = site(Some(StepUp::__new(&[], 60)));
+        assert_eq!(
+            step_up_extension(&age).map(|(_, v)| v),
+            Some(serde_json::json!({ "max_age": 60 }))
+        );
+        let plain = site(None);
+        assert_eq!(step_up_extension(&plain), None);
+        assert_eq!(unauthorized(&plain), responses::UNAUTHORIZED);
+    }
 }

@@ -30,7 +30,7 @@ use utoipa::openapi::path::{HttpMethod, Operation, PathItem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ComponentsBuilder, HeaderBuilder, OpenApi, RefOr, ResponseBuilder};
 
-use super::{responses, scopes_of};
+use super::{responses, scopes_of, step_up_extension, unauthorized};
 use crate::audit::GuardedHandler;
 
 /// Adds the bearer security schemes, and each protected operation's security
@@ -130,6 +130,13 @@ fn protect(operation: &mut Operation, site: &GuardedHandler) {
     if site.is_optional() && !security.contains(&SecurityRequirement::default()) {
         security.push(SecurityRequirement::default());
     }
+    if let Some((name, value)) = step_up_extension(site) {
+        operation
+            .extensions
+            .get_or_insert_with(Default::default)
+            .entry(name)
+            .or_insert(value);
+    }
     let responses = &mut operation.responses.responses;
     let challenge = HeaderBuilder::new()
         .schema(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::String))
@@ -140,7 +147,7 @@ fn protect(operation: &mut Operation, site: &GuardedHandler) {
     responses.entry("401".to_owned()).or_insert_with(|| {
         RefOr::T(
             ResponseBuilder::new()
-                .description(responses::UNAUTHORIZED)
+                .description(unauthorized(site))
                 .header("WWW-Authenticate", challenge.clone())
                 .build(),
         )

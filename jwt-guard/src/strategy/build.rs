@@ -60,6 +60,7 @@ impl JwtStrategyBuilder {
             dpop: dpop
                 .as_ref()
                 .map(|d| (d.algorithms().to_vec(), d.required())),
+            mtls: self.mtls.is_some(),
         });
         let max_header_bytes = self.max_header_bytes.unwrap_or(DEFAULT_MAX_HEADER_BYTES);
         let limits = self.limits.unwrap_or(Limits {
@@ -85,6 +86,7 @@ impl JwtStrategyBuilder {
                 resource: self.resource.map(|r| r.resource().to_owned()),
                 announce,
                 accept_unverified_cnf: self.accept_unverified_cnf,
+                mtls: self.mtls,
             }),
         })
     }

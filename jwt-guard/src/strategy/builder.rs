@@ -14,6 +14,7 @@ use crate::dpop::DpopConfig;
 use crate::error::Error;
 use crate::issuers::{TenantBudget, TenantFilter};
 use crate::jwks::{JwksConfig, KeyEntry, KeySet, PemKind};
+use crate::mtls::MtlsConfig;
 use crate::resource_metadata::ProtectedResource;
 use crate::rules::ClaimRuleSet;
 use crate::verify::Limits;
@@ -55,6 +56,7 @@ pub struct JwtStrategyBuilder {
     pub(super) dpop: Option<DpopConfig>,
     pub(super) resource: Option<ProtectedResource>,
     pub(super) accept_unverified_cnf: bool,
+    pub(super) mtls: Option<MtlsConfig>,
 }
 
 /// Where a strategy's keys come from; chosen once.
@@ -468,12 +470,42 @@ impl JwtStrategyBuilder {
         self
     }
 
+    /// Checks certificate-bound tokens (RFC 8705, [`mtls`](crate::mtls)): a token with
+    /// `cnf.x5t#S256` is accepted only when it is the SHA-256 thumbprint of the client
+    /// certificate of the request (its TLS connection, or with
+    /// [`MtlsConfig::trust_client_cert_header`] the `Client-Cert` header of a trusted
+    /// proxy). [`MtlsConfig::allowed`] still accepts tokens without `cnf`;
+    /// [`MtlsConfig::required`] refuses them. Its resource metadata (RFC 9728) says
+    /// `tls_client_certificate_bound_access_tokens: true`.
+    ///
+    /// Off by default: a certificate-bound token is then refused
+    /// ([`TokenError::UnsupportedConfirmation`](crate::TokenError::UnsupportedConfirmation)).
+    /// With [`dpop`](Self::dpop) too, a DPoP request is checked DPoP first: its proof,
+    /// then the token and its certificate binding, then the proof key.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), jwt_guard::ConfigError> {
+    /// use jwt_guard::mtls::MtlsConfig;
+    ///
+    /// let strategy = jwt_guard::JwtStrategy::builder()
+    ///     .issuer("https://issuer.example")
+    ///     .mtls_bound_tokens(MtlsConfig::required())
+    ///     .build()?;
+    /// # let _ = strategy;
+    /// # Ok(()) }
+    /// ```
+    pub fn mtls_bound_tokens(mut self, config: MtlsConfig) -> Self {
+        self.mtls = Some(config);
+        self
+    }
+
     /// Accepts tokens bound to a key (`cnf`, RFC 7800) that this strategy does not verify:
     /// certificate-bound tokens (`cnf.x5t#S256`, RFC 8705) and any other confirmation
     /// method as plain bearer tokens, DPoP-bound ones (`cnf.jkt`) too when DPoP is off.
     /// **Dangerous**: whoever steals such a token can use it without the key it is bound
     /// to. Only for a deployment that knowingly accepts them, e.g. behind a proxy that
-    /// checks the mTLS binding itself. Off by default: such tokens are refused,
+    /// checks the mTLS binding itself (to check it here, see
+    /// [`mtls_bound_tokens`](Self::mtls_bound_tokens), whose check this does not waive). Off by default: such tokens are refused,
     /// [`TokenError::UnsupportedConfirmation`](crate::TokenError::UnsupportedConfirmation). A strategy with DPoP still refuses a
     /// `cnf.jkt` token sent as bearer.
     pub fn dangerous_accept_unverified_cnf(mut self) -> Self {

@@ -13,10 +13,11 @@ use crate::cache::{TokenCache, Verified};
 use crate::challenge::{ChallengeParams, Scheme};
 use crate::claims::{ClaimPaths, ClaimsCell};
 use crate::dpop::{Dpop, Presented};
-use crate::error::{Error, TokenError};
+use crate::error::{Error, ErrorKind, TokenError};
 use crate::extract::{self};
 use crate::issuers::Issuers;
 use crate::jwks::{JwksClient, KeySet};
+use crate::mtls::{MtlsConfig, Thumbprint};
 use crate::principal::Principal;
 use crate::request::RequestInfo;
 use crate::resource_metadata::ProtectedResource;
@@ -62,6 +63,8 @@ pub(super) struct JwtInner {
     pub(super) announce: Option<Announce>,
     /// [`JwtStrategyBuilder::dangerous_accept_unverified_cnf`].
     pub(super) accept_unverified_cnf: bool,
+    /// Certificate-bound tokens (RFC 8705), when the strategy checks them.
+    pub(super) mtls: Option<MtlsConfig>,
 }
 
 /// A strategy's part of its protected resource's document (RFC 9728): the issuers it
@@ -70,6 +73,8 @@ pub(super) struct Announce {
     pub(super) resource: ProtectedResource,
     pub(super) issuers: Vec<String>,
     pub(super) dpop: Option<(Vec<Algorithm>, bool)>,
+    /// True when the strategy checks certificate-bound tokens.
+    pub(super) mtls: bool,
 }
 
 pub(super) enum Keys {
@@ -119,7 +124,9 @@ impl JwtStrategy {
     pub(crate) fn registered_as(&self, name: &Arc<str>) {
         if let Some(announce) = &self.inner.announce {
             for issuer in &announce.issuers {
-                announce.resource.add_server(issuer, announce.dpop.clone());
+                announce
+                    .resource
+                    .add_server(issuer, announce.dpop.clone(), announce.mtls);
             }
         }
         if self.inner.label.set(Arc::clone(name)).is_err() {
@@ -139,51 +146,70 @@ impl JwtStrategy {
     /// A token bound to a key (`cnf`) is refused: a bearer token comes with no proof of
     /// possession (see [`TokenError::UnsupportedConfirmation`]).
     pub async fn verify_token(&self, token: &str) -> Result<Principal, Error> {
-        self.verify_presented(token, Presented::Bearer).await
+        self.verify_presented(token, Presented::Bearer, None).await
     }
 
-    /// Verifies a token presented as `presented`: its `cnf` is checked for that.
+    /// Verifies a token presented as `presented`, over a connection with the client
+    /// certificate `cert`: its `cnf` is checked for that.
     pub(crate) async fn verify_presented(
         &self,
         token: &str,
         presented: Presented,
+        cert: Option<Thumbprint>,
     ) -> Result<Principal, Error> {
-        if let Some(hit) = self.inner.cached(token.as_bytes(), presented)? {
+        if let Some(hit) = self.inner.cached(token.as_bytes(), presented, cert)? {
             return Ok(hit);
         }
-        Box::pin(self.inner.verify_uncached(token, presented)).await
+        Box::pin(self.inner.verify_uncached(token, presented, cert)).await
     }
 
-    /// [`Strategy::authenticate`], unboxed: the registry calls this for a `JwtStrategy`,
-    /// so that the built-in strategy costs no allocation per request.
-    pub(crate) async fn authenticate_headers(
+    /// The bearer path, over a connection with the client certificate `cert`: the
+    /// registry reaches it through [`authenticate_info`](Self::authenticate_info),
+    /// unboxed, so that the built-in strategy costs no allocation per request.
+    async fn authenticate_bearer(
         &self,
         headers: &HeaderMap,
+        cert: Option<Thumbprint>,
     ) -> Result<Principal, Error> {
         let inner = &*self.inner;
         let candidate = extract::bearer_candidate(headers, inner.max_header_bytes)?;
         // A cache hit needs no pass over the token's characters (see `Candidate`).
         if let Some(bytes) = candidate.unchecked()
-            && let Some(hit) = inner.cached(bytes, Presented::Bearer)?
+            && let Some(hit) = inner.cached(bytes, Presented::Bearer, cert)?
         {
             return Ok(hit);
         }
         // Boxed: the full verification's future (the claims it holds across the key
         // lookup) would otherwise make every request's future, cache hits included, that
         // much larger to build and move; one allocation beside a signature check.
-        Box::pin(inner.verify_uncached(candidate.check()?, Presented::Bearer)).await
+        Box::pin(inner.verify_uncached(candidate.check()?, Presented::Bearer, cert)).await
     }
 
     /// [`Strategy::authenticate_request`], unboxed (see
-    /// [`authenticate_headers`](Self::authenticate_headers)): DPoP and resource metadata
-    /// when configured, else the bearer path.
+    /// [`authenticate_bearer`](Self::authenticate_bearer)): DPoP, certificate binding
+    /// and resource metadata when configured, else the bearer path.
     pub(crate) async fn authenticate_info(
         &self,
         request: RequestInfo<'_>,
     ) -> Result<Principal, Error> {
         let inner = &*self.inner;
+        // The client certificate, as this strategy reads it (connection or trusted
+        // proxy); none for a strategy that does not check certificate bindings.
+        let cert = match &inner.mtls {
+            None => None,
+            Some(mtls) => match mtls.presented(request.headers(), request.client_certificate()) {
+                Ok(cert) => cert,
+                Err(_) => {
+                    let err = Error::new(ErrorKind::MalformedClientCert);
+                    return Err(match &inner.challenge {
+                        Some(challenge) => err.with_challenge(challenge, Scheme::Bearer),
+                        None => err,
+                    });
+                }
+            },
+        };
         let Some(challenge) = &inner.challenge else {
-            return self.authenticate_headers(request.headers()).await;
+            return self.authenticate_bearer(request.headers(), cert).await;
         };
         let principal = match &inner.dpop {
             Some(dpop) => {
@@ -192,7 +218,10 @@ impl JwtStrategy {
                 // request's future, bearer or not, that much larger to move.
                 Box::pin(crate::dpop::authenticate(
                     dpop,
-                    self,
+                    &WithCertificate {
+                        strategy: self,
+                        cert,
+                    },
                     request,
                     inner.max_header_bytes,
                     now,
@@ -201,7 +230,7 @@ impl JwtStrategy {
                 .await?
             }
             None => self
-                .authenticate_headers(request.headers())
+                .authenticate_bearer(request.headers(), cert)
                 .await
                 .map_err(|e| e.with_challenge(challenge, Scheme::Bearer))?,
         };
@@ -238,13 +267,24 @@ impl JwtStrategy {
     pub(crate) fn advance_clock(&self, by: Duration) {
         self.inner.clock.advance(by);
     }
+
+    /// Now in Unix seconds by this strategy's clock, and its leeway in seconds: the time
+    /// of the checks after authentication (step-up's `auth_time`).
+    pub(crate) fn unix_now_and_leeway(&self) -> (f64, f64) {
+        (self.inner.clock.unix_now(), self.inner.rules.leeway)
+    }
 }
 
 impl JwtInner {
     /// The principal of a cached `token`, when the cache is on and holds it (and its
     /// re-checks pass); `Ok(None)`: verify it. `token` may be unchecked header bytes: only
     /// bytes equal to a verified token can hit.
-    fn cached(&self, token: &[u8], presented: Presented) -> Result<Option<Principal>, Error> {
+    fn cached(
+        &self,
+        token: &[u8],
+        presented: Presented,
+        cert: Option<Thumbprint>,
+    ) -> Result<Option<Principal>, Error> {
         let Some(cache) = &self.cache else {
             return Ok(None);
         };
@@ -257,11 +297,13 @@ impl JwtInner {
         match self.recheck(&hit, now) {
             Ok(true) => {
                 crate::telemetry::token_cache(self.label.get(), true);
-                self.confirmation(hit.cnf, presented)?;
-                Ok(Some(Principal::from_shared(
-                    Arc::clone(&hit.claims),
-                    Arc::clone(&self.claim_paths),
-                )))
+                let bound = self.confirmation(hit.cnf, presented, cert)?;
+                let principal =
+                    Principal::from_shared(Arc::clone(&hit.claims), Arc::clone(&self.claim_paths));
+                Ok(Some(match bound {
+                    Some(thumbprint) => principal.with_certificate_thumbprint(&thumbprint),
+                    None => principal,
+                }))
             }
             // The key left the set: verify from scratch (and fail if it is gone).
             Ok(false) => {
@@ -276,7 +318,12 @@ impl JwtInner {
     }
 
     /// The full verification: header, key, signature, claims; cached when the cache is on.
-    async fn verify_uncached(&self, token: &str, presented: Presented) -> Result<Principal, Error> {
+    async fn verify_uncached(
+        &self,
+        token: &str,
+        presented: Presented,
+        cert: Option<Thumbprint>,
+    ) -> Result<Principal, Error> {
         let parsed = verify::parse(token, &self.algorithms, &self.limits)?;
         crate::telemetry::token_header(parsed.alg, parsed.kid.as_deref());
         let mut route = None;
@@ -319,25 +366,28 @@ impl JwtInner {
             cache.insert(token, Arc::clone(&claims), times, cnf, &key);
         }
         // After the cache: the token is valid, only not presented the way its `cnf` asks.
-        self.confirmation(cnf, presented)?;
-        Ok(Principal::from_shared(
-            claims,
-            Arc::clone(&self.claim_paths),
-        ))
+        let bound = self.confirmation(cnf, presented, cert)?;
+        let principal = Principal::from_shared(claims, Arc::clone(&self.claim_paths));
+        Ok(match bound {
+            Some(thumbprint) => principal.with_certificate_thumbprint(&thumbprint),
+            None => principal,
+        })
     }
 
     /// The rule for `cnf` (RFC 7800), decided in one place (`confirm.rs`, shared with
-    /// introspection): a token bound to a key
-    /// is accepted only where that binding is verified. Through DPoP a `cnf` of `jkt` alone
-    /// (the DPoP code then compares it with the proof key); as a bearer token no `cnf`. A
-    /// DPoP-bound token sent as bearer to a strategy with DPoP is
-    /// [`DpopError::BoundTokenAsBearer`]; every other binding that is not verified is
-    /// [`TokenError::UnsupportedConfirmation`], unless the strategy was built with
-    /// [`dangerous_accept_unverified_cnf`](JwtStrategyBuilder::dangerous_accept_unverified_cnf).
-    fn confirmation(&self, cnf: Confirmation, presented: Presented) -> Result<(), Error> {
+    /// introspection): see [`confirmation`](super::confirm::confirmation).
+    /// `Ok(Some(thumbprint))`: the token was bound to the client certificate, and is.
+    fn confirmation(
+        &self,
+        cnf: Confirmation,
+        presented: Presented,
+        cert: Option<Thumbprint>,
+    ) -> Result<Option<Thumbprint>, Error> {
         super::confirm::confirmation(
             cnf,
             presented,
+            cert,
+            self.mtls.as_ref(),
             self.dpop.is_some(),
             self.accept_unverified_cnf,
         )
@@ -377,17 +427,24 @@ impl JwtInner {
     }
 }
 
-impl crate::dpop::VerifyToken for JwtStrategy {
+/// The strategy as DPoP verifies tokens with it: with the request's client certificate,
+/// for the certificate binding of the confirmation rule.
+struct WithCertificate<'s> {
+    strategy: &'s JwtStrategy,
+    cert: Option<Thumbprint>,
+}
+
+impl crate::dpop::VerifyToken for WithCertificate<'_> {
     fn verify<'a>(
         &'a self,
         token: &'a str,
         presented: Presented,
     ) -> impl Future<Output = Result<Principal, Error>> + Send + 'a {
-        self.verify_presented(token, presented)
+        self.strategy.verify_presented(token, presented, self.cert)
     }
 
     fn label(&self) -> Option<&Arc<str>> {
-        JwtStrategy::label(self)
+        JwtStrategy::label(self.strategy)
     }
 }
 

@@ -63,9 +63,14 @@ pub(crate) enum Confirmation {
     Absent,
     /// `{"jkt": "<string>"}` and no other member: bound to a DPoP key (RFC 9449 §6.1).
     Jkt,
-    /// Any other `cnf`: another confirmation method (`x5t#S256` of RFC 8705, `jwk`,
-    /// `kid`, `jku`, …) alone or beside `jkt`, a `jkt` that is not a string, an empty
-    /// object, or a value that is not an object.
+    /// `{"x5t#S256": "<base64url of 32 bytes>"}` and no other member: bound to a client
+    /// certificate (RFC 8705 §3.1), its SHA-256 thumbprint decoded.
+    X5tS256([u8; 32]),
+    /// `jkt` and `x5t#S256` (each as above) and no other member: bound to both.
+    JktX5tS256([u8; 32]),
+    /// Any other `cnf`: another confirmation method (`jwk`, `kid`, `jku`, …), a `jkt`
+    /// that is not a string, an `x5t#S256` that is not a base64url SHA-256 thumbprint,
+    /// an empty object, or a value that is not an object.
     Other,
 }
 
@@ -378,23 +383,33 @@ impl<'de> Deserialize<'de> for ConfirmationValue {
                 mut access: A,
             ) -> Result<ConfirmationValue, A::Error> {
                 let mut jkt = false;
+                let mut x5t = None;
                 let mut other = false;
                 let mut seen = NameSet::default();
                 while let Some(name) = seen.next_unique_key(&mut access)? {
-                    if name.as_str() == "jkt" {
-                        match access.next_value::<Text<'de>>()?.0 {
+                    match name.as_str() {
+                        "jkt" => match access.next_value::<Text<'de>>()?.0 {
                             Found::Valid(_) => jkt = true,
                             _ => other = true,
+                        },
+                        "x5t#S256" => match access.next_value::<Text<'de>>()?.0 {
+                            Found::Valid(value) => match crate::mtls::decode_x5t_s256(&value) {
+                                Some(thumbprint) => x5t = Some(thumbprint),
+                                None => other = true,
+                            },
+                            _ => other = true,
+                        },
+                        _ => {
+                            access.next_value::<Skip>()?;
+                            other = true;
                         }
-                    } else {
-                        access.next_value::<Skip>()?;
-                        other = true;
                     }
                 }
-                Ok(ConfirmationValue(if jkt && !other {
-                    Confirmation::Jkt
-                } else {
-                    Confirmation::Other
+                Ok(ConfirmationValue(match (jkt, x5t, other) {
+                    (true, None, false) => Confirmation::Jkt,
+                    (false, Some(t), false) => Confirmation::X5tS256(t),
+                    (true, Some(t), false) => Confirmation::JktX5tS256(t),
+                    _ => Confirmation::Other,
                 }))
             }
 
@@ -506,9 +521,23 @@ mod tests {
         assert_eq!(cnf(r#"{"sub":"a"}"#), Ok(Confirmation::Absent));
         assert_eq!(cnf(r#"{"cnf":{"jkt":"abc"}}"#), Ok(Confirmation::Jkt));
         assert_eq!(cnf(r#"{"cnf":{"j\u006bt":"abc"}}"#), Ok(Confirmation::Jkt));
+        let zeros = "A".repeat(43);
+        let x5t = format!(r#"{{"cnf":{{"x5t#S256":"{zeros}"}}}}"#);
+        assert_eq!(cnf(&x5t), Ok(Confirmation::X5tS256([0; 32])));
+        let both = format!(r#"{{"cnf":{{"x5t#S256":"{zeros}","jkt":"abc"}}}}"#);
+        assert_eq!(cnf(&both), Ok(Confirmation::JktX5tS256([0; 32])));
+        assert_eq!(
+            cnf(&format!(
+                r#"{{"cnf":{{"x5t#S256":"{zeros}","x5t#S256":"{zeros}"}}}}"#
+            )),
+            Err(TokenError::Malformed)
+        );
         for other in [
             r#"{"cnf":{"x5t#S256":"abc"}}"#,
             r#"{"cnf":{"jkt":"abc","x5t#S256":"def"}}"#,
+            r#"{"cnf":{"x5t#S256":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}}"#,
+            r#"{"cnf":{"x5t#S256":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","jwk":{}}}"#,
+            r#"{"cnf":{"x5t#S256":1}}"#,
             r#"{"cnf":{"jkt":1}}"#,
             r#"{"cnf":{"jwk":{"kty":"EC"}}}"#,
             r#"{"cnf":{}}"#,
