@@ -38,7 +38,12 @@ struct Env {
 
 static ENV: LazyLock<Env> = LazyLock::new(|| runtime::on_own_runtime(start));
 
-const ALGS: [Algorithm; 3] = [Algorithm::ES256, Algorithm::PS256, Algorithm::RS256];
+const ALGS: [Algorithm; 4] = [
+    Algorithm::ES256,
+    Algorithm::PS256,
+    Algorithm::RS256,
+    Algorithm::Ed25519,
+];
 
 async fn start() -> Env {
     let issuer = Issuer::start().await.expect("issuer");
@@ -130,7 +135,8 @@ async fn proofs_made_by_npm_dpop_and_oauth4webapi_are_accepted() {
     let script = client();
     let url = format!("{}/api/me", ENV.base);
     let metadata = format!("{}/.well-known/oauth-protected-resource/api", ENV.base);
-    for alg in ["ES256", "PS256", "RS256"] {
+    // npm `dpop` signs an Ed25519 proof with the header `alg` "Ed25519" (RFC 9864).
+    for alg in ["ES256", "PS256", "RS256", "Ed25519"] {
         let (key, file) = keygen(&script, alg).await;
         let file_arg = file.to_str().expect("path").to_owned();
         let jkt = key["jkt"].as_str().expect("jkt");
@@ -160,6 +166,9 @@ async fn proofs_made_by_npm_dpop_and_oauth4webapi_are_accepted() {
             assert_eq!(answer["status"], 200, "{implementation} {alg}: {answer}");
             assert_eq!(answer["body"], jkt, "{implementation} {alg}");
             assert_eq!(answer["retried"], false);
+            if implementation == "dpop" {
+                assert_eq!(answer["proofAlg"], alg, "the proof's header alg");
+            }
         }
 
         // A token bound to another key: refused, and oauth4webapi reads both challenges.
@@ -183,7 +192,7 @@ async fn proofs_made_by_npm_dpop_and_oauth4webapi_are_accepted() {
             json!([
                 { "scheme": "bearer", "parameters": { "resource_metadata": metadata } },
                 { "scheme": "dpop", "parameters": {
-                    "error": "invalid_token", "algs": "ES256 PS256 RS256",
+                    "error": "invalid_token", "algs": "ES256 PS256 RS256 Ed25519",
                     "resource_metadata": metadata,
                 } },
             ]),
@@ -238,7 +247,7 @@ async fn oauth4webapi_discovers_the_metadata_from_a_401() {
     assert_eq!(metadata["bearer_methods_supported"], json!(["header"]));
     assert_eq!(
         metadata["dpop_signing_alg_values_supported"],
-        json!(["ES256", "PS256", "RS256"])
+        json!(["ES256", "PS256", "RS256", "Ed25519"])
     );
     assert_eq!(metadata["dpop_bound_access_tokens_required"], false);
     // oauth4webapi's own well-known URL for the resource finds the same document.

@@ -115,7 +115,7 @@ const HELD_OUT: &[(&str, u32, Outcome, &str)] = &[
 ];
 
 /// Every signature algorithm jwt-guard knows.
-const ALL: [Algorithm; 13] = jwt_guard::Algorithm::ALL;
+const ALL: [Algorithm; 15] = jwt_guard::Algorithm::ALL;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]

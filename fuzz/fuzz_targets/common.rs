@@ -14,7 +14,7 @@ use jwt_guard::{Algorithm, JwtStrategy};
 
 pub const ISSUER: &str = "https://fuzz.example";
 
-pub const ALL_ALGORITHMS: [Algorithm; 13] = jwt_guard::Algorithm::ALL;
+pub const ALL_ALGORITHMS: [Algorithm; 15] = jwt_guard::Algorithm::ALL;
 
 pub const RSA_JWK: &str = r#"{"alg":"RS256","use":"sig","kid":"kid-rsa-sign","kty":"RSA","e":"AQAB","n":"kqGboBfAWttWPCA-0cGRgsY6SaYoIARt0B_PkaEcIq9HPYNdu9n6UuWHuuTHrjF_ZoQW97r5HaAorNvrMEGTGdxCHZdEtkHvNVVmrtxTBLiQCbCozXhFoIrVcr3qUBrdGnNn_M3jJi7Wg7p_-x62nS5gNG875oyheRkutHsQXikFZwsN3q_TsPNOVlCiHy8mxzaFTUQGm-X8UYexFyAivlDSjgDJLAZSWfxd7k9Gxuwa3AUfQqQcVcegmgKGCaErQ3qQbh1x7WB6iopE3_-GZ8HMAVtR9AmrVscqYsnjhaCehfAI0iKKs8zXr8tISc0ORbaalrkk03H1ZrsEnDKEWQ"}"#;
 pub const EC_JWK: &str = r#"{"alg":"ES256","use":"sig","kid":"kid-ec-sign","kty":"EC","crv":"P-256","x":"04N0xi21hshyvBp7I167sbE_bXqyqkAPfefdklMO7wY","y":"UI8exy-C06a7DUnjIdENkxeFtHM4-l_41LqEw9nVgmw"}"#;

@@ -1,4 +1,5 @@
-//! The JWS signature algorithms jwt-guard verifies (RFC 7518 §3, RFC 8037).
+//! The JWS signature algorithms jwt-guard verifies (RFC 7518 §3, RFC 8037, RFC 8812,
+//! RFC 9864).
 
 use std::fmt;
 use std::str::FromStr;
@@ -6,6 +7,16 @@ use std::str::FromStr;
 /// A JWS signature algorithm, named as in the token header's `alg`.
 ///
 /// `none` does not exist here: an unsigned token can never be allowed.
+///
+/// `EdDSA` and `Ed25519` verify the same signatures (Ed25519, RFC 8032); `Ed25519` is the
+/// fully-specified name of RFC 9864, which deprecates the polymorphic `EdDSA`. They stay
+/// two algorithms: a key is used with exactly one algorithm (RFC 8725bis), so a JWK whose
+/// `alg` is `Ed25519` verifies only tokens whose `alg` is `Ed25519`, one whose `alg` is
+/// `EdDSA` only `EdDSA`; an Ed25519 JWK without `alg` serves either, as the strategy's
+/// allow-list permits.
+///
+/// `ES256K` (ECDSA on secp256k1, RFC 8812) is opt-in: it is never in a default list and
+/// is verified only when the strategy (or DPoP) lists it.
 ///
 /// ```
 /// use jwt_guard::Algorithm;
@@ -44,13 +55,20 @@ pub enum Algorithm {
     ES384,
     /// ECDSA on P-521 with SHA-512.
     ES512,
-    /// EdDSA (Ed25519).
+    /// EdDSA (Ed25519), the polymorphic name RFC 9864 deprecates; see also
+    /// [`Ed25519`](Self::Ed25519).
     EdDSA,
+    /// Ed25519 (RFC 8032), the fully-specified name of RFC 9864.
+    Ed25519,
+    /// ECDSA on secp256k1 with SHA-256 (RFC 8812). Opt-in: never in a default list.
+    ES256K,
 }
 
 impl Algorithm {
-    /// Every algorithm jwt-guard can verify.
-    pub const ALL: [Algorithm; 13] = [
+    /// Every algorithm jwt-guard can verify (not a default allow-list: a strategy
+    /// verifies RS256 unless told otherwise). It grows when an algorithm is added:
+    /// 15 since 0.3 (`Ed25519`, `ES256K`); use `Algorithm::ALL.len()`, not the number.
+    pub const ALL: [Algorithm; 15] = [
         Algorithm::HS256,
         Algorithm::HS384,
         Algorithm::HS512,
@@ -64,6 +82,8 @@ impl Algorithm {
         Algorithm::PS384,
         Algorithm::PS512,
         Algorithm::EdDSA,
+        Algorithm::Ed25519,
+        Algorithm::ES256K,
     ];
 
     /// The name used in the `alg` header.
@@ -82,6 +102,8 @@ impl Algorithm {
             Algorithm::ES384 => "ES384",
             Algorithm::ES512 => "ES512",
             Algorithm::EdDSA => "EdDSA",
+            Algorithm::Ed25519 => "Ed25519",
+            Algorithm::ES256K => "ES256K",
         }
     }
 
@@ -133,7 +155,10 @@ mod tests {
             assert_eq!(json, format!("\"{alg}\""));
             assert_eq!(serde_json::from_str::<Algorithm>(&json).unwrap(), alg);
         }
-        for bad in ["", "none", "None", "HS1", "ES521", "rs256", " RS256"] {
+        for bad in [
+            "", "none", "None", "HS1", "ES521", "rs256", " RS256", "ed25519", "Ed448", "es256k",
+            "ES256k",
+        ] {
             assert!(bad.parse::<Algorithm>().is_err(), "{bad:?}");
         }
         assert_eq!(

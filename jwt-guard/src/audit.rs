@@ -18,6 +18,7 @@ use crate::resource_metadata::ProtectedResourceBuilder;
 use crate::site::site;
 use crate::site::sites;
 pub use crate::site::{GuardedHandler, HandlerForm, Site, site_id};
+use crate::token_source::TokenSource;
 
 /// What [`Registry::audit`](crate::Registry::audit) found: the `#[authenticate]` sites
 /// and layer [`Policy`]s the registry serves, and the strategies they name that the
@@ -32,6 +33,8 @@ pub struct Audit {
     unregistered: BTreeMap<String, Vec<String>>,
     /// Handlers this registry serves that read the global registry instead.
     global_only: Vec<&'static str>,
+    /// Where each registered built-in strategy used by a site or layer reads its token.
+    sources: BTreeMap<String, TokenSource>,
 }
 
 /// Which sites and layers an audit covers.
@@ -50,8 +53,10 @@ pub(crate) struct Scope<'a> {
 impl Audit {
     /// Collects the sites and the policies in `scope` and checks their strategies with
     /// `is_registered` (a policy with a registry of its own is checked against that).
+    /// `source_of` says where a registered built-in strategy reads its token.
     pub(crate) fn against(
         is_registered: impl Fn(&str) -> bool,
+        source_of: impl Fn(&str) -> Option<TokenSource>,
         scope: &Scope<'_>,
         layers: Vec<Policy>,
     ) -> Self {
@@ -98,13 +103,38 @@ impl Audit {
                 }
             }
         }
+        let mut sources = BTreeMap::new();
+        let used = handlers
+            .iter()
+            .flat_map(|h| h.strategies().iter().copied())
+            .chain(
+                layers
+                    .iter()
+                    .flat_map(|l| l.strategies().iter().map(|s| &**s)),
+            );
+        for name in used {
+            if !sources.contains_key(name)
+                && let Some(source) = source_of(name)
+            {
+                sources.insert(name.to_owned(), source);
+            }
+        }
         Self {
             registry: scope.label.clone(),
             handlers,
             layers,
             unregistered,
             global_only,
+            sources,
         }
+    }
+
+    /// Where the strategy `name` reads its token, when it is a registered built-in
+    /// strategy ([`JwtStrategy`](crate::JwtStrategy)) that a site or layer uses: the
+    /// `Authorization` header, a named header or a named cookie
+    /// ([`TokenSource`]).
+    pub fn token_source(&self, name: &str) -> Option<&TokenSource> {
+        self.sources.get(name)
     }
 
     /// Every site and layer of the program, whichever registry serves it, with no
@@ -119,6 +149,7 @@ impl Audit {
         };
         Self::against(
             |_| true,
+            |name| Registry::global().token_source(name),
             &scope,
             crate::policy::served_by(Registry::global()),
         )
@@ -238,6 +269,12 @@ impl fmt::Display for Audit {
                 "  {handler} reads its own &HeaderMap: it uses the GLOBAL registry, not this one"
             )?;
         }
+        // The default (the Authorization header) goes without saying.
+        for (name, source) in &self.sources {
+            if !source.is_authorization() {
+                writeln!(f, "  strategy {name:?} reads its token from the {source}")?;
+            }
+        }
         Ok(())
     }
 }
@@ -305,7 +342,12 @@ impl Registry {
         if modules.is_empty() && !is_global {
             layers.extend(crate::policy::served_by(Registry::global()));
         }
-        Audit::against(|name| self.contains(name), &scope, layers)
+        Audit::against(
+            |name| self.contains(name),
+            |name| self.token_source(name),
+            &scope,
+            layers,
+        )
     }
 }
 
@@ -358,7 +400,12 @@ mod tests {
             serves_layer: &|_| true,
             own: false,
         };
-        let audit = Audit::against(|name| name == "audit-unit-jwt", &everything, Vec::new());
+        let audit = Audit::against(
+            |name| name == "audit-unit-jwt",
+            |_| None,
+            &everything,
+            Vec::new(),
+        );
         assert_eq!(
             audit
                 .handlers()

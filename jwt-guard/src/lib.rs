@@ -42,9 +42,9 @@
 //!    reader: repeated member names refused at any depth), `time` (saturating instants,
 //!    the clock), `text` (bounded log text), `future` ([`BoxFuture`]), [`mtls`] (the
 //!    client certificate, the `Client-Cert` header, certificate-binding settings),
-//!    `request`.
-//! 2. **What a request carries and what we report**: [`claims`], `extract` (the bearer
-//!    token),
+//!    `request`, `token_source` ([`TokenSource`]: where a strategy reads its token).
+//! 2. **What a request carries and what we report**: [`claims`], `extract` (the token,
+//!    from the `Authorization` header, a named header or a cookie),
 //!    `principal`, [`render`], and `telemetry` — the one way anything reports (spans,
 //!    and with the `metrics` feature its sink, which imports nothing of the crate).
 //! 3. **Verification**: `verify` (JWS and registered claims), [`jwks`] (settings,
@@ -141,6 +141,7 @@ pub mod telemetry;
 pub mod testkit;
 mod text;
 mod time;
+mod token_source;
 // 0.2's home of `low_level::verify_jws`; hidden, kept for 0.2 paths.
 #[doc(hidden)]
 pub mod verify;
@@ -193,6 +194,7 @@ pub use principal::{Claims, Principal};
 pub use registry::{Registry, register};
 pub use request::RequestInfo;
 pub use strategy::{JwtStrategy, JwtStrategyBuilder, Strategy};
+pub use token_source::{InvalidTokenSource, TokenSource};
 
 /// Wraps an async handler so the named strategy authenticates the request first.
 ///

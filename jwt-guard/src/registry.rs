@@ -216,6 +216,14 @@ impl Registry {
         names
     }
 
+    /// Where the built-in strategy registered under `name` reads its token; `None` for
+    /// another strategy, or no strategy of that name.
+    pub(crate) fn token_source(&self, name: &str) -> Option<crate::TokenSource> {
+        let map = self.map.load();
+        let jwt = map.get(name)?.jwt.as_ref()?;
+        Some(jwt.token_source().clone())
+    }
+
     /// The strategy registered under `name`.
     pub fn strategy(&self, name: &str) -> Option<Arc<dyn Strategy>> {
         self.map
@@ -315,12 +323,14 @@ impl Registry {
     }
 
     /// True when `self` and `other` are the same registry (clones of one value).
-    /// True when `name` is a [`JwtStrategy`].
+    /// True when `name` is a [`JwtStrategy`] reading the `Authorization` header (one
+    /// reading a cookie or another header is not judged by what `Authorization` holds).
     fn is_jwt(&self, name: &str) -> bool {
-        self.map
-            .load()
-            .get(name)
-            .is_some_and(|entry| entry.jwt.is_some())
+        self.map.load().get(name).is_some_and(|entry| {
+            entry.jwt.as_ref().is_some_and(|jwt| {
+                jwt.token_source().0 == crate::token_source::Source::Authorization
+            })
+        })
     }
 
     pub(crate) fn same_as(&self, other: &Registry) -> bool {

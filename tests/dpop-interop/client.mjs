@@ -6,7 +6,7 @@
 //   node client.mjs request <impl> <alg> <keyfile> <method> <url> <token>
 //       impl `dpop`: proofs by npm `dpop`, sent with fetch; a use_dpop_nonce 401 retried once
 //       impl `oauth4webapi`: oauth4webapi's protectedResourceRequest with its own DPoP
-//       -> {status, body, challenges, retried}
+//       -> {status, body, challenges, retried} (impl `dpop`: and proofAlg, the proof's alg)
 //   node client.mjs discover <url> <resource>        -> {status, challenges, metadata, viaResource}
 import { readFileSync } from 'node:fs';
 import * as DPoP from 'dpop';
@@ -18,6 +18,8 @@ const params = {
   ES256: { name: 'ECDSA', namedCurve: 'P-256' },
   PS256: { name: 'RSA-PSS', hash: 'SHA-256' },
   RS256: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+  // npm `dpop` 2.x names Ed25519 proofs by the fully-specified `Ed25519` (RFC 9864).
+  Ed25519: { name: 'Ed25519' },
 };
 
 /// The challenges of a response as oauth4webapi parses them (it throws them on a 401).
@@ -74,7 +76,9 @@ async function viaDpop(keyPair, method, url, token) {
       retried = true;
       continue;
     }
-    return { status: response.status, body: await response.text(), challenge, retried };
+    // The `alg` npm `dpop` put in the proof's header.
+    const proofAlg = JSON.parse(Buffer.from(proof.split('.')[0], 'base64url').toString()).alg;
+    return { status: response.status, body: await response.text(), challenge, retried, proofAlg };
   }
 }
 

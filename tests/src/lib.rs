@@ -60,6 +60,7 @@ fn needs(name: &str) -> &'static str {
     match name {
         "redis" => "root and apt-get, or Debian's redis-server installed by hand",
         "grpc-interop" | "openapi-validator" => "python3 with venv and pip, and PyPI",
+        "node-signers" => "node 18 or later (no npm package)",
         _ => "node and npm, and the npm registry",
     }
 }

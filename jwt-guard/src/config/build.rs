@@ -195,6 +195,9 @@ impl StrategyConfig {
         if let Some(bytes) = self.max_header_bytes {
             b = b.max_header_bytes(bytes);
         }
+        if let Some(source) = &self.token_source {
+            b = b.token_source(source.clone());
+        }
         if let Some(l) = &self.limits {
             let mut limits = Limits::default();
             if let Some(bytes) = self.max_header_bytes {

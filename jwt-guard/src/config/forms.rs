@@ -397,6 +397,10 @@ pub struct StrategyConfig {
     /// [`max_header_bytes`](crate::JwtStrategyBuilder::max_header_bytes).
     #[serde(default)]
     pub max_header_bytes: Option<usize>,
+    /// [`token_source`](crate::JwtStrategyBuilder::token_source): `"authorization"`
+    /// (the default), `"header:NAME"` or `"cookie:NAME"`.
+    #[serde(default)]
+    pub token_source: Option<crate::TokenSource>,
     /// [`jwks_config`](crate::JwtStrategyBuilder::jwks_config). 0.2: `jwks`.
     #[serde(default, alias = "jwks")]
     pub jwks_config: Option<JwksSettings>,

@@ -23,6 +23,7 @@
 //! leeway = "30s"
 //! require_exp = true
 //! max_header_bytes = 16384
+//! token_source = "authorization"        # or "header:X-Access-Token", "cookie:__Host-at"
 //! scopes_claim = ["scope", "permissions"]
 //! roles_claim = ["realm_access.roles", "resource_access.api.roles"]
 //! require_claim = ["sub"]

@@ -406,6 +406,44 @@ fn every_field_reaches_the_builder() {
 }
 
 #[test]
+fn token_source_reaches_the_builder() {
+    let file = ConfigFile::from_toml_str(
+        r#"
+        [strategies.web]
+        issuer = "https://a.example"
+        token_source = "cookie:__Host-access_token"
+        [strategies.gateway]
+        issuer = "https://a.example"
+        token_source = "header:X-Access-Token"
+        [strategies.api]
+        issuer = "https://a.example"
+        "#,
+    )
+    .expect("parses");
+    let built: std::collections::HashMap<String, crate::JwtStrategy> =
+        file.build_all().expect("builds").into_iter().collect();
+    assert_eq!(
+        built["web"].token_source(),
+        &crate::TokenSource::cookie("__Host-access_token")
+    );
+    assert_eq!(
+        built["gateway"].token_source(),
+        &crate::TokenSource::header("X-Access-Token")
+    );
+    assert!(built["api"].token_source().is_authorization());
+    let bad = err("[strategies.q]\nissuer = \"https://i\"\ntoken_source = \"query:access_token\"");
+    assert!(
+        bad.contains("token_source") && bad.contains("never read"),
+        "{bad}"
+    );
+    let bad = err("[strategies.q]\nissuer = \"https://i\"\ntoken_source = \"cookie:a b\"");
+    assert!(
+        bad.contains("token_source") && bad.contains("cookie name"),
+        "{bad}"
+    );
+}
+
+#[test]
 fn the_0_2_names_are_still_read() {
     let file = ConfigFile::from_toml_str(
         r#"

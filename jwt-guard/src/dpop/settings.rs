@@ -55,6 +55,7 @@ impl DpopConfig {
                 Algorithm::ES256,
                 Algorithm::ES384,
                 Algorithm::EdDSA,
+                Algorithm::Ed25519,
                 Algorithm::PS256,
                 Algorithm::RS256,
             ],
@@ -67,7 +68,8 @@ impl DpopConfig {
     }
 
     /// The proof algorithm allow-list, also sent as the challenge's `algs`. Defaults to
-    /// ES256, ES384, EdDSA, PS256, RS256. Symmetric algorithms are refused by `build`.
+    /// ES256, ES384, EdDSA, Ed25519 (its RFC 9864 name, which npm's `dpop` sends), PS256,
+    /// RS256; ES256K only when listed. Symmetric algorithms are refused by `build`.
     pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
         self.algorithms = algorithms.into_iter().collect();
         self
@@ -323,5 +325,22 @@ mod tests {
             ["https://api.example", "http://api.example:8080"]
         );
         assert!(dpop.required());
+    }
+
+    #[test]
+    fn default_proof_algorithms_take_ed25519_and_leave_es256k_to_a_choice() {
+        let dpop = DpopConfig::allowed()
+            .external_origin("https://h")
+            .build()
+            .unwrap();
+        assert!(dpop.algorithms().contains(&Algorithm::Ed25519));
+        assert!(dpop.algorithms().contains(&Algorithm::EdDSA));
+        assert!(!dpop.algorithms().contains(&Algorithm::ES256K));
+        let chosen = DpopConfig::allowed()
+            .algorithms([Algorithm::ES256K])
+            .external_origin("https://h")
+            .build()
+            .unwrap();
+        assert_eq!(chosen.algorithms(), [Algorithm::ES256K]);
     }
 }

@@ -62,6 +62,18 @@ pub enum ErrorKind {
     },
     /// The `Authorization` header holds bytes that are not visible ASCII.
     InvalidHeaderEncoding,
+    /// No token in the strategy's named header or cookie (its
+    /// [`TokenSource`](crate::TokenSource)); a missing credential, like
+    /// [`MissingAuthorization`](Self::MissingAuthorization) for the `Authorization` header.
+    MissingToken {
+        /// Where the strategy reads its token.
+        source: crate::TokenSource,
+    },
+    /// The request carries a token in more than one place (RFC 6750 §2: "MUST NOT use
+    /// more than one method"): the strategy's header or cookie and an `Authorization`
+    /// token, a repeated named header or cookie, or an `access_token` query parameter
+    /// beside a token. A 400 `invalid_request`.
+    MultipleCredentials,
     /// The token was read but is not acceptable.
     InvalidToken(TokenError),
     /// A custom strategy refused the credentials; the message is shown to the client.
@@ -150,7 +162,8 @@ pub enum ErrorKind {
 /// One row of the table of [`ErrorKind`]: every fact a response, a log line and a metric
 /// give of an error.
 struct Facts<'a> {
-    /// The HTTP status: 401, 403, or a 5xx for a failure of our own side.
+    /// The HTTP status: 401, 403, 400 for credentials in two places, or a 5xx for a
+    /// failure of our own side.
     status: StatusCode,
     /// The `WWW-Authenticate` challenge and its `error` code (none on a 5xx).
     challenge: Challenge<'a>,
@@ -353,6 +366,7 @@ impl Error {
             .0
             .facts(|facts| (facts.status, fmt::format(facts.message)));
         let name = match status {
+            StatusCode::BAD_REQUEST => "BadRequestError",
             StatusCode::UNAUTHORIZED => "UnauthorizedError",
             StatusCode::FORBIDDEN => "ForbiddenError",
             StatusCode::SERVICE_UNAVAILABLE => "ServiceUnavailableError",
@@ -375,6 +389,7 @@ impl ErrorKind {
     fn facts<R>(&self, read: impl FnOnce(Facts<'_>) -> R) -> R {
         use Challenge::Bare;
         use ErrorCode::{InsufficientScope, InvalidRequest, InvalidToken};
+        const BAD_REQUEST: StatusCode = StatusCode::BAD_REQUEST;
         const UNAUTHORIZED: StatusCode = StatusCode::UNAUTHORIZED;
         const FORBIDDEN: StatusCode = StatusCode::FORBIDDEN;
         const INTERNAL: StatusCode = StatusCode::INTERNAL_SERVER_ERROR;
@@ -422,6 +437,20 @@ impl ErrorKind {
                 reason: "invalid_header_encoding",
                 message: format_args!("Authorization header is not valid text"),
                 log: format_args!("authorization header is not visible ascii"),
+            }),
+            Self::MissingToken { source } => read(Facts {
+                status: UNAUTHORIZED,
+                challenge: Bare,
+                reason: "missing_token",
+                message: format_args!("{source} is missing"),
+                log: format_args!("no token in the {source}"),
+            }),
+            Self::MultipleCredentials => read(Facts {
+                status: BAD_REQUEST,
+                challenge: Challenge::Bearer(InvalidRequest),
+                reason: "multiple_credentials",
+                message: format_args!("Credentials are sent in more than one place"),
+                log: format_args!("token in more than one place (rfc 6750 §2)"),
             }),
             Self::InvalidToken(error) => read(Facts {
                 status: UNAUTHORIZED,
@@ -828,6 +857,12 @@ mod tests {
             ]
             .map(ErrorKind::InvalidToken),
         );
+        kinds.extend([
+            ErrorKind::MissingToken {
+                source: crate::TokenSource::cookie("__Host-at"),
+            },
+            ErrorKind::MultipleCredentials,
+        ]);
         kinds.push(ErrorKind::IntrospectionUnavailable {
             retry_after,
             detail: "http://127.0.0.1:1/introspect: unreachable".into(),
@@ -902,7 +937,7 @@ mod tests {
                 TokenError::CertificateMissing => 54,
                 TokenError::CertificateMismatch => 55,
                 TokenError::CertificateBindingRequired => 56,
-                TokenError::Inactive => 58,
+                TokenError::Inactive => 60,
             },
             ErrorKind::MalformedClientCert => 53,
             ErrorKind::Dpop(dpop) => match dpop {
@@ -930,7 +965,9 @@ mod tests {
                 DpopError::DpopRequired => 51,
             },
             ErrorKind::InsufficientUserAuthentication { .. } => 52,
-            ErrorKind::IntrospectionUnavailable { .. } => 57,
+            ErrorKind::MissingToken { .. } => 57,
+            ErrorKind::MultipleCredentials => 58,
+            ErrorKind::IntrospectionUnavailable { .. } => 59,
         }
     }
 
@@ -967,7 +1004,7 @@ mod tests {
         );
         let expected_header = match (facts.status.as_u16(), facts.challenge) {
             (401, Challenge::Bare) => Some("Bearer".to_owned()),
-            (401 | 403, Challenge::Bearer(code)) => {
+            (400 | 401 | 403, Challenge::Bearer(code)) => {
                 Some(format!("Bearer error=\"{}\"", code.as_str()))
             }
             (401, Challenge::Dpop(code)) => Some(format!("DPoP error=\"{}\"", code.as_str())),
@@ -1079,6 +1116,8 @@ mod tests {
 401 certificate_missing | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt bound to a client certificate and none was presented"}} | invalid token: jwt bound to a client certificate and none was presented | Bearer error="invalid_token", DPoP algs="ES256"
 401 certificate_mismatch | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: client certificate does not match the jwt"}} | invalid token: client certificate does not match the jwt | Bearer error="invalid_token", DPoP algs="ES256"
 401 certificate_binding_required | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt not bound to a client certificate"}} | invalid token: jwt not bound to a client certificate | Bearer error="invalid_token", DPoP algs="ES256"
+401 missing_token | Bearer | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"__Host-at cookie is missing"}} | no token in the __Host-at cookie | Bearer, DPoP algs="ES256"
+400 multiple_credentials | Bearer error="invalid_request" | {"error":{"statusCode":400,"name":"BadRequestError","message":"Credentials are sent in more than one place"}} | token in more than one place (rfc 6750 §2) | Bearer error="invalid_request", DPoP algs="ES256"
 503 introspection_unavailable | - | {"error":{"statusCode":503,"name":"ServiceUnavailableError","message":"token introspection is unavailable"}} | token introspection is unavailable: http://127.0.0.1:1/introspect: unreachable | -
 401 inactive | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token is not active"}} | invalid token: token is not active | Bearer error="invalid_token", DPoP algs="ES256"
 "##;

@@ -165,6 +165,7 @@ fn with_tonic_client_certificate<B>(mut request: Request<B>) -> Request<B> {
 /// The gRPC status code of a refusal.
 fn grpc_status(status: StatusCode) -> u8 {
     match status {
+        StatusCode::BAD_REQUEST => 3,
         StatusCode::UNAUTHORIZED => 16,
         StatusCode::FORBIDDEN => 7,
         StatusCode::SERVICE_UNAVAILABLE => 14,

@@ -28,11 +28,14 @@
 
 use aide::generate::GenContext;
 use aide::openapi::{
-    Components, OpenApi, Operation, ReferenceOr, Response, SecurityRequirement, SecurityScheme,
+    ApiKeyLocation, Components, OpenApi, Operation, ReferenceOr, Response, SecurityRequirement,
+    SecurityScheme,
 };
 use aide::{OperationInput, OperationOutput};
 
-use super::{responses, scopes_of, step_up_extension, unauthorized};
+use super::{
+    api_key_of, responses, scheme_description, scopes_of, step_up_extension, unauthorized,
+};
 use crate::audit::GuardedHandler;
 use crate::error::Error;
 use crate::principal::{Claims, Principal};
@@ -103,9 +106,11 @@ impl OperationOutput for Error {
     }
 }
 
-/// Adds a bearer security scheme (format JWT) for every strategy that an
-/// `#[authenticate]` site names, unless the document has one of that name. Call it on
-/// the document after `ApiRouter::finish_api`.
+/// Adds a security scheme for every strategy that an `#[authenticate]` site names,
+/// unless the document has one of that name: HTTP bearer (format JWT), or `apiKey` in a
+/// header or cookie for a strategy of the global registry that reads a named header or
+/// cookie ([`TokenSource`](crate::TokenSource)). Call it on the document after
+/// `ApiRouter::finish_api`, with the strategies registered.
 pub fn security_schemes(api: &mut OpenApi) {
     let components = api.components.get_or_insert_with(Components::default);
     let audit = crate::audit::Audit::every_site();
@@ -115,13 +120,25 @@ pub fn security_schemes(api: &mut OpenApi) {
                 .security_schemes
                 .entry((*strategy).to_owned())
                 .or_insert_with(|| {
-                    ReferenceOr::Item(SecurityScheme::Http {
-                        scheme: "bearer".to_owned(),
-                        bearer_format: Some("JWT".to_owned()),
-                        description: Some(format!(
-                            "A bearer token verified by the jwt-guard strategy \"{strategy}\"."
-                        )),
-                        extensions: Default::default(),
+                    let api_key = api_key_of(strategy);
+                    let description = Some(scheme_description(strategy, api_key.as_ref()));
+                    ReferenceOr::Item(match api_key {
+                        None => SecurityScheme::Http {
+                            scheme: "bearer".to_owned(),
+                            bearer_format: Some("JWT".to_owned()),
+                            description,
+                            extensions: Default::default(),
+                        },
+                        Some((header, name)) => SecurityScheme::ApiKey {
+                            location: if header {
+                                ApiKeyLocation::Header
+                            } else {
+                                ApiKeyLocation::Cookie
+                            },
+                            name,
+                            description,
+                            extensions: Default::default(),
+                        },
                     })
                 });
         }

@@ -18,8 +18,12 @@
 //! - a security requirement `{ "S": [scopes…] }` — the scopes are those of the site's
 //!   `scopes = …` (every value named, whether all or any are required); an `optional`
 //!   site also gets `{}` (anonymous access allowed);
-//! - a security scheme `S` (HTTP bearer, format JWT) in the components, unless the
-//!   document already has one of that name;
+//! - a security scheme `S` in the components, unless the document already has one of
+//!   that name: HTTP bearer (format JWT) for a strategy that reads the `Authorization`
+//!   header, `apiKey` `in: header` or `in: cookie` with the `name` for one that reads a
+//!   named header or cookie ([`TokenSource`](crate::TokenSource)) — known when the
+//!   strategy is registered in the global registry before the document is built (an
+//!   unregistered one is described as HTTP bearer);
 //! - the responses `401` (with the `WWW-Authenticate` challenge), `403` when the site
 //!   requires scopes or roles, and `503` (signing keys unavailable), unless the
 //!   operation documents them already;
@@ -43,6 +47,34 @@ pub(crate) fn scopes_of(site: &GuardedHandler) -> Vec<String> {
     site.scopes()
         .map(|r| r.values().into_iter().map(str::to_owned).collect())
         .unwrap_or_default()
+}
+
+/// How the strategy `name` of the global registry takes its token, for its security
+/// scheme: `None` for the `Authorization` header (HTTP bearer) or a strategy not
+/// registered there; else `(true, header name)` or `(false, cookie name)`.
+#[cfg_attr(not(any(feature = "utoipa", feature = "aide")), allow(dead_code))]
+pub(crate) fn api_key_of(strategy: &str) -> Option<(bool, String)> {
+    let source = crate::Registry::global().token_source(strategy)?;
+    if let Some(header) = source.header_name() {
+        return Some((true, header.to_owned()));
+    }
+    source
+        .cookie_name()
+        .map(|cookie| (false, cookie.to_owned()))
+}
+
+/// The description of the security scheme of `strategy`.
+#[cfg_attr(not(any(feature = "utoipa", feature = "aide")), allow(dead_code))]
+pub(crate) fn scheme_description(strategy: &str, api_key: Option<&(bool, String)>) -> String {
+    match api_key {
+        None => format!("A bearer token verified by the jwt-guard strategy \"{strategy}\"."),
+        Some((true, name)) => format!(
+            "A JWT in the {name} header, verified by the jwt-guard strategy \"{strategy}\"."
+        ),
+        Some((false, name)) => format!(
+            "A JWT in the {name} cookie, verified by the jwt-guard strategy \"{strategy}\"."
+        ),
+    }
 }
 
 /// The `x-jwt-guard-step-up` extension of a site with a step-up requirement:

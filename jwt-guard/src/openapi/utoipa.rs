@@ -27,10 +27,14 @@ use std::marker::PhantomData;
 
 use utoipa::Modify;
 use utoipa::openapi::path::{HttpMethod, Operation, PathItem};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{ComponentsBuilder, HeaderBuilder, OpenApi, RefOr, ResponseBuilder};
 
-use super::{responses, scopes_of, step_up_extension, unauthorized};
+use super::{
+    api_key_of, responses, scheme_description, scopes_of, step_up_extension, unauthorized,
+};
 use crate::audit::GuardedHandler;
 
 /// Adds the bearer security schemes, and each protected operation's security
@@ -171,7 +175,8 @@ fn protect(operation: &mut Operation, site: &GuardedHandler) {
     });
 }
 
-/// A bearer scheme per strategy of `site`, unless the document names one already.
+/// A scheme per strategy of `site` (HTTP bearer, or `apiKey` for a named header or
+/// cookie), unless the document names one already.
 fn add_schemes(openapi: &mut OpenApi, site: &GuardedHandler) {
     let components = openapi
         .components
@@ -181,15 +186,23 @@ fn add_schemes(openapi: &mut OpenApi, site: &GuardedHandler) {
             .security_schemes
             .entry((*strategy).to_owned())
             .or_insert_with(|| {
-                SecurityScheme::Http(
-                    HttpBuilder::new()
-                        .scheme(HttpAuthScheme::Bearer)
-                        .bearer_format("JWT")
-                        .description(Some(format!(
-                            "A bearer token verified by the jwt-guard strategy \"{strategy}\"."
-                        )))
-                        .build(),
-                )
+                let api_key = api_key_of(strategy);
+                let description = scheme_description(strategy, api_key.as_ref());
+                match api_key {
+                    None => SecurityScheme::Http(
+                        HttpBuilder::new()
+                            .scheme(HttpAuthScheme::Bearer)
+                            .bearer_format("JWT")
+                            .description(Some(description))
+                            .build(),
+                    ),
+                    Some((true, name)) => SecurityScheme::ApiKey(ApiKey::Header(
+                        ApiKeyValue::with_description(name, description),
+                    )),
+                    Some((false, name)) => SecurityScheme::ApiKey(ApiKey::Cookie(
+                        ApiKeyValue::with_description(name, description),
+                    )),
+                }
             });
     }
 }

@@ -13,7 +13,7 @@ use crate::challenge::ChallengeParams;
 use crate::claims::ClaimPaths;
 use crate::config_error::ConfigError;
 use crate::dpop::{Dpop, DpopConfig};
-use crate::extract::DEFAULT_MAX_HEADER_BYTES;
+use crate::extract::{DEFAULT_MAX_HEADER_BYTES, Reader};
 use crate::issuers::{DEFAULT_MAX_TENANTS, Issuers, IssuersConfig, KeyRule, TENANT};
 use crate::jwks::{JwksClient, KeySet};
 use crate::time::Clock;
@@ -51,6 +51,7 @@ impl JwtStrategyBuilder {
             Keys::Static(_) | Keys::Issuers(_) => Arc::new(Clock::default()),
         };
         let dpop = self.dpop.take().map(DpopConfig::build).transpose()?;
+        let reader = self.token_reader(dpop.is_some())?;
         let challenge = self.challenge(dpop.as_ref());
         // What the resource's document learns when the strategy is registered: every
         // issuer it accepts (tenant patterns as written), with the DPoP settings.
@@ -75,6 +76,7 @@ impl JwtStrategyBuilder {
                 claim_rules: self.claim_rules,
                 limits,
                 max_header_bytes,
+                reader,
                 cache: self
                     .token_cache
                     .map(|config| TokenCache::new(config, Arc::clone(&clock))),
@@ -89,6 +91,23 @@ impl JwtStrategyBuilder {
                 mtls: self.mtls,
             }),
         })
+    }
+
+    /// The token source, its name checked; the `Authorization` header with DPoP, whose
+    /// `DPoP` scheme lives there.
+    fn token_reader(&mut self, dpop: bool) -> Result<Reader, ConfigError> {
+        let source = self.token_source.take().unwrap_or_default();
+        let invalid = |reason| ConfigError::InvalidOption {
+            option: "token_source",
+            reason,
+        };
+        if dpop && !source.is_authorization() {
+            return Err(invalid(format!(
+                "DPoP tokens come in the Authorization header (`Authorization: DPoP …`): \
+                 a strategy with dpop reads the Authorization header, not the {source}"
+            )));
+        }
+        Reader::new(&source).map_err(invalid)
     }
 
     /// At least one issuer, each a valid one; tenants only with a tenant pattern.

@@ -17,6 +17,7 @@ use crate::jwks::{JwksConfig, KeyEntry, KeySet, PemKind};
 use crate::mtls::MtlsConfig;
 use crate::resource_metadata::ProtectedResource;
 use crate::rules::ClaimRuleSet;
+use crate::token_source::TokenSource;
 use crate::verify::Limits;
 
 /// Configuration of a [`JwtStrategy`](crate::JwtStrategy).
@@ -47,6 +48,7 @@ pub struct JwtStrategyBuilder {
     pub(super) leeway: Duration,
     pub(super) require_exp: Option<bool>,
     pub(super) max_header_bytes: Option<usize>,
+    pub(super) token_source: Option<TokenSource>,
     pub(super) jwks_config: JwksConfig,
     pub(super) token_cache: Option<TokenCacheConfig>,
     pub(super) limits: Option<Limits>,
@@ -329,10 +331,34 @@ impl JwtStrategyBuilder {
         self
     }
 
-    /// Cap on the `Authorization` header, checked before anything is decoded. Defaults to
+    /// Cap on the `Authorization` header (or the named header's or cookie's token, see
+    /// [`token_source`](Self::token_source)), checked before anything is decoded. Defaults to
     /// 16 KiB ([`DEFAULT_MAX_HEADER_BYTES`](crate::extract::DEFAULT_MAX_HEADER_BYTES)).
     pub fn max_header_bytes(mut self, bytes: usize) -> Self {
         self.max_header_bytes = Some(bytes);
+        self
+    }
+
+    /// Where the token is read: the `Authorization` header (the default), a named header
+    /// (`TokenSource::header("X-Access-Token")`, its value the bare token) or a named
+    /// cookie (`TokenSource::cookie("__Host-access_token")`). Decided once, here: the
+    /// request path matches on it. The `access_token` query parameter and the form body
+    /// are never read, and a token in two places is refused with 400 `invalid_request`;
+    /// see [`TokenSource`] for the rules and the CSRF advice for cookies. A strategy with
+    /// [`dpop`](Self::dpop) reads the `Authorization` header (the `DPoP` scheme): another
+    /// source fails [`build`](Self::build).
+    ///
+    /// ```
+    /// use jwt_guard::{JwtStrategy, TokenSource};
+    ///
+    /// let strategy = JwtStrategy::builder()
+    ///     .issuer("https://issuer.example")
+    ///     .token_source(TokenSource::cookie("__Host-access_token"))
+    ///     .build()?;
+    /// # Ok::<(), jwt_guard::ConfigError>(())
+    /// ```
+    pub fn token_source(mut self, source: TokenSource) -> Self {
+        self.token_source = Some(source);
         self
     }
 

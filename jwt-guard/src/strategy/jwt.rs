@@ -6,7 +6,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http::HeaderMap;
+use http::{HeaderMap, Uri};
 
 use crate::algorithm::Algorithm;
 use crate::cache::{TokenCache, Verified};
@@ -47,6 +47,8 @@ pub(super) struct JwtInner {
     pub(super) claim_rules: ClaimRuleSet,
     pub(super) limits: Limits,
     pub(super) max_header_bytes: usize,
+    /// Where the token is read ([`TokenSource`](crate::TokenSource)), decided at build.
+    pub(super) reader: extract::Reader,
     pub(super) cache: Option<TokenCache>,
     pub(super) claim_paths: Arc<ClaimPaths>,
     /// The key engine's clock (its own for static keys): one time for cache, keys, claims.
@@ -165,14 +167,19 @@ impl JwtStrategy {
 
     /// The bearer path, over a connection with the client certificate `cert`: the
     /// registry reaches it through [`authenticate_info`](Self::authenticate_info),
-    /// unboxed, so that the built-in strategy costs no allocation per request.
+    /// unboxed, so that the built-in strategy costs no allocation per request. `uri`,
+    /// when known, is looked at for an `access_token` query parameter beside the token
+    /// (refused: two methods at once).
     async fn authenticate_bearer(
         &self,
         headers: &HeaderMap,
+        uri: Option<&Uri>,
         cert: Option<Thumbprint>,
     ) -> Result<Principal, Error> {
         let inner = &*self.inner;
-        let candidate = extract::bearer_candidate(headers, inner.max_header_bytes)?;
+        let candidate = inner
+            .reader
+            .candidate(headers, uri, inner.max_header_bytes)?;
         // A cache hit needs no pass over the token's characters (see `Candidate`).
         if let Some(bytes) = candidate.unchecked()
             && let Some(hit) = inner.cached(bytes, Presented::Bearer, cert)?
@@ -209,10 +216,20 @@ impl JwtStrategy {
             },
         };
         let Some(challenge) = &inner.challenge else {
-            return self.authenticate_bearer(request.headers(), cert).await;
+            return self
+                .authenticate_bearer(request.headers(), request.uri(), cert)
+                .await;
         };
         let principal = match &inner.dpop {
             Some(dpop) => {
+                // DPoP reads the Authorization header (`build` saw to it); a token in the
+                // query beside it is two methods at once.
+                if extract::query_has_token(request.uri())
+                    && request.headers().contains_key(http::header::AUTHORIZATION)
+                {
+                    return Err(Error::from(ErrorKind::MultipleCredentials)
+                        .with_challenge(challenge, Scheme::Bearer));
+                }
                 let now = inner.clock.unix_now();
                 // Boxed: its replay store's future (Redis) would otherwise make every
                 // request's future, bearer or not, that much larger to move.
@@ -230,7 +247,7 @@ impl JwtStrategy {
                 .await?
             }
             None => self
-                .authenticate_bearer(request.headers(), cert)
+                .authenticate_bearer(request.headers(), request.uri(), cert)
                 .await
                 .map_err(|e| e.with_challenge(challenge, Scheme::Bearer))?,
         };
@@ -249,6 +266,12 @@ impl JwtStrategy {
     /// The name it was first registered under, for metrics labels.
     pub(crate) fn label(&self) -> Option<&Arc<str>> {
         self.inner.label.get()
+    }
+
+    /// Where this strategy reads its token
+    /// ([`token_source`](JwtStrategyBuilder::token_source)).
+    pub fn token_source(&self) -> &crate::TokenSource {
+        self.inner.reader.source()
     }
 
     /// Tokens held by the verified-token cache (0 when it is off).

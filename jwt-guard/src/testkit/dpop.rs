@@ -34,7 +34,7 @@ pub struct DpopKey {
 }
 
 impl DpopKey {
-    /// A fresh key pair for `alg` (ES256, ES384, EdDSA, RS*/PS*).
+    /// A fresh key pair for `alg` (ES256, ES384, ES256K, EdDSA, Ed25519, RS*/PS*).
     pub fn generate(alg: Algorithm) -> std::io::Result<Self> {
         let key = SigningKey::generate(String::new(), alg)?;
         let mut jwk = key.public_jwk();

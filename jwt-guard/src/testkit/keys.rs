@@ -45,7 +45,13 @@ impl SigningKey {
                 EcdsaKeyPair::generate(&signature::ECDSA_P521_SHA512_FIXED_SIGNING)
                     .map_err(fail)?,
             ),
-            Algorithm::EdDSA => Pair::Ed(Ed25519KeyPair::generate().map_err(fail)?),
+            Algorithm::ES256K => Pair::Ec(
+                EcdsaKeyPair::generate(&signature::ECDSA_P256K1_SHA256_FIXED_SIGNING)
+                    .map_err(fail)?,
+            ),
+            Algorithm::EdDSA | Algorithm::Ed25519 => {
+                Pair::Ed(Ed25519KeyPair::generate().map_err(fail)?)
+            }
             _ => {
                 return Err(std::io::Error::other(
                     "the testkit issues asymmetric keys only",
@@ -101,6 +107,7 @@ impl SigningKey {
                 let point = pair.public_key().as_ref();
                 let half = (point.len() - 1) / 2;
                 let crv = match half {
+                    32 if self.alg == Algorithm::ES256K => "secp256k1",
                     32 => "P-256",
                     48 => "P-384",
                     _ => "P-521",
@@ -111,7 +118,7 @@ impl SigningKey {
                 })
             }
             Pair::Ed(pair) => json!({
-                "kty": "OKP", "use": "sig", "alg": "EdDSA", "kid": self.kid, "crv": "Ed25519",
+                "kty": "OKP", "use": "sig", "alg": alg_name(self.alg), "kid": self.kid, "crv": "Ed25519",
                 "x": b64(pair.public_key().as_ref()),
             }),
         }

@@ -392,8 +392,8 @@ impl Issuer {
         format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
     }
 
-    /// Adds a fresh key for `alg` (RS*/PS*, ES256/ES384/ES512 or EdDSA), published in the key
-    /// set at once, and returns its `kid`.
+    /// Adds a fresh key for `alg` (RS*/PS*, ES256/ES384/ES512/ES256K, EdDSA or Ed25519),
+    /// published in the key set at once, and returns its `kid`.
     pub fn add_key(&self, alg: Algorithm) -> std::io::Result<String> {
         let mut keys = lock(&self.shared.keys);
         let kid = format!("key-{}", keys.len() + 1);

@@ -46,6 +46,9 @@ pub(crate) enum KeyKind {
     EcP256,
     EcP384,
     EcP521,
+    /// secp256k1, for ES256K alone (opt-in).
+    EcSecp256k1,
+    /// Ed25519: `EdDSA` or its fully-specified name `Ed25519` (RFC 9864).
     Ed25519,
     Hmac,
 }
@@ -58,7 +61,8 @@ impl KeyKind {
             KeyKind::EcP256 => alg == ES256,
             KeyKind::EcP384 => alg == ES384,
             KeyKind::EcP521 => alg == ES512,
-            KeyKind::Ed25519 => alg == EdDSA,
+            KeyKind::EcSecp256k1 => alg == ES256K,
+            KeyKind::Ed25519 => matches!(alg, EdDSA | Ed25519),
             KeyKind::Hmac => matches!(alg, HS256 | HS384 | HS512),
         }
     }
@@ -174,7 +178,8 @@ fn verifier(alg: Algorithm, key: &DecodingKey) -> Result<Verifier, String> {
         Algorithm::ES256 => raw(&sig::ECDSA_P256_SHA256_FIXED),
         Algorithm::ES384 => raw(&sig::ECDSA_P384_SHA384_FIXED),
         Algorithm::ES512 => raw(&sig::ECDSA_P521_SHA512_FIXED),
-        Algorithm::EdDSA => raw(&sig::ED25519),
+        Algorithm::EdDSA | Algorithm::Ed25519 => raw(&sig::ED25519),
+        Algorithm::ES256K => raw(&sig::ECDSA_P256K1_SHA256_FIXED),
     };
     parsed.map(Verifier::Public).map_err(|e| e.to_string())
 }

@@ -43,21 +43,37 @@ pub(crate) fn entry_from_value(
              published, so anyone can sign; give the public key alone"
         )));
     }
-    // jsonwebtoken 12 has no ES512: its "alg" is read here and taken out of the JWK.
+    // jsonwebtoken 12 knows neither ES512, ES256K nor Ed25519 as an `alg`, nor the
+    // secp256k1 curve: the `alg` is read here and taken out of the JWK, and a secp256k1
+    // key is read as an EC key whose curve is decided here (its point is checked by
+    // aws-lc when the key is parsed).
     let mut value = value.clone();
-    let es512 = value.get("alg").and_then(serde_json::Value::as_str) == Some("ES512");
-    if es512 && let Some(members) = value.as_object_mut() {
-        members.remove("alg");
+    let named_alg = match value.get("alg").and_then(serde_json::Value::as_str) {
+        Some(name @ ("ES512" | "ES256K" | "Ed25519")) => name.parse::<Algorithm>().ok(),
+        _ => None,
+    };
+    let secp256k1 = value.get("kty").and_then(serde_json::Value::as_str) == Some("EC")
+        && value.get("crv").and_then(serde_json::Value::as_str) == Some("secp256k1");
+    if let Some(members) = value.as_object_mut() {
+        if named_alg.is_some() {
+            members.remove("alg");
+        }
+        if secp256k1 {
+            members.insert("crv".into(), "P-256".into());
+        }
     }
     let jwk: Jwk =
         serde_json::from_value(value).map_err(|e| format!("not a JWK ({})", json_error(&e)))?;
-    entry_from_jwk(&jwk, es512.then_some(Algorithm::ES512), opts)
+    let curve = secp256k1.then_some(KeyKind::EcSecp256k1);
+    entry_from_jwk(&jwk, named_alg, curve, opts)
 }
 
-/// `named_alg`: an `alg` the JWK names that jsonwebtoken cannot hold (ES512).
+/// `named_alg`: an `alg` the JWK names that jsonwebtoken cannot hold (ES512, ES256K,
+/// Ed25519); `curve`: the kind of an EC key on a curve it cannot hold (secp256k1).
 pub(crate) fn entry_from_jwk(
     jwk: &Jwk,
     named_alg: Option<Algorithm>,
+    curve: Option<KeyKind>,
     opts: ParseOptions,
 ) -> Result<KeyEntry, String> {
     let common = &jwk.common;
@@ -96,11 +112,12 @@ pub(crate) fn entry_from_jwk(
             check_rsa(&n, &e)?;
             KeyKind::Rsa
         }
-        AlgorithmParameters::EllipticCurve(ec) => match ec.curve {
-            EllipticCurve::P256 => KeyKind::EcP256,
-            EllipticCurve::P384 => KeyKind::EcP384,
-            EllipticCurve::P521 => KeyKind::EcP521,
-            ref other => return Err(format!("EC curve {other:?} is not supported")),
+        AlgorithmParameters::EllipticCurve(ec) => match (curve, &ec.curve) {
+            (Some(kind), _) => kind,
+            (None, EllipticCurve::P256) => KeyKind::EcP256,
+            (None, EllipticCurve::P384) => KeyKind::EcP384,
+            (None, EllipticCurve::P521) => KeyKind::EcP521,
+            (None, other) => return Err(format!("EC curve {other:?} is not supported")),
         },
         AlgorithmParameters::OctetKeyPair(okp) => match okp.curve {
             EllipticCurve::Ed25519 => KeyKind::Ed25519,
@@ -232,5 +249,114 @@ pub(super) mod tests {
         }
         let reason = entry_from_value(&rsa_jwk(&even_n, &[1, 0, 1]), OPTS).unwrap_err();
         assert!(is_weak(&reason), "{reason}");
+    }
+}
+
+#[cfg(test)]
+mod algorithm_tests {
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _};
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    use super::tests::OPTS;
+    use super::*;
+
+    fn ed_jwk(pair: &Ed25519KeyPair, alg: Option<&str>) -> serde_json::Value {
+        let mut jwk = serde_json::json!({
+            "kty": "OKP", "crv": "Ed25519", "kid": "ed",
+            "x": URL_SAFE_NO_PAD.encode(pair.public_key().as_ref()),
+        });
+        if let Some(alg) = alg {
+            jwk["alg"] = alg.into();
+        }
+        jwk
+    }
+
+    #[test]
+    fn an_ed25519_key_serves_the_algorithm_its_jwk_names_and_only_it() {
+        use Algorithm::{ES256, Ed25519, EdDSA};
+        let pair = Ed25519KeyPair::generate().unwrap();
+        let message = b"header.payload";
+        let signature = pair.sign(message);
+        let cases: [(Option<&str>, &[Algorithm]); 3] = [
+            (Some("Ed25519"), &[Ed25519]),
+            (Some("EdDSA"), &[EdDSA]),
+            (None, &[EdDSA, Ed25519]),
+        ];
+        for (alg, serves) in cases {
+            let entry = entry_from_value(&ed_jwk(&pair, alg), OPTS).unwrap();
+            for candidate in [EdDSA, Ed25519, ES256] {
+                let expected = serves.contains(&candidate);
+                assert_eq!(entry.fits(candidate), expected, "{alg:?} / {candidate}");
+                assert_eq!(
+                    entry.verify(candidate, message, signature.as_ref()),
+                    expected,
+                    "{alg:?} / {candidate}"
+                );
+            }
+            assert_eq!(entry.algorithms().collect::<Vec<_>>(), serves, "{alg:?}");
+            // A signature over another message never verifies.
+            assert!(!entry.verify(serves[0], b"header.other", signature.as_ref()));
+        }
+        // An Ed25519 `alg` on a key of another type is refused.
+        let reason = entry_from_value(
+            &serde_json::json!({
+                "kty": "EC", "crv": "P-256", "alg": "Ed25519",
+                "x": "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4",
+                "y": "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM",
+            }),
+            OPTS,
+        )
+        .map(|_| ())
+        .unwrap_err();
+        assert!(reason.contains("does not fit"), "{reason}");
+    }
+
+    fn k1_jwk(point: &[u8], crv: &str, alg: Option<&str>) -> serde_json::Value {
+        let mut jwk = serde_json::json!({
+            "kty": "EC", "crv": crv, "kid": "k1",
+            "x": URL_SAFE_NO_PAD.encode(&point[1..33]),
+            "y": URL_SAFE_NO_PAD.encode(&point[33..]),
+        });
+        if let Some(alg) = alg {
+            jwk["alg"] = alg.into();
+        }
+        jwk
+    }
+
+    #[test]
+    fn a_secp256k1_jwk_verifies_es256k_alone() {
+        let pair = EcdsaKeyPair::generate(&signature::ECDSA_P256K1_SHA256_FIXED_SIGNING).unwrap();
+        let point = pair.public_key().as_ref().to_vec();
+        assert_eq!(point.len(), 65);
+        let message = b"header.payload";
+        let sig = pair.sign(&SystemRandom::new(), message).unwrap();
+        for alg in [None, Some("ES256K")] {
+            let entry = entry_from_value(&k1_jwk(&point, "secp256k1", alg), OPTS).unwrap();
+            assert_eq!(entry.kind, KeyKind::EcSecp256k1);
+            assert_eq!(entry.algorithms().collect::<Vec<_>>(), [Algorithm::ES256K]);
+            assert!(entry.verify(Algorithm::ES256K, message, sig.as_ref()));
+            assert!(!entry.verify(Algorithm::ES256, message, sig.as_ref()));
+            assert!(!entry.verify(Algorithm::ES256K, b"other", sig.as_ref()));
+        }
+        // The secp256k1 point read as a P-256 key: not on that curve, refused.
+        assert!(entry_from_value(&k1_jwk(&point, "P-256", None), OPTS).is_err());
+        // ES256 on a secp256k1 key, ES256K on a P-256 key: refused.
+        for (crv, alg) in [("secp256k1", "ES256"), ("P-256", "ES256K")] {
+            let reason = entry_from_value(&k1_jwk(&point, crv, Some(alg)), OPTS)
+                .map(|_| ())
+                .unwrap_err();
+            assert!(reason.contains("does not fit"), "{crv}/{alg}: {reason}");
+        }
+        // A point off the curve is refused when parsed.
+        let mut bad = point.clone();
+        bad[64] ^= 1;
+        assert!(entry_from_value(&k1_jwk(&bad, "secp256k1", None), OPTS).is_err());
+        // The curve name is exact.
+        let reason = entry_from_value(&k1_jwk(&point, "SECP256K1", None), OPTS)
+            .map(|_| ())
+            .unwrap_err();
+        assert!(reason.contains("unsupported key type"), "{reason}");
     }
 }
