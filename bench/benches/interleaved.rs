@@ -13,10 +13,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::FutureExt as _;
 use http::HeaderMap;
+use jwt_guard::IntrospectionStrategy;
+use jwt_guard::TokenCacheConfig;
 use jwt_guard::mtls::{ClientCertificate, MtlsConfig};
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{Algorithm, JwtStrategy, Policy, Registry, RequestInfo, TokenSource};
-use jwt_guard::{IntrospectionStrategy, TokenCacheConfig};
 use jwt_guard_bench::{each, interleave};
 use serde_json::{Value, json};
 
@@ -334,6 +335,8 @@ fn main() {
         );
     }
 
+    status_list_row(&issuer, pairs, target);
+
     // Introspection (issue 22): a result-cache hit (SHA-256 of the token, the answer's
     // time claims and cnf re-checked) against a JWT token-cache hit, both 1 KiB of
     // claims, through the registry.
@@ -408,4 +411,96 @@ fn mtls_strategy(issuer: &Issuer, jwks: &Value, cache: bool) -> JwtStrategy {
         builder = builder.token_cache(TokenCacheConfig::default());
     }
     builder.build().expect("strategy")
+}
+
+/// Token Status List (issue 22): a token-cache hit whose status is read from the held,
+/// decompressed list, against the same hit on a strategy without the check. The list is
+/// served once by a real HTTP server on 127.0.0.1 (the draft's 1-bit example list), fetched
+/// by the warm-up request; every timed request is a cache hit with the list fresh.
+fn status_list_row(issuer: &Issuer, pairs: usize, target: Duration) {
+    use jwt_guard::status_list::StatusListConfig;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let origin = format!("http://{}", listener.local_addr().expect("addr"));
+    let uri = format!("{origin}/lists/1");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let list = issuer.sign(
+        &json!({ "alg": "RS256", "typ": "statuslist+jwt", "kid": issuer.kid() }),
+        &json!({
+            "sub": uri, "iat": now, "ttl": 3600,
+            "status_list": { "bits": 1, "lst": "eNrbuRgAAhcBXQ" },
+        }),
+    );
+    let app = axum::Router::new().route(
+        "/lists/1",
+        axum::routing::get(move || {
+            let list = list.clone();
+            async move { list }
+        }),
+    );
+    runtime.spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    let jwks = issuer.jwks().to_string();
+    let strategy = |status: bool| {
+        let mut builder = JwtStrategy::builder()
+            .issuer(issuer.issuer())
+            .jwks_json(jwks.as_bytes())
+            .token_cache(TokenCacheConfig::default());
+        if status {
+            builder = builder.status_list(StatusListConfig::check().allow_origin(&origin));
+        }
+        builder.build().expect("strategy")
+    };
+    let registry = Registry::new();
+    registry
+        .register("plain", strategy(false))
+        .expect("register");
+    registry
+        .register("status", strategy(true))
+        .expect("register");
+    let mut claims = claims(issuer, 1024);
+    claims["status"] = json!({ "status_list": { "idx": 1, "uri": uri } });
+    let headers = headers(&issuer.token(claims));
+    // Warm-up: the list fetched, the token verified and cached by both strategies.
+    for name in ["plain", "status"] {
+        runtime
+            .block_on(registry.authenticate(&[name], &headers))
+            .expect("verified");
+    }
+    let hit = |name: &'static str| {
+        let registry = &registry;
+        let headers = &headers;
+        move || {
+            registry
+                .authenticate(&[name], headers)
+                .now_or_never()
+                .expect("a cache hit does not wait")
+                .expect("verified")
+        }
+    };
+    let (plain, status) = (hit("plain"), hit("status"));
+    let result = interleave(
+        pairs,
+        (target.as_nanos() / 500) as usize,
+        true,
+        &mut each(|| {
+            black_box(plain());
+        }),
+        &mut each(|| {
+            black_box(status());
+        }),
+    );
+    println!(
+        "| A token-cache hit, B the same with its status read from the cached list | 1 KiB | {} |",
+        result.cells(),
+    );
 }

@@ -24,7 +24,8 @@
 //! The crate root holds what a handler author uses (the attribute, [`JwtStrategy`],
 //! [`IntrospectionStrategy`] for opaque tokens,
 //! [`Registry`], [`Policy`], [`Principal`], the errors); the rest lives in one module per
-//! concern: [`jwks`] (the key engine's settings and status), [`dpop`],
+//! concern: [`jwks`] (the key engine's settings and status), [`dpop`], [`status_list`]
+//! (revocation with Token Status Lists),
 //! [`resource_metadata`], [`authz`] (scopes and roles), [`claims`] (where they are read),
 //! [`audit`], [`readiness`], [`render`] (the error body), [`config`], `metrics`,
 //! [`openapi`], [`testkit`], and the framework integrations
@@ -49,7 +50,8 @@
 //!    and with the `metrics` feature its sink, which imports nothing of the crate).
 //! 3. **Verification**: `verify` (JWS and registered claims), [`jwks`] (settings,
 //!    fetching, key sets, the key engine), [`dpop`] (handed the token verifier, it imports
-//!    no strategy), `cache` (verified tokens, [`TokenCacheConfig`]), `issuers` (tenants),
+//!    no strategy), [`status_list`] (revocation lists: it uses `verify` and `jwks`), `cache`
+//!    (verified tokens, [`TokenCacheConfig`]), `issuers` (tenants),
 //!    `rules` (claim rules), [`authz`] (requirements), `site` (the `#[authenticate]`
 //!    sites), [`resource_metadata`]. [`low_level`] publishes the pieces of this layer.
 //! 4. **Strategies and the registry**: [`JwtStrategy`] / [`Strategy`],
@@ -133,6 +135,7 @@ mod request;
 pub mod resource_metadata;
 mod rules;
 mod site;
+pub mod status_list;
 mod step_up;
 mod strategy;
 pub mod telemetry;

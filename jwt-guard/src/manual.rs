@@ -598,7 +598,23 @@
 ///
 /// **Proof**: `tests/validity_bounds.rs` `a_short_hmac_secret_env_is_an_error_of_its_field`.
 ///
-/// ## 38. Opaque tokens: an endpoint that fails, a cache that leaks, a revoked token
+/// ## 38. A revoked token, and a status list that points anywhere
+///
+/// **Fault**: a token its issuer revoked stays valid until `exp` (from the token cache
+/// too); or, checking revocation, a token names a list URL that makes the service fetch
+/// an internal address (SSRF), a list that inflates to gigabytes, a list signed by
+/// someone else or for another URL, or a list server that is down.
+///
+/// **Defence**: with [`status_list`](crate::JwtStrategyBuilder::status_list), the token's
+/// status is read from its issuer's Token Status List after the claims and on every
+/// cache hit. The list URI must be on the issuer's origin (or an allowed one), https, no
+/// redirects; the list must be `statuslist+jwt`, signed by the issuer's keys, `sub` equal
+/// to its URI, unexpired, and inflate to at most `max_list_bytes`. No usable list is a
+/// 503, never an accept, unless `dangerous_accept_unavailable()`.
+///
+/// **Proof**: `tests/status_list.rs` (every case against lists made by npm's
+/// `@sd-jwt/jwt-status-list`); `src/status_list/` unit tests.
+/// ## 39. Opaque tokens: an endpoint that fails, a cache that leaks, a revoked token
 ///
 /// **Attack**: the introspection endpoint is down, slow or answers garbage (a 500 page,
 /// `{"active":"true"}`, a repeated `active`) and a lax client reads that as "active"; a
@@ -624,7 +640,9 @@
 /// ## Not covered
 ///
 /// - Replay and revocation of bearer tokens: a valid bearer token is valid until `exp`
-///   (opaque tokens: until the introspection cache entry ends; DPoP-bound tokens, above, are not replayable without their key).
+///   (opaque tokens: until the introspection cache entry ends; DPoP-bound tokens, above,
+///   are not replayable without their key), unless its issuer publishes Token Status
+///   Lists and the strategy checks them (38).
 /// - Authorization beyond scopes and roles (attribute-based rules, ownership of a resource): the handler's business, with the [`Principal`](crate::Principal) it receives.
 /// - TLS configuration of the key server, and the clock: `exp`/`nbf` trust the system
 ///   time, with [`leeway`](crate::JwtStrategyBuilder::leeway) for skew.

@@ -18,6 +18,7 @@
 //! | `jwt_guard_jwks_keys` | gauge | `strategy` | usable keys held |
 //! | `jwt_guard_jwks_refresh_due_seconds` | gauge | `strategy` | seconds until the held set is due for refresh (0 when due) |
 //! | `jwt_guard_jwks_stale` | gauge | `strategy` | 1 while the held set is past its max age (kept because refreshes fail) |
+//! | `jwt_guard_status_list_fetches_total` | counter | `strategy`, `result` | Token Status List fetches: `ok` or `error` (a list that does not verify is an `error`) |
 //! | `jwt_guard_dpop_replay_store_full_total` | counter | `strategy` | DPoP proofs refused (503) because the replay store held as many unexpired proofs as it may |
 //! | `jwt_guard_introspections_total` | counter | `strategy`, `outcome` | calls to an introspection endpoint (RFC 7662): `active`, `inactive`, `refused` (an answer the checks refuse) or `error` (503) |
 //! | `jwt_guard_introspection_duration_seconds` | histogram | `strategy`, `outcome` | time of one call to the introspection endpoint |
@@ -44,8 +45,8 @@ use crate::registry::Registry;
 pub use crate::telemetry::sink::{
     AUTHENTICATION_DURATION, AUTHENTICATIONS, AUTHORIZATION_DENIED, DPOP_REPLAY_STORE_FULL,
     INTROSPECTION_CACHE, INTROSPECTION_CACHE_EVICTIONS, INTROSPECTION_DURATION, INTROSPECTIONS,
-    JWKS_FETCH_DURATION, JWKS_FETCHES, JWKS_KEYS, JWKS_REFRESH_DUE, JWKS_STALE, TOKEN_CACHE,
-    TOKEN_CACHE_EVICTIONS,
+    JWKS_FETCH_DURATION, JWKS_FETCHES, JWKS_KEYS, JWKS_REFRESH_DUE, JWKS_STALE,
+    STATUS_LIST_FETCHES, TOKEN_CACHE, TOKEN_CACHE_EVICTIONS,
 };
 
 /// Describes every metric (help text and unit) to the installed recorder. Call once,
@@ -89,6 +90,10 @@ pub fn describe() {
     describe_counter!(
         DPOP_REPLAY_STORE_FULL,
         "DPoP proofs refused because the replay store was full of unexpired proofs."
+    );
+    describe_counter!(
+        STATUS_LIST_FETCHES,
+        "Token Status List fetches by strategy and result."
     );
     describe_counter!(
         INTROSPECTIONS,

@@ -747,3 +747,44 @@ fn policies_are_read_built_and_named_in_errors() {
         .to_string();
     assert!(e.contains("`policies` must be a table of tables"), "{e}");
 }
+
+#[test]
+fn status_list_settings_reach_the_builder() {
+    let file = ConfigFile::from_toml_str(
+        r#"
+        [strategies.revocable]
+        issuer = "https://a.example"
+        [strategies.revocable.status_list]
+        mode = "required"
+        allow_origin = "https://status.a.example"
+        max_list_bytes = 4096
+        default_ttl = "2m"
+        accept_status = [3]
+        "#,
+    )
+    .expect("parses");
+    let settings = file.strategies["revocable"]
+        .status_list
+        .as_ref()
+        .expect("status_list");
+    assert_eq!(settings.mode, Some(super::StatusListModeName::Required));
+    assert_eq!(settings.default_ttl, Some(Duration::from_secs(120)));
+    assert_eq!(settings.accept_status, [3]);
+    file.build_all().expect("builds");
+    // A misspelt key is named, with the one meant.
+    let e = ConfigFile::from_toml_str(
+        "[strategies.r]\nissuer = \"https://a.example\"\nstatus_list = { mod = \"check\" }\n",
+    )
+    .expect_err("unknown key")
+    .to_string();
+    assert!(e.contains("mode"), "{e}");
+    // Accepting 0x01 (revoked) is refused at build, naming the option.
+    let e = ConfigFile::from_toml_str(
+        "[strategies.r]\nissuer = \"https://a.example\"\nstatus_list = { accept_status = [1] }\n",
+    )
+    .expect("parses")
+    .build_all()
+    .expect_err("0x01 cannot be accepted")
+    .to_string();
+    assert!(e.contains("status_list"), "{e}");
+}

@@ -147,6 +147,16 @@ pub enum ErrorKind {
         /// The store's account, for logs; not shown to clients.
         detail: String,
     },
+    /// The token references a Token Status List that cannot be had (its server failed,
+    /// or it answered with a list that does not verify) and none is held: the token's
+    /// status is unknown, so the request is refused
+    /// ([`status_list`](crate::status_list)).
+    StatusListUnavailable {
+        /// How long the client should wait before retrying.
+        retry_after: Duration,
+        /// What failed, for logs; not shown to clients.
+        detail: String,
+    },
     /// The token introspection endpoint (RFC 7662) could not answer: unreachable, too
     /// slow, or its answer was not an introspection response (a status other than 200,
     /// not JSON, no boolean `active`). The token is neither accepted nor declared
@@ -346,6 +356,7 @@ impl Error {
             ErrorKind::KeysUnavailable { retry_after, .. }
             | ErrorKind::ReplayStoreUnavailable { retry_after, .. }
             | ErrorKind::ReplayStoreFull { retry_after, .. }
+            | ErrorKind::StatusListUnavailable { retry_after, .. }
             | ErrorKind::IntrospectionUnavailable { retry_after, .. } => {
                 Some(retry_after.as_secs().max(1))
             }
@@ -592,6 +603,13 @@ impl ErrorKind {
                 reason: "replay_store_full",
                 message: format_args!("the DPoP replay store is full"),
                 log: format_args!("the dpop replay store is full: {detail}"),
+            }),
+            Self::StatusListUnavailable { detail, .. } => read(Facts {
+                status: UNAVAILABLE,
+                challenge: Challenge::None,
+                reason: "status_list_unavailable",
+                message: format_args!("the token status list is unavailable"),
+                log: format_args!("the token status list is unavailable: {detail}"),
             }),
             Self::IntrospectionUnavailable { detail, .. } => read(Facts {
                 status: UNAVAILABLE,
@@ -863,6 +881,16 @@ mod tests {
             },
             ErrorKind::MultipleCredentials,
         ]);
+        // Token Status Lists.
+        kinds.extend([
+            ErrorKind::InvalidToken(TokenError::Revoked),
+            ErrorKind::InvalidToken(TokenError::Suspended),
+            ErrorKind::InvalidToken(TokenError::StatusNotAccepted),
+            ErrorKind::StatusListUnavailable {
+                retry_after,
+                detail: "list server down".into(),
+            },
+        ]);
         kinds.push(ErrorKind::IntrospectionUnavailable {
             retry_after,
             detail: "http://127.0.0.1:1/introspect: unreachable".into(),
@@ -937,9 +965,13 @@ mod tests {
                 TokenError::CertificateMissing => 54,
                 TokenError::CertificateMismatch => 55,
                 TokenError::CertificateBindingRequired => 56,
-                TokenError::Inactive => 60,
+                TokenError::Revoked => 59,
+                TokenError::Suspended => 60,
+                TokenError::StatusNotAccepted => 61,
+                TokenError::Inactive => 64,
             },
             ErrorKind::MalformedClientCert => 53,
+            ErrorKind::StatusListUnavailable { .. } => 62,
             ErrorKind::Dpop(dpop) => match dpop {
                 DpopError::MissingProof => 30,
                 DpopError::MultipleProofs => 31,
@@ -967,7 +999,7 @@ mod tests {
             ErrorKind::InsufficientUserAuthentication { .. } => 52,
             ErrorKind::MissingToken { .. } => 57,
             ErrorKind::MultipleCredentials => 58,
-            ErrorKind::IntrospectionUnavailable { .. } => 59,
+            ErrorKind::IntrospectionUnavailable { .. } => 63,
         }
     }
 
@@ -978,6 +1010,7 @@ mod tests {
         "keys_unavailable",
         "replay_store_unavailable",
         "replay_store_full",
+        "status_list_unavailable",
         "introspection_unavailable",
     ];
 
@@ -1118,6 +1151,10 @@ mod tests {
 401 certificate_binding_required | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt not bound to a client certificate"}} | invalid token: jwt not bound to a client certificate | Bearer error="invalid_token", DPoP algs="ES256"
 401 missing_token | Bearer | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"__Host-at cookie is missing"}} | no token in the __Host-at cookie | Bearer, DPoP algs="ES256"
 400 multiple_credentials | Bearer error="invalid_request" | {"error":{"statusCode":400,"name":"BadRequestError","message":"Credentials are sent in more than one place"}} | token in more than one place (rfc 6750 §2) | Bearer error="invalid_request", DPoP algs="ES256"
+401 revoked | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token revoked"}} | invalid token: token revoked | Bearer error="invalid_token", DPoP algs="ES256"
+401 suspended | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token suspended"}} | invalid token: token suspended | Bearer error="invalid_token", DPoP algs="ES256"
+401 status_not_accepted | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token status not accepted"}} | invalid token: token status not accepted | Bearer error="invalid_token", DPoP algs="ES256"
+503 status_list_unavailable | - | {"error":{"statusCode":503,"name":"ServiceUnavailableError","message":"the token status list is unavailable"}} | the token status list is unavailable: list server down | -
 503 introspection_unavailable | - | {"error":{"statusCode":503,"name":"ServiceUnavailableError","message":"token introspection is unavailable"}} | token introspection is unavailable: http://127.0.0.1:1/introspect: unreachable | -
 401 inactive | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token is not active"}} | invalid token: token is not active | Bearer error="invalid_token", DPoP algs="ES256"
 "##;

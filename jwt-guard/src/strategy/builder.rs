@@ -17,6 +17,7 @@ use crate::jwks::{JwksConfig, KeyEntry, KeySet, PemKind};
 use crate::mtls::MtlsConfig;
 use crate::resource_metadata::ProtectedResource;
 use crate::rules::ClaimRuleSet;
+use crate::status_list::StatusListConfig;
 use crate::token_source::TokenSource;
 use crate::verify::Limits;
 
@@ -59,6 +60,7 @@ pub struct JwtStrategyBuilder {
     pub(super) resource: Option<ProtectedResource>,
     pub(super) accept_unverified_cnf: bool,
     pub(super) mtls: Option<MtlsConfig>,
+    pub(super) status_list: Option<StatusListConfig>,
 }
 
 /// Where a strategy's keys come from; chosen once.
@@ -536,6 +538,17 @@ impl JwtStrategyBuilder {
     /// `cnf.jkt` token sent as bearer.
     pub fn dangerous_accept_unverified_cnf(mut self) -> Self {
         self.accept_unverified_cnf = true;
+        self
+    }
+
+    /// Checks each token's Token Status List (draft-ietf-oauth-status-list), after its
+    /// signature and claims and on every token-cache hit: a token its issuer revoked
+    /// (0x01) or suspended (0x02) is refused with a 401. Lists are fetched from the
+    /// token issuer's origin (or [allowed origins](StatusListConfig::allow_origin)),
+    /// verified with the issuer's keys, and held for their `ttl`. Off by default; see
+    /// [`status_list`](crate::status_list).
+    pub fn status_list(mut self, config: StatusListConfig) -> Self {
+        self.status_list = Some(config);
         self
     }
 

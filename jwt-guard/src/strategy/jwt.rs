@@ -15,13 +15,14 @@ use crate::claims::{ClaimPaths, ClaimsCell};
 use crate::dpop::{Dpop, Presented};
 use crate::error::{Error, ErrorKind, TokenError};
 use crate::extract::{self};
-use crate::issuers::Issuers;
+use crate::issuers::{Issuers, Route, RouteKeys};
 use crate::jwks::{JwksClient, KeySet};
 use crate::mtls::{MtlsConfig, Thumbprint};
 use crate::principal::Principal;
 use crate::request::RequestInfo;
 use crate::resource_metadata::ProtectedResource;
 use crate::rules::ClaimRuleSet;
+use crate::status_list::{ListKeys, StatusLists};
 use crate::time::Clock;
 use crate::verify::{self, ClaimRules, Confirmation, Limits};
 
@@ -67,6 +68,8 @@ pub(super) struct JwtInner {
     pub(super) accept_unverified_cnf: bool,
     /// Certificate-bound tokens (RFC 8705), when the strategy checks them.
     pub(super) mtls: Option<MtlsConfig>,
+    /// Token Status Lists, when the strategy checks them.
+    pub(super) status: Option<StatusLists>,
 }
 
 /// A strategy's part of its protected resource's document (RFC 9728): the issuers it
@@ -80,7 +83,7 @@ pub(super) struct Announce {
 }
 
 pub(super) enum Keys {
-    Static(KeySet),
+    Static(Arc<KeySet>),
     Remote(JwksClient),
     /// Several issuers or tenant patterns, each routed to its own keys.
     Issuers(Box<Issuers>),
@@ -140,6 +143,9 @@ impl JwtStrategy {
         }
         if let Some(cache) = &self.inner.cache {
             cache.set_label(name);
+        }
+        if let Some(status) = &self.inner.status {
+            status.set_label(name);
         }
     }
 
@@ -319,6 +325,13 @@ impl JwtInner {
         };
         match self.recheck(&hit, now) {
             Ok(true) => {
+                // The token's status, read from its held list: a revocation after it was
+                // cached is seen once the list is refreshed. No usable list: verify again.
+                if let (Some(lists), Some(place)) = (&self.status, &hit.status)
+                    && !lists.check_cached(place, now)?
+                {
+                    return Ok(None);
+                }
                 crate::telemetry::token_cache(self.label.get(), true);
                 let bound = self.confirmation(hit.cnf, presented, cert)?;
                 let principal =
@@ -385,8 +398,20 @@ impl JwtInner {
         if !self.claim_rules.is_empty() {
             self.claim_rules.check(parsed.at_jwt, claims.map())?;
         }
+        // After every other check: the issuer's status list (a fetch, at most once per
+        // list and ttl).
+        let status = match &self.status {
+            Some(lists) => {
+                let iss = route
+                    .as_ref()
+                    .map_or(&self.rules.issuer, |r| &r.rules.issuer);
+                let keys = || self.list_keys(route.as_deref());
+                Box::pin(lists.check(claims.map(), iss, keys)).await?
+            }
+            None => None,
+        };
         if let Some(cache) = &self.cache {
-            cache.insert(token, Arc::clone(&claims), times, cnf, &key);
+            cache.insert(token, Arc::clone(&claims), times, cnf, &key, status);
         }
         // After the cache: the token is valid, only not presented the way its `cnf` asks.
         let bound = self.confirmation(cnf, presented, cert)?;
@@ -414,6 +439,21 @@ impl JwtInner {
             self.dpop.is_some(),
             self.accept_unverified_cnf,
         )
+    }
+
+    /// The keys that sign the status lists of a token verified with `route` (or the
+    /// strategy's own keys): its issuer's.
+    fn list_keys(&self, route: Option<&Route>) -> ListKeys {
+        match (route, &self.keys) {
+            (Some(route), _) => match &route.keys {
+                RouteKeys::Static(set) => ListKeys::Pinned(Arc::clone(set)),
+                RouteKeys::Remote(client) => ListKeys::Engine(client.clone()),
+            },
+            (None, Keys::Static(set)) => ListKeys::Pinned(Arc::clone(set)),
+            (None, Keys::Remote(client)) => ListKeys::Engine(client.clone()),
+            // A routed token always has its route: an empty set verifies no list.
+            (None, Keys::Issuers(_)) => ListKeys::Pinned(Arc::new(KeySet::default())),
+        }
     }
 
     /// A cache hit is served only while its key is in the set a cold verification would

@@ -36,6 +36,10 @@ pub const AUTHENTICATE_SPAN: &str = "jwt_guard.authenticate";
 /// `jwt_guard::jwks`, level INFO), for filters and subscribers.
 pub const JWKS_FETCH_SPAN: &str = "jwt_guard.jwks_fetch";
 
+/// The name of the span of one fetch of a Token Status List (target
+/// `jwt_guard::status_list`, level INFO), for filters and subscribers.
+pub const STATUS_LIST_FETCH_SPAN: &str = "jwt_guard.status_list_fetch";
+
 /// The most characters of a token's `kid` recorded in the span: the header is the
 /// client's, so it is cut (with `…`) rather than written whole.
 pub const MAX_KID_CHARS: usize = crate::text::MAX_CHARS;
@@ -291,6 +295,15 @@ pub(crate) fn jwks_fetched(
     }
     #[cfg(not(feature = "metrics"))]
     let _ = (strategy, result, elapsed, keys, refresh_due_in, stale);
+}
+
+/// One fetch of a Token Status List by the strategy labelled `strategy` ended with
+/// `result` (`ok` or `error`): counted.
+pub(crate) fn status_list_fetched(strategy: Option<&Arc<str>>, result: &'static str) {
+    #[cfg(feature = "metrics")]
+    sink::status_list_fetch(strategy, result);
+    #[cfg(not(feature = "metrics"))]
+    let _ = (strategy, result);
 }
 
 fn is_attempt(span: &Span) -> bool {

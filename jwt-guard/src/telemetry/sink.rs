@@ -30,6 +30,8 @@ pub const JWKS_STALE: &str = "jwt_guard_jwks_stale";
 /// `jwt_guard_dpop_replay_store_full_total`.
 pub const DPOP_REPLAY_STORE_FULL: &str = "jwt_guard_dpop_replay_store_full_total";
 
+/// `jwt_guard_status_list_fetches_total`.
+pub const STATUS_LIST_FETCHES: &str = "jwt_guard_status_list_fetches_total";
 /// `jwt_guard_introspections_total`.
 pub const INTROSPECTIONS: &str = "jwt_guard_introspections_total";
 /// `jwt_guard_introspection_duration_seconds`.
@@ -112,6 +114,16 @@ pub(crate) fn jwks_fetch(strategy: Option<&Arc<str>>, result: &'static str, elap
     ];
     metrics::counter!(JWKS_FETCHES, labels.iter()).increment(1);
     metrics::histogram!(JWKS_FETCH_DURATION, labels.iter()).record(elapsed.as_secs_f64());
+}
+
+/// One fetch of a Token Status List by the strategy labelled `strategy`: `result` is
+/// `ok` or `error`.
+pub(crate) fn status_list_fetch(strategy: Option<&Arc<str>>, result: &'static str) {
+    let labels = [
+        strategy_label(strategy.map(|s| SharedString::from(Arc::clone(s)))),
+        Label::from_static_parts("result", result),
+    ];
+    metrics::counter!(STATUS_LIST_FETCHES, labels.iter()).increment(1);
 }
 
 /// The gauges of a key engine labelled `strategy`.
