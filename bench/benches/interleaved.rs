@@ -13,6 +13,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::FutureExt as _;
 use http::HeaderMap;
+use jwt_guard::IntrospectionStrategy;
 use jwt_guard::TokenCacheConfig;
 use jwt_guard::authz::{Requirement, ScopeRule};
 use jwt_guard::mtls::{ClientCertificate, MtlsConfig};
@@ -386,6 +387,69 @@ fn main() {
         result.cells(),
     );
     status_list_row(&issuer, pairs, target);
+
+    // Introspection (issue 22): a result-cache hit (SHA-256 of the token, the answer's
+    // time claims and cnf re-checked) against a JWT token-cache hit, both 1 KiB of
+    // claims, through the registry.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let answer = {
+        let mut answer = claims(&issuer, 1024);
+        answer["active"] = json!(true);
+        answer.to_string()
+    };
+    let endpoint = runtime.block_on(async move {
+        let app = axum::Router::new().route(
+            "/introspect",
+            axum::routing::post(move || {
+                let answer = answer.clone();
+                async move { ([("content-type", "application/json")], answer) }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+        format!("http://{addr}/introspect")
+    });
+    registry
+        .register(
+            "opaque",
+            IntrospectionStrategy::builder()
+                .issuer(issuer.issuer())
+                .endpoint(endpoint)
+                .client_secret_basic("bench", "secret")
+                .build()
+                .expect("strategy"),
+        )
+        .expect("register");
+    let opaque = self::headers("2YotnFZFEjr1zCsicMWpAA-opaque-access-token-of-43");
+    runtime
+        .block_on(registry.authenticate(&["opaque"], &opaque))
+        .expect("introspected");
+    let opaque_hit = || {
+        registry
+            .authenticate(&["opaque"], &opaque)
+            .now_or_never()
+            .expect("a cache hit does not wait")
+            .expect("active")
+    };
+    black_box(opaque_hit());
+    let result = interleave(
+        pairs,
+        (target.as_nanos() / 500) as usize,
+        true,
+        &mut each(|| {
+            black_box(hit());
+        }),
+        &mut each(|| {
+            black_box(opaque_hit());
+        }),
+    );
+    println!(
+        "| A JWT token-cache hit, B introspection result-cache hit | 1 KiB | {} |",
+        result.cells(),
+    );
 }
 
 /// A strategy checking certificate-bound tokens, keys pinned.

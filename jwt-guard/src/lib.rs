@@ -22,6 +22,7 @@
 //! ```
 //!
 //! The crate root holds what a handler author uses (the attribute, [`JwtStrategy`],
+//! [`IntrospectionStrategy`] for opaque tokens,
 //! [`Registry`], [`Policy`], [`Principal`], the errors); the rest lives in one module per
 //! concern: [`jwks`] (the key engine's settings and status), [`dpop`], [`status_list`]
 //! (revocation with Token Status Lists),
@@ -54,7 +55,9 @@
 //!    (verified tokens, [`TokenCacheConfig`]), `issuers` (tenants),
 //!    `rules` (claim rules), [`authz`] (requirements), `site` (the `#[authenticate]`
 //!    sites), [`resource_metadata`]. [`low_level`] publishes the pieces of this layer.
-//! 4. **Strategies and the registry**: [`JwtStrategy`] / [`Strategy`], [`Registry`].
+//! 4. **Strategies and the registry**: [`JwtStrategy`] / [`Strategy`],
+//!    [`IntrospectionStrategy`] (`introspection`: opaque tokens, RFC 7662; a peer of the
+//!    JWT strategy sharing its claim and `cnf` rules), [`Registry`].
 //! 5. **What uses the registry**: [`policy`] (a layer's requirements), `guard` (the one
 //!    check of the attribute and every layer; `Policy::check` lives here), [`audit`]
 //!    (`Registry::audit` lives here), [`readiness`], [`config`], `metrics`.
@@ -113,6 +116,7 @@ pub mod extract;
 mod future;
 mod guard;
 mod integrations;
+mod introspection;
 mod issuers;
 mod json;
 pub mod jwks;
@@ -187,6 +191,9 @@ pub use cache::TokenCacheConfig;
 pub use config_error::ConfigError;
 pub use error::{Error, ErrorKind, TokenError};
 pub use future::BoxFuture;
+pub use introspection::{
+    IntrospectionCacheConfig, IntrospectionStrategy, IntrospectionStrategyBuilder,
+};
 pub use policy::{Policy, PolicyBuilder};
 pub use principal::{Claims, Principal};
 pub use registry::{Registry, register};

@@ -614,6 +614,28 @@
 ///
 /// **Proof**: `tests/status_list.rs` (every case against lists made by npm's
 /// `@sd-jwt/jwt-status-list`); `src/status_list/` unit tests.
+/// ## 39. Opaque tokens: an endpoint that fails, a cache that leaks, a revoked token
+///
+/// **Attack**: the introspection endpoint is down, slow or answers garbage (a 500 page,
+/// `{"active":"true"}`, a repeated `active`) and a lax client reads that as "active"; a
+/// dump of the result cache hands out live tokens; a burst of requests with one token
+/// floods the authorization server; a token bound to a certificate or a DPoP key is
+/// accepted as bearer because its `cnf` came from introspection, not from a JWT.
+///
+/// **Defence**: only a 200 whose body is a JSON object (no repeated names) with a boolean
+/// `active` is an answer; anything else, or no answer within the timeout, is a 503 with
+/// `Retry-After`. Answers are checked by the JWT rules (`exp`, `nbf`, `iss`, `aud`) and
+/// the one `cnf` rule (`strategy/confirm.rs`). The cache is keyed by the token's SHA-256,
+/// logs show 8 hex digits of it at most; one call per token in flight, on its own task.
+/// A revoked token passes for at most `max_ttl` (60 s by default; documented).
+///
+/// **Proof**: `tests/introspection.rs` (against npm `oidc-provider`)
+/// `garbage_answers_are_503_and_refused_answers_401`,
+/// `the_server_stopped_is_a_503_with_retry_after_never_an_accept`,
+/// `a_revoked_token_is_refused_once_its_cache_entry_ends`,
+/// `concurrent_requests_with_one_token_make_one_call`,
+/// `a_cancelled_waiter_stops_neither_the_call_nor_the_others`,
+/// `a_dpop_bound_token_is_refused_by_the_one_confirmation_rule`.
 ///
 /// ## 39. A scope covered by a pattern nobody meant (MCP, issue 21)
 ///
@@ -647,8 +669,9 @@
 /// ## Not covered
 ///
 /// - Replay and revocation of bearer tokens: a valid bearer token is valid until `exp`
-///   (DPoP-bound tokens, above, are not replayable without their key), unless its issuer
-///   publishes Token Status Lists and the strategy checks them (38).
+///   (opaque tokens: until the introspection cache entry ends; DPoP-bound tokens, above,
+///   are not replayable without their key), unless its issuer publishes Token Status
+///   Lists and the strategy checks them (38).
 /// - Authorization beyond scopes and roles (attribute-based rules, ownership of a resource): the handler's business, with the [`Principal`](crate::Principal) it receives.
 /// - TLS configuration of the key server, and the clock: `exp`/`nbf` trust the system
 ///   time, with [`leeway`](crate::JwtStrategyBuilder::leeway) for skew.

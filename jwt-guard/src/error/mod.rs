@@ -161,6 +161,16 @@ pub enum ErrorKind {
         /// What failed, for logs; not shown to clients.
         detail: String,
     },
+    /// The token introspection endpoint (RFC 7662) could not answer: unreachable, too
+    /// slow, or its answer was not an introspection response (a status other than 200,
+    /// not JSON, no boolean `active`). The token is neither accepted nor declared
+    /// invalid: the client may retry.
+    IntrospectionUnavailable {
+        /// How long the client should wait before retrying.
+        retry_after: Duration,
+        /// What failed, for logs; not shown to clients (never the token).
+        detail: String,
+    },
 }
 
 /// One row of the table of [`ErrorKind`]: every fact a response, a log line and a metric
@@ -364,7 +374,8 @@ impl Error {
             ErrorKind::KeysUnavailable { retry_after, .. }
             | ErrorKind::ReplayStoreUnavailable { retry_after, .. }
             | ErrorKind::ReplayStoreFull { retry_after, .. }
-            | ErrorKind::StatusListUnavailable { retry_after, .. } => {
+            | ErrorKind::StatusListUnavailable { retry_after, .. }
+            | ErrorKind::IntrospectionUnavailable { retry_after, .. } => {
                 Some(retry_after.as_secs().max(1))
             }
             _ => None,
@@ -617,6 +628,13 @@ impl ErrorKind {
                 reason: "status_list_unavailable",
                 message: format_args!("the token status list is unavailable"),
                 log: format_args!("the token status list is unavailable: {detail}"),
+            }),
+            Self::IntrospectionUnavailable { detail, .. } => read(Facts {
+                status: UNAVAILABLE,
+                challenge: Challenge::None,
+                reason: "introspection_unavailable",
+                message: format_args!("token introspection is unavailable"),
+                log: format_args!("token introspection is unavailable: {detail}"),
             }),
         }
     }
@@ -957,6 +975,11 @@ mod tests {
                 detail: "list server down".into(),
             },
         ]);
+        kinds.push(ErrorKind::IntrospectionUnavailable {
+            retry_after,
+            detail: "http://127.0.0.1:1/introspect: unreachable".into(),
+        });
+        kinds.push(ErrorKind::InvalidToken(TokenError::Inactive));
         kinds.into_iter().map(Error::new).collect()
     }
 
@@ -1029,6 +1052,7 @@ mod tests {
                 TokenError::Revoked => 59,
                 TokenError::Suspended => 60,
                 TokenError::StatusNotAccepted => 61,
+                TokenError::Inactive => 64,
             },
             ErrorKind::MalformedClientCert => 53,
             ErrorKind::StatusListUnavailable { .. } => 62,
@@ -1059,6 +1083,7 @@ mod tests {
             ErrorKind::InsufficientUserAuthentication { .. } => 52,
             ErrorKind::MissingToken { .. } => 57,
             ErrorKind::MultipleCredentials => 58,
+            ErrorKind::IntrospectionUnavailable { .. } => 63,
         }
     }
 
@@ -1070,6 +1095,7 @@ mod tests {
         "replay_store_unavailable",
         "replay_store_full",
         "status_list_unavailable",
+        "introspection_unavailable",
     ];
 
     /// What the row of `error` implies for the rest of its answer.
@@ -1213,6 +1239,8 @@ mod tests {
 401 suspended | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token suspended"}} | invalid token: token suspended | Bearer error="invalid_token", DPoP algs="ES256"
 401 status_not_accepted | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token status not accepted"}} | invalid token: token status not accepted | Bearer error="invalid_token", DPoP algs="ES256"
 503 status_list_unavailable | - | {"error":{"statusCode":503,"name":"ServiceUnavailableError","message":"the token status list is unavailable"}} | the token status list is unavailable: list server down | -
+503 introspection_unavailable | - | {"error":{"statusCode":503,"name":"ServiceUnavailableError","message":"token introspection is unavailable"}} | token introspection is unavailable: http://127.0.0.1:1/introspect: unreachable | -
+401 inactive | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token is not active"}} | invalid token: token is not active | Bearer error="invalid_token", DPoP algs="ES256"
 "##;
 
     #[test]

@@ -60,6 +60,9 @@ pub enum TokenError {
     /// strategy does not accept
     /// ([`accept_status`](crate::status_list::StatusListConfig::accept_status)).
     StatusNotAccepted,
+    /// The authorization server's introspection endpoint (RFC 7662) answered
+    /// `"active": false`: the token is unknown, expired, revoked, or not for us.
+    Inactive,
 }
 
 /// One row of the table of [`TokenError`]. Every refused token is a 401 with
@@ -158,6 +161,10 @@ impl TokenError {
             Self::StatusNotAccepted => read(TokenFacts {
                 reason: "status_not_accepted",
                 text: format_args!("token status not accepted"),
+            }),
+            Self::Inactive => read(TokenFacts {
+                reason: "inactive",
+                text: format_args!("token is not active"),
             }),
         }
     }

@@ -12,7 +12,7 @@ use crate::algorithm::Algorithm;
 use crate::cache::{TokenCache, Verified};
 use crate::challenge::{ChallengeParams, Scheme};
 use crate::claims::{ClaimPaths, ClaimsCell};
-use crate::dpop::{Dpop, DpopError, Presented};
+use crate::dpop::{Dpop, Presented};
 use crate::error::{Error, ErrorKind, TokenError};
 use crate::extract::{self};
 use crate::issuers::{Issuers, Route, RouteKeys};
@@ -436,24 +436,8 @@ impl JwtInner {
             .with_scope_rule_erased(self.scope_rule.as_ref())
     }
 
-    /// The rule for `cnf` (RFC 7800), the one place it is decided: a token bound to a key
-    /// is accepted only where that binding is verified.
-    ///
-    /// 1. With [`mtls_bound_tokens`](JwtStrategyBuilder::mtls_bound_tokens), the
-    ///    certificate binding first (RFC 8705): a `cnf.x5t#S256` (alone, or beside `jkt`)
-    ///    must be `cert`, the thumbprint of the request's client certificate
-    ///    ([`TokenError::CertificateMismatch`], [`TokenError::CertificateMissing`]); a
-    ///    token without one is refused when the binding is
-    ///    [required](crate::mtls::MtlsConfig::required). Verifiable here, so never waved
-    ///    through by the opt-out below. The rest of `cnf` then goes to step 2. Without the
-    ///    option, `x5t#S256` is a binding this strategy does not check.
-    /// 2. Through DPoP a `cnf` of `jkt` (the DPoP code then compares it with the proof
-    ///    key); as a bearer token no `cnf`. A DPoP-bound token sent as bearer to a
-    ///    strategy with DPoP is [`DpopError::BoundTokenAsBearer`]; every other binding
-    ///    that is not verified is [`TokenError::UnsupportedConfirmation`], unless the
-    ///    strategy was built with
-    ///    [`dangerous_accept_unverified_cnf`](JwtStrategyBuilder::dangerous_accept_unverified_cnf).
-    ///
+    /// The rule for `cnf` (RFC 7800), decided in one place (`confirm.rs`, shared with
+    /// introspection): see [`confirmation`](super::confirm::confirmation).
     /// `Ok(Some(thumbprint))`: the token was bound to the client certificate, and is.
     fn confirmation(
         &self,
@@ -461,61 +445,14 @@ impl JwtInner {
         presented: Presented,
         cert: Option<Thumbprint>,
     ) -> Result<Option<Thumbprint>, Error> {
-        let mut bound = None;
-        let rest = match (&self.mtls, cnf) {
-            (Some(_), Confirmation::X5tS256(expected) | Confirmation::JktX5tS256(expected)) => {
-                match cert {
-                    Some(cert) if cert == expected => bound = Some(expected),
-                    Some(_) => {
-                        tracing::debug!("token refused: bound to another client certificate");
-                        return Err(TokenError::CertificateMismatch.into());
-                    }
-                    None => {
-                        tracing::debug!(
-                            "token refused: bound to a client certificate and none was presented"
-                        );
-                        return Err(TokenError::CertificateMissing.into());
-                    }
-                }
-                match cnf {
-                    Confirmation::JktX5tS256(_) => Confirmation::Jkt,
-                    _ => Confirmation::Absent,
-                }
-            }
-            (Some(mtls), _) if mtls.is_required() => {
-                return Err(TokenError::CertificateBindingRequired.into());
-            }
-            (_, Confirmation::X5tS256(_) | Confirmation::JktX5tS256(_)) => Confirmation::Other,
-            (_, cnf) => cnf,
-        };
-        let refusal = match (presented, rest) {
-            (Presented::Bearer, Confirmation::Absent) | (Presented::Dpop, Confirmation::Jkt) => {
-                return Ok(bound);
-            }
-            (Presented::Dpop, Confirmation::Absent) => {
-                return Err(ErrorKind::Dpop(DpopError::TokenNotBound).into());
-            }
-            // Verifiable here, and not verified: a stolen DPoP token stays useless, whatever
-            // the opt-out.
-            (Presented::Bearer, Confirmation::Jkt) if self.dpop.is_some() => {
-                return Err(ErrorKind::Dpop(DpopError::BoundTokenAsBearer).into());
-            }
-            (Presented::Bearer, Confirmation::Jkt | Confirmation::Other)
-            | (Presented::Dpop, Confirmation::Other) => TokenError::UnsupportedConfirmation,
-            // Mapped to `Other` above.
-            (_, Confirmation::X5tS256(_) | Confirmation::JktX5tS256(_)) => {
-                TokenError::UnsupportedConfirmation
-            }
-        };
-        if self.accept_unverified_cnf {
-            return Ok(bound);
-        }
-        tracing::debug!(
-            ?cnf,
-            ?presented,
-            "token refused: its cnf binding is not verified by this strategy"
-        );
-        Err(refusal.into())
+        super::confirm::confirmation(
+            cnf,
+            presented,
+            cert,
+            self.mtls.as_ref(),
+            self.dpop.is_some(),
+            self.accept_unverified_cnf,
+        )
     }
 
     /// The keys that sign the status lists of a token verified with `route` (or the
