@@ -158,14 +158,18 @@ async fn tonic_client_statuses_and_challenges() {
     let missing = call(env.addr, "Get", None).await.unwrap_err();
     assert_eq!(missing.code(), Code::Unauthenticated);
     assert_eq!(missing.message(), "Authorization header is missing");
-    assert_eq!(challenge(&missing), Some("Bearer"));
+    // The 401 names the scope the method requires.
+    assert_eq!(challenge(&missing), Some("Bearer scope=\"orders:read\""));
 
     let bad = call(env.addr, "Get", Some("Bearer not.a.jwt"))
         .await
         .unwrap_err();
     assert_eq!(bad.code(), Code::Unauthenticated);
     assert_eq!(bad.message(), "Invalid token: jwt malformed");
-    assert_eq!(challenge(&bad), Some("Bearer error=\"invalid_token\""));
+    assert_eq!(
+        challenge(&bad),
+        Some("Bearer error=\"invalid_token\", scope=\"orders:read\"")
+    );
 
     let profile = bearer(json!({ "sub": "ada", "scope": "profile" }));
     let denied = call(env.addr, "Get", Some(&profile)).await.unwrap_err();
@@ -315,19 +319,19 @@ async fn an_independent_python_grpc_client() {
         "none",
         "UNAUTHENTICATED",
         "Authorization header is missing",
-        "Bearer",
+        "Bearer scope=\"orders:read\"",
     );
     expect(
         "bad",
         "UNAUTHENTICATED",
         "Invalid token: jwt malformed",
-        "Bearer error=\"invalid_token\"",
+        "Bearer error=\"invalid_token\", scope=\"orders:read\"",
     );
     expect(
         "expired",
         "UNAUTHENTICATED",
         "Invalid token: jwt expired",
-        "Bearer error=\"invalid_token\"",
+        "Bearer error=\"invalid_token\", scope=\"orders:read\"",
     );
     expect(
         "scope",

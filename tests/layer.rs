@@ -10,6 +10,8 @@ use std::sync::{Arc, LazyLock};
 
 use axum::Router;
 use axum::routing::get;
+use jwt_guard::authz::Requirement::One;
+use jwt_guard::authz::ScopeRule;
 use jwt_guard::policy::Policy;
 use jwt_guard::testkit::Issuer;
 use jwt_guard::tower::AuthLayer;
@@ -65,6 +67,20 @@ async fn start() -> Env {
     let counted = Policy::builder("axum /once", ["count"])
         .build()
         .expect("policy");
+    // Scope rules of the layer's own, over the strategy's exact match.
+    let wildcard = Policy::builder("axum /wild", ["jwt"])
+        .scopes(One("orders:read"))
+        .scope_rule(ScopeRule::wildcard())
+        .build()
+        .expect("policy");
+    let write_implies_read = Policy::builder("axum /custom", ["jwt"])
+        .scopes(One("orders:read"))
+        .scope_rule(ScopeRule::custom(|granted, required| {
+            required.strip_suffix(":read") == granted.strip_suffix(":write")
+                && granted.ends_with(":write")
+        }))
+        .build()
+        .expect("policy");
     let nested = Router::new()
         .route("/me", get(layered::list))
         .layer(AuthLayer::new(p.jwt.clone()));
@@ -87,6 +103,12 @@ async fn start() -> Env {
                 .route("/once/other", get(other_chain))
                 .layer(AuthLayer::new(counted)),
         )
+        .merge(behind(&wildcard, "/wild/orders", get(layered::list)))
+        .merge(behind(
+            &write_implies_read,
+            "/custom/orders",
+            get(layered::list),
+        ))
         .nest("/v1/nested", nested)
         // Outside every layer:
         .route("/health", get(layered::health))
@@ -120,6 +142,44 @@ async fn a_nested_router_behind_its_layer() {
     client::get(&ENV.base, "/v1/nested/me", &[])
         .await
         .assert_error(401, "Authorization header is missing", "Bearer");
+}
+
+#[tokio::test]
+async fn a_policy_scope_rule_covers_narrower_scopes() {
+    let token = |scope: &str| ENV.issuer.token(json!({ "sub": "ada", "scope": scope }));
+    // The strategy compares exactly: `orders:*` is not `orders:read` behind `/orders`...
+    client::bearer(&ENV.base, "/orders", &token("orders:*"))
+        .await
+        .assert_error(
+            403,
+            "Insufficient scope",
+            r#"Bearer error="insufficient_scope", scope="orders:read""#,
+        );
+    // ...but covers it behind a policy with the wildcard rule.
+    client::bearer(&ENV.base, "/wild/orders", &token("orders:*"))
+        .await
+        .assert_ok("list for ada");
+    client::bearer(&ENV.base, "/wild/orders", &token("orders:read"))
+        .await
+        .assert_ok("list for ada");
+    for refused in ["*", "orders", "billing:*", "orders:write"] {
+        let answer = client::bearer(&ENV.base, "/wild/orders", &token(refused)).await;
+        assert_eq!(answer.status, 403, "{refused}");
+    }
+    // A custom rule: `orders:write` implies `orders:read`, nothing else.
+    client::bearer(&ENV.base, "/custom/orders", &token("orders:write"))
+        .await
+        .assert_ok("list for ada");
+    let answer = client::bearer(&ENV.base, "/custom/orders", &token("orders:*")).await;
+    assert_eq!(answer.status, 403);
+    // The 401 of a scoped layer names its scope.
+    client::get(&ENV.base, "/wild/orders", &[])
+        .await
+        .assert_error(
+            401,
+            "Authorization header is missing",
+            r#"Bearer scope="orders:read""#,
+        );
 }
 
 // ── extractors where no layer ran ─────────────────────────────────────────────────

@@ -73,7 +73,11 @@ async fn each_registry_renders_its_own_refusals() {
     // No token: the global registry's default body, the router's problem details.
     let global = get_with(&format!("{global_app}/orders"), None).await;
     assert_eq!(global.status, 401);
-    assert_eq!(global.challenge.as_deref(), Some("Bearer"));
+    // The route requires a scope: the 401 names it, whichever renderer writes the body.
+    assert_eq!(
+        global.challenge.as_deref(),
+        Some(r#"Bearer scope="orders:read""#)
+    );
     assert_eq!(global.content_type.as_deref(), Some("application/json"));
     assert_eq!(
         global.json()["error"]["message"],
@@ -82,7 +86,10 @@ async fn each_registry_renders_its_own_refusals() {
 
     let own_refusal = get_with(&format!("{own_app}/orders"), None).await;
     assert_eq!(own_refusal.status, 401);
-    assert_eq!(own_refusal.challenge.as_deref(), Some("Bearer"));
+    assert_eq!(
+        own_refusal.challenge.as_deref(),
+        Some(r#"Bearer scope="orders:read""#)
+    );
     assert_eq!(
         own_refusal.content_type.as_deref(),
         Some("application/problem+json")

@@ -47,7 +47,11 @@ async fn renderers_choose_the_body_only() {
     render::set_renderer(ProblemJson);
     let answer = get_with(&base, None).await;
     assert_eq!(answer.status, 401);
-    assert_eq!(answer.challenge.as_deref(), Some("Bearer"));
+    // The challenge is jwt-guard's, not the renderer's: it names the route's scope.
+    assert_eq!(
+        answer.challenge.as_deref(),
+        Some(r#"Bearer scope="orders:read""#)
+    );
     assert_eq!(
         answer.content_type.as_deref(),
         Some("application/problem+json")
@@ -85,7 +89,7 @@ async fn renderers_choose_the_body_only() {
     assert_eq!(answer.status, 401);
     assert_eq!(
         answer.challenge.as_deref(),
-        Some("Bearer error=\"invalid_token\"")
+        Some("Bearer error=\"invalid_token\", scope=\"orders:read\"")
     );
     assert_eq!(
         answer.content_type.as_deref(),

@@ -204,6 +204,10 @@ async fn the_audience_must_name_the_resource() {
     for (aud, expected) in [
         (json!(ENV.resource), 200),
         (json!(["other", ENV.resource]), 200),
+        // Compared canonically (RFC 3986 §6.2.2.1): scheme and host case, default port.
+        (json!(ENV.resource.replace("http://", "HTTP://")), 200),
+        (json!(ENV.resource.replace("/api", "/API")), 401),
+        (json!(format!("{}/", ENV.resource)), 401),
         (json!("https://elsewhere.test"), 401),
         (Value::Null, 401),
     ] {

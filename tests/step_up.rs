@@ -271,11 +271,11 @@ async fn step_up_is_checked_before_the_scopes() {
     bearer("/scoped", json!({ "acr": MFA, "scope": "payments:write" }))
         .await
         .assert_ok("scoped");
-    // Not authenticated at all is still the plain 401.
+    // Not authenticated at all is still the plain 401, naming the route's scope.
     client::get(&ENV.base, "/scoped", &[]).await.assert_error(
         401,
         "Authorization header is missing",
-        "Bearer",
+        r#"Bearer scope="payments:write""#,
     );
 }
 

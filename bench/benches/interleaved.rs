@@ -13,7 +13,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::FutureExt as _;
 use http::HeaderMap;
+use jwt_guard::IntrospectionStrategy;
 use jwt_guard::TokenCacheConfig;
+use jwt_guard::authz::{Requirement, ScopeRule};
 use jwt_guard::mtls::{ClientCertificate, MtlsConfig};
 use jwt_guard::testkit::Issuer;
 use jwt_guard::{Algorithm, JwtStrategy, Policy, Registry, RequestInfo, TokenSource};
@@ -110,6 +112,16 @@ fn main() {
         .expect("register");
     registry
         .register("rs-cached", pinned(&[Algorithm::RS256], true))
+        .expect("register");
+    let wildcard = JwtStrategy::builder()
+        .issuer(issuer.issuer())
+        .jwks_json(jwks.to_string().as_bytes())
+        .token_cache(TokenCacheConfig::default())
+        .scope_rule(ScopeRule::wildcard())
+        .build()
+        .expect("strategy");
+    registry
+        .register("rs-cached-wildcard", wildcard)
         .expect("register");
     let cookie_strategy = JwtStrategy::builder()
         .issuer(issuer.issuer())
@@ -333,6 +345,111 @@ fn main() {
             result.cells(),
         );
     }
+
+    // Scope implication (issue 21): a cache hit and the scope check of
+    // `scopes = ["orders:read"]`, the strategy comparing exactly (the token grants
+    // `orders:read`) against one with the wildcard rule (the token grants `orders:*`, so
+    // the rule, not equality, meets the requirement).
+    const READ: Requirement = Requirement::One("orders:read");
+    let scoped = |scope: &str| {
+        let mut claims = claims(&issuer, 1024);
+        claims["scope"] = json!(scope);
+        self::headers(&issuer.token(claims))
+    };
+    let (exact_headers, wildcard_headers) = (
+        scoped("profile orders:write orders:read"),
+        scoped("profile orders:write orders:*"),
+    );
+    let check = |name: &str, headers: &HeaderMap| {
+        let principal = registry
+            .authenticate(&[name], headers)
+            .now_or_never()
+            .expect("no wait")
+            .expect("verified");
+        jwt_guard::authz::authorize(&principal, Some(&READ), None).expect("authorized");
+        principal
+    };
+    black_box(check("rs-cached", &exact_headers));
+    black_box(check("rs-cached-wildcard", &wildcard_headers));
+    let result = interleave(
+        pairs,
+        (target.as_nanos() / 500) as usize,
+        true,
+        &mut each(|| {
+            black_box(check("rs-cached", &exact_headers));
+        }),
+        &mut each(|| {
+            black_box(check("rs-cached-wildcard", &wildcard_headers));
+        }),
+    );
+    println!(
+        "| A cache hit + exact scope check, B cache hit + wildcard rule (`orders:*` meets `orders:read`) | 1 KiB | {} |",
+        result.cells(),
+    );
+    status_list_row(&issuer, pairs, target);
+
+    // Introspection (issue 22): a result-cache hit (SHA-256 of the token, the answer's
+    // time claims and cnf re-checked) against a JWT token-cache hit, both 1 KiB of
+    // claims, through the registry.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let answer = {
+        let mut answer = claims(&issuer, 1024);
+        answer["active"] = json!(true);
+        answer.to_string()
+    };
+    let endpoint = runtime.block_on(async move {
+        let app = axum::Router::new().route(
+            "/introspect",
+            axum::routing::post(move || {
+                let answer = answer.clone();
+                async move { ([("content-type", "application/json")], answer) }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+        format!("http://{addr}/introspect")
+    });
+    registry
+        .register(
+            "opaque",
+            IntrospectionStrategy::builder()
+                .issuer(issuer.issuer())
+                .endpoint(endpoint)
+                .client_secret_basic("bench", "secret")
+                .build()
+                .expect("strategy"),
+        )
+        .expect("register");
+    let opaque = self::headers("2YotnFZFEjr1zCsicMWpAA-opaque-access-token-of-43");
+    runtime
+        .block_on(registry.authenticate(&["opaque"], &opaque))
+        .expect("introspected");
+    let opaque_hit = || {
+        registry
+            .authenticate(&["opaque"], &opaque)
+            .now_or_never()
+            .expect("a cache hit does not wait")
+            .expect("active")
+    };
+    black_box(opaque_hit());
+    let result = interleave(
+        pairs,
+        (target.as_nanos() / 500) as usize,
+        true,
+        &mut each(|| {
+            black_box(hit());
+        }),
+        &mut each(|| {
+            black_box(opaque_hit());
+        }),
+    );
+    println!(
+        "| A JWT token-cache hit, B introspection result-cache hit | 1 KiB | {} |",
+        result.cells(),
+    );
 }
 
 /// A strategy checking certificate-bound tokens, keys pinned.
@@ -345,4 +462,96 @@ fn mtls_strategy(issuer: &Issuer, jwks: &Value, cache: bool) -> JwtStrategy {
         builder = builder.token_cache(TokenCacheConfig::default());
     }
     builder.build().expect("strategy")
+}
+
+/// Token Status List (issue 22): a token-cache hit whose status is read from the held,
+/// decompressed list, against the same hit on a strategy without the check. The list is
+/// served once by a real HTTP server on 127.0.0.1 (the draft's 1-bit example list), fetched
+/// by the warm-up request; every timed request is a cache hit with the list fresh.
+fn status_list_row(issuer: &Issuer, pairs: usize, target: Duration) {
+    use jwt_guard::status_list::StatusListConfig;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let origin = format!("http://{}", listener.local_addr().expect("addr"));
+    let uri = format!("{origin}/lists/1");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let list = issuer.sign(
+        &json!({ "alg": "RS256", "typ": "statuslist+jwt", "kid": issuer.kid() }),
+        &json!({
+            "sub": uri, "iat": now, "ttl": 3600,
+            "status_list": { "bits": 1, "lst": "eNrbuRgAAhcBXQ" },
+        }),
+    );
+    let app = axum::Router::new().route(
+        "/lists/1",
+        axum::routing::get(move || {
+            let list = list.clone();
+            async move { list }
+        }),
+    );
+    runtime.spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    let jwks = issuer.jwks().to_string();
+    let strategy = |status: bool| {
+        let mut builder = JwtStrategy::builder()
+            .issuer(issuer.issuer())
+            .jwks_json(jwks.as_bytes())
+            .token_cache(TokenCacheConfig::default());
+        if status {
+            builder = builder.status_list(StatusListConfig::check().allow_origin(&origin));
+        }
+        builder.build().expect("strategy")
+    };
+    let registry = Registry::new();
+    registry
+        .register("plain", strategy(false))
+        .expect("register");
+    registry
+        .register("status", strategy(true))
+        .expect("register");
+    let mut claims = claims(issuer, 1024);
+    claims["status"] = json!({ "status_list": { "idx": 1, "uri": uri } });
+    let headers = headers(&issuer.token(claims));
+    // Warm-up: the list fetched, the token verified and cached by both strategies.
+    for name in ["plain", "status"] {
+        runtime
+            .block_on(registry.authenticate(&[name], &headers))
+            .expect("verified");
+    }
+    let hit = |name: &'static str| {
+        let registry = &registry;
+        let headers = &headers;
+        move || {
+            registry
+                .authenticate(&[name], headers)
+                .now_or_never()
+                .expect("a cache hit does not wait")
+                .expect("verified")
+        }
+    };
+    let (plain, status) = (hit("plain"), hit("status"));
+    let result = interleave(
+        pairs,
+        (target.as_nanos() / 500) as usize,
+        true,
+        &mut each(|| {
+            black_box(plain());
+        }),
+        &mut each(|| {
+            black_box(status());
+        }),
+    );
+    println!(
+        "| A token-cache hit, B the same with its status read from the cached list | 1 KiB | {} |",
+        result.cells(),
+    );
 }

@@ -6,13 +6,19 @@
 //! authentication stays a 401.
 //!
 //! Where the scopes and roles are read is the strategy's decision, carried by the
-//! [`Principal`]: see [`ClaimPaths`](crate::claims::ClaimPaths).
+//! [`Principal`]: see [`ClaimPaths`](crate::claims::ClaimPaths). Whether a granted
+//! scope covers a narrower required one (`orders:*` for `orders:read`) is a
+//! [`ScopeRule`]: exact match by default, set per strategy
+//! ([`JwtStrategyBuilder::scope_rule`](crate::JwtStrategyBuilder::scope_rule)) or per
+//! layer policy ([`PolicyBuilder::scope_rule`](crate::PolicyBuilder::scope_rule)).
 //!
 //! A [`StepUp`] requirement (`acr = ..`, `max_age = ..`; RFC 9470) is checked before
 //! them: falling short is a 401 `insufficient_user_authentication`, which the client
 //! answers by authenticating again.
 
+use std::any::Any;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind};
 use crate::principal::Principal;
@@ -29,6 +35,8 @@ pub(crate) struct Rules<'a, N> {
     /// `acr = ..`, `max_age = ..` (RFC 9470), checked before the scopes and roles.
     pub(crate) step_up: Option<&'a StepUp>,
     pub(crate) optional: bool,
+    /// A layer policy's own scope rule, over the one the principal's strategy carries.
+    pub(crate) scope_rule: Option<&'a ScopeRule>,
 }
 
 impl<N: fmt::Debug> fmt::Display for Rules<'_, N> {
@@ -47,6 +55,9 @@ impl<N: fmt::Debug> fmt::Display for Rules<'_, N> {
         }
         if let Some(roles) = self.roles {
             write!(f, "  roles {roles}")?;
+        }
+        if let Some(rule) = self.scope_rule.filter(|rule| !rule.is_exact()) {
+            write!(f, "  scope-rule {rule}")?;
         }
         if let Some(step_up) = self.step_up {
             write!(f, "  {step_up}")?;
@@ -157,6 +168,44 @@ impl Requirement {
         }
     }
 
+    /// True when the values in `held` satisfy the requirement under `rule`: a required
+    /// value is met by an equal held one or, beyond exact match, by one the rule says
+    /// covers it (`orders:*` for `orders:read` under [`ScopeRule::wildcard`]). The rule
+    /// is chosen once for the whole check; under [`ScopeRule::exact`] this is
+    /// [`is_met_by`](Self::is_met_by).
+    ///
+    /// ```
+    /// use jwt_guard::authz::{Requirement, ScopeRule};
+    ///
+    /// let read = Requirement::One("orders:read");
+    /// assert!(read.is_met_under(&["orders:*"], &ScopeRule::wildcard()));
+    /// assert!(!read.is_met_under(&["orders:*"], &ScopeRule::exact()));
+    /// assert!(!read.is_met_under(&["*"], &ScopeRule::wildcard()), "no bare `*` unless asked");
+    /// ```
+    pub fn is_met_under(&self, held: &[&str], rule: &ScopeRule) -> bool {
+        match &rule.0 {
+            Rule::Exact => self.is_met_by(held),
+            implication => self.met_where(&|required| {
+                held.iter()
+                    .any(|granted| *granted == required || implication.covers(granted, required))
+            }),
+        }
+    }
+
+    /// True when the requirement holds, `met` deciding each value.
+    fn met_where(&self, met: &dyn Fn(&str) -> bool) -> bool {
+        match self.shape() {
+            Shape::One(value) => met(value),
+            Shape::All(all) => all.iter().all(|r| r.met_where(met)),
+            Shape::Any(any) => any.iter().any(|r| r.met_where(met)),
+        }
+    }
+
+    /// [`values`](Self::values), owned: what a challenge's `scope` names.
+    pub(crate) fn values_owned(&self) -> Vec<String> {
+        self.values().into_iter().map(str::to_owned).collect()
+    }
+
     /// Every value the requirement mentions, in order, without repeats.
     pub fn values(&self) -> Vec<&str> {
         fn walk<'r>(requirement: &'r Requirement, out: &mut Vec<&'r str>) {
@@ -196,6 +245,195 @@ impl fmt::Display for Requirement {
     }
 }
 
+/// How a granted scope covers a required one: exact match (the default), a wildcard
+/// rule, or your own.
+///
+/// Set it per strategy ([`JwtStrategyBuilder::scope_rule`](crate::JwtStrategyBuilder::scope_rule):
+/// what the attribute and the layers check that strategy's principals with) or per layer
+/// policy ([`PolicyBuilder::scope_rule`](crate::PolicyBuilder::scope_rule), over the
+/// strategy's). A granted scope equal to the required one always satisfies it; a rule only
+/// adds implications.
+///
+/// - [`exact`](Self::exact): nothing else (RFC 6749 scopes are opaque strings).
+/// - [`wildcard`](Self::wildcard): a granted `prefix:*` covers every `prefix:…` (at least
+///   one character after the colon: `orders:*` covers `orders:read` and
+///   `orders:read:own`, not `orders` nor `orders:`). Nothing else: no `*` in the middle, no
+///   other separator, and a bare `*` covers nothing —
+///   [`wildcard_with_star`](Self::wildcard_with_star) makes it cover every scope.
+/// - [`custom`](Self::custom): a function `(granted, required) -> bool`.
+///
+/// The metadata document (RFC 9728) of a resource guarded by a strategy with the
+/// wildcard rule lists, after each `prefix:…` scope, its `prefix:*` (a bare `*` is never
+/// listed; a custom rule adds nothing: its implications cannot be listed).
+///
+/// ```
+/// use jwt_guard::authz::ScopeRule;
+///
+/// let wildcard = ScopeRule::wildcard();
+/// assert!(wildcard.covers("orders:*", "orders:read"));
+/// assert!(wildcard.covers("orders:read", "orders:read"));
+/// assert!(!wildcard.covers("orders:*", "orders"));
+/// assert!(!wildcard.covers("orders:*", "billing:read"));
+/// assert!(!wildcard.covers("*", "orders:read"));
+/// assert!(ScopeRule::wildcard_with_star().covers("*", "orders:read"));
+///
+/// // Your own: `write` implies `read` on the same resource.
+/// let own = ScopeRule::custom(|granted, required| {
+///     required.strip_suffix(":read").is_some_and(|r| granted.strip_suffix(":write") == Some(r))
+/// });
+/// assert!(own.covers("orders:write", "orders:read"));
+/// assert!(!own.covers("orders:read", "orders:write"));
+/// ```
+#[derive(Clone, Default)]
+pub struct ScopeRule(Rule);
+
+#[derive(Clone, Default)]
+enum Rule {
+    #[default]
+    Exact,
+    Wildcard {
+        star: bool,
+    },
+    Custom(Arc<Covers>),
+}
+
+/// A custom rule: `(granted, required) -> covered`.
+type Covers = dyn Fn(&str, &str) -> bool + Send + Sync;
+
+impl ScopeRule {
+    /// Exact match only: a required scope is met by an equal granted one. The default.
+    pub fn exact() -> Self {
+        Self(Rule::Exact)
+    }
+
+    /// A granted `prefix:*` covers every `prefix:…`; a bare `*` covers nothing.
+    pub fn wildcard() -> Self {
+        Self(Rule::Wildcard { star: false })
+    }
+
+    /// [`wildcard`](Self::wildcard), and a granted bare `*` covers every scope. Only for
+    /// an authorization server that grants `*` on purpose, to callers allowed everything.
+    pub fn wildcard_with_star() -> Self {
+        Self(Rule::Wildcard { star: true })
+    }
+
+    /// Your rule: `covers(granted, required)` says whether a granted scope covers a
+    /// required one that it is not equal to (equal ones always do). It runs for each pair
+    /// of a required value and a granted one until one covers: keep it cheap, and pure.
+    pub fn custom(covers: impl Fn(&str, &str) -> bool + Send + Sync + 'static) -> Self {
+        Self(Rule::Custom(Arc::new(covers)))
+    }
+
+    /// True for exact match only ([`exact`](Self::exact), the default).
+    pub fn is_exact(&self) -> bool {
+        matches!(self.0, Rule::Exact)
+    }
+
+    /// True when the granted scope covers the required one under this rule.
+    pub fn covers(&self, granted: &str, required: &str) -> bool {
+        granted == required || self.0.covers(granted, required)
+    }
+
+    /// The broader scope the rule lets a client ask for instead of `scope`, for the
+    /// metadata document's `scopes_supported`: `prefix:*` for `prefix:…` under the
+    /// wildcard rule; never a bare `*`.
+    pub(crate) fn broader(&self, scope: &str) -> Option<String> {
+        match self.0 {
+            Rule::Wildcard { .. } => {
+                let (prefix, rest) = scope.split_once(':')?;
+                (!prefix.is_empty() && !rest.is_empty() && rest != "*")
+                    .then(|| format!("{prefix}:*"))
+            }
+            Rule::Exact | Rule::Custom(_) => None,
+        }
+    }
+}
+
+impl Rule {
+    /// The implication beyond exact match.
+    fn covers(&self, granted: &str, required: &str) -> bool {
+        match self {
+            Self::Exact => false,
+            Self::Wildcard { star } => {
+                if granted == "*" {
+                    return *star;
+                }
+                granted.strip_suffix('*').is_some_and(|prefix| {
+                    // `prefix:*`: a non-empty name, its colon, then the star.
+                    prefix.len() > 1
+                        && prefix.ends_with(':')
+                        && required.len() > prefix.len()
+                        && required.starts_with(prefix)
+                })
+            }
+            Self::Custom(covers) => covers(granted, required),
+        }
+    }
+}
+
+impl PartialEq for ScopeRule {
+    /// The same rule: both exact, both wildcard alike, or the same custom function.
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (Rule::Exact, Rule::Exact) => true,
+            (Rule::Wildcard { star: a }, Rule::Wildcard { star: b }) => a == b,
+            (Rule::Custom(a), Rule::Custom(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Debug for ScopeRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.0 {
+            Rule::Exact => "ScopeRule::exact",
+            Rule::Wildcard { star: false } => "ScopeRule::wildcard",
+            Rule::Wildcard { star: true } => "ScopeRule::wildcard_with_star",
+            Rule::Custom(_) => "ScopeRule::custom",
+        })
+    }
+}
+
+impl fmt::Display for ScopeRule {
+    /// `exact`, `wildcard`, `wildcard+star` or `custom`, as the audit prints a policy's.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.0 {
+            Rule::Exact => "exact",
+            Rule::Wildcard { star: false } => "wildcard",
+            Rule::Wildcard { star: true } => "wildcard+star",
+            Rule::Custom(_) => "custom",
+        })
+    }
+}
+
+/// The scope rule a principal carries from its strategy. Here, not in principal.rs, so
+/// that the principal sits below authorization: it holds the rule type-erased.
+impl crate::principal::Principal {
+    /// The same principal, its scopes checked under `rule` (a custom strategy's choice;
+    /// the built-in strategy sets its [`scope_rule`](crate::JwtStrategyBuilder::scope_rule)).
+    pub fn with_scope_rule(self, rule: ScopeRule) -> Self {
+        if rule.is_exact() {
+            return self.with_scope_rule_erased(None);
+        }
+        let erased: Arc<dyn Any + Send + Sync> = Arc::new(rule);
+        self.with_scope_rule_erased(Some(&erased))
+    }
+
+    /// The rule its scopes are checked under: its strategy's, exact by default.
+    pub fn scope_rule(&self) -> &ScopeRule {
+        static EXACT: ScopeRule = ScopeRule(Rule::Exact);
+        self.scope_rule_erased()
+            .and_then(|rule| rule.downcast_ref::<ScopeRule>())
+            .unwrap_or(&EXACT)
+    }
+}
+
+/// The type-erased form of a strategy's rule, built once, cloned into its principals;
+/// `None` for exact match.
+pub(crate) fn erased(rule: &ScopeRule) -> Option<Arc<dyn Any + Send + Sync>> {
+    (!rule.is_exact()).then(|| Arc::new(rule.clone()) as Arc<dyn Any + Send + Sync>)
+}
+
 /// A requirement seen through either form.
 enum Shape<'r> {
     One(&'r str),
@@ -221,21 +459,36 @@ enum Shape<'r> {
 /// assert!(jwt_guard::authz::authorize(&caller, Some(&read), None).is_ok());
 /// assert_eq!(jwt_guard::authz::authorize(&caller, Some(&write), None).unwrap_err().status(), 403);
 /// ```
+///
+/// Scopes are compared under the principal's [`ScopeRule`] (its strategy's; exact by
+/// default).
 pub fn authorize(
     principal: &Principal,
     scopes: Option<&Requirement>,
     roles: Option<&Requirement>,
 ) -> Result<(), Error> {
+    authorize_under(principal, scopes, roles, None)
+}
+
+/// [`authorize`], the scopes compared under `rule` when given (a layer policy's), else
+/// under the principal's.
+pub(crate) fn authorize_under(
+    principal: &Principal,
+    scopes: Option<&Requirement>,
+    roles: Option<&Requirement>,
+    rule: Option<&ScopeRule>,
+) -> Result<(), Error> {
     if let Some(required) = scopes {
         let held = principal.scopes();
-        if !required.is_met_by(&held) {
+        let rule = rule.unwrap_or_else(|| principal.scope_rule());
+        if !required.is_met_under(&held, rule) {
             tracing::debug!(
                 strategy = principal.strategy(),
                 required = %required,
                 "insufficient scope"
             );
             return Err(Error::new(ErrorKind::InsufficientScope {
-                required: required.values().into_iter().map(str::to_owned).collect(),
+                required: required.values_owned(),
             }));
         }
     }
@@ -268,6 +521,79 @@ mod tests {
         assert_eq!(R.values(), ["a", "b", "c"]);
         assert_eq!(R.to_string(), r#"all("a", any("b", "c"))"#);
         assert!(!Any(&[]).is_met_by(&["a"]));
+    }
+
+    #[test]
+    fn the_wildcard_rule_covers_its_prefix_only() {
+        let rule = ScopeRule::wildcard();
+        for (granted, required, covered) in [
+            ("orders:*", "orders:read", true),
+            ("orders:*", "orders:read:own", true),
+            ("orders:*", "orders:*", true),
+            ("orders:*", "orders:", false),
+            ("orders:*", "orders", false),
+            ("orders:*", "ordersx:read", false),
+            ("orders:*", "billing:read", false),
+            ("orders*", "orders:read", false),
+            (":*", ":read", false),
+            ("*", "orders:read", false),
+            ("orders:r*", "orders:read", false),
+            ("ORDERS:*", "orders:read", false),
+        ] {
+            assert_eq!(
+                rule.covers(granted, required),
+                covered,
+                "{granted} {required}"
+            );
+        }
+        assert!(ScopeRule::wildcard_with_star().covers("*", "orders:read"));
+        assert!(!ScopeRule::exact().covers("orders:*", "orders:read"));
+        assert_eq!(rule.broader("orders:read").as_deref(), Some("orders:*"));
+        assert_eq!(rule.broader("orders:*"), None);
+        assert_eq!(rule.broader("profile"), None);
+        assert_eq!(ScopeRule::exact().broader("orders:read"), None);
+    }
+
+    #[test]
+    fn requirements_under_a_rule() {
+        const R: Requirement = All(&[One("orders:read"), Any(&[One("mcp:tools"), One("admin")])]);
+        let wildcard = ScopeRule::wildcard();
+        assert!(R.is_met_under(&["orders:*", "mcp:*"], &wildcard));
+        assert!(R.is_met_under(&["orders:read", "admin"], &wildcard));
+        assert!(!R.is_met_under(&["orders:*"], &wildcard));
+        assert!(!R.is_met_under(&["orders:*", "mcp:*"], &ScopeRule::exact()));
+        for held in [&["orders:read", "admin"][..], &["orders:read"], &[]] {
+            assert_eq!(R.is_met_under(held, &ScopeRule::exact()), R.is_met_by(held));
+        }
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        let counted = ScopeRule::custom(move |granted, required| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            granted == "root" && !required.is_empty()
+        });
+        assert!(R.is_met_under(&["root"], &counted));
+        assert!(!R.is_met_under(&["user"], &counted));
+        assert_eq!(counted, counted.clone(), "a custom rule equals its clones");
+        assert_ne!(counted, ScopeRule::custom(|_, _| true));
+        assert_ne!(ScopeRule::wildcard(), ScopeRule::wildcard_with_star());
+    }
+
+    #[test]
+    fn the_principal_carries_its_strategy_rule() {
+        let serde_json::Value::Object(claims) = serde_json::json!({ "scope": "orders:* profile" })
+        else {
+            unreachable!()
+        };
+        let read = One("orders:read");
+        let exact = Principal::new(claims);
+        assert!(exact.scope_rule().is_exact());
+        assert!(authorize(&exact, Some(&read), None).is_err());
+        let wildcard = exact.clone().with_scope_rule(ScopeRule::wildcard());
+        assert_eq!(wildcard.scope_rule(), &ScopeRule::wildcard());
+        assert!(authorize(&wildcard, Some(&read), None).is_ok());
+        // A layer's rule wins over the principal's.
+        let strict = ScopeRule::exact();
+        assert!(authorize_under(&wildcard, Some(&read), None, Some(&strict)).is_err());
+        assert!(authorize_under(&exact, Some(&read), None, Some(&ScopeRule::wildcard())).is_ok());
     }
 
     #[test]

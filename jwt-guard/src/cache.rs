@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use crate::claims::{ClaimsCell, ClaimsMap};
 use crate::jwks::KeyEntry;
+use crate::status_list::StatusRef;
 use crate::time::Clock;
 use crate::verify::Confirmation;
 
@@ -58,6 +59,8 @@ pub(crate) struct Verified {
     /// The token's `cnf`, checked against how each hit is presented.
     pub(crate) cnf: Confirmation,
     pub(crate) key: Weak<KeyEntry>,
+    /// The token's place in its status list, read again on every hit.
+    pub(crate) status: Option<StatusRef>,
     inserted: Instant,
     weight: u64,
 }
@@ -270,6 +273,7 @@ impl TokenCache {
         (exp, nbf): (Option<f64>, Option<f64>),
         cnf: Confirmation,
         key: &Arc<KeyEntry>,
+        status: Option<StatusRef>,
     ) {
         let Some(cache) = &self.cache else { return };
         if token.len() > self.config.max_token_bytes {
@@ -282,6 +286,7 @@ impl TokenCache {
             weight: entry_bytes(token, &claims),
             claims,
             key: Arc::downgrade(key),
+            status,
             inserted: self.clock.now(),
         };
         cache.insert(TokenKey(Box::from(token)), Arc::new(entry));

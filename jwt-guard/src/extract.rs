@@ -106,6 +106,37 @@ impl<'h> Candidate<'h> {
     }
 }
 
+/// False when the request's one `Authorization` value is `Bearer` or `DPoP` (any case)
+/// with a single token that is not shaped as a compact JWS (three base64url segments):
+/// in a chain of strategies, a JWT strategy leaves such a token to the next one (an
+/// opaque token for introspection). True in every other case, so that the strategy
+/// itself answers (and refuses what it must: no header, two headers, garbage in a
+/// lone strategy).
+pub(crate) fn may_be_jws(headers: &HeaderMap) -> bool {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return true;
+    };
+    let Some((scheme, token)) = value.to_str().ok().and_then(|v| v.split_once(' ')) else {
+        return true;
+    };
+    if !(scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("dpop"))
+        || token.is_empty()
+        || token.contains(' ')
+    {
+        return true;
+    }
+    let base64url = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_';
+    let mut segments = 0;
+    for segment in token.split('.') {
+        segments += 1;
+        if segments > 3 || !segment.as_bytes().iter().all(base64url) {
+            return false;
+        }
+    }
+    segments == 3
+}
+
 fn refusal(value: &http::HeaderValue) -> Result<&str, Error> {
     let bytes = value.as_bytes();
     // Visible ASCII and spaces only; `to_str` also refuses obs-text, so this never panics.
@@ -386,6 +417,29 @@ mod tests {
         assert_eq!(kind(&[b"Bearer  a"]), "TooManyParts");
         assert_eq!(kind(&[b"Bearer "]), "TooManyParts");
         assert_eq!(kind(&[b"Bearer a.b.c"]), "ok a.b.c");
+    }
+
+    #[test]
+    fn jws_shape() {
+        let shaped = |value: &[u8]| may_be_jws(&headers(&[value]));
+        assert!(shaped(b"Bearer aaa.bbb.ccc"));
+        assert!(
+            shaped(b"DPoP aaa.bbb."),
+            "a JWS with an empty segment is still one"
+        );
+        assert!(!shaped(b"Bearer opaque-token_123"), "no dots: opaque");
+        assert!(
+            !shaped(b"bearer a.b.c.d.e"),
+            "five parts (a JWE) is not a JWS"
+        );
+        assert!(!shaped(b"Bearer a.b"));
+        assert!(!shaped(b"Bearer a+b.c/d.e="), "not base64url");
+        // Left to the strategy itself: its own refusal.
+        assert!(shaped(b"Basic abc"));
+        assert!(shaped(b"Bearer "));
+        assert!(shaped(b"Bearer a b"));
+        assert!(may_be_jws(&HeaderMap::new()));
+        assert!(may_be_jws(&headers(&[b"Bearer x", b"Bearer y"])));
     }
 
     #[test]

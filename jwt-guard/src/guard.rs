@@ -35,20 +35,27 @@ pub(crate) async fn check<N: AsRef<str>>(
             Ok(Some(principal))
         }
         Err(err) if rules.optional && err.is_missing_credentials() => Ok(None),
-        Err(err) => Err(err),
+        // A 401 names the scopes the route requires, so the client knows what to ask for.
+        Err(err) => Err(match rules.scopes {
+            Some(required) => err.with_route_scope(required.values_owned()),
+            None => err,
+        }),
     }
 }
 
 /// The requirements of `rules` on an authenticated principal: step-up first (a 401: the
-/// client authenticates again), then [`crate::authz::authorize`] (403). The refusal
-/// carries the challenges of the principal's strategy (DPoP, resource metadata).
+/// client authenticates again), then [`crate::authz::authorize`] (403; under a layer's
+/// scope rule when it has one). The refusal carries the challenges of the principal's
+/// strategy (DPoP, resource metadata).
 fn authorize<N>(
     principal: &Principal,
     rules: &Rules<'_, N>,
     registry: &Registry,
 ) -> Result<(), Error> {
     step_up(principal, rules, registry)
-        .and_then(|()| crate::authz::authorize(principal, rules.scopes, rules.roles))
+        .and_then(|()| {
+            crate::authz::authorize_under(principal, rules.scopes, rules.roles, rules.scope_rule)
+        })
         .map_err(|err| match principal.challenge() {
             Some((params, dpop)) => {
                 let scheme = if dpop {

@@ -22,8 +22,10 @@
 //! ```
 //!
 //! The crate root holds what a handler author uses (the attribute, [`JwtStrategy`],
+//! [`IntrospectionStrategy`] for opaque tokens,
 //! [`Registry`], [`Policy`], [`Principal`], the errors); the rest lives in one module per
-//! concern: [`jwks`] (the key engine's settings and status), [`dpop`],
+//! concern: [`jwks`] (the key engine's settings and status), [`dpop`], [`status_list`]
+//! (revocation with Token Status Lists),
 //! [`resource_metadata`], [`authz`] (scopes and roles), [`claims`] (where they are read),
 //! [`audit`], [`readiness`], [`render`] (the error body), [`config`], `metrics`,
 //! [`openapi`], [`testkit`], and the framework integrations
@@ -41,17 +43,21 @@
 //!    reader: repeated member names refused at any depth), `time` (saturating instants,
 //!    the clock), `text` (bounded log text), `future` ([`BoxFuture`]), [`mtls`] (the
 //!    client certificate, the `Client-Cert` header, certificate-binding settings),
-//!    `request`, `token_source` ([`TokenSource`]: where a strategy reads its token).
+//!    `request`, `token_source` ([`TokenSource`]: where a strategy reads its token), `uri`
+//!    (resource identifiers compared as RFC 3986 §6.2.2.1 says).
 //! 2. **What a request carries and what we report**: [`claims`], `extract` (the token,
 //!    from the `Authorization` header, a named header or a cookie),
 //!    `principal`, [`render`], and `telemetry` — the one way anything reports (spans,
 //!    and with the `metrics` feature its sink, which imports nothing of the crate).
 //! 3. **Verification**: `verify` (JWS and registered claims), [`jwks`] (settings,
 //!    fetching, key sets, the key engine), [`dpop`] (handed the token verifier, it imports
-//!    no strategy), `cache` (verified tokens, [`TokenCacheConfig`]), `issuers` (tenants),
+//!    no strategy), [`status_list`] (revocation lists: it uses `verify` and `jwks`), `cache`
+//!    (verified tokens, [`TokenCacheConfig`]), `issuers` (tenants),
 //!    `rules` (claim rules), [`authz`] (requirements), `site` (the `#[authenticate]`
 //!    sites), [`resource_metadata`]. [`low_level`] publishes the pieces of this layer.
-//! 4. **Strategies and the registry**: [`JwtStrategy`] / [`Strategy`], [`Registry`].
+//! 4. **Strategies and the registry**: [`JwtStrategy`] / [`Strategy`],
+//!    [`IntrospectionStrategy`] (`introspection`: opaque tokens, RFC 7662; a peer of the
+//!    JWT strategy sharing its claim and `cnf` rules), [`Registry`].
 //! 5. **What uses the registry**: [`policy`] (a layer's requirements), `guard` (the one
 //!    check of the attribute and every layer; `Policy::check` lives here), [`audit`]
 //!    (`Registry::audit` lives here), [`readiness`], [`config`], `metrics`.
@@ -110,6 +116,7 @@ pub mod extract;
 mod future;
 mod guard;
 mod integrations;
+mod introspection;
 mod issuers;
 mod json;
 pub mod jwks;
@@ -129,6 +136,7 @@ mod request;
 pub mod resource_metadata;
 mod rules;
 mod site;
+pub mod status_list;
 mod step_up;
 mod strategy;
 pub mod telemetry;
@@ -138,6 +146,7 @@ pub mod testkit;
 mod text;
 mod time;
 mod token_source;
+mod uri;
 // 0.2's home of `low_level::verify_jws`; hidden, kept for 0.2 paths.
 #[doc(hidden)]
 pub mod verify;
@@ -182,6 +191,9 @@ pub use cache::TokenCacheConfig;
 pub use config_error::ConfigError;
 pub use error::{Error, ErrorKind, TokenError};
 pub use future::BoxFuture;
+pub use introspection::{
+    IntrospectionCacheConfig, IntrospectionStrategy, IntrospectionStrategyBuilder,
+};
 pub use policy::{Policy, PolicyBuilder};
 pub use principal::{Claims, Principal};
 pub use registry::{Registry, register};

@@ -598,10 +598,80 @@
 ///
 /// **Proof**: `tests/validity_bounds.rs` `a_short_hmac_secret_env_is_an_error_of_its_field`.
 ///
+/// ## 38. A revoked token, and a status list that points anywhere
+///
+/// **Fault**: a token its issuer revoked stays valid until `exp` (from the token cache
+/// too); or, checking revocation, a token names a list URL that makes the service fetch
+/// an internal address (SSRF), a list that inflates to gigabytes, a list signed by
+/// someone else or for another URL, or a list server that is down.
+///
+/// **Defence**: with [`status_list`](crate::JwtStrategyBuilder::status_list), the token's
+/// status is read from its issuer's Token Status List after the claims and on every
+/// cache hit. The list URI must be on the issuer's origin (or an allowed one), https, no
+/// redirects; the list must be `statuslist+jwt`, signed by the issuer's keys, `sub` equal
+/// to its URI, unexpired, and inflate to at most `max_list_bytes`. No usable list is a
+/// 503, never an accept, unless `dangerous_accept_unavailable()`.
+///
+/// **Proof**: `tests/status_list.rs` (every case against lists made by npm's
+/// `@sd-jwt/jwt-status-list`); `src/status_list/` unit tests.
+/// ## 39. Opaque tokens: an endpoint that fails, a cache that leaks, a revoked token
+///
+/// **Attack**: the introspection endpoint is down, slow or answers garbage (a 500 page,
+/// `{"active":"true"}`, a repeated `active`) and a lax client reads that as "active"; a
+/// dump of the result cache hands out live tokens; a burst of requests with one token
+/// floods the authorization server; a token bound to a certificate or a DPoP key is
+/// accepted as bearer because its `cnf` came from introspection, not from a JWT.
+///
+/// **Defence**: only a 200 whose body is a JSON object (no repeated names) with a boolean
+/// `active` is an answer; anything else, or no answer within the timeout, is a 503 with
+/// `Retry-After`. Answers are checked by the JWT rules (`exp`, `nbf`, `iss`, `aud`) and
+/// the one `cnf` rule (`strategy/confirm.rs`). The cache is keyed by the token's SHA-256,
+/// logs show 8 hex digits of it at most; one call per token in flight, on its own task.
+/// A revoked token passes for at most `max_ttl` (60 s by default; documented).
+///
+/// **Proof**: `tests/introspection.rs` (against npm `oidc-provider`)
+/// `garbage_answers_are_503_and_refused_answers_401`,
+/// `the_server_stopped_is_a_503_with_retry_after_never_an_accept`,
+/// `a_revoked_token_is_refused_once_its_cache_entry_ends`,
+/// `concurrent_requests_with_one_token_make_one_call`,
+/// `a_cancelled_waiter_stops_neither_the_call_nor_the_others`,
+/// `a_dpop_bound_token_is_refused_by_the_one_confirmation_rule`.
+///
+/// ## 39. A scope covered by a pattern nobody meant (MCP, issue 21)
+///
+/// **Attack**: a token granted `*`, `orders*` or `read` passes a check for
+/// `orders:delete` because a scope matcher treats prefixes or stars loosely.
+///
+/// **Defence**: exact match is the default ([`ScopeRule::exact`](crate::authz::ScopeRule::exact));
+/// the wildcard rule covers only `prefix:*` → `prefix:` followed by at least one character,
+/// case-sensitively, and a bare `*` only with `ScopeRule::wildcard_with_star()`, never by
+/// accident; `*` is never advertised in `scopes_supported`.
+///
+/// **Proof**: `authz::tests::the_wildcard_rule_covers_its_prefix_only`;
+/// `tests/layer.rs` `a_policy_scope_rule_covers_narrower_scopes`;
+/// `tests/mcp_interop.rs` `the_sdk_reads_our_403_and_asks_for_the_scope` (`*`, `mcp`).
+///
+/// ## 40. An audience that names the resource in another spelling, or another resource
+///
+/// **Fault / attack**: `HTTPS://MCP.Example.com:443/mcp` refused although it names the
+/// resource (RFC 3986 §6.2.2.1), or — the opposite mistake — a loose comparison accepting
+/// `https://mcp.example.com/mcp/admin` or `https://mcp.example.com.evil/mcp`.
+///
+/// **Defence**: the configured resource is made canonical once at build time; a token's
+/// `aud` values are compared part by part: scheme and host case-insensitively, the
+/// default port elided, the path (and anything after it) exactly. User information is
+/// refused.
+///
+/// **Proof**: `uri::tests`; `tests/resource_metadata.rs`
+/// `the_audience_must_name_the_resource`; `tests/mcp_interop.rs`
+/// `the_sdk_lists_and_calls_tools_with_a_good_token`.
+///
 /// ## Not covered
 ///
 /// - Replay and revocation of bearer tokens: a valid bearer token is valid until `exp`
-///   (DPoP-bound tokens, above, are not replayable without their key).
+///   (opaque tokens: until the introspection cache entry ends; DPoP-bound tokens, above,
+///   are not replayable without their key), unless its issuer publishes Token Status
+///   Lists and the strategy checks them (38).
 /// - Authorization beyond scopes and roles (attribute-based rules, ownership of a resource): the handler's business, with the [`Principal`](crate::Principal) it receives.
 /// - TLS configuration of the key server, and the clock: `exp`/`nbf` trust the system
 ///   time, with [`leeway`](crate::JwtStrategyBuilder::leeway) for skew.

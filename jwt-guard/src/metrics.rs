@@ -18,7 +18,12 @@
 //! | `jwt_guard_jwks_keys` | gauge | `strategy` | usable keys held |
 //! | `jwt_guard_jwks_refresh_due_seconds` | gauge | `strategy` | seconds until the held set is due for refresh (0 when due) |
 //! | `jwt_guard_jwks_stale` | gauge | `strategy` | 1 while the held set is past its max age (kept because refreshes fail) |
+//! | `jwt_guard_status_list_fetches_total` | counter | `strategy`, `result` | Token Status List fetches: `ok` or `error` (a list that does not verify is an `error`) |
 //! | `jwt_guard_dpop_replay_store_full_total` | counter | `strategy` | DPoP proofs refused (503) because the replay store held as many unexpired proofs as it may |
+//! | `jwt_guard_introspections_total` | counter | `strategy`, `outcome` | calls to an introspection endpoint (RFC 7662): `active`, `inactive`, `refused` (an answer the checks refuse) or `error` (503) |
+//! | `jwt_guard_introspection_duration_seconds` | histogram | `strategy`, `outcome` | time of one call to the introspection endpoint |
+//! | `jwt_guard_introspection_cache_total` | counter | `strategy`, `result` | introspection result cache lookups: `hit` or `miss` |
+//! | `jwt_guard_introspection_cache_evictions_total` | counter | `strategy` | introspection results evicted from the cache for room |
 //!
 //! The key engine's gauges are set after each fetch; call [`collect`] before rendering
 //! a scrape (in the `/metrics` handler) to bring the time-dependent ones up to date.
@@ -39,8 +44,9 @@
 use crate::registry::Registry;
 pub use crate::telemetry::sink::{
     AUTHENTICATION_DURATION, AUTHENTICATIONS, AUTHORIZATION_DENIED, DPOP_REPLAY_STORE_FULL,
-    JWKS_FETCH_DURATION, JWKS_FETCHES, JWKS_KEYS, JWKS_REFRESH_DUE, JWKS_STALE, TOKEN_CACHE,
-    TOKEN_CACHE_EVICTIONS,
+    INTROSPECTION_CACHE, INTROSPECTION_CACHE_EVICTIONS, INTROSPECTION_DURATION, INTROSPECTIONS,
+    JWKS_FETCH_DURATION, JWKS_FETCHES, JWKS_KEYS, JWKS_REFRESH_DUE, JWKS_STALE,
+    STATUS_LIST_FETCHES, TOKEN_CACHE, TOKEN_CACHE_EVICTIONS,
 };
 
 /// Describes every metric (help text and unit) to the installed recorder. Call once,
@@ -84,6 +90,27 @@ pub fn describe() {
     describe_counter!(
         DPOP_REPLAY_STORE_FULL,
         "DPoP proofs refused because the replay store was full of unexpired proofs."
+    );
+    describe_counter!(
+        STATUS_LIST_FETCHES,
+        "Token Status List fetches by strategy and result."
+    );
+    describe_counter!(
+        INTROSPECTIONS,
+        "Calls to a token introspection endpoint by strategy and outcome."
+    );
+    describe_histogram!(
+        INTROSPECTION_DURATION,
+        Unit::Seconds,
+        "Time of one call to a token introspection endpoint."
+    );
+    describe_counter!(
+        INTROSPECTION_CACHE,
+        "Introspection result cache lookups, hit or miss."
+    );
+    describe_counter!(
+        INTROSPECTION_CACHE_EVICTIONS,
+        "Introspection results evicted from the cache to make room."
     );
 }
 

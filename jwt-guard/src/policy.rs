@@ -31,7 +31,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::authz::{Requirement, StepUp};
+use crate::authz::{Requirement, ScopeRule, StepUp};
 use crate::config_error::ConfigError;
 use crate::registry::Registry;
 
@@ -50,6 +50,7 @@ struct Inner {
     step_up: Option<StepUp>,
     optional: bool,
     registry: Option<RegistryRef>,
+    scope_rule: Option<ScopeRule>,
 }
 
 /// A registry compared by identity, for the audit's list of policies.
@@ -73,6 +74,7 @@ pub struct PolicyBuilder {
     max_age: Option<Duration>,
     optional: bool,
     registry: Option<Registry>,
+    scope_rule: Option<ScopeRule>,
 }
 
 impl Policy {
@@ -92,6 +94,7 @@ impl Policy {
             max_age: None,
             optional: false,
             registry: None,
+            scope_rule: None,
         }
     }
 
@@ -113,6 +116,11 @@ impl Policy {
     /// The role requirement.
     pub fn roles(&self) -> Option<&Requirement> {
         self.0.roles.as_ref()
+    }
+
+    /// The policy's own scope rule, if it has one (else each principal's strategy's).
+    pub fn scope_rule(&self) -> Option<&ScopeRule> {
+        self.0.scope_rule.as_ref()
     }
 
     /// The step-up requirement (`acr`, `max_age`; RFC 9470).
@@ -138,6 +146,7 @@ impl Policy {
             roles: self.0.roles.as_ref(),
             step_up: self.0.step_up.as_ref(),
             optional: self.0.optional,
+            scope_rule: self.0.scope_rule.as_ref(),
         }
     }
 
@@ -181,6 +190,16 @@ impl PolicyBuilder {
     /// Requires these roles (as `roles = ...` in the attribute).
     pub fn roles(mut self, requirement: Requirement) -> Self {
         self.roles = Some(requirement);
+        self
+    }
+
+    /// Compares the scopes under `rule` (e.g. [`ScopeRule::wildcard`]: a granted
+    /// `orders:*` meets `orders:read`), whichever strategy authenticated the request.
+    /// Without it, each principal's strategy's rule applies
+    /// ([`JwtStrategyBuilder::scope_rule`](crate::JwtStrategyBuilder::scope_rule), exact by
+    /// default).
+    pub fn scope_rule(mut self, rule: ScopeRule) -> Self {
+        self.scope_rule = Some(rule);
         self
     }
 
@@ -250,6 +269,7 @@ impl PolicyBuilder {
             step_up,
             optional: self.optional,
             registry: self.registry.map(RegistryRef),
+            scope_rule: self.scope_rule,
         }));
         Ok(policy)
     }
@@ -292,6 +312,7 @@ impl fmt::Debug for Policy {
             .field("step_up", &self.0.step_up)
             .field("optional", &self.0.optional)
             .field("own_registry", &self.0.registry.is_some())
+            .field("scope_rule", &self.0.scope_rule)
             .finish()
     }
 }
@@ -334,6 +355,18 @@ mod tests {
                 .all(|p| p.name() != "policy-unit"),
             "served with its own registry: not the global one's"
         );
+
+        let wildcard = Policy::builder("wild", ["pu-jwt"])
+            .scopes(One("orders:read"))
+            .scope_rule(ScopeRule::wildcard())
+            .build()
+            .expect("valid");
+        assert_eq!(
+            wildcard.to_string(),
+            r#"wild  "pu-jwt"  scopes "orders:read"  scope-rule wildcard"#
+        );
+        assert_eq!(wildcard.scope_rule(), Some(&ScopeRule::wildcard()));
+        assert_eq!(a.scope_rule(), None);
 
         let none: [&str; 0] = [];
         assert!(matches!(

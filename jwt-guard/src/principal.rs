@@ -44,6 +44,9 @@ struct Binding {
     /// `cnf.x5t#S256` of a certificate-bound token whose binding held.
     x5t_s256: Option<Arc<str>>,
     challenge: Option<Arc<ChallengeParams>>,
+    /// The strategy's scope rule (an `authz::ScopeRule`, type-erased because
+    /// authorization sits above the principal); `None` for exact match.
+    scope_rule: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 impl Principal {
@@ -88,6 +91,20 @@ impl Principal {
     pub(crate) fn with_challenge(mut self, params: &Arc<ChallengeParams>) -> Self {
         self.binding.challenge = Some(Arc::clone(params));
         self
+    }
+
+    /// The same principal, its scopes checked under this (type-erased) scope rule.
+    pub(crate) fn with_scope_rule_erased(
+        mut self,
+        rule: Option<&Arc<dyn std::any::Any + Send + Sync>>,
+    ) -> Self {
+        self.binding.scope_rule = rule.map(Arc::clone);
+        self
+    }
+
+    /// The (type-erased) scope rule of its strategy, `None` for exact match.
+    pub(crate) fn scope_rule_erased(&self) -> Option<&(dyn std::any::Any + Send + Sync)> {
+        self.binding.scope_rule.as_deref()
     }
 
     /// The strategy's challenge parameters, and whether the request used DPoP.
@@ -143,7 +160,9 @@ impl Principal {
         self.paths.scopes_of(self.claims())
     }
 
-    /// True when the caller was granted `scope`.
+    /// True when the caller was granted exactly `scope`. Under a strategy's
+    /// [`ScopeRule`](crate::authz::ScopeRule), ask
+    /// `p.scopes().iter().any(|granted| p.scope_rule().covers(granted, scope))` instead.
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes().contains(&scope)
     }

@@ -193,6 +193,7 @@ impl Registry {
             match &entry.jwt {
                 Some(jwt) => jwt.registered_as(&entry.name),
                 None => {
+                    entry.strategy.registered_as(&entry.name);
                     for engine in entry.strategy.key_engines() {
                         engine.label(&entry.name);
                     }
@@ -294,6 +295,11 @@ impl Registry {
             return self.authenticate_one(name.as_ref(), request).await;
         }
         for name in names {
+            // In a chain, a JWT strategy leaves a token that is not a JWS to the others
+            // (an opaque token for introspection): "not mine", as missing credentials.
+            if self.is_jwt(name.as_ref()) && !crate::extract::may_be_jws(request.headers()) {
+                continue;
+            }
             match self.authenticate_one(name.as_ref(), request).await {
                 Err(err) if err.is_missing_credentials() => continue,
                 result => return result,
@@ -321,6 +327,16 @@ impl Registry {
     }
 
     /// True when `self` and `other` are the same registry (clones of one value).
+    /// True when `name` is a [`JwtStrategy`] reading the `Authorization` header (one
+    /// reading a cookie or another header is not judged by what `Authorization` holds).
+    fn is_jwt(&self, name: &str) -> bool {
+        self.map.load().get(name).is_some_and(|entry| {
+            entry.jwt.as_ref().is_some_and(|jwt| {
+                jwt.token_source().0 == crate::token_source::Source::Authorization
+            })
+        })
+    }
+
     pub(crate) fn same_as(&self, other: &Registry) -> bool {
         Arc::ptr_eq(&self.map, &other.map)
     }

@@ -8,10 +8,17 @@
 //! - requires the token's `aud` to name the resource (RFC 8707), beside any
 //!   [`audience`](crate::JwtStrategyBuilder::audience) check;
 //! - adds `resource_metadata="<metadata URL>"` to each of its challenges (RFC 9728 §5.1);
-//! - contributes its issuer to `authorization_servers`, and its DPoP settings to
-//!   `dpop_signing_alg_values_supported` and `dpop_bound_access_tokens_required`, and
-//!   with [`mtls_bound_tokens`](crate::JwtStrategyBuilder::mtls_bound_tokens)
-//!   `tls_client_certificate_bound_access_tokens: true` (RFC 8705).
+//! - contributes its issuer to `authorization_servers`, its DPoP settings to
+//!   `dpop_signing_alg_values_supported` and `dpop_bound_access_tokens_required`, with
+//!   [`mtls_bound_tokens`](crate::JwtStrategyBuilder::mtls_bound_tokens)
+//!   `tls_client_certificate_bound_access_tokens: true` (RFC 8705), and, with the
+//!   wildcard [`ScopeRule`], the `prefix:*` form of each `prefix:…` scope to
+//!   `scopes_supported`.
+//!
+//! The resource identifier is kept in canonical form (scheme and host in lower case, the
+//! default port left out; RFC 3986 §6.2.2.1), and a token's `aud` values are compared
+//! with it the same way: `HTTPS://MCP.Example.com:443/mcp` and
+//! `https://mcp.example.com/mcp` are one resource; the path is compared exactly.
 //!
 //! The document is served by [`ProtectedResource::router`] (axum) and
 //! `actix::resource_metadata` (actix-web), at `/.well-known/oauth-protected-resource`
@@ -54,6 +61,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde_json::{Map, Value, json};
 
 use crate::algorithm::Algorithm;
+use crate::authz::ScopeRule;
 use crate::config_error::ConfigError;
 
 /// The well-known path of RFC 9728 §3.
@@ -94,6 +102,8 @@ struct Server {
     issuer: String,
     /// `Some(required)` when the strategy accepts DPoP.
     dpop: Option<(Vec<Algorithm>, bool)>,
+    /// Its scope rule: the wildcard rule lists `prefix:*` scopes.
+    scope_rule: ScopeRule,
     /// True when the strategy checks certificate-bound tokens (RFC 8705).
     mtls: bool,
 }
@@ -122,7 +132,10 @@ impl ProtectedResource {
         }
     }
 
-    /// The resource identifier.
+    /// The resource identifier, in canonical form: scheme and host in lower case, the
+    /// default port left out (`HTTPS://MCP.Example.com:443/mcp` is
+    /// `https://mcp.example.com/mcp`), the path as written. The document publishes it, and
+    /// tokens' `aud` values are compared with it the same way (RFC 3986 §6.2.2.1).
     pub fn resource(&self) -> &str {
         &self.0.resource
     }
@@ -163,7 +176,18 @@ impl ProtectedResource {
             doc.insert("authorization_servers".into(), json!(issuers));
         }
         if !inner.scopes.is_empty() {
-            doc.insert("scopes_supported".into(), json!(inner.scopes));
+            // Each scope, then the broader ones a strategy's scope rule accepts for it
+            // (`orders:*` after `orders:read` under the wildcard rule).
+            let mut scopes: Vec<String> = Vec::with_capacity(inner.scopes.len());
+            for scope in &inner.scopes {
+                let broader = servers.iter().filter_map(|s| s.scope_rule.broader(scope));
+                for scope in std::iter::once(scope.clone()).chain(broader) {
+                    if !scopes.contains(&scope) {
+                        scopes.push(scope);
+                    }
+                }
+            }
+            doc.insert("scopes_supported".into(), json!(scopes));
         }
         doc.insert("bearer_methods_supported".into(), json!(["header"]));
         if !inner.signing_algs.is_empty() {
@@ -201,19 +225,21 @@ impl ProtectedResource {
         Value::Object(doc)
     }
 
-    /// Called when a strategy guarding this resource is registered: its issuer, DPoP and
-    /// certificate-binding settings join the document (once, however often it is
-    /// registered).
+    /// Called when a strategy guarding this resource is registered: its issuer, DPoP,
+    /// certificate-binding settings and scope rule join the document (once, however often
+    /// it is registered).
     pub(crate) fn add_server(
         &self,
         issuer: &str,
         dpop: Option<(Vec<Algorithm>, bool)>,
         mtls: bool,
+        scope_rule: &ScopeRule,
     ) {
         let server = Server {
             issuer: issuer.to_owned(),
             dpop,
             mtls,
+            scope_rule: scope_rule.clone(),
         };
         let mut servers = self
             .0
@@ -303,6 +329,10 @@ impl ProtectedResourceBuilder {
         if url.query().is_some() || url.fragment().is_some() {
             return Err(invalid("a resource identifier has no query or fragment"));
         }
+        // Stored and published in canonical form (RFC 3986 §6.2.2.1, §6.2.3): the
+        // audience check compares tokens' `aud` values against it.
+        let resource = crate::uri::canonical(&self.resource)
+            .ok_or_else(|| invalid("a resource identifier has no user information"))?;
         let origin = url.origin().ascii_serialization();
         let path = url.path();
         let path_suffix = (path != "/").then(|| path.to_owned());
@@ -317,10 +347,11 @@ impl ProtectedResourceBuilder {
                 issuer,
                 dpop: None,
                 mtls: false,
+                scope_rule: ScopeRule::exact(),
             })
             .collect();
         Ok(ProtectedResource(Arc::new(Inner {
-            resource: self.resource,
+            resource,
             metadata_url,
             path_suffix,
             fields: self.fields,
@@ -348,6 +379,8 @@ mod tests {
             r.paths(),
             [WELL_KNOWN, "/.well-known/oauth-protected-resource/orders"]
         );
+        assert_eq!(r.resource(), "https://api.example/orders", "canonical form");
+        assert_eq!(r.document()["resource"], "https://api.example/orders");
         let root = ProtectedResource::builder("http://127.0.0.1:8080")
             .build()
             .unwrap();
@@ -356,7 +389,13 @@ mod tests {
             "http://127.0.0.1:8080/.well-known/oauth-protected-resource"
         );
         assert_eq!(root.paths(), [WELL_KNOWN]);
-        for bad in ["/orders", "ftp://h/x", "https://h/x?q=1", "https://h/x#f"] {
+        for bad in [
+            "/orders",
+            "ftp://h/x",
+            "https://h/x?q=1",
+            "https://h/x#f",
+            "https://user@h/x",
+        ] {
             assert!(ProtectedResource::builder(bad).build().is_err(), "{bad}");
         }
     }
@@ -368,9 +407,15 @@ mod tests {
             .scopes(["a", "b", "a"])
             .build()
             .unwrap();
-        r.add_server("https://one", None, false);
-        r.add_server("https://two", Some((vec![Algorithm::ES256], true)), false);
-        r.add_server("https://one", None, false);
+        let exact = ScopeRule::exact();
+        r.add_server("https://one", None, false, &exact);
+        r.add_server(
+            "https://two",
+            Some((vec![Algorithm::ES256], true)),
+            false,
+            &exact,
+        );
+        r.add_server("https://one", None, false, &exact);
         let doc = r.document();
         assert_eq!(
             doc["authorization_servers"],
@@ -386,10 +431,31 @@ mod tests {
             doc.get("tls_client_certificate_bound_access_tokens")
                 .is_none()
         );
-        r.add_server("https://two", None, true);
+        r.add_server("https://two", None, true, &ScopeRule::exact());
         assert_eq!(
             r.document()["tls_client_certificate_bound_access_tokens"],
             true
+        );
+    }
+
+    #[test]
+    fn a_wildcard_strategy_lists_the_broader_scopes() {
+        let r = ProtectedResource::builder("https://api.example/mcp")
+            .scopes(["mcp:tools", "orders:read", "orders:write", "profile"])
+            .build()
+            .unwrap();
+        r.add_server("https://one", None, false, &ScopeRule::wildcard_with_star());
+        assert_eq!(
+            r.document()["scopes_supported"],
+            json!([
+                "mcp:tools",
+                "mcp:*",
+                "orders:read",
+                "orders:*",
+                "orders:write",
+                "profile"
+            ]),
+            "prefix wildcards listed after their scopes; never a bare `*`"
         );
     }
 }

@@ -146,6 +146,7 @@ impl GuardedHandler {
             roles: self.roles.as_ref(),
             step_up: self.step_up.as_ref(),
             optional: self.optional,
+            scope_rule: None,
         }
     }
 

@@ -222,15 +222,18 @@ pub async fn scopes(base: &str, issuer: &Issuer) {
     );
     let both = issuer.token(json!({ "scope": "orders:write orders:read" }));
     bearer(base, "/write", &both).await.assert_ok("written");
-    // Not authenticated stays 401, even where a scope is required.
-    get(base, "/orders", &[])
-        .await
-        .assert_error(401, "Authorization header is missing", "Bearer");
+    // Not authenticated stays 401, even where a scope is required; its challenge names
+    // the scope the route requires, so that the client knows what to ask for.
+    get(base, "/orders", &[]).await.assert_error(
+        401,
+        "Authorization header is missing",
+        r#"Bearer scope="orders:read""#,
+    );
     let expired = issuer.token(json!({ "scope": "orders:read", "exp": 1 }));
     bearer(base, "/orders", &expired).await.assert_error(
         401,
         "Invalid token: jwt expired",
-        INVALID_TOKEN,
+        r#"Bearer error="invalid_token", scope="orders:read""#,
     );
 }
 

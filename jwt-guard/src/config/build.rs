@@ -263,6 +263,12 @@ impl StrategyConfig {
         if self.dangerous_accept_unverified_cnf {
             b = b.dangerous_accept_unverified_cnf();
         }
+        if let Some(rule) = self.scope_rule {
+            b = b.scope_rule(rule.rule());
+        }
+        if let Some(s) = &self.status_list {
+            b = b.status_list(s.config());
+        }
         Ok(b)
     }
 
@@ -408,6 +414,42 @@ impl StrategyConfig {
                     .map_err(|e| field(key, e.to_string()))
             })?;
         Ok(b)
+    }
+}
+
+impl super::forms::StatusListSettings {
+    /// The [`StatusListConfig`](crate::status_list::StatusListConfig) of these settings.
+    fn config(&self) -> crate::status_list::StatusListConfig {
+        use super::forms::StatusListModeName;
+        use crate::status_list::{StatusListConfig, StatusListMode};
+        let mut config = StatusListConfig::check();
+        config.mode = match self.mode {
+            Some(StatusListModeName::Required) => StatusListMode::Required,
+            Some(StatusListModeName::Check) | None => StatusListMode::Check,
+        };
+        set(&mut config.max_list_bytes, self.max_list_bytes);
+        set(&mut config.max_token_bytes, self.max_token_bytes);
+        set(&mut config.timeout, self.timeout);
+        set(&mut config.default_ttl, self.default_ttl);
+        set(&mut config.min_ttl, self.min_ttl);
+        set(&mut config.max_ttl, self.max_ttl);
+        set(&mut config.stale_for, self.stale_for);
+        set(&mut config.failure_backoff, self.failure_backoff);
+        set(&mut config.max_lists, self.max_lists);
+        set(&mut config.max_bytes, self.max_bytes);
+        for origin in self.allow_origin.values() {
+            config = config.allow_origin(origin);
+        }
+        for value in &self.accept_status {
+            config = config.accept_status(*value);
+        }
+        if self.dangerous_allow_http {
+            config = config.dangerous_allow_http();
+        }
+        if self.dangerous_accept_unavailable {
+            config = config.dangerous_accept_unavailable();
+        }
+        config
     }
 }
 

@@ -9,8 +9,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::forms::{
     DpopSettings, JwksSettings, KeyMaterial, LimitsSettings, MtlsSettings, NonceSettings,
-    OLD_NAMES, PemKey, ProtectedResourceSettings, ReplayStoreSettings, StrategyConfig,
-    TenantBudgetSettings, TokenCacheSettings,
+    OLD_NAMES, PemKey, ProtectedResourceSettings, ReplayStoreSettings, StatusListSettings,
+    StrategyConfig, TenantBudgetSettings, TokenCacheSettings,
 };
 use super::suggest;
 
@@ -29,6 +29,7 @@ pub(crate) enum Form {
     Mtls,
     Key,
     PemKey,
+    StatusList,
 }
 
 impl Form {
@@ -48,6 +49,7 @@ impl Form {
             Self::Mtls => fields_of::<MtlsSettings>(),
             Self::Key => fields_of::<KeyMaterial>(),
             Self::PemKey => fields_of::<PemKey>(),
+            Self::StatusList => fields_of::<StatusListSettings>(),
         }
     }
 
@@ -66,6 +68,7 @@ impl Form {
                 "jwks_json" | "jwk_json" | "rsa_pem" | "ec_pem" | "ed_pem" | "hmac_secret",
             ) => Self::Key,
             (Self::Strategy, "pem_keys") => Self::PemKey,
+            (Self::Strategy, "status_list") => Self::StatusList,
             (Self::Dpop, "require_nonce") => Self::Nonce,
             (Self::Dpop, "replay_store") => Self::ReplayStore,
             (Self::Nonce, "secret") => Self::Key,

@@ -183,6 +183,57 @@ pub struct TokenCacheSettings {
     pub max_token_bytes: Option<usize>,
 }
 
+/// Token Status List settings, as in
+/// [`StatusListConfig`](crate::status_list::StatusListConfig); each absent field keeps its
+/// default.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table of status list settings")]
+#[non_exhaustive]
+#[allow(missing_docs)]
+pub struct StatusListSettings {
+    /// `"check"` (the default) or `"required"`.
+    pub mode: Option<StatusListModeName>,
+    pub max_list_bytes: Option<usize>,
+    pub max_token_bytes: Option<usize>,
+    #[serde(default, with = "humane")]
+    pub timeout: Option<Duration>,
+    #[serde(default, with = "humane")]
+    pub default_ttl: Option<Duration>,
+    #[serde(default, with = "humane")]
+    pub min_ttl: Option<Duration>,
+    #[serde(default, with = "humane")]
+    pub max_ttl: Option<Duration>,
+    #[serde(default, with = "humane")]
+    pub stale_for: Option<Duration>,
+    #[serde(default, with = "humane")]
+    pub failure_backoff: Option<Duration>,
+    pub max_lists: Option<usize>,
+    pub max_bytes: Option<u64>,
+    /// [`allow_origin`](crate::status_list::StatusListConfig::allow_origin), each.
+    #[serde(default)]
+    pub allow_origin: OneOrMany,
+    /// [`accept_status`](crate::status_list::StatusListConfig::accept_status), each.
+    #[serde(default)]
+    pub accept_status: Vec<u8>,
+    /// [`dangerous_allow_http`](crate::status_list::StatusListConfig::dangerous_allow_http).
+    #[serde(default)]
+    pub dangerous_allow_http: bool,
+    /// [`dangerous_accept_unavailable`](crate::status_list::StatusListConfig::dangerous_accept_unavailable).
+    #[serde(default)]
+    pub dangerous_accept_unavailable: bool,
+}
+
+/// The mode of a status list check in a configuration file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum StatusListModeName {
+    /// [`StatusListMode::Check`](crate::status_list::StatusListMode::Check).
+    Check,
+    /// [`StatusListMode::Required`](crate::status_list::StatusListMode::Required).
+    Required,
+}
+
 /// The rate of new tenant engines, as in
 /// [`new_tenant_budget`](crate::JwtStrategyBuilder::new_tenant_budget); both fields
 /// required.
@@ -445,6 +496,65 @@ pub struct StrategyConfig {
     /// [`dangerous_accept_unverified_cnf`](crate::JwtStrategyBuilder::dangerous_accept_unverified_cnf).
     #[serde(default)]
     pub dangerous_accept_unverified_cnf: bool,
+    /// [`status_list`](crate::JwtStrategyBuilder::status_list).
+    #[serde(default)]
+    pub status_list: Option<StatusListSettings>,
+    /// [`scope_rule`](crate::JwtStrategyBuilder::scope_rule): `"exact"` (the default),
+    /// `"wildcard"` or `"wildcard_with_star"` (a custom rule is code, not configuration).
+    #[serde(default, deserialize_with = "scope_rule")]
+    pub scope_rule: Option<ScopeRuleName>,
+}
+
+/// The built-in [`ScopeRule`](crate::authz::ScopeRule)s by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScopeRuleName {
+    /// [`ScopeRule::exact`](crate::authz::ScopeRule::exact).
+    Exact,
+    /// [`ScopeRule::wildcard`](crate::authz::ScopeRule::wildcard).
+    Wildcard,
+    /// [`ScopeRule::wildcard_with_star`](crate::authz::ScopeRule::wildcard_with_star).
+    WildcardWithStar,
+}
+
+impl ScopeRuleName {
+    const NAMES: [&str; 3] = ["exact", "wildcard", "wildcard_with_star"];
+
+    /// The rule of this name.
+    pub fn rule(self) -> crate::authz::ScopeRule {
+        match self {
+            Self::Exact => crate::authz::ScopeRule::exact(),
+            Self::Wildcard => crate::authz::ScopeRule::wildcard(),
+            Self::WildcardWithStar => crate::authz::ScopeRule::wildcard_with_star(),
+        }
+    }
+}
+
+/// `"exact"`, `"wildcard"` or `"wildcard_with_star"`.
+fn scope_rule<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ScopeRuleName>, D::Error> {
+    struct RuleVisitor;
+
+    impl Visitor<'_> for RuleVisitor {
+        type Value = ScopeRuleName;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("\"exact\", \"wildcard\" or \"wildcard_with_star\"")
+        }
+
+        fn visit_str<E: de::Error>(self, name: &str) -> Result<ScopeRuleName, E> {
+            match name {
+                "exact" => Ok(ScopeRuleName::Exact),
+                "wildcard" => Ok(ScopeRuleName::Wildcard),
+                "wildcard_with_star" => Ok(ScopeRuleName::WildcardWithStar),
+                other => Err(E::custom(format!(
+                    "unknown scope rule {other:?}{}; expected \"exact\", \"wildcard\" or \"wildcard_with_star\"",
+                    suggest::did_you_mean(other, ScopeRuleName::NAMES)
+                ))),
+            }
+        }
+    }
+
+    d.deserialize_any(RuleVisitor).map(Some)
 }
 
 /// The 0.2 key names still read, with the name to write now (kept out of suggestions).

@@ -31,6 +31,7 @@
 //! authorized_parties = ["web"]
 //! access_token_profile = false
 //! dangerous_accept_unverified_cnf = false
+//! scope_rule = "wildcard"                     # orders:* meets orders:read; default "exact"
 //!
 //! [strategies.api.limits]
 //! max_token_bytes = 8192
@@ -68,6 +69,14 @@
 //! [strategies.api.mtls_bound_tokens]     # RFC 8705
 //! required = false                       # true: every token bound to the certificate
 //! trust_client_cert_header = false       # true only behind a proxy setting Client-Cert
+//!
+//! [strategies.api.status_list]           # draft-ietf-oauth-status-list
+//! mode = "check"                         # or "required"
+//! allow_origin = ["https://status.issuer.example"]
+//! max_list_bytes = 1048576
+//! default_ttl = "5m"
+//! stale_for = "10m"
+//! accept_status = [3]
 //!
 //! [strategies.api.protected_resource]    # RFC 9728
 //! resource = "https://api.example/orders"
@@ -165,7 +174,8 @@ mod tests;
 pub use file::{BuiltConfig, ConfigFile};
 pub use forms::{
     DpopSettings, JwksSettings, KeyMaterial, LimitsSettings, MtlsSettings, NonceSettings,
-    OneOrMany, PemKey, ProtectedResourceSettings, ReplayStoreSettings, StrategyConfig,
-    TenantBudgetSettings, TokenCacheSettings,
+    OneOrMany, PemKey, ProtectedResourceSettings, ReplayStoreSettings, ScopeRuleName,
+    StatusListModeName, StatusListSettings, StrategyConfig, TenantBudgetSettings,
+    TokenCacheSettings,
 };
 pub use policy::PolicySettings;

@@ -282,6 +282,10 @@ fn every_message_is_ours() {
             r#"field "dpop.replay_store.capacity": expected a whole number, 0 or more, found string "big""#,
         ),
         (
+            "scope_rule = \"wildcards\"",
+            r#"field "scope_rule": unknown scope rule "wildcards"; did you mean "wildcard"?"#,
+        ),
+        (
             "max_tenants = -1",
             r#"field "max_tenants": expected a whole number, 0 or more, found integer `-1`"#,
         ),
@@ -384,11 +388,17 @@ fn every_field_reaches_the_builder() {
         authorized_parties = ["web"]
         access_token_profile = true
         dangerous_accept_unverified_cnf = true
+        scope_rule = "wildcard"
         mtls_bound_tokens = { required = true, trust_client_cert_header = true }
         "#,
     )
     .expect("parses");
     let full = &file.strategies["full"];
+    assert_eq!(full.scope_rule, Some(ScopeRuleName::Wildcard));
+    assert_eq!(
+        full.scope_rule.map(ScopeRuleName::rule),
+        Some(crate::authz::ScopeRule::wildcard())
+    );
     assert_eq!(full.leeway, Some(Duration::from_secs(90)));
     let budget = full.new_tenant_budget.as_ref().expect("budget");
     assert_eq!((budget.count, budget.per), (5, Duration::from_secs(10)));
@@ -746,4 +756,45 @@ fn policies_are_read_built_and_named_in_errors() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("`policies` must be a table of tables"), "{e}");
+}
+
+#[test]
+fn status_list_settings_reach_the_builder() {
+    let file = ConfigFile::from_toml_str(
+        r#"
+        [strategies.revocable]
+        issuer = "https://a.example"
+        [strategies.revocable.status_list]
+        mode = "required"
+        allow_origin = "https://status.a.example"
+        max_list_bytes = 4096
+        default_ttl = "2m"
+        accept_status = [3]
+        "#,
+    )
+    .expect("parses");
+    let settings = file.strategies["revocable"]
+        .status_list
+        .as_ref()
+        .expect("status_list");
+    assert_eq!(settings.mode, Some(super::StatusListModeName::Required));
+    assert_eq!(settings.default_ttl, Some(Duration::from_secs(120)));
+    assert_eq!(settings.accept_status, [3]);
+    file.build_all().expect("builds");
+    // A misspelt key is named, with the one meant.
+    let e = ConfigFile::from_toml_str(
+        "[strategies.r]\nissuer = \"https://a.example\"\nstatus_list = { mod = \"check\" }\n",
+    )
+    .expect_err("unknown key")
+    .to_string();
+    assert!(e.contains("mode"), "{e}");
+    // Accepting 0x01 (revoked) is refused at build, naming the option.
+    let e = ConfigFile::from_toml_str(
+        "[strategies.r]\nissuer = \"https://a.example\"\nstatus_list = { accept_status = [1] }\n",
+    )
+    .expect("parses")
+    .build_all()
+    .expect_err("0x01 cannot be accepted")
+    .to_string();
+    assert!(e.contains("status_list"), "{e}");
 }

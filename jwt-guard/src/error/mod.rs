@@ -30,6 +30,10 @@ pub struct Error(Box<ErrorKind>, Option<Box<Context>>);
 #[derive(Default)]
 struct Context {
     challenge: Option<ChallengeContext>,
+    /// The scopes the refused route requires, for the `scope` of a 401's challenge
+    /// (RFC 6750 §3; MCP authorization): what a client should ask its authorization
+    /// server for. A 403 for insufficient scope names its own.
+    route_scope: Option<Box<[String]>>,
     /// The renderer of the registry that refused the request, when it is not the default
     /// one: a `render::Installed`, type-erased because rendering sits above the error.
     renderer: Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
@@ -147,6 +151,26 @@ pub enum ErrorKind {
         /// The store's account, for logs; not shown to clients.
         detail: String,
     },
+    /// The token references a Token Status List that cannot be had (its server failed,
+    /// or it answered with a list that does not verify) and none is held: the token's
+    /// status is unknown, so the request is refused
+    /// ([`status_list`](crate::status_list)).
+    StatusListUnavailable {
+        /// How long the client should wait before retrying.
+        retry_after: Duration,
+        /// What failed, for logs; not shown to clients.
+        detail: String,
+    },
+    /// The token introspection endpoint (RFC 7662) could not answer: unreachable, too
+    /// slow, or its answer was not an introspection response (a status other than 200,
+    /// not JSON, no boolean `active`). The token is neither accepted nor declared
+    /// invalid: the client may retry.
+    IntrospectionUnavailable {
+        /// How long the client should wait before retrying.
+        retry_after: Duration,
+        /// What failed, for logs; not shown to clients (never the token).
+        detail: String,
+    },
 }
 
 /// One row of the table of [`ErrorKind`]: every fact a response, a log line and a metric
@@ -187,6 +211,19 @@ impl Error {
                 params: std::sync::Arc::clone(params),
                 scheme,
             });
+        }
+        self
+    }
+
+    /// The same error, its challenge naming the scopes its route requires (`scope="…"`,
+    /// RFC 6750 §3) unless the error names its own; set earlier, it stays.
+    pub(crate) fn with_route_scope(mut self, required: Vec<String>) -> Self {
+        if required.is_empty() {
+            return self;
+        }
+        let context = self.1.get_or_insert_with(Box::default);
+        if context.route_scope.is_none() {
+            context.route_scope = Some(required.into_boxed_slice());
         }
         self
     }
@@ -262,7 +299,9 @@ impl Error {
     /// No `error` code when credentials are missing (§3.1), `invalid_request` for a
     /// malformed `Authorization` header, `invalid_token` for a refused token,
     /// `insufficient_scope` on a 403 — with `scope="…"` naming the required scopes when
-    /// scopes were the reason.
+    /// scopes were the reason. A 401 of a route that requires scopes names them too
+    /// (`scope="…"` beside the error, as the MCP authorization specification asks), so
+    /// that a client knows what to request; `any(..)` lists every alternative, as the 403.
     ///
     /// A strategy that accepts DPoP (RFC 9449) adds its `DPoP algs="…"` challenge (the
     /// only one when DPoP is required), and one with protected resource metadata
@@ -274,15 +313,8 @@ impl Error {
             Challenge::Bearer(code) => Some((Some(code.as_str()), None, false)),
             Challenge::Dpop(code) => Some((Some(code.as_str()), None, true)),
             Challenge::Scope(required) => {
-                // Scope tokens have no `"` or `\` (RFC 6749 §3.3); the attribute checks
-                // them at compile time. Anything else is dropped rather than escaped.
-                let scope: Vec<&str> = required
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|s| is_scope_token(s))
-                    .collect();
                 let code = ErrorCode::InsufficientScope.as_str();
-                Some((Some(code), Some(scope.join(" ")), false))
+                Some((Some(code), Some(scope_value(required)), false))
             }
             Challenge::StepUp { .. } => Some((
                 Some(ErrorCode::InsufficientUserAuthentication.as_str()),
@@ -290,6 +322,8 @@ impl Error {
                 false,
             )),
         })?;
+        let route_scope = self.1.as_ref().and_then(|c| c.route_scope.as_deref());
+        let scope = scope.or_else(|| route_scope.map(scope_value));
         let step_up = self.0.facts(|facts| match facts.challenge {
             Challenge::StepUp {
                 description,
@@ -310,9 +344,13 @@ impl Error {
         }
         let scheme = if on_dpop { "DPoP" } else { "Bearer" };
         Some(match (code, scope, step_up) {
-            (None, _, _) => Cow::Borrowed(scheme),
+            (None, None, _) => Cow::Borrowed(scheme),
+            (None, Some(scope), _) => Cow::Owned(format!("{scheme} scope=\"{scope}\"")),
             (Some(code), None, None) => Cow::Owned(format!("{scheme} error=\"{code}\"")),
-            (Some(code), Some(scope), _) => {
+            (Some(code), Some(scope), Some(step_up)) => Cow::Owned(format!(
+                "{scheme} error=\"{code}\", scope=\"{scope}\", {step_up}"
+            )),
+            (Some(code), Some(scope), None) => {
                 Cow::Owned(format!("{scheme} error=\"{code}\", scope=\"{scope}\""))
             }
             (Some(code), None, Some(step_up)) => {
@@ -335,7 +373,11 @@ impl Error {
         match &*self.0 {
             ErrorKind::KeysUnavailable { retry_after, .. }
             | ErrorKind::ReplayStoreUnavailable { retry_after, .. }
-            | ErrorKind::ReplayStoreFull { retry_after, .. } => Some(retry_after.as_secs().max(1)),
+            | ErrorKind::ReplayStoreFull { retry_after, .. }
+            | ErrorKind::StatusListUnavailable { retry_after, .. }
+            | ErrorKind::IntrospectionUnavailable { retry_after, .. } => {
+                Some(retry_after.as_secs().max(1))
+            }
             _ => None,
         }
     }
@@ -580,6 +622,20 @@ impl ErrorKind {
                 message: format_args!("the DPoP replay store is full"),
                 log: format_args!("the dpop replay store is full: {detail}"),
             }),
+            Self::StatusListUnavailable { detail, .. } => read(Facts {
+                status: UNAVAILABLE,
+                challenge: Challenge::None,
+                reason: "status_list_unavailable",
+                message: format_args!("the token status list is unavailable"),
+                log: format_args!("the token status list is unavailable: {detail}"),
+            }),
+            Self::IntrospectionUnavailable { detail, .. } => read(Facts {
+                status: UNAVAILABLE,
+                challenge: Challenge::None,
+                reason: "introspection_unavailable",
+                message: format_args!("token introspection is unavailable"),
+                log: format_args!("token introspection is unavailable: {detail}"),
+            }),
         }
     }
 }
@@ -615,6 +671,18 @@ impl std::error::Error for Error {
             _ => None,
         }
     }
+}
+
+/// The `scope` value of a challenge: the scope tokens of `required`, space-separated.
+/// Scope tokens have no `"` or `\` (RFC 6749 §3.3); the attribute checks them at compile
+/// time. Anything else is dropped rather than escaped.
+fn scope_value(required: &[String]) -> String {
+    let scope: Vec<&str> = required
+        .iter()
+        .map(String::as_str)
+        .filter(|s| is_scope_token(s))
+        .collect();
+    scope.join(" ")
 }
 
 /// The parameters of a step-up challenge after its `error` (RFC 9470 §3):
@@ -713,6 +781,60 @@ mod tests {
             none.body_text(),
             r#"No credentials: expected "jwt", "api-key" or "basic""#
         );
+    }
+
+    #[test]
+    fn a_401_names_the_scopes_of_its_route() {
+        let route = || {
+            vec![
+                "mcp:tools".to_owned(),
+                "bad\"scope".to_owned(),
+                "x".to_owned(),
+            ]
+        };
+        let missing = Error::new(ErrorKind::MissingAuthorization).with_route_scope(route());
+        assert_eq!(
+            missing.www_authenticate().as_deref(),
+            Some(r#"Bearer scope="mcp:tools x""#)
+        );
+        assert!(
+            missing.is_missing_credentials(),
+            "still a missing-credentials 401"
+        );
+        let invalid = Error::from(TokenError::Expired).with_route_scope(route());
+        assert_eq!(
+            invalid.www_authenticate().as_deref(),
+            Some(r#"Bearer error="invalid_token", scope="mcp:tools x""#)
+        );
+        let params = std::sync::Arc::new(ChallengeParams {
+            dpop: None,
+            resource_metadata: Some(
+                "https://r.test/.well-known/oauth-protected-resource/mcp".into(),
+            ),
+        });
+        let with_metadata = Error::from(TokenError::Expired)
+            .with_challenge(&params, Scheme::Bearer)
+            .with_route_scope(route());
+        assert_eq!(
+            with_metadata.www_authenticate().as_deref(),
+            Some(
+                "Bearer error=\"invalid_token\", scope=\"mcp:tools x\", \
+                 resource_metadata=\"https://r.test/.well-known/oauth-protected-resource/mcp\""
+            )
+        );
+        // A 403 for scopes names its own; no route scope without a requirement; none on 5xx.
+        let forbidden = Error::new(ErrorKind::InsufficientScope {
+            required: vec!["orders:read".into()],
+        })
+        .with_route_scope(route());
+        assert_eq!(
+            forbidden.www_authenticate().as_deref(),
+            Some(r#"Bearer error="insufficient_scope", scope="orders:read""#)
+        );
+        let bare = Error::new(ErrorKind::MissingAuthorization).with_route_scope(Vec::new());
+        assert_eq!(bare.www_authenticate().as_deref(), Some("Bearer"));
+        let outage = Error::new(ErrorKind::Misconfigured("x")).with_route_scope(route());
+        assert_eq!(outage.www_authenticate(), None);
     }
 
     #[test]
@@ -843,6 +965,21 @@ mod tests {
             },
             ErrorKind::MultipleCredentials,
         ]);
+        // Token Status Lists.
+        kinds.extend([
+            ErrorKind::InvalidToken(TokenError::Revoked),
+            ErrorKind::InvalidToken(TokenError::Suspended),
+            ErrorKind::InvalidToken(TokenError::StatusNotAccepted),
+            ErrorKind::StatusListUnavailable {
+                retry_after,
+                detail: "list server down".into(),
+            },
+        ]);
+        kinds.push(ErrorKind::IntrospectionUnavailable {
+            retry_after,
+            detail: "http://127.0.0.1:1/introspect: unreachable".into(),
+        });
+        kinds.push(ErrorKind::InvalidToken(TokenError::Inactive));
         kinds.into_iter().map(Error::new).collect()
     }
 
@@ -912,8 +1049,13 @@ mod tests {
                 TokenError::CertificateMissing => 54,
                 TokenError::CertificateMismatch => 55,
                 TokenError::CertificateBindingRequired => 56,
+                TokenError::Revoked => 59,
+                TokenError::Suspended => 60,
+                TokenError::StatusNotAccepted => 61,
+                TokenError::Inactive => 64,
             },
             ErrorKind::MalformedClientCert => 53,
+            ErrorKind::StatusListUnavailable { .. } => 62,
             ErrorKind::Dpop(dpop) => match dpop {
                 DpopError::MissingProof => 30,
                 DpopError::MultipleProofs => 31,
@@ -941,6 +1083,7 @@ mod tests {
             ErrorKind::InsufficientUserAuthentication { .. } => 52,
             ErrorKind::MissingToken { .. } => 57,
             ErrorKind::MultipleCredentials => 58,
+            ErrorKind::IntrospectionUnavailable { .. } => 63,
         }
     }
 
@@ -951,6 +1094,8 @@ mod tests {
         "keys_unavailable",
         "replay_store_unavailable",
         "replay_store_full",
+        "status_list_unavailable",
+        "introspection_unavailable",
     ];
 
     /// What the row of `error` implies for the rest of its answer.
@@ -1090,6 +1235,12 @@ mod tests {
 401 certificate_binding_required | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: jwt not bound to a client certificate"}} | invalid token: jwt not bound to a client certificate | Bearer error="invalid_token", DPoP algs="ES256"
 401 missing_token | Bearer | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"__Host-at cookie is missing"}} | no token in the __Host-at cookie | Bearer, DPoP algs="ES256"
 400 multiple_credentials | Bearer error="invalid_request" | {"error":{"statusCode":400,"name":"BadRequestError","message":"Credentials are sent in more than one place"}} | token in more than one place (rfc 6750 §2) | Bearer error="invalid_request", DPoP algs="ES256"
+401 revoked | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token revoked"}} | invalid token: token revoked | Bearer error="invalid_token", DPoP algs="ES256"
+401 suspended | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token suspended"}} | invalid token: token suspended | Bearer error="invalid_token", DPoP algs="ES256"
+401 status_not_accepted | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token status not accepted"}} | invalid token: token status not accepted | Bearer error="invalid_token", DPoP algs="ES256"
+503 status_list_unavailable | - | {"error":{"statusCode":503,"name":"ServiceUnavailableError","message":"the token status list is unavailable"}} | the token status list is unavailable: list server down | -
+503 introspection_unavailable | - | {"error":{"statusCode":503,"name":"ServiceUnavailableError","message":"token introspection is unavailable"}} | token introspection is unavailable: http://127.0.0.1:1/introspect: unreachable | -
+401 inactive | Bearer error="invalid_token" | {"error":{"statusCode":401,"name":"UnauthorizedError","message":"Invalid token: token is not active"}} | invalid token: token is not active | Bearer error="invalid_token", DPoP algs="ES256"
 "##;
 
     #[test]

@@ -51,6 +51,18 @@ pub enum TokenError {
     /// ([`MtlsConfig::required`](crate::mtls::MtlsConfig::required)) and the token has no
     /// `cnf.x5t#S256`.
     CertificateBindingRequired,
+    /// Its status list says 0x01 (INVALID): the issuer revoked it
+    /// ([`status_list`](crate::status_list)).
+    Revoked,
+    /// Its status list says 0x02 (SUSPENDED) ([`status_list`](crate::status_list)).
+    Suspended,
+    /// Its status list gives a status other than VALID, INVALID or SUSPENDED that the
+    /// strategy does not accept
+    /// ([`accept_status`](crate::status_list::StatusListConfig::accept_status)).
+    StatusNotAccepted,
+    /// The authorization server's introspection endpoint (RFC 7662) answered
+    /// `"active": false`: the token is unknown, expired, revoked, or not for us.
+    Inactive,
 }
 
 /// One row of the table of [`TokenError`]. Every refused token is a 401 with
@@ -137,6 +149,22 @@ impl TokenError {
             Self::CertificateBindingRequired => read(TokenFacts {
                 reason: "certificate_binding_required",
                 text: format_args!("jwt not bound to a client certificate"),
+            }),
+            Self::Revoked => read(TokenFacts {
+                reason: "revoked",
+                text: format_args!("token revoked"),
+            }),
+            Self::Suspended => read(TokenFacts {
+                reason: "suspended",
+                text: format_args!("token suspended"),
+            }),
+            Self::StatusNotAccepted => read(TokenFacts {
+                reason: "status_not_accepted",
+                text: format_args!("token status not accepted"),
+            }),
+            Self::Inactive => read(TokenFacts {
+                reason: "inactive",
+                text: format_args!("token is not active"),
             }),
         }
     }

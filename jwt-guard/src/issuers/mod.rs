@@ -28,5 +28,5 @@ mod peek;
 mod routes;
 mod tenants;
 
-pub(crate) use routes::{Issuers, IssuersConfig, KeyRule, check_issuer};
+pub(crate) use routes::{Issuers, IssuersConfig, KeyRule, Route, RouteKeys, check_issuer};
 pub(crate) use tenants::{DEFAULT_MAX_TENANTS, TENANT, TenantBudget, TenantFilter};

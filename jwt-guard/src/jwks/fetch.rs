@@ -128,7 +128,7 @@ pub(crate) async fn fetch(
 
 /// `max-age` from `Cache-Control`; `no-cache`/`no-store` count as zero (then clamped
 /// up to the configured minimum by the caller).
-fn cache_max_age(headers: &http::HeaderMap) -> Option<Duration> {
+pub(crate) fn cache_max_age(headers: &http::HeaderMap) -> Option<Duration> {
     let value = headers.get(CACHE_CONTROL)?.to_str().ok()?;
     let mut result = None;
     for directive in value.split(',').map(str::trim) {

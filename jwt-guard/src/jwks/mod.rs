@@ -16,6 +16,7 @@ mod roca;
 mod settings;
 
 pub use client::{JwksClient, JwksStatus};
+pub(crate) use fetch::{cache_max_age, check_transport};
 pub(crate) use keyset::{
     KeyEntry, ParseOptions, PemKind, check_pinned_hmac, entry_from_value, static_entry,
 };

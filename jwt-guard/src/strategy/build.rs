@@ -16,6 +16,7 @@ use crate::dpop::{Dpop, DpopConfig};
 use crate::extract::{DEFAULT_MAX_HEADER_BYTES, Reader};
 use crate::issuers::{DEFAULT_MAX_TENANTS, Issuers, IssuersConfig, KeyRule, TENANT};
 use crate::jwks::{JwksClient, KeySet};
+use crate::status_list::StatusLists;
 use crate::time::Clock;
 use crate::verify::{self, ClaimRules, Limits};
 
@@ -50,6 +51,11 @@ impl JwtStrategyBuilder {
             Keys::Remote(client) => client.clock(),
             Keys::Static(_) | Keys::Issuers(_) => Arc::new(Clock::default()),
         };
+        let status = self
+            .status_list
+            .take()
+            .map(|config| StatusLists::new(config, algorithms.clone(), Arc::clone(&clock)))
+            .transpose()?;
         let dpop = self.dpop.take().map(DpopConfig::build).transpose()?;
         let reader = self.token_reader(dpop.is_some())?;
         let challenge = self.challenge(dpop.as_ref());
@@ -61,6 +67,7 @@ impl JwtStrategyBuilder {
             dpop: dpop
                 .as_ref()
                 .map(|d| (d.algorithms().to_vec(), d.required())),
+            scope_rule: self.scope_rule.clone(),
             mtls: self.mtls.is_some(),
         });
         let max_header_bytes = self.max_header_bytes.unwrap_or(DEFAULT_MAX_HEADER_BYTES);
@@ -88,7 +95,9 @@ impl JwtStrategyBuilder {
                 resource: self.resource.map(|r| r.resource().to_owned()),
                 announce,
                 accept_unverified_cnf: self.accept_unverified_cnf,
+                scope_rule: crate::authz::erased(&self.scope_rule),
                 mtls: self.mtls,
+                status,
             }),
         })
     }
@@ -248,7 +257,7 @@ impl JwtStrategyBuilder {
                     jwks_config,
                 })?))
             }
-            Some(KeySource::Pinned(entries)) => Keys::Static(pinned(entries)?),
+            Some(KeySource::Pinned(entries)) => Keys::Static(Arc::new(pinned(entries)?)),
             Some(KeySource::Discover) => {
                 Keys::Remote(JwksClient::discover(&rules.issuer, jwks_config)?)
             }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use jsonwebtoken::DecodingKey;
 
 use crate::algorithm::Algorithm;
+use crate::authz::ScopeRule;
 use crate::cache::TokenCacheConfig;
 use crate::config_error::ConfigError;
 use crate::dpop::DpopConfig;
@@ -17,6 +18,7 @@ use crate::jwks::{JwksConfig, KeyEntry, KeySet, PemKind};
 use crate::mtls::MtlsConfig;
 use crate::resource_metadata::ProtectedResource;
 use crate::rules::ClaimRuleSet;
+use crate::status_list::StatusListConfig;
 use crate::token_source::TokenSource;
 use crate::verify::Limits;
 
@@ -58,7 +60,9 @@ pub struct JwtStrategyBuilder {
     pub(super) dpop: Option<DpopConfig>,
     pub(super) resource: Option<ProtectedResource>,
     pub(super) accept_unverified_cnf: bool,
+    pub(super) scope_rule: ScopeRule,
     pub(super) mtls: Option<MtlsConfig>,
+    pub(super) status_list: Option<StatusListConfig>,
 }
 
 /// Where a strategy's keys come from; chosen once.
@@ -536,6 +540,40 @@ impl JwtStrategyBuilder {
     /// `cnf.jkt` token sent as bearer.
     pub fn dangerous_accept_unverified_cnf(mut self) -> Self {
         self.accept_unverified_cnf = true;
+        self
+    }
+
+    /// How a granted scope covers a required one for this strategy's principals, wherever
+    /// their scopes are checked (`#[authenticate(.., scopes = ..)]`, a layer
+    /// [`Policy`](crate::Policy) without a rule of its own,
+    /// [`authz::authorize`](crate::authz::authorize)). Defaults to
+    /// [`ScopeRule::exact`]: `orders:*` does not cover `orders:read` unless you choose
+    /// [`ScopeRule::wildcard`]. With a [`protected_resource`](Self::protected_resource),
+    /// the wildcard rule also lists `prefix:*` scopes in its document.
+    ///
+    /// ```
+    /// use jwt_guard::JwtStrategy;
+    /// use jwt_guard::authz::ScopeRule;
+    ///
+    /// let strategy = JwtStrategy::builder()
+    ///     .issuer("https://issuer.example")
+    ///     .scope_rule(ScopeRule::wildcard())
+    ///     .build()?;
+    /// # Ok::<(), jwt_guard::ConfigError>(())
+    /// ```
+    pub fn scope_rule(mut self, rule: ScopeRule) -> Self {
+        self.scope_rule = rule;
+        self
+    }
+
+    /// Checks each token's Token Status List (draft-ietf-oauth-status-list), after its
+    /// signature and claims and on every token-cache hit: a token its issuer revoked
+    /// (0x01) or suspended (0x02) is refused with a 401. Lists are fetched from the
+    /// token issuer's origin (or [allowed origins](StatusListConfig::allow_origin)),
+    /// verified with the issuer's keys, and held for their `ttl`. Off by default; see
+    /// [`status_list`](crate::status_list).
+    pub fn status_list(mut self, config: StatusListConfig) -> Self {
+        self.status_list = Some(config);
         self
     }
 

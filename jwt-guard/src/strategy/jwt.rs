@@ -12,16 +12,17 @@ use crate::algorithm::Algorithm;
 use crate::cache::{TokenCache, Verified};
 use crate::challenge::{ChallengeParams, Scheme};
 use crate::claims::{ClaimPaths, ClaimsCell};
-use crate::dpop::{Dpop, DpopError, Presented};
+use crate::dpop::{Dpop, Presented};
 use crate::error::{Error, ErrorKind, TokenError};
 use crate::extract::{self};
-use crate::issuers::Issuers;
+use crate::issuers::{Issuers, Route, RouteKeys};
 use crate::jwks::{JwksClient, KeySet};
 use crate::mtls::{MtlsConfig, Thumbprint};
 use crate::principal::Principal;
 use crate::request::RequestInfo;
 use crate::resource_metadata::ProtectedResource;
 use crate::rules::ClaimRuleSet;
+use crate::status_list::{ListKeys, StatusLists};
 use crate::time::Clock;
 use crate::verify::{self, ClaimRules, Confirmation, Limits};
 
@@ -59,14 +60,20 @@ pub(super) struct JwtInner {
     pub(super) dpop: Option<Dpop>,
     /// What the strategy adds to its challenges (DPoP, resource metadata), if anything.
     pub(super) challenge: Option<Arc<ChallengeParams>>,
-    /// The resource identifier `aud` must name (RFC 8707), with protected resource metadata.
+    /// The resource identifier `aud` must name (RFC 8707), with protected resource metadata:
+    /// canonical, made once when the [`ProtectedResource`] was built.
     pub(super) resource: Option<String>,
     /// What the protected resource's document learns when the strategy is registered.
     pub(super) announce: Option<Announce>,
     /// [`JwtStrategyBuilder::dangerous_accept_unverified_cnf`].
     pub(super) accept_unverified_cnf: bool,
+    /// [`JwtStrategyBuilder::scope_rule`], type-erased for the principal; `None` for exact
+    /// match (the principal then carries nothing).
+    pub(super) scope_rule: Option<Arc<dyn std::any::Any + Send + Sync>>,
     /// Certificate-bound tokens (RFC 8705), when the strategy checks them.
     pub(super) mtls: Option<MtlsConfig>,
+    /// Token Status Lists, when the strategy checks them.
+    pub(super) status: Option<StatusLists>,
 }
 
 /// A strategy's part of its protected resource's document (RFC 9728): the issuers it
@@ -75,12 +82,14 @@ pub(super) struct Announce {
     pub(super) resource: ProtectedResource,
     pub(super) issuers: Vec<String>,
     pub(super) dpop: Option<(Vec<Algorithm>, bool)>,
+    /// Its scope rule, for the `prefix:*` entries of `scopes_supported`.
+    pub(super) scope_rule: crate::authz::ScopeRule,
     /// True when the strategy checks certificate-bound tokens.
     pub(super) mtls: bool,
 }
 
 pub(super) enum Keys {
-    Static(KeySet),
+    Static(Arc<KeySet>),
     Remote(JwksClient),
     /// Several issuers or tenant patterns, each routed to its own keys.
     Issuers(Box<Issuers>),
@@ -126,9 +135,12 @@ impl JwtStrategy {
     pub(crate) fn registered_as(&self, name: &Arc<str>) {
         if let Some(announce) = &self.inner.announce {
             for issuer in &announce.issuers {
-                announce
-                    .resource
-                    .add_server(issuer, announce.dpop.clone(), announce.mtls);
+                announce.resource.add_server(
+                    issuer,
+                    announce.dpop.clone(),
+                    announce.mtls,
+                    &announce.scope_rule,
+                );
             }
         }
         if self
@@ -145,6 +157,9 @@ impl JwtStrategy {
         }
         if let Some(cache) = &self.inner.cache {
             cache.set_label(name);
+        }
+        if let Some(status) = &self.inner.status {
+            status.set_label(name);
         }
     }
 
@@ -324,10 +339,16 @@ impl JwtInner {
         };
         match self.recheck(&hit, now) {
             Ok(true) => {
+                // The token's status, read from its held list: a revocation after it was
+                // cached is seen once the list is refreshed. No usable list: verify again.
+                if let (Some(lists), Some(place)) = (&self.status, &hit.status)
+                    && !lists.check_cached(place, now)?
+                {
+                    return Ok(None);
+                }
                 crate::telemetry::token_cache(self.label.get(), true);
                 let bound = self.confirmation(hit.cnf, presented, cert)?;
-                let principal =
-                    Principal::from_shared(Arc::clone(&hit.claims), Arc::clone(&self.claim_paths));
+                let principal = self.principal(Arc::clone(&hit.claims));
                 Ok(Some(match bound {
                     Some(thumbprint) => principal.with_certificate_thumbprint(&thumbprint),
                     None => principal,
@@ -390,36 +411,38 @@ impl JwtInner {
         if !self.claim_rules.is_empty() {
             self.claim_rules.check(parsed.at_jwt, claims.map())?;
         }
+        // After every other check: the issuer's status list (a fetch, at most once per
+        // list and ttl).
+        let status = match &self.status {
+            Some(lists) => {
+                let iss = route
+                    .as_ref()
+                    .map_or(&self.rules.issuer, |r| &r.rules.issuer);
+                let keys = || self.list_keys(route.as_deref());
+                Box::pin(lists.check(claims.map(), iss, keys)).await?
+            }
+            None => None,
+        };
         if let Some(cache) = &self.cache {
-            cache.insert(token, Arc::clone(&claims), times, cnf, &key);
+            cache.insert(token, Arc::clone(&claims), times, cnf, &key, status);
         }
         // After the cache: the token is valid, only not presented the way its `cnf` asks.
         let bound = self.confirmation(cnf, presented, cert)?;
-        let principal = Principal::from_shared(claims, Arc::clone(&self.claim_paths));
+        let principal = self.principal(claims);
         Ok(match bound {
             Some(thumbprint) => principal.with_certificate_thumbprint(&thumbprint),
             None => principal,
         })
     }
 
-    /// The rule for `cnf` (RFC 7800), the one place it is decided: a token bound to a key
-    /// is accepted only where that binding is verified.
-    ///
-    /// 1. With [`mtls_bound_tokens`](JwtStrategyBuilder::mtls_bound_tokens), the
-    ///    certificate binding first (RFC 8705): a `cnf.x5t#S256` (alone, or beside `jkt`)
-    ///    must be `cert`, the thumbprint of the request's client certificate
-    ///    ([`TokenError::CertificateMismatch`], [`TokenError::CertificateMissing`]); a
-    ///    token without one is refused when the binding is
-    ///    [required](crate::mtls::MtlsConfig::required). Verifiable here, so never waved
-    ///    through by the opt-out below. The rest of `cnf` then goes to step 2. Without the
-    ///    option, `x5t#S256` is a binding this strategy does not check.
-    /// 2. Through DPoP a `cnf` of `jkt` (the DPoP code then compares it with the proof
-    ///    key); as a bearer token no `cnf`. A DPoP-bound token sent as bearer to a
-    ///    strategy with DPoP is [`DpopError::BoundTokenAsBearer`]; every other binding
-    ///    that is not verified is [`TokenError::UnsupportedConfirmation`], unless the
-    ///    strategy was built with
-    ///    [`dangerous_accept_unverified_cnf`](JwtStrategyBuilder::dangerous_accept_unverified_cnf).
-    ///
+    /// The principal of verified claims: the strategy's claim paths and scope rule.
+    fn principal(&self, claims: Arc<ClaimsCell>) -> Principal {
+        Principal::from_shared(claims, Arc::clone(&self.claim_paths))
+            .with_scope_rule_erased(self.scope_rule.as_ref())
+    }
+
+    /// The rule for `cnf` (RFC 7800), decided in one place (`confirm.rs`, shared with
+    /// introspection): see [`confirmation`](super::confirm::confirmation).
     /// `Ok(Some(thumbprint))`: the token was bound to the client certificate, and is.
     fn confirmation(
         &self,
@@ -427,61 +450,29 @@ impl JwtInner {
         presented: Presented,
         cert: Option<Thumbprint>,
     ) -> Result<Option<Thumbprint>, Error> {
-        let mut bound = None;
-        let rest = match (&self.mtls, cnf) {
-            (Some(_), Confirmation::X5tS256(expected) | Confirmation::JktX5tS256(expected)) => {
-                match cert {
-                    Some(cert) if cert == expected => bound = Some(expected),
-                    Some(_) => {
-                        tracing::debug!("token refused: bound to another client certificate");
-                        return Err(TokenError::CertificateMismatch.into());
-                    }
-                    None => {
-                        tracing::debug!(
-                            "token refused: bound to a client certificate and none was presented"
-                        );
-                        return Err(TokenError::CertificateMissing.into());
-                    }
-                }
-                match cnf {
-                    Confirmation::JktX5tS256(_) => Confirmation::Jkt,
-                    _ => Confirmation::Absent,
-                }
-            }
-            (Some(mtls), _) if mtls.is_required() => {
-                return Err(TokenError::CertificateBindingRequired.into());
-            }
-            (_, Confirmation::X5tS256(_) | Confirmation::JktX5tS256(_)) => Confirmation::Other,
-            (_, cnf) => cnf,
-        };
-        let refusal = match (presented, rest) {
-            (Presented::Bearer, Confirmation::Absent) | (Presented::Dpop, Confirmation::Jkt) => {
-                return Ok(bound);
-            }
-            (Presented::Dpop, Confirmation::Absent) => {
-                return Err(ErrorKind::Dpop(DpopError::TokenNotBound).into());
-            }
-            // Verifiable here, and not verified: a stolen DPoP token stays useless, whatever
-            // the opt-out.
-            (Presented::Bearer, Confirmation::Jkt) if self.dpop.is_some() => {
-                return Err(ErrorKind::Dpop(DpopError::BoundTokenAsBearer).into());
-            }
-            (Presented::Bearer, Confirmation::Jkt | Confirmation::Other)
-            | (Presented::Dpop, Confirmation::Other) => TokenError::UnsupportedConfirmation,
-            // Mapped to `Other` above.
-            (_, Confirmation::X5tS256(_) | Confirmation::JktX5tS256(_)) => {
-                TokenError::UnsupportedConfirmation
-            }
-        };
-        if self.accept_unverified_cnf {
-            return Ok(bound);
+        super::confirm::confirmation(
+            cnf,
+            presented,
+            cert,
+            self.mtls.as_ref(),
+            self.dpop.is_some(),
+            self.accept_unverified_cnf,
+        )
+    }
+
+    /// The keys that sign the status lists of a token verified with `route` (or the
+    /// strategy's own keys): its issuer's.
+    fn list_keys(&self, route: Option<&Route>) -> ListKeys {
+        match (route, &self.keys) {
+            (Some(route), _) => match &route.keys {
+                RouteKeys::Static(set) => ListKeys::Pinned(Arc::clone(set)),
+                RouteKeys::Remote(client) => ListKeys::Engine(client.clone()),
+            },
+            (None, Keys::Static(set)) => ListKeys::Pinned(Arc::clone(set)),
+            (None, Keys::Remote(client)) => ListKeys::Engine(client.clone()),
+            // A routed token always has its route: an empty set verifies no list.
+            (None, Keys::Issuers(_)) => ListKeys::Pinned(Arc::new(KeySet::default())),
         }
-        tracing::debug!(
-            ?cnf,
-            ?presented,
-            "token refused: its cnf binding is not verified by this strategy"
-        );
-        Err(refusal.into())
     }
 
     /// A cache hit is served only while its key is in the set a cold verification would
@@ -561,11 +552,14 @@ impl Strategy for JwtStrategy {
     }
 }
 
-/// True when the token's `aud` (a string or an array of strings) contains `resource`.
+/// True when the token's `aud` (a string or an array of strings) names `resource` (in
+/// canonical form): scheme and host case-insensitively, the default port elided, the path
+/// exactly (RFC 3986 §6.2.2.1, RFC 8707).
 fn names_audience(principal: &Principal, resource: &str) -> bool {
+    let names = |aud: &str| crate::uri::same_resource(resource, aud);
     match principal.claim("aud") {
-        Some(serde_json::Value::String(aud)) => aud == resource,
-        Some(serde_json::Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(resource)),
+        Some(serde_json::Value::String(aud)) => names(aud),
+        Some(serde_json::Value::Array(auds)) => auds.iter().any(|a| a.as_str().is_some_and(names)),
         _ => false,
     }
 }

@@ -5,9 +5,12 @@
 
 mod build;
 mod builder;
+mod confirm;
 mod jwt;
 mod traits;
 
 pub use builder::JwtStrategyBuilder;
 pub use jwt::JwtStrategy;
 pub use traits::Strategy;
+
+pub(crate) use confirm::confirmation;

@@ -1,5 +1,7 @@
 //! The [`Strategy`] trait: a named way to authenticate a request.
 
+use std::sync::Arc;
+
 use http::HeaderMap;
 
 use crate::error::Error;
@@ -53,5 +55,12 @@ pub trait Strategy: Send + Sync + 'static {
         request: RequestInfo<'a>,
     ) -> BoxFuture<'a, Result<Principal, Error>> {
         self.authenticate(request.headers())
+    }
+
+    /// Told by the registry the name the strategy is registered under (for each
+    /// registration), for its metrics labels. Defaults to nothing.
+    #[doc(hidden)]
+    fn registered_as(&self, name: &Arc<str>) {
+        let _ = name;
     }
 }

@@ -36,6 +36,10 @@ pub const AUTHENTICATE_SPAN: &str = "jwt_guard.authenticate";
 /// `jwt_guard::jwks`, level INFO), for filters and subscribers.
 pub const JWKS_FETCH_SPAN: &str = "jwt_guard.jwks_fetch";
 
+/// The name of the span of one fetch of a Token Status List (target
+/// `jwt_guard::status_list`, level INFO), for filters and subscribers.
+pub const STATUS_LIST_FETCH_SPAN: &str = "jwt_guard.status_list_fetch";
+
 /// The most characters of a token's `kid` recorded in the span: the header is the
 /// client's, so it is cut (with `…`) rather than written whole.
 pub const MAX_KID_CHARS: usize = crate::text::MAX_CHARS;
@@ -248,6 +252,62 @@ pub(crate) fn replay_store_full(strategy: Option<&Arc<str>>) {
     let _ = strategy;
 }
 
+/// One call to an introspection endpoint by a strategy labelled `strategy` ended with
+/// `outcome` (`active`, `inactive`, `refused` or `error`) after `elapsed`: counted, timed
+/// and logged with the first hex digits of the token's hash (never the token), and on
+/// `error` what failed.
+pub(crate) fn introspection(
+    strategy: Option<&Arc<str>>,
+    outcome: &'static str,
+    elapsed: std::time::Duration,
+    token_hash: &str,
+    error: Option<&str>,
+) {
+    #[cfg(feature = "metrics")]
+    sink::introspection(strategy, outcome, elapsed);
+    let name = strategy.map_or("unregistered", |s| &**s);
+    match error {
+        Some(error) => tracing::warn!(
+            strategy = name,
+            token_sha256 = token_hash,
+            elapsed_ms = elapsed.as_millis() as u64,
+            error,
+            "token introspection failed"
+        ),
+        None => tracing::debug!(
+            strategy = name,
+            token_sha256 = token_hash,
+            elapsed_ms = elapsed.as_millis() as u64,
+            outcome,
+            "token introspected"
+        ),
+    }
+}
+
+/// An introspection result cache lookup: recorded as `cache = hit|miss` in the current
+/// authentication span and counted.
+pub(crate) fn introspection_cache(strategy: Option<&Arc<str>>, hit: bool) {
+    #[cfg(feature = "metrics")]
+    sink::introspection_cache(strategy, hit);
+    #[cfg(not(feature = "metrics"))]
+    let _ = strategy;
+    if !tracing::level_enabled!(tracing::Level::DEBUG) {
+        return;
+    }
+    let span = Span::current();
+    if is_attempt(&span) {
+        span.record("cache", if hit { "hit" } else { "miss" });
+    }
+}
+
+/// The introspection result cache evicted an entry for room.
+pub(crate) fn introspection_cache_eviction(strategy: Option<&Arc<str>>) {
+    #[cfg(feature = "metrics")]
+    sink::introspection_cache_eviction(strategy);
+    #[cfg(not(feature = "metrics"))]
+    let _ = strategy;
+}
+
 /// A request authenticated by `strategy` but denied by its scopes or roles (403):
 /// counted under the error's reason code.
 pub(crate) fn denied(strategy: &str, reason: &'static str) {
@@ -275,6 +335,15 @@ pub(crate) fn jwks_fetched(
     }
     #[cfg(not(feature = "metrics"))]
     let _ = (strategy, result, elapsed, keys, refresh_due_in, stale);
+}
+
+/// One fetch of a Token Status List by the strategy labelled `strategy` ended with
+/// `result` (`ok` or `error`): counted.
+pub(crate) fn status_list_fetched(strategy: Option<&Arc<str>>, result: &'static str) {
+    #[cfg(feature = "metrics")]
+    sink::status_list_fetch(strategy, result);
+    #[cfg(not(feature = "metrics"))]
+    let _ = (strategy, result);
 }
 
 fn is_attempt(span: &Span) -> bool {

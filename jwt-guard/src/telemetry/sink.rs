@@ -31,6 +31,17 @@ pub const JWKS_STALE: &str = "jwt_guard_jwks_stale";
 /// `jwt_guard_dpop_replay_store_full_total`.
 pub const DPOP_REPLAY_STORE_FULL: &str = "jwt_guard_dpop_replay_store_full_total";
 
+/// `jwt_guard_status_list_fetches_total`.
+pub const STATUS_LIST_FETCHES: &str = "jwt_guard_status_list_fetches_total";
+/// `jwt_guard_introspections_total`.
+pub const INTROSPECTIONS: &str = "jwt_guard_introspections_total";
+/// `jwt_guard_introspection_duration_seconds`.
+pub const INTROSPECTION_DURATION: &str = "jwt_guard_introspection_duration_seconds";
+/// `jwt_guard_introspection_cache_total`.
+pub const INTROSPECTION_CACHE: &str = "jwt_guard_introspection_cache_total";
+/// `jwt_guard_introspection_cache_evictions_total`.
+pub const INTROSPECTION_CACHE_EVICTIONS: &str = "jwt_guard_introspection_cache_evictions_total";
+
 /// The label of an engine whose strategy is not registered.
 const UNREGISTERED: &str = "unregistered";
 
@@ -311,6 +322,16 @@ pub(crate) fn jwks_fetch(strategy: Option<&Arc<str>>, result: &'static str, elap
     metrics::histogram!(JWKS_FETCH_DURATION, labels.iter()).record(elapsed.as_secs_f64());
 }
 
+/// One fetch of a Token Status List by the strategy labelled `strategy`: `result` is
+/// `ok` or `error`.
+pub(crate) fn status_list_fetch(strategy: Option<&Arc<str>>, result: &'static str) {
+    let labels = [
+        strategy_label(strategy.map(|s| SharedString::from(Arc::clone(s)))),
+        Label::from_static_parts("result", result),
+    ];
+    metrics::counter!(STATUS_LIST_FETCHES, labels.iter()).increment(1);
+}
+
 /// The gauges of a key engine labelled `strategy`.
 pub(crate) fn jwks_state(
     strategy: Option<&Arc<str>>,
@@ -325,6 +346,32 @@ pub(crate) fn jwks_state(
     metrics::gauge!(JWKS_REFRESH_DUE, labels.iter())
         .set(refresh_due_in.unwrap_or(Duration::ZERO).as_secs_f64());
     metrics::gauge!(JWKS_STALE, labels.iter()).set(if stale { 1.0 } else { 0.0 });
+}
+
+/// One call to an introspection endpoint: `outcome` is `active`, `inactive`, `refused`
+/// or `error`.
+pub(crate) fn introspection(strategy: Option<&Arc<str>>, outcome: &'static str, elapsed: Duration) {
+    let labels = [
+        strategy_label(strategy.map(|s| SharedString::from(Arc::clone(s)))),
+        Label::from_static_parts("outcome", outcome),
+    ];
+    metrics::counter!(INTROSPECTIONS, labels.iter()).increment(1);
+    metrics::histogram!(INTROSPECTION_DURATION, labels.iter()).record(elapsed.as_secs_f64());
+}
+
+pub(crate) fn introspection_cache(strategy: Option<&Arc<str>>, hit: bool) {
+    let labels = [
+        strategy_label(strategy.map(|s| SharedString::from(Arc::clone(s)))),
+        Label::from_static_parts("result", if hit { "hit" } else { "miss" }),
+    ];
+    metrics::counter!(INTROSPECTION_CACHE, labels.iter()).increment(1);
+}
+
+pub(crate) fn introspection_cache_eviction(strategy: Option<&Arc<str>>) {
+    let labels = [strategy_label(
+        strategy.map(|s| SharedString::from(Arc::clone(s))),
+    )];
+    metrics::counter!(INTROSPECTION_CACHE_EVICTIONS, labels.iter()).increment(1);
 }
 
 #[cfg(test)]

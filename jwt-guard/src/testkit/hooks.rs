@@ -3,12 +3,19 @@
 
 use std::time::Duration;
 
+use crate::introspection::IntrospectionStrategy;
 use crate::jwks::JwksClient;
 use crate::strategy::JwtStrategy;
 
 /// Steps `strategy`'s clock forward (key freshness, token-cache age, `exp`/`nbf`), as if
 /// `by` had passed: tests of expiry and refresh without sleeping. Saturating.
 pub fn advance_clock(strategy: &JwtStrategy, by: Duration) {
+    strategy.advance_clock(by);
+}
+
+/// Steps `strategy`'s clock forward (result-cache age, `exp`/`nbf` of the answers), as
+/// if `by` had passed. Saturating.
+pub fn advance_introspection_clock(strategy: &IntrospectionStrategy, by: Duration) {
     strategy.advance_clock(by);
 }
 

@@ -47,7 +47,7 @@ mod hooks;
 mod keys;
 
 pub use dpop::DpopKey;
-pub use hooks::{advance_clock, cached_weight, settle};
+pub use hooks::{advance_clock, advance_introspection_clock, cached_weight, settle};
 use keys::{SigningKey, alg_name, unix_now};
 
 use crate::Algorithm;

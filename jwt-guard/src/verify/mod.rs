@@ -15,5 +15,5 @@ mod registered;
 
 pub use jws::{Limits, MAX_SIGNATURE_CHARS, VerifiedJws, verify_jws};
 pub(crate) use jws::{decode_payload, parse, verify_signature};
-pub(crate) use registered::{ClaimRules, Confirmation, scan_claims, validate_claims};
+pub(crate) use registered::{ClaimRules, Confirmation, Found, scan_claims, validate_claims};
 pub use registered::{MAX_LEEWAY, MAX_NUMERIC_DATE};
