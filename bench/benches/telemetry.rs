@@ -1,9 +1,13 @@
 //! What the spans and metrics of issue 14 cost per request: the guard path (registry →
 //! RS256 strategy with pinned keys → principal), timed without any recorder or
 //! subscriber (A) against the same call with a Prometheus recorder
-//! (metrics-exporter-prometheus) and a `tracing` fmt subscriber at INFO writing to a sink
-//! installed for the thread (B). Alternating batches (ABAB…, the order flipped every
-//! pair), one ratio per pair; the median and quartiles are reported.
+//! (metrics-exporter-prometheus) and/or a `tracing` fmt subscriber at INFO or DEBUG
+//! writing to a sink (B). The recorder is installed as the global one, as a service
+//! does (A and the rows without it run under the no-op recorder set for the thread);
+//! one row also has a Prometheus recorder set for the thread only
+//! (`metrics::with_local_recorder`, as tests do: the keys prebuilt, no cached handles).
+//! Alternating batches (ABAB…, the order flipped every pair), one ratio per pair; the
+//! median and quartiles are reported.
 //!
 //! `cargo bench -p jwt-guard-bench --features telemetry --bench telemetry` (add `-- --quick` for a short
 //! run). Prints Markdown rows for BENCHMARKS.md.
@@ -54,7 +58,11 @@ fn main() {
     registry
         .register("rs-cached", strategy(true))
         .expect("register");
-    let recorder = PrometheusBuilder::new().build_recorder();
+    // The global recorder (a service's), and one set per thread (a test's).
+    metrics::set_global_recorder(PrometheusBuilder::new().build_recorder())
+        .expect("first global recorder");
+    let local = PrometheusBuilder::new().build_recorder();
+    let none = metrics::NoopRecorder;
     // An operator's subscriber: fmt to a sink, at INFO (the authentication span is
     // DEBUG: off) and at DEBUG (on).
     let fmt_at = |level| {
@@ -100,18 +108,21 @@ fn main() {
         let one = start.elapsed().max(Duration::from_nanos(100));
         let batch = (target.as_nanos() / one.as_nanos()).clamp(10, 200_000) as usize;
         let mut bare = |n: usize| {
-            for _ in 0..n {
-                black_box(call());
-            }
+            metrics::with_local_recorder(&none, || {
+                for _ in 0..n {
+                    black_box(call());
+                }
+            })
         };
-        let cases: [(&str, bool, Option<&tracing::Dispatch>); 5] = [
-            ("Prometheus recorder", true, None),
-            ("fmt subscriber at INFO (span off)", false, Some(&info)),
-            ("fmt subscriber at DEBUG (span on)", false, Some(&debug)),
-            ("recorder + fmt at INFO", true, Some(&info)),
-            ("recorder + fmt at DEBUG", true, Some(&debug)),
+        let cases: [(&str, Rec, Option<&tracing::Dispatch>); 6] = [
+            ("Prometheus recorder", Rec::Global, None),
+            ("Prometheus recorder for the thread only", Rec::Local, None),
+            ("fmt subscriber at INFO (span off)", Rec::None, Some(&info)),
+            ("fmt subscriber at DEBUG (span on)", Rec::None, Some(&debug)),
+            ("recorder + fmt at INFO", Rec::Global, Some(&info)),
+            ("recorder + fmt at DEBUG", Rec::Global, Some(&debug)),
         ];
-        for (what, with_recorder, subscriber) in cases {
+        for (what, rec, subscriber) in cases {
             let run = |n: usize| {
                 for _ in 0..n {
                     black_box(call());
@@ -122,16 +133,27 @@ fn main() {
                     Some(dispatch) => tracing::dispatcher::with_default(dispatch, || run(n)),
                     None => run(n),
                 };
-                if with_recorder {
-                    metrics::with_local_recorder(&recorder, traced)
-                } else {
-                    traced()
+                match rec {
+                    Rec::Global => traced(),
+                    Rec::Local => metrics::with_local_recorder(&local, traced),
+                    Rec::None => metrics::with_local_recorder(&none, traced),
                 }
             };
             let result = interleave(pairs, batch, true, &mut bare, &mut observed);
             row(&format!("{label}: B {what}"), &result);
         }
     }
+}
+
+/// Which recorder side B runs under.
+#[derive(Clone, Copy)]
+enum Rec {
+    /// The global Prometheus recorder.
+    Global,
+    /// A Prometheus recorder set for the thread.
+    Local,
+    /// The no-op recorder set for the thread (as with none installed).
+    None,
 }
 
 /// Counts the `jwt_guard.authenticate` spans created.

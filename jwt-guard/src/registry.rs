@@ -101,6 +101,8 @@ impl Hasher for Fnv {
 
 struct Entry {
     name: Arc<str>,
+    /// The name with its metrics keys, built once here.
+    label: crate::telemetry::Label,
     strategy: Arc<dyn Strategy>,
     /// The same strategy when it is the built-in one, called without boxing its future.
     jwt: Option<JwtStrategy>,
@@ -166,8 +168,10 @@ impl Registry {
         if name.is_empty() {
             return Err(ConfigError::EmptyStrategyName);
         }
+        let name_arc: Arc<str> = Arc::from(name);
         let entry = Arc::new(Entry {
-            name: Arc::from(name),
+            label: crate::telemetry::Label::new(&name_arc),
+            name: name_arc,
             strategy,
             jwt,
         });
@@ -367,7 +371,7 @@ impl Registry {
                     .await
             }
         };
-        attempt.finish(&entry.name, result.as_ref().map(|_| ()));
+        attempt.finish(&entry.label, result.as_ref().map(|_| ()));
         result.map(|principal| principal.with_strategy(&entry.name))
     }
 

@@ -55,7 +55,7 @@ pub(super) struct JwtInner {
     /// The key engine's clock (its own for static keys): one time for cache, keys, claims.
     pub(super) clock: Arc<Clock>,
     /// The name it was first registered under, for metrics labels.
-    pub(super) label: std::sync::OnceLock<Arc<str>>,
+    pub(super) label: std::sync::OnceLock<crate::telemetry::Label>,
     /// DPoP (RFC 9449), when the strategy accepts it.
     pub(super) dpop: Option<Dpop>,
     /// What the strategy adds to its challenges (DPoP, resource metadata), if anything.
@@ -143,7 +143,12 @@ impl JwtStrategy {
                 );
             }
         }
-        if self.inner.label.set(Arc::clone(name)).is_err() {
+        if self
+            .inner
+            .label
+            .set(crate::telemetry::Label::new(name))
+            .is_err()
+        {
             return;
         }
         // Tenant engines made later stay unlabelled (their issuer is not a label either).
@@ -280,7 +285,7 @@ impl JwtStrategy {
 
     /// The name it was first registered under, for metrics labels.
     pub(crate) fn label(&self) -> Option<&Arc<str>> {
-        self.inner.label.get()
+        self.inner.label.get().map(crate::telemetry::Label::name)
     }
 
     /// Where this strategy reads its token

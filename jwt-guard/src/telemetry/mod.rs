@@ -44,6 +44,37 @@ pub const STATUS_LIST_FETCH_SPAN: &str = "jwt_guard.status_list_fetch";
 /// client's, so it is cut (with `…`) rather than written whole.
 pub const MAX_KID_CHARS: usize = crate::text::MAX_CHARS;
 
+/// The name a strategy is registered under, with (with the `metrics` feature) the keys
+/// of the figures it records on every request, built once at registration: no label is
+/// built per request.
+pub(crate) struct Label {
+    name: Arc<str>,
+    #[cfg(feature = "metrics")]
+    keys: sink::StrategyKeys,
+}
+
+impl Label {
+    /// The label of the strategy registered as `name`.
+    pub(crate) fn new(name: &Arc<str>) -> Self {
+        Self {
+            name: Arc::clone(name),
+            #[cfg(feature = "metrics")]
+            keys: sink::StrategyKeys::new(name),
+        }
+    }
+
+    /// The registered name.
+    pub(crate) fn name(&self) -> &Arc<str> {
+        &self.name
+    }
+}
+
+impl std::fmt::Debug for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Label").field(&self.name).finish()
+    }
+}
+
 /// How an authentication by one strategy ended: the `outcome` of the span and the
 /// metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,7 +145,7 @@ impl Attempt {
 
     /// Records how it ended: span fields, one event at the operator's level, and the
     /// metrics.
-    pub(crate) fn finish(self, strategy: &Arc<str>, result: Result<(), &Error>) {
+    pub(crate) fn finish(self, strategy: &Label, result: Result<(), &Error>) {
         let elapsed = self.started.map(|t| t.elapsed()).unwrap_or_default();
         let outcome = Outcome::of(result);
         let reason = result.err().map(Error::reason);
@@ -132,7 +163,13 @@ impl Attempt {
         // given as `parent:` would make the event a root).
         self.span.in_scope(|| event(outcome, result.err()));
         #[cfg(feature = "metrics")]
-        sink::authentication(strategy, outcome.as_str(), reason, elapsed);
+        sink::authentication(
+            &strategy.name,
+            &strategy.keys,
+            outcome.as_str(),
+            reason,
+            elapsed,
+        );
         #[cfg(not(feature = "metrics"))]
         let _ = strategy;
     }
@@ -182,9 +219,12 @@ pub(crate) fn token_header(alg: Algorithm, kid: Option<&str>) {
 
 /// Called by a strategy with a token cache: records `cache = hit|miss` in the current
 /// authentication span and counts it.
-pub(crate) fn token_cache(strategy: Option<&Arc<str>>, hit: bool) {
+pub(crate) fn token_cache(strategy: Option<&Label>, hit: bool) {
     #[cfg(feature = "metrics")]
-    sink::token_cache(strategy, hit);
+    match strategy {
+        Some(label) => sink::token_cache_keyed(&label.keys, hit),
+        None => sink::token_cache(None, hit),
+    }
     #[cfg(not(feature = "metrics"))]
     let _ = strategy;
     if !tracing::level_enabled!(tracing::Level::DEBUG) {
