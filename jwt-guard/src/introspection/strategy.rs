@@ -6,7 +6,6 @@ use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use futures_util::FutureExt as _;
 use futures_util::future::Shared;
 use http::HeaderMap;
 
@@ -179,18 +178,7 @@ impl IntrospectionStrategy {
 /// it ends, is cached and leaves the map of flights whoever waits for it.
 fn start(inner: &Arc<Inner>, hash: TokenHash, token: &str) -> Flight {
     let call = call(Arc::clone(inner), hash, token.to_owned());
-    let future: BoxFuture<'static, Result<Arc<Judged>, Arc<str>>> =
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                let task = runtime.spawn(call);
-                Box::pin(async move {
-                    task.await
-                        .unwrap_or_else(|_| Err(Arc::from("the introspection task failed")))
-                })
-            }
-            Err(_) => Box::pin(call),
-        };
-    future.shared()
+    crate::future::spawn_shared("introspection", call)
 }
 
 /// One call, judged, cached, and out of the map of flights.

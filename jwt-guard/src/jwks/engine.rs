@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use arc_swap::ArcSwapOption;
-use futures_util::FutureExt as _;
 use futures_util::future::{BoxFuture, Shared};
 use reqwest::Url;
 use tokio::sync::OnceCell;
@@ -206,24 +205,7 @@ impl Inner {
             guard.finished = true;
             result
         };
-        let future: BoxFuture<'static, Result<(), Arc<str>>> =
-            match tokio::runtime::Handle::try_current() {
-                Ok(handle) => {
-                    let task = handle.spawn(work);
-                    async move {
-                        task.await.unwrap_or_else(|e| {
-                            Err(Arc::from(if e.is_panic() {
-                                "the fetch task panicked"
-                            } else {
-                                "the fetch task was cancelled"
-                            }))
-                        })
-                    }
-                    .boxed()
-                }
-                Err(_) => work.boxed(),
-            };
-        let shared = future.shared();
+        let shared = crate::future::spawn_shared("fetch", work);
         *slot = Some(InFlight {
             generation,
             started: Instant::now(),

@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwapOption;
-use futures_util::FutureExt as _;
 use futures_util::future::{BoxFuture, Shared};
 use http::header::{ACCEPT, CONTENT_LENGTH};
 use quick_cache::sync::Cache;
@@ -351,24 +350,7 @@ impl Slot {
             guard.finished = true;
             result
         };
-        let future: BoxFuture<'static, Result<(), Arc<str>>> =
-            match tokio::runtime::Handle::try_current() {
-                Ok(handle) => {
-                    let task = handle.spawn(work);
-                    async move {
-                        task.await.unwrap_or_else(|e| {
-                            Err(Arc::from(if e.is_panic() {
-                                "the fetch task panicked"
-                            } else {
-                                "the fetch task was cancelled"
-                            }))
-                        })
-                    }
-                    .boxed()
-                }
-                Err(_) => work.boxed(),
-            };
-        let fetch = future.shared();
+        let fetch = crate::future::spawn_shared("fetch", work);
         let previous = slot.replace(InFlight {
             generation,
             started: Instant::now(),
