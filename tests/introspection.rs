@@ -232,11 +232,18 @@ async fn opaque_token_from_the_server_is_accepted_and_its_scopes_apply() {
     assert_eq!(refused.status, 403, "{}", refused.body);
 
     let unknown = bearer(&base, "/read", "not-a-token-the-server-issued").await;
-    unknown.assert_invalid_token("token is not active");
+    // The route needs `api:read`: its 401s name it (the MCP profile), as for JWTs.
+    unknown.assert_401(
+        "Invalid token: token is not active",
+        "Bearer error=\"invalid_token\", scope=\"api:read\"",
+    );
     assert_eq!(server.introspections().await, 2);
     let missing = get_with(&base, "/read", &[]).await;
     assert_eq!(missing.status, 401);
-    assert_eq!(missing.challenge.as_deref(), Some("Bearer"));
+    assert_eq!(
+        missing.challenge.as_deref(),
+        Some("Bearer scope=\"api:read\"")
+    );
 }
 
 #[tokio::test]
