@@ -3,6 +3,14 @@
 #   open      the example server's open route (GET /public)
 #   guard     the example server's /protected, guarded by #[authenticate("jwt")]
 #   cached    the same with the verified-token cache on (TOKEN_CACHE=1)
+#   introspection  an axum 0.8 route behind AuthLayer with jwt_guard::IntrospectionStrategy,
+#                its result cache on, against an RFC 7662 endpoint (client_secret_basic) that
+#                bench/src/bin/load.rs serves itself on 127.0.0.1; wrk sends one opaque
+#                token, so this is the cache-hit path (one introspection call per max_ttl)
+#   status       the layer route with the token cache on and .status_list(StatusListConfig::
+#                check()): load.rs starts a testkit issuer of its own, serves a Status List
+#                Token signed with its key on 127.0.0.1, and mints the token (a `status`
+#                claim pointing into the list) that wrk sends to this target
 #   handwritten  an axum 0.8 route checking RS256 by hand (jsonwebtoken::decode, key built once)
 #   authorizer   an axum 0.7 route behind jwt-authorizer 0.15
 #   layer        an axum 0.8 router behind jwt_guard::layer::AuthLayer (bench/src/bin/load.rs)
@@ -11,11 +19,14 @@
 #                client (wrk speaks no HTTP/2), GRPC_CONNECTIONS × GRPC_STREAMS in flight
 #   seed         the seed's strategy on node/express (jwks-rsa client built per request),
 #                when node and npm are installed (SEED=0 to leave it out)
-# all with the same token and key (the example server's embedded issuer), on 127.0.0.1.
+# all with the same token and key (the example server's embedded issuer), on 127.0.0.1,
+# except introspection and status, which send the token their server printed.
 # Records req/s, p50/p99 latency, server CPU µs per request (/proc) and peak RSS.
 #
 #   bash bench/load.sh              # 3 rounds of 10 s per target
 #   ROUNDS=5 DURATION=20 bash bench/load.sh
+#   TARGETS="cached introspection status" ROUNDS=1 DURATION=5 bash bench/load.sh
+#                                   # only these targets (builds and starts only what they need)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -29,19 +40,27 @@ if ! command -v wrk >/dev/null 2>&1; then
   (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
 fi
 
+ALL_TARGETS="open guard cached introspection status layer handwritten authorizer grpc-open grpc grpc-cached seed"
+TARGETS=(${TARGETS:-$ALL_TARGETS})
+for t in "${TARGETS[@]}"; do
+  [[ " $ALL_TARGETS " == *" $t "* ]] || { echo "unknown target $t (one of: $ALL_TARGETS)" >&2; exit 1; }
+done
+want() { [[ " ${TARGETS[*]} " == *" $1 "* ]]; }
+wants_peers() { want handwritten || want authorizer; }
+
 echo "building (release)…"
 cargo build --release -q --example server
 cargo build --release -q -p jwt-guard-bench --bin load
-cargo build --release -q --manifest-path bench/peers/Cargo.toml
+if wants_peers; then cargo build --release -q --manifest-path bench/peers/Cargo.toml; fi
 SEED=${SEED:-1}
-if [ "$SEED" = 1 ] && command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+if [ "$SEED" = 1 ] && want seed && command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   (cd bench/seed && npm ci --no-audit --no-fund --silent)
 else
   SEED=0
 fi
-SERVER=target/release/examples/server
-PEERS=bench/peers/target/release/jwt-guard-bench-peers
-LOAD=target/release/load
+SERVER=${CARGO_TARGET_DIR:-target}/release/examples/server
+PEERS=${CARGO_TARGET_DIR:-bench/peers/target}/release/jwt-guard-bench-peers
+LOAD=${CARGO_TARGET_DIR:-target}/release/load
 GRPC_CONNECTIONS=${GRPC_CONNECTIONS:-4}
 GRPC_STREAMS=${GRPC_STREAMS:-8}
 
@@ -59,29 +78,42 @@ ISSUER=$(sed -n 's/^issuer: //p' "$log")
 TOKEN=$(sed -n "s/.*Authorization: Bearer \([^']*\)'.*/\1/p" "$log" | head -1)
 [ -n "$ISSUER" ] && [ -n "$TOKEN" ] || { echo "could not read issuer/token from the example server" >&2; cat "$log"; exit 1; }
 
-RUST_LOG=warn ISSUER="$ISSUER" TOKEN_CACHE=1 PORT=18081 "$SERVER" >/dev/null 2>&1 & pids+=($!); CACHED_PID=$!
-"$PEERS" handwritten 18082 "$ISSUER" >/dev/null 2>&1 & pids+=($!); HAND_PID=$!
-"$PEERS" authorizer 18083 "$ISSUER" >/dev/null 2>&1 & pids+=($!); AUTH_PID=$!
-"$LOAD" layer 18085 "$ISSUER" >/dev/null 2>&1 & pids+=($!); LAYER_PID=$!
-"$LOAD" grpc 18086 "$ISSUER" open >/dev/null 2>&1 & pids+=($!); GRPC_OPEN_PID=$!
-"$LOAD" grpc 18087 "$ISSUER" >/dev/null 2>&1 & pids+=($!); GRPC_PID=$!
-"$LOAD" grpc 18088 "$ISSUER" cache >/dev/null 2>&1 & pids+=($!); GRPC_CACHED_PID=$!
-for port in 18081 18082 18083 18085 18086 18087 18088; do wait_port $port; done
-if [ "$SEED" = 1 ]; then
-  node bench/seed/server.js 18084 "$ISSUER" >/dev/null 2>&1 & pids+=($!); SEED_PID=$!
-  wait_port 18084
-fi
+declare -A PID=( [open]=$GUARD_PID [guard]=$GUARD_PID )
+declare -A PORT=( [cached]=18081 [handwritten]=18082 [authorizer]=18083 [seed]=18084 [layer]=18085
+  [grpc-open]=18086 [grpc]=18087 [grpc-cached]=18088 [introspection]=18089 [status]=18090 )
+# The token each target is sent: the example server's, or the one its server printed.
+declare -A TOK=()
+for t in "${TARGETS[@]}"; do
+  p=${PORT[$t]:-}
+  [ -n "$p" ] || continue
+  case $t in
+    cached) RUST_LOG=warn ISSUER="$ISSUER" TOKEN_CACHE=1 PORT=$p "$SERVER" >/dev/null 2>&1 & ;;
+    handwritten|authorizer) "$PEERS" "$t" "$p" "$ISSUER" >/dev/null 2>&1 & ;;
+    layer) "$LOAD" layer "$p" "$ISSUER" >/dev/null 2>&1 & ;;
+    grpc-open) "$LOAD" grpc "$p" "$ISSUER" open >/dev/null 2>&1 & ;;
+    grpc) "$LOAD" grpc "$p" "$ISSUER" >/dev/null 2>&1 & ;;
+    grpc-cached) "$LOAD" grpc "$p" "$ISSUER" cache >/dev/null 2>&1 & ;;
+    introspection|status) tlog=$(mktemp); RUST_LOG=warn "$LOAD" "$t" "$p" >"$tlog" 2>&1 & ;;
+    seed) [ "$SEED" = 1 ] || continue; node bench/seed/server.js "$p" "$ISSUER" >/dev/null 2>&1 & ;;
+  esac
+  pids+=($!); PID[$t]=$!
+  wait_port "$p"
+  case $t in
+    introspection|status)
+      TOK[$t]=$(sed -n 's/^token: //p' "$tlog" | head -1)
+      [ -n "${TOK[$t]}" ] || { echo "$t printed no token" >&2; cat "$tlog"; exit 1; } ;;
+  esac
+done
 
-declare -A URL=( [open]=http://127.0.0.1:18080/public [guard]=http://127.0.0.1:18080/protected
-  [cached]=http://127.0.0.1:18081/protected [handwritten]=http://127.0.0.1:18082/protected
-  [authorizer]=http://127.0.0.1:18083/protected [layer]=http://127.0.0.1:18085/protected
-  [grpc-open]=127.0.0.1:18086 [grpc]=127.0.0.1:18087 [grpc-cached]=127.0.0.1:18088 )
-declare -A PID=( [open]=$GUARD_PID [guard]=$GUARD_PID [cached]=$CACHED_PID [handwritten]=$HAND_PID
-  [authorizer]=$AUTH_PID [layer]=$LAYER_PID [grpc-open]=$GRPC_OPEN_PID [grpc]=$GRPC_PID
-  [grpc-cached]=$GRPC_CACHED_PID )
-TARGETS=(open guard cached layer handwritten authorizer grpc-open grpc grpc-cached)
-if [ "$SEED" = 1 ]; then
-  URL[seed]=http://127.0.0.1:18084/protected; PID[seed]=$SEED_PID; TARGETS+=(seed)
+declare -A URL=( [open]=http://127.0.0.1:18080/public [guard]=http://127.0.0.1:18080/protected )
+for t in "${!PORT[@]}"; do
+  case $t in
+    grpc*) URL[$t]=127.0.0.1:${PORT[$t]} ;;
+    *) URL[$t]=http://127.0.0.1:${PORT[$t]}/protected ;;
+  esac
+done
+if [ "$SEED" = 0 ]; then
+  kept=(); for t in "${TARGETS[@]}"; do [ "$t" = seed ] || kept+=("$t"); done; TARGETS=("${kept[@]}")
 fi
 
 # Every target must answer 200 (gRPC: OK) to the token before it is measured, and the
@@ -96,7 +128,7 @@ for t in "${TARGETS[@]}"; do
         [ "$ok" = 0 ] || { echo "$t accepted a bad token" >&2; exit 1; }
       fi ;;
     *)
-      code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "${URL[$t]}")
+      code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer ${TOK[$t]:-$TOKEN}" "${URL[$t]}")
       [ "$code" = 200 ] || { echo "$t answered $code" >&2; exit 1; }
       if [ "$t" != open ]; then
         code=$(curl -s -o /dev/null -w '%{http_code}' "${URL[$t]}")
@@ -117,7 +149,7 @@ for round in $(seq 1 "$ROUNDS"); do
         read -r total _ non2xx rps p50 p99 <<<"$("$LOAD" grpc-client "${URL[$t]}" "$TOKEN" "$DURATION" "$GRPC_CONNECTIONS" "$GRPC_STREAMS")"
         p50="${p50}us"; p99="${p99}us" ;;
       *)
-        out=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $TOKEN" "${URL[$t]}")
+        out=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer ${TOK[$t]:-$TOKEN}" "${URL[$t]}")
         rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
         total=$(awk '/requests in/ {print $1}' <<<"$out")
         p50=$(awk '$1=="50%" {print $2}' <<<"$out")
@@ -148,7 +180,7 @@ peak() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
   awk '{ a[$2]=a[$2] " " $3 } END { for (t in a) print t, a[t] }' "$results" | python3 -c '
 import sys, statistics
 m = {l.split()[0]: statistics.median(map(float, l.split()[1:])) for l in sys.stdin}
-for a, b in [("guard","handwritten"),("guard","authorizer"),("cached","open"),("guard","open"),("layer","guard"),("handwritten","open"),("authorizer","handwritten"),("guard","seed"),("grpc","grpc-open"),("grpc-cached","grpc-open")]:
+for a, b in [("guard","handwritten"),("guard","authorizer"),("cached","open"),("introspection","cached"),("status","cached"),("guard","open"),("layer","guard"),("handwritten","open"),("authorizer","handwritten"),("guard","seed"),("grpc","grpc-open"),("grpc-cached","grpc-open")]:
     if a in m and b in m:
         print(f"- {a} / {b}: {m[a]/m[b]:.2f}")'
 } | tee "$OUT"
