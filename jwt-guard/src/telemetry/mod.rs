@@ -227,6 +227,12 @@ pub(crate) fn token_cache(strategy: Option<&Label>, hit: bool) {
     }
     #[cfg(not(feature = "metrics"))]
     let _ = strategy;
+    record_cache(hit);
+}
+
+/// Records `cache = hit|miss` in the current authentication span (at DEBUG): the token
+/// cache's and the introspection cache's lookups alike.
+fn record_cache(hit: bool) {
     if !tracing::level_enabled!(tracing::Level::DEBUG) {
         return;
     }
@@ -291,13 +297,7 @@ pub(crate) fn introspection_cache(strategy: Option<&Arc<str>>, hit: bool) {
     sink::introspection_cache(strategy, hit);
     #[cfg(not(feature = "metrics"))]
     let _ = strategy;
-    if !tracing::level_enabled!(tracing::Level::DEBUG) {
-        return;
-    }
-    let span = Span::current();
-    if is_attempt(&span) {
-        span.record("cache", if hit { "hit" } else { "miss" });
-    }
+    record_cache(hit);
 }
 
 /// The introspection result cache evicted an entry for room.
