@@ -4,9 +4,15 @@
 //!   `jsonwebtoken::decode` and a `DecodingKey` built once at start-up (the usual
 //!   hand-written guard);
 //! - `authorizer PORT ISSUER`: the same route behind jwt-authorizer 0.15's layer (which
-//!   requires axum 0.7).
+//!   requires axum 0.7);
+//! - `tower-oauth2 PORT ISSUER`: the same route (axum 0.8) behind
+//!   tower-oauth2-resource-server 0.12's layer, RS256 only, with aws-lc like the others.
 //!
-//! Both take their key from `ISSUER/.well-known/jwks.json` on 127.0.0.1.
+//! The first two take their key from `ISSUER/.well-known/jwks.json` on 127.0.0.1;
+//! tower-oauth2-resource-server finds that URL itself through the issuer's OIDC discovery
+//! (`ISSUER/.well-known/openid-configuration`), which is also what makes it check `iss`
+//! (it checks `iss` only for a discovered issuer). All three check RS256, `exp` and `iss`;
+//! none checks `aud` (the token has none, and no other target asks for one).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -17,7 +23,7 @@ use serde_json::{Value, json};
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [mode, port, issuer] = args.as_slice() else {
-        eprintln!("usage: peers (handwritten|authorizer) PORT ISSUER");
+        eprintln!("usage: peers (handwritten|authorizer|tower-oauth2) PORT ISSUER");
         std::process::exit(2);
     };
     let addr = SocketAddr::from(([127, 0, 0, 1], port.parse().expect("port")));
@@ -25,6 +31,7 @@ async fn main() {
     match mode.as_str() {
         "handwritten" => handwritten(addr, &jwks_url, issuer).await,
         "authorizer" => authorizer(addr, &jwks_url, issuer).await,
+        "tower-oauth2" => tower_oauth2(addr, issuer).await,
         other => panic!("unknown mode {other}"),
     }
 }
@@ -38,7 +45,12 @@ async fn handwritten(addr: SocketAddr, jwks_url: &str, issuer: &str) {
     use axum::http::{HeaderMap, StatusCode};
     use axum::response::IntoResponse;
 
-    let body = reqwest::get(jwks_url).await.expect("jwks").text().await.expect("jwks body");
+    let body = reqwest::get(jwks_url)
+        .await
+        .expect("jwks")
+        .text()
+        .await
+        .expect("jwks body");
     let set: jsonwebtoken::jwk::JwkSet = serde_json::from_str(&body).expect("jwk set");
     let key = jsonwebtoken::DecodingKey::from_jwk(&set.keys[0]).expect("key");
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
@@ -83,4 +95,36 @@ async fn authorizer(addr: SocketAddr, jwks_url: &str, issuer: &str) {
     let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
     println!("ready");
     axum07::serve(listener, app).await.expect("serve");
+}
+
+async fn tower_oauth2(addr: SocketAddr, issuer: &str) {
+    use tower_oauth2_resource_server::claims::DefaultClaims;
+    use tower_oauth2_resource_server::server::OAuth2ResourceServer;
+    use tower_oauth2_resource_server::tenant::TenantConfiguration;
+
+    // No jwks_url: the tenant discovers it (and the issuer to check) at ISSUER's
+    // /.well-known/openid-configuration. The key set is fetched by a task it spawns
+    // (then every 60 s, its default), so the first requests may get 401 until it lands:
+    // bench/load.sh waits for a 200 before measuring.
+    let tenant = TenantConfiguration::builder(issuer)
+        .allowed_algorithms(&[jsonwebtoken11::Algorithm::RS256])
+        .build()
+        .await
+        .expect("tenant (OIDC discovery)");
+    let server = OAuth2ResourceServer::<DefaultClaims>::builder()
+        .add_tenant(tenant)
+        .build()
+        .await
+        .expect("resource server");
+    async fn protected(
+        axum::Extension(_claims): axum::Extension<DefaultClaims>,
+    ) -> axum::Json<Value> {
+        axum::Json(json!({ "message": "Access granted" }))
+    }
+    let app = axum::Router::new()
+        .route("/protected", axum::routing::get(protected))
+        .layer(server.into_layer());
+    let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
+    println!("ready");
+    axum::serve(listener, app).await.expect("serve");
 }
