@@ -57,6 +57,25 @@ fn raw_verifier(alg: Algorithm, jwk: &Value) -> ParsedPublicKey {
     }
 }
 
+/// `INTERLEAVED_PROFILE=ROW[:SECONDS]` (ROW one of `rs200`, `rs1024`, `es200`, `es1024`,
+/// `hit`): the seconds (default 10) to spend looping the B side of that row alone, for a
+/// profiler (`perf record`); the other rows are skipped.
+fn profile(row: &str) -> Option<u64> {
+    let wanted = std::env::var("INTERLEAVED_PROFILE").ok()?;
+    let (name, seconds) = wanted.split_once(':').unwrap_or((&wanted, "10"));
+    (name == row).then(|| seconds.parse().unwrap_or(10))
+}
+
+/// Runs `f` for `seconds`.
+fn spin<T>(seconds: u64, f: &dyn Fn() -> T) {
+    let end = Instant::now() + Duration::from_secs(seconds);
+    while Instant::now() < end {
+        for _ in 0..1000 {
+            black_box(f());
+        }
+    }
+}
+
 /// Claims of about `bytes` bytes of JSON: registered claims, scopes and roles, padded
 /// with a profile of ordinary string members.
 fn claims(issuer: &Issuer, bytes: usize) -> Value {
@@ -160,6 +179,10 @@ fn main() {
                 key.verify_sig(input.as_bytes(), &signature)
                     .expect("verified")
             };
+            if let Some(seconds) = profile(&format!("{name}{size}")) {
+                spin(seconds, &guard);
+                return;
+            }
             // Batch size: about `target` of the slower side.
             let start = Instant::now();
             black_box(guard());
@@ -196,6 +219,10 @@ fn main() {
             .expect("verified")
     };
     black_box(hit());
+    if let Some(seconds) = profile("hit") {
+        spin(seconds, &hit);
+        return;
+    }
     let extract = || jwt_guard::low_level::bearer_token(&headers, 16 * 1024).expect("token");
     let result = interleave(
         pairs,

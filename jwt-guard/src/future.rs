@@ -45,3 +45,27 @@ where
         };
     future.shared()
 }
+
+/// An outcome that is either known without waiting (a token-cache hit, a refusal before
+/// any key is needed) or still being worked out (boxed). The built-in strategy returns
+/// it so that a cache hit builds no future at all: nothing to allocate, nothing to move
+/// through the layers of futures above it (the registry's, the span's). `.await` it, or
+/// look at it first.
+pub(crate) enum Pending<'a, T> {
+    /// Decided.
+    Ready(T),
+    /// Still running.
+    Running(BoxFuture<'a, T>),
+}
+
+impl<'a, T> std::future::IntoFuture for Pending<'a, T> {
+    type Output = T;
+    type IntoFuture = futures_util::future::Either<std::future::Ready<T>, BoxFuture<'a, T>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        match self {
+            Self::Ready(value) => futures_util::future::Either::Left(std::future::ready(value)),
+            Self::Running(future) => futures_util::future::Either::Right(future),
+        }
+    }
+}

@@ -20,6 +20,7 @@ use tracing::Instrument as _;
 
 use crate::config_error::ConfigError;
 use crate::error::{Error, ErrorKind};
+use crate::future::Pending;
 use crate::principal::Principal;
 use crate::request::RequestInfo;
 use crate::strategy::{JwtStrategy, Strategy};
@@ -346,23 +347,39 @@ impl Registry {
         name: &str,
         request: RequestInfo<'_>,
     ) -> Result<Principal, Error> {
-        let Some(entry) = self.map.load().get(name).map(Arc::clone) else {
-            // The name may come from the request (a path parameter): bounded in the log
-            // and in the error, never echoed in the response body.
-            let name = crate::text::bounded(name);
-            tracing::error!(
-                strategy = %name,
-                "handler names an authentication strategy that is not registered"
-            );
-            return Err(Error::new(ErrorKind::UnknownStrategy(name.into_owned())));
+        // What the built-in strategy decides without waiting (a token-cache hit, a
+        // refusal before any key is needed) is finished here, under the map's guard: no
+        // entry cloned, no future built or moved. The rest is awaited in its span.
+        let (entry, attempt, running) = {
+            let map = self.map.load();
+            let Some(entry) = map.get(name) else {
+                // The name may come from the request (a path parameter): bounded in the
+                // log and in the error, never echoed in the response body.
+                let name = crate::text::bounded(name);
+                tracing::error!(
+                    strategy = %name,
+                    "handler names an authentication strategy that is not registered"
+                );
+                return Err(Error::new(ErrorKind::UnknownStrategy(name.into_owned())));
+            };
+            let attempt = crate::telemetry::Attempt::start(name);
+            let running = match &entry.jwt {
+                Some(jwt) => {
+                    let pending = {
+                        let _entered = attempt.enter();
+                        jwt.authenticate_info(request)
+                    };
+                    match pending {
+                        Pending::Ready(result) => return Self::finish(entry, attempt, result),
+                        Pending::Running(running) => Some(running),
+                    }
+                }
+                None => None,
+            };
+            (Arc::clone(entry), attempt, running)
         };
-        let attempt = crate::telemetry::Attempt::start(name);
-        let result = match &entry.jwt {
-            Some(jwt) => {
-                jwt.authenticate_info(request)
-                    .instrument(attempt.span())
-                    .await
-            }
+        let result = match running {
+            Some(running) => running.instrument(attempt.span()).await,
             None => {
                 entry
                     .strategy
@@ -371,6 +388,16 @@ impl Registry {
                     .await
             }
         };
+        Self::finish(&entry, attempt, result)
+    }
+
+    /// The outcome of one strategy: its span and metrics, and the principal named after
+    /// the strategy.
+    fn finish(
+        entry: &Entry,
+        attempt: crate::telemetry::Attempt,
+        result: Result<Principal, Error>,
+    ) -> Result<Principal, Error> {
         attempt.finish(&entry.label, result.as_ref().map(|_| ()));
         result.map(|principal| principal.with_strategy(&entry.name))
     }

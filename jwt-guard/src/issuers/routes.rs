@@ -36,7 +36,7 @@ impl RouteKeys {
         }
     }
 
-    pub(crate) fn holds(&self, key: &Arc<KeyEntry>, now: std::time::Instant) -> bool {
+    pub(crate) fn holds(&self, key: &std::sync::Weak<KeyEntry>, now: std::time::Instant) -> bool {
         match self {
             Self::Static(set) => set.contains(key),
             Self::Remote(client) => client.holds(key, now),

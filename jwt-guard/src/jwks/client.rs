@@ -274,7 +274,7 @@ impl JwksClient {
     /// [`key`](Self::key), shared: a due set starts its refresh here too). The token
     /// cache serves a hit only when this holds, so it never accepts what a cold
     /// verification would refuse at that moment.
-    pub(crate) fn holds(&self, key: &Arc<KeyEntry>, now: Instant) -> bool {
+    pub(crate) fn holds(&self, key: &std::sync::Weak<KeyEntry>, now: Instant) -> bool {
         self.inner
             .usable_now(now)
             .is_some_and(|snapshot| snapshot.keys.contains(key))

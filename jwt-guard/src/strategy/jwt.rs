@@ -26,7 +26,7 @@ use crate::status_list::{ListKeys, StatusLists};
 use crate::time::Clock;
 use crate::verify::{self, ClaimRules, Confirmation, Limits};
 
-use crate::future::BoxFuture;
+use crate::future::{BoxFuture, Pending};
 
 use super::builder::JwtStrategyBuilder;
 use super::traits::Strategy;
@@ -187,15 +187,38 @@ impl JwtStrategy {
 
     /// The bearer path, over a connection with the client certificate `cert`: the
     /// registry reaches it through [`authenticate_info`](Self::authenticate_info),
-    /// unboxed, so that the built-in strategy costs no allocation per request. `uri`,
-    /// when known, is looked at for an `access_token` query parameter beside the token
+    /// unboxed. A cache hit (or a refusal before any key is needed) is decided here and
+    /// now, without building a future; only the full verification is boxed. `uri`, when
+    /// known, is looked at for an `access_token` query parameter beside the token
     /// (refused: two methods at once).
-    async fn authenticate_bearer(
+    fn authenticate_bearer<'a>(
         &self,
-        headers: &HeaderMap,
+        headers: &'a HeaderMap,
         uri: Option<&Uri>,
         cert: Option<Thumbprint>,
-    ) -> Result<Principal, Error> {
+    ) -> Pending<'a, Result<Principal, Error>> {
+        match self.bearer_hit(headers, uri, cert) {
+            Ok(Ok(hit)) => Pending::Ready(Ok(hit)),
+            Err(err) => Pending::Ready(Err(err)),
+            // Boxed, with a handle of its own on the strategy (the caller's may be a
+            // guard that cannot wait): one allocation beside a signature check.
+            Ok(Err(token)) => {
+                let inner = Arc::clone(&self.inner);
+                Pending::Running(Box::pin(async move {
+                    inner.verify_uncached(token, Presented::Bearer, cert).await
+                }))
+            }
+        }
+    }
+
+    /// The part of the bearer path that needs no waiting: the token read, and its
+    /// principal when the cache holds it (`Ok(Ok(_))`); `Ok(Err(token))`: verify it.
+    fn bearer_hit<'a>(
+        &self,
+        headers: &'a HeaderMap,
+        uri: Option<&Uri>,
+        cert: Option<Thumbprint>,
+    ) -> Result<Result<Principal, &'a str>, Error> {
         let inner = &*self.inner;
         let candidate = inner
             .reader
@@ -204,21 +227,18 @@ impl JwtStrategy {
         if let Some(bytes) = candidate.unchecked()
             && let Some(hit) = inner.cached(bytes, Presented::Bearer, cert)?
         {
-            return Ok(hit);
+            return Ok(Ok(hit));
         }
-        // Boxed: the full verification's future (the claims it holds across the key
-        // lookup) would otherwise make every request's future, cache hits included, that
-        // much larger to build and move; one allocation beside a signature check.
-        Box::pin(inner.verify_uncached(candidate.check()?, Presented::Bearer, cert)).await
+        Ok(Err(candidate.check()?))
     }
 
     /// [`Strategy::authenticate_request`], unboxed (see
     /// [`authenticate_bearer`](Self::authenticate_bearer)): DPoP, certificate binding
     /// and resource metadata when configured, else the bearer path.
-    pub(crate) async fn authenticate_info(
+    pub(crate) fn authenticate_info<'a>(
         &self,
-        request: RequestInfo<'_>,
-    ) -> Result<Principal, Error> {
+        request: RequestInfo<'a>,
+    ) -> Pending<'a, Result<Principal, Error>> {
         let inner = &*self.inner;
         // The client certificate, as this strategy reads it (connection or trusted
         // proxy); none for a strategy that does not check certificate bindings.
@@ -228,50 +248,89 @@ impl JwtStrategy {
                 Ok(cert) => cert,
                 Err(_) => {
                     let err = Error::new(ErrorKind::MalformedClientCert);
-                    return Err(match &inner.challenge {
+                    return Pending::Ready(Err(match &inner.challenge {
                         Some(challenge) => err.with_challenge(challenge, Scheme::Bearer),
                         None => err,
-                    });
+                    }));
                 }
             },
         };
         let Some(challenge) = &inner.challenge else {
-            return self
-                .authenticate_bearer(request.headers(), request.uri(), cert)
-                .await;
+            return self.authenticate_bearer(request.headers(), request.uri(), cert);
         };
-        let principal = match &inner.dpop {
-            Some(dpop) => {
+        match &inner.dpop {
+            Some(_) => {
                 // DPoP reads the Authorization header (`build` saw to it); a token in the
                 // query beside it is two methods at once.
                 if extract::query_has_token(request.uri())
                     && request.headers().contains_key(http::header::AUTHORIZATION)
                 {
-                    return Err(Error::from(ErrorKind::MultipleCredentials)
-                        .with_challenge(challenge, Scheme::Bearer));
+                    return Pending::Ready(Err(Error::from(ErrorKind::MultipleCredentials)
+                        .with_challenge(challenge, Scheme::Bearer)));
                 }
                 let now = inner.clock.unix_now();
-                // Boxed: its replay store's future (Redis) would otherwise make every
-                // request's future, bearer or not, that much larger to move.
-                Box::pin(crate::dpop::authenticate(
-                    dpop,
-                    &WithCertificate {
-                        strategy: self,
-                        cert,
-                    },
-                    request,
-                    inner.max_header_bytes,
-                    now,
-                    challenge,
-                ))
-                .await?
+                // Boxed (its replay store's future, Redis, is large), with a handle of
+                // its own on the strategy.
+                let strategy = self.clone();
+                Pending::Running(Box::pin(async move {
+                    strategy.authenticate_dpop(request, cert, now).await
+                }))
             }
-            None => self
-                .authenticate_bearer(request.headers(), request.uri(), cert)
-                .await
-                .map_err(|e| e.with_challenge(challenge, Scheme::Bearer))?,
+            None => match self.authenticate_bearer(request.headers(), request.uri(), cert) {
+                Pending::Ready(result) => Pending::Ready(self.challenged(result, challenge)),
+                Pending::Running(running) => {
+                    let strategy = self.clone();
+                    Pending::Running(Box::pin(async move {
+                        let result = running.await;
+                        match &strategy.inner.challenge {
+                            Some(challenge) => strategy.challenged(result, challenge),
+                            None => result,
+                        }
+                    }))
+                }
+            },
+        }
+    }
+
+    /// The DPoP path of a strategy with DPoP on (RFC 9449), then its resource's `aud`.
+    async fn authenticate_dpop(
+        &self,
+        request: RequestInfo<'_>,
+        cert: Option<Thumbprint>,
+        now: f64,
+    ) -> Result<Principal, Error> {
+        let inner = &*self.inner;
+        // `build` gives every DPoP strategy its challenges.
+        let (Some(dpop), Some(challenge)) = (&inner.dpop, &inner.challenge) else {
+            return Err(Error::new(ErrorKind::Misconfigured(
+                "a DPoP strategy without its challenges",
+            )));
         };
-        if let Some(resource) = &inner.resource
+        let principal = crate::dpop::authenticate(
+            dpop,
+            &WithCertificate {
+                strategy: self,
+                cert,
+            },
+            request,
+            inner.max_header_bytes,
+            now,
+            challenge,
+        )
+        .await?;
+        self.challenged(Ok(principal), challenge)
+    }
+
+    /// The principal of a strategy with challenges (DPoP, resource metadata): its `aud`
+    /// checked against the resource, and its 403s carrying the challenges.
+    /// A refusal of the bearer path carries the `Bearer` challenge.
+    fn challenged(
+        &self,
+        result: Result<Principal, Error>,
+        challenge: &Arc<ChallengeParams>,
+    ) -> Result<Principal, Error> {
+        let principal = result.map_err(|e| e.with_challenge(challenge, Scheme::Bearer))?;
+        if let Some(resource) = &self.inner.resource
             && !names_audience(&principal, resource)
         {
             let scheme = match principal.dpop_thumbprint() {
@@ -331,13 +390,13 @@ impl JwtInner {
         let Some(cache) = &self.cache else {
             return Ok(None);
         };
-        // One monotonic reading for the entry's age and the key set's freshness.
-        let now = self.clock.now();
+        // One clock reading for the entry's age, the key set's freshness and `exp`.
+        let (now, unix_now) = self.clock.now_and_unix();
         let Some(hit) = cache.get(token, now) else {
             crate::telemetry::token_cache(self.label.get(), false);
             return Ok(None);
         };
-        match self.recheck(&hit, now) {
+        match self.recheck(&hit, now, unix_now) {
             Ok(true) => {
                 // The token's status, read from its held list: a revocation after it was
                 // cached is seen once the list is refreshed. No usable list: verify again.
@@ -478,13 +537,11 @@ impl JwtInner {
     /// A cache hit is served only while its key is in the set a cold verification would
     /// use now (checked first, as the cold path looks the key up first; a due set starts
     /// its refresh) and its time claims hold. `Ok(false)`: verify again.
-    fn recheck(&self, hit: &Verified, now: Instant) -> Result<bool, TokenError> {
-        let Some(key) = hit.key.upgrade() else {
-            return Ok(false);
-        };
+    fn recheck(&self, hit: &Verified, now: Instant, unix_now: f64) -> Result<bool, TokenError> {
+        let key = &hit.key;
         let held = match &self.keys {
-            Keys::Static(set) => set.contains(&key),
-            Keys::Remote(client) => client.holds(&key, now),
+            Keys::Static(set) => set.contains(key),
+            Keys::Remote(client) => client.holds(key, now),
             // The route of the verified `iss`, if it is still held (else verify again).
             Keys::Issuers(issuers) => hit
                 .claims
@@ -492,12 +549,12 @@ impl JwtInner {
                 .get("iss")
                 .and_then(serde_json::Value::as_str)
                 .and_then(|iss| issuers.held(iss))
-                .is_some_and(|route| route.keys.holds(&key, now)),
+                .is_some_and(|route| route.keys.holds(key, now)),
         };
         if !held {
             return Ok(false);
         }
-        let now = self.clock.unix_now();
+        let now = unix_now;
         let leeway = self.rules.leeway;
         if hit.exp.is_some_and(|exp| now >= exp + leeway) {
             return Err(TokenError::Expired);
@@ -542,7 +599,9 @@ impl Strategy for JwtStrategy {
         &'a self,
         request: RequestInfo<'a>,
     ) -> BoxFuture<'a, Result<Principal, Error>> {
-        Box::pin(self.authenticate_info(request))
+        Box::pin(std::future::IntoFuture::into_future(
+            self.authenticate_info(request),
+        ))
     }
 
     /// The same as [`JwtStrategy::key_engines`]: with several issuers, each issuer's and

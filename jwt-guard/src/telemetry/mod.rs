@@ -143,6 +143,11 @@ impl Attempt {
         self.span.clone()
     }
 
+    /// Enters the span, for work done in place (a token-cache hit).
+    pub(crate) fn enter(&self) -> tracing::span::Entered<'_> {
+        self.span.enter()
+    }
+
     /// Records how it ended: span fields, one event at the operator's level, and the
     /// metrics.
     pub(crate) fn finish(self, strategy: &Label, result: Result<(), &Error>) {

@@ -2,7 +2,7 @@
 //! out as ambiguous, looked up by `kid` and `alg`.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use super::entry::{KeyEntry, KeyKind, is_weak};
 use super::jwk::{ParseOptions, entry_from_value, json_error};
@@ -258,14 +258,27 @@ impl KeySet {
         self.keys.iter().filter_map(|k| k.kid.as_deref()).collect()
     }
 
-    /// True when this very entry (not an equal one) is in the set.
-    pub(crate) fn contains(&self, key: &Arc<KeyEntry>) -> bool {
+    /// True when this very entry (not an equal one) is in the set. Takes the weak
+    /// reference a token-cache entry holds: a small set is scanned by address, without
+    /// upgrading it (the weak reference keeps the address from being reused, so an equal
+    /// address is this entry); a large one is looked up by `kid`.
+    pub(crate) fn contains(&self, key: &Weak<KeyEntry>) -> bool {
+        const SCANNED: usize = 16;
+        if self.keys.len() <= SCANNED {
+            return self
+                .keys
+                .iter()
+                .any(|k| std::ptr::eq(Arc::as_ptr(k), key.as_ptr()));
+        }
+        let Some(key) = key.upgrade() else {
+            return false;
+        };
         match &key.kid {
             Some(kid) => self
                 .by_kid
                 .get(kid)
-                .is_some_and(|indexes| indexes.iter().any(|&i| Arc::ptr_eq(&self.keys[i], key))),
-            None => self.keys.iter().any(|k| Arc::ptr_eq(k, key)),
+                .is_some_and(|indexes| indexes.iter().any(|&i| Arc::ptr_eq(&self.keys[i], &key))),
+            None => self.keys.iter().any(|k| Arc::ptr_eq(k, &key)),
         }
     }
 
