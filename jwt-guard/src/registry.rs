@@ -282,9 +282,11 @@ impl Registry {
         names: &[N],
         request: RequestInfo<'_>,
     ) -> Result<Principal, Error> {
-        self.authenticate_chain(names, request)
-            .await
-            .map_err(|err| self.rendering(err))
+        let result = match names {
+            [name] => self.authenticate_one(name.as_ref(), request).await,
+            _ => self.authenticate_chain(names, request).await,
+        };
+        result.map_err(|err| self.rendering(err))
     }
 
     async fn authenticate_chain<N: AsRef<str>>(
@@ -292,9 +294,6 @@ impl Registry {
         names: &[N],
         request: RequestInfo<'_>,
     ) -> Result<Principal, Error> {
-        if let [name] = names {
-            return self.authenticate_one(name.as_ref(), request).await;
-        }
         for name in names {
             // In a chain, a JWT strategy leaves a token that is not a JWS to the others
             // (an opaque token for introspection): "not mine", as missing credentials.
@@ -342,53 +341,59 @@ impl Registry {
         Arc::ptr_eq(&self.map, &other.map)
     }
 
-    async fn authenticate_one(
+    /// One strategy's authentication. What the built-in strategy decides without
+    /// waiting (a token-cache hit, a refusal before any key is needed) is finished here
+    /// and now, under the map's guard: no entry cloned, no future built or moved. The
+    /// rest is boxed, awaited in its span.
+    fn authenticate_one<'a>(
         &self,
         name: &str,
-        request: RequestInfo<'_>,
-    ) -> Result<Principal, Error> {
-        // What the built-in strategy decides without waiting (a token-cache hit, a
-        // refusal before any key is needed) is finished here, under the map's guard: no
-        // entry cloned, no future built or moved. The rest is awaited in its span.
-        let (entry, attempt, running) = {
-            let map = self.map.load();
-            let Some(entry) = map.get(name) else {
-                // The name may come from the request (a path parameter): bounded in the
-                // log and in the error, never echoed in the response body.
-                let name = crate::text::bounded(name);
-                tracing::error!(
-                    strategy = %name,
-                    "handler names an authentication strategy that is not registered"
-                );
-                return Err(Error::new(ErrorKind::UnknownStrategy(name.into_owned())));
-            };
-            let attempt = crate::telemetry::Attempt::start(name);
-            let running = match &entry.jwt {
-                Some(jwt) => {
-                    let pending = {
-                        let _entered = attempt.enter();
-                        jwt.authenticate_info(request)
-                    };
-                    match pending {
-                        Pending::Ready(result) => return Self::finish(entry, attempt, result),
-                        Pending::Running(running) => Some(running),
+        request: RequestInfo<'a>,
+    ) -> Pending<'a, Result<Principal, Error>> {
+        let map = self.map.load();
+        let Some(entry) = map.get(name) else {
+            // The name may come from the request (a path parameter): bounded in the log
+            // and in the error, never echoed in the response body.
+            let name = crate::text::bounded(name);
+            tracing::error!(
+                strategy = %name,
+                "handler names an authentication strategy that is not registered"
+            );
+            return Pending::Ready(Err(Error::new(ErrorKind::UnknownStrategy(
+                name.into_owned(),
+            ))));
+        };
+        let attempt = crate::telemetry::Attempt::start(name);
+        let running = match &entry.jwt {
+            Some(jwt) => {
+                let pending = {
+                    let _entered = attempt.enter();
+                    jwt.authenticate_info(request)
+                };
+                match pending {
+                    Pending::Ready(result) => {
+                        return Pending::Ready(Self::finish(entry, attempt, result));
                     }
+                    Pending::Running(running) => Some(running),
                 }
-                None => None,
-            };
-            (Arc::clone(entry), attempt, running)
-        };
-        let result = match running {
-            Some(running) => running.instrument(attempt.span()).await,
-            None => {
-                entry
-                    .strategy
-                    .authenticate_request(request)
-                    .instrument(attempt.span())
-                    .await
             }
+            None => None,
         };
-        Self::finish(&entry, attempt, result)
+        let entry = Arc::clone(entry);
+        drop(map);
+        Pending::Running(Box::pin(async move {
+            let result = match running {
+                Some(running) => running.instrument(attempt.span()).await,
+                None => {
+                    entry
+                        .strategy
+                        .authenticate_request(request)
+                        .instrument(attempt.span())
+                        .await
+                }
+            };
+            Self::finish(&entry, attempt, result)
+        }))
     }
 
     /// The outcome of one strategy: its span and metrics, and the principal named after

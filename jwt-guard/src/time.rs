@@ -2,8 +2,7 @@
 //! key engine, the token cache and the claim checks, which tests can step forward
 //! (crate-private; reached only through `#[doc(hidden)]` test hooks).
 
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// About 30 years: later than any deadline a running process will reach.
@@ -29,42 +28,35 @@ pub(crate) fn unix_seconds() -> f64 {
 /// (a slewing wall clock drifts from it by at most 0.5 ms per second).
 const WALL_REREAD: Duration = Duration::from_secs(1);
 
-/// The process's monotonic origin: instants are held as nanoseconds since it.
-fn mono_nanos(t: Instant) -> u64 {
-    static ORIGIN: OnceLock<Instant> = OnceLock::new();
-    let origin = *ORIGIN.get_or_init(Instant::now);
-    u64::try_from(t.saturating_duration_since(origin).as_nanos()).unwrap_or(u64::MAX)
+thread_local! {
+    /// This thread's last reading of the wall clock: the monotonic instant and the Unix
+    /// seconds read together (per thread: no atomics, nothing torn).
+    static WALL_ANCHOR: std::cell::Cell<Option<(Instant, f64)>> = const { std::cell::Cell::new(None) };
 }
-
-/// Unix nanoseconds minus monotonic nanoseconds at the last wall-clock reading.
-static WALL_OFFSET: AtomicI64 = AtomicI64::new(0);
-/// Monotonic nanoseconds of the last wall-clock reading, 0 before the first (written after
-/// [`WALL_OFFSET`], read before it: a reader that sees a reading sees its offset).
-static WALL_READ_AT: AtomicU64 = AtomicU64::new(0);
 
 /// Seconds since the Unix epoch at the monotonic instant `real` (a reading of
 /// `Instant::now()`, not stepped by a test offset), without a second clock read per
-/// call: the wall clock is read again when the last reading is more than [`WALL_REREAD`]
-/// away from `real`. 0 for a clock set before 1970.
+/// call: the wall clock is read again when this thread's last reading is more than
+/// [`WALL_REREAD`] away from `real`. 0 for a clock set before 1970.
 fn wall_at(real: Instant) -> f64 {
-    let at = mono_nanos(real);
-    let read_at = WALL_READ_AT.load(Ordering::Acquire);
-    let reread = u64::try_from(WALL_REREAD.as_nanos()).unwrap_or(u64::MAX);
-    let offset = if read_at == 0 || at.abs_diff(read_at) > reread {
-        let unix = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i128::try_from(d.as_nanos()).unwrap_or(i128::MAX));
-        // The reading's own monotonic time: `real` may be a little older.
-        let now = mono_nanos(Instant::now());
-        let offset = i64::try_from(unix - i128::from(now)).unwrap_or(i64::MAX);
-        WALL_OFFSET.store(offset, Ordering::Relaxed);
-        WALL_READ_AT.store(now.max(1), Ordering::Release);
-        offset
-    } else {
-        WALL_OFFSET.load(Ordering::Relaxed)
-    };
-    let nanos = i128::from(at) + i128::from(offset);
-    (nanos.max(0) as f64) / 1e9
+    let anchor = WALL_ANCHOR.get();
+    if let Some((at, unix)) = anchor {
+        // `real` at or after the reading (the usual case), or a little before it.
+        if let Some(since) = real.checked_duration_since(at) {
+            if since <= WALL_REREAD {
+                return unix + since.as_secs_f64();
+            }
+        } else if at.duration_since(real) <= WALL_REREAD {
+            return (unix - at.duration_since(real).as_secs_f64()).max(0.0);
+        }
+    }
+    let at = Instant::now();
+    let unix = unix_seconds();
+    WALL_ANCHOR.set(Some((at, unix)));
+    match at.checked_duration_since(real) {
+        Some(before) => (unix - before.as_secs_f64()).max(0.0),
+        None => unix + real.duration_since(at).as_secs_f64(),
+    }
 }
 
 /// A clock: the system's, plus an offset that only tests move.
@@ -93,8 +85,13 @@ impl Clock {
     /// needs, the entry's age and the token's `exp`.
     pub(crate) fn now_and_unix(&self) -> (Instant, f64) {
         let real = Instant::now();
-        let offset = self.offset();
-        (later(real, offset), wall_at(real) + offset.as_secs_f64())
+        match self.offset_nanos.load(Ordering::Relaxed) {
+            0 => (real, wall_at(real)),
+            _ => {
+                let offset = self.offset();
+                (later(real, offset), wall_at(real) + offset.as_secs_f64())
+            }
+        }
     }
 
     /// Steps the clock forward (saturating).
