@@ -99,6 +99,7 @@
 mod algorithm;
 pub mod audit;
 pub mod authz;
+mod b64;
 // 0.2's home of `TokenCacheConfig`, now at the crate root; hidden, kept for 0.2 paths.
 #[doc(hidden)]
 pub mod cache;

@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde::de::{self, IgnoredAny};
 
@@ -14,9 +12,7 @@ use crate::json::NameSet;
 /// The payload's `iss`, read without trusting anything else in it: base64url, then a
 /// JSON object scanned for `iss` alone. No `iss`, or one that is not a string: refused.
 pub(super) fn peek_issuer(payload: &str) -> Result<String, TokenError> {
-    let json = URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|_| TokenError::Malformed)?;
+    let json = crate::b64::decode_vec(payload.as_bytes()).map_err(|_| TokenError::Malformed)?;
     let Peek(iss) = serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
     iss.ok_or(TokenError::InvalidIssuer)
 }

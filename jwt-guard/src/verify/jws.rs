@@ -2,13 +2,13 @@
 //! jwt-guard itself), and the signature checked with a key of the set.
 
 use std::fmt;
+use std::mem::MaybeUninit;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde::de::{self, IgnoredAny};
 
 use crate::algorithm::Algorithm;
+use crate::b64;
 use crate::error::TokenError;
 use crate::json::NameSet;
 use crate::jwks::{KeyEntry, KeySet};
@@ -159,24 +159,7 @@ pub(crate) fn parse<'t>(
     {
         return Err(TokenError::TooLarge);
     }
-    // Decoded on the stack when it fits (the default cap does): no allocation.
-    let mut stack = [0u8; 768];
-    let heap;
-    let header_json: &[u8] = match URL_SAFE_NO_PAD.decode_slice(header, &mut stack) {
-        Ok(len) => &stack[..len],
-        Err(base64::DecodeSliceError::OutputSliceTooSmall) => {
-            heap = URL_SAFE_NO_PAD
-                .decode(header)
-                .map_err(|_| TokenError::Malformed)?;
-            &heap
-        }
-        Err(base64::DecodeSliceError::DecodeError(_)) => return Err(TokenError::Malformed),
-    };
-    // UTF-8 checked on the whole header first: serde_json does not check the strings it
-    // skips, so an ignored member could otherwise carry invalid UTF-8 (found by fuzzing).
-    let header_json = std::str::from_utf8(header_json).map_err(|_| TokenError::Malformed)?;
-    let header_fields: Header =
-        serde_json::from_str(header_json).map_err(|_| TokenError::Malformed)?;
+    let header_fields = read_header(header)?;
     if header_fields.crit {
         return Err(TokenError::CriticalHeader);
     }
@@ -196,6 +179,69 @@ pub(crate) fn parse<'t>(
         kid: header_fields.kid,
         at_jwt: header_fields.at_jwt,
     })
+}
+
+/// The longest header segment [`read_header`] remembers (ordinary ones are about 100
+/// characters: `alg`, `typ` and a `kid`).
+const MEMO_CHARS: usize = 256;
+
+/// The last header segment this thread read, with what it read in it.
+struct HeaderMemo {
+    text: [u8; MEMO_CHARS],
+    len: usize,
+    header: Header,
+}
+
+thread_local! {
+    /// Per thread (nothing shared, nothing locked): the tokens of one issuer and key
+    /// carry the very same header segment, so it is decoded and read once, not per
+    /// request.
+    static LAST_HEADER: std::cell::RefCell<Option<HeaderMemo>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Reads a header segment: base64url, UTF-8, then the strict JSON read of [`Header`].
+/// A segment byte-for-byte equal to the last one this thread read successfully is not
+/// read again: its outcome is a function of those bytes alone (the algorithm allow-list
+/// and the size caps are checked by the caller each time).
+fn read_header(segment: &str) -> Result<Header, TokenError> {
+    let text = segment.as_bytes();
+    let memo = text.len() <= MEMO_CHARS;
+    if memo
+        && let Some(header) = LAST_HEADER.with_borrow(|last| {
+            last.as_ref()
+                .filter(|last| last.text.get(..last.len) == Some(text))
+                .map(|last| last.header.clone())
+        })
+    {
+        return Ok(header);
+    }
+    // Decoded on the stack when it fits (the default cap does): no allocation, and
+    // nothing zeroed first.
+    let mut stack = [MaybeUninit::<u8>::uninit(); 768];
+    let heap;
+    let header_json: &[u8] = match b64::decode_into(text, &mut stack) {
+        Ok(json) => json,
+        Err(b64::DecodeError::TooLarge) => {
+            heap = b64::decode_vec(text).map_err(|_| TokenError::Malformed)?;
+            &heap
+        }
+        Err(b64::DecodeError::Invalid) => return Err(TokenError::Malformed),
+    };
+    // UTF-8 checked on the whole header first: serde_json does not check the strings it
+    // skips, so an ignored member could otherwise carry invalid UTF-8 (found by fuzzing).
+    let header_json = std::str::from_utf8(header_json).map_err(|_| TokenError::Malformed)?;
+    let header: Header = serde_json::from_str(header_json).map_err(|_| TokenError::Malformed)?;
+    if memo {
+        let mut copy = [0u8; MEMO_CHARS];
+        copy[..text.len()].copy_from_slice(text);
+        LAST_HEADER.set(Some(HeaderMemo {
+            text: copy,
+            len: text.len(),
+            header: header.clone(),
+        }));
+    }
+    Ok(header)
 }
 
 /// A compact JWS whose signature verified: its algorithm, key id and payload bytes.
@@ -223,9 +269,8 @@ pub fn verify_jws(
     let parsed = parse(token, algorithms, limits)?;
     let key = keys.find(parsed.kid.as_deref(), parsed.alg)?;
     verify_signature(&parsed, key)?;
-    let payload = URL_SAFE_NO_PAD
-        .decode(parsed.payload)
-        .map_err(|_| TokenError::Malformed)?;
+    let payload =
+        b64::decode_vec(parsed.payload.as_bytes()).map_err(|_| TokenError::Malformed)?;
     Ok(VerifiedJws {
         alg: parsed.alg,
         kid: parsed.kid.as_deref().map(str::to_owned),
@@ -238,12 +283,12 @@ pub(crate) fn verify_signature(token: &Compact<'_>, key: &KeyEntry) -> Result<()
     if !key.fits(token.alg) {
         return Err(TokenError::UnknownKey);
     }
-    // At most `MAX_SIGNATURE_CHARS` (checked by `parse`): decoded on the stack.
-    let mut signature = [0u8; MAX_SIGNATURE_CHARS * 3 / 4 + 1];
-    let len = URL_SAFE_NO_PAD
-        .decode_slice(token.signature, &mut signature)
+    // At most `MAX_SIGNATURE_CHARS` (checked by `parse`): decoded on the stack, nothing
+    // zeroed first.
+    let mut signature = [MaybeUninit::<u8>::uninit(); MAX_SIGNATURE_CHARS * 3 / 4 + 1];
+    let signature = b64::decode_into(token.signature.as_bytes(), &mut signature)
         .map_err(|_| TokenError::InvalidSignature)?;
-    if key.verify(token.alg, token.signing_input.as_bytes(), &signature[..len]) {
+    if key.verify(token.alg, token.signing_input.as_bytes(), signature) {
         Ok(())
     } else {
         Err(TokenError::InvalidSignature)
@@ -252,9 +297,7 @@ pub(crate) fn verify_signature(token: &Compact<'_>, key: &KeyEntry) -> Result<()
 
 /// Decodes the payload to its JSON text (UTF-8 checked; not parsed yet).
 pub(crate) fn decode_payload(token: &Compact<'_>) -> Result<String, TokenError> {
-    let json = URL_SAFE_NO_PAD
-        .decode(token.payload)
-        .map_err(|_| TokenError::Malformed)?;
+    let json = b64::decode_vec(token.payload.as_bytes()).map_err(|_| TokenError::Malformed)?;
     String::from_utf8(json).map_err(|_| TokenError::Malformed)
 }
 
@@ -266,6 +309,7 @@ pub(crate) fn decode_payload(token: &Compact<'_>) -> Result<String, TokenError> 
 /// JOSE library would read, or `"\u0061lg"`, which decodes to `alg`); the rule is the
 /// strict reader's ([`NameSet`], in `json`). The members that name keys (`jku`, `x5u`,
 /// `jwk`, `x5c`) and every other member jwt-guard does not read are skipped unread.
+#[derive(Clone)]
 struct Header {
     /// `Some(None)`: an `alg` that names no algorithm jwt-guard knows.
     alg: Option<Option<Algorithm>>,
@@ -396,6 +440,9 @@ impl<'de> Deserialize<'de> for AlgName {
 
 #[cfg(test)]
 pub(super) mod tests {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
     use super::*;
     use crate::verify::registered::scan_claims;
 
@@ -409,6 +456,32 @@ pub(super) mod tests {
 
     fn parse_err(t: &str) -> TokenError {
         parse(t, &[Algorithm::RS256], &Limits::default()).unwrap_err()
+    }
+
+    /// The header remembered per thread changes no outcome: a different segment is read
+    /// afresh, and the allow-list and `crit` are checked on every read.
+    #[test]
+    fn a_remembered_header_changes_no_outcome() {
+        let limits = Limits::default();
+        let rs = token(r#"{"alg":"RS256","kid":"a"}"#, "{}");
+        let es = token(r#"{"alg":"ES256","kid":"b"}"#, "{}");
+        let crit = token(r#"{"alg":"RS256","crit":["exp"]}"#, "{}");
+        let twice = token(r#"{"alg":"RS256","alg":"RS256"}"#, "{}");
+        for _ in 0..2 {
+            let read = parse(&rs, &[Algorithm::RS256], &limits).unwrap();
+            assert_eq!((read.alg, read.kid.as_deref()), (Algorithm::RS256, Some("a")));
+            assert_eq!(
+                parse(&rs, &[Algorithm::ES256], &limits).unwrap_err(),
+                TokenError::AlgorithmNotAllowed
+            );
+            let read = parse(&es, &[Algorithm::ES256], &limits).unwrap();
+            assert_eq!((read.alg, read.kid.as_deref()), (Algorithm::ES256, Some("b")));
+            assert_eq!(parse_err(&crit), TokenError::CriticalHeader);
+            assert_eq!(parse_err(&twice), TokenError::Malformed);
+            // A segment that only starts like the remembered one.
+            let longer = format!("{}A.e30.c2ln", rs.split('.').next().unwrap());
+            assert_eq!(parse_err(&longer), TokenError::Malformed);
+        }
     }
 
     #[test]
