@@ -85,9 +85,13 @@ impl<'de> Deserialize<'de> for Name<'de> {
 /// The member names of one JSON object, to refuse a repeated one. The first
 /// [`NameSet::INLINE`] names are held on the stack with a 32-bit fingerprint each (length
 /// and three bytes), so that a lookup compares fingerprints and only compares names whose
-/// fingerprints match: no allocation and no hashing for ordinary objects. Past that, in a
-/// hash set, so that even a large object costs linear time.
+/// fingerprints match: no allocation and no hashing for ordinary objects. A 256-bit
+/// filter of the fingerprints says at once that most new names are new, without looking
+/// at the others. Past [`NameSet::INLINE`] names, in a hash set, so that even a large
+/// object costs linear time.
 pub(crate) struct NameSet<'de> {
+    /// One bit per fingerprint seen ([`NameSet::bit`]): a clear bit is a new name.
+    filter: [u64; 4],
     prints: [u32; NameSet::INLINE],
     inline: [Option<Name<'de>>; NameSet::INLINE],
     len: usize,
@@ -114,6 +118,7 @@ impl NameSet<'_> {
 impl Default for NameSet<'_> {
     fn default() -> Self {
         Self {
+            filter: [0; 4],
             prints: [0; NameSet::INLINE],
             inline: [const { None }; NameSet::INLINE],
             len: 0,
@@ -123,19 +128,28 @@ impl Default for NameSet<'_> {
 }
 
 impl<'de> NameSet<'de> {
-    fn contains(&self, name: &Name<'de>) -> bool {
-        if let Some(set) = &self.spilled {
-            return set.contains(name);
-        }
-        let print = Self::print(name.as_str());
-        (0..self.len).any(|i| self.prints[i] == print && self.inline[i].as_ref() == Some(name))
+    /// The filter's word and bit of a fingerprint (its bits mixed, then the top eight).
+    fn bit(print: u32) -> (usize, u64) {
+        let mixed = print.wrapping_mul(0x9e37_79b1) >> 24;
+        ((mixed >> 6) as usize, 1 << (mixed & 63))
     }
 
-    fn insert(&mut self, name: Name<'de>) {
+    /// Records `name`; false (and nothing recorded) when it was seen already.
+    fn insert_new(&mut self, name: Name<'de>) -> bool {
         if let Some(set) = &mut self.spilled {
-            set.insert(name);
-        } else if self.len < Self::INLINE {
-            self.prints[self.len] = Self::print(name.as_str());
+            return set.insert(name);
+        }
+        let print = Self::print(name.as_str());
+        let (word, bit) = Self::bit(print);
+        if self.filter[word] & bit != 0
+            && (0..self.len)
+                .any(|i| self.prints[i] == print && self.inline[i].as_ref() == Some(&name))
+        {
+            return false;
+        }
+        if self.len < Self::INLINE {
+            self.filter[word] |= bit;
+            self.prints[self.len] = print;
             self.inline[self.len] = Some(name);
             self.len += 1;
         } else {
@@ -144,6 +158,7 @@ impl<'de> NameSet<'de> {
             set.insert(name);
             self.spilled = Some(set);
         }
+        true
     }
 
     /// Reads the next member name of `access` and records it, refusing one already seen.
@@ -162,11 +177,10 @@ impl<'de> NameSet<'de> {
         let Some(name) = access.next_key::<Name<'de>>()? else {
             return Ok(None);
         };
-        if self.contains(&name) {
+        // A copy of a borrowed name is a pointer; only an escaped name allocates again.
+        if !self.insert_new(name.clone()) {
             return Err(de::Error::custom("repeated member name"));
         }
-        // A copy of a borrowed name is a pointer; only an escaped name allocates again.
-        self.insert(name.clone());
         Ok(Some(name))
     }
 }
