@@ -196,26 +196,65 @@ fn strings_at<'a>(paths: &[ClaimPath], claims: &'a ClaimsMap) -> Vec<&'a str> {
 /// borrowed pass over the text (`verify::scan_claims`), typed claims
 /// ([`Principal::claims_as`](crate::Principal::claims_as)) deserialize from the text, and
 /// only `claims()`, scopes and roles build the map — once per token, shared by clones.
+///
+/// It also holds what the strategy that verified the claims attaches to its principals
+/// ([`Attached`]), so that a principal made from cached claims counts no reference of its
+/// own on any of it.
 pub(crate) struct ClaimsCell {
     json: String,
     map: OnceLock<ClaimsMap>,
+    attached: Attached,
+}
+
+/// What a strategy attaches to the claims it verified, the same for all its principals:
+/// where scopes and roles are read, the name it is registered under, its scope rule and
+/// its challenges.
+#[derive(Clone)]
+pub(crate) struct Attached {
+    pub(crate) paths: Arc<ClaimPaths>,
+    /// The registered name, once the strategy was registered.
+    pub(crate) strategy: Option<Arc<str>>,
+    /// An `authz::ScopeRule`, type-erased (authorization sits above the claims); `None`
+    /// for exact match.
+    pub(crate) scope_rule: Option<Arc<dyn std::any::Any + Send + Sync>>,
+    /// The challenges its 403s carry (DPoP, resource metadata), if any.
+    pub(crate) challenge: Option<Arc<crate::challenge::ChallengeParams>>,
+}
+
+impl Attached {
+    /// The default paths and nothing else.
+    pub(crate) fn plain(paths: Arc<ClaimPaths>) -> Self {
+        Self {
+            paths,
+            strategy: None,
+            scope_rule: None,
+            challenge: None,
+        }
+    }
 }
 
 impl ClaimsCell {
-    /// From checked JSON text (the verifier's output).
-    pub(crate) fn from_json(json: String) -> Self {
+    /// From checked JSON text (the verifier's output), with what its strategy attaches.
+    pub(crate) fn from_json(json: String, attached: Attached) -> Self {
         Self {
             json,
             map: OnceLock::new(),
+            attached,
         }
     }
 
-    /// From a map (a custom strategy's claims).
+    /// From a map (a custom strategy's claims), read at the default paths.
     pub(crate) fn from_map(map: ClaimsMap) -> Self {
         Self {
             json: String::new(),
             map: OnceLock::from(map),
+            attached: Attached::plain(ClaimPaths::shared_default()),
         }
+    }
+
+    /// What the verifying strategy attached.
+    pub(crate) fn attached(&self) -> &Attached {
+        &self.attached
     }
 
     /// The claims as a map, built on first use.

@@ -28,68 +28,78 @@ use crate::error::{Error, TokenError};
 /// ```
 #[derive(Clone)]
 pub struct Principal {
-    /// `None` until the registry names it (no shared placeholder to count references on).
+    /// The registered name of the strategy, when it is not the one the claims carry
+    /// (none until the registry names it: no shared placeholder to count references on).
     strategy: Option<Arc<str>>,
+    /// The verified claims, with what their strategy attached (claim paths, registered
+    /// name, scope rule, challenges).
     claims: Arc<ClaimsCell>,
-    paths: Arc<ClaimPaths>,
-    /// The DPoP proof key's thumbprint and the strategy's challenges (for a 403).
-    binding: Binding,
+    /// What this principal adds or sets over its claims' own: none for a plain bearer
+    /// token, so that an ordinary principal is three words to build and move.
+    extra: Option<Box<Extra>>,
 }
 
-/// What a principal carries from its strategy beyond the claims: DPoP, the client
-/// certificate and challenges.
+/// What a principal carries beyond its claims: DPoP, the client certificate, and what a
+/// custom strategy set on it.
 #[derive(Clone, Default)]
-struct Binding {
-    dpop_jkt: Option<Arc<str>>,
-    /// `cnf.x5t#S256` of a certificate-bound token whose binding held.
-    x5t_s256: Option<Arc<str>>,
+struct Extra {
+    /// The DPoP proof key's thumbprint.
+    dpop_jkt: Option<String>,
+    /// `cnf.x5t#S256` of a certificate-bound token whose binding held (base64url).
+    x5t_s256: Option<[u8; 43]>,
+    /// Claim paths over the claims' own.
+    paths: Option<Arc<ClaimPaths>>,
+    /// Challenges over the claims' own.
     challenge: Option<Arc<ChallengeParams>>,
-    /// The strategy's scope rule (an `authz::ScopeRule`, type-erased because
-    /// authorization sits above the principal); `None` for exact match.
-    scope_rule: Option<Arc<dyn std::any::Any + Send + Sync>>,
+    /// A scope rule over the claims' own (`Some(None)`: exact match).
+    scope_rule: Option<Option<Arc<dyn std::any::Any + Send + Sync>>>,
 }
 
 impl Principal {
     /// A principal with the given claims and the default [`ClaimPaths`]. Custom
     /// strategies build theirs with this; the registry fills in the strategy name.
     pub fn new(claims: ClaimsMap) -> Self {
-        Self::from_shared(
-            Arc::new(ClaimsCell::from_map(claims)),
-            ClaimPaths::shared_default(),
-        )
+        Self::from_shared(Arc::new(ClaimsCell::from_map(claims)))
     }
 
     /// The same principal, reading scopes and roles at `paths`.
     pub fn with_claim_paths(mut self, paths: impl Into<Arc<ClaimPaths>>) -> Self {
-        self.paths = paths.into();
+        self.extra_mut().paths = Some(paths.into());
         self
     }
 
-    pub(crate) fn from_shared(claims: Arc<ClaimsCell>, paths: Arc<ClaimPaths>) -> Self {
+    /// The principal of verified claims, with what their strategy attached.
+    pub(crate) fn from_shared(claims: Arc<ClaimsCell>) -> Self {
         Self {
             strategy: None,
             claims,
-            paths,
-            binding: Binding::default(),
+            extra: None,
         }
+    }
+
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
     }
 
     /// The same principal, authenticated by a DPoP proof of the key with this thumbprint.
     pub(crate) fn with_dpop_thumbprint(mut self, jkt: String) -> Self {
-        self.binding.dpop_jkt = Some(Arc::from(jkt));
+        self.extra_mut().dpop_jkt = Some(jkt);
         self
     }
 
     /// The same principal, whose token's certificate binding held for this thumbprint.
     pub(crate) fn with_certificate_thumbprint(mut self, thumbprint: &[u8; 32]) -> Self {
-        let encoded = crate::mtls::encode_x5t_s256(thumbprint);
-        self.binding.x5t_s256 = std::str::from_utf8(&encoded).ok().map(Arc::from);
+        self.extra_mut().x5t_s256 = Some(crate::mtls::encode_x5t_s256(thumbprint));
         self
     }
 
-    /// The same principal, whose 403s carry its strategy's challenges.
+    /// The same principal, whose 403s carry these challenges (nothing to set when its
+    /// claims carry them already).
     pub(crate) fn with_challenge(mut self, params: &Arc<ChallengeParams>) -> Self {
-        self.binding.challenge = Some(Arc::clone(params));
+        let own = self.claims.attached().challenge.as_ref();
+        if !own.is_some_and(|own| Arc::ptr_eq(own, params)) {
+            self.extra_mut().challenge = Some(Arc::clone(params));
+        }
         self
     }
 
@@ -98,25 +108,50 @@ impl Principal {
         mut self,
         rule: Option<&Arc<dyn std::any::Any + Send + Sync>>,
     ) -> Self {
-        self.binding.scope_rule = rule.map(Arc::clone);
+        let own = self.claims.attached().scope_rule.as_ref();
+        let same = match (own, rule) {
+            (None, None) => true,
+            (Some(own), Some(rule)) => Arc::ptr_eq(own, rule),
+            _ => false,
+        };
+        if same {
+            // Back to the claims' own rule.
+            if let Some(extra) = &mut self.extra {
+                extra.scope_rule = None;
+            }
+        } else {
+            self.extra_mut().scope_rule = Some(rule.map(Arc::clone));
+        }
         self
     }
 
     /// The (type-erased) scope rule of its strategy, `None` for exact match.
     pub(crate) fn scope_rule_erased(&self) -> Option<&(dyn std::any::Any + Send + Sync)> {
-        self.binding.scope_rule.as_deref()
+        match self
+            .extra
+            .as_ref()
+            .and_then(|extra| extra.scope_rule.as_ref())
+        {
+            Some(set) => set.as_deref(),
+            None => self.claims.attached().scope_rule.as_deref(),
+        }
     }
 
     /// The strategy's challenge parameters, and whether the request used DPoP.
     pub(crate) fn challenge(&self) -> Option<(&Arc<ChallengeParams>, bool)> {
-        let params = self.binding.challenge.as_ref()?;
-        Some((params, self.binding.dpop_jkt.is_some()))
+        let extra = self.extra.as_deref();
+        let params = extra.and_then(|extra| extra.challenge.as_ref()).or(self
+            .claims
+            .attached()
+            .challenge
+            .as_ref())?;
+        Some((params, self.dpop_thumbprint().is_some()))
     }
 
     /// The RFC 7638 thumbprint of the DPoP proof key (RFC 9449), when the request was
     /// authenticated with DPoP: the token's `cnf.jkt`. `None` for a bearer token.
     pub fn dpop_thumbprint(&self) -> Option<&str> {
-        self.binding.dpop_jkt.as_deref()
+        self.extra.as_ref()?.dpop_jkt.as_deref()
     }
 
     /// The SHA-256 thumbprint (base64url) of the client certificate (RFC 8705), when the
@@ -124,17 +159,26 @@ impl Principal {
     /// with [`mtls_bound_tokens`](crate::JwtStrategyBuilder::mtls_bound_tokens). `None`
     /// for a token not bound to a certificate.
     pub fn certificate_thumbprint(&self) -> Option<&str> {
-        self.binding.x5t_s256.as_deref()
+        let encoded = self.extra.as_ref()?.x5t_s256.as_ref()?;
+        std::str::from_utf8(encoded).ok()
     }
 
+    /// The same principal, authenticated by the strategy registered as `name` (nothing
+    /// to count when the claims were verified under that very name).
     pub(crate) fn with_strategy(mut self, name: &Arc<str>) -> Self {
-        self.strategy = Some(Arc::clone(name));
+        let own = self.claims.attached().strategy.as_ref();
+        if !own.is_some_and(|own| Arc::ptr_eq(own, name)) {
+            self.strategy = Some(Arc::clone(name));
+        }
         self
     }
 
     /// The registered name of the strategy that authenticated the request.
     pub fn strategy(&self) -> &str {
-        self.strategy.as_deref().unwrap_or_default()
+        self.strategy
+            .as_deref()
+            .or(self.claims.attached().strategy.as_deref())
+            .unwrap_or_default()
     }
 
     /// The verified claims. The map is built from the verified payload on the first
@@ -157,7 +201,7 @@ impl Principal {
     /// The granted scopes, read at the strategy's scope paths (by default the words of
     /// the `scope` claim, RFC 8693, and the entries of `scp`), merged without repeats.
     pub fn scopes(&self) -> Vec<&str> {
-        self.paths.scopes_of(self.claims())
+        self.claim_paths().scopes_of(self.claims())
     }
 
     /// True when the caller was granted exactly `scope`. Under a strategy's
@@ -169,12 +213,15 @@ impl Principal {
 
     /// The caller's roles, read at the strategy's role paths (`roles` by default).
     pub fn roles(&self) -> Vec<&str> {
-        self.paths.roles_of(self.claims())
+        self.claim_paths().roles_of(self.claims())
     }
 
     /// Where this principal's scopes and roles are read.
     pub fn claim_paths(&self) -> &ClaimPaths {
-        &self.paths
+        match self.extra.as_ref().and_then(|extra| extra.paths.as_ref()) {
+            Some(paths) => paths,
+            None => &self.claims.attached().paths,
+        }
     }
 
     /// True when the caller has `role`.
@@ -268,6 +315,26 @@ mod tests {
     struct Mine {
         sub: String,
         n: u32,
+    }
+
+    /// An ordinary principal is small to build and move: what DPoP, certificates and
+    /// custom strategies add lives behind one pointer, none for a plain bearer token.
+    #[test]
+    fn an_ordinary_principal_is_four_words() {
+        assert_eq!(
+            std::mem::size_of::<Principal>(),
+            4 * std::mem::size_of::<usize>()
+        );
+        let p = Principal::new(ClaimsMap::new());
+        assert!(p.extra.is_none());
+        let p = p.with_dpop_thumbprint("jkt".into());
+        assert_eq!(p.dpop_thumbprint(), Some("jkt"));
+        let p = p.with_certificate_thumbprint(&[0; 32]);
+        assert_eq!(
+            p.certificate_thumbprint(),
+            Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+        );
+        assert_eq!(p.dpop_thumbprint(), Some("jkt"));
     }
 
     #[test]

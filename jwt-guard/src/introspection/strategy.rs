@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use futures_util::future::Shared;
 use http::HeaderMap;
 
-use crate::claims::{ClaimPaths, ClaimsCell};
+use crate::claims::{Attached, ClaimPaths, ClaimsCell};
 use crate::dpop::Presented;
 use crate::error::{Error, ErrorKind, TokenError};
 use crate::future::BoxFuture;
@@ -252,7 +252,10 @@ impl Inner {
             None => self.cache.max_ttl,
         };
         let active = Active {
-            claims: Arc::new(ClaimsCell::from_json(json)),
+            claims: Arc::new(ClaimsCell::from_json(
+                json,
+                Attached::plain(Arc::clone(&self.claim_paths)),
+            )),
             exp,
             nbf,
             cnf,
@@ -285,10 +288,7 @@ impl Inner {
             false,
             self.accept_unverified_cnf,
         )?;
-        Ok(Principal::from_shared(
-            Arc::clone(&active.claims),
-            Arc::clone(&self.claim_paths),
-        ))
+        Ok(Principal::from_shared(Arc::clone(&active.claims)))
     }
 }
 

@@ -11,7 +11,7 @@ use http::{HeaderMap, Uri};
 use crate::algorithm::Algorithm;
 use crate::cache::{TokenCache, Verified};
 use crate::challenge::{ChallengeParams, Scheme};
-use crate::claims::{ClaimPaths, ClaimsCell};
+use crate::claims::{Attached, ClaimPaths, ClaimsCell};
 use crate::dpop::{Dpop, Presented};
 use crate::error::{Error, ErrorKind, TokenError};
 use crate::extract::{self};
@@ -462,7 +462,7 @@ impl JwtInner {
         let times = (registered.exp(), registered.nbf());
         let cnf = registered.cnf;
         drop(registered);
-        let claims = Arc::new(ClaimsCell::from_json(json));
+        let claims = Arc::new(ClaimsCell::from_json(json, self.attached()));
         // The checks below read the claims map: built only when one applies.
         if let (Keys::Issuers(issuers), Some(route)) = (&self.keys, &route) {
             issuers.check_tenant(route, claims.map())?;
@@ -494,10 +494,20 @@ impl JwtInner {
         })
     }
 
-    /// The principal of verified claims: the strategy's claim paths and scope rule.
+    /// The principal of verified claims (which carry the strategy's claim paths, name,
+    /// scope rule and challenges).
     fn principal(&self, claims: Arc<ClaimsCell>) -> Principal {
-        Principal::from_shared(claims, Arc::clone(&self.claim_paths))
-            .with_scope_rule_erased(self.scope_rule.as_ref())
+        Principal::from_shared(claims)
+    }
+
+    /// What this strategy attaches to the claims it verifies, for their principals.
+    fn attached(&self) -> Attached {
+        Attached {
+            paths: Arc::clone(&self.claim_paths),
+            strategy: self.label.get().map(|label| Arc::clone(label.name())),
+            scope_rule: self.scope_rule.clone(),
+            challenge: self.challenge.clone(),
+        }
     }
 
     /// The rule for `cnf` (RFC 7800), decided in one place (`confirm.rs`, shared with

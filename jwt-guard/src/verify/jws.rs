@@ -269,8 +269,7 @@ pub fn verify_jws(
     let parsed = parse(token, algorithms, limits)?;
     let key = keys.find(parsed.kid.as_deref(), parsed.alg)?;
     verify_signature(&parsed, key)?;
-    let payload =
-        b64::decode_vec(parsed.payload.as_bytes()).map_err(|_| TokenError::Malformed)?;
+    let payload = b64::decode_vec(parsed.payload.as_bytes()).map_err(|_| TokenError::Malformed)?;
     Ok(VerifiedJws {
         alg: parsed.alg,
         kid: parsed.kid.as_deref().map(str::to_owned),
@@ -469,13 +468,19 @@ pub(super) mod tests {
         let twice = token(r#"{"alg":"RS256","alg":"RS256"}"#, "{}");
         for _ in 0..2 {
             let read = parse(&rs, &[Algorithm::RS256], &limits).unwrap();
-            assert_eq!((read.alg, read.kid.as_deref()), (Algorithm::RS256, Some("a")));
+            assert_eq!(
+                (read.alg, read.kid.as_deref()),
+                (Algorithm::RS256, Some("a"))
+            );
             assert_eq!(
                 parse(&rs, &[Algorithm::ES256], &limits).unwrap_err(),
                 TokenError::AlgorithmNotAllowed
             );
             let read = parse(&es, &[Algorithm::ES256], &limits).unwrap();
-            assert_eq!((read.alg, read.kid.as_deref()), (Algorithm::ES256, Some("b")));
+            assert_eq!(
+                (read.alg, read.kid.as_deref()),
+                (Algorithm::ES256, Some("b"))
+            );
             assert_eq!(parse_err(&crit), TokenError::CriticalHeader);
             assert_eq!(parse_err(&twice), TokenError::Malformed);
             // A segment that only starts like the remembered one.
