@@ -377,7 +377,16 @@ impl Registry {
                     Pending::Running(running) => Some(running),
                 }
             }
-            None => None,
+            None => {
+                let now = {
+                    let _entered = attempt.enter();
+                    entry.strategy.authenticate_now(request)
+                };
+                if let Some(result) = now {
+                    return Pending::Ready(Self::finish(entry, attempt, result));
+                }
+                None
+            }
         };
         let entry = Arc::clone(entry);
         drop(map);

@@ -125,9 +125,8 @@ impl IntrospectionStrategy {
     pub async fn introspect_token(&self, token: &str) -> Result<Principal, Error> {
         let inner = &*self.inner;
         let hash = token_hash(token);
-        if let Some(hit) = inner.cache.get(&hash, inner.clock.now()) {
-            crate::telemetry::introspection_cache(inner.label.get(), true);
-            return inner.principal(&hit);
+        if let Some(hit) = inner.cached(&hash) {
+            return hit;
         }
         if inner.cache.is_on() {
             crate::telemetry::introspection_cache(inner.label.get(), false);
@@ -166,6 +165,13 @@ impl IntrospectionStrategy {
     #[cfg_attr(not(feature = "testkit"), allow(dead_code, reason = "a testkit hook"))]
     pub(crate) fn advance_clock(&self, by: Duration) {
         self.inner.clock.advance(by);
+    }
+
+    /// The principal of a token whose answer is cached, without waiting; `None` for any
+    /// other request (the async path reads it again, and answers or refuses it).
+    fn authenticate_cached(&self, headers: &HeaderMap) -> Option<Result<Principal, Error>> {
+        let token = crate::extract::bearer_token(headers, self.inner.max_header_bytes).ok()?;
+        self.inner.cached(&token_hash(token))
     }
 
     async fn authenticate_headers(&self, headers: &HeaderMap) -> Result<Principal, Error> {
@@ -263,6 +269,13 @@ impl Inner {
         Ok(Judged::new(Ok(active), later(now, ttl)))
     }
 
+    /// The principal of a cached answer for the token with this hash, if one is held.
+    fn cached(&self, hash: &TokenHash) -> Option<Result<Principal, Error>> {
+        let hit = self.cache.get(hash, self.clock.now())?;
+        crate::telemetry::introspection_cache(self.label.get(), true);
+        Some(self.principal(&hit))
+    }
+
     /// The principal of a judged answer, its time claims checked again and its `cnf`
     /// through the one confirmation rule.
     fn principal(&self, judged: &Judged) -> Result<Principal, Error> {
@@ -304,6 +317,13 @@ impl Strategy for IntrospectionStrategy {
         headers: &'a HeaderMap,
     ) -> BoxFuture<'a, Result<Principal, Error>> {
         Box::pin(self.authenticate_headers(headers))
+    }
+
+    fn authenticate_now(
+        &self,
+        request: crate::request::RequestInfo<'_>,
+    ) -> Option<Result<Principal, Error>> {
+        self.authenticate_cached(request.headers())
     }
 
     /// The key engine of JWT answers, when there is one.

@@ -57,6 +57,16 @@ pub trait Strategy: Send + Sync + 'static {
         self.authenticate(request.headers())
     }
 
+    /// The outcome when it is known without waiting (a cached result), asked before
+    /// [`authenticate_request`](Self::authenticate_request), which is then not called:
+    /// no future is built for it. `None`: await `authenticate_request`. Defaults to
+    /// `None`.
+    #[doc(hidden)]
+    fn authenticate_now(&self, request: RequestInfo<'_>) -> Option<Result<Principal, Error>> {
+        let _ = request;
+        None
+    }
+
     /// Told by the registry the name the strategy is registered under (for each
     /// registration), for its metrics labels. Defaults to nothing.
     #[doc(hidden)]
