@@ -40,11 +40,12 @@
 //!
 //! 1. **Base types**: `algorithm`, `error` and `config_error` (what stops a request, what
 //!    stops start-up), `challenge` (`WWW-Authenticate`), `json` (the one strict JSON
-//!    reader: repeated member names refused at any depth), `time` (saturating instants,
-//!    the clock), `text` (bounded log text), `future` ([`BoxFuture`]), [`mtls`] (the
-//!    client certificate, the `Client-Cert` header, certificate-binding settings),
-//!    `request`, `token_source` ([`TokenSource`]: where a strategy reads its token), `uri`
-//!    (resource identifiers compared as RFC 3986 §6.2.2.1 says).
+//!    reader: repeated member names refused at any depth), `b64` (base64url on the
+//!    request path, SIMD), `time` (saturating instants, the clock), `text` (bounded log
+//!    text), `future` ([`BoxFuture`], and `Pending`: an outcome known now or boxed),
+//!    [`mtls`] (the client certificate, the `Client-Cert` header, certificate-binding
+//!    settings), `request`, `token_source` ([`TokenSource`]: where a strategy reads its
+//!    token), `uri` (resource identifiers compared as RFC 3986 §6.2.2.1 says).
 //! 2. **What a request carries and what we report**: [`claims`], `extract` (the token,
 //!    from the `Authorization` header, a named header or a cookie),
 //!    `principal`, [`render`], and `telemetry` — the one way anything reports (spans,
