@@ -194,36 +194,52 @@ fn value_heap(value: &Value) -> usize {
     }
 }
 
+/// The sizing of a quick_cache bounded both by entries and by weight (bytes): its options
+/// and the weight floor that makes the entry bound hard too. With floor =
+/// ceil(2C / (2E + 1)), E + 1 entries weigh more than the capacity C, so at most E fit,
+/// and one entry (under 1/E of C) never counts as overweight. `sharded`: shards for the
+/// machine's parallelism, a power of two with at least 32 estimated entries each (the
+/// capacity a multiple of the shard count, so that their capacities sum to it); else one.
+/// `None` when a bound is zero: nothing is ever cached.
+pub(crate) fn bounded_options(
+    max_entries: usize,
+    max_bytes: u64,
+    sharded: bool,
+) -> Option<(quick_cache::Options, u64)> {
+    if max_entries == 0 || max_bytes == 0 {
+        return None;
+    }
+    let entries = max_entries as u64;
+    // Estimated from a small entry (a token and a few claims, about 1 KiB); used by
+    // quick_cache to size its tables, so kept modest.
+    let estimated = max_entries
+        .min(usize::try_from(max_bytes / 1024).unwrap_or(usize::MAX))
+        .clamp(1, 1 << 20);
+    let mut shards = 1;
+    if sharded {
+        let parallel = std::thread::available_parallelism().map_or(1, |n| n.get()) * 4;
+        shards = parallel.next_power_of_two();
+        while shards > 1 && estimated / shards < 32 {
+            shards /= 2;
+        }
+    }
+    let capacity = max_bytes / shards as u64 * shards as u64;
+    let floor = ((2 * u128::from(capacity)).div_ceil(2 * u128::from(entries) + 1)).max(1);
+    let floor = u64::try_from(floor).unwrap_or(u64::MAX);
+    let options = OptionsBuilder::new()
+        .estimated_items_capacity(estimated)
+        .weight_capacity(capacity)
+        .shards(shards)
+        .build()
+        .ok()?;
+    Some((options, floor))
+}
+
 impl TokenCache {
     pub(crate) fn new(config: TokenCacheConfig, clock: Arc<Clock>) -> Self {
         let label = Arc::new(OnceLock::new());
-        let cache = (config.max_entries > 0 && config.max_bytes > 0).then(|| {
-            let entries = config.max_entries as u64;
-            // Estimated from a small entry (a token and a few claims, about 1 KiB); used
-            // by quick_cache to size its tables, so kept modest.
-            let estimated = config
-                .max_entries
-                .min(usize::try_from(config.max_bytes / 1024).unwrap_or(usize::MAX))
-                .clamp(1, 1 << 20);
-            // Shards of at least 32 estimated entries, a power of two.
-            let parallel = std::thread::available_parallelism().map_or(1, |n| n.get()) * 4;
-            let mut shards = parallel.next_power_of_two();
-            while shards > 1 && estimated / shards < 32 {
-                shards /= 2;
-            }
-            // Capacity a multiple of the shard count, so that the shards' capacities sum
-            // to it exactly.
-            let capacity = config.max_bytes / shards as u64 * shards as u64;
-            // floor = ceil(2C / (2E + 1)): then E + 1 entries weigh more than C, so at most
-            // E fit, and one entry (under 1/E of C) never counts as overweight.
-            let floor = ((2 * u128::from(capacity)).div_ceil(2 * u128::from(entries) + 1)).max(1);
-            let floor = u64::try_from(floor).unwrap_or(u64::MAX);
-            let options = OptionsBuilder::new()
-                .estimated_items_capacity(estimated)
-                .weight_capacity(capacity)
-                .shards(shards)
-                .build();
-            options.ok().map(|options| {
+        let cache =
+            bounded_options(config.max_entries, config.max_bytes, true).map(|(options, floor)| {
                 Cache::with_options(
                     options,
                     ByWeight { floor },
@@ -232,10 +248,9 @@ impl TokenCache {
                         label: Arc::clone(&label),
                     },
                 )
-            })
-        });
+            });
         Self {
-            cache: cache.flatten(),
+            cache,
             config,
             clock,
             label,

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use quick_cache::sync::Cache;
-use quick_cache::{DefaultHashBuilder, Lifecycle, OptionsBuilder, Weighter};
+use quick_cache::{DefaultHashBuilder, Lifecycle, Weighter};
 
 use crate::claims::ClaimsCell;
 use crate::error::TokenError;
@@ -143,25 +143,12 @@ impl ResultCache {
     pub(super) fn new(config: &IntrospectionCacheConfig) -> Self {
         let label = Arc::new(OnceLock::new());
         let off = config.max_entries == 0 || config.max_bytes == 0 || config.max_ttl.is_zero();
+        // Bounded by entries and by weight, as the token cache (one shard).
         let cache = if off {
             None
         } else {
-            // As the token cache: a weight floor of ceil(2C / (2E + 1)) makes E + 1
-            // entries weigh more than the capacity C, so the entry bound is hard too.
-            let entries = config.max_entries as u64;
-            let estimated = config
-                .max_entries
-                .min(usize::try_from(config.max_bytes / 1024).unwrap_or(usize::MAX))
-                .clamp(1, 1 << 20);
-            let floor = (2 * u128::from(config.max_bytes)).div_ceil(2 * u128::from(entries) + 1);
-            let floor = u64::try_from(floor.max(1)).unwrap_or(u64::MAX);
-            OptionsBuilder::new()
-                .estimated_items_capacity(estimated)
-                .weight_capacity(config.max_bytes)
-                .shards(1)
-                .build()
-                .ok()
-                .map(|options| {
+            crate::cache::bounded_options(config.max_entries, config.max_bytes, false).map(
+                |(options, floor)| {
                     Cache::with_options(
                         options,
                         ByWeight { floor },
@@ -170,7 +157,8 @@ impl ResultCache {
                             label: Arc::clone(&label),
                         },
                     )
-                })
+                },
+            )
         };
         Self {
             cache,
