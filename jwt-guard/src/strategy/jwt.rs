@@ -279,13 +279,9 @@ impl JwtStrategy {
             None => match self.authenticate_bearer(request.headers(), request.uri(), cert) {
                 Pending::Ready(result) => Pending::Ready(self.challenged(result, challenge)),
                 Pending::Running(running) => {
-                    let strategy = self.clone();
+                    let (strategy, challenge) = (self.clone(), Arc::clone(challenge));
                     Pending::Running(Box::pin(async move {
-                        let result = running.await;
-                        match &strategy.inner.challenge {
-                            Some(challenge) => strategy.challenged(result, challenge),
-                            None => result,
-                        }
+                        strategy.challenged(running.await, &challenge)
                     }))
                 }
             },
@@ -407,7 +403,7 @@ impl JwtInner {
                 }
                 crate::telemetry::token_cache(self.label.get(), true);
                 let bound = self.confirmation(hit.cnf, presented, cert)?;
-                let principal = self.principal(Arc::clone(&hit.claims));
+                let principal = Principal::from_shared(Arc::clone(&hit.claims));
                 Ok(Some(match bound {
                     Some(thumbprint) => principal.with_certificate_thumbprint(&thumbprint),
                     None => principal,
@@ -487,17 +483,11 @@ impl JwtInner {
         }
         // After the cache: the token is valid, only not presented the way its `cnf` asks.
         let bound = self.confirmation(cnf, presented, cert)?;
-        let principal = self.principal(claims);
+        let principal = Principal::from_shared(claims);
         Ok(match bound {
             Some(thumbprint) => principal.with_certificate_thumbprint(&thumbprint),
             None => principal,
         })
-    }
-
-    /// The principal of verified claims (which carry the strategy's claim paths, name,
-    /// scope rule and challenges).
-    fn principal(&self, claims: Arc<ClaimsCell>) -> Principal {
-        Principal::from_shared(claims)
     }
 
     /// What this strategy attaches to the claims it verifies, for their principals.
