@@ -105,6 +105,7 @@ mod b64;
 #[doc(hidden)]
 pub mod cache;
 mod challenge;
+mod claim_options;
 pub mod claims;
 #[cfg(feature = "config")]
 #[cfg_attr(docsrs, doc(cfg(feature = "config")))]

@@ -6,10 +6,9 @@ use std::sync::Arc;
 use jsonwebtoken::EncodingKey;
 
 use crate::algorithm::Algorithm;
-use crate::claims::ClaimPaths;
 use crate::config_error::ConfigError;
 use crate::jwks::{JwksClient, JwksConfig};
-use crate::verify::{ClaimRules, MAX_LEEWAY};
+use crate::verify::ClaimRules;
 
 use super::cache::ResultCache;
 use super::client::{ClientAuth, Endpoint, Introspector, checked_url};
@@ -42,12 +41,7 @@ impl IntrospectionStrategyBuilder {
                 });
             }
         };
-        if self.leeway > MAX_LEEWAY {
-            return Err(ConfigError::InvalidOption {
-                option: "leeway",
-                reason: format!("at most {} s", MAX_LEEWAY.as_secs()),
-            });
-        }
+        let claims = self.claims.check()?;
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
         if timeout.is_zero() {
             return Err(ConfigError::InvalidOption {
@@ -68,13 +62,6 @@ impl IntrospectionStrategyBuilder {
                 self.assertion_audience.unwrap_or_else(|| issuer.clone()),
             )?,
         };
-        let mut claim_paths = ClaimPaths::default();
-        if let Some(paths) = self.scopes_claims {
-            claim_paths = claim_paths.with_scopes(paths)?;
-        }
-        if let Some(paths) = self.roles_claims {
-            claim_paths = claim_paths.with_roles(paths)?;
-        }
         let jwks_config = JwksConfig {
             timeout,
             ..JwksConfig::default()
@@ -101,8 +88,8 @@ impl IntrospectionStrategyBuilder {
             .map_err(|e| ConfigError::HttpClient(Box::new(e)))?;
         let rules = ClaimRules {
             issuer,
-            audiences: self.audiences,
-            leeway: self.leeway.as_secs_f64(),
+            audiences: claims.audiences,
+            leeway: claims.leeway,
             require_exp: false,
         };
         let cache_config = self.cache.unwrap_or_default();
@@ -120,10 +107,9 @@ impl IntrospectionStrategyBuilder {
             introspector,
             rules,
             ResultCache::new(&cache_config),
-            Arc::new(claim_paths),
-            self.max_header_bytes
-                .unwrap_or(crate::extract::DEFAULT_MAX_HEADER_BYTES),
-            self.accept_unverified_cnf,
+            Arc::new(claims.claim_paths),
+            claims.max_header_bytes,
+            claims.accept_unverified_cnf,
         ))
     }
 }
@@ -178,4 +164,65 @@ fn client_auth(spec: AuthSpec, audience: String) -> Result<ClientAuth, ConfigErr
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use crate::config_error::ConfigError;
+    use crate::verify::MAX_LEEWAY;
+    use crate::{IntrospectionStrategy, JwtStrategy};
+
+    const ISSUER: &str = "https://issuer.example";
+
+    fn introspection() -> super::IntrospectionStrategyBuilder {
+        IntrospectionStrategy::builder()
+            .issuer(ISSUER)
+            .endpoint("https://issuer.example/introspect")
+            .client_secret_basic("rs", "secret")
+    }
+
+    /// The options both strategies share are refused by the same rule, in the same words.
+    #[test]
+    fn shared_options_fail_as_the_jwt_strategys() {
+        let over = MAX_LEEWAY + Duration::from_nanos(1);
+        let ours = introspection().leeway(over).build().err().unwrap();
+        let jwt = JwtStrategy::builder()
+            .issuer(ISSUER)
+            .leeway(over)
+            .build()
+            .err()
+            .unwrap();
+        assert!(matches!(
+            ours,
+            ConfigError::InvalidOption {
+                option: "leeway",
+                ..
+            }
+        ));
+        assert_eq!(ours.to_string(), jwt.to_string());
+
+        let ours = introspection().roles_claim("a..b").build().err().unwrap();
+        let jwt = JwtStrategy::builder()
+            .issuer(ISSUER)
+            .roles_claim("a..b")
+            .build()
+            .err()
+            .unwrap();
+        assert!(
+            matches!(ours, ConfigError::InvalidClaimPath { .. }),
+            "{ours}"
+        );
+        assert_eq!(ours.to_string(), jwt.to_string());
+
+        introspection()
+            .leeway(MAX_LEEWAY)
+            .audience("api")
+            .scopes_claim("permissions")
+            .roles_claim("realm_access.roles")
+            .max_header_bytes(4096)
+            .build()
+            .unwrap();
+    }
 }

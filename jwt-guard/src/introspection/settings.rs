@@ -6,6 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::algorithm::Algorithm;
+use crate::claim_options::ClaimOptions;
 use crate::config_error::ConfigError;
 
 use super::cache::IntrospectionCacheConfig;
@@ -28,15 +29,11 @@ pub struct IntrospectionStrategyBuilder {
     pub(super) assertion_audience: Option<String>,
     pub(super) jwt_response: bool,
     pub(super) jwks_uri: Option<String>,
-    pub(super) audiences: Option<Vec<String>>,
-    pub(super) leeway: Duration,
     pub(super) timeout: Option<Duration>,
     pub(super) cache: Option<IntrospectionCacheConfig>,
-    pub(super) scopes_claims: Option<Vec<String>>,
-    pub(super) roles_claims: Option<Vec<String>>,
-    pub(super) max_header_bytes: Option<usize>,
     pub(super) max_response_bytes: Option<usize>,
-    pub(super) accept_unverified_cnf: bool,
+    /// Audiences, leeway, claim paths, header cap, `cnf` policy: as the JWT strategy's.
+    pub(super) claims: ClaimOptions,
     pub(super) error: Option<ConfigError>,
 }
 
@@ -186,16 +183,14 @@ impl IntrospectionStrategyBuilder {
     /// Requires the answer's `aud` to contain this audience (call again to accept
     /// several). Defaults to not checking `aud`.
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
-        self.audiences
-            .get_or_insert_with(Vec::new)
-            .push(audience.into());
+        self.claims.add_audience(audience.into());
         self
     }
 
     /// Clock tolerance for the answer's `exp` and `nbf`. Defaults to 0 s; at most
     /// [`MAX_LEEWAY`](crate::verify::MAX_LEEWAY).
     pub fn leeway(mut self, leeway: Duration) -> Self {
-        self.leeway = leeway;
+        self.claims.set_leeway(leeway);
         self
     }
 
@@ -217,23 +212,19 @@ impl IntrospectionStrategyBuilder {
     /// [`JwtStrategyBuilder::scopes_claim`](crate::JwtStrategyBuilder::scopes_claim)).
     /// Defaults to `scope` and `scp`.
     pub fn scopes_claim(mut self, path: impl Into<String>) -> Self {
-        self.scopes_claims
-            .get_or_insert_with(Vec::new)
-            .push(path.into());
+        self.claims.add_scopes_claim(path.into());
         self
     }
 
     /// Reads the caller's roles at this claim path of the answer. Defaults to `roles`.
     pub fn roles_claim(mut self, path: impl Into<String>) -> Self {
-        self.roles_claims
-            .get_or_insert_with(Vec::new)
-            .push(path.into());
+        self.claims.add_roles_claim(path.into());
         self
     }
 
     /// Cap on the `Authorization` header. Defaults to 16 KiB.
     pub fn max_header_bytes(mut self, bytes: usize) -> Self {
-        self.max_header_bytes = Some(bytes);
+        self.claims.set_max_header_bytes(bytes);
         self
     }
 
@@ -247,7 +238,7 @@ impl IntrospectionStrategyBuilder {
     /// binding — as [`JwtStrategyBuilder::dangerous_accept_unverified_cnf`](crate::JwtStrategyBuilder::dangerous_accept_unverified_cnf).
     /// Defaults to refusing it: the same one rule as JWTs.
     pub fn dangerous_accept_unverified_cnf(mut self) -> Self {
-        self.accept_unverified_cnf = true;
+        self.claims.accept_unverified_cnf();
         self
     }
 }

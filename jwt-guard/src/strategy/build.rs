@@ -10,15 +10,14 @@ use super::jwt::{Announce, JwtInner, Keys};
 use crate::algorithm::Algorithm;
 use crate::cache::TokenCache;
 use crate::challenge::ChallengeParams;
-use crate::claims::ClaimPaths;
 use crate::config_error::ConfigError;
 use crate::dpop::{Dpop, DpopConfig};
-use crate::extract::{DEFAULT_MAX_HEADER_BYTES, Reader};
+use crate::extract::Reader;
 use crate::issuers::{DEFAULT_MAX_TENANTS, Issuers, IssuersConfig, KeyRule, TENANT};
 use crate::jwks::{JwksClient, KeySet};
 use crate::status_list::StatusLists;
 use crate::time::Clock;
-use crate::verify::{self, ClaimRules, Limits};
+use crate::verify::{ClaimRules, Limits};
 
 /// What the issuers of a builder come to: the first (the claim rules' issuer), every
 /// name, and whether requests are routed by issuer (several, a tenant pattern, or a key
@@ -38,12 +37,12 @@ impl JwtStrategyBuilder {
         }
         let issuers = self.check_issuers()?;
         let algorithms = self.check_algorithms()?;
-        let claim_paths = self.claim_paths()?;
         self.check_bounds()?;
+        let claims = std::mem::take(&mut self.claims).check()?;
         let rules = ClaimRules {
             issuer: issuers.first.clone(),
-            audiences: self.audiences.take(),
-            leeway: self.leeway.as_secs_f64(),
+            audiences: claims.audiences,
+            leeway: claims.leeway,
             require_exp: self.require_exp.unwrap_or(true),
         };
         let keys = self.keys(&issuers, &algorithms, &rules)?;
@@ -70,7 +69,7 @@ impl JwtStrategyBuilder {
             scope_rule: self.scope_rule.clone(),
             mtls: self.mtls.is_some(),
         });
-        let max_header_bytes = self.max_header_bytes.unwrap_or(DEFAULT_MAX_HEADER_BYTES);
+        let max_header_bytes = claims.max_header_bytes;
         let limits = self.limits.unwrap_or(Limits {
             max_token_bytes: max_header_bytes,
             ..Limits::default()
@@ -88,13 +87,13 @@ impl JwtStrategyBuilder {
                     .token_cache
                     .map(|config| TokenCache::new(config, Arc::clone(&clock))),
                 clock,
-                claim_paths: Arc::new(claim_paths),
+                claim_paths: Arc::new(claims.claim_paths),
                 label: std::sync::OnceLock::new(),
                 dpop,
                 challenge,
                 resource: self.resource.map(|r| r.resource().to_owned()),
                 announce,
-                accept_unverified_cnf: self.accept_unverified_cnf,
+                accept_unverified_cnf: claims.accept_unverified_cnf,
                 scope_rule: crate::authz::erased(&self.scope_rule),
                 mtls: self.mtls,
                 status,
@@ -164,22 +163,11 @@ impl JwtStrategyBuilder {
         Ok(algorithms)
     }
 
-    /// Where scopes and roles are read.
-    fn claim_paths(&self) -> Result<ClaimPaths, ConfigError> {
-        let mut claim_paths = ClaimPaths::default();
-        if let Some(paths) = &self.scopes_claims {
-            claim_paths = claim_paths.with_scopes(paths)?;
-        }
-        if let Some(paths) = &self.roles_claims {
-            claim_paths = claim_paths.with_roles(paths)?;
-        }
-        Ok(claim_paths)
-    }
-
-    /// The RFC 9068 profile has an audience; the new-tenant budget allows something; the
-    /// leeway is clock skew, not token lifetime.
+    /// The RFC 9068 profile has an audience; the new-tenant budget allows something. (The
+    /// leeway's bound is [`ClaimOptions::check`](crate::claim_options::ClaimOptions::check)'s,
+    /// shared with introspection.)
     fn check_bounds(&self) -> Result<(), ConfigError> {
-        if self.claim_rules.is_access_token_profile() && self.audiences.is_none() {
+        if self.claim_rules.is_access_token_profile() && !self.claims.has_audience() {
             return Err(ConfigError::InvalidOption {
                 option: "access_token_profile",
                 reason: "the RFC 9068 profile needs an audience (RFC 9068 §4): set audience(...)"
@@ -193,16 +181,6 @@ impl JwtStrategyBuilder {
                 reason: "the budget must allow at least one engine in a window of more than \
                          zero"
                     .into(),
-            });
-        }
-        if self.leeway > verify::MAX_LEEWAY {
-            return Err(ConfigError::InvalidOption {
-                option: "leeway",
-                reason: format!(
-                    "{:?} is over the maximum of {:?} (clock skew, not token lifetime)",
-                    self.leeway,
-                    verify::MAX_LEEWAY
-                ),
             });
         }
         Ok(())

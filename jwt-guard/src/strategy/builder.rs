@@ -10,6 +10,7 @@ use jsonwebtoken::DecodingKey;
 use crate::algorithm::Algorithm;
 use crate::authz::ScopeRule;
 use crate::cache::TokenCacheConfig;
+use crate::claim_options::ClaimOptions;
 use crate::config_error::ConfigError;
 use crate::dpop::DpopConfig;
 use crate::error::Error;
@@ -46,20 +47,16 @@ pub struct JwtStrategyBuilder {
     pub(super) source: Option<KeySource>,
     pub(super) error: Option<ConfigError>,
     pub(super) algorithms: Option<Vec<Algorithm>>,
-    pub(super) audiences: Option<Vec<String>>,
-    pub(super) leeway: Duration,
+    /// Audiences, leeway, claim paths, header cap, `cnf` policy: as introspection's.
+    pub(super) claims: ClaimOptions,
     pub(super) require_exp: Option<bool>,
-    pub(super) max_header_bytes: Option<usize>,
     pub(super) token_source: Option<TokenSource>,
     pub(super) jwks_config: JwksConfig,
     pub(super) token_cache: Option<TokenCacheConfig>,
     pub(super) limits: Option<Limits>,
-    pub(super) scopes_claims: Option<Vec<String>>,
-    pub(super) roles_claims: Option<Vec<String>>,
     pub(super) claim_rules: ClaimRuleSet,
     pub(super) dpop: Option<DpopConfig>,
     pub(super) resource: Option<ProtectedResource>,
-    pub(super) accept_unverified_cnf: bool,
     pub(super) scope_rule: ScopeRule,
     pub(super) mtls: Option<MtlsConfig>,
     pub(super) status_list: Option<StatusListConfig>,
@@ -314,9 +311,7 @@ impl JwtStrategyBuilder {
     /// Requires `aud` to contain this audience (call again to accept several). Defaults to
     /// not checking `aud`, as LoopBack's strategy.
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
-        self.audiences
-            .get_or_insert_with(Vec::new)
-            .push(audience.into());
+        self.claims.add_audience(audience.into());
         self
     }
 
@@ -325,7 +320,7 @@ impl JwtStrategyBuilder {
     /// fails with [`ConfigError::InvalidOption`] naming `leeway`: a leeway of days would
     /// accept tokens that expired days ago.
     pub fn leeway(mut self, leeway: Duration) -> Self {
-        self.leeway = leeway;
+        self.claims.set_leeway(leeway);
         self
     }
 
@@ -339,7 +334,7 @@ impl JwtStrategyBuilder {
     /// [`token_source`](Self::token_source)), checked before anything is decoded. Defaults to
     /// 16 KiB ([`DEFAULT_MAX_HEADER_BYTES`](crate::extract::DEFAULT_MAX_HEADER_BYTES)).
     pub fn max_header_bytes(mut self, bytes: usize) -> Self {
-        self.max_header_bytes = Some(bytes);
+        self.claims.set_max_header_bytes(bytes);
         self
     }
 
@@ -402,9 +397,7 @@ impl JwtStrategyBuilder {
     /// # Ok(()) }
     /// ```
     pub fn scopes_claim(mut self, path: impl Into<String>) -> Self {
-        self.scopes_claims
-            .get_or_insert_with(Vec::new)
-            .push(path.into());
+        self.claims.add_scopes_claim(path.into());
         self
     }
 
@@ -412,9 +405,7 @@ impl JwtStrategyBuilder {
     /// path (`roles`); each further call adds a path, merged in order — e.g. Keycloak's
     /// `realm_access.roles` and `resource_access.my-app.roles`.
     pub fn roles_claim(mut self, path: impl Into<String>) -> Self {
-        self.roles_claims
-            .get_or_insert_with(Vec::new)
-            .push(path.into());
+        self.claims.add_roles_claim(path.into());
         self
     }
 
@@ -539,7 +530,7 @@ impl JwtStrategyBuilder {
     /// [`TokenError::UnsupportedConfirmation`](crate::TokenError::UnsupportedConfirmation). A strategy with DPoP still refuses a
     /// `cnf.jkt` token sent as bearer.
     pub fn dangerous_accept_unverified_cnf(mut self) -> Self {
-        self.accept_unverified_cnf = true;
+        self.claims.accept_unverified_cnf();
         self
     }
 
