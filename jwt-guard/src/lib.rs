@@ -54,8 +54,10 @@
 //!    fetching, key sets, the key engine), [`dpop`] (handed the token verifier, it imports
 //!    no strategy), [`status_list`] (revocation lists: it uses `verify` and `jwks`), `cache`
 //!    (verified tokens, [`TokenCacheConfig`]), `issuers` (tenants),
-//!    `rules` (claim rules), [`authz`] (requirements), `site` (the `#[authenticate]`
-//!    sites), [`resource_metadata`]. [`low_level`] publishes the pieces of this layer.
+//!    `rules` (claim rules), `claim_options` (the options both strategies accept and
+//!    their one check: audiences, leeway, scope and role paths, the header cap),
+//!    [`authz`] (requirements), `site` (the `#[authenticate]` sites),
+//!    [`resource_metadata`]. [`low_level`] publishes the pieces of this layer.
 //! 4. **Strategies and the registry**: [`JwtStrategy`] / [`Strategy`],
 //!    [`IntrospectionStrategy`] (`introspection`: opaque tokens, RFC 7662; a peer of the
 //!    JWT strategy sharing its claim and `cnf` rules), [`Registry`].
